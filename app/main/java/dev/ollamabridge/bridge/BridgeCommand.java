@@ -1,0 +1,125 @@
+package dev.ollamabridge.bridge;
+
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.cli.LogLevels;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ollama-bridge bridge}: the per-backend proxy. Its flags are those of the Rust
+ * {@code deepseek-ollama-bridge}, so supervisor lines written for it run unchanged.
+ */
+@Command(
+    name = "bridge",
+    mixinStandardHelpOptions = true,
+    description = "A caching proxy in front of one LLM backend that speaks both Ollama's and OpenAI's API.")
+public final class BridgeCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = {"-l", "--listen"}, defaultValue = "127.0.0.1:3000", converter = HostPort.Converter.class,
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  HostPort listen;
+
+  @Option(names = {"-o", "--ollama"}, defaultValue = "http://127.0.0.1:11434",
+      description = "The backend's base URL; one ending in /v1 is OpenAI-compatible (default: ${DEFAULT-VALUE}).")
+  String upstream;
+
+  @Option(names = {"-t", "--timeout"}, defaultValue = "300000",
+      description = "Upper bound of one upstream call, in ms (default: ${DEFAULT-VALUE}).")
+  long timeoutMillis;
+
+  @Option(names = {"-r", "--rate-limit"}, defaultValue = "0",
+      description = "Requests per second for the whole bridge, 0 for no limit (default: ${DEFAULT-VALUE}).")
+  int rateLimit;
+
+  @Option(names = "--enable-cache", description = "Cache complete answers in memory and in --cache-dir.")
+  boolean enableCache;
+
+  @Option(names = "--cache-dir", defaultValue = "./cache",
+      description = "Directory of cache entries; bridges may share one (default: ${DEFAULT-VALUE}).")
+  Path cacheDir;
+
+  @Option(names = "--cache-ttl", defaultValue = "3600000",
+      description = "How long a cached answer is served, in ms (default: ${DEFAULT-VALUE}).")
+  long cacheTtlMillis;
+
+  @Option(names = "--cache-max-entries", defaultValue = "1000",
+      description = "Most answers kept in each tier (default: ${DEFAULT-VALUE}).")
+  long cacheMaxEntries;
+
+  @Option(names = "--enable-shared-mode", description = "Send --api-key upstream on every call, whatever the client sent.")
+  boolean sharedMode;
+
+  @Option(names = "--api-key", description = "The upstream API key.")
+  String apiKey;
+
+  @Option(names = "--disable-think-filter", description = "Leave <think>…</think> in the answer content.")
+  boolean disableThinkFilter;
+
+  @Option(names = "--client-key", paramLabel = "KEY",
+      description = "A key clients must send as 'Authorization: Bearer KEY'; repeat for several.")
+  List<String> clientKeys = new ArrayList<>();
+
+  @Option(names = "--upstream-dialect", defaultValue = "auto",
+      description = "auto, ollama or openai; auto reads a base URL ending in /v1 as OpenAI (default: ${DEFAULT-VALUE}).")
+  String upstreamDialect;
+
+  @Option(names = "--retries", defaultValue = "2",
+      description = "Retries after a connection error or a 502/503/504, before any byte is sent (default: ${DEFAULT-VALUE}).")
+  int retries;
+
+  @Option(names = "--max-body-bytes", defaultValue = "33554432",
+      description = "Largest request body accepted (default: ${DEFAULT-VALUE}).")
+  long maxBodyBytes;
+
+  @Option(names = {"-d", "--debug"}, description = "Log at debug level (RUST_LOG=debug does the same).")
+  boolean debug;
+
+  @Override
+  public Integer call() throws Exception {
+    BridgeConfig config = config();
+    LogLevels.apply(debug);
+    BridgeServer server = BridgeServer.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close(); // SIGTERM: finish what is in flight, then exit
+      stopped.countDown();
+    }, "bridge-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  /** The validated configuration; a bad value ends the command with a one-line message. */
+  BridgeConfig config() {
+    try {
+      String checked = BridgeConfig.checkUpstream(upstream);
+      return new BridgeConfig(
+          listen,
+          checked,
+          BridgeConfig.resolveDialect(checked, upstreamDialect),
+          Duration.ofMillis(timeoutMillis),
+          rateLimit,
+          enableCache ? cacheDir : null,
+          Duration.ofMillis(cacheTtlMillis),
+          cacheMaxEntries,
+          sharedMode,
+          apiKey,
+          !disableThinkFilter,
+          clientKeys,
+          retries,
+          maxBodyBytes);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+}

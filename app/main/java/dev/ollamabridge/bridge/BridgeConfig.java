@@ -1,0 +1,117 @@
+package dev.ollamabridge.bridge;
+
+import dev.ollamabridge.bridge.translate.Dialect;
+import dev.ollamabridge.cli.HostPort;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything one bridge needs, checked once at start-up.
+ *
+ * @param upstream the backend's base URL as given (e.g. {@code http://127.0.0.1:11434} or
+ *     {@code https://api.deepseek.com/v1})
+ * @param upstreamDialect the backend's dialect, already resolved from {@code auto}
+ * @param rateLimit requests per second for the whole bridge, 0 for no limit
+ * @param cacheDir where cache entries are kept, or null when the cache is off
+ * @param apiKey the upstream key: sent on every call in shared mode, otherwise only when the
+ *     client sent no Authorization of its own; may be null
+ * @param clientKeys keys that clients must present as a Bearer token; empty for an open bridge
+ * @param retries extra attempts after a connection error or a 502/503/504
+ */
+public record BridgeConfig(
+    HostPort listen,
+    String upstream,
+    Dialect upstreamDialect,
+    Duration timeout,
+    int rateLimit,
+    Path cacheDir,
+    Duration cacheTtl,
+    long cacheMaxEntries,
+    boolean sharedMode,
+    String apiKey,
+    boolean thinkFilter,
+    List<String> clientKeys,
+    int retries,
+    long maxBodyBytes) {
+
+  public BridgeConfig {
+    clientKeys = List.copyOf(clientKeys);
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("--timeout must be a positive number of milliseconds");
+    }
+    if (rateLimit < 0) {
+      throw new IllegalArgumentException("--rate-limit must be 0 (no limit) or a positive number of requests per second");
+    }
+    if (cacheTtl.isNegative() || cacheTtl.isZero()) {
+      throw new IllegalArgumentException("--cache-ttl must be a positive number of milliseconds");
+    }
+    if (cacheMaxEntries < 1) {
+      throw new IllegalArgumentException("--cache-max-entries must be at least 1");
+    }
+    if (sharedMode && (apiKey == null || apiKey.isBlank())) {
+      throw new IllegalArgumentException("--enable-shared-mode needs the upstream key: add --api-key KEY");
+    }
+    if (retries < 0 || retries > 10) {
+      throw new IllegalArgumentException("--retries must be between 0 and 10");
+    }
+    if (maxBodyBytes < 1024) {
+      throw new IllegalArgumentException("--max-body-bytes must be at least 1024");
+    }
+    if (clientKeys.stream().anyMatch(String::isBlank)) {
+      throw new IllegalArgumentException("--client-key must not be empty");
+    }
+  }
+
+  /** Reads {@code auto}: a base URL ending in {@code /v1} is OpenAI-compatible, anything else Ollama. */
+  public static Dialect resolveDialect(String upstream, String dialect) {
+    return switch (dialect.toLowerCase(java.util.Locale.ROOT)) {
+      case "ollama" -> Dialect.OLLAMA;
+      case "openai" -> Dialect.OPENAI;
+      case "auto" -> stripSlash(upstream).endsWith("/v1") ? Dialect.OPENAI : Dialect.OLLAMA;
+      default -> throw new IllegalArgumentException("--upstream-dialect must be auto, ollama or openai, not '" + dialect + "'");
+    };
+  }
+
+  /** Checks an upstream URL: absolute http(s) with a host. */
+  public static String checkUpstream(String url) {
+    URI uri;
+    try {
+      uri = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--ollama '" + url + "' is not a URL; write e.g. http://127.0.0.1:11434");
+    }
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+      throw new IllegalArgumentException("--ollama '" + url + "' must be an http:// or https:// URL with a host, e.g. http://127.0.0.1:11434");
+    }
+    if (uri.getQuery() != null || uri.getFragment() != null) {
+      throw new IllegalArgumentException("--ollama '" + url + "' must be a base URL without ?query or #fragment");
+    }
+    return stripSlash(url);
+  }
+
+  /**
+   * The root that API paths are appended to: {@code …/v1} for an OpenAI-compatible upstream (never
+   * {@code /v1/v1}), the bare server URL for Ollama.
+   */
+  public String apiRoot() {
+    String base = stripSlash(upstream);
+    if (upstreamDialect == Dialect.OPENAI) {
+      return base.endsWith("/v1") ? base : base + "/v1";
+    }
+    return base.endsWith("/v1") ? base.substring(0, base.length() - 3) : base;
+  }
+
+  public boolean cacheEnabled() {
+    return cacheDir != null;
+  }
+
+  private static String stripSlash(String url) {
+    String out = url;
+    while (out.endsWith("/")) {
+      out = out.substring(0, out.length() - 1);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,110 @@
+package dev.ollamabridge.bridge;
+
+import dev.ollamabridge.bridge.cache.AnswerCache;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.function.ToLongFunction;
+
+/** The bridge's Prometheus metrics, in a registry of its own. */
+public final class BridgeMetrics {
+
+  /** Generation takes seconds to minutes; the first token should take well under one. */
+  private static final double[] LATENCY_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+  private final Counter requests = Counter.builder().name("bridge_requests_total")
+      .help("Requests answered, by route, HTTP status and cache outcome (hit, miss, off).")
+      .labelNames("route", "status", "cache").register(registry);
+  private final Histogram duration = Histogram.builder().name("bridge_request_duration_seconds")
+      .help("Time from request to last byte, by route.").classicOnly().classicUpperBounds(LATENCY_BUCKETS)
+      .labelNames("route").register(registry);
+  private final Histogram firstToken = Histogram.builder().name("bridge_time_to_first_token_seconds")
+      .help("Time from request to the first answer text sent to the client, by route.").classicOnly()
+      .classicUpperBounds(LATENCY_BUCKETS).labelNames("route").register(registry);
+  private final Counter upstreamErrors = Counter.builder().name("bridge_upstream_errors_total")
+      .help("Failed upstream attempts, by kind (connect, timeout, status_5xx, stream).")
+      .labelNames("kind").register(registry);
+  private final Counter upstreamRetries = Counter.builder().name("bridge_upstream_retries_total")
+      .help("Upstream calls retried after a failed attempt.").register(registry);
+  private final Gauge inFlight = Gauge.builder().name("bridge_requests_in_flight")
+      .help("Requests being answered now.").register(registry);
+  private final Counter cancelled = Counter.builder().name("bridge_client_disconnects_total")
+      .help("Streams ended early because the client went away; the upstream call was cancelled.")
+      .register(registry);
+  private final Counter promptTokens = Counter.builder().name("bridge_prompt_tokens_total")
+      .help("Prompt tokens of completed answers, as the upstream counted them.").register(registry);
+  private final Counter completionTokens = Counter.builder().name("bridge_completion_tokens_total")
+      .help("Completion tokens of completed answers, as the upstream counted them.").register(registry);
+
+  /** Adds the cache's own counts, read when scraped. */
+  public void watch(AnswerCache cache) {
+    GaugeWithCallback.builder().name("bridge_cache_entries").help("Cached answers, by tier.")
+        .labelNames("tier")
+        .callback(callback -> {
+          AnswerCache.Stats stats = cache.stats();
+          callback.call(stats.memoryEntries(), "memory");
+          callback.call(stats.diskEntries(), "disk");
+        })
+        .register(registry);
+    counter("bridge_cache_hits_total", "Requests answered from the cache.", cache, AnswerCache.Stats::hits);
+    counter("bridge_cache_misses_total", "Cacheable requests not found in the cache.", cache, AnswerCache.Stats::misses);
+    counter("bridge_cache_evictions_total", "Entries dropped for size or age.", cache, AnswerCache.Stats::evictions);
+  }
+
+  public void request(String route, int status, String cache, double seconds) {
+    requests.labelValues(route, Integer.toString(status), cache).inc();
+    duration.labelValues(route).observe(seconds);
+  }
+
+  public void firstToken(String route, double seconds) {
+    firstToken.labelValues(route).observe(seconds);
+  }
+
+  public void upstreamError(String kind) {
+    upstreamErrors.labelValues(kind).inc();
+  }
+
+  public void upstreamRetry() {
+    upstreamRetries.inc();
+  }
+
+  public void clientDisconnected() {
+    cancelled.inc();
+  }
+
+  public void tokens(long prompt, long completion) {
+    promptTokens.inc(prompt);
+    completionTokens.inc(completion);
+  }
+
+  public void enter() {
+    inFlight.inc();
+  }
+
+  public void leave() {
+    inFlight.dec();
+  }
+
+  public String contentType() {
+    return writer.getContentType();
+  }
+
+  public void writeTo(OutputStream out) throws IOException {
+    writer.write(out, registry.scrape());
+  }
+
+  private void counter(String name, String help, AnswerCache cache, ToLongFunction<AnswerCache.Stats> value) {
+    CounterWithCallback.builder().name(name).help(help)
+        .callback(callback -> callback.call(value.applyAsLong(cache.stats())))
+        .register(registry);
+  }
+}

@@ -1,0 +1,182 @@
+package dev.ollamabridge.bridge;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ollamabridge.bridge.cache.AnswerCache;
+import dev.ollamabridge.bridge.translate.Json;
+import dev.ollamabridge.cli.Version;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running bridge: the HTTP server, its routes, and the objects they share. */
+public final class BridgeServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(BridgeServer.class);
+
+  private final Javalin app;
+  private final OkHttpClient http;
+
+  private BridgeServer(Javalin app, OkHttpClient http) {
+    this.app = app;
+    this.http = http;
+  }
+
+  public static BridgeServer start(BridgeConfig config) {
+    BridgeMetrics metrics = new BridgeMetrics();
+    AnswerCache cache = null;
+    if (config.cacheEnabled()) {
+      cache = new AnswerCache(config.cacheDir(), config.cacheTtl(), config.cacheMaxEntries(), Clock.systemUTC());
+      metrics.watch(cache);
+    }
+    OkHttpClient http = new OkHttpClient.Builder()
+        .connectTimeout(Duration.ofSeconds(10))
+        .readTimeout(Duration.ZERO) // a model may think for minutes between tokens; --timeout bounds the call
+        .writeTimeout(Duration.ZERO)
+        .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
+        .build();
+    Upstream upstream = new Upstream(http, config, metrics);
+    GenerationHandler generation = new GenerationHandler(config, upstream, cache, metrics);
+    ModelRoutes models = new ModelRoutes(config, upstream);
+    Guard guard = new Guard(new ClientKeys(config.clientKeys()), new RateLimit(config.rateLimit()), metrics);
+    Health health = new Health(config, new UpstreamProbe(http, config), cache);
+
+    Javalin app = Javalin.create(server -> {
+      server.jetty.host = config.listen().host();
+      server.jetty.port = config.listen().port();
+      server.concurrency.useVirtualThreads = Runtime.version().feature() >= 21;
+      server.http.compressionStrategy = CompressionStrategy.NONE; // nginx compresses; streams must not wait
+      server.http.maxRequestSize = config.maxBodyBytes();
+      server.startup.showJavalinBanner = false;
+
+      server.routes.get("/", ctx -> ctx.result("Ollama is running"));
+      server.routes.head("/", ctx -> ctx.status(200));
+      server.routes.get("/health", health::handle);
+      server.routes.get("/metrics", ctx -> {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        metrics.writeTo(out);
+        ctx.contentType(metrics.contentType()).result(out.toByteArray());
+      });
+
+      server.routes.post(Route.OPENAI_CHAT.path, guard.wrap(Route.OPENAI_CHAT, ctx -> generation.handle(ctx, Route.OPENAI_CHAT)));
+      server.routes.post(Route.OPENAI_COMPLETIONS.path, guard.wrap(Route.OPENAI_COMPLETIONS, ctx -> generation.handle(ctx, Route.OPENAI_COMPLETIONS)));
+      server.routes.post(Route.OPENAI_EMBEDDINGS.path, guard.wrap(Route.OPENAI_EMBEDDINGS, models::openAiEmbeddings));
+      server.routes.get(Route.OPENAI_MODELS.path, guard.wrap(Route.OPENAI_MODELS, models::openAiModels));
+      server.routes.post(Route.OLLAMA_CHAT.path, guard.wrap(Route.OLLAMA_CHAT, ctx -> generation.handle(ctx, Route.OLLAMA_CHAT)));
+      server.routes.post(Route.OLLAMA_GENERATE.path, guard.wrap(Route.OLLAMA_GENERATE, ctx -> generation.handle(ctx, Route.OLLAMA_GENERATE)));
+      server.routes.post(Route.OLLAMA_EMBED.path, guard.wrap(Route.OLLAMA_EMBED, models::ollamaEmbed));
+      server.routes.get(Route.OLLAMA_TAGS.path, guard.wrap(Route.OLLAMA_TAGS, models::ollamaTags));
+      server.routes.post(Route.OLLAMA_SHOW.path, guard.wrap(Route.OLLAMA_SHOW, models::ollamaShow));
+      server.routes.get(Route.OLLAMA_VERSION.path, guard.wrap(Route.OLLAMA_VERSION, models::ollamaVersion));
+      server.routes.get(Route.OLLAMA_PS.path, guard.wrap(Route.OLLAMA_PS, models::ollamaPs));
+
+      server.routes.error(404, ctx -> {
+        if (ctx.result() == null || ctx.result().isEmpty() || ctx.attribute("bridge.start") == null) {
+          Guard.render(ctx, Route.dialectOf(ctx.path()),
+              new ApiException(404, "no route for " + ctx.method() + " " + ctx.path(), null, "not_found"));
+        }
+      });
+      server.routes.error(405, ctx -> Guard.render(ctx, Route.dialectOf(ctx.path()),
+          new ApiException(405, ctx.method() + " is not allowed on " + ctx.path(), null, "method_not_allowed")));
+    });
+    app.start();
+    log.info("bridge {} listening on http://{}:{} → {} ({} dialect){}{}", Version.current(),
+        config.listen().host(), app.port(), config.apiRoot(), config.upstreamDialect().name().toLowerCase(),
+        config.cacheEnabled() ? ", cache in " + config.cacheDir() : "",
+        config.sharedMode() ? ", shared mode" : "");
+    return new BridgeServer(app, http);
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
+  }
+
+  /**
+   * What every API route goes through: client key, rate limit, in-flight count, request metrics,
+   * and errors written in the route's dialect.
+   */
+  static final class Guard {
+    private final ClientKeys keys;
+    private final RateLimit rateLimit;
+    private final BridgeMetrics metrics;
+
+    Guard(ClientKeys keys, RateLimit rateLimit, BridgeMetrics metrics) {
+      this.keys = keys;
+      this.rateLimit = rateLimit;
+      this.metrics = metrics;
+    }
+
+    Handler wrap(Route route, Handler handler) {
+      return ctx -> {
+        RequestState.start(ctx);
+        metrics.enter();
+        try {
+          keys.check(ctx.header("Authorization"));
+          long retryAfter = rateLimit.tryAcquire();
+          if (retryAfter > 0) {
+            ctx.header("Retry-After", Long.toString(retryAfter));
+            throw new ApiException(429, "rate limit exceeded: this bridge takes at most its --rate-limit requests per second; retry in " + retryAfter + " s", null, "rate_limit_exceeded");
+          }
+          handler.handle(ctx);
+        } catch (ApiException e) {
+          render(ctx, route.dialect, e);
+        } catch (RuntimeException e) {
+          log.error("unexpected failure on {}", route.path, e);
+          render(ctx, route.dialect, new ApiException(500, "internal error: " + e, null, "internal_error"));
+        } finally {
+          metrics.leave();
+          metrics.request(route.path, ctx.status().getCode(), RequestState.cacheOutcome(ctx), RequestState.elapsedSeconds(ctx));
+        }
+      };
+    }
+
+    static void render(Context ctx, dev.ollamabridge.bridge.translate.Dialect dialect, ApiException e) {
+      if (ctx.res().isCommitted()) {
+        return; // a stream has started; its own error chunk has told the client
+      }
+      ctx.status(e.status()).contentType("application/json").result(ErrorBodies.of(dialect, e));
+    }
+  }
+
+  /** {@code GET /health}: 200 while the upstream answers, 503 while it does not. */
+  record Health(BridgeConfig config, UpstreamProbe probe, AnswerCache cache) {
+    private static final long STARTED = System.nanoTime();
+
+    void handle(Context ctx) throws IOException {
+      UpstreamProbe.Result upstream = probe.check();
+      ObjectNode body = Json.object();
+      body.put("status", upstream.reachable() ? "ok" : "degraded");
+      body.put("version", Version.current());
+      body.put("uptime_seconds", (System.nanoTime() - STARTED) / 1_000_000_000L);
+      ObjectNode up = body.putObject("upstream");
+      up.put("url", config.apiRoot()).put("dialect", config.upstreamDialect().name().toLowerCase());
+      up.put("reachable", upstream.reachable()).put("status", upstream.status()).put("latency_ms", upstream.latencyMillis());
+      if (upstream.error() != null) {
+        up.put("error", upstream.error());
+      }
+      ObjectNode cacheNode = body.putObject("cache").put("enabled", cache != null);
+      if (cache != null) {
+        AnswerCache.Stats stats = cache.stats();
+        cacheNode.put("memory_entries", stats.memoryEntries()).put("disk_entries", stats.diskEntries())
+            .put("hits", stats.hits()).put("misses", stats.misses()).put("evictions", stats.evictions());
+      }
+      ctx.status(upstream.reachable() ? 200 : 503).contentType("application/json").result(Json.bytes(body));
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package dev.ollamabridge.bridge;
+
+import dev.ollamabridge.bridge.translate.Answer;
+import dev.ollamabridge.bridge.translate.ClientEncoder;
+import dev.ollamabridge.bridge.translate.Event;
+import dev.ollamabridge.bridge.translate.ThinkFilter;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * One answer on its way to the client: events pass the think filter and are written in the
+ * client's dialect, each streamed piece flushed at once, or gathered into one document when the
+ * client did not ask for a stream. It also collects the unfiltered answer for the cache.
+ */
+final class ClientAnswer {
+
+  /** The client went away while we were writing; the caller cancels the upstream call. */
+  static final class ClientGone extends RuntimeException {
+    ClientGone(IOException cause) {
+      super("client disconnected", cause, false, false);
+    }
+  }
+
+  private final Context ctx;
+  private final ClientEncoder encoder;
+  private final ThinkFilter filter;
+  private final boolean stream;
+  private final Runnable onFirstText;
+  private final Answer.Builder raw = new Answer.Builder();
+  private OutputStream out;
+  private boolean textSent;
+
+  ClientAnswer(Context ctx, ClientEncoder encoder, ThinkFilter filter, boolean stream, Runnable onFirstText) {
+    this.ctx = ctx;
+    this.encoder = encoder;
+    this.filter = filter;
+    this.stream = stream;
+    this.onFirstText = onFirstText;
+  }
+
+  void accept(Event event) {
+    raw.add(event);
+    if (!stream) {
+      return;
+    }
+    if (event instanceof Event.Delta delta) {
+      send(filter.apply(delta));
+    } else {
+      send(filter.finish());
+      write(encoder.end((Event.End) event));
+    }
+  }
+
+  /** Ends a non-streamed answer; a stream has already ended with its last event. */
+  void finish() {
+    if (!raw.isComplete()) {
+      fail("the upstream ended the answer before it was complete");
+      return;
+    }
+    if (!stream) {
+      byte[] whole = encoder.whole(filter.apply(raw.build()));
+      ctx.status(200).contentType("application/json");
+      onFirstText.run();
+      write(whole);
+    }
+  }
+
+  /** Reports a failure: as an error status while nothing is sent, in-stream after that. */
+  void fail(String message) {
+    if (out == null) {
+      throw new ApiException(502, message, null, "upstream_error");
+    }
+    write(encoder.error(message));
+  }
+
+  boolean isComplete() {
+    return raw.isComplete();
+  }
+
+  Answer answer() {
+    return raw.build();
+  }
+
+  private void send(Event.Delta delta) {
+    if (delta.isEmpty()) {
+      return;
+    }
+    write(encoder.delta(delta));
+    if (!textSent) {
+      textSent = true;
+      onFirstText.run();
+    }
+  }
+
+  private void write(byte[] bytes) {
+    try {
+      if (out == null) {
+        if (stream) {
+          ctx.status(200).contentType(encoder.streamContentType());
+          ctx.header("Cache-Control", "no-cache");
+          ctx.header("X-Accel-Buffering", "no"); // tells nginx not to buffer this stream
+        }
+        out = ctx.res().getOutputStream();
+      }
+      out.write(bytes);
+      out.flush();
+    } catch (IOException e) {
+      throw new ClientGone(e);
+    }
+  }
+}

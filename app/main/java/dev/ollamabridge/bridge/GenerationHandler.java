@@ -1,0 +1,109 @@
+package dev.ollamabridge.bridge;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ollamabridge.bridge.cache.AnswerCache;
+import dev.ollamabridge.bridge.cache.CacheKey;
+import dev.ollamabridge.bridge.translate.Answer;
+import dev.ollamabridge.bridge.translate.ClientEncoder;
+import dev.ollamabridge.bridge.translate.Event;
+import dev.ollamabridge.bridge.translate.Json;
+import dev.ollamabridge.bridge.translate.Prompt;
+import dev.ollamabridge.bridge.translate.PromptParser;
+import dev.ollamabridge.bridge.translate.ThinkFilter;
+import dev.ollamabridge.bridge.translate.UpstreamDecoder;
+import dev.ollamabridge.bridge.translate.UpstreamRequest;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers chat and completion requests in either dialect: from the cache when it can, otherwise
+ * from the upstream, translated both ways when the dialects differ and streamed as it arrives.
+ */
+final class GenerationHandler {
+
+  static final String CACHE_HEADER = "bridge-cache-hit";
+  private static final Logger log = LoggerFactory.getLogger(GenerationHandler.class);
+  /** Only an answer that ended normally is worth replaying. */
+  private static final Set<String> CACHEABLE_ENDINGS = Set.of("stop", "length");
+
+  private final BridgeConfig config;
+  private final Upstream upstream;
+  private final AnswerCache cache;
+  private final BridgeMetrics metrics;
+  private final boolean forwardClientAuthorization;
+
+  GenerationHandler(BridgeConfig config, Upstream upstream, AnswerCache cache, BridgeMetrics metrics) {
+    this.config = config;
+    this.upstream = upstream;
+    this.cache = cache;
+    this.metrics = metrics;
+    // A client key is for this bridge, never for the upstream.
+    this.forwardClientAuthorization = config.clientKeys().isEmpty();
+  }
+
+  void handle(Context ctx, Route route) {
+    ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+    Prompt prompt = PromptParser.parse(route.dialect, route.kind, body);
+    ClientAnswer answer = new ClientAnswer(
+        ctx, ClientEncoder.of(prompt), new ThinkFilter(config.thinkFilter()), prompt.stream(),
+        () -> metrics.firstToken(route.path, RequestState.elapsedSeconds(ctx)));
+
+    String key = cache == null ? null : CacheKey.of(prompt);
+    if (key != null) {
+      Optional<Answer> hit = cache.get(key);
+      RequestState.cacheOutcome(ctx, hit.isPresent() ? "hit" : "miss");
+      ctx.header(CACHE_HEADER, Boolean.toString(hit.isPresent()));
+      if (hit.isPresent()) {
+        replay(hit.get(), answer);
+        return;
+      }
+    }
+
+    UpstreamRequest request = UpstreamRequest.of(prompt, body, config.upstreamDialect());
+    String authorization = forwardClientAuthorization ? ctx.header("Authorization") : null;
+    try (Upstream.Exchange exchange = upstream.post(request.path(), Json.bytes(request.body()), authorization)) {
+      if (!exchange.response().isSuccessful()) {
+        throw ErrorBodies.fromUpstream(exchange.response());
+      }
+      try {
+        UpstreamStream.read(exchange.response().body(), UpstreamDecoder.of(config.upstreamDialect()), answer::accept);
+        answer.finish();
+      } catch (ClientAnswer.ClientGone gone) {
+        exchange.call().cancel();
+        metrics.clientDisconnected();
+        log.debug("client went away during {}; upstream call cancelled", route.path);
+        return;
+      } catch (UpstreamDecoder.StreamError e) {
+        metrics.upstreamError("stream");
+        answer.fail(e.getMessage());
+      } catch (InterruptedIOException e) {
+        metrics.upstreamError("timeout");
+        if (!prompt.stream()) {
+          throw new ApiException(504, "the upstream did not finish within " + config.timeout().toMillis() + " ms", null, "upstream_timeout");
+        }
+        answer.fail("the upstream did not finish within " + config.timeout().toMillis() + " ms");
+      } catch (IOException e) {
+        metrics.upstreamError("stream");
+        answer.fail("the upstream connection broke: " + e.getMessage());
+      }
+    }
+    if (answer.isComplete()) {
+      Answer complete = answer.answer();
+      metrics.tokens(complete.usage().promptTokens(), complete.usage().completionTokens());
+      if (key != null && CACHEABLE_ENDINGS.contains(complete.finishReason())) {
+        cache.put(key, complete);
+      }
+    }
+  }
+
+  private static void replay(Answer hit, ClientAnswer answer) {
+    answer.accept(new Event.Delta(hit.content(), hit.reasoning()));
+    answer.accept(new Event.End(hit.finishReason(), hit.usage()));
+    answer.finish();
+  }
+}

@@ -1,0 +1,202 @@
+package dev.ollamabridge.bridge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ollamabridge.bridge.translate.Dialect;
+import dev.ollamabridge.bridge.translate.Json;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.time.Instant;
+import okhttp3.MediaType;
+import okhttp3.Response;
+
+/**
+ * The routes around generation: embeddings, model lists, model details, version and running
+ * models. Passed through when the upstream speaks the client's dialect, translated when not.
+ */
+final class ModelRoutes {
+
+  /** The Ollama API version this bridge answers with when an OpenAI upstream has none to tell. */
+  static final String OLLAMA_API_VERSION = "0.12.0";
+
+  private final BridgeConfig config;
+  private final Upstream upstream;
+  private final boolean forwardClientAuthorization;
+
+  ModelRoutes(BridgeConfig config, Upstream upstream) {
+    this.config = config;
+    this.upstream = upstream;
+    this.forwardClientAuthorization = config.clientKeys().isEmpty();
+  }
+
+  void openAiEmbeddings(Context ctx) {
+    ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+    String model = requireModel(body);
+    if (config.upstreamDialect() == Dialect.OPENAI) {
+      relay(ctx, upstream.post("/embeddings", Json.bytes(body), authorization(ctx)));
+      return;
+    }
+    ObjectNode request = Json.object().put("model", model);
+    request.set("input", body.path("input"));
+    JsonNode answer = call(ctx, upstream.post("/api/embed", Json.bytes(request), authorization(ctx)));
+    ObjectNode out = Json.object().put("object", "list");
+    ArrayNode data = out.putArray("data");
+    int index = 0;
+    for (JsonNode vector : answer.path("embeddings")) {
+      data.addObject().put("object", "embedding").put("index", index++).set("embedding", vector);
+    }
+    out.put("model", model);
+    long tokens = answer.path("prompt_eval_count").asLong(0);
+    out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+    json(ctx, out);
+  }
+
+  void ollamaEmbed(Context ctx) {
+    ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+    String model = requireModel(body);
+    if (config.upstreamDialect() == Dialect.OLLAMA) {
+      relay(ctx, upstream.post("/api/embed", Json.bytes(body), authorization(ctx)));
+      return;
+    }
+    ObjectNode request = Json.object().put("model", model);
+    request.set("input", body.path("input"));
+    JsonNode answer = call(ctx, upstream.post("/embeddings", Json.bytes(request), authorization(ctx)));
+    ObjectNode out = Json.object().put("model", model);
+    ArrayNode embeddings = out.putArray("embeddings");
+    answer.path("data").forEach(item -> embeddings.add(item.path("embedding")));
+    out.put("prompt_eval_count", answer.path("usage").path("prompt_tokens").asLong(0));
+    json(ctx, out);
+  }
+
+  void openAiModels(Context ctx) {
+    if (config.upstreamDialect() == Dialect.OPENAI) {
+      relay(ctx, upstream.get("/models", authorization(ctx)));
+      return;
+    }
+    JsonNode tags = call(ctx, upstream.get("/api/tags", authorization(ctx)));
+    ObjectNode out = Json.object().put("object", "list");
+    ArrayNode data = out.putArray("data");
+    for (JsonNode model : tags.path("models")) {
+      data.addObject()
+          .put("id", model.path("name").asText())
+          .put("object", "model")
+          .put("created", createdSeconds(model.path("modified_at").asText()))
+          .put("owned_by", "library");
+    }
+    json(ctx, out);
+  }
+
+  void ollamaTags(Context ctx) {
+    if (config.upstreamDialect() == Dialect.OLLAMA) {
+      relay(ctx, upstream.get("/api/tags", authorization(ctx)));
+      return;
+    }
+    ObjectNode out = Json.object();
+    ArrayNode models = out.putArray("models");
+    for (JsonNode model : openAiModelList(ctx)) {
+      ObjectNode tag = models.addObject();
+      String id = model.path("id").asText();
+      tag.put("name", id).put("model", id)
+          .put("modified_at", Instant.ofEpochSecond(model.path("created").asLong(0)).toString())
+          .put("size", 0).put("digest", "");
+      tag.putObject("details").put("format", "").put("family", "").put("parameter_size", "").put("quantization_level", "");
+    }
+    json(ctx, out);
+  }
+
+  void ollamaShow(Context ctx) {
+    ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+    if (config.upstreamDialect() == Dialect.OLLAMA) {
+      relay(ctx, upstream.post("/api/show", Json.bytes(body), authorization(ctx)));
+      return;
+    }
+    // Ollama clients name the model in "model"; older ones in "name".
+    String name = body.path("model").asText(body.path("name").asText(""));
+    if (name.isBlank()) {
+      throw ApiException.badRequest("model", "model is required: name the model to show");
+    }
+    for (JsonNode model : openAiModelList(ctx)) {
+      if (name.equals(model.path("id").asText())) {
+        ObjectNode out = Json.object().put("modelfile", "").put("parameters", "").put("template", "");
+        out.putObject("details").put("format", "").put("family", "").put("parameter_size", "").put("quantization_level", "");
+        out.putObject("model_info");
+        out.putArray("capabilities").add("completion");
+        json(ctx, out);
+        return;
+      }
+    }
+    throw new ApiException(404, "model '" + name + "' not found", "model", "model_not_found");
+  }
+
+  void ollamaVersion(Context ctx) {
+    if (config.upstreamDialect() == Dialect.OLLAMA) {
+      relay(ctx, upstream.get("/api/version", authorization(ctx)));
+      return;
+    }
+    json(ctx, Json.object().put("version", OLLAMA_API_VERSION));
+  }
+
+  void ollamaPs(Context ctx) {
+    if (config.upstreamDialect() == Dialect.OLLAMA) {
+      relay(ctx, upstream.get("/api/ps", authorization(ctx)));
+      return;
+    }
+    ObjectNode out = Json.object();
+    out.putArray("models"); // an OpenAI-compatible API does not say what it has loaded
+    json(ctx, out);
+  }
+
+  private JsonNode openAiModelList(Context ctx) {
+    return call(ctx, upstream.get("/models", authorization(ctx))).path("data");
+  }
+
+  private String authorization(Context ctx) {
+    return forwardClientAuthorization ? ctx.header("Authorization") : null;
+  }
+
+  private static String requireModel(ObjectNode body) {
+    JsonNode model = body.path("model");
+    if (!model.isTextual() || model.asText().isBlank()) {
+      throw ApiException.badRequest("model", "model is required: name the model to use");
+    }
+    return model.asText();
+  }
+
+  /** The upstream's JSON answer, or its error as this route's error. */
+  private static JsonNode call(Context ctx, Upstream.Exchange exchange) {
+    try (exchange) {
+      Response response = exchange.response();
+      if (!response.isSuccessful()) {
+        throw ErrorBodies.fromUpstream(response);
+      }
+      return Json.MAPPER.readTree(response.body().byteStream());
+    } catch (IOException e) {
+      throw new ApiException(502, "the upstream sent an unreadable answer: " + e.getMessage(), null, "upstream_error");
+    }
+  }
+
+  /** Same dialect: status, type and body go to the client as they came. */
+  private static void relay(Context ctx, Upstream.Exchange exchange) {
+    try (exchange) {
+      Response response = exchange.response();
+      MediaType type = response.body().contentType();
+      ctx.status(response.code()).contentType(type == null ? "application/json" : type.toString());
+      ctx.result(response.body().bytes());
+    } catch (IOException e) {
+      throw new ApiException(502, "the upstream broke off its answer: " + e.getMessage(), null, "upstream_error");
+    }
+  }
+
+  private static void json(Context ctx, JsonNode node) {
+    ctx.status(200).contentType("application/json").result(Json.bytes(node));
+  }
+
+  private static long createdSeconds(String modifiedAt) {
+    try {
+      return java.time.OffsetDateTime.parse(modifiedAt).toEpochSecond();
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.ollamabridge.bridge.translate;
+
+/**
+ * A complete answer in neither dialect: what the cache stores and replays. {@code content} is the
+ * text as the upstream produced it, before the think filter, so a replay can be filtered (or not)
+ * by whichever bridge serves it.
+ */
+public record Answer(String content, String reasoning, String finishReason, Usage usage) {
+
+  /** Collects the events of a stream into the answer they add up to. */
+  public static final class Builder {
+    private final StringBuilder content = new StringBuilder();
+    private final StringBuilder reasoning = new StringBuilder();
+    private Event.End end;
+
+    public void add(Event event) {
+      if (event instanceof Event.Delta delta) {
+        content.append(delta.content());
+        reasoning.append(delta.reasoning());
+      } else {
+        end = (Event.End) event;
+      }
+    }
+
+    /** Whether the upstream said the answer was complete. */
+    public boolean isComplete() {
+      return end != null;
+    }
+
+    public Answer build() {
+      Event.End last = end != null ? end : new Event.End(null, Usage.NONE);
+      return new Answer(content.toString(), reasoning.toString(), last.finishReason(), last.usage());
+    }
+  }
+}

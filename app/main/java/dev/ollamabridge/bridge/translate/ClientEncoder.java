@@ -1,0 +1,29 @@
+package dev.ollamabridge.bridge.translate;
+
+/**
+ * Writes neutral {@link Event}s in the client's dialect: stream chunks as they come, or a whole
+ * answer at once. One encoder per answer; it may keep state (the first chunk, timings).
+ */
+public interface ClientEncoder {
+
+  /** The content type of a streamed answer. */
+  String streamContentType();
+
+  /** The bytes of one streamed piece of text (a whole SSE event or NDJSON line). */
+  byte[] delta(Event.Delta delta);
+
+  /** The bytes that end a complete stream. */
+  byte[] end(Event.End end);
+
+  /** The bytes that end a stream that failed after it started. */
+  byte[] error(String message);
+
+  /** A whole, non-streamed answer as a JSON document. */
+  byte[] whole(Answer answer);
+
+  static ClientEncoder of(Prompt prompt) {
+    return prompt.dialect() == Dialect.OPENAI
+        ? new OpenAiEncoder(prompt.kind(), prompt.model(), prompt.includeUsage())
+        : new OllamaEncoder(prompt.kind(), prompt.model());
+  }
+}

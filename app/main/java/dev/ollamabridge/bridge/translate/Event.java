@@ -1,0 +1,20 @@
+package dev.ollamabridge.bridge.translate;
+
+/** One step of an answer, in neither dialect: decoders produce these, encoders consume them. */
+public sealed interface Event {
+
+  /** A piece of answer text and/or of reasoning text; either may be empty. */
+  record Delta(String content, String reasoning) implements Event {
+    public static final Delta EMPTY = new Delta("", "");
+
+    public boolean isEmpty() {
+      return content.isEmpty() && reasoning.isEmpty();
+    }
+  }
+
+  /**
+   * The end of a complete answer. {@code finishReason} uses OpenAI's words ({@code stop},
+   * {@code length}, {@code tool_calls}, {@code content_filter}).
+   */
+  record End(String finishReason, Usage usage) implements Event {}
+}

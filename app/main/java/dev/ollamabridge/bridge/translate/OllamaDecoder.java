@@ -1,0 +1,58 @@
+package dev.ollamabridge.bridge.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Decodes Ollama's chat and generate answers: NDJSON lines, the last one {@code done:true}. */
+final class OllamaDecoder implements UpstreamDecoder {
+
+  @Override
+  public List<Event> chunk(JsonNode chunk) {
+    failOnError(chunk);
+    List<Event> events = new ArrayList<>(2);
+    Event.Delta delta = delta(chunk);
+    if (!delta.isEmpty()) {
+      events.add(delta);
+    }
+    if (chunk.path("done").asBoolean(false)) {
+      events.add(new Event.End(finishReason(chunk), usage(chunk)));
+    }
+    return events;
+  }
+
+  @Override
+  public List<Event> endOfStream(boolean doneMarker) {
+    return List.of(); // the done:true line has said it all, or the answer is incomplete
+  }
+
+  @Override
+  public Answer whole(JsonNode body) {
+    failOnError(body);
+    Event.Delta delta = delta(body);
+    return new Answer(delta.content(), delta.reasoning(), finishReason(body), usage(body));
+  }
+
+  private static Event.Delta delta(JsonNode chunk) {
+    JsonNode message = chunk.path("message");
+    if (message.isObject()) {
+      return new Event.Delta(Json.text(message, "content"), Json.text(message, "thinking"));
+    }
+    return new Event.Delta(Json.text(chunk, "response"), Json.text(chunk, "thinking"));
+  }
+
+  /** Ollama also says {@code load} or {@code unload}; for a client those are a normal stop. */
+  private static String finishReason(JsonNode chunk) {
+    return "length".equals(chunk.path("done_reason").asText()) ? "length" : "stop";
+  }
+
+  private static Usage usage(JsonNode chunk) {
+    return new Usage(chunk.path("prompt_eval_count").asLong(0), chunk.path("eval_count").asLong(0));
+  }
+
+  private static void failOnError(JsonNode node) {
+    if (node.hasNonNull("error")) {
+      throw new StreamError(node.get("error").asText());
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.ollamabridge.bridge.translate;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.time.Instant;
+
+/** Writes chat and generate answers as Ollama does: NDJSON lines, a last one with the counts. */
+final class OllamaEncoder implements ClientEncoder {
+
+  private final Kind kind;
+  private final String model;
+  private final long startNanos = System.nanoTime();
+  private long firstTextNanos;
+
+  OllamaEncoder(Kind kind, String model) {
+    this.kind = kind;
+    this.model = model;
+  }
+
+  @Override
+  public String streamContentType() {
+    return "application/x-ndjson";
+  }
+
+  @Override
+  public byte[] delta(Event.Delta delta) {
+    if (firstTextNanos == 0) {
+      firstTextNanos = System.nanoTime();
+    }
+    ObjectNode line = line(delta.content(), delta.reasoning());
+    line.put("done", false);
+    return ndjson(line);
+  }
+
+  @Override
+  public byte[] end(Event.End end) {
+    return ndjson(last(line("", ""), end.finishReason(), end.usage()));
+  }
+
+  @Override
+  public byte[] error(String message) {
+    return ndjson(Json.object().put("error", message));
+  }
+
+  @Override
+  public byte[] whole(Answer answer) {
+    firstTextNanos = System.nanoTime();
+    return Json.bytes(last(line(answer.content(), answer.reasoning()), answer.finishReason(), answer.usage()));
+  }
+
+  private ObjectNode line(String content, String reasoning) {
+    ObjectNode line = Json.object().put("model", model).put("created_at", Instant.now().toString());
+    ObjectNode target = kind == Kind.CHAT ? line.putObject("message").put("role", "assistant") : line;
+    target.put(kind == Kind.CHAT ? "content" : "response", content);
+    if (!reasoning.isEmpty()) {
+      target.put("thinking", reasoning);
+    }
+    return line;
+  }
+
+  /**
+   * Ollama's closing fields. Durations are measured here (prompt = until the first text, eval =
+   * after it), so clients that compute tokens per second get a sensible figure.
+   */
+  private ObjectNode last(ObjectNode line, String finishReason, Usage usage) {
+    long now = System.nanoTime();
+    long first = firstTextNanos == 0 ? now : firstTextNanos;
+    line.put("done", true);
+    line.put("done_reason", "length".equals(finishReason) ? "length" : "stop");
+    line.put("total_duration", now - startNanos);
+    line.put("load_duration", 0);
+    line.put("prompt_eval_count", usage.promptTokens());
+    line.put("prompt_eval_duration", first - startNanos);
+    line.put("eval_count", usage.completionTokens());
+    line.put("eval_duration", now - first);
+    return line;
+  }
+
+  private static byte[] ndjson(ObjectNode node) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(Json.bytes(node));
+    out.write('\n');
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,153 @@
+package dev.ollamabridge.bridge.translate;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/** Writes chat completions and text completions as OpenAI's API does, streams as SSE. */
+final class OpenAiEncoder implements ClientEncoder {
+
+  private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
+
+  private final Kind kind;
+  private final String model;
+  private final boolean includeUsage;
+  private final String id;
+  private final long created = System.currentTimeMillis() / 1000;
+  private boolean started;
+
+  OpenAiEncoder(Kind kind, String model, boolean includeUsage) {
+    this.kind = kind;
+    this.model = model;
+    this.includeUsage = includeUsage;
+    this.id = (kind == Kind.CHAT ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+  }
+
+  @Override
+  public String streamContentType() {
+    return "text/event-stream";
+  }
+
+  @Override
+  public byte[] delta(Event.Delta delta) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    start(out);
+    ObjectNode chunk = chunk();
+    ObjectNode choice = choiceOf(chunk);
+    if (kind == Kind.CHAT) {
+      ObjectNode message = choice.putObject("delta");
+      message.put("content", delta.content());
+      if (!delta.reasoning().isEmpty()) {
+        message.put("reasoning_content", delta.reasoning());
+      }
+    } else {
+      choice.put("text", delta.content());
+    }
+    choice.putNull("logprobs");
+    choice.putNull("finish_reason");
+    write(out, chunk);
+    return out.toByteArray();
+  }
+
+  @Override
+  public byte[] end(Event.End end) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    start(out);
+    ObjectNode chunk = chunk();
+    ObjectNode choice = choiceOf(chunk);
+    if (kind == Kind.CHAT) {
+      choice.putObject("delta");
+    } else {
+      choice.put("text", "");
+    }
+    choice.putNull("logprobs");
+    choice.put("finish_reason", end.finishReason());
+    write(out, chunk);
+    if (includeUsage) {
+      ObjectNode usage = envelope();
+      usage.putArray("choices");
+      usage.set("usage", usage(end.usage()));
+      write(out, usage);
+    }
+    out.writeBytes(DONE);
+    return out.toByteArray();
+  }
+
+  @Override
+  public byte[] error(String message) {
+    ObjectNode body = Json.object();
+    body.putObject("error").put("message", message).put("type", "upstream_error").putNull("param").putNull("code");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    write(out, body);
+    return out.toByteArray();
+  }
+
+  @Override
+  public byte[] whole(Answer answer) {
+    ObjectNode body = envelope();
+    body.put("object", kind == Kind.CHAT ? "chat.completion" : "text_completion");
+    ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
+    if (kind == Kind.CHAT) {
+      ObjectNode message = choice.putObject("message").put("role", "assistant").put("content", answer.content());
+      if (!answer.reasoning().isEmpty()) {
+        message.put("reasoning_content", answer.reasoning());
+      }
+    } else {
+      choice.put("text", answer.content());
+    }
+    choice.putNull("logprobs");
+    choice.put("finish_reason", answer.finishReason());
+    body.set("usage", usage(answer.usage()));
+    return Json.bytes(body);
+  }
+
+  /** OpenAI opens every chat stream with a chunk that only names the role. */
+  private void start(ByteArrayOutputStream out) {
+    if (started) {
+      return;
+    }
+    started = true;
+    if (kind == Kind.CHAT) {
+      ObjectNode chunk = chunk();
+      ObjectNode choice = choiceOf(chunk);
+      choice.putObject("delta").put("role", "assistant").put("content", "");
+      choice.putNull("logprobs");
+      choice.putNull("finish_reason");
+      write(out, chunk);
+    }
+  }
+
+  private ObjectNode envelope() {
+    ObjectNode node = Json.object();
+    node.put("id", id);
+    node.put("object", kind == Kind.CHAT ? "chat.completion.chunk" : "text_completion");
+    node.put("created", created);
+    node.put("model", model);
+    return node;
+  }
+
+  /** A stream chunk with one choice, to be filled through {@link #choiceOf}. */
+  private ObjectNode chunk() {
+    ObjectNode chunk = envelope();
+    chunk.putArray("choices").addObject().put("index", 0);
+    return chunk;
+  }
+
+  private static ObjectNode choiceOf(ObjectNode chunk) {
+    return (ObjectNode) chunk.get("choices").get(0);
+  }
+
+  private static void write(ByteArrayOutputStream out, ObjectNode node) {
+    out.writeBytes("data: ".getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(Json.bytes(node));
+    out.writeBytes("\n\n".getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static ObjectNode usage(Usage usage) {
+    return Json.object()
+        .put("prompt_tokens", usage.promptTokens())
+        .put("completion_tokens", usage.completionTokens())
+        .put("total_tokens", usage.totalTokens());
+  }
+}
