@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
@@ -60,6 +61,7 @@ public final class AnswerCache {
     this.memory =
         Caffeine.newBuilder()
             .maximumSize(maxEntries)
+            .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
             .expireAfter(Expiry.<String, Entry>creating((key, entry) -> remaining(entry)))
             .removalListener((String key, Entry entry, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
               if (cause.wasEvicted()) {
