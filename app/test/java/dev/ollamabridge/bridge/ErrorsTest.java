@@ -1,0 +1,154 @@
+package dev.ollamabridge.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ollamabridge.fake.FakeOllama;
+import java.io.IOException;
+import java.net.ServerSocket;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Every failure answers with the right status, in the dialect of the route it came in on. */
+class ErrorsTest {
+
+  private static final String CHAT = """
+      {"model":"fake-llama","stream":false,"messages":[{"role":"user","content":"Hi"}]}""";
+
+  private final FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(4));
+  private BridgeServer bridge;
+
+  @AfterEach
+  void stop() {
+    if (bridge != null) {
+      bridge.close();
+    }
+    backend.close();
+  }
+
+  @Test
+  void invalidJsonIs400InEachDialect() {
+    bridge = TestBridges.inFrontOf(backend);
+
+    Response openAi = TestBridges.post(bridge, "/v1/chat/completions", "{not json");
+    Response ollama = TestBridges.post(bridge, "/api/chat", "{not json");
+
+    assertThat(openAi.code()).isEqualTo(400);
+    JsonNode openAiError = TestBridges.json(openAi).path("error");
+    assertThat(openAiError.path("message").asText()).contains("not valid JSON");
+    assertThat(openAiError.path("type").asText()).isEqualTo("invalid_request_error");
+    assertThat(ollama.code()).isEqualTo(400);
+    assertThat(TestBridges.json(ollama).path("error").asText()).contains("not valid JSON");
+  }
+
+  @Test
+  void aMissingModelIs400NamingTheField() {
+    bridge = TestBridges.inFrontOf(backend);
+
+    Response response = TestBridges.post(bridge, "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+
+    assertThat(response.code()).isEqualTo(400);
+    JsonNode error = TestBridges.json(response).path("error");
+    assertThat(error.path("param").asText()).isEqualTo("model");
+    assertThat(error.path("message").asText()).contains("model is required");
+  }
+
+  @Test
+  void aWrongClientKeyIs401AndTheRightOneIsNotSentUpstream() {
+    bridge = TestBridges.inFrontOf(backend, "--client-key", "alpha", "--client-key", "beta");
+
+    Response none = TestBridges.post(bridge, "/api/chat", CHAT);
+    Response wrong = TestBridges.post(bridge, "/v1/chat/completions", CHAT, "Authorization", "Bearer gamma");
+    Response right = TestBridges.post(bridge, "/api/chat", CHAT, "Authorization", "Bearer beta");
+
+    assertThat(none.code()).isEqualTo(401);
+    assertThat(TestBridges.json(none).path("error").asText()).contains("client key");
+    assertThat(wrong.code()).isEqualTo(401);
+    assertThat(TestBridges.json(wrong).at("/error/type").asText()).isEqualTo("authentication_error");
+    assertThat(right.code()).isEqualTo(200);
+    right.close();
+    assertThat(backend.stats().lastAuthorization()).isNull();
+  }
+
+  @Test
+  void anUnreachableUpstreamIs502() throws IOException {
+    bridge = TestBridges.start("--ollama", "http://127.0.0.1:" + closedPort(), "--retries", "1");
+
+    Response openAi = TestBridges.post(bridge, "/v1/chat/completions", CHAT);
+    Response ollama = TestBridges.post(bridge, "/api/chat", CHAT);
+
+    assertThat(openAi.code()).isEqualTo(502);
+    assertThat(TestBridges.json(openAi).at("/error/message").asText()).contains("unreachable");
+    assertThat(ollama.code()).isEqualTo(502);
+    assertThat(TestBridges.json(ollama).path("error").asText()).contains("unreachable");
+  }
+
+  @Test
+  void anOversizedBodyIs413() {
+    bridge = TestBridges.inFrontOf(backend, "--max-body-bytes", "2048");
+
+    Response response = TestBridges.post(bridge, "/api/chat", CHAT.replace("Hi", "x".repeat(4096)));
+
+    assertThat(response.code()).isEqualTo(413);
+    assertThat(TestBridges.json(response).path("error").asText()).contains("larger than 2048 bytes");
+  }
+
+  @Test
+  void overTheRateLimitIs429WithRetryAfter() {
+    bridge = TestBridges.inFrontOf(backend, "--rate-limit", "1");
+
+    Response first = TestBridges.post(bridge, "/v1/chat/completions", CHAT);
+    Response second = TestBridges.post(bridge, "/v1/chat/completions", CHAT);
+
+    assertThat(first.code()).isEqualTo(200);
+    first.close();
+    assertThat(second.code()).isEqualTo(429);
+    assertThat(second.header("Retry-After")).isEqualTo("1");
+    assertThat(TestBridges.json(second).at("/error/type").asText()).isEqualTo("rate_limit_error");
+  }
+
+  @Test
+  void anUpstreamSlowerThanTheTimeoutIs504() {
+    FakeOllama slow = FakeOllama.start(FakeOllama.Options.defaults().withLatencyMs(3000));
+    try {
+      bridge = TestBridges.inFrontOf(slow, "--timeout", "300");
+
+      Response response = TestBridges.post(bridge, "/api/chat", CHAT);
+
+      assertThat(response.code()).isEqualTo(504);
+      assertThat(TestBridges.json(response).path("error").asText()).contains("within 300 ms");
+    } finally {
+      slow.close();
+    }
+  }
+
+  @Test
+  void anUpstreamErrorKeepsItsStatusAndMessageInTheClientsDialect() {
+    bridge = TestBridges.inFrontOf(backend);
+
+    Response response = TestBridges.post(bridge, "/v1/chat/completions", CHAT.replace("fake-llama", "no-such-model"));
+
+    assertThat(response.code()).isEqualTo(404);
+    assertThat(TestBridges.json(response).at("/error/message").asText()).contains("no-such-model");
+  }
+
+  @Test
+  void anUnknownRouteIs404InItsDialect() {
+    bridge = TestBridges.inFrontOf(backend);
+
+    Response ollama = TestBridges.get(bridge, "/api/nothing");
+    Response openAi = TestBridges.get(bridge, "/v1/nothing");
+
+    assertThat(ollama.code()).isEqualTo(404);
+    assertThat(TestBridges.json(ollama).path("error").isTextual()).isTrue();
+    assertThat(openAi.code()).isEqualTo(404);
+    assertThat(TestBridges.json(openAi).at("/error/message").asText()).contains("/v1/nothing");
+  }
+
+  private static int closedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

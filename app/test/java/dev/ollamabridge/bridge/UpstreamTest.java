@@ -1,0 +1,137 @@
+package dev.ollamabridge.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ollamabridge.fake.FakeOllama;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** How the bridge treats its upstream: retries, keys, and where it sends requests. */
+class UpstreamTest {
+
+  private static final String CHAT = """
+      {"model":"m","stream":false,"messages":[{"role":"user","content":"Hi"}]}""";
+  private static final String OLLAMA_ANSWER = """
+      {"model":"m","created_at":"2026-01-01T00:00:00Z","message":{"role":"assistant","content":"Hello"},
+       "done":true,"done_reason":"stop","prompt_eval_count":1,"eval_count":1}""";
+
+  private final MockWebServer upstream = new MockWebServer();
+  private BridgeServer bridge;
+
+  @BeforeEach
+  void startUpstream() throws Exception {
+    upstream.start();
+  }
+
+  @AfterEach
+  void stop() {
+    if (bridge != null) {
+      bridge.close();
+    }
+    upstream.close();
+  }
+
+  @Test
+  void a503IsRetriedBeforeTheClientSeesAnything() throws Exception {
+    upstream.enqueue(new MockResponse.Builder().code(503).build());
+    upstream.enqueue(new MockResponse.Builder().code(502).build());
+    upstream.enqueue(ollamaAnswer());
+    bridge = TestBridges.start("--ollama", baseUrl(), "--retries", "2");
+
+    Response response = TestBridges.post(bridge, "/api/chat", CHAT);
+
+    assertThat(response.code()).isEqualTo(200);
+    assertThat(TestBridges.json(response).at("/message/content").asText()).isEqualTo("Hello");
+    assertThat(upstream.getRequestCount()).isEqualTo(3);
+    assertThat(TestBridges.body(TestBridges.get(bridge, "/metrics"))).contains("bridge_upstream_retries_total 2.0");
+  }
+
+  @Test
+  void whenRetriesRunOutTheLastStatusReachesTheClient() {
+    for (int i = 0; i < 2; i++) {
+      upstream.enqueue(new MockResponse.Builder().code(503).body("{\"error\":\"model is loading\"}").build());
+    }
+    bridge = TestBridges.start("--ollama", baseUrl(), "--retries", "1");
+
+    Response response = TestBridges.post(bridge, "/api/chat", CHAT);
+
+    assertThat(response.code()).isEqualTo(503);
+    assertThat(TestBridges.json(response).path("error").asText()).isEqualTo("model is loading");
+    assertThat(upstream.getRequestCount()).isEqualTo(2);
+  }
+
+  @Test
+  void sharedModeSendsTheBridgesKeyWhateverTheClientSent() throws Exception {
+    upstream.enqueue(ollamaAnswer());
+    bridge = TestBridges.start("--ollama", baseUrl(), "--enable-shared-mode", "--api-key", "your_key");
+
+    TestBridges.body(TestBridges.post(bridge, "/api/chat", CHAT, "Authorization", "Bearer client-own"));
+
+    RecordedRequest request = upstream.takeRequest();
+    assertThat(request.getHeaders().get("Authorization")).isEqualTo("Bearer your_key");
+  }
+
+  @Test
+  void withoutSharedModeTheClientsAuthorizationPassesThrough() throws Exception {
+    upstream.enqueue(ollamaAnswer());
+    bridge = TestBridges.start("--ollama", baseUrl(), "--api-key", "fallback");
+
+    TestBridges.body(TestBridges.post(bridge, "/api/chat", CHAT, "Authorization", "Bearer client-own"));
+
+    assertThat(upstream.takeRequest().getHeaders().get("Authorization")).isEqualTo("Bearer client-own");
+  }
+
+  @Test
+  void aBaseUrlEndingInV1IsNeverGivenASecondV1() throws Exception {
+    upstream.enqueue(new MockResponse.Builder()
+        .addHeader("Content-Type", "application/json")
+        .body("""
+            {"id":"x","object":"chat.completion","created":1,"model":"m",
+             "choices":[{"index":0,"message":{"role":"assistant","content":"Hello"},"finish_reason":"stop"}],
+             "usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}""")
+        .build());
+    bridge = TestBridges.start("--ollama", baseUrl() + "/v1/");
+
+    Response response = TestBridges.post(bridge, "/v1/chat/completions", CHAT);
+
+    assertThat(response.code()).isEqualTo(200);
+    assertThat(upstream.takeRequest().getUrl().encodedPath()).isEqualTo("/v1/chat/completions");
+    response.close();
+  }
+
+  @Test
+  void healthSaysWhetherTheUpstreamAnswers() throws Exception {
+    FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults());
+    bridge = TestBridges.inFrontOf(backend, "--enable-cache", "--cache-dir", java.nio.file.Files.createTempDirectory("cache").toString());
+
+    Response up = TestBridges.get(bridge, "/health");
+    assertThat(up.code()).isEqualTo(200);
+    var upBody = TestBridges.json(up);
+    backend.close();
+    Thread.sleep(1100); // a probe result is reused for one second
+    Response down = TestBridges.get(bridge, "/health");
+
+    assertThat(upBody.path("status").asText()).isEqualTo("ok");
+    assertThat(upBody.at("/upstream/reachable").asBoolean()).isTrue();
+    assertThat(upBody.at("/cache/enabled").asBoolean()).isTrue();
+    assertThat(down.code()).isEqualTo(503);
+    assertThat(TestBridges.json(down).at("/upstream/reachable").asBoolean()).isFalse();
+    Response root = TestBridges.execute(new okhttp3.Request.Builder().url(TestBridges.url(bridge, "/")).head().build());
+    assertThat(root.code()).isEqualTo(200);
+    root.close();
+  }
+
+  private String baseUrl() {
+    String url = upstream.url("/").toString();
+    return url.substring(0, url.length() - 1);
+  }
+
+  private static MockResponse ollamaAnswer() {
+    return new MockResponse.Builder().addHeader("Content-Type", "application/json").body(OLLAMA_ANSWER).build();
+  }
+}
