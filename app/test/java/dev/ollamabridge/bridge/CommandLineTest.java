@@ -1,0 +1,107 @@
+package dev.ollamabridge.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ollamabridge.Main;
+import dev.ollamabridge.fake.FakeOllama;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** The bridge's command line, as the seed guide's supervisor file uses it. */
+class CommandLineTest {
+
+  @TempDir Path workDir;
+
+  @Test
+  void theSeedGuidesCommandLineStartsAWorkingBridge() throws Exception {
+    FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults().withRequireKey("your_key"));
+    int port = freePort();
+    Process bridge = new ProcessBuilder(
+        javaBinary(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "bridge",
+        "-l", "127.0.0.1:" + port, "--ollama", backend.baseUrl(),
+        "--enable-cache", "--cache-dir", "./cache1", "--enable-shared-mode", "--api-key", "your_key")
+        .directory(workDir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(workDir.resolve("bridge.log").toFile())
+        .start();
+    try {
+      String base = "http://127.0.0.1:" + port;
+      awaitHealthy(base + "/health", bridge);
+
+      Response answer = TestBridges.execute(new Request.Builder().url(base + "/v1/chat/completions")
+          .post(okhttp3.RequestBody.create("""
+              {"model":"fake-llama","messages":[{"role":"user","content":"Hello"}]}""", okhttp3.MediaType.get("application/json")))
+          .build());
+
+      assertThat(answer.code()).isEqualTo(200);
+      assertThat(TestBridges.json(answer).at("/choices/0/message/content").asText()).isNotBlank();
+      assertThat(backend.stats().lastAuthorization()).isEqualTo("Bearer your_key");
+      assertThat(workDir.resolve("cache1")).isDirectory();
+    } finally {
+      bridge.destroy();
+      bridge.waitFor();
+      backend.close();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "--timeout -5 | --timeout must be a positive number",
+      "--listen nowhere | is not HOST:PORT",
+      "--listen 127.0.0.1:99999 | outside 0-65535",
+      "--ollama ftp://example | must be an http:// or https:// URL",
+      "--enable-shared-mode | --enable-shared-mode needs the upstream key",
+      "--upstream-dialect grpc | must be auto, ollama or openai",
+      "--rate-limit -1 | --rate-limit must be 0",
+      "--no-such-flag | Unknown option"})
+  void aBadFlagIsOneLineThatSaysWhatToChangeAndExitCode2(String flags, String message) {
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = Main.commandLine();
+    commandLine.setErr(new PrintWriter(err));
+
+    String[] args = ("bridge " + flags).split(" ");
+    int code = commandLine.execute(args);
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains(message);
+    assertThat(err.toString().strip().lines()).hasSize(1);
+  }
+
+  private static void awaitHealthy(String url, Process process) throws Exception {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    while (Instant.now().isBefore(deadline)) {
+      assertThat(process.isAlive()).as("the bridge process is running").isTrue();
+      try (Response response = TestBridges.execute(new Request.Builder().url(url).build())) {
+        if (response.code() == 200) {
+          return;
+        }
+      } catch (RuntimeException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the bridge did not become healthy within 30 s");
+  }
+
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
