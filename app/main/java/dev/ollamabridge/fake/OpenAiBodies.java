@@ -1,0 +1,182 @@
+package dev.ollamabridge.fake;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ollamabridge.fake.AnswerDelivery.StreamFormat;
+import dev.ollamabridge.fake.AnswerDelivery.Timings;
+import dev.ollamabridge.fake.FakeAnswers.Answer;
+import dev.ollamabridge.fake.FakeAnswers.Token;
+import dev.ollamabridge.fake.ModelCatalog.Model;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** The JSON that the OpenAI API answers with, including its server-sent event streams. */
+final class OpenAiBodies {
+
+  /** Chat completions carry a message or delta; legacy completions carry text. */
+  enum Kind {
+    CHAT("chat.completion", "chat.completion.chunk"),
+    TEXT("text_completion", "text_completion");
+
+    private final String wholeObject;
+    private final String chunkObject;
+
+    Kind(String wholeObject, String chunkObject) {
+      this.wholeObject = wholeObject;
+      this.chunkObject = chunkObject;
+    }
+  }
+
+  /** Identifies one completion in every chunk of its stream. */
+  record Completion(Kind kind, String id, long created, String model, Answer answer, int promptTokens) {}
+
+  /** Models in listings claim this creation time, so listings stay byte-stable. */
+  private static final long MODELS_CREATED = 1_700_000_000L;
+
+  private static final String DONE = "data: [DONE]\n\n";
+
+  private final ObjectMapper json;
+
+  OpenAiBodies(ObjectMapper json) {
+    this.json = json;
+  }
+
+  /** A whole answer, for requests without {@code "stream": true}. */
+  ObjectNode whole(Completion completion) {
+    ObjectNode body = header(completion, completion.kind().wholeObject);
+    ObjectNode choice = body.putArray("choices").addObject();
+    String content = completion.answer().content();
+    if (completion.kind() == Kind.CHAT) {
+      choice.put("index", 0);
+      choice.putObject("message").put("role", "assistant").put("content", content).putNull("refusal");
+    } else {
+      choice.put("text", content).put("index", 0);
+    }
+    choice.putNull("logprobs").put("finish_reason", completion.answer().finishReason());
+    body.set("usage", usage(completion));
+    return body;
+  }
+
+  /**
+   * Frames a stream as server-sent events: for chat a role chunk first, then one chunk per token,
+   * a chunk with the finish reason, the usage chunk when asked for, and {@code [DONE]}.
+   */
+  StreamFormat stream(Completion completion, boolean includeUsage) {
+    return new StreamFormat() {
+      @Override
+      public String contentType() {
+        return "text/event-stream";
+      }
+
+      @Override
+      public List<byte[]> opening() {
+        if (completion.kind() != Kind.CHAT) {
+          return List.of();
+        }
+        return List.of(event(chunk(completion, includeUsage, null,
+            choice -> choice.putObject("delta").put("role", "assistant").put("content", ""))));
+      }
+
+      @Override
+      public byte[] token(Token token) {
+        return event(chunk(completion, includeUsage, null, choice -> content(completion.kind(), choice, token.text())));
+      }
+
+      @Override
+      public List<byte[]> closing(Timings timings) {
+        List<byte[]> frames = new ArrayList<>();
+        String finishReason = completion.answer().finishReason();
+        frames.add(event(chunk(completion, includeUsage, finishReason, choice -> {
+          if (completion.kind() == Kind.CHAT) {
+            choice.putObject("delta");
+          } else {
+            choice.put("text", "");
+          }
+        })));
+        if (includeUsage) {
+          ObjectNode usage = header(completion, completion.kind().chunkObject);
+          usage.putArray("choices");
+          usage.set("usage", usage(completion));
+          frames.add(event(usage));
+        }
+        frames.add(DONE.getBytes(StandardCharsets.UTF_8));
+        return frames;
+      }
+    };
+  }
+
+  ObjectNode embeddings(String model, List<double[]> vectors, int promptTokens) {
+    ObjectNode body = json.createObjectNode().put("object", "list");
+    ArrayNode data = body.putArray("data");
+    for (int i = 0; i < vectors.size(); i++) {
+      ObjectNode item = data.addObject().put("object", "embedding").put("index", i);
+      ArrayNode numbers = item.putArray("embedding");
+      for (double value : vectors.get(i)) {
+        numbers.add(value);
+      }
+    }
+    body.put("model", model);
+    body.putObject("usage").put("prompt_tokens", promptTokens).put("total_tokens", promptTokens);
+    return body;
+  }
+
+  ObjectNode modelList(List<Model> models) {
+    ObjectNode body = json.createObjectNode().put("object", "list");
+    ArrayNode data = body.putArray("data");
+    models.forEach(model -> data.add(model(model)));
+    return body;
+  }
+
+  ObjectNode model(Model model) {
+    return json.createObjectNode()
+        .put("id", model.name())
+        .put("object", "model")
+        .put("created", MODELS_CREATED)
+        .put("owned_by", "fake-ollama");
+  }
+
+  private ObjectNode header(Completion completion, String object) {
+    return json.createObjectNode()
+        .put("id", completion.id())
+        .put("object", object)
+        .put("created", completion.created())
+        .put("model", completion.model());
+  }
+
+  /** A chunk with one choice; with include_usage every chunk but the last has {@code "usage": null}. */
+  private ObjectNode chunk(
+      Completion completion, boolean includeUsage, String finishReason, Consumer<ObjectNode> content) {
+    ObjectNode chunk = header(completion, completion.kind().chunkObject);
+    ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
+    content.accept(choice);
+    choice.putNull("logprobs").put("finish_reason", finishReason);
+    if (includeUsage) {
+      chunk.putNull("usage");
+    }
+    return chunk;
+  }
+
+  /** A token as chat sends it ({@code delta.content}) or as completions do ({@code text}). */
+  private static void content(Kind kind, ObjectNode choice, String text) {
+    if (kind == Kind.CHAT) {
+      choice.putObject("delta").put("content", text);
+    } else {
+      choice.put("text", text);
+    }
+  }
+
+  private ObjectNode usage(Completion completion) {
+    int completionTokens = completion.answer().tokens().size();
+    return json.createObjectNode()
+        .put("prompt_tokens", completion.promptTokens())
+        .put("completion_tokens", completionTokens)
+        .put("total_tokens", completion.promptTokens() + completionTokens);
+  }
+
+  private byte[] event(ObjectNode chunk) {
+    return FakeBackend.frame(json, chunk, "data: ", "\n\n");
+  }
+}
