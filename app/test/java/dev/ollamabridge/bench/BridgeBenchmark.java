@@ -1,0 +1,243 @@
+package dev.ollamabridge.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import okhttp3.ConnectionPool;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okio.BufferedSource;
+
+/**
+ * Measures what the bridge costs: the same requests straight to the fake backend and through a
+ * bridge in front of it, in one run, at several concurrencies, and prints the ratios. The backend
+ * and the bridges are separate processes started from the built jar, as in production.
+ *
+ * <p>Run with {@code mvn -Pbench verify} (see README). Arguments: the jar, then optionally the
+ * seconds per measurement and the concurrencies, e.g. {@code target/ollama-bridge.jar 5 1,8,32}.
+ */
+public final class BridgeBenchmark {
+
+  private static final MediaType JSON = MediaType.get("application/json");
+
+  private final OkHttpClient http;
+  private final Duration measure;
+
+  private BridgeBenchmark(Duration measure, int maxConcurrency) {
+    this.measure = measure;
+    this.http = new OkHttpClient.Builder()
+        .connectionPool(new ConnectionPool(maxConcurrency * 2, 1, TimeUnit.MINUTES))
+        .readTimeout(Duration.ofSeconds(60))
+        .build();
+    http.dispatcher().setMaxRequestsPerHost(maxConcurrency * 2);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path jar = Path.of(args.length > 0 ? args[0] : "target/ollama-bridge.jar");
+    Duration measure = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 5);
+    int[] concurrencies = Arrays.stream((args.length > 2 ? args[2] : "1,8,32").split(",")).mapToInt(Integer::parseInt).toArray();
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalArgumentException(jar + " not found: build it first (mvn -DskipTests package)");
+    }
+    Path cacheDir = Files.createTempDirectory("bench-cache");
+    int backendPort = freePort();
+    int bridgePort = freePort();
+    int cachingPort = freePort();
+    int pacedPort = freePort();
+    int pacedCachingPort = freePort();
+    List<Process> processes = new ArrayList<>();
+    try {
+      processes.add(launch(jar, "fake-ollama", "-l", "127.0.0.1:" + backendPort, "--tokens", "64"));
+      processes.add(launch(jar, "bridge", "-l", "127.0.0.1:" + bridgePort, "--ollama", "http://127.0.0.1:" + backendPort));
+      processes.add(launch(jar, "bridge", "-l", "127.0.0.1:" + cachingPort, "--ollama", "http://127.0.0.1:" + backendPort,
+          "--enable-cache", "--cache-dir", cacheDir.toString()));
+      // a backend at a realistic pace (100 tokens/s), where the cache shows what it saves
+      processes.add(launch(jar, "fake-ollama", "-l", "127.0.0.1:" + pacedPort, "--tokens", "64", "--token-rate", "100"));
+      processes.add(launch(jar, "bridge", "-l", "127.0.0.1:" + pacedCachingPort, "--ollama", "http://127.0.0.1:" + pacedPort,
+          "--enable-cache", "--cache-dir", cacheDir.resolve("paced").toString()));
+      BridgeBenchmark bench = new BridgeBenchmark(measure, Arrays.stream(concurrencies).max().orElse(1));
+      bench.awaitUp("http://127.0.0.1:" + backendPort + "/");
+      bench.awaitUp("http://127.0.0.1:" + bridgePort + "/health");
+      bench.awaitUp("http://127.0.0.1:" + cachingPort + "/health");
+      bench.awaitUp("http://127.0.0.1:" + pacedCachingPort + "/health");
+      bench.run("http://127.0.0.1:" + backendPort, "http://127.0.0.1:" + bridgePort, "http://127.0.0.1:" + cachingPort,
+          "http://127.0.0.1:" + pacedPort, "http://127.0.0.1:" + pacedCachingPort, concurrencies);
+    } finally {
+      processes.forEach(Process::destroy);
+      for (Process process : processes) {
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private void run(String backend, String bridge, String caching, String paced, String pacedCaching, int[] concurrencies)
+      throws Exception {
+    String ollamaChat = chat(false, false);
+    String openAiChat = chat(true, false);
+    System.out.printf(Locale.ROOT, "%nBridge benchmark: %d s per measurement, %d cores, Java %s%n",
+        measure.toSeconds(), Runtime.getRuntime().availableProcessors(), Runtime.version());
+    System.out.println("Backend: fake-ollama, 64-token answers as fast as it can (last rows: at 100 tokens/s).");
+    System.out.println("Load generator, backends and bridges share this machine's cores.");
+    System.out.printf(Locale.ROOT, "%n%-44s %4s | %10s %10s %6s | %9s %9s | %9s %9s%n",
+        "scenario (direct vs. through the bridge)", "conc", "direct/s", "bridge/s", "ratio", "d p50 ms", "b p50 ms", "d p99 ms", "b p99 ms");
+    for (int concurrency : concurrencies) {
+      compare("/api/chat, same dialect", concurrency,
+          () -> whole(backend + "/api/chat", ollamaChat), () -> whole(bridge + "/api/chat", ollamaChat));
+      compare("OpenAI client -> Ollama backend (translated)", concurrency,
+          () -> whole(backend + "/v1/chat/completions", openAiChat), () -> whole(bridge + "/v1/chat/completions", openAiChat));
+      compare("streamed, time to first token", concurrency,
+          () -> firstToken(backend + "/v1/chat/completions", chat(true, true)), () -> firstToken(bridge + "/v1/chat/completions", chat(true, true)));
+      compare("streamed, whole stream", concurrency,
+          () -> whole(backend + "/api/chat", chat(false, true)), () -> whole(bridge + "/api/chat", chat(false, true)));
+      whole(caching + "/api/chat", ollamaChat); // fill the cache
+      compare("cache hit vs. backend", concurrency,
+          () -> whole(backend + "/api/chat", ollamaChat), () -> whole(caching + "/api/chat", ollamaChat));
+      whole(pacedCaching + "/api/chat", ollamaChat);
+      compare("cache hit vs. 100 tokens/s backend", concurrency,
+          () -> whole(paced + "/api/chat", ollamaChat), () -> whole(pacedCaching + "/api/chat", ollamaChat));
+    }
+    System.out.println("\nratio = bridge throughput / direct throughput (1.00 = no cost; above 1 = faster than the backend).");
+  }
+
+  private void compare(String scenario, int concurrency, Call direct, Call bridged) throws Exception {
+    Duration warmUp = measure.dividedBy(2);
+    load(direct, concurrency, warmUp);
+    Result straight = load(direct, concurrency, measure);
+    load(bridged, concurrency, warmUp);
+    Result through = load(bridged, concurrency, measure);
+    System.out.printf(Locale.ROOT, "%-44s %4d | %10.0f %10.0f %6.2f | %9.2f %9.2f | %9.2f %9.2f%s%n",
+        scenario, concurrency, straight.perSecond(), through.perSecond(), through.perSecond() / straight.perSecond(),
+        straight.percentile(50), through.percentile(50), straight.percentile(99), through.percentile(99),
+        straight.errors + through.errors > 0 ? "  errors: " + straight.errors + "/" + through.errors : "");
+  }
+
+  /** One timed call; answers the milliseconds that count (whole call, or until the first token). */
+  @FunctionalInterface
+  private interface Call {
+    double run() throws IOException;
+  }
+
+  private record Result(long count, long errors, double seconds, double[] millis) {
+    double perSecond() {
+      return count / seconds;
+    }
+
+    double percentile(int p) {
+      if (millis.length == 0) {
+        return Double.NaN;
+      }
+      return millis[Math.min(millis.length - 1, (int) Math.ceil(p / 100.0 * millis.length) - 1)];
+    }
+  }
+
+  private Result load(Call call, int concurrency, Duration duration) throws InterruptedException {
+    long end = System.nanoTime() + duration.toNanos();
+    AtomicLong errors = new AtomicLong();
+    List<List<Double>> samples = new ArrayList<>();
+    List<Thread> workers = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int i = 0; i < concurrency; i++) {
+      List<Double> mine = new ArrayList<>();
+      samples.add(mine);
+      Thread worker = new Thread(() -> {
+        while (System.nanoTime() < end) {
+          try {
+            mine.add(call.run());
+          } catch (IOException | RuntimeException e) {
+            errors.incrementAndGet();
+          }
+        }
+      });
+      workers.add(worker);
+      worker.start();
+    }
+    for (Thread worker : workers) {
+      worker.join();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double[] millis = samples.stream().flatMap(List::stream).mapToDouble(Double::doubleValue).sorted().toArray();
+    return new Result(millis.length, errors.get(), seconds, millis);
+  }
+
+  private double whole(String url, String body) throws IOException {
+    long start = System.nanoTime();
+    try (Response response = http.newCall(post(url, body)).execute()) {
+      check(response);
+      response.body().bytes();
+    }
+    return (System.nanoTime() - start) / 1e6;
+  }
+
+  private double firstToken(String url, String body) throws IOException {
+    long start = System.nanoTime();
+    try (Response response = http.newCall(post(url, body)).execute()) {
+      check(response);
+      BufferedSource source = response.body().source();
+      String line;
+      double first = Double.NaN;
+      while ((line = source.readUtf8Line()) != null) {
+        if (Double.isNaN(first) && line.contains("\"content\":\"") && !line.contains("\"content\":\"\"")) {
+          first = (System.nanoTime() - start) / 1e6;
+        }
+      }
+      if (Double.isNaN(first)) {
+        throw new IOException("no content in the stream");
+      }
+      return first;
+    }
+  }
+
+  private static void check(Response response) throws IOException {
+    if (response.code() != 200) {
+      throw new IOException("HTTP " + response.code());
+    }
+  }
+
+  private static Request post(String url, String body) {
+    return new Request.Builder().url(url).post(RequestBody.create(body, JSON)).build();
+  }
+
+  private static String chat(boolean openAi, boolean stream) {
+    return """
+        {"model":"fake-llama","stream":%s,"messages":[{"role":"user","content":"Explain how a load balancer picks a server."}]%s}"""
+        .formatted(stream, openAi ? "" : ",\"options\":{\"temperature\":0}");
+  }
+
+  private void awaitUp(String url) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Response response = http.newCall(new Request.Builder().url(url).build()).execute()) {
+        if (response.code() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // still starting
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException(url + " did not come up within 30 s");
+  }
+
+  private static Process launch(Path jar, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
