@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.cache.AnswerCache;
 import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.cli.Version;
+import dev.ollamabridge.http.ServerThreads;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
@@ -48,15 +49,18 @@ public final class BridgeServer implements AutoCloseable {
     GenerationHandler generation = new GenerationHandler(config, upstream, cache, metrics);
     ModelRoutes models = new ModelRoutes(config, upstream);
     Guard guard = new Guard(new ClientKeys(config.clientKeys()), new RateLimit(config.rateLimit()), metrics);
-    Health health = new Health(config, new UpstreamProbe(http, config), cache);
+    Health health = new Health(config, new UpstreamProbe(http, config), cache, System.nanoTime());
 
     Javalin app = Javalin.create(server -> {
       server.jetty.host = config.listen().host();
       server.jetty.port = config.listen().port();
-      server.concurrency.useVirtualThreads = Runtime.version().feature() >= 21;
+      ServerThreads.configure(server);
       server.http.compressionStrategy = CompressionStrategy.NONE; // nginx compresses; streams must not wait
       server.http.maxRequestSize = config.maxBodyBytes();
+      server.requestLogger.http((ctx, millis) ->
+          log.debug("{} {} -> {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(millis)));
       server.startup.showJavalinBanner = false;
+      server.startup.showOldJavalinVersionWarning = false;
 
       server.routes.get("/", ctx -> ctx.result("Ollama is running"));
       server.routes.head("/", ctx -> ctx.status(200));
@@ -80,7 +84,7 @@ public final class BridgeServer implements AutoCloseable {
       server.routes.get(Route.OLLAMA_PS.path, guard.wrap(Route.OLLAMA_PS, models::ollamaPs));
 
       server.routes.error(404, ctx -> {
-        if (ctx.result() == null || ctx.result().isEmpty() || ctx.attribute("bridge.start") == null) {
+        if (!RequestState.started(ctx)) { // a routed request's 404 (an unknown model) is already answered
           Guard.render(ctx, Route.dialectOf(ctx.path()),
               new ApiException(404, "no route for " + ctx.method() + " " + ctx.path(), null, "not_found"));
         }
@@ -155,15 +159,14 @@ public final class BridgeServer implements AutoCloseable {
   }
 
   /** {@code GET /health}: 200 while the upstream answers, 503 while it does not. */
-  record Health(BridgeConfig config, UpstreamProbe probe, AnswerCache cache) {
-    private static final long STARTED = System.nanoTime();
+  record Health(BridgeConfig config, UpstreamProbe probe, AnswerCache cache, long startedNanos) {
 
     void handle(Context ctx) throws IOException {
       UpstreamProbe.Result upstream = probe.check();
       ObjectNode body = Json.object();
       body.put("status", upstream.reachable() ? "ok" : "degraded");
       body.put("version", Version.current());
-      body.put("uptime_seconds", (System.nanoTime() - STARTED) / 1_000_000_000L);
+      body.put("uptime_seconds", (System.nanoTime() - startedNanos) / 1_000_000_000L);
       ObjectNode up = body.putObject("upstream");
       up.put("url", config.apiRoot()).put("dialect", config.upstreamDialect().name().toLowerCase());
       up.put("reachable", upstream.reachable()).put("status", upstream.status()).put("latency_ms", upstream.latencyMillis());

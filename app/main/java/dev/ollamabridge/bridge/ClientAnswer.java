@@ -46,6 +46,9 @@ final class ClientAnswer {
     }
     if (event instanceof Event.Delta delta) {
       send(filter.apply(delta));
+    } else if (event instanceof Event.ToolCalls calls) {
+      send(filter.finish()); // text before the calls goes first
+      write(encoder.toolCalls(calls.calls()));
     } else {
       send(filter.finish());
       write(encoder.end((Event.End) event));
@@ -94,6 +97,9 @@ final class ClientAnswer {
   }
 
   private void write(byte[] bytes) {
+    if (bytes.length == 0) {
+      return;
+    }
     try {
       if (out == null) {
         if (stream) {

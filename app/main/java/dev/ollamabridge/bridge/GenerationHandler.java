@@ -95,7 +95,8 @@ final class GenerationHandler {
     if (answer.isComplete()) {
       Answer complete = answer.answer();
       metrics.tokens(complete.usage().promptTokens(), complete.usage().completionTokens());
-      if (key != null && CACHEABLE_ENDINGS.contains(complete.finishReason())) {
+      // Tool calls are not replayed: the client acts on them, and their ids must be fresh.
+      if (key != null && CACHEABLE_ENDINGS.contains(complete.finishReason()) && complete.toolCalls().isEmpty()) {
         cache.put(key, complete);
       }
     }

@@ -14,6 +14,10 @@ final class RequestState {
     ctx.attribute(START, System.nanoTime());
   }
 
+  static boolean started(Context ctx) {
+    return ctx.attribute(START) != null;
+  }
+
   static double elapsedSeconds(Context ctx) {
     Long start = ctx.attribute(START);
     return start == null ? 0 : (System.nanoTime() - start) / 1e9;

@@ -28,6 +28,9 @@ final class UpstreamStream {
     if (subtype.equals("json")) {
       Answer answer = decoder.whole(parse(source.readUtf8()));
       sink.accept(new Event.Delta(answer.content(), answer.reasoning()));
+      if (!answer.toolCalls().isEmpty()) {
+        sink.accept(new Event.ToolCalls(answer.toolCalls()));
+      }
       sink.accept(new Event.End(answer.finishReason(), answer.usage()));
       return;
     }

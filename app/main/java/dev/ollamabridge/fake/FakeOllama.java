@@ -3,12 +3,12 @@ package dev.ollamabridge.fake;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.http.ServerThreads;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
 import java.util.Arrays;
 import java.util.List;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +26,6 @@ import org.slf4j.LoggerFactory;
 public final class FakeOllama implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(FakeOllama.class);
-
-  /** Streams sleep between tokens and hold their thread, so benchmarks need more than Jetty's 250. */
-  private static final int MAX_PLATFORM_THREADS = 1024;
 
   private final Javalin server;
   private final Traffic traffic;
@@ -63,10 +60,7 @@ public final class FakeOllama implements AutoCloseable {
       config.startup.showOldJavalinVersionWarning = false;
       config.jetty.host = options.listen().host();
       config.jetty.port = options.listen().port();
-      config.concurrency.useVirtualThreads = Runtime.version().feature() >= 21;
-      if (!config.concurrency.useVirtualThreads) {
-        config.jetty.threadPool = new QueuedThreadPool(MAX_PLATFORM_THREADS, 8, 60_000);
-      }
+      ServerThreads.configure(config);
       config.jsonMapper(new JavalinJackson(json, false));
       config.requestLogger.http((ctx, ms) ->
           log.debug("{} {} -> {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));

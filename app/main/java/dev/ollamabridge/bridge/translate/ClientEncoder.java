@@ -1,5 +1,7 @@
 package dev.ollamabridge.bridge.translate;
 
+import java.util.List;
+
 /**
  * Writes neutral {@link Event}s in the client's dialect: stream chunks as they come, or a whole
  * answer at once. One encoder per answer; it may keep state (the first chunk, timings).
@@ -11,6 +13,9 @@ public interface ClientEncoder {
 
   /** The bytes of one streamed piece of text (a whole SSE event or NDJSON line). */
   byte[] delta(Event.Delta delta);
+
+  /** The bytes of streamed tool calls. */
+  byte[] toolCalls(List<ToolCall> calls);
 
   /** The bytes that end a complete stream. */
   byte[] end(Event.End end);

@@ -1,16 +1,19 @@
 package dev.ollamabridge.bridge.translate;
 
+import java.util.List;
+
 /** One step of an answer, in neither dialect: decoders produce these, encoders consume them. */
 public sealed interface Event {
 
   /** A piece of answer text and/or of reasoning text; either may be empty. */
   record Delta(String content, String reasoning) implements Event {
-    public static final Delta EMPTY = new Delta("", "");
-
     public boolean isEmpty() {
       return content.isEmpty() && reasoning.isEmpty();
     }
   }
+
+  /** Complete tool calls; OpenAI streams arrive in fragments and are joined before this event. */
+  record ToolCalls(List<ToolCall> calls) implements Event {}
 
   /**
    * The end of a complete answer. {@code finishReason} uses OpenAI's words ({@code stop},

@@ -3,6 +3,7 @@ package dev.ollamabridge.bridge.translate;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /** Decodes Ollama's chat and generate answers: NDJSON lines, the last one {@code done:true}. */
 final class OllamaDecoder implements UpstreamDecoder {
@@ -14,6 +15,10 @@ final class OllamaDecoder implements UpstreamDecoder {
     Event.Delta delta = delta(chunk);
     if (!delta.isEmpty()) {
       events.add(delta);
+    }
+    List<ToolCall> calls = toolCalls(chunk);
+    if (!calls.isEmpty()) {
+      events.add(new Event.ToolCalls(calls));
     }
     if (chunk.path("done").asBoolean(false)) {
       events.add(new Event.End(finishReason(chunk), usage(chunk)));
@@ -30,7 +35,21 @@ final class OllamaDecoder implements UpstreamDecoder {
   public Answer whole(JsonNode body) {
     failOnError(body);
     Event.Delta delta = delta(body);
-    return new Answer(delta.content(), delta.reasoning(), finishReason(body), usage(body));
+    return new Answer(delta.content(), delta.reasoning(), finishReason(body), usage(body), toolCalls(body));
+  }
+
+  /** Ollama sends each call whole, with its arguments as an object and without an id. */
+  private static List<ToolCall> toolCalls(JsonNode chunk) {
+    List<ToolCall> calls = new ArrayList<>();
+    for (JsonNode call : chunk.path("message").path("tool_calls")) {
+      JsonNode function = call.path("function");
+      JsonNode arguments = function.path("arguments");
+      calls.add(new ToolCall(
+          "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24),
+          function.path("name").asText(),
+          arguments.isTextual() ? arguments.asText() : Json.string(arguments.isMissingNode() ? Json.object() : arguments)));
+    }
+    return calls;
   }
 
   private static Event.Delta delta(JsonNode chunk) {

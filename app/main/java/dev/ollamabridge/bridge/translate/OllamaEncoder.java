@@ -1,8 +1,13 @@
 package dev.ollamabridge.bridge.translate;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
 
 /** Writes chat and generate answers as Ollama does: NDJSON lines, a last one with the counts. */
 final class OllamaEncoder implements ClientEncoder {
@@ -33,6 +38,17 @@ final class OllamaEncoder implements ClientEncoder {
   }
 
   @Override
+  public byte[] toolCalls(List<ToolCall> calls) {
+    if (kind != Kind.CHAT) {
+      return new byte[0]; // generate has no tools
+    }
+    ObjectNode line = line("", "");
+    ((ObjectNode) line.get("message")).set("tool_calls", toolCallsNode(calls));
+    line.put("done", false);
+    return ndjson(line);
+  }
+
+  @Override
   public byte[] end(Event.End end) {
     return ndjson(last(line("", ""), end.finishReason(), end.usage()));
   }
@@ -45,7 +61,11 @@ final class OllamaEncoder implements ClientEncoder {
   @Override
   public byte[] whole(Answer answer) {
     firstTextNanos = System.nanoTime();
-    return Json.bytes(last(line(answer.content(), answer.reasoning()), answer.finishReason(), answer.usage()));
+    ObjectNode line = line(answer.content(), answer.reasoning());
+    if (kind == Kind.CHAT && !answer.toolCalls().isEmpty()) {
+      ((ObjectNode) line.get("message")).set("tool_calls", toolCallsNode(answer.toolCalls()));
+    }
+    return Json.bytes(last(line, answer.finishReason(), answer.usage()));
   }
 
   private ObjectNode line(String content, String reasoning) {
@@ -74,6 +94,25 @@ final class OllamaEncoder implements ClientEncoder {
     line.put("eval_count", usage.completionTokens());
     line.put("eval_duration", now - first);
     return line;
+  }
+
+  /** Ollama's shape: no id, no type, the arguments as an object. */
+  private static ArrayNode toolCallsNode(List<ToolCall> calls) {
+    ArrayNode array = JsonNodeFactory.instance.arrayNode();
+    for (ToolCall call : calls) {
+      ObjectNode function = array.addObject().putObject("function").put("name", call.name());
+      function.set("arguments", argumentsObject(call.arguments()));
+    }
+    return array;
+  }
+
+  private static JsonNode argumentsObject(String arguments) {
+    try {
+      JsonNode parsed = Json.MAPPER.readTree(arguments.isBlank() ? "{}" : arguments);
+      return parsed == null ? Json.object() : parsed;
+    } catch (IOException e) {
+      return Json.object().put("arguments", arguments); // not JSON: keep the text rather than lose it
+    }
   }
 
   private static byte[] ndjson(ObjectNode node) {

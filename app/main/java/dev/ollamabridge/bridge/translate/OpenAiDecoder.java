@@ -3,6 +3,8 @@ package dev.ollamabridge.bridge.translate;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Decodes OpenAI chat and text completions: SSE chunks with deltas, usage in a last chunk. */
 final class OpenAiDecoder implements UpstreamDecoder {
@@ -10,6 +12,9 @@ final class OpenAiDecoder implements UpstreamDecoder {
   private String finishReason;
   private Usage usage = Usage.NONE;
   private boolean ended;
+  /** Tool calls stream as fragments by index: the id and name once, the arguments in pieces. */
+  private final Map<Integer, String[]> toolCallParts = new TreeMap<>();
+  private final Map<Integer, StringBuilder> toolCallArguments = new TreeMap<>();
 
   @Override
   public List<Event> chunk(JsonNode chunk) {
@@ -26,11 +31,40 @@ final class OpenAiDecoder implements UpstreamDecoder {
       if (!event.isEmpty()) {
         events.add(event);
       }
+      for (JsonNode fragment : delta.path("tool_calls")) {
+        collect(fragment);
+      }
       if (choice.hasNonNull("finish_reason")) {
         finishReason = choice.get("finish_reason").asText();
+        flushToolCalls(events);
       }
     }
     return events;
+  }
+
+  private void collect(JsonNode fragment) {
+    int index = fragment.path("index").asInt(toolCallParts.size());
+    String[] parts = toolCallParts.computeIfAbsent(index, i -> new String[2]);
+    if (fragment.hasNonNull("id")) {
+      parts[0] = fragment.get("id").asText();
+    }
+    JsonNode function = fragment.path("function");
+    if (function.hasNonNull("name")) {
+      parts[1] = function.get("name").asText();
+    }
+    toolCallArguments.computeIfAbsent(index, i -> new StringBuilder()).append(Json.text(function, "arguments"));
+  }
+
+  private void flushToolCalls(List<Event> events) {
+    if (toolCallParts.isEmpty()) {
+      return;
+    }
+    List<ToolCall> calls = new ArrayList<>();
+    toolCallParts.forEach((index, parts) ->
+        calls.add(new ToolCall(parts[0], parts[1], toolCallArguments.get(index).toString())));
+    toolCallParts.clear();
+    toolCallArguments.clear();
+    events.add(new Event.ToolCalls(calls));
   }
 
   @Override
@@ -39,7 +73,10 @@ final class OpenAiDecoder implements UpstreamDecoder {
       return List.of();
     }
     ended = true;
-    return List.of(new Event.End(finishReason == null ? "stop" : finishReason, usage));
+    List<Event> events = new ArrayList<>(2);
+    flushToolCalls(events);
+    events.add(new Event.End(finishReason == null ? "stop" : finishReason, usage));
+    return events;
   }
 
   @Override
@@ -48,8 +85,13 @@ final class OpenAiDecoder implements UpstreamDecoder {
     JsonNode choice = body.path("choices").path(0);
     JsonNode message = choice.path("message");
     String content = message.isObject() ? Json.text(message, "content") : Json.text(choice, "text");
+    List<ToolCall> calls = new ArrayList<>();
+    for (JsonNode call : message.path("tool_calls")) {
+      JsonNode function = call.path("function");
+      calls.add(new ToolCall(call.path("id").asText(null), function.path("name").asText(), Json.text(function, "arguments")));
+    }
     return new Answer(
-        content, reasoning(message), choice.path("finish_reason").asText("stop"), usage(body.path("usage")));
+        content, reasoning(message), choice.path("finish_reason").asText("stop"), usage(body.path("usage")), calls);
   }
 
   /** DeepSeek and vLLM call it {@code reasoning_content}, OpenRouter and others {@code reasoning}. */

@@ -1,8 +1,11 @@
 package dev.ollamabridge.bridge.translate;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
 
 /** Writes chat completions and text completions as OpenAI's API does, streams as SSE. */
@@ -16,6 +19,7 @@ final class OpenAiEncoder implements ClientEncoder {
   private final String id;
   private final long created = System.currentTimeMillis() / 1000;
   private boolean started;
+  private boolean sentToolCalls;
 
   OpenAiEncoder(Kind kind, String model, boolean includeUsage) {
     this.kind = kind;
@@ -51,6 +55,22 @@ final class OpenAiEncoder implements ClientEncoder {
   }
 
   @Override
+  public byte[] toolCalls(List<ToolCall> calls) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    start(out);
+    if (kind == Kind.CHAT) {
+      sentToolCalls = true;
+      ObjectNode chunk = chunk();
+      ObjectNode choice = choiceOf(chunk);
+      choice.putObject("delta").set("tool_calls", toolCallsNode(calls, true));
+      choice.putNull("logprobs");
+      choice.putNull("finish_reason");
+      write(out, chunk);
+    }
+    return out.toByteArray();
+  }
+
+  @Override
   public byte[] end(Event.End end) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     start(out);
@@ -62,7 +82,7 @@ final class OpenAiEncoder implements ClientEncoder {
       choice.put("text", "");
     }
     choice.putNull("logprobs");
-    choice.put("finish_reason", end.finishReason());
+    choice.put("finish_reason", sentToolCalls ? "tool_calls" : end.finishReason());
     write(out, chunk);
     if (includeUsage) {
       ObjectNode usage = envelope();
@@ -88,16 +108,25 @@ final class OpenAiEncoder implements ClientEncoder {
     ObjectNode body = envelope();
     body.put("object", kind == Kind.CHAT ? "chat.completion" : "text_completion");
     ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
+    boolean calls = kind == Kind.CHAT && !answer.toolCalls().isEmpty();
     if (kind == Kind.CHAT) {
-      ObjectNode message = choice.putObject("message").put("role", "assistant").put("content", answer.content());
+      ObjectNode message = choice.putObject("message").put("role", "assistant");
+      if (calls && answer.content().isEmpty()) {
+        message.putNull("content");
+      } else {
+        message.put("content", answer.content());
+      }
       if (!answer.reasoning().isEmpty()) {
         message.put("reasoning_content", answer.reasoning());
+      }
+      if (calls) {
+        message.set("tool_calls", toolCallsNode(answer.toolCalls(), false));
       }
     } else {
       choice.put("text", answer.content());
     }
     choice.putNull("logprobs");
-    choice.put("finish_reason", answer.finishReason());
+    choice.put("finish_reason", calls ? "tool_calls" : answer.finishReason());
     body.set("usage", usage(answer.usage()));
     return Json.bytes(body);
   }
@@ -142,6 +171,21 @@ final class OpenAiEncoder implements ClientEncoder {
     out.writeBytes("data: ".getBytes(StandardCharsets.UTF_8));
     out.writeBytes(Json.bytes(node));
     out.writeBytes("\n\n".getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static ArrayNode toolCallsNode(List<ToolCall> calls, boolean indexed) {
+    ArrayNode array = JsonNodeFactory.instance.arrayNode();
+    for (int i = 0; i < calls.size(); i++) {
+      ToolCall call = calls.get(i);
+      ObjectNode node = array.addObject();
+      if (indexed) {
+        node.put("index", i);
+      }
+      node.put("id", call.id() != null ? call.id() : "call_" + i);
+      node.put("type", "function");
+      node.putObject("function").put("name", call.name()).put("arguments", call.arguments());
+    }
+    return array;
   }
 
   private static ObjectNode usage(Usage usage) {

@@ -66,7 +66,8 @@ public final class ThinkFilter {
         body.content() + tail.content(),
         body.reasoning() + tail.reasoning(),
         answer.finishReason(),
-        answer.usage());
+        answer.usage(),
+        answer.toolCalls());
   }
 
   private void emit(StringBuilder target, String text) {
