@@ -13,8 +13,8 @@ import okio.BufferedSource;
 
 /**
  * Reads an upstream answer as it arrives and hands each decoded event on at once: SSE
- * ({@code data:} lines up to {@code [DONE]}), NDJSON lines, or a single JSON document when the
- * upstream did not stream.
+ * ({@code data:} lines up to {@code [DONE]}), NDJSON lines, or a single JSON document (declared
+ * {@code application/json}) when the upstream did not stream.
  */
 final class UpstreamStream {
 
@@ -24,7 +24,6 @@ final class UpstreamStream {
     MediaType type = body.contentType();
     String subtype = type == null ? "" : type.subtype();
     BufferedSource source = body.source();
-    boolean doneMarker = false;
     if (subtype.equals("json")) {
       Answer answer = decoder.whole(parse(source.readUtf8()));
       sink.accept(new Event.Delta(answer.content(), answer.reasoning()));
@@ -34,23 +33,22 @@ final class UpstreamStream {
       sink.accept(new Event.End(answer.finishReason(), answer.usage()));
       return;
     }
-    boolean sse = subtype.equals("event-stream");
+    // SSE and NDJSON are told apart by each line, not by the declared type, which some servers get wrong.
+    boolean doneMarker = false;
     String line;
     while ((line = source.readUtf8Line()) != null) {
       String data = line.strip();
-      if (sse) {
-        if (!data.startsWith("data:")) {
-          continue; // blank separators, comments, event: and id: fields
-        }
+      if (data.isEmpty() || data.startsWith(":") || data.startsWith("event:") || data.startsWith("id:")) {
+        continue; // SSE separators, comments and fields other than data
+      }
+      if (data.startsWith("data:")) {
         data = data.substring(5).strip();
-        if (data.equals("[DONE]")) {
-          doneMarker = true;
-          break;
-        }
       }
-      if (!data.isEmpty()) {
-        decoder.chunk(parse(data)).forEach(sink);
+      if (data.equals("[DONE]")) {
+        doneMarker = true;
+        break;
       }
+      decoder.chunk(parse(data)).forEach(sink);
     }
     decoder.endOfStream(doneMarker).forEach(sink);
   }

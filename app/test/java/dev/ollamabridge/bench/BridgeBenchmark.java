@@ -25,7 +25,8 @@ import okio.BufferedSource;
  * and the bridges are separate processes started from the built jar, as in production.
  *
  * <p>Run with {@code mvn -Pbench verify} (see README). Arguments: the jar, then optionally the
- * seconds per measurement and the concurrencies, e.g. {@code target/ollama-bridge.jar 5 1,8,32}.
+ * seconds per measurement, the concurrencies and the java that runs backends and bridges, e.g.
+ * {@code target/ollama-bridge.jar 5 1,8,32 /usr/lib/jvm/temurin-25-jdk-amd64/bin/java}.
  */
 public final class BridgeBenchmark {
 
@@ -33,9 +34,11 @@ public final class BridgeBenchmark {
 
   private final OkHttpClient http;
   private final Duration measure;
+  private final String serverJava;
 
-  private BridgeBenchmark(Duration measure, int maxConcurrency) {
+  private BridgeBenchmark(Duration measure, int maxConcurrency, String serverJava) {
     this.measure = measure;
+    this.serverJava = serverJava;
     this.http = new OkHttpClient.Builder()
         .connectionPool(new ConnectionPool(maxConcurrency * 2, 1, TimeUnit.MINUTES))
         .readTimeout(Duration.ofSeconds(60))
@@ -47,6 +50,7 @@ public final class BridgeBenchmark {
     Path jar = Path.of(args.length > 0 ? args[0] : "target/ollama-bridge.jar");
     Duration measure = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 5);
     int[] concurrencies = Arrays.stream((args.length > 2 ? args[2] : "1,8,32").split(",")).mapToInt(Integer::parseInt).toArray();
+    String java = args.length > 3 ? args[3] : Path.of(System.getProperty("java.home"), "bin", "java").toString();
     if (!Files.isRegularFile(jar)) {
       throw new IllegalArgumentException(jar + " not found: build it first (mvn -DskipTests package)");
     }
@@ -58,15 +62,15 @@ public final class BridgeBenchmark {
     int pacedCachingPort = freePort();
     List<Process> processes = new ArrayList<>();
     try {
-      processes.add(launch(jar, "fake-ollama", "-l", "127.0.0.1:" + backendPort, "--tokens", "64"));
-      processes.add(launch(jar, "bridge", "-l", "127.0.0.1:" + bridgePort, "--ollama", "http://127.0.0.1:" + backendPort));
-      processes.add(launch(jar, "bridge", "-l", "127.0.0.1:" + cachingPort, "--ollama", "http://127.0.0.1:" + backendPort,
+      processes.add(launch(java, jar, "fake-ollama", "-l", "127.0.0.1:" + backendPort, "--tokens", "64"));
+      processes.add(launch(java, jar, "bridge", "-l", "127.0.0.1:" + bridgePort, "--ollama", "http://127.0.0.1:" + backendPort));
+      processes.add(launch(java, jar, "bridge", "-l", "127.0.0.1:" + cachingPort, "--ollama", "http://127.0.0.1:" + backendPort,
           "--enable-cache", "--cache-dir", cacheDir.toString()));
       // a backend at a realistic pace (100 tokens/s), where the cache shows what it saves
-      processes.add(launch(jar, "fake-ollama", "-l", "127.0.0.1:" + pacedPort, "--tokens", "64", "--token-rate", "100"));
-      processes.add(launch(jar, "bridge", "-l", "127.0.0.1:" + pacedCachingPort, "--ollama", "http://127.0.0.1:" + pacedPort,
+      processes.add(launch(java, jar, "fake-ollama", "-l", "127.0.0.1:" + pacedPort, "--tokens", "64", "--token-rate", "100"));
+      processes.add(launch(java, jar, "bridge", "-l", "127.0.0.1:" + pacedCachingPort, "--ollama", "http://127.0.0.1:" + pacedPort,
           "--enable-cache", "--cache-dir", cacheDir.resolve("paced").toString()));
-      BridgeBenchmark bench = new BridgeBenchmark(measure, Arrays.stream(concurrencies).max().orElse(1));
+      BridgeBenchmark bench = new BridgeBenchmark(measure, Arrays.stream(concurrencies).max().orElse(1), java);
       bench.awaitUp("http://127.0.0.1:" + backendPort + "/");
       bench.awaitUp("http://127.0.0.1:" + bridgePort + "/health");
       bench.awaitUp("http://127.0.0.1:" + cachingPort + "/health");
@@ -85,8 +89,8 @@ public final class BridgeBenchmark {
       throws Exception {
     String ollamaChat = chat(false, false);
     String openAiChat = chat(true, false);
-    System.out.printf(Locale.ROOT, "%nBridge benchmark: %d s per measurement, %d cores, Java %s%n",
-        measure.toSeconds(), Runtime.getRuntime().availableProcessors(), Runtime.version());
+    System.out.printf(Locale.ROOT, "%nBridge benchmark: %d s per measurement, %d cores, servers on %s%n",
+        measure.toSeconds(), Runtime.getRuntime().availableProcessors(), serverJava);
     System.out.println("Backend: fake-ollama, 64-token answers as fast as it can (last rows: at 100 tokens/s).");
     System.out.println("Load generator, backends and bridges share this machine's cores.");
     System.out.printf(Locale.ROOT, "%n%-44s %4s | %10s %10s %6s | %9s %9s | %9s %9s%n",
@@ -229,8 +233,8 @@ public final class BridgeBenchmark {
     throw new IllegalStateException(url + " did not come up within 30 s");
   }
 
-  private static Process launch(Path jar, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
+  private static Process launch(String java, Path jar, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toString()));
     command.addAll(List.of(args));
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
   }

@@ -60,7 +60,9 @@ final class OllamaEncoder implements ClientEncoder {
 
   @Override
   public byte[] whole(Answer answer) {
-    firstTextNanos = System.nanoTime();
+    // A whole answer shows no first token: count all of its time as generation, so that
+    // eval_count / eval_duration is the rate a client would compute from a real Ollama.
+    firstTextNanos = startNanos;
     ObjectNode line = line(answer.content(), answer.reasoning());
     if (kind == Kind.CHAT && !answer.toolCalls().isEmpty()) {
       ((ObjectNode) line.get("message")).set("tool_calls", toolCallsNode(answer.toolCalls()));
