@@ -82,6 +82,10 @@ public final class BridgeCommand implements Callable<Integer> {
       description = "Largest request body accepted (default: ${DEFAULT-VALUE}).")
   long maxBodyBytes;
 
+  @Option(names = "--shutdown-timeout", defaultValue = "30000",
+      description = "On SIGTERM, how long requests in flight may finish, in ms (default: ${DEFAULT-VALUE}).")
+  long shutdownTimeoutMillis;
+
   @Option(names = {"-d", "--debug"}, description = "Log at debug level (RUST_LOG=debug does the same).")
   boolean debug;
 
@@ -117,7 +121,8 @@ public final class BridgeCommand implements Callable<Integer> {
           !disableThinkFilter,
           clientKeys,
           retries,
-          maxBodyBytes);
+          maxBodyBytes,
+          Duration.ofMillis(shutdownTimeoutMillis));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

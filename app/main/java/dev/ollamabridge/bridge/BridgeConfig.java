@@ -19,6 +19,7 @@ import java.util.List;
  *     client sent no Authorization of its own; may be null
  * @param clientKeys keys that clients must present as a Bearer token; empty for an open bridge
  * @param retries extra attempts after a connection error or a 502/503/504
+ * @param shutdownTimeout how long a stopping bridge lets requests in flight finish
  */
 public record BridgeConfig(
     HostPort listen,
@@ -34,7 +35,8 @@ public record BridgeConfig(
     boolean thinkFilter,
     List<String> clientKeys,
     int retries,
-    long maxBodyBytes) {
+    long maxBodyBytes,
+    Duration shutdownTimeout) {
 
   public BridgeConfig {
     clientKeys = List.copyOf(clientKeys);
@@ -58,6 +60,9 @@ public record BridgeConfig(
     }
     if (maxBodyBytes < 1024) {
       throw new IllegalArgumentException("--max-body-bytes must be at least 1024");
+    }
+    if (shutdownTimeout.isNegative()) {
+      throw new IllegalArgumentException("--shutdown-timeout must be 0 or more milliseconds");
     }
     if (clientKeys.stream().anyMatch(String::isBlank)) {
       throw new IllegalArgumentException("--client-key must not be empty");

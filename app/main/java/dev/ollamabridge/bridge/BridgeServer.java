@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,11 @@ public final class BridgeServer implements AutoCloseable {
       ServerThreads.configure(server);
       server.http.compressionStrategy = CompressionStrategy.NONE; // nginx compresses; streams must not wait
       server.http.maxRequestSize = config.maxBodyBytes();
+      server.jetty.modifyServer(jetty -> {
+        // On stop (SIGTERM), refuse new requests but let the streams in flight finish.
+        jetty.insertHandler(new GracefulHandler());
+        jetty.setStopTimeout(config.shutdownTimeout().toMillis());
+      });
       server.requestLogger.http((ctx, millis) ->
           log.debug("{} {} -> {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(millis)));
       server.startup.showJavalinBanner = false;

@@ -55,6 +55,27 @@ class StreamingTest {
     assertThat(backend.stats().completed()).isZero();
   }
 
+  @Test
+  void aStoppingBridgeLetsTheStreamsInFlightFinish() throws Exception {
+    Response response = TestBridges.post(bridge, "/api/chat", """
+        {"model":"fake-llama","messages":[{"role":"user","content":"count slowly"}]}""");
+    BufferedSource source = response.body().source();
+    assertThat(source.readUtf8Line()).contains("\"done\":false");
+
+    Thread stopping = new Thread(bridge::close);
+    stopping.start();
+
+    String last = null;
+    String line;
+    while ((line = source.readUtf8Line()) != null) {
+      last = line;
+    }
+    stopping.join();
+    response.close();
+    assertThat(last).contains("\"done\":true");
+    assertThat(backend.stats().completed()).isEqualTo(1);
+  }
+
   private static JsonNode firstContentChunk(BufferedSource source) throws Exception {
     String line;
     while ((line = source.readUtf8Line()) != null) {
