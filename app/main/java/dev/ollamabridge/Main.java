@@ -3,6 +3,7 @@ package dev.ollamabridge;
 import dev.ollamabridge.bridge.BridgeCommand;
 import dev.ollamabridge.cli.OneLineErrors;
 import dev.ollamabridge.cli.Version;
+import dev.ollamabridge.console.ConsoleCommand;
 import dev.ollamabridge.fake.FakeOllamaCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.Provider.class,
     description = "Run LLM backends behind nginx: a caching, translating bridge and its tools.",
-    subcommands = {BridgeCommand.class, FakeOllamaCommand.class})
+    subcommands = {BridgeCommand.class, ConsoleCommand.class, FakeOllamaCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

@@ -60,14 +60,16 @@ public final class BridgeCommand implements Callable<Integer> {
   @Option(names = "--enable-shared-mode", description = "Send --api-key upstream on every call, whatever the client sent.")
   boolean sharedMode;
 
-  @Option(names = "--api-key", description = "The upstream API key.")
+  @Option(names = "--api-key", defaultValue = "${env:BRIDGE_API_KEY}",
+      description = "The upstream API key (or set BRIDGE_API_KEY, which keeps it out of the process list).")
   String apiKey;
 
   @Option(names = "--disable-think-filter", description = "Leave <think>…</think> in the answer content.")
   boolean disableThinkFilter;
 
-  @Option(names = "--client-key", paramLabel = "KEY",
-      description = "A key clients must send as 'Authorization: Bearer KEY'; repeat for several.")
+  @Option(names = "--client-key", paramLabel = "KEY", split = ",", defaultValue = "${env:BRIDGE_CLIENT_KEYS}",
+      description = "A key clients must send as 'Authorization: Bearer KEY'; repeat (or separate with commas) for"
+          + " several, or set BRIDGE_CLIENT_KEYS.")
   List<String> clientKeys = new ArrayList<>();
 
   @Option(names = "--upstream-dialect", defaultValue = "auto",
@@ -119,7 +121,7 @@ public final class BridgeCommand implements Callable<Integer> {
           sharedMode,
           apiKey,
           !disableThinkFilter,
-          clientKeys,
+          clientKeys == null ? List.of() : clientKeys,
           retries,
           maxBodyBytes,
           Duration.ofMillis(shutdownTimeoutMillis));

@@ -164,20 +164,24 @@ public final class BridgeServer implements AutoCloseable {
     }
   }
 
-  /** {@code GET /health}: 200 while the upstream answers, 503 while it does not. */
+  /**
+   * {@code GET /health}: 200 while the upstream answers, 503 while it does not or answers with a
+   * server error (a 401 or 404 still proves it is there).
+   */
   record Health(BridgeConfig config, UpstreamProbe probe, AnswerCache cache, long startedNanos) {
 
     void handle(Context ctx) throws IOException {
       UpstreamProbe.Result upstream = probe.check();
+      boolean up = upstream.reachable() && upstream.status() < 500;
       ObjectNode body = Json.object();
-      body.put("status", upstream.reachable() ? "ok" : "degraded");
+      body.put("status", up ? "ok" : "degraded");
       body.put("version", Version.current());
       body.put("uptime_seconds", (System.nanoTime() - startedNanos) / 1_000_000_000L);
-      ObjectNode up = body.putObject("upstream");
-      up.put("url", config.apiRoot()).put("dialect", config.upstreamDialect().name().toLowerCase());
-      up.put("reachable", upstream.reachable()).put("status", upstream.status()).put("latency_ms", upstream.latencyMillis());
+      ObjectNode target = body.putObject("upstream");
+      target.put("url", config.apiRoot()).put("dialect", config.upstreamDialect().name().toLowerCase());
+      target.put("reachable", upstream.reachable()).put("status", upstream.status()).put("latency_ms", upstream.latencyMillis());
       if (upstream.error() != null) {
-        up.put("error", upstream.error());
+        target.put("error", upstream.error());
       }
       ObjectNode cacheNode = body.putObject("cache").put("enabled", cache != null);
       if (cache != null) {
@@ -185,7 +189,7 @@ public final class BridgeServer implements AutoCloseable {
         cacheNode.put("memory_entries", stats.memoryEntries()).put("disk_entries", stats.diskEntries())
             .put("hits", stats.hits()).put("misses", stats.misses()).put("evictions", stats.evictions());
       }
-      ctx.status(upstream.reachable() ? 200 : 503).contentType("application/json").result(Json.bytes(body));
+      ctx.status(up ? 200 : 503).contentType("application/json").result(Json.bytes(body));
     }
   }
 }

@@ -1,0 +1,186 @@
+package dev.ollamabridge.console;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.api.ConsoleApi;
+import dev.ollamabridge.console.auth.ApiTokens;
+import dev.ollamabridge.console.events.EventLog;
+import dev.ollamabridge.console.health.HealthChecker;
+import dev.ollamabridge.console.health.HealthPolicy;
+import dev.ollamabridge.console.instances.BridgeLaunch;
+import dev.ollamabridge.console.instances.Instance;
+import dev.ollamabridge.console.instances.InstanceRepository;
+import dev.ollamabridge.console.instances.InstanceService;
+import dev.ollamabridge.console.instances.SelfCommand;
+import dev.ollamabridge.console.settings.Setting;
+import dev.ollamabridge.console.settings.Settings;
+import dev.ollamabridge.console.store.Database;
+import dev.ollamabridge.console.supervise.SupervisePolicy;
+import dev.ollamabridge.console.supervise.Supervisor;
+import dev.ollamabridge.fake.FakeOllama;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running console: its database, supervisor, health checker and API, built from one config. */
+public final class ConsoleApp implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ConsoleApp.class);
+  static final HostPort DEMO_BACKEND = new HostPort("127.0.0.1", 11435);
+  private static final String LOCAL_OLLAMA = "http://127.0.0.1:11434";
+
+  private final List<AutoCloseable> parts;
+  private final Javalin api;
+  private final InstanceService instances;
+  private final String adminToken;
+
+  private ConsoleApp(List<AutoCloseable> parts, Javalin api, InstanceService instances, String adminToken) {
+    this.parts = parts;
+    this.api = api;
+    this.instances = instances;
+    this.adminToken = adminToken;
+  }
+
+  /** Migrates the database, adopts or starts the bridges, then listens; a failure stops it all. */
+  public static ConsoleApp start(ConsoleConfig config) {
+    List<AutoCloseable> parts = new ArrayList<>();
+    try {
+      Path data = config.dataDir().toAbsolutePath();
+      Files.createDirectories(data);
+      Database database = Database.open(data.resolve("console.db"));
+      parts.add(database);
+      Settings settings = new Settings(database);
+      EventLog events = new EventLog(database);
+      ApiTokens tokens = new ApiTokens(database);
+      String adminToken = tokens.none() ? createAdminToken(tokens, data) : null;
+
+      Supervisor supervisor = new Supervisor(data.resolve("run"), data.resolve("logs"), SupervisePolicy.defaults());
+      parts.add(0, supervisor);
+      supervisor.addListener((from, to) -> events.record("supervisor", "process." + to.state().name().toLowerCase(),
+          to.name(), to.message()));
+
+      OkHttpClient http = new OkHttpClient.Builder().build();
+      InstanceRepository repository = new InstanceRepository(database);
+      HealthChecker health = new HealthChecker(
+          () -> repository.all().stream().filter(Instance::enabled)
+              .map(i -> new HealthChecker.Target(i.id(), i.name(), "http://" + i.reachableAddress())).toList(),
+          () -> healthPolicy(settings), http, Clock.systemUTC());
+      parts.add(0, health);
+      health.addListener((target, state) -> events.record("health", state.healthy() ? "health.up" : "health.down",
+          target.name(), state.healthy() ? null : state.lastError()));
+
+      InstanceService instances = new InstanceService(repository, settings, events, supervisor,
+          new BridgeLaunch(SelfCommand.current(), data), health, data);
+      instances.startAll();
+      if (config.demo()) {
+        startDemo(instances, parts);
+      }
+      health.start();
+
+      Javalin api = ConsoleApi.create(config.listen().host(), config.listen().port(), tokens, instances, supervisor,
+          health, events, settings);
+      api.start();
+      parts.add(0, api::stop);
+      events.record("console", "console.start", null, "listening on " + config.listen().host() + ":" + api.port());
+      return new ConsoleApp(parts, api, instances, adminToken);
+    } catch (IOException e) {
+      closeAll(parts);
+      throw new UncheckedIOException("cannot use the data directory " + config.dataDir() + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeAll(parts);
+      throw e;
+    }
+  }
+
+  public int port() {
+    return api.port();
+  }
+
+  /** The admin token made at this start (a fresh database), or null: it is only ever shown once. */
+  public String adminToken() {
+    return adminToken;
+  }
+
+  public InstanceService instances() {
+    return instances;
+  }
+
+  /** Stops the console; bridges keep running, to be adopted by the next console. */
+  @Override
+  public void close() {
+    closeAll(parts);
+  }
+
+  private static HealthPolicy healthPolicy(Settings settings) {
+    var all = settings.all();
+    return new HealthPolicy(
+        Duration.ofMillis(Integer.parseInt(all.get(Setting.HEALTH_INTERVAL_MS))),
+        Duration.ofMillis(Integer.parseInt(all.get(Setting.HEALTH_TIMEOUT_MS))),
+        Integer.parseInt(all.get(Setting.HEALTH_RISE)),
+        Integer.parseInt(all.get(Setting.HEALTH_FALL)));
+  }
+
+  /** Writes the token to {@code <data>/admin-token}, readable by its owner only, and shows it once. */
+  private static String createAdminToken(ApiTokens tokens, Path data) throws IOException {
+    String token = tokens.create("admin");
+    Path file = data.resolve("admin-token");
+    Path temp = Files.createTempFile(data, ".admin-token", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(temp, token + "\n");
+    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    System.out.println("Admin API token (shown once; also in " + file + "): " + token);
+    System.out.flush();
+    return token;
+  }
+
+  /** A working system at once: a backend (a local Ollama if one answers, else the fake) and one instance. */
+  private static void startDemo(InstanceService instances, List<AutoCloseable> parts) {
+    String upstream = LOCAL_OLLAMA;
+    if (!answers(LOCAL_OLLAMA + "/api/version")) {
+      try {
+        FakeOllama fake = FakeOllama.start(FakeOllama.Options.defaults().withListen(DEMO_BACKEND).withTokenRate(20));
+        parts.add(0, fake);
+        upstream = fake.baseUrl();
+        log.info("demo: fake backend on {}", upstream);
+      } catch (RuntimeException e) {
+        log.warn("demo: the fake backend could not listen on {}: {}", DEMO_BACKEND, e.getMessage());
+        upstream = "http://" + DEMO_BACKEND;
+      }
+    }
+    if (instances.list().isEmpty()) {
+      instances.create(JsonNodeFactory.instance.objectNode().put("name", "demo").put("upstream_url", upstream), "console");
+    }
+  }
+
+  private static boolean answers(String url) {
+    OkHttpClient quick = new OkHttpClient.Builder().callTimeout(Duration.ofMillis(500)).build();
+    try (Response response = quick.newCall(new Request.Builder().url(url).build()).execute()) {
+      return response.isSuccessful();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void closeAll(List<AutoCloseable> parts) {
+    for (AutoCloseable part : parts) {
+      try {
+        part.close();
+      } catch (Exception e) {
+        log.warn("while stopping: {}", e.toString());
+      }
+    }
+    parts.clear();
+  }
+}

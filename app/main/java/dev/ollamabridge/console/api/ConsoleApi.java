@@ -1,0 +1,120 @@
+package dev.ollamabridge.console.api;
+
+import static io.javalin.apibuilder.ApiBuilder.delete;
+import static io.javalin.apibuilder.ApiBuilder.get;
+import static io.javalin.apibuilder.ApiBuilder.patch;
+import static io.javalin.apibuilder.ApiBuilder.path;
+import static io.javalin.apibuilder.ApiBuilder.post;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ollamabridge.console.auth.ApiTokens;
+import dev.ollamabridge.console.events.EventLog;
+import dev.ollamabridge.console.health.HealthChecker;
+import dev.ollamabridge.console.instances.InstanceConflict;
+import dev.ollamabridge.console.instances.InstanceNotFound;
+import dev.ollamabridge.console.instances.InstanceService;
+import dev.ollamabridge.console.instances.InvalidInput;
+import dev.ollamabridge.console.settings.Settings;
+import dev.ollamabridge.console.supervise.Supervisor;
+import dev.ollamabridge.http.ServerThreads;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.json.JavalinJackson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The console's REST admin API under {@code /api/v1}: JSON in and out, Bearer tokens required. */
+public final class ConsoleApi {
+
+  private static final Logger log = LoggerFactory.getLogger(ConsoleApi.class);
+  static final String ACTOR = "console.actor";
+
+  private ConsoleApi() {}
+
+  /** The app, not yet started; tests build the same app on port 0. */
+  public static Javalin create(String host, int port, ApiTokens tokens, InstanceService instances, Supervisor supervisor,
+      HealthChecker health, EventLog events, Settings settings) {
+    ObjectMapper json = new ObjectMapper();
+    InstanceRoutes instanceRoutes = new InstanceRoutes(instances, supervisor, health);
+    return Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.startup.showOldJavalinVersionWarning = false;
+      config.jetty.host = host;
+      config.jetty.port = port;
+      ServerThreads.configure(config);
+      config.jsonMapper(new JavalinJackson(json, false));
+      config.http.maxRequestSize = 1024 * 1024;
+
+      config.routes.before("/api/v1/*", ctx -> authenticate(ctx, tokens));
+      config.routes.apiBuilder(() -> path("/api/v1", () -> {
+        get("openapi.json", OpenApi::serve);
+        path("instances", () -> {
+          get(instanceRoutes::list);
+          post(instanceRoutes::create);
+          path("{id}", () -> {
+            get(instanceRoutes::get);
+            patch(instanceRoutes::update);
+            delete(instanceRoutes::delete);
+            post("start", instanceRoutes::start);
+            post("stop", instanceRoutes::stop);
+            post("restart", instanceRoutes::restart);
+            get("health", instanceRoutes::health);
+            get("logs", instanceRoutes::logs);
+          });
+        });
+        get("status", instanceRoutes::status);
+        get("events", ctx -> EventRoutes.list(ctx, events));
+        get("settings", ctx -> SettingsRoutes.get(ctx, settings));
+        patch("settings", ctx -> SettingsRoutes.patch(ctx, settings, events));
+      }));
+
+      config.routes.exception(InvalidInput.class, (e, ctx) -> error(ctx, 400, e.getMessage(), e.field()));
+      config.routes.exception(InstanceConflict.class, (e, ctx) -> error(ctx, 409, e.getMessage(), e.field()));
+      config.routes.exception(InstanceNotFound.class, (e, ctx) -> error(ctx, 404, e.getMessage(), null));
+      config.routes.exception(Exception.class, (e, ctx) -> {
+        log.error("{} {} failed", ctx.method(), ctx.path(), e);
+        error(ctx, 500, "internal error: " + e, null);
+      });
+      config.routes.error(404, ctx -> {
+        if (ctx.result() == null || ctx.result().isEmpty()) {
+          error(ctx, 404, "no route for " + ctx.method() + " " + ctx.path(), null);
+        }
+      });
+      config.routes.error(405, ctx -> error(ctx, 405, ctx.method() + " is not allowed on " + ctx.path(), null));
+    });
+  }
+
+  /** Every call but the OpenAPI document needs a valid Bearer token; its owner becomes the actor. */
+  private static void authenticate(Context ctx, ApiTokens tokens) {
+    if (ctx.path().equals("/api/v1/openapi.json")) {
+      return;
+    }
+    String header = ctx.header("Authorization");
+    String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
+    String owner = tokens.verify(token).orElse(null);
+    if (owner == null) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"ollama-bridge console\"");
+      error(ctx, 401, token == null
+          ? "send 'Authorization: Bearer <token>' (the admin token is in <data>/admin-token)"
+          : "the token is not valid", null);
+      ctx.skipRemainingHandlers();
+      return;
+    }
+    ctx.attribute(ACTOR, "api:" + owner);
+  }
+
+  static String actor(Context ctx) {
+    String actor = ctx.attribute(ACTOR);
+    return actor == null ? "api" : actor;
+  }
+
+  static void error(Context ctx, int status, String message, String field) {
+    var body = new java.util.LinkedHashMap<String, Object>();
+    body.put("error", message);
+    if (field != null) {
+      body.put("field", field);
+    }
+    body.put("status", status);
+    ctx.status(status).json(body);
+  }
+}

@@ -1,0 +1,67 @@
+package dev.ollamabridge.console.events;
+
+import dev.ollamabridge.console.store.Database;
+import dev.ollamabridge.console.store.DatabaseException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The audit log: who did what to which target, and when. Also logged, so operators see it live. */
+public final class EventLog {
+
+  private static final Logger log = LoggerFactory.getLogger(EventLog.class);
+
+  /** One entry; {@code actor} is {@code api:<token>}, {@code supervisor}, {@code health} or {@code console}. */
+  public record Event(long id, Instant at, String actor, String action, String target, String detail) {}
+
+  private final Database database;
+
+  public EventLog(Database database) {
+    this.database = database;
+  }
+
+  public void record(String actor, String action, String target, String detail) {
+    log.info("{} {} {}{}", actor, action, target == null ? "" : target, detail == null ? "" : ": " + detail);
+    try (Connection connection = database.connection();
+        PreparedStatement insert = connection.prepareStatement(
+            "INSERT INTO events (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)")) {
+      insert.setString(1, Instant.now().toString());
+      insert.setString(2, actor);
+      insert.setString(3, action);
+      insert.setString(4, target);
+      insert.setString(5, detail);
+      insert.executeUpdate();
+    } catch (SQLException e) {
+      throw new DatabaseException("could not record event " + action + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The newest events first, at most {@code limit}, optionally only those about {@code target}. */
+  public List<Event> latest(int limit, String target) {
+    String sql = "SELECT * FROM events" + (target == null ? "" : " WHERE target = ?") + " ORDER BY id DESC LIMIT ?";
+    try (Connection connection = database.connection();
+        PreparedStatement query = connection.prepareStatement(sql)) {
+      int i = 1;
+      if (target != null) {
+        query.setString(i++, target);
+      }
+      query.setInt(i, limit);
+      List<Event> events = new ArrayList<>();
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          events.add(new Event(rows.getLong("id"), Instant.parse(rows.getString("at")), rows.getString("actor"),
+              rows.getString("action"), rows.getString("target"), rows.getString("detail")));
+        }
+      }
+      return events;
+    } catch (SQLException e) {
+      throw new DatabaseException("could not read events: " + e.getMessage(), e);
+    }
+  }
+}

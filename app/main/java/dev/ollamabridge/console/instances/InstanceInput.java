@@ -1,0 +1,184 @@
+package dev.ollamabridge.console.instances;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ollamabridge.bridge.BridgeConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the fields of a POST or PATCH body onto an instance, checking each against a strict rule
+ * first: whatever passes here may later be written into a command line or an nginx config.
+ */
+public final class InstanceInput {
+
+  static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  private static final Pattern HOSTNAME =
+      Pattern.compile("(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+  private static final Pattern IPV4 =
+      Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:]{2,39}(?:\\.[0-9.]+)?");
+  private static final Pattern PATH = Pattern.compile("[A-Za-z0-9._/-]{1,255}");
+  /** Keys are handed to the bridge through its environment, comma-separated: no commas, no spaces. */
+  private static final Pattern KEY = Pattern.compile("[\\x21-\\x2B\\x2D-\\x7E]{1,512}");
+  private static final Set<String> READ_ONLY = Set.of("id", "created_at", "updated_at", "version", "process", "health");
+
+  private InstanceInput() {}
+
+  /** The instance with every field of {@code body} applied, each checked; unknown fields are refused. */
+  public static Instance apply(Instance base, ObjectNode body) {
+    Fields f = new Fields(base);
+    for (Map.Entry<String, JsonNode> field : body.properties()) {
+      String name = field.getKey();
+      JsonNode value = field.getValue();
+      switch (name) {
+        case "name" -> f.name = text(name, value, NAME, "lower-case letters, digits and '-', starting with a letter or digit, at most 63 characters");
+        case "host" -> f.host = host(value);
+        case "port" -> f.port = integer(name, value, 1, 65535);
+        case "upstream_url" -> f.upstreamUrl = upstream(value);
+        case "upstream_dialect" -> f.upstreamDialect = oneOf(name, value, "auto", "ollama", "openai");
+        case "weight" -> f.weight = integer(name, value, 1, 100);
+        case "role" -> f.role = oneOf(name, value, "primary", "backup");
+        case "max_fails" -> f.maxFails = integer(name, value, 0, 100);
+        case "fail_timeout" -> f.failTimeoutSeconds = integer(name, value, 1, 3600);
+        case "cache_enabled" -> f.cacheEnabled = bool(name, value);
+        case "cache_dir" -> f.cacheDir = text(name, value, PATH, "a path of letters, digits, '.', '_', '-' and '/' (at most 255)");
+        case "shared_mode" -> f.sharedMode = bool(name, value);
+        case "upstream_api_key" -> f.upstreamApiKey = value.isNull() ? null : text(name, value, KEY, "printable ASCII without spaces or commas, 1 to 512 characters");
+        case "client_keys" -> f.clientKeys = keys(value);
+        case "rate_limit" -> f.rateLimit = integer(name, value, 0, 100_000);
+        case "think_filter" -> f.thinkFilter = bool(name, value);
+        case "enabled" -> f.enabled = bool(name, value);
+        case "managed" -> f.managed = bool(name, value);
+        default -> {
+          if (!READ_ONLY.contains(name)) {
+            throw new InvalidInput(name, "'" + name + "' is not a field of an instance");
+          }
+        }
+      }
+    }
+    if (f.sharedMode && (f.upstreamApiKey == null || f.upstreamApiKey.isEmpty())) {
+      throw new InvalidInput("upstream_api_key", "shared_mode needs an upstream_api_key");
+    }
+    return f.build();
+  }
+
+  private static String text(String field, JsonNode value, Pattern rule, String ruleText) {
+    if (!value.isTextual() || !rule.matcher(value.asText()).matches()) {
+      throw new InvalidInput(field, field + " must be " + ruleText);
+    }
+    return value.asText();
+  }
+
+  private static String host(JsonNode value) {
+    String host = value.isTextual() ? value.asText() : "";
+    boolean ok = IPV4.matcher(host).matches()
+        || (host.contains(":") && IPV6.matcher(host).matches())
+        || (!host.matches("[0-9.]+") && HOSTNAME.matcher(host).matches());
+    if (!ok) {
+      throw new InvalidInput("host", "host must be a host name or an IP address, e.g. 127.0.0.1");
+    }
+    return host;
+  }
+
+  private static String upstream(JsonNode value) {
+    if (!value.isTextual()) {
+      throw new InvalidInput("upstream_url", "upstream_url must be an http:// or https:// URL");
+    }
+    String url = value.asText();
+    if (url.chars().anyMatch(c -> c <= ' ' || c == '"' || c == '\'' || c == '\\' || c == ';' || c > 126)) {
+      throw new InvalidInput("upstream_url", "upstream_url must not contain spaces, quotes, ';' or '\\'");
+    }
+    try {
+      return BridgeConfig.checkUpstream(url);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInput("upstream_url", "upstream_url must be an http:// or https:// base URL with a host, e.g. http://127.0.0.1:11434");
+    }
+  }
+
+  private static int integer(String field, JsonNode value, int min, int max) {
+    if (!value.isIntegralNumber() || value.asLong() < min || value.asLong() > max) {
+      throw new InvalidInput(field, field + " must be an integer from " + min + " to " + max);
+    }
+    return value.asInt();
+  }
+
+  private static boolean bool(String field, JsonNode value) {
+    if (!value.isBoolean()) {
+      throw new InvalidInput(field, field + " must be true or false");
+    }
+    return value.asBoolean();
+  }
+
+  private static String oneOf(String field, JsonNode value, String... allowed) {
+    if (value.isTextual() && List.of(allowed).contains(value.asText())) {
+      return value.asText();
+    }
+    throw new InvalidInput(field, field + " must be one of " + String.join(", ", allowed));
+  }
+
+  private static List<String> keys(JsonNode value) {
+    if (!value.isArray() || value.size() > 32) {
+      throw new InvalidInput("client_keys", "client_keys must be an array of at most 32 keys");
+    }
+    List<String> keys = new ArrayList<>();
+    for (JsonNode key : value) {
+      keys.add(text("client_keys", key, KEY, "an array of keys of printable ASCII without spaces or commas, 1 to 512 characters each"));
+    }
+    return keys;
+  }
+
+  /** The instance's fields while a body is applied to them. */
+  private static final class Fields {
+    private final Instance base;
+    String name;
+    String host;
+    int port;
+    String upstreamUrl;
+    String upstreamDialect;
+    int weight;
+    String role;
+    int maxFails;
+    int failTimeoutSeconds;
+    boolean cacheEnabled;
+    String cacheDir;
+    boolean sharedMode;
+    String upstreamApiKey;
+    List<String> clientKeys;
+    int rateLimit;
+    boolean thinkFilter;
+    boolean enabled;
+    boolean managed;
+
+    Fields(Instance base) {
+      this.base = base;
+      name = base.name();
+      host = base.host();
+      port = base.port();
+      upstreamUrl = base.upstreamUrl();
+      upstreamDialect = base.upstreamDialect();
+      weight = base.weight();
+      role = base.role();
+      maxFails = base.maxFails();
+      failTimeoutSeconds = base.failTimeoutSeconds();
+      cacheEnabled = base.cacheEnabled();
+      cacheDir = base.cacheDir();
+      sharedMode = base.sharedMode();
+      upstreamApiKey = base.upstreamApiKey();
+      clientKeys = base.clientKeys();
+      rateLimit = base.rateLimit();
+      thinkFilter = base.thinkFilter();
+      enabled = base.enabled();
+      managed = base.managed();
+    }
+
+    Instance build() {
+      return new Instance(base.id(), name, host, port, upstreamUrl, upstreamDialect, weight, role, maxFails,
+          failTimeoutSeconds, cacheEnabled, cacheDir, sharedMode, upstreamApiKey, clientKeys, rateLimit,
+          thinkFilter, enabled, managed, base.version(), base.createdAt(), base.updatedAt());
+    }
+  }
+}

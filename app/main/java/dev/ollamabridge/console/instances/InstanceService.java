@@ -1,0 +1,265 @@
+package dev.ollamabridge.console.instances;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ollamabridge.console.events.EventLog;
+import dev.ollamabridge.console.health.HealthChecker;
+import dev.ollamabridge.console.settings.Setting;
+import dev.ollamabridge.console.settings.Settings;
+import dev.ollamabridge.console.supervise.ProcessState;
+import dev.ollamabridge.console.supervise.ProgramStatus;
+import dev.ollamabridge.console.supervise.Supervisor;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * What can be done to instances, and what follows from it: rows in the database, bridge processes
+ * under the supervisor, entries in the event log. Every change is checked first and either done
+ * whole or refused with nothing changed.
+ */
+public final class InstanceService {
+
+  private final InstanceRepository repository;
+  private final Settings settings;
+  private final EventLog events;
+  private final Supervisor supervisor;
+  private final BridgeLaunch launch;
+  private final HealthChecker health;
+  private final Path dataDir;
+  /** Instances on their way out: nginx marks them down before their process is stopped. */
+  private final Set<Long> draining = ConcurrentHashMap.newKeySet();
+
+  public InstanceService(InstanceRepository repository, Settings settings, EventLog events, Supervisor supervisor,
+      BridgeLaunch launch, HealthChecker health, Path dataDir) {
+    this.repository = repository;
+    this.settings = settings;
+    this.events = events;
+    this.supervisor = supervisor;
+    this.launch = launch;
+    this.health = health;
+    this.dataDir = dataDir;
+  }
+
+  public List<Instance> list() {
+    return repository.all();
+  }
+
+  public Instance get(long id) {
+    return repository.find(id).orElseThrow(() -> new InstanceNotFound(id));
+  }
+
+  public boolean isDraining(long id) {
+    return draining.contains(id);
+  }
+
+  /** Starts (or adopts) every managed, enabled instance: what the console does when it starts. */
+  public void startAll() {
+    for (Instance instance : repository.all()) {
+      if (instance.managed() && instance.enabled()) {
+        supervisor.start(launch.spec(instance));
+      }
+    }
+  }
+
+  /** Adds an instance; what the body leaves out gets a sensible default. */
+  public Instance create(ObjectNode body, String actor) {
+    List<Instance> existing = repository.all();
+    Instance defaults = defaults(existing, body.path("name").isTextual() ? body.get("name").asText() : null);
+    Instance draft = InstanceInput.apply(defaults, body);
+    if (!body.has("cache_dir")) {
+      draft = withCacheDir(draft, dataDir.resolve("cache").resolve(draft.name()).toString());
+    }
+    checkFree(draft, existing);
+    Instance created = repository.insert(draft);
+    events.record(actor, "instance.create", created.name(), describe(created));
+    if (created.managed() && created.enabled()) {
+      supervisor.start(launch.spec(created));
+    }
+    return created;
+  }
+
+  /** Changes the fields in the body; the body must carry the version it was based on. */
+  public Instance update(long id, ObjectNode body, String actor) {
+    Instance current = get(id);
+    long version = requireVersion(body.get("version"));
+    if (version != current.version()) {
+      throw stale(current);
+    }
+    Instance changed = InstanceInput.apply(current, body);
+    checkFree(changed, repository.all().stream().filter(other -> other.id() != id).toList());
+    Instance stored = repository.update(changed).orElseThrow(() -> stale(get(id)));
+    events.record(actor, "instance.update", stored.name(), changes(current, stored));
+    reconcile(current, stored);
+    return stored;
+  }
+
+  /** Drains (marks down), stops the process, then removes the row. */
+  public void delete(long id, Long version, String actor) {
+    Instance current = get(id);
+    if (version == null) {
+      throw new InvalidInput("version", "version is required: DELETE /api/v1/instances/" + id + "?version=" + current.version());
+    }
+    if (version != current.version()) {
+      throw stale(current);
+    }
+    draining.add(id);
+    try {
+      events.record(actor, "instance.drain", current.name(), null);
+      if (current.managed()) {
+        supervisor.remove(current.name()).join();
+      }
+      if (!repository.delete(id, version)) {
+        throw stale(get(id));
+      }
+      health.forget(id);
+      events.record(actor, "instance.delete", current.name(), null);
+    } finally {
+      draining.remove(id);
+    }
+  }
+
+  public ProgramStatus start(long id, String actor) {
+    Instance instance = requireManaged(get(id));
+    events.record(actor, "instance.start", instance.name(), null);
+    return supervisor.start(launch.spec(instance));
+  }
+
+  public ProgramStatus stop(long id, String actor) {
+    Instance instance = requireManaged(get(id));
+    events.record(actor, "instance.stop", instance.name(), null);
+    return stopProcess(instance.name());
+  }
+
+  public ProgramStatus restart(long id, String actor) {
+    Instance instance = requireManaged(get(id));
+    events.record(actor, "instance.restart", instance.name(), null);
+    stopProcess(instance.name());
+    return supervisor.start(launch.spec(instance));
+  }
+
+  /** Stops the process, or answers STOPPED for one this console never started (e.g. a disabled instance). */
+  private ProgramStatus stopProcess(String name) {
+    if (supervisor.status(name).isEmpty()) {
+      return new ProgramStatus(name, ProcessState.STOPPED, null, Instant.now(), 0, null, "not started by this console");
+    }
+    return supervisor.stop(name).join();
+  }
+
+  public List<String> logs(long id, int lines) {
+    return supervisor.tail(requireManaged(get(id)).name(), lines);
+  }
+
+  /** Brings the process in line with a changed row: start, stop, or restart with the new flags. */
+  private void reconcile(Instance before, Instance after) {
+    boolean ranBefore = before.managed() && before.enabled();
+    boolean runsAfter = after.managed() && after.enabled();
+    boolean sameLaunch = before.name().equals(after.name())
+        && launch.spec(before).command().equals(launch.spec(after).command())
+        && BridgeLaunch.environment(before).equals(BridgeLaunch.environment(after));
+    if (ranBefore && (!runsAfter || !sameLaunch)) {
+      supervisor.remove(before.name()).join();
+    }
+    if (runsAfter && (!ranBefore || !sameLaunch)) {
+      supervisor.start(launch.spec(after));
+    }
+  }
+
+  private Instance defaults(List<Instance> existing, String name) {
+    Set<String> names = existing.stream().map(Instance::name).collect(Collectors.toSet());
+    String chosen = name;
+    for (int n = 1; chosen == null; n++) {
+      if (!names.contains("bridge-" + n)) {
+        chosen = "bridge-" + n;
+      }
+    }
+    return new Instance(0, chosen, "127.0.0.1", nextFreePort(existing), settings.get(Setting.DEFAULT_UPSTREAM),
+        "auto", 1, "primary", 2, 30, true, null, false, null, List.of(), 0, true, true, true, 0, null, null);
+  }
+
+  /** The first port from {@code first_port} up that no instance uses and nothing on this host listens on. */
+  private int nextFreePort(List<Instance> existing) {
+    Set<Integer> taken = existing.stream().map(Instance::port).collect(Collectors.toSet());
+    for (int port = settings.integer(Setting.FIRST_PORT); port <= 65535; port++) {
+      if (!taken.contains(port) && bindable(port)) {
+        return port;
+      }
+    }
+    throw new InstanceConflict("port", "no free port is left above first_port");
+  }
+
+  private static boolean bindable(int port) {
+    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      return socket.isBound();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The database holds uniqueness too; this check names the field before anything is written. */
+  private static void checkFree(Instance draft, List<Instance> others) {
+    for (Instance other : others) {
+      if (other.name().equals(draft.name())) {
+        throw new InstanceConflict("name", "the name '" + draft.name() + "' is taken by instance " + other.id());
+      }
+      if (other.port() == draft.port() && sameHost(other.host(), draft.host())) {
+        throw new InstanceConflict("port", "port " + draft.port() + " on " + draft.host() + " is taken by instance '" + other.name() + "'");
+      }
+      if (draft.cacheEnabled() && other.cacheEnabled() && Objects.equals(other.cacheDir(), draft.cacheDir())) {
+        throw new InstanceConflict("cache_dir", "the cache directory " + draft.cacheDir() + " is used by instance '" + other.name() + "'");
+      }
+    }
+  }
+
+  /** A wildcard address takes the port on every local address. */
+  private static boolean sameHost(String a, String b) {
+    Set<String> wildcard = Set.of("0.0.0.0", "::");
+    return a.equals(b) || wildcard.contains(a) || wildcard.contains(b);
+  }
+
+  private static long requireVersion(JsonNode version) {
+    if (version == null || !version.isIntegralNumber()) {
+      throw new InvalidInput("version", "version is required: send the version you read, so that a concurrent change is not overwritten");
+    }
+    return version.asLong();
+  }
+
+  private static InstanceConflict stale(Instance current) {
+    return new InstanceConflict("version", "the instance was changed meanwhile (now at version " + current.version() + "); read it again and retry");
+  }
+
+  private static Instance requireManaged(Instance instance) {
+    if (!instance.managed()) {
+      throw new InvalidInput("managed", "instance '" + instance.name() + "' is external: the console does not run its process");
+    }
+    return instance;
+  }
+
+  private static Instance withCacheDir(Instance i, String cacheDir) {
+    return new Instance(i.id(), i.name(), i.host(), i.port(), i.upstreamUrl(), i.upstreamDialect(), i.weight(), i.role(),
+        i.maxFails(), i.failTimeoutSeconds(), i.cacheEnabled(), cacheDir, i.sharedMode(), i.upstreamApiKey(),
+        i.clientKeys(), i.rateLimit(), i.thinkFilter(), i.enabled(), i.managed(), i.version(), i.createdAt(), i.updatedAt());
+  }
+
+  private static String describe(Instance i) {
+    return i.address() + " -> " + i.upstreamUrl() + (i.managed() ? "" : " (external)");
+  }
+
+  /** Which fields changed, secrets named but not shown. */
+  private static String changes(Instance before, Instance after) {
+    ObjectNode a = InstanceView.of(before, null, null, false).toJson();
+    ObjectNode b = InstanceView.of(after, null, null, false).toJson();
+    return b.properties().stream()
+        .filter(field -> !Set.of("version", "updated_at").contains(field.getKey()))
+        .filter(field -> !field.getValue().equals(a.get(field.getKey())))
+        .map(field -> field.getKey().contains("key") ? field.getKey() + " changed" : field.getKey() + "=" + field.getValue())
+        .collect(Collectors.joining(", "));
+  }
+}

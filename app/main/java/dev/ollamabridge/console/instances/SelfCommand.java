@@ -1,0 +1,40 @@
+package dev.ollamabridge.console.instances;
+
+import dev.ollamabridge.Main;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How to start this program again in a new JVM: the same java and the same jar the console runs
+ * on (or, when run from classes as in tests, the same class path).
+ */
+public record SelfCommand(String java, List<String> launcher) {
+
+  public static SelfCommand current() {
+    String java = ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    Path location;
+    try {
+      location = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("cannot tell where the program's classes are", e);
+    }
+    List<String> launcher = Files.isRegularFile(location)
+        ? List.of("-jar", location.toString())
+        : List.of("-cp", System.getProperty("java.class.path"), Main.class.getName());
+    return new SelfCommand(java, launcher);
+  }
+
+  /** The argv of {@code ollama-bridge <args>} with the given JVM flags. */
+  public List<String> command(List<String> jvmFlags, List<String> args) {
+    List<String> command = new ArrayList<>();
+    command.add(java);
+    command.addAll(jvmFlags);
+    command.addAll(launcher);
+    command.addAll(args);
+    return command;
+  }
+}

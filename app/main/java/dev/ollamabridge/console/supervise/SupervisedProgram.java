@@ -1,0 +1,320 @@
+package dev.ollamabridge.console.supervise;
+
+import static dev.ollamabridge.console.supervise.ProcessState.BACKOFF;
+import static dev.ollamabridge.console.supervise.ProcessState.EXITED;
+import static dev.ollamabridge.console.supervise.ProcessState.FATAL;
+import static dev.ollamabridge.console.supervise.ProcessState.RUNNING;
+import static dev.ollamabridge.console.supervise.ProcessState.STARTING;
+import static dev.ollamabridge.console.supervise.ProcessState.STOPPED;
+import static dev.ollamabridge.console.supervise.ProcessState.STOPPING;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One program's life on supervisord's state graph: launch or adopt, wait until it is ready, back off and
+ * retry failed starts, restart after an exit, stop with SIGTERM and then SIGKILL.
+ *
+ * <p>All fields are guarded by this object's monitor; each entry point delivers the changes it recorded
+ * once the monitor is released. Callbacks (timers, process exits, probe answers) carry the {@link Child}
+ * they were made for and are ignored once another child, or none, is current.
+ */
+final class SupervisedProgram {
+
+  private static final Logger log = LoggerFactory.getLogger(SupervisedProgram.class);
+  private static final long STARTUP_CHECK_MILLIS = 200;
+
+  private final String name;
+  private final Supervision supervision;
+  private final SupervisePolicy policy;
+
+  private volatile ProgramStatus status;
+  private ProgramSpec spec;
+  private Child child;
+  private int failedStarts;
+  private int restarts;
+  private Integer lastExitCode;
+  private long logSizeAtLaunch;
+  private String abandonedBecause;
+  private ScheduledFuture<?> timer;
+  private CompletableFuture<ProgramStatus> stopped;
+  private boolean detached;
+
+  SupervisedProgram(String name, Supervision supervision) {
+    this.name = name;
+    this.supervision = supervision;
+    this.policy = supervision.policy();
+    this.status = new ProgramStatus(name, STOPPED, null, Instant.now(), 0, null, null);
+  }
+
+  ProgramStatus status() {
+    return status;
+  }
+
+  synchronized ProgramSpec spec() {
+    return spec;
+  }
+
+  ProgramStatus start(ProgramSpec requested) {
+    // looked for outside the lock, as asking an orphan whether it answers takes a moment
+    Optional<Orphans.Orphan> orphan =
+        isActive(status.state()) ? Optional.empty() : supervision.orphans().find(requested);
+    try {
+      synchronized (this) {
+        if (detached) {
+          throw new IllegalStateException("program '" + name + "' is no longer supervised");
+        }
+        if (isActive(status.state())) {
+          if (!requested.equals(spec)) {
+            throw new IllegalStateException("program '" + name + "' is " + status.state()
+                + " with another spec; stop it before changing how it runs");
+          }
+          return status;
+        }
+        spec = requested;
+        restarts = 0;
+        failedStarts = 0;
+        orphan.ifPresentOrElse(this::adopt, this::launch);
+        return status;
+      }
+    } finally {
+      supervision.transitions().deliver();
+    }
+  }
+
+  CompletableFuture<ProgramStatus> stop() {
+    try {
+      synchronized (this) {
+        ProcessState state = status.state();
+        if (state == STOPPING) {
+          return stopped.copy();
+        }
+        if (state == STARTING || state == RUNNING) {
+          cancelTimer();
+          stopped = new CompletableFuture<>();
+          move(STOPPING, null);
+          child.stop(policy.stopWait(), supervision.timers());
+          return stopped.copy();
+        }
+        if (state == BACKOFF) {
+          cancelTimer();
+          move(STOPPED, null);
+        }
+        return CompletableFuture.completedFuture(status);
+      }
+    } finally {
+      supervision.transitions().deliver();
+    }
+  }
+
+  /** Stops supervising for good if nothing runs; the caller then forgets this program. */
+  synchronized boolean retireIfIdle() {
+    if (isActive(status.state())) {
+      return false;
+    }
+    detached = true;
+    return true;
+  }
+
+  /** Stops supervising and leaves the process, if any, running for a later supervisor to adopt. */
+  void detach() {
+    CompletableFuture<ProgramStatus> stopRequest;
+    synchronized (this) {
+      detached = true;
+      cancelTimer();
+      stopRequest = stopped;
+      stopped = null;
+    }
+    if (stopRequest != null) {
+      stopRequest.completeExceptionally(
+          new CancellationException("the supervisor was closed before '" + name + "' had stopped"));
+    }
+  }
+
+  private void adopt(Orphans.Orphan orphan) {
+    child = Child.adopted(orphan.process(), supervision.timers());
+    logSizeAtLaunch = supervision.logs().size(name);
+    watch(child);
+    if (orphan.answers()) {
+      move(RUNNING, "adopted: launched earlier and still running");
+    } else {
+      beginStarting("adopted: launched earlier, not answering yet");
+    }
+  }
+
+  private void launch() {
+    cancelTimer();
+    Optional<String> portProblem = PortCheck.problem(spec.host(), spec.port());
+    if (portProblem.isPresent()) {
+      supervision.pidFiles().delete(name);
+      move(FATAL, portProblem.get());
+      return;
+    }
+    logSizeAtLaunch = supervision.logs().size(name);
+    try {
+      child = supervision.launcher().launch(spec);
+    } catch (IOException e) {
+      move(STARTING, "launching " + spec.command().get(0));
+      failStart("could not launch " + spec.command().get(0) + ": " + e.getMessage(), false);
+      return;
+    }
+    watch(child);
+    beginStarting(null);
+  }
+
+  private void beginStarting(String message) {
+    Child current = child;
+    StartupCheck startup =
+        new StartupCheck(spec.healthUrl(), policy.startSecs(), supervision.readyGrace(), supervision.probe());
+    abandonedBecause = null;
+    timer = supervision.timers().scheduleWithFixedDelay(
+        () -> checkStartup(current, startup), 0, STARTUP_CHECK_MILLIS, MILLISECONDS);
+    move(STARTING, message);
+  }
+
+  private void checkStartup(Child current, StartupCheck startup) {
+    onTimer("checking its start", () -> {
+      if (current != child || status.state() != STARTING || abandonedBecause != null) {
+        return;
+      }
+      switch (startup.check()) {
+        case READY -> {
+          cancelTimer();
+          failedStarts = 0;
+          move(RUNNING, null);
+        }
+        case TOO_LATE -> abandon(current, startup.whyTooLate());
+        case WAITING -> { }
+      }
+    });
+  }
+
+  /** A start that never got ready is ended like a stop; its exit then counts as a failed start. */
+  private void abandon(Child current, String reason) {
+    cancelTimer();
+    abandonedBecause = reason;
+    log.warn("{}: {}; stopping it", name, reason);
+    current.stop(policy.stopWait(), supervision.timers());
+  }
+
+  private void exited(Child ended) {
+    CompletableFuture<ProgramStatus> stopRequest = null;
+    ProgramStatus stoppedStatus = null;
+    try {
+      synchronized (this) {
+        if (detached || ended != child) {
+          return;
+        }
+        child = null;
+        cancelTimer();
+        lastExitCode = ended.exitCode();
+        supervision.pidFiles().delete(name);
+        String how = lastExitCode == null
+            ? "exited (exit code unknown: it was adopted)"
+            : "exited with code " + lastExitCode;
+        switch (status.state()) {
+          case STOPPING -> {
+            move(STOPPED, ended.wasKilled() ? "killed: it did not stop within " + seconds(policy.stopWait())
+                + " of SIGTERM" : null);
+            stopRequest = stopped;
+            stopped = null;
+            stoppedStatus = status;
+          }
+          case STARTING ->
+              failStart(abandonedBecause != null ? abandonedBecause : how + " before it was running", true);
+          case RUNNING -> {
+            move(EXITED, how);
+            if (policy.autorestart()) {
+              restarts++;
+              launch();
+            }
+          }
+          default -> log.warn("{}: a process ended while {}", name, status.state());
+        }
+      }
+    } catch (RuntimeException e) {
+      log.error("{}: handling its exit failed", name, e);
+    } finally {
+      supervision.transitions().deliver();
+    }
+    if (stopRequest != null) {
+      stopRequest.complete(stoppedStatus);
+    }
+  }
+
+  private void failStart(String reason, boolean withLogLine) {
+    failedStarts++;
+    String why = !withLogLine ? reason : reason + supervision.logs().lastLineSince(name, logSizeAtLaunch)
+        .map(line -> "; last log line: " + line).orElse("");
+    move(BACKOFF, why);
+    if (failedStarts > policy.startRetries()) {
+      move(FATAL, "gave up after " + failedStarts + (failedStarts == 1 ? " attempt: " : " attempts: ") + why);
+    } else {
+      long delay = Math.round(policy.backoffAfter(failedStarts).toMillis()
+          * ThreadLocalRandom.current().nextDouble(0.8, 1.2));
+      timer = supervision.timers().schedule(this::retry, delay, MILLISECONDS);
+    }
+  }
+
+  private void retry() {
+    onTimer("retrying its start", () -> {
+      if (status.state() == BACKOFF) {
+        timer = null;
+        restarts++;
+        launch();
+      }
+    });
+  }
+
+  /** Runs a timer's work under the lock unless supervision ended, then delivers what changed. */
+  private void onTimer(String work, Runnable action) {
+    try {
+      synchronized (this) {
+        if (!detached) {
+          action.run();
+        }
+      }
+    } catch (RuntimeException e) {
+      log.error("{}: {} failed", name, work, e);
+    } finally {
+      supervision.transitions().deliver();
+    }
+  }
+
+  private void watch(Child current) {
+    // on a timer thread, not the JDK's process reaper, and never inside the caller's lock
+    current.onExit().thenRunAsync(() -> exited(current), supervision.timers());
+  }
+
+  private void move(ProcessState state, String message) {
+    ProgramStatus from = status;
+    ProgramStatus to = new ProgramStatus(name, state, child == null ? null : child.pid(), Instant.now(),
+        restarts, lastExitCode, message);
+    status = to;
+    supervision.transitions().record(from, to);
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  private static boolean isActive(ProcessState state) {
+    return state == STARTING || state == RUNNING || state == BACKOFF || state == STOPPING;
+  }
+
+  static String seconds(Duration duration) {
+    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() / 1000.0 + " s";
+  }
+}

@@ -1,0 +1,182 @@
+package dev.ollamabridge.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ollamabridge.cli.HostPort;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The REST API's rules, on external instances (no processes): bad input is a 400 naming the field
+ * and changes nothing, conflicts are 409, unknown ids 404, and nothing works without the token.
+ */
+class ConsoleApiTest {
+
+  @TempDir Path data;
+  private ConsoleApp console;
+  private ConsoleClient api;
+
+  @BeforeEach
+  void start() {
+    console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false));
+    api = new ConsoleClient(console.port(), console.adminToken());
+  }
+
+  @AfterEach
+  void stop() {
+    console.close();
+  }
+
+  @Test
+  void theAdminTokenIsWrittenOnceForItsOwnerOnly() throws Exception {
+    Path file = data.resolve("admin-token");
+
+    assertThat(Files.readString(file).strip()).isEqualTo(console.adminToken());
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    console.close();
+    console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false));
+    assertThat(console.adminToken()).as("a second start makes no new token").isNull();
+  }
+
+  @Test
+  void everyCallNeedsAValidToken() {
+    ConsoleClient anonymous = api.withToken(null);
+    ConsoleClient wrong = api.withToken("obt_not-a-real-token");
+
+    assertThat(anonymous.get("/instances").status()).isEqualTo(401);
+    assertThat(anonymous.get("/instances").error()).contains("Authorization: Bearer");
+    assertThat(wrong.post("/instances", "{}").status()).isEqualTo(401);
+    assertThat(anonymous.get("/openapi.json").status()).as("the API description is public").isEqualTo(200);
+    assertThat(api.get("/instances").status()).isEqualTo(200);
+  }
+
+  @Test
+  void aPostWithOnlyANameGetsSensibleDefaults() {
+    JsonNode created = api.post("/instances", "{\"name\":\"edge\",\"managed\":false}").body();
+
+    assertThat(created.path("name").asText()).isEqualTo("edge");
+    assertThat(created.path("host").asText()).isEqualTo("127.0.0.1");
+    assertThat(created.path("port").asInt()).isGreaterThanOrEqualTo(3000);
+    assertThat(created.path("cache_dir").asText()).isEqualTo(data.toAbsolutePath().resolve("cache/edge").toString());
+    assertThat(created.path("upstream_url").asText()).isEqualTo("http://127.0.0.1:11434");
+    assertThat(created.path("weight").asInt()).isEqualTo(1);
+    assertThat(created.path("version").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void twoInstancesGetDifferentPortsNamesAndCacheDirs() {
+    JsonNode first = api.post("/instances", "{\"managed\":false}").body();
+    JsonNode second = api.post("/instances", "{\"managed\":false}").body();
+
+    assertThat(second.path("name").asText()).isNotEqualTo(first.path("name").asText());
+    assertThat(second.path("port").asInt()).isNotEqualTo(first.path("port").asInt());
+    assertThat(second.path("cache_dir").asText()).isNotEqualTo(first.path("cache_dir").asText());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "{\"name\":\"Bad Name\"}                      | name             | lower-case letters",
+      "{\"weight\":0}                               | weight           | from 1 to 100",
+      "{\"weight\":\"heavy\"}                       | weight           | from 1 to 100",
+      "{\"port\":70000}                             | port             | from 1 to 65535",
+      "{\"host\":\"bad host;\"}                     | host             | host name or an IP address",
+      "{\"upstream_url\":\"ftp://x\"}               | upstream_url     | http:// or https://",
+      "{\"upstream_url\":\"http://a b\"}            | upstream_url     | must not contain spaces",
+      "{\"role\":\"leader\"}                        | role             | primary, backup",
+      "{\"upstream_dialect\":\"grpc\"}              | upstream_dialect | auto, ollama, openai",
+      "{\"shared_mode\":true}                       | upstream_api_key | needs an upstream_api_key",
+      "{\"cache_dir\":\"/tmp/a b\"}                 | cache_dir        | a path of letters",
+      "{\"client_keys\":[\"has space\"]}            | client_keys      | without spaces",
+      "{\"colour\":\"blue\"}                        | colour           | not a field"})
+  void badInputIsA400NamingTheFieldAndChangesNothing(String body, String field, String message) {
+    ConsoleClient.Answer answer = api.post("/instances", body.replace("}", ",\"managed\":false}").replace("{,", "{"));
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.field()).isEqualTo(field);
+    assertThat(answer.error()).contains(message);
+    assertThat(api.get("/instances").body()).isEmpty();
+  }
+
+  @Test
+  void aTakenNameOrPortIsAConflict() {
+    api.post("/instances", "{\"name\":\"one\",\"port\":3100,\"managed\":false}");
+
+    ConsoleClient.Answer sameName = api.post("/instances", "{\"name\":\"one\",\"port\":3101,\"managed\":false}");
+    ConsoleClient.Answer samePort = api.post("/instances", "{\"name\":\"two\",\"port\":3100,\"managed\":false}");
+
+    assertThat(sameName.status()).isEqualTo(409);
+    assertThat(sameName.field()).isEqualTo("name");
+    assertThat(samePort.status()).isEqualTo(409);
+    assertThat(samePort.field()).isEqualTo("port");
+    assertThat(api.get("/instances").body()).hasSize(1);
+  }
+
+  @Test
+  void aChangeBasedOnAStaleVersionIsAConflict() {
+    long id = api.post("/instances", "{\"name\":\"one\",\"managed\":false}").body().path("id").asLong();
+    assertThat(api.patch("/instances/" + id, "{\"version\":1,\"weight\":5}").status()).isEqualTo(200);
+
+    ConsoleClient.Answer stale = api.patch("/instances/" + id, "{\"version\":1,\"weight\":9}");
+    ConsoleClient.Answer staleDelete = api.delete("/instances/" + id + "?version=1");
+    ConsoleClient.Answer noVersion = api.patch("/instances/" + id, "{\"weight\":9}");
+
+    assertThat(stale.status()).isEqualTo(409);
+    assertThat(stale.error()).contains("version 2");
+    assertThat(staleDelete.status()).isEqualTo(409);
+    assertThat(noVersion.status()).isEqualTo(400);
+    assertThat(noVersion.field()).isEqualTo("version");
+    assertThat(api.get("/instances/" + id).body().path("weight").asInt()).isEqualTo(5);
+  }
+
+  @Test
+  void anUnknownIdIsA404() {
+    assertThat(api.get("/instances/99").status()).isEqualTo(404);
+    assertThat(api.patch("/instances/99", "{\"version\":1}").status()).isEqualTo(404);
+    assertThat(api.delete("/instances/99?version=1").status()).isEqualTo(404);
+    assertThat(api.get("/instances/abc").status()).isEqualTo(400);
+  }
+
+  @Test
+  void secretsAreNeverAnsweredInFull() {
+    JsonNode created = api.post("/instances", """
+        {"name":"cloud","managed":false,"shared_mode":true,"upstream_api_key":"sk-abcdefghijklmnopqrstuvwxyz",
+         "client_keys":["client-key-0123456789"]}""").body();
+
+    assertThat(created.path("upstream_api_key").asText()).isEqualTo("sk-…wxyz").doesNotContain("abcdefghij");
+    assertThat(created.path("client_keys").get(0).asText()).isEqualTo("cli…6789");
+    assertThat(api.get("/events").body().toString()).doesNotContain("abcdefghij");
+  }
+
+  @Test
+  void changesAndRemovalsAreEvents() {
+    long id = api.post("/instances", "{\"name\":\"one\",\"managed\":false}").body().path("id").asLong();
+    api.patch("/instances/" + id, "{\"version\":1,\"weight\":7}");
+    assertThat(api.delete("/instances/" + id + "?version=2").status()).isEqualTo(204);
+
+    JsonNode events = api.get("/events").body().path("events");
+
+    assertThat(events.findValuesAsText("action")).contains("instance.create", "instance.update", "instance.delete");
+    assertThat(events.findValuesAsText("actor")).contains("api:admin");
+    assertThat(api.get("/instances/" + id).status()).isEqualTo(404);
+  }
+
+  @Test
+  void settingsAreCheckedBeforeAnyIsStored() {
+    ConsoleClient.Answer bad = api.patch("/settings", "{\"health.rise\":3,\"health.fall\":0}");
+    ConsoleClient.Answer good = api.patch("/settings", "{\"health.rise\":3,\"health.interval_ms\":500}");
+
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.field()).isEqualTo("health.fall");
+    assertThat(good.status()).isEqualTo(200);
+    assertThat(api.get("/settings").body().path("health.rise").asText()).isEqualTo("3");
+    assertThat(api.get("/settings").body().path("health.fall").asText()).isEqualTo("5");
+  }
+}
