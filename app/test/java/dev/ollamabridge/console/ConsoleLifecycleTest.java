@@ -77,6 +77,32 @@ class ConsoleLifecycleTest {
   }
 
   @Test
+  void aBridgeKilledAgainWhileStartingBacksOffAndGoesFatal() throws Exception {
+    long id = create("theta").path("id").asLong();
+    long pid = awaitRunningAndHealthy(id).at("/process/pid").asLong();
+    java.util.Set<Long> killed = new java.util.HashSet<>();
+
+    // the policy allows 1 + startretries (3) starts in a row; each dies before startsecs
+    while (!api.get("/instances/" + id).body().at("/process/state").asText().equals("FATAL")) {
+      if (killed.add(pid)) {
+        kill9(pid);
+      }
+      long dead = pid;
+      await().atMost(PATIENCE).until(() -> {
+        JsonNode process = api.get("/instances/" + id).body().path("process");
+        return process.path("state").asText().equals("FATAL")
+            || (process.path("state").asText().equals("STARTING") && process.path("pid").asLong() > 0
+                && process.path("pid").asLong() != dead);
+      });
+      pid = api.get("/instances/" + id).body().at("/process/pid").asLong();
+    }
+
+    assertThat(killed).hasSize(5); // the running one, then four quick failures
+    assertThat(api.get("/events?target=theta").body().path("events").findValuesAsText("action"))
+        .contains("process.backoff", "process.fatal");
+  }
+
+  @Test
   void stopStartAndRestartDoWhatTheySay() {
     long id = create("gamma").path("id").asLong();
     long pid = awaitRunningAndHealthy(id).at("/process/pid").asLong();
@@ -197,6 +223,7 @@ class ConsoleLifecycleTest {
   }
 
   private static void kill9(long pid) throws Exception {
+    assertThat(pid).as("a real child's pid, never 0 or a group").isGreaterThan(1);
     assertThat(new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor()).isZero();
   }
 }
