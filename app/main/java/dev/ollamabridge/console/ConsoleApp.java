@@ -58,7 +58,7 @@ public final class ConsoleApp implements AutoCloseable {
   public static ConsoleApp start(ConsoleConfig config) {
     List<AutoCloseable> parts = new ArrayList<>();
     try {
-      Path data = config.dataDir().toAbsolutePath();
+      Path data = config.dataDir().toAbsolutePath().normalize();
       Files.createDirectories(data);
       Database database = Database.open(data.resolve("console.db"));
       parts.add(database);
@@ -84,9 +84,11 @@ public final class ConsoleApp implements AutoCloseable {
 
       InstanceService instances = new InstanceService(repository, settings, events, supervisor,
           new BridgeLaunch(SelfCommand.current(), data), health, data);
+      // the demo backend first, so that adopted bridges find their upstream at once
+      String demoUpstream = config.demo() ? startDemoBackend(parts) : null;
       instances.startAll();
-      if (config.demo()) {
-        startDemo(instances, parts);
+      if (demoUpstream != null && instances.list().isEmpty()) {
+        instances.create(JsonNodeFactory.instance.objectNode().put("name", "demo").put("upstream_url", demoUpstream), "console");
       }
       health.start();
 
@@ -145,22 +147,23 @@ public final class ConsoleApp implements AutoCloseable {
     return token;
   }
 
-  /** A working system at once: a backend (a local Ollama if one answers, else the fake) and one instance. */
-  private static void startDemo(InstanceService instances, List<AutoCloseable> parts) {
-    String upstream = LOCAL_OLLAMA;
-    if (!answers(LOCAL_OLLAMA + "/api/version")) {
-      try {
-        FakeOllama fake = FakeOllama.start(FakeOllama.Options.defaults().withListen(DEMO_BACKEND).withTokenRate(20));
-        parts.add(0, fake);
-        upstream = fake.baseUrl();
-        log.info("demo: fake backend on {}", upstream);
-      } catch (RuntimeException e) {
-        log.warn("demo: the fake backend could not listen on {}: {}", DEMO_BACKEND, e.getMessage());
-        upstream = "http://" + DEMO_BACKEND;
-      }
+  /**
+   * The demo's backend: a local Ollama if one answers, else the built-in fake (which then lives as
+   * long as the console). Answers its URL, for the demo instance of an empty database.
+   */
+  private static String startDemoBackend(List<AutoCloseable> parts) {
+    if (answers(LOCAL_OLLAMA + "/api/version")) {
+      log.info("demo: using the Ollama that answers on {}", LOCAL_OLLAMA);
+      return LOCAL_OLLAMA;
     }
-    if (instances.list().isEmpty()) {
-      instances.create(JsonNodeFactory.instance.objectNode().put("name", "demo").put("upstream_url", upstream), "console");
+    try {
+      FakeOllama fake = FakeOllama.start(FakeOllama.Options.defaults().withListen(DEMO_BACKEND).withTokenRate(20));
+      parts.add(0, fake);
+      log.info("demo: fake backend on {}", fake.baseUrl());
+      return fake.baseUrl();
+    } catch (RuntimeException e) {
+      log.warn("demo: the fake backend could not listen on {}: {}", DEMO_BACKEND, e.getMessage());
+      return "http://" + DEMO_BACKEND;
     }
   }
 

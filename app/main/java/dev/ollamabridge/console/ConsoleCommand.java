@@ -40,7 +40,7 @@ public final class ConsoleCommand implements Callable<Integer> {
       System.err.println("console: " + e.getMessage());
       return 1;
     }
-    System.out.println("Console API on http://" + listen.host() + ":" + app.port() + "/api/v1 (data in " + data.toAbsolutePath() + ")");
+    System.out.println("Console API on http://" + listen.host() + ":" + app.port() + "/api/v1 (data in " + data.toAbsolutePath().normalize() + ")");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       app.close(); // the bridges keep running; the next console adopts them

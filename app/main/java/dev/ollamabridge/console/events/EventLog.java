@@ -27,7 +27,7 @@ public final class EventLog {
   }
 
   public void record(String actor, String action, String target, String detail) {
-    log.info("{} {} {}{}", actor, action, target == null ? "" : target, detail == null ? "" : ": " + detail);
+    log.info("{} {}{}{}", actor, action, target == null ? "" : " " + target, detail == null ? "" : ": " + detail);
     try (Connection connection = database.connection();
         PreparedStatement insert = connection.prepareStatement(
             "INSERT INTO events (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)")) {

@@ -33,9 +33,21 @@ public final class Database implements AutoCloseable {
     config.addDataSourceProperty("synchronous", "NORMAL");
     // SQLite has one writer at a time: a few connections suffice, more would only queue on its lock.
     config.setMaximumPoolSize(4);
-    HikariDataSource dataSource = new HikariDataSource(config);
+    HikariDataSource dataSource;
     try {
-      Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+      dataSource = new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new DatabaseException("the database " + file + " cannot be opened: " + cause.getMessage(), e);
+    }
+    try {
+      Flyway.configure()
+          .dataSource(dataSource)
+          .locations("classpath:db/migration")
+          // a schema from a newer console is refused: this one would not know its tables
+          .ignoreMigrationPatterns("")
+          .load()
+          .migrate();
     } catch (FlywayException e) {
       dataSource.close();
       throw new DatabaseException("the database " + file + " could not be migrated: " + e.getMessage(), e);
