@@ -1,6 +1,5 @@
 package dev.ollamabridge.console.instances;
 
-import dev.ollamabridge.Main;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,18 +12,21 @@ import java.util.List;
  */
 public record SelfCommand(String java, List<String> launcher) {
 
+  /** The entry point of the jar; named, not imported, so this room does not lean on the one above it. */
+  private static final String MAIN_CLASS = "dev.ollamabridge.Main";
+
   public static SelfCommand current() {
     String java = ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     Path location;
     try {
-      location = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      location = Path.of(SelfCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException("cannot tell where the program's classes are", e);
     }
     List<String> launcher = Files.isRegularFile(location)
         ? List.of("-jar", location.toString())
-        : List.of("-cp", System.getProperty("java.class.path"), Main.class.getName());
+        : List.of("-cp", System.getProperty("java.class.path"), MAIN_CLASS);
     return new SelfCommand(java, launcher);
   }
 
