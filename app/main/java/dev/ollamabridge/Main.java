@@ -4,6 +4,7 @@ import dev.ollamabridge.bridge.BridgeCommand;
 import dev.ollamabridge.cli.OneLineErrors;
 import dev.ollamabridge.cli.Version;
 import dev.ollamabridge.console.ConsoleCommand;
+import dev.ollamabridge.console.RenderCommand;
 import dev.ollamabridge.fake.FakeOllamaCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.Provider.class,
     description = "Run LLM backends behind nginx: a caching, translating bridge and its tools.",
-    subcommands = {BridgeCommand.class, ConsoleCommand.class, FakeOllamaCommand.class})
+    subcommands = {BridgeCommand.class, ConsoleCommand.class, RenderCommand.class, FakeOllamaCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

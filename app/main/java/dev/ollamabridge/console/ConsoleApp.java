@@ -6,7 +6,15 @@ import dev.ollamabridge.console.api.ConsoleApi;
 import dev.ollamabridge.console.auth.ApiTokens;
 import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.health.HealthChecker;
+import dev.ollamabridge.console.files.GeneratedFiles;
 import dev.ollamabridge.console.health.HealthPolicy;
+import dev.ollamabridge.console.health.HealthRecords;
+import dev.ollamabridge.console.nginx.ManagedNginx;
+import dev.ollamabridge.console.nginx.NginxApplier;
+import dev.ollamabridge.console.nginx.NginxBinary;
+import dev.ollamabridge.console.nginx.NginxTarget;
+import dev.ollamabridge.console.nginx.RevisionRepository;
+import dev.ollamabridge.console.nginx.SystemNginx;
 import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InstanceRepository;
@@ -54,7 +62,7 @@ public final class ConsoleApp implements AutoCloseable {
     this.adminToken = adminToken;
   }
 
-  /** Migrates the database, adopts or starts the bridges, then listens; a failure stops it all. */
+  /** Migrates the database, adopts or starts the bridges and nginx, then listens; a failure stops it all. */
   public static ConsoleApp start(ConsoleConfig config) {
     List<AutoCloseable> parts = new ArrayList<>();
     try {
@@ -63,6 +71,7 @@ public final class ConsoleApp implements AutoCloseable {
       Database database = Database.open(data.resolve("console.db"));
       parts.add(database);
       Settings settings = new Settings(database);
+      storeFlags(config, settings);
       EventLog events = new EventLog(database);
       ApiTokens tokens = new ApiTokens(database);
       String adminToken = tokens.none() ? createAdminToken(tokens, data) : null;
@@ -72,31 +81,50 @@ public final class ConsoleApp implements AutoCloseable {
       supervisor.addListener((from, to) -> events.record("supervisor", "process." + to.state().name().toLowerCase(),
           to.name(), to.message()));
 
-      OkHttpClient http = new OkHttpClient.Builder().build();
       InstanceRepository repository = new InstanceRepository(database);
+      HealthRecords healthRecords = new HealthRecords(database);
       HealthChecker health = new HealthChecker(
           () -> repository.all().stream().filter(Instance::enabled)
               .map(i -> new HealthChecker.Target(i.id(), i.name(), "http://" + i.reachableAddress())).toList(),
-          () -> healthPolicy(settings), http, Clock.systemUTC());
+          () -> healthPolicy(settings), new OkHttpClient(), Clock.systemUTC());
       parts.add(0, health);
-      health.addListener((target, state) -> events.record("health", state.healthy() ? "health.up" : "health.down",
-          target.name(), state.healthy() ? null : state.lastError()));
+      healthRecords.all().forEach(health::seed);
 
+      String mode = nginxMode(settings);
+      SelfCommand self = SelfCommand.current();
+      NginxSync nginx = new NginxSync(repository, settings, health, new GeneratedFiles(), data, self, !mode.equals("system"));
       InstanceService instances = new InstanceService(repository, settings, events, supervisor,
-          new BridgeLaunch(SelfCommand.current(), data), health, data);
+          new BridgeLaunch(self, data), health, data);
+      instances.addListener(nginx);
+      health.addListener((target, state) -> {
+        healthRecords.save(target.id(), state.healthy());
+        events.record("health", state.healthy() ? "health.up" : "health.down", target.name(),
+            state.healthy() ? null : state.lastError());
+        nginx.changed("health");
+      });
+
       // the demo backend first, so that adopted bridges find their upstream at once
       String demoUpstream = config.demo() ? startDemoBackend(parts) : null;
       instances.startAll();
       if (demoUpstream != null && instances.list().isEmpty()) {
         instances.create(JsonNodeFactory.instance.objectNode().put("name", "demo").put("upstream_url", demoUpstream), "console");
       }
+      NginxApplier applier = nginxApplier(mode, data, settings, supervisor, nginx, database, events);
+      if (applier != null) {
+        parts.add(0, applier);
+      }
+      nginx.connect(instances, applier);
       health.start();
+      if (applier != null) {
+        applyAtStart(applier);
+      }
 
       Javalin api = ConsoleApi.create(config.listen().host(), config.listen().port(), tokens, instances, supervisor,
-          health, events, settings);
+          health, events, settings, nginx, nginx, new RevisionRepository(database));
       api.start();
       parts.add(0, api::stop);
-      events.record("console", "console.start", null, "listening on " + config.listen().host() + ":" + api.port());
+      events.record("console", "console.start", null, "listening on " + config.listen().host() + ":" + api.port()
+          + ", nginx " + mode);
       return new ConsoleApp(parts, api, instances, adminToken);
     } catch (IOException e) {
       closeAll(parts);
@@ -104,6 +132,59 @@ public final class ConsoleApp implements AutoCloseable {
     } catch (RuntimeException e) {
       closeAll(parts);
       throw e;
+    }
+  }
+
+  /** The console's flags win over stored settings, and are stored, so the API shows what runs. */
+  private static void storeFlags(ConsoleConfig config, Settings settings) {
+    java.util.Map<Setting, String> flags = new java.util.EnumMap<>(Setting.class);
+    if (config.nginxMode() != null) {
+      flags.put(Setting.NGINX_MODE, Setting.NGINX_MODE.check(config.nginxMode()));
+    }
+    if (config.nginxListen() != null) {
+      flags.put(Setting.NGINX_LISTEN, Setting.NGINX_LISTEN.check(config.nginxListen()));
+    }
+    if (!flags.isEmpty()) {
+      settings.putAll(flags);
+    }
+  }
+
+  /** managed, system or off; managed or system without an nginx binary is off, with a warning. */
+  private static String nginxMode(Settings settings) {
+    String mode = settings.get(Setting.NGINX_MODE);
+    if (!mode.equals("off") && NginxBinary.find().isEmpty()) {
+      log.warn("nginx.mode is {} but no nginx binary was found on the PATH: rendering only", mode);
+      return "off";
+    }
+    return mode;
+  }
+
+  private static NginxApplier nginxApplier(String mode, Path data, Settings settings, Supervisor supervisor,
+      NginxSync nginx, Database database, EventLog events) {
+    if (mode.equals("off")) {
+      return null;
+    }
+    String binary = NginxBinary.find().orElseThrow();
+    java.util.function.Supplier<HostPort> listen = () -> HostPort.parse(settings.get(Setting.NGINX_LISTEN));
+    NginxTarget target;
+    if (mode.equals("managed")) {
+      ManagedNginx managed = new ManagedNginx(binary, data.resolve("nginx"), supervisor, listen);
+      managed.startIfConfigured();
+      target = managed;
+    } else {
+      target = new SystemNginx(binary, Path.of(settings.get(Setting.NGINX_SYSTEM_PATH)),
+          List.of(settings.get(Setting.NGINX_RELOAD_COMMAND).split(" ")));
+    }
+    return new NginxApplier(nginx::renderNginx, target, new RevisionRepository(database), events, listen,
+        Duration.ofMillis(250));
+  }
+
+  /** Brings nginx in line with the database; a refusal is logged and kept as a revision, not fatal. */
+  private static void applyAtStart(NginxApplier applier) {
+    try {
+      applier.request("console").join();
+    } catch (java.util.concurrent.CompletionException e) {
+      log.warn("nginx: the configuration was not applied at start: {}", e.getCause().getMessage());
     }
   }
 

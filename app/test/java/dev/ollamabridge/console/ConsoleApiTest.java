@@ -26,7 +26,7 @@ class ConsoleApiTest {
 
   @BeforeEach
   void start() {
-    console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false));
+    console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null));
     api = new ConsoleClient(console.port(), console.adminToken());
   }
 
@@ -42,7 +42,7 @@ class ConsoleApiTest {
     assertThat(Files.readString(file).strip()).isEqualTo(console.adminToken());
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
     console.close();
-    console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false));
+    console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null));
     assertThat(console.adminToken()).as("a second start makes no new token").isNull();
   }
 

@@ -15,6 +15,8 @@ class ConsoleCommandTest {
   @CsvSource(delimiter = '|', value = {
       "--listen nowhere | is not HOST:PORT",
       "--listen 127.0.0.1:70000 | outside 0-65535",
+      "--nginx-mode apache | must be one of managed, system, off",
+      "--nginx-listen 127.0.0.1 | must be HOST:PORT",
       "--no-such-option | Unknown option"})
   void aBadOptionIsOneLineThatSaysWhatToChangeAndExitCode2(String options, String message) {
     StringWriter err = new StringWriter();

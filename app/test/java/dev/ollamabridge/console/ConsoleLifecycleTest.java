@@ -200,7 +200,7 @@ class ConsoleLifecycleTest {
   }
 
   private ConsoleApp startConsole() {
-    return ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false));
+    return ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null));
   }
 
   private void faults(String json) throws IOException {

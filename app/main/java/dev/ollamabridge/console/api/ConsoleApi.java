@@ -9,11 +9,13 @@ import static io.javalin.apibuilder.ApiBuilder.post;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ollamabridge.console.auth.ApiTokens;
 import dev.ollamabridge.console.events.EventLog;
+import dev.ollamabridge.console.files.RenderException;
 import dev.ollamabridge.console.health.HealthChecker;
 import dev.ollamabridge.console.instances.InstanceConflict;
 import dev.ollamabridge.console.instances.InstanceNotFound;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.InvalidInput;
+import dev.ollamabridge.console.nginx.RevisionRepository;
 import dev.ollamabridge.console.settings.Settings;
 import dev.ollamabridge.console.supervise.Supervisor;
 import dev.ollamabridge.http.ServerThreads;
@@ -33,9 +35,12 @@ public final class ConsoleApi {
 
   /** The app, not yet started; tests build the same app on port 0. */
   public static Javalin create(String host, int port, ApiTokens tokens, InstanceService instances, Supervisor supervisor,
-      HealthChecker health, EventLog events, Settings settings) {
+      HealthChecker health, EventLog events, Settings settings, SettingsRoutes.Listener settingsListener,
+      NginxRoutes.Nginx nginx, RevisionRepository revisions) {
     ObjectMapper json = new ObjectMapper();
     InstanceRoutes instanceRoutes = new InstanceRoutes(instances, supervisor, health);
+    SettingsRoutes settingsRoutes = new SettingsRoutes(settings, events, settingsListener);
+    NginxRoutes nginxRoutes = new NginxRoutes(() -> nginx, revisions);
     return Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
@@ -64,13 +69,24 @@ public final class ConsoleApi {
         });
         get("status", instanceRoutes::status);
         get("events", ctx -> EventRoutes.list(ctx, events));
-        get("settings", ctx -> SettingsRoutes.get(ctx, settings));
-        patch("settings", ctx -> SettingsRoutes.patch(ctx, settings, events));
+        get("settings", settingsRoutes::get);
+        patch("settings", settingsRoutes::patch);
+        path("nginx", () -> {
+          get("config", nginxRoutes::config);
+          post("apply", nginxRoutes::apply);
+          get("revisions", nginxRoutes::list);
+          get("revisions/{id}", nginxRoutes::get);
+          post("revisions/{id}/rollback", nginxRoutes::rollback);
+        });
+        get("exports/{file}", nginxRoutes::export);
       }));
 
       config.routes.exception(InvalidInput.class, (e, ctx) -> error(ctx, 400, e.getMessage(), e.field()));
       config.routes.exception(InstanceConflict.class, (e, ctx) -> error(ctx, 409, e.getMessage(), e.field()));
       config.routes.exception(InstanceNotFound.class, (e, ctx) -> error(ctx, 404, e.getMessage(), null));
+      config.routes.exception(RenderException.class, (e, ctx) -> error(ctx, 400, e.getMessage(), e.field()));
+      config.routes.exception(NginxRoutes.NginxModeOff.class, (e, ctx) -> error(ctx, 409, e.getMessage(), "nginx.mode"));
+      config.routes.exception(NginxRoutes.NotFound.class, (e, ctx) -> error(ctx, 404, e.getMessage(), null));
       config.routes.exception(Exception.class, (e, ctx) -> {
         log.error("{} {} failed", ctx.method(), ctx.path(), e);
         error(ctx, 500, "internal error: " + e, null);

@@ -11,18 +11,36 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code GET/PATCH /api/v1/settings}: every setting with its value; a PATCH checks all before storing any. */
-final class SettingsRoutes {
+/**
+ * {@code GET/PATCH /api/v1/settings}: every setting with its value. A PATCH checks every value,
+ * then the files it would render, before it stores any; then the listener acts on the change.
+ */
+public final class SettingsRoutes {
 
-  private SettingsRoutes() {}
+  /** Told of settings: may refuse them before they are stored, and acts once they are. */
+  public interface Listener {
+    void check(Map<Setting, String> wouldBe);
 
-  static void get(Context ctx, Settings settings) {
+    java.util.concurrent.CompletableFuture<?> changed(String actor);
+  }
+
+  private final Settings settings;
+  private final EventLog events;
+  private final Listener listener;
+
+  SettingsRoutes(Settings settings, EventLog events, Listener listener) {
+    this.settings = settings;
+    this.events = events;
+    this.listener = listener;
+  }
+
+  void get(Context ctx) {
     Map<String, String> out = new LinkedHashMap<>();
     settings.all().forEach((setting, value) -> out.put(setting.key(), value));
     ctx.json(out);
   }
 
-  static void patch(Context ctx, Settings settings, EventLog events) {
+  void patch(Context ctx) {
     ObjectNode body = InstanceRoutes.body(ctx, false);
     Map<Setting, String> changes = new EnumMap<>(Setting.class);
     for (Map.Entry<String, JsonNode> field : body.properties()) {
@@ -38,8 +56,12 @@ final class SettingsRoutes {
         throw new InvalidInput(setting.key(), setting.key() + " " + e.getMessage());
       }
     }
+    Map<Setting, String> wouldBe = new EnumMap<>(settings.all());
+    wouldBe.putAll(changes);
+    listener.check(wouldBe);
     settings.putAll(changes);
     changes.forEach((setting, value) -> events.record(ConsoleApi.actor(ctx), "settings.update", setting.key(), value));
-    get(ctx, settings);
+    listener.changed(ConsoleApi.actor(ctx));
+    get(ctx);
   }
 }

@@ -64,8 +64,19 @@ public final class HealthChecker implements AutoCloseable {
     timer.schedule(this::round, 0, TimeUnit.MILLISECONDS);
   }
 
+  /** The ids of the targets whose checks pass now. */
+  public java.util.Set<Long> healthyIds() {
+    return states.entrySet().stream().filter(entry -> entry.getValue().healthy())
+        .map(Map.Entry::getKey).collect(java.util.stream.Collectors.toUnmodifiableSet());
+  }
+
   public Optional<HealthState> state(long id) {
     return Optional.ofNullable(states.get(id));
+  }
+
+  /** Starts a target from a verdict known before (a console restart), with no checks counted yet. */
+  public void seed(long id, boolean healthy) {
+    states.putIfAbsent(id, new HealthState(healthy, 0, 0, null, 0, 0, null));
   }
 
   /** Forgets a target that was removed; a re-added one starts down again. */

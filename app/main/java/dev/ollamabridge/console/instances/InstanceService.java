@@ -17,7 +17,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -36,6 +42,7 @@ public final class InstanceService {
   private final Path dataDir;
   /** Instances on their way out: nginx marks them down before their process is stopped. */
   private final Set<Long> draining = ConcurrentHashMap.newKeySet();
+  private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
 
   public InstanceService(InstanceRepository repository, Settings settings, EventLog events, Supervisor supervisor,
       BridgeLaunch launch, HealthChecker health, Path dataDir) {
@@ -46,6 +53,15 @@ public final class InstanceService {
     this.launch = launch;
     this.health = health;
     this.dataDir = dataDir;
+  }
+
+  public void addListener(ChangeListener listener) {
+    listeners.add(listener);
+  }
+
+  /** Ids of the instances being removed right now. */
+  public Set<Long> draining() {
+    return Set.copyOf(draining);
   }
 
   public List<Instance> list() {
@@ -78,11 +94,15 @@ public final class InstanceService {
       draft = withCacheDir(draft, dataDir.resolve("cache").resolve(draft.name()).toString());
     }
     checkFree(draft, existing);
+    List<Instance> wouldBe = new ArrayList<>(existing);
+    wouldBe.add(draft);
+    listeners.forEach(listener -> listener.check(wouldBe));
     Instance created = repository.insert(draft);
     events.record(actor, "instance.create", created.name(), describe(created));
     if (created.managed() && created.enabled()) {
       supervisor.start(launch.spec(created));
     }
+    notifyChanged(actor);
     return created;
   }
 
@@ -94,10 +114,15 @@ public final class InstanceService {
       throw stale(current);
     }
     Instance changed = InstanceInput.apply(current, body);
-    checkFree(changed, repository.all().stream().filter(other -> other.id() != id).toList());
+    List<Instance> others = repository.all().stream().filter(other -> other.id() != id).toList();
+    checkFree(changed, others);
+    List<Instance> wouldBe = new ArrayList<>(others);
+    wouldBe.add(changed);
+    listeners.forEach(listener -> listener.check(wouldBe));
     Instance stored = repository.update(changed).orElseThrow(() -> stale(get(id)));
     events.record(actor, "instance.update", stored.name(), changes(current, stored));
     reconcile(current, stored);
+    notifyChanged(actor);
     return stored;
   }
 
@@ -113,6 +138,7 @@ public final class InstanceService {
     draining.add(id);
     try {
       events.record(actor, "instance.drain", current.name(), null);
+      awaitQuietly(notifyChanged(actor)); // nginx stops sending it requests before it stops
       if (current.managed()) {
         supervisor.remove(current.name()).join();
       }
@@ -123,6 +149,24 @@ public final class InstanceService {
       events.record(actor, "instance.delete", current.name(), null);
     } finally {
       draining.remove(id);
+    }
+    notifyChanged(actor);
+  }
+
+  /** Tells the listeners; answers when all of them have acted. */
+  public CompletableFuture<Void> notifyChanged(String actor) {
+    return CompletableFuture.allOf(listeners.stream().map(listener -> listener.changed(actor))
+        .toArray(CompletableFuture[]::new));
+  }
+
+  /** Waits for the listeners, but a failed reload must not keep a drained instance running forever. */
+  private static void awaitQuietly(CompletableFuture<?> done) {
+    try {
+      done.get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      // the failure is a revision and an event of its own; the removal goes on
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.ollamabridge.console.settings;
 
 import dev.ollamabridge.bridge.BridgeConfig;
+import dev.ollamabridge.cli.HostPort;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -14,7 +15,28 @@ public enum Setting {
   HEALTH_INTERVAL_MS("health.interval_ms", "3000", value -> integer(value, 200, 600_000)),
   HEALTH_TIMEOUT_MS("health.timeout_ms", "1000", value -> integer(value, 100, 60_000)),
   HEALTH_RISE("health.rise", "2", value -> integer(value, 1, 100)),
-  HEALTH_FALL("health.fall", "5", value -> integer(value, 1, 100));
+  HEALTH_FALL("health.fall", "5", value -> integer(value, 1, 100)),
+  /** managed: the console runs its own nginx; system: it writes a file and runs a reload command; off: render only. */
+  NGINX_MODE("nginx.mode", "managed", value -> oneOf(value, "managed", "system", "off")),
+  NGINX_LISTEN("nginx.listen", "127.0.0.1:8080", Setting::listen),
+  NGINX_SERVER_NAME("nginx.server_name", "_", value -> matches(value, "_|[A-Za-z0-9*]([A-Za-z0-9.*-]{0,252})",
+      "_ or a host name such as api.example.com")),
+  NGINX_BALANCE("nginx.balance", "least_conn", value -> oneOf(value, "least_conn", "round_robin", "ip_hash", "hash")),
+  NGINX_HASH_KEY("nginx.hash_key", "$remote_addr", value -> matches(value, "(\\$[a-z_][a-z0-9_]*)+",
+      "one or more nginx variables such as $remote_addr or $http_x_session_id")),
+  NGINX_KEEPALIVE("nginx.keepalive", "32", value -> integer(value, 1, 4096)),
+  NGINX_READ_TIMEOUT_S("nginx.read_timeout_s", "300", value -> integer(value, 1, 86_400)),
+  NGINX_NEXT_UPSTREAM_TRIES("nginx.next_upstream_tries", "3", value -> integer(value, 1, 20)),
+  NGINX_RATE("nginx.rate_per_second", "100", value -> integer(value, 1, 1_000_000)),
+  NGINX_BURST("nginx.burst", "200", value -> integer(value, 0, 1_000_000)),
+  NGINX_MAX_BODY_MB("nginx.max_body_mb", "32", value -> integer(value, 1, 4096)),
+  NGINX_TLS_LISTEN("nginx.tls_listen", "127.0.0.1:8443", Setting::listen),
+  NGINX_TLS_CERT("nginx.tls_cert", "", Setting::optionalPath),
+  NGINX_TLS_KEY("nginx.tls_key", "", Setting::optionalPath),
+  NGINX_SYSTEM_PATH("nginx.system_path", "/etc/nginx/conf.d/ollama-bridge.conf", value -> matches(value,
+      "/[A-Za-z0-9._/-]{1,255}", "an absolute path of letters, digits, '.', '_', '-' and '/'")),
+  NGINX_RELOAD_COMMAND("nginx.reload_command", "nginx -s reload", value -> matches(value,
+      "[A-Za-z0-9._/=-]+( [A-Za-z0-9._/=-]+)*", "a command and arguments separated by single spaces, run without a shell"));
 
   private final String key;
   private final String defaultValue;
@@ -58,6 +80,38 @@ public enum Setting {
       // falls through to the message
     }
     throw new IllegalArgumentException("must be an integer from " + min + " to " + max);
+  }
+
+  private static String oneOf(String value, String... allowed) {
+    if (java.util.List.of(allowed).contains(value)) {
+      return value;
+    }
+    throw new IllegalArgumentException("must be one of " + String.join(", ", allowed));
+  }
+
+  private static String matches(String value, String pattern, String ruleText) {
+    if (value.matches(pattern)) {
+      return value;
+    }
+    throw new IllegalArgumentException("must be " + ruleText);
+  }
+
+  private static String listen(String value) {
+    try {
+      HostPort address = HostPort.parse(value);
+      if (address.port() == 0) {
+        throw new IllegalArgumentException("port 0");
+      }
+      return address.toString();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("must be HOST:PORT with a port from 1 to 65535, e.g. 127.0.0.1:8080");
+    }
+  }
+
+  /** Empty (not set), or an absolute path nginx can read: no spaces, quotes or semicolons. */
+  private static String optionalPath(String value) {
+    return value.isEmpty() ? value : matches(value, "/[A-Za-z0-9._/-]{1,255}",
+        "empty or an absolute path of letters, digits, '.', '_', '-' and '/'");
   }
 
   private static String upstreamUrl(String value) {

@@ -60,7 +60,7 @@ class DatabaseTest {
     System.setErr(new java.io.PrintStream(stderr, true));
     try {
       int code = Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
-          () -> commandLine.execute("console", "--data", dir.toString(), "--listen", "127.0.0.1:0"));
+          () -> commandLine.execute("console", "--data", dir.toString(), "--listen", "127.0.0.1:0", "--nginx-mode", "off"));
 
       assertThat(code).isEqualTo(1);
       assertThat(stderr.toString()).contains("console:").contains("console.db");

@@ -1,0 +1,74 @@
+package dev.ollamabridge.console;
+
+import dev.ollamabridge.console.files.GeneratedFiles;
+import dev.ollamabridge.console.files.RenderException;
+import dev.ollamabridge.console.files.Snapshot;
+import dev.ollamabridge.console.health.HealthRecords;
+import dev.ollamabridge.console.instances.BridgeLaunch;
+import dev.ollamabridge.console.instances.InstanceRepository;
+import dev.ollamabridge.console.instances.SelfCommand;
+import dev.ollamabridge.console.settings.Setting;
+import dev.ollamabridge.console.settings.Settings;
+import dev.ollamabridge.console.store.Database;
+import dev.ollamabridge.console.store.DatabaseException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code ollama-bridge render nginx|supervisor|prometheus}: prints a generated file from the console's database. */
+@Command(
+    name = "render",
+    mixinStandardHelpOptions = true,
+    description = "Print nginx.conf, supervisor.conf or prometheus.yml as the console would write it.")
+public final class RenderCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "nginx, supervisor or prometheus")
+  String file;
+
+  @Option(names = "--data", defaultValue = "./data", description = "The console's data directory (default: ${DEFAULT-VALUE}).")
+  Path data;
+
+  @Override
+  public Integer call() {
+    GeneratedFiles.Kind kind = switch (file) {
+      case "nginx", "nginx.conf" -> GeneratedFiles.Kind.NGINX;
+      case "supervisor", "supervisor.conf" -> GeneratedFiles.Kind.SUPERVISOR;
+      case "prometheus", "prometheus.yml" -> GeneratedFiles.Kind.PROMETHEUS;
+      default -> throw new ParameterException(spec.commandLine(), "FILE must be nginx, supervisor or prometheus, not '" + file + "'");
+    };
+    Path dir = data.toAbsolutePath().normalize();
+    if (!Files.exists(dir.resolve("console.db"))) {
+      throw new ParameterException(spec.commandLine(), "no console database in " + dir + ": give the console's --data directory");
+    }
+    try (Database database = Database.open(dir.resolve("console.db"))) {
+      Settings settings = new Settings(database);
+      Map<Setting, String> values = settings.all();
+      Set<Long> healthy = new HealthRecords(database).all().entrySet().stream()
+          .filter(Map.Entry::getValue).map(Map.Entry::getKey).collect(Collectors.toSet());
+      Snapshot snapshot = new Snapshot(new InstanceRepository(database).all(), values, healthy, Set.of(), dir,
+          SelfCommand.current().command(BridgeLaunch.JVM_FLAGS, List.of()));
+      GeneratedFiles files = new GeneratedFiles();
+      String text = kind == GeneratedFiles.Kind.NGINX
+          ? files.nginx(snapshot, !values.get(Setting.NGINX_MODE).equals("system"))
+          : files.render(kind, snapshot);
+      spec.commandLine().getOut().print(text);
+      spec.commandLine().getOut().flush();
+      return 0;
+    } catch (RenderException | DatabaseException e) {
+      spec.commandLine().getErr().println("render: " + e.getMessage());
+      return 1;
+    }
+  }
+}

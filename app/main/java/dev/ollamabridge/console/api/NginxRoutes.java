@@ -1,0 +1,147 @@
+package dev.ollamabridge.console.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.difflib.DiffUtils;
+import com.github.difflib.UnifiedDiffUtils;
+import dev.ollamabridge.console.files.GeneratedFiles;
+import dev.ollamabridge.console.instances.InvalidInput;
+import dev.ollamabridge.console.nginx.NginxApplier;
+import dev.ollamabridge.console.nginx.NginxFailure;
+import dev.ollamabridge.console.nginx.Revision;
+import dev.ollamabridge.console.nginx.RevisionRepository;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+
+/** {@code /api/v1/nginx/…} and {@code /api/v1/exports/…}: rendered files, applies, revisions, rollback. */
+public final class NginxRoutes {
+
+  /** What the routes need of the console: the files as they would be rendered now, and the applier. */
+  public interface Nginx {
+    String render(GeneratedFiles.Kind kind);
+
+    /** The applier, or null when nginx.mode is off. */
+    NginxApplier applier();
+  }
+
+  private final Supplier<Nginx> nginx;
+  private final RevisionRepository revisions;
+
+  NginxRoutes(Supplier<Nginx> nginx, RevisionRepository revisions) {
+    this.nginx = nginx;
+    this.revisions = revisions;
+  }
+
+  void config(Context ctx) {
+    ctx.contentType("text/plain; charset=utf-8").result(nginx.get().render(GeneratedFiles.Kind.NGINX));
+  }
+
+  void export(Context ctx) {
+    GeneratedFiles.Kind kind;
+    try {
+      kind = GeneratedFiles.Kind.byFileName(ctx.pathParam("file"));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInput("file", e.getMessage());
+    }
+    ctx.header("Content-Disposition", "attachment; filename=\"" + kind.fileName() + "\"")
+        .contentType("text/plain; charset=utf-8")
+        .result(nginx.get().render(kind));
+  }
+
+  void apply(Context ctx) {
+    NginxApplier applier = requireApplier();
+    answer(ctx, () -> applier.request(ConsoleApi.actor(ctx)).join());
+  }
+
+  void rollback(Context ctx) {
+    NginxApplier applier = requireApplier();
+    Revision earlier = revision(ctx);
+    answer(ctx, () -> applier.rollback(earlier, ConsoleApi.actor(ctx)).join());
+  }
+
+  void list(Context ctx) {
+    ArrayNode all = JsonNodeFactory.instance.arrayNode();
+    revisions.latest(100).forEach(revision -> all.add(json(revision)));
+    ctx.json(JsonNodeFactory.instance.objectNode().set("revisions", all));
+  }
+
+  /** One revision with its text; {@code ?diff_against=N} adds a unified diff from revision N to it. */
+  void get(Context ctx) {
+    Revision revision = revision(ctx);
+    ObjectNode json = json(revision);
+    String against = ctx.queryParam("diff_against");
+    if (against != null) {
+      Revision other = revisions.find(parseId(against, "diff_against"))
+          .orElseThrow(() -> new InvalidInput("diff_against", "no revision " + against));
+      List<String> from = other.config().lines().toList();
+      List<String> to = revision.config().lines().toList();
+      json.put("diff", String.join("\n", UnifiedDiffUtils.generateUnifiedDiff(
+          "revision-" + other.id(), "revision-" + revision.id(), from, DiffUtils.diff(from, to), 3)));
+    }
+    ctx.json(json);
+  }
+
+  private NginxApplier requireApplier() {
+    NginxApplier applier = nginx.get().applier();
+    if (applier == null) {
+      throw new NginxModeOff();
+    }
+    return applier;
+  }
+
+  private Revision revision(Context ctx) {
+    long id = parseId(ctx.pathParam("id"), "id");
+    return revisions.find(id).orElseThrow(() -> new NotFound("no nginx revision has id " + id));
+  }
+
+  private static void answer(Context ctx, Supplier<Revision> apply) {
+    try {
+      ctx.json(json(apply.get()));
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof NginxFailure failure) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("error", failure.getMessage()).put("status", failure.rejected() ? 422 : 502);
+        body.set("revision", json(failure.revision()));
+        ctx.status(failure.rejected() ? 422 : 502).json(body);
+        return;
+      }
+      throw e;
+    }
+  }
+
+  static ObjectNode json(Revision revision) {
+    ObjectNode json = JsonNodeFactory.instance.objectNode();
+    json.put("id", revision.id()).put("created_at", revision.createdAt().toString()).put("actor", revision.actor())
+        .put("hash", revision.hash()).put("result", revision.result()).put("message", revision.message())
+        .put("test_output", revision.testOutput());
+    if (revision.config() != null) {
+      json.put("config", revision.config());
+    }
+    return json;
+  }
+
+  private static long parseId(String text, String field) {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw new InvalidInput(field, field + " must be a number");
+    }
+  }
+
+  /** POST /nginx/apply while nginx.mode is off. */
+  static final class NginxModeOff extends RuntimeException {
+    NginxModeOff() {
+      super("nginx.mode is off: the console only renders nginx.conf (GET /api/v1/nginx/config); set it to managed or system to apply", null, false, false);
+    }
+  }
+
+  /** An unknown revision id. */
+  static final class NotFound extends RuntimeException {
+    NotFound(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

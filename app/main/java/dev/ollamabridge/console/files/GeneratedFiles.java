@@ -1,0 +1,214 @@
+package dev.ollamabridge.console.files;
+
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.instances.BridgeLaunch;
+import dev.ollamabridge.console.instances.Instance;
+import dev.ollamabridge.console.settings.Setting;
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.StringOutput;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Renders nginx.conf, supervisor.conf and prometheus.yml from the templates in
+ * {@code nginx-templates/}. Every value is checked against a strict pattern while the model is
+ * built, so nothing unchecked reaches a file; combinations nginx would refuse are refused here
+ * first, with a message that says what to change.
+ */
+public final class GeneratedFiles {
+
+  /** The kinds of file, by the name they are exported under. */
+  public enum Kind {
+    NGINX("nginx.conf"), SUPERVISOR("supervisor.conf"), PROMETHEUS("prometheus.yml");
+
+    private final String fileName;
+
+    Kind(String fileName) {
+      this.fileName = fileName;
+    }
+
+    public String fileName() {
+      return fileName;
+    }
+
+    public static Kind byFileName(String name) {
+      for (Kind kind : values()) {
+        if (kind.fileName.equals(name) || kind.name().equalsIgnoreCase(name)) {
+          return kind;
+        }
+      }
+      throw new IllegalArgumentException("no generated file is called '" + name + "': nginx.conf, supervisor.conf or prometheus.yml");
+    }
+  }
+
+  private static final Pattern SAFE_PATH = Pattern.compile("/[A-Za-z0-9._/+-]{0,1023}");
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45}");
+  private static final Pattern HASH_KEY = Pattern.compile("(\\$[a-z_][a-z0-9_]*)+");
+  private static final String NO_SERVERS = "127.0.0.1:9";
+
+  private final TemplateEngine templates =
+      TemplateEngine.createPrecompiled(null, ContentType.Plain, null, "dev.ollamabridge.generated.files");
+
+  public String render(Kind kind, Snapshot snapshot) {
+    return switch (kind) {
+      case NGINX -> nginx(snapshot, true);
+      case SUPERVISOR -> supervisor(snapshot);
+      case PROMETHEUS -> prometheus(snapshot);
+    };
+  }
+
+  /**
+   * nginx's configuration: a whole nginx.conf with its prefix under the data directory, or (for
+   * a system nginx) the part that goes inside its {@code http {}}.
+   */
+  public String nginx(Snapshot snapshot, boolean fullConfig) {
+    NginxModel model = nginxModel(snapshot, fullConfig);
+    String draft = render("nginx.conf.jte", model.withRevision("pending"));
+    return render("nginx.conf.jte", model.withRevision(sha256(draft).substring(0, 16)));
+  }
+
+  public String supervisor(Snapshot snapshot) {
+    List<SupervisorModel.Program> programs = new ArrayList<>();
+    for (Instance instance : snapshot.instances()) {
+      if (!instance.managed()) {
+        continue;
+      }
+      String name = "ollama-bridge-" + checkName(instance.name());
+      List<String> argv = new ArrayList<>(snapshot.bridgeCommand());
+      argv.addAll(BridgeLaunch.arguments(instance));
+      String command = argv.stream().map(SupervisorQuoting::argument).collect(Collectors.joining(" "));
+      String environment = BridgeLaunch.environment(instance).entrySet().stream().sorted(Map.Entry.comparingByKey())
+          .map(variable -> variable.getKey() + "=" + SupervisorQuoting.value(variable.getValue()))
+          .collect(Collectors.joining(","));
+      programs.add(new SupervisorModel.Program(name, command, SupervisorQuoting.plain(snapshot.dataDir().toString()),
+          SupervisorQuoting.plain(snapshot.dataDir().resolve("logs").resolve(name + ".log").toString()), environment));
+    }
+    return render("supervisor.conf.jte", new SupervisorModel("ollama-bridges", 2, 3, 10, "50MB", 10, programs));
+  }
+
+  public String prometheus(Snapshot snapshot) {
+    List<PrometheusModel.Target> targets = snapshot.instances().stream()
+        .filter(Instance::enabled)
+        .map(instance -> new PrometheusModel.Target(address(instance), checkName(instance.name()), instance.role()))
+        .toList();
+    return render("prometheus.yml.jte", new PrometheusModel(targets));
+  }
+
+  private NginxModel nginxModel(Snapshot snapshot, boolean fullConfig) {
+    String prefix = snapshot.dataDir().resolve("nginx").toString();
+    if (fullConfig && !SAFE_PATH.matcher(prefix).matches()) {
+      throw new RenderException("data", "nginx cannot use the data directory " + snapshot.dataDir()
+          + ": choose one whose path has only letters, digits, '.', '_', '+', '-' and '/'");
+    }
+    String balanceSetting = snapshot.setting(Setting.NGINX_BALANCE);
+    String balance = switch (balanceSetting) {
+      case "least_conn" -> "least_conn";
+      case "ip_hash" -> "ip_hash";
+      case "hash" -> "hash " + check(Setting.NGINX_HASH_KEY, snapshot.setting(Setting.NGINX_HASH_KEY), HASH_KEY) + " consistent";
+      case "round_robin" -> null;
+      default -> throw new RenderException(Setting.NGINX_BALANCE.key(), "unknown balancing method " + balanceSetting);
+    };
+    boolean hashing = balanceSetting.equals("ip_hash") || balanceSetting.equals("hash");
+    List<NginxModel.Server> servers = new ArrayList<>();
+    for (Instance instance : snapshot.instances()) {
+      boolean backup = instance.role().equals("backup");
+      if (backup && hashing && instance.enabled()) {
+        throw new RenderException(Setting.NGINX_BALANCE.key(), "nginx refuses backup servers with " + balanceSetting
+            + " balancing: make instance '" + instance.name() + "' primary, or balance with least_conn or round_robin");
+      }
+      String why = !instance.enabled() ? "disabled"
+          : snapshot.draining().contains(instance.id()) ? "draining"
+          : !snapshot.healthy().contains(instance.id()) ? "failing its health checks" : null;
+      String options = " weight=" + instance.weight() + " max_fails=" + instance.maxFails()
+          + " fail_timeout=" + instance.failTimeoutSeconds() + "s" + (backup && !hashing ? " backup" : "")
+          + (why != null ? " down" : "");
+      servers.add(new NginxModel.Server(address(instance), options,
+          checkName(instance.name()) + (why != null ? ": down, " + why : "")));
+    }
+    if (servers.isEmpty()) {
+      servers.add(new NginxModel.Server(NO_SERVERS, " down", "no instances yet: nginx needs one server line"));
+    }
+    NginxModel.Tls tls = null;
+    String cert = snapshot.setting(Setting.NGINX_TLS_CERT);
+    String key = snapshot.setting(Setting.NGINX_TLS_KEY);
+    if (!cert.isEmpty() || !key.isEmpty()) {
+      if (cert.isEmpty() || key.isEmpty()) {
+        throw new RenderException(cert.isEmpty() ? Setting.NGINX_TLS_CERT.key() : Setting.NGINX_TLS_KEY.key(),
+            "TLS needs both nginx.tls_cert and nginx.tls_key");
+      }
+      tls = new NginxModel.Tls(listen(snapshot, Setting.NGINX_TLS_LISTEN), check(Setting.NGINX_TLS_CERT, cert, SAFE_PATH),
+          check(Setting.NGINX_TLS_KEY, key, SAFE_PATH));
+    }
+    return new NginxModel(
+        fullConfig,
+        prefix,
+        fullConfig ? prefix + "/logs/access.log" : "/var/log/nginx/ollama-bridge.access.log",
+        "pending",
+        listen(snapshot, Setting.NGINX_LISTEN),
+        check(Setting.NGINX_SERVER_NAME, snapshot.setting(Setting.NGINX_SERVER_NAME), Pattern.compile("_|[A-Za-z0-9*][A-Za-z0-9.*-]{0,252}")),
+        balance,
+        snapshot.integer(Setting.NGINX_KEEPALIVE),
+        snapshot.integer(Setting.NGINX_READ_TIMEOUT_S),
+        snapshot.integer(Setting.NGINX_NEXT_UPSTREAM_TRIES),
+        snapshot.integer(Setting.NGINX_RATE),
+        snapshot.integer(Setting.NGINX_BURST),
+        snapshot.integer(Setting.NGINX_MAX_BODY_MB),
+        tls,
+        servers);
+  }
+
+  private static String listen(Snapshot snapshot, Setting setting) {
+    try {
+      return HostPort.parse(snapshot.setting(setting)).toString();
+    } catch (IllegalArgumentException e) {
+      throw new RenderException(setting.key(), setting.key() + ": " + e.getMessage());
+    }
+  }
+
+  /** Where nginx and Prometheus dial a bridge; checked again here, whatever the database holds. */
+  private static String address(Instance instance) {
+    String address = instance.reachableAddress();
+    String host = address.substring(0, address.lastIndexOf(':')).replace("[", "").replace("]", "");
+    if (!HOST.matcher(host).matches() || instance.port() < 1 || instance.port() > 65535) {
+      throw new RenderException("host", "instance '" + instance.name() + "' has an address unfit for a config file: " + address);
+    }
+    return address;
+  }
+
+  private static String checkName(String name) {
+    if (!NAME.matcher(name).matches()) {
+      throw new RenderException("name", "instance name '" + name + "' is unfit for a config file");
+    }
+    return name;
+  }
+
+  private static String check(Setting setting, String value, Pattern rule) {
+    if (!rule.matcher(value).matches()) {
+      throw new RenderException(setting.key(), setting.key() + " '" + value + "' is unfit for nginx.conf");
+    }
+    return value;
+  }
+
+  private String render(String template, Object model) {
+    StringOutput output = new StringOutput();
+    templates.render(template, model, output);
+    return output.toString();
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,17 @@
+package dev.ollamabridge.console.files;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Everything {@code supervisor.conf} prints: one program per managed instance, and their group. */
+public record SupervisorModel(
+    String group, int startSecs, int startRetries, int stopWaitSecs, String logMaxBytes, int logBackups,
+    List<Program> programs) {
+
+  /** A {@code [program:…]} section; {@code command} and {@code environment} are already quoted. */
+  public record Program(String name, String command, String directory, String logFile, String environment) {}
+
+  public String programNames() {
+    return programs.stream().map(Program::name).collect(Collectors.joining(","));
+  }
+}

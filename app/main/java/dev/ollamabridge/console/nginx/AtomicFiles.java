@@ -1,0 +1,36 @@
+package dev.ollamabridge.console.nginx;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Writes a file so that a reader sees the old one or the new one, never half of either. */
+final class AtomicFiles {
+
+  private AtomicFiles() {}
+
+  static void write(Path target, String text) throws IOException {
+    Files.createDirectories(target.toAbsolutePath().getParent());
+    Path temp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
+    try {
+      Files.writeString(temp, text);
+      move(temp, target);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  static void copy(Path from, Path to) throws IOException {
+    write(to, Files.readString(from));
+  }
+}

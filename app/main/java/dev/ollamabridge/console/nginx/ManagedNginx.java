@@ -1,0 +1,137 @@
+package dev.ollamabridge.console.nginx;
+
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.supervise.ProcessState;
+import dev.ollamabridge.console.supervise.ProgramSpec;
+import dev.ollamabridge.console.supervise.ProgramStatus;
+import dev.ollamabridge.console.supervise.Supervisor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The console's own nginx: a master process under the supervisor (so a console restart adopts
+ * it), with its prefix, config, logs and temp files under {@code <data>/nginx}.
+ */
+public final class ManagedNginx implements NginxTarget {
+
+  static final String PROGRAM = "nginx";
+
+  private final String binary;
+  private final Path prefix;
+  private final Path config;
+  private final Path staging;
+  private final Path lastGood;
+  private final Supervisor supervisor;
+  private final Supplier<HostPort> listen;
+
+  public ManagedNginx(String binary, Path prefix, Supervisor supervisor, Supplier<HostPort> listen) {
+    this.binary = binary;
+    this.prefix = prefix;
+    this.config = prefix.resolve("conf/nginx.conf");
+    this.staging = prefix.resolve("conf/nginx.conf.staging");
+    this.lastGood = prefix.resolve("conf/nginx.conf.last-good");
+    this.supervisor = supervisor;
+    this.listen = listen;
+  }
+
+  @Override
+  public void stage(String text) throws IOException {
+    for (String dir : List.of("conf", "logs", "temp")) {
+      Files.createDirectories(prefix.resolve(dir));
+    }
+    AtomicFiles.write(staging, text);
+  }
+
+  @Override
+  public Commands.Outcome test() {
+    return Commands.run(List.of(binary, "-t", "-p", prefix + "/", "-c", staging.toString()));
+  }
+
+  @Override
+  public void unstage() throws IOException {
+    Files.deleteIfExists(staging);
+  }
+
+  @Override
+  public void promote() throws IOException {
+    if (Files.exists(config)) {
+      AtomicFiles.copy(config, lastGood);
+    }
+    AtomicFiles.move(staging, config);
+  }
+
+  @Override
+  public Commands.Outcome reload() {
+    Optional<ProgramStatus> status = supervisor.status(PROGRAM);
+    boolean up = status.map(s -> s.state() == ProcessState.RUNNING || s.state() == ProcessState.STARTING).orElse(false);
+    if (up) {
+      return Commands.run(List.of(binary, "-s", "reload", "-p", prefix + "/", "-c", config.toString()));
+    }
+    status.ifPresent(s -> supervisor.remove(PROGRAM).join());
+    ProgramStatus started = supervisor.start(spec());
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+    while (started.state() != ProcessState.RUNNING && Instant.now().isBefore(deadline)) {
+      if (started.state() == ProcessState.FATAL) {
+        break;
+      }
+      sleep();
+      started = supervisor.status(PROGRAM).orElse(started);
+    }
+    return started.state() == ProcessState.RUNNING
+        ? new Commands.Outcome(0, "nginx master started (pid " + started.pid() + ")")
+        : new Commands.Outcome(-1, "nginx did not start: " + started.state() + (started.message() == null ? "" : ", " + started.message())
+            + tail(prefix.resolve("logs/error.log")));
+  }
+
+  @Override
+  public void restoreLastGood() throws IOException {
+    if (Files.exists(lastGood)) {
+      AtomicFiles.copy(lastGood, config);
+    } else {
+      Files.deleteIfExists(config);
+    }
+  }
+
+  @Override
+  public String current() throws IOException {
+    return Files.exists(config) ? Files.readString(config) : null;
+  }
+
+  /** Adopts a master that a previous console left running, or starts one when there is a config. */
+  public void startIfConfigured() {
+    if (Files.exists(config)) {
+      supervisor.start(spec());
+    }
+  }
+
+  private ProgramSpec spec() {
+    HostPort address = listen.get();
+    String host = address.host().equals("0.0.0.0") ? "127.0.0.1" : address.host().equals("::") ? "::1" : address.host();
+    String dial = host.contains(":") ? "[" + host + "]" : host;
+    return new ProgramSpec(PROGRAM, List.of(binary, "-p", prefix + "/", "-c", config.toString(), "-g", "daemon off;"),
+        prefix, address.host(), address.port(), "http://" + dial + ":" + address.port() + "/nginx-health");
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+      return lines.isEmpty() ? "" : "\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

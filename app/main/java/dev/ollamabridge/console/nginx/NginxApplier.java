@@ -1,0 +1,175 @@
+package dev.ollamabridge.console.nginx;
+
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.events.EventLog;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies nginx configurations as transactions: stage → {@code nginx -t} → swap → reload → check
+ * that nginx serves the new revision; any failure restores the last good file, and every attempt
+ * is a {@link Revision}. Applies run one at a time on one thread, and requests that come within
+ * the debounce window share one apply.
+ */
+public final class NginxApplier implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(NginxApplier.class);
+  private static final Pattern REVISION = Pattern.compile("^# Revision (\\S+)$", Pattern.MULTILINE);
+  private static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(10);
+
+  private final Supplier<String> render;
+  private final NginxTarget target;
+  private final RevisionRepository revisions;
+  private final EventLog events;
+  private final Supplier<HostPort> listen;
+  private final Duration debounce;
+  private final OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(2)).build();
+  private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "nginx-apply");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private CompletableFuture<Revision> pending;
+  private String pendingActor;
+
+  public NginxApplier(Supplier<String> render, NginxTarget target, RevisionRepository revisions, EventLog events,
+      Supplier<HostPort> listen, Duration debounce) {
+    this.render = render;
+    this.target = target;
+    this.revisions = revisions;
+    this.events = events;
+    this.listen = listen;
+    this.debounce = debounce;
+  }
+
+  /** Renders and applies soon; requests within the debounce window share one apply. */
+  public synchronized CompletableFuture<Revision> request(String actor) {
+    if (pending == null) {
+      pending = new CompletableFuture<>();
+      pendingActor = actor;
+      worker.schedule(this::runPending, debounce.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    return pending;
+  }
+
+  /** Applies the text of an earlier revision again. */
+  public CompletableFuture<Revision> rollback(Revision earlier, String actor) {
+    return CompletableFuture.supplyAsync(
+        () -> apply(earlier.config(), actor, "rollback to revision " + earlier.id()), worker);
+  }
+
+  private void runPending() {
+    CompletableFuture<Revision> done;
+    String actor;
+    synchronized (this) {
+      done = pending;
+      actor = pendingActor;
+      pending = null;
+    }
+    try {
+      done.complete(apply(render.get(), actor, null));
+    } catch (RuntimeException e) {
+      done.completeExceptionally(e);
+    }
+  }
+
+  /** One transaction; runs on the worker thread only. */
+  private Revision apply(String config, String actor, String note) {
+    String hash = hashOf(config);
+    try {
+      if (config.equals(target.current()) && serves(hash, Duration.ZERO)) {
+        return revisions.lastApplied().filter(last -> last.hash().equals(hash))
+            .orElseGet(() -> record(actor, hash, config, null, "applied", suffix("already serving", note)));
+      }
+      target.stage(config);
+      Commands.Outcome test = target.test();
+      if (!test.ok()) {
+        target.unstage();
+        throw failure(record(actor, hash, config, test.output(), "rejected",
+            suffix("nginx -t refused the configuration; the previous one keeps serving", note)));
+      }
+      target.promote();
+      Commands.Outcome reload = target.reload();
+      if (reload.ok() && serves(hash, VERIFY_TIMEOUT)) {
+        Revision applied = record(actor, hash, config, test.output(), "applied", note);
+        events.record(actor, "nginx.apply", "nginx", "revision " + applied.id() + " (" + hash + ")" + (note == null ? "" : ", " + note));
+        return applied;
+      }
+      String why = reload.ok() ? "nginx did not serve revision " + hash + " within " + VERIFY_TIMEOUT.toSeconds() + " s"
+          : "reload failed: " + reload.output();
+      target.restoreLastGood();
+      target.reload();
+      throw failure(record(actor, hash, config, test.output() + "\n" + reload.output(), "failed",
+          suffix(why + "; the last good configuration was restored", note)));
+    } catch (IOException e) {
+      throw failure(record(actor, hash, config, null, "failed", "could not write the configuration: " + e.getMessage()));
+    }
+  }
+
+  /** Whether nginx answers {@code /nginx-health} with this revision, polling until the timeout. */
+  private boolean serves(String hash, Duration timeout) {
+    HostPort address = listen.get();
+    String host = address.host().equals("0.0.0.0") ? "127.0.0.1" : address.host().equals("::") ? "[::1]"
+        : address.host().contains(":") ? "[" + address.host() + "]" : address.host();
+    Request request = new Request.Builder().url("http://" + host + ":" + address.port() + "/nginx-health").build();
+    Instant deadline = Instant.now().plus(timeout);
+    do {
+      try (Response response = http.newCall(request).execute()) {
+        if (hash.equals(response.header("X-Config-Revision"))) {
+          return true;
+        }
+      } catch (IOException notServing) {
+        // not (yet) listening
+      }
+      if (Instant.now().isAfter(deadline)) {
+        return false;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    } while (true);
+  }
+
+  private Revision record(String actor, String hash, String config, String testOutput, String result, String message) {
+    Revision revision = revisions.add(actor, hash, config, testOutput, result, message);
+    if (!revision.applied()) {
+      events.record(actor, "nginx." + result, "nginx", "revision " + revision.id() + ": " + message);
+      log.warn("nginx revision {} {}: {}\n{}", revision.id(), result, message, testOutput == null ? "" : testOutput);
+    }
+    return revision;
+  }
+
+  private static NginxFailure failure(Revision revision) {
+    return new NginxFailure(revision);
+  }
+
+  private static String suffix(String message, String note) {
+    return note == null ? message : message + " (" + note + ")";
+  }
+
+  static String hashOf(String config) {
+    Matcher matcher = REVISION.matcher(config);
+    return matcher.find() ? matcher.group(1) : "unknown";
+  }
+
+  @Override
+  public void close() {
+    worker.shutdownNow();
+  }
+}
