@@ -1,15 +1,20 @@
 package dev.ollamabridge.console.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.instances.InvalidInput;
+import dev.ollamabridge.console.nginx.NginxFailure;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
 import io.javalin.http.Context;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code GET/PATCH /api/v1/settings}: every setting with its value. A PATCH checks every value,
@@ -56,12 +61,34 @@ public final class SettingsRoutes {
         throw new InvalidInput(setting.key(), setting.key() + " " + e.getMessage());
       }
     }
-    Map<Setting, String> wouldBe = new EnumMap<>(settings.all());
+    Map<Setting, String> before = new EnumMap<>(settings.all());
+    Map<Setting, String> wouldBe = new EnumMap<>(before);
     wouldBe.putAll(changes);
     listener.check(wouldBe);
     settings.putAll(changes);
     changes.forEach((setting, value) -> events.record(ConsoleApi.actor(ctx), "settings.update", setting.key(), value));
-    listener.changed(ConsoleApi.actor(ctx));
+    try {
+      listener.changed(ConsoleApi.actor(ctx)).get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof NginxFailure failure) {
+        // nginx refused what these settings render: they do not stay
+        Map<Setting, String> previous = new EnumMap<>(Setting.class);
+        changes.keySet().forEach(setting -> previous.put(setting, before.get(setting)));
+        settings.putAll(previous);
+        events.record(ConsoleApi.actor(ctx), "settings.revert", String.join(",", changes.keySet().stream().map(Setting::key).toList()),
+            "nginx revision " + failure.revision().id() + " was " + failure.revision().result());
+        ObjectNode answer = JsonNodeFactory.instance.objectNode();
+        answer.put("error", "the settings were not kept: " + failure.getMessage()).put("status", 422);
+        answer.set("revision", NginxRoutes.json(failure.revision()));
+        ctx.status(422).json(answer);
+        return;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (TimeoutException e) {
+      // the apply goes on; its outcome will be a revision and an event
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     get(ctx);
   }
 }

@@ -1,0 +1,159 @@
+package dev.ollamabridge.console.files;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ollamabridge.console.instances.BridgeLaunch;
+import dev.ollamabridge.console.instances.Instance;
+import dev.ollamabridge.console.settings.Setting;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The generated files, checked by the real tools: {@code nginx -t} and {@code promtool check config}. */
+class GeneratedFilesTest {
+
+  @TempDir static Path tls;
+  @TempDir Path data;
+  private final GeneratedFiles files = new GeneratedFiles();
+
+  @BeforeAll
+  static void makeCertificate() throws Exception {
+    Outcome made = run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        "-subj", "/CN=localhost", "-keyout", tls.resolve("key.pem").toString(), "-out", tls.resolve("cert.pem").toString()));
+    assertThat(made.code()).as(made.output()).isZero();
+  }
+
+  @ParameterizedTest(name = "{0}, backups {1}, TLS {2}")
+  @CsvSource({
+      "least_conn, true, false", "least_conn, false, true", "round_robin, true, true", "round_robin, false, false",
+      "ip_hash, false, false", "ip_hash, false, true", "hash, false, false", "hash, false, true"})
+  void nginxAcceptsTheConfigForEveryBalancingMethod(String balance, boolean backups, boolean withTls) throws Exception {
+    Map<Setting, String> settings = settings(balance);
+    if (withTls) {
+      settings.put(Setting.NGINX_TLS_CERT, tls.resolve("cert.pem").toString());
+      settings.put(Setting.NGINX_TLS_KEY, tls.resolve("key.pem").toString());
+    }
+    List<Instance> instances = List.of(instance(1, "one", 3000, "primary", true), instance(2, "two", 3001, "primary", true),
+        instance(3, "three", 3002, backups ? "backup" : "primary", true), instance(4, "off", 3003, "primary", false));
+
+    String config = files.nginx(snapshot(instances, settings, Set.of(1L, 3L), Set.of(2L)), true);
+
+    assertThat(nginxTest(config)).satisfies(test -> assertThat(test.code()).as(test.output()).isZero());
+    assertThat(config).contains("upstream bridge_cluster {", "keepalive 32;", "proxy_http_version 1.1;",
+        "proxy_set_header Connection \"\";", "proxy_buffering off;", "proxy_read_timeout 300s;",
+        "proxy_next_upstream error timeout http_502 http_503 http_504", "proxy_next_upstream_tries 3;",
+        "limit_req_zone", "gzip_types application/json;");
+    assertThat(config).contains("server 127.0.0.1:3000 weight=1 max_fails=2 fail_timeout=30s; # one");
+    assertThat(config).contains("server 127.0.0.1:3001 weight=1 max_fails=2 fail_timeout=30s down; # two: down, draining");
+    assertThat(config).contains("127.0.0.1:3003 weight=1 max_fails=2 fail_timeout=30s down; # off: down, disabled");
+    if (backups) {
+      assertThat(config).contains("127.0.0.1:3002 weight=1 max_fails=2 fail_timeout=30s backup; # three");
+    }
+    if (withTls) {
+      assertThat(config).contains("listen 127.0.0.1:8443 ssl http2;");
+    }
+  }
+
+  @Test
+  void anEmptyDatabaseStillRendersAConfigNginxAccepts() throws Exception {
+    String config = files.nginx(snapshot(List.of(), settings("least_conn"), Set.of(), Set.of()), true);
+
+    assertThat(nginxTest(config).code()).isZero();
+  }
+
+  @Test
+  void backupServersAreRefusedWithHashBalancing() {
+    List<Instance> instances = List.of(instance(1, "one", 3000, "primary", true), instance(2, "spare", 3001, "backup", true));
+
+    assertThatThrownBy(() -> files.nginx(snapshot(instances, settings("ip_hash"), Set.of(1L), Set.of()), true))
+        .isInstanceOf(RenderException.class)
+        .hasMessageContaining("make instance 'spare' primary");
+  }
+
+  @Test
+  void promtoolAcceptsPrometheusYmlWithEveryEnabledBridge() throws Exception {
+    List<Instance> instances = List.of(instance(1, "one", 3000, "primary", true), instance(2, "two", 3001, "backup", true),
+        instance(3, "off", 3002, "primary", false));
+
+    String yml = files.prometheus(snapshot(instances, settings("least_conn"), Set.of(), Set.of()));
+    Path file = data.resolve("prometheus.yml");
+    Files.writeString(file, yml);
+
+    Outcome check = run(List.of("promtool", "check", "config", file.toString()));
+    assertThat(check.code()).as(check.output()).isZero();
+    assertThat(yml).contains("- targets: [\"127.0.0.1:3000\"]", "- targets: [\"127.0.0.1:3001\"]", "replacement: \"bridge-$1\"")
+        .doesNotContain("3002");
+  }
+
+  @Test
+  void supervisorConfHasOneProgramPerManagedInstanceAndAGroupOfExactlyThose() {
+    Instance secret = instance(2, "two", 3001, "primary", true);
+    secret = new Instance(2, "two", "127.0.0.1", 3001, "https://api.example.com/v1", "auto", 1, "primary", 2, 30, true,
+        "/srv/cache/two", true, "sk-100%\"secret", List.of(), 0, true, true, true, 1, Instant.now(), Instant.now());
+    Instance external = new Instance(3, "far", "10.0.0.5", 3000, "http://x", "auto", 1, "primary", 2, 30, false, null,
+        false, null, List.of(), 0, true, true, false, 1, Instant.now(), Instant.now());
+
+    String conf = files.supervisor(snapshot(List.of(instance(1, "one", 3000, "primary", true), secret, external),
+        settings("least_conn"), Set.of(), Set.of()));
+
+    assertThat(conf).contains("[program:ollama-bridge-one]", "[program:ollama-bridge-two]", "[group:ollama-bridges]",
+        "programs=ollama-bridge-one,ollama-bridge-two", "stdout_logfile_maxbytes=50MB", "stdout_logfile_backups=10",
+        "bridge -l 127.0.0.1:3001 --ollama https://api.example.com/v1", "--enable-cache --cache-dir /srv/cache/two");
+    assertThat(conf).contains("environment=BRIDGE_API_KEY=\"sk-100%%\\\"secret\"");
+    assertThat(conf).doesNotContain("far");
+  }
+
+  private Outcome nginxTest(String config) throws Exception {
+    Path prefix = data.resolve("nginx");
+    Files.createDirectories(prefix.resolve("conf"));
+    Files.createDirectories(prefix.resolve("logs"));
+    Files.createDirectories(prefix.resolve("temp"));
+    Path file = prefix.resolve("conf/nginx.conf");
+    Files.writeString(file, config);
+    return run(List.of("nginx", "-t", "-p", prefix + "/", "-c", file.toString()));
+  }
+
+  private Snapshot snapshot(List<Instance> instances, Map<Setting, String> settings, Set<Long> healthy, Set<Long> draining) {
+    List<String> command = new ArrayList<>(List.of("/usr/bin/java"));
+    command.addAll(BridgeLaunch.JVM_FLAGS);
+    command.addAll(List.of("-jar", "/opt/ollama-bridge.jar"));
+    return new Snapshot(instances, settings, healthy, draining, data, command);
+  }
+
+  static Map<Setting, String> settings(String balance) {
+    Map<Setting, String> settings = new EnumMap<>(Setting.class);
+    for (Setting setting : Setting.values()) {
+      settings.put(setting, setting.defaultValue());
+    }
+    settings.put(Setting.NGINX_BALANCE, balance);
+    return settings;
+  }
+
+  static Instance instance(long id, String name, int port, String role, boolean enabled) {
+    return new Instance(id, name, "127.0.0.1", port, "http://127.0.0.1:11434", "auto", 1, role, 2, 30, true,
+        "/tmp/cache/" + name, false, null, List.of(), 0, true, enabled, true, 1, Instant.now(), Instant.now());
+  }
+
+  record Outcome(int code, String output) {}
+
+  static Outcome run(List<String> command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return new Outcome(process.exitValue(), output);
+  }
+}
