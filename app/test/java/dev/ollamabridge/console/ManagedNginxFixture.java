@@ -1,0 +1,151 @@
+package dev.ollamabridge.console;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ollamabridge.cli.HostPort;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/** A console with its own nginx on a free port, and what tests need to talk through that nginx. */
+final class ManagedNginxFixture implements AutoCloseable {
+
+  static final Duration PATIENCE = Duration.ofSeconds(60);
+  private static final OkHttpClient HTTP = new OkHttpClient.Builder()
+      .connectionPool(new ConnectionPool(16, 1, TimeUnit.MINUTES)).readTimeout(Duration.ofSeconds(30)).build();
+
+  final ConsoleApp console;
+  final ConsoleClient api;
+  final int nginxPort;
+  private final Path data;
+
+  ManagedNginxFixture(Path data) throws IOException {
+    this.data = data;
+    this.nginxPort = freePort();
+    this.console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "managed",
+        "127.0.0.1:" + nginxPort));
+    this.api = new ConsoleClient(console.port(), console.adminToken());
+    // quick checks keep the tests short; the semantics are the seed's
+    api.patch("/settings", "{\"health.interval_ms\":300,\"health.rise\":2,\"health.fall\":3}");
+  }
+
+  long create(String name, String upstream, int weight) {
+    ConsoleClient.Answer created = api.post("/instances",
+        "{\"name\":\"" + name + "\",\"upstream_url\":\"" + upstream + "\",\"weight\":" + weight + "}");
+    if (created.status() != 201) {
+      throw new AssertionError(created.body());
+    }
+    return created.body().path("id").asLong();
+  }
+
+  void awaitHealthy(long id) {
+    await().atMost(PATIENCE).until(() -> {
+      JsonNode instance = api.get("/instances/" + id).body();
+      return instance.at("/process/state").asText().equals("RUNNING") && instance.at("/health/healthy").asBoolean();
+    });
+  }
+
+  /** The revision nginx serves now, from its {@code /nginx-health} answer. */
+  String servedRevision() {
+    try (Response response = HTTP.newCall(new Request.Builder().url("http://127.0.0.1:" + nginxPort + "/nginx-health").build()).execute()) {
+      return response.header("X-Config-Revision");
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Waits until nginx serves a configuration in which every given instance is up. */
+  void awaitServing(String... upNames) {
+    await().atMost(PATIENCE).until(() -> {
+      String config = appliedConfig();
+      if (config == null) {
+        return false;
+      }
+      for (String name : upNames) {
+        if (!config.lines().anyMatch(line -> line.endsWith("# " + name))) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
+  /** The text of the last applied revision, if nginx serves it. */
+  String appliedConfig() {
+    JsonNode revisions = api.get("/nginx/revisions").body().path("revisions");
+    for (JsonNode revision : revisions) {
+      if (revision.path("result").asText().equals("applied")) {
+        if (!revision.path("hash").asText().equals(servedRevision())) {
+          return null;
+        }
+        return api.get("/nginx/revisions/" + revision.path("id").asLong()).body().path("config").asText();
+      }
+    }
+    return null;
+  }
+
+  /** A non-streamed chat through nginx; answers the status, or 0 when the connection failed. */
+  int chat() {
+    Request request = new Request.Builder().url("http://127.0.0.1:" + nginxPort + "/api/chat")
+        .post(RequestBody.create("{\"model\":\"fake-llama\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+            MediaType.get("application/json"))).build();
+    try (Response response = HTTP.newCall(request).execute()) {
+      response.body().bytes();
+      return response.code();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /** How many /api/chat requests a bridge has answered, from its own /metrics. */
+  static long answered(int port) {
+    try (Response response = HTTP.newCall(new Request.Builder().url("http://127.0.0.1:" + port + "/metrics").build()).execute()) {
+      return response.body().string().lines()
+          .filter(line -> line.startsWith("bridge_requests_total{") && line.contains("route=\"/api/chat\""))
+          .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  int port(long id) {
+    return api.get("/instances/" + id).body().path("port").asInt();
+  }
+
+  @Override
+  public void close() {
+    for (JsonNode instance : api.get("/instances").body()) {
+      api.delete("/instances/" + instance.path("id").asLong() + "?version=" + instance.path("version").asLong());
+    }
+    ProcessHandle nginx = nginxMaster();
+    console.close();
+    if (nginx != null) {
+      nginx.destroy(); // the console leaves nginx running on purpose; a test cleans up after itself
+      nginx.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    }
+  }
+
+  private ProcessHandle nginxMaster() {
+    try {
+      long pid = Long.parseLong(java.nio.file.Files.readString(data.resolve("nginx/nginx.pid")).strip());
+      return ProcessHandle.of(pid).orElse(null);
+    } catch (IOException | NumberFormatException e) {
+      return null;
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
