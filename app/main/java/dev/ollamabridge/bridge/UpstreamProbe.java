@@ -9,12 +9,12 @@ import okhttp3.Response;
 
 /**
  * Tells {@code /health} whether the upstream answers. Probes are cheap calls ({@code /api/version}
- * or {@code /v1/models}) with a short timeout, and a result is reused for a second, so frequent
+ * or {@code /v1/models}) with a short timeout, and a result is reused for 250 ms, so frequent
  * health checks do not become load on the backend.
  */
 final class UpstreamProbe {
 
-  private static final long REUSE_NANOS = Duration.ofSeconds(1).toNanos();
+  private static final long REUSE_NANOS = Duration.ofMillis(250).toNanos();
 
   /** One probe's outcome; {@code status} is the HTTP status, 0 when nothing answered. */
   record Result(boolean reachable, int status, long latencyMillis, String error, long atNanos) {}

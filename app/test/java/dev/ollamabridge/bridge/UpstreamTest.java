@@ -113,7 +113,7 @@ class UpstreamTest {
     assertThat(up.code()).isEqualTo(200);
     var upBody = TestBridges.json(up);
     backend.close();
-    Thread.sleep(1100); // a probe result is reused for one second
+    Thread.sleep(300); // a probe result is reused for a quarter of a second
     Response down = TestBridges.get(bridge, "/health");
 
     assertThat(upBody.path("status").asText()).isEqualTo("ok");

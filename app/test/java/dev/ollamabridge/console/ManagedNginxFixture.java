@@ -35,7 +35,7 @@ final class ManagedNginxFixture implements AutoCloseable {
         "127.0.0.1:" + nginxPort));
     this.api = new ConsoleClient(console.port(), console.adminToken());
     // quick checks keep the tests short; the semantics are the seed's
-    api.patch("/settings", "{\"health.interval_ms\":300,\"health.rise\":2,\"health.fall\":3}");
+    api.patch("/settings", "{\"health.interval_ms\":300,\"health.rise\":2,\"health.fall\":3,\"nginx.rate_per_second\":100000}");
   }
 
   long create(String name, String upstream, int weight) {

@@ -1,0 +1,149 @@
+package dev.ollamabridge.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ollamabridge.fake.FakeOllama;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Failover drills with real processes: bridges behind the console's nginx under a steady stream
+ * of requests, while a bridge is killed or a backend stops. Figures are printed for the record.
+ */
+class FailoverDrillTest {
+
+  @TempDir Path data;
+  private final FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(3));
+  private final FakeOllama otherBackend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(3));
+  private ManagedNginxFixture nginx;
+
+  @AfterEach
+  void stop() {
+    nginx.close();
+    backend.close();
+    otherBackend.close();
+  }
+
+  @Test
+  void killingABridgeFailsNoRequestAndItComesBack() throws Exception {
+    nginx = new ManagedNginxFixture(data);
+    nginx.api.patch("/settings", "{\"health.interval_ms\":200,\"health.fall\":2}");
+    long a = nginx.create("a", backend.baseUrl(), 1);
+    long b = nginx.create("b", backend.baseUrl(), 1);
+    long c = nginx.create("c", backend.baseUrl(), 1);
+    for (long id : new long[] {a, b, c}) {
+      nginx.awaitHealthy(id);
+    }
+    nginx.awaitServing("a", "b", "c");
+    long pid = nginx.api.get("/instances/" + b).body().at("/process/pid").asLong();
+
+    try (SteadyLoad load = new SteadyLoad(nginx, 2)) {
+      Thread.sleep(1000);
+      assertThat(new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor()).isZero();
+      await().atMost(ManagedNginxFixture.PATIENCE).until(() -> {
+        String config = nginx.appliedConfig();
+        return config != null && config.contains("# b: down, failing its health checks");
+      });
+      await().atMost(ManagedNginxFixture.PATIENCE).until(() -> {
+        JsonNode instance = nginx.api.get("/instances/" + b).body();
+        return instance.at("/process/pid").asLong() != pid && instance.at("/health/healthy").asBoolean();
+      });
+      nginx.awaitServing("a", "b", "c");
+      Thread.sleep(1000);
+      load.stop();
+      System.out.printf("kill -9 drill: %d requests, %d failed%n", load.sent(), load.failed());
+      assertThat(load.failed()).isZero();
+      assertThat(load.sent()).isGreaterThan(50);
+    }
+    assertThat(appliedConfigs().get(0)).as("b is back in the newest configuration").contains("# b\n");
+    assertThat(nginx.api.get("/events?target=b").body().path("events").findValuesAsText("action"))
+        .contains("process.exited", "health.down", "health.up");
+  }
+
+  @Test
+  void aStoppedBackendTurnsItsInstanceDownInNginxWithinFallTimesInterval() throws Exception {
+    nginx = new ManagedNginxFixture(data);
+    long x = nginx.create("x", backend.baseUrl(), 1);
+    long y = nginx.create("y", otherBackend.baseUrl(), 1);
+    nginx.awaitHealthy(x);
+    nginx.awaitHealthy(y);
+    nginx.awaitServing("x", "y");
+
+    try (SteadyLoad load = new SteadyLoad(nginx, 2)) {
+      Thread.sleep(500);
+      long stoppedAt = System.nanoTime();
+      otherBackend.close();
+      await().atMost(ManagedNginxFixture.PATIENCE).pollInterval(java.time.Duration.ofMillis(20)).until(() -> {
+        String config = nginx.appliedConfig();
+        return config != null && config.contains("# y: down, failing its health checks");
+      });
+      long millis = (System.nanoTime() - stoppedAt) / 1_000_000;
+      load.stop();
+      System.out.printf("backend stop drill: marked down in nginx after %d ms (fall 3 x interval 300 ms = 900 ms); "
+          + "%d requests, %d failed%n", millis, load.sent(), load.failed());
+      assertThat(load.failed()).as("nginx sends the requests to x").isZero();
+    }
+  }
+
+  private List<String> appliedConfigs() {
+    List<String> configs = new ArrayList<>();
+    for (JsonNode revision : nginx.api.get("/nginx/revisions").body().path("revisions")) {
+      if (revision.path("result").asText().equals("applied")) {
+        configs.add(nginx.api.get("/nginx/revisions/" + revision.path("id").asLong()).body().path("config").asText());
+      }
+    }
+    return configs;
+  }
+
+  /** Clients sending non-streamed requests through nginx, one after another, until stopped. */
+  private static final class SteadyLoad implements AutoCloseable {
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final List<Thread> clients = new ArrayList<>();
+
+    SteadyLoad(ManagedNginxFixture nginx, int concurrency) {
+      for (int i = 0; i < concurrency; i++) {
+        Thread client = new Thread(() -> {
+          while (running.get()) {
+            int status = nginx.chat();
+            sent.incrementAndGet();
+            if (status != 200) {
+              failed.incrementAndGet();
+            }
+          }
+        });
+        client.start();
+        clients.add(client);
+      }
+    }
+
+    long sent() {
+      return sent.get();
+    }
+
+    long failed() {
+      return failed.get();
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      for (Thread client : clients) {
+        client.join();
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop();
+    }
+  }
+}
