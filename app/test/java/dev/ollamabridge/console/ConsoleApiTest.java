@@ -169,6 +169,42 @@ class ConsoleApiTest {
   }
 
   @Test
+  void theGeneratedFilesCanBeReadAndDownloadedWhileNginxIsOff() {
+    api.post("/instances", "{\"name\":\"edge\",\"managed\":false,\"host\":\"10.0.0.7\",\"port\":3000}");
+
+    ConsoleClient.Answer apply = api.post("/nginx/apply", "");
+
+    assertThat(apply.status()).isEqualTo(409);
+    assertThat(apply.error()).contains("nginx.mode is off");
+    assertThat(text("/nginx/config")).contains("server 10.0.0.7:3000 weight=1 max_fails=2 fail_timeout=30s down; # edge");
+    assertThat(text("/exports/prometheus.yml")).contains("- targets: [\"10.0.0.7:3000\"]");
+    assertThat(text("/exports/supervisor.conf")).doesNotContain("edge").as("an external bridge is not run here");
+    assertThat(api.get("/exports/httpd.conf").status()).isEqualTo(400);
+  }
+
+  @Test
+  void aBackupIsRefusedWhileNginxBalancesByHash() {
+    api.patch("/settings", "{\"nginx.balance\":\"ip_hash\"}");
+
+    ConsoleClient.Answer backup = api.post("/instances", "{\"name\":\"spare\",\"managed\":false,\"role\":\"backup\"}");
+
+    assertThat(backup.status()).isEqualTo(400);
+    assertThat(backup.error()).contains("nginx refuses backup servers with ip_hash");
+    assertThat(api.get("/instances").body()).isEmpty();
+  }
+
+  private String text(String path) {
+    try (okhttp3.Response response = new okhttp3.OkHttpClient().newCall(new okhttp3.Request.Builder()
+        .url("http://127.0.0.1:" + console.port() + "/api/v1" + path)
+        .header("Authorization", "Bearer " + console.adminToken()).build()).execute()) {
+      assertThat(response.code()).isEqualTo(200);
+      return response.body().string();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
   void settingsAreCheckedBeforeAnyIsStored() {
     ConsoleClient.Answer bad = api.patch("/settings", "{\"health.rise\":3,\"health.fall\":0}");
     ConsoleClient.Answer good = api.patch("/settings", "{\"health.rise\":3,\"health.interval_ms\":500}");
