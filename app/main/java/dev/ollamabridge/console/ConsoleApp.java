@@ -172,8 +172,8 @@ public final class ConsoleApp implements AutoCloseable {
       managed.startIfConfigured();
       target = managed;
     } else {
-      target = new SystemNginx(binary, Path.of(settings.get(Setting.NGINX_SYSTEM_PATH)),
-          List.of(settings.get(Setting.NGINX_RELOAD_COMMAND).split(" ")));
+      target = new SystemNginx(List.of(settings.get(Setting.NGINX_TEST_COMMAND).split(" ")),
+          Path.of(settings.get(Setting.NGINX_SYSTEM_PATH)), List.of(settings.get(Setting.NGINX_RELOAD_COMMAND).split(" ")));
     }
     return new NginxApplier(nginx::renderNginx, target, new RevisionRepository(database), events, listen,
         Duration.ofMillis(250));

@@ -7,19 +7,19 @@ import java.util.List;
 
 /**
  * A system nginx that includes our file in its {@code http {}}: the candidate is written in
- * place (the old file kept beside it), the system's whole configuration is tested, and the
- * configured reload command is run (an argv, no shell).
+ * place (the old file kept beside it), the system's whole configuration is tested with the
+ * configured test command, and the configured reload command is run (argvs, no shell).
  */
 public final class SystemNginx implements NginxTarget {
 
-  private final String binary;
+  private final List<String> testCommand;
   private final Path target;
   private final Path lastGood;
   private final List<String> reloadCommand;
   private boolean hadPrevious;
 
-  public SystemNginx(String binary, Path target, List<String> reloadCommand) {
-    this.binary = binary;
+  public SystemNginx(List<String> testCommand, Path target, List<String> reloadCommand) {
+    this.testCommand = List.copyOf(testCommand);
     this.target = target;
     this.lastGood = target.resolveSibling(target.getFileName() + ".last-good");
     this.reloadCommand = List.copyOf(reloadCommand);
@@ -36,7 +36,7 @@ public final class SystemNginx implements NginxTarget {
 
   @Override
   public Commands.Outcome test() {
-    return Commands.run(List.of(binary, "-t"));
+    return Commands.run(testCommand);
   }
 
   @Override

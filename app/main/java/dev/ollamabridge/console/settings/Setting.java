@@ -35,8 +35,8 @@ public enum Setting {
   NGINX_TLS_KEY("nginx.tls_key", "", Setting::optionalPath),
   NGINX_SYSTEM_PATH("nginx.system_path", "/etc/nginx/conf.d/ollama-bridge.conf", value -> matches(value,
       "/[A-Za-z0-9._/-]{1,255}", "an absolute path of letters, digits, '.', '_', '-' and '/'")),
-  NGINX_RELOAD_COMMAND("nginx.reload_command", "nginx -s reload", value -> matches(value,
-      "[A-Za-z0-9._/=-]+( [A-Za-z0-9._/=-]+)*", "a command and arguments separated by single spaces, run without a shell"));
+  NGINX_TEST_COMMAND("nginx.test_command", "nginx -t", Setting::command),
+  NGINX_RELOAD_COMMAND("nginx.reload_command", "nginx -s reload", Setting::command);
 
   private final String key;
   private final String defaultValue;
@@ -94,6 +94,12 @@ public enum Setting {
       return value;
     }
     throw new IllegalArgumentException("must be " + ruleText);
+  }
+
+  /** A command for system mode: words of safe characters, split on single spaces and run without a shell. */
+  private static String command(String value) {
+    return matches(value, "[A-Za-z0-9._/=-]+( [A-Za-z0-9._/=-]+)*",
+        "a command and its arguments separated by single spaces (run without a shell)");
   }
 
   private static String listen(String value) {
