@@ -60,7 +60,7 @@ class FailoverDrillTest {
       Thread.sleep(1000);
       load.stop();
       System.out.printf("kill -9 drill: %d requests, %d failed%n", load.sent(), load.failed());
-      assertThat(load.failed()).isZero();
+      assertThat(load.failed()).as(load.failures() + "\n" + nginx.errorLogTail()).isZero();
       assertThat(load.sent()).isGreaterThan(50);
     }
     assertThat(appliedConfigs().get(0)).as("b is back in the newest configuration").contains("# b\n");
@@ -89,7 +89,7 @@ class FailoverDrillTest {
       load.stop();
       System.out.printf("backend stop drill: marked down in nginx after %d ms (fall 3 x interval 300 ms = 900 ms); "
           + "%d requests, %d failed%n", millis, load.sent(), load.failed());
-      assertThat(load.failed()).as("nginx sends the requests to x").isZero();
+      assertThat(load.failed()).as("nginx sends the requests to x: " + load.failures() + "\n" + nginx.errorLogTail()).isZero();
     }
   }
 
@@ -108,6 +108,7 @@ class FailoverDrillTest {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     private final List<Thread> clients = new ArrayList<>();
 
     SteadyLoad(ManagedNginxFixture nginx, int concurrency) {
@@ -118,6 +119,7 @@ class FailoverDrillTest {
             sent.incrementAndGet();
             if (status != 200) {
               failed.incrementAndGet();
+              failures.add(java.time.Instant.now() + " status " + status);
             }
           }
         });
@@ -132,6 +134,10 @@ class FailoverDrillTest {
 
     long failed() {
       return failed.get();
+    }
+
+    List<String> failures() {
+      return List.copyOf(failures);
     }
 
     void stop() throws InterruptedException {

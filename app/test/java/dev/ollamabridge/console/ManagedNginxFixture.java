@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
@@ -93,7 +94,7 @@ final class ManagedNginxFixture implements AutoCloseable {
     return null;
   }
 
-  /** A non-streamed chat through nginx; answers the status, or 0 when the connection failed. */
+  /** A non-streamed chat through nginx; answers the status, or 0 when no answer came. */
   int chat() {
     Request request = new Request.Builder().url("http://127.0.0.1:" + nginxPort + "/api/chat")
         .post(RequestBody.create("{\"model\":\"fake-llama\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
@@ -102,7 +103,18 @@ final class ManagedNginxFixture implements AutoCloseable {
       response.body().bytes();
       return response.code();
     } catch (IOException e) {
+      System.out.println("request through nginx got no answer: " + e);
       return 0;
+    }
+  }
+
+  /** The end of nginx's error log, to explain a failed request. */
+  String errorLogTail() {
+    try {
+      List<String> lines = java.nio.file.Files.readAllLines(data.resolve("nginx/logs/error.log"));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "(no error log: " + e.getMessage() + ")";
     }
   }
 
