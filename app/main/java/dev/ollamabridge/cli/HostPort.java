@@ -45,6 +45,19 @@ public record HostPort(String host, int port) {
     return new HostPort(host, port);
   }
 
+  /**
+   * The address a client on this machine dials: a wildcard listen address (0.0.0.0, ::) is reached
+   * on loopback; IPv6 is bracketed, as in URLs and nginx.
+   */
+  public String dialAddress() {
+    String dial = switch (host) {
+      case "0.0.0.0" -> "127.0.0.1";
+      case "::" -> "::1";
+      default -> host;
+    };
+    return (dial.contains(":") ? "[" + dial + "]" : dial) + ":" + port;
+  }
+
   @Override
   public String toString() {
     return host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;

@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.instances;
 
+import dev.ollamabridge.cli.HostPort;
 import java.time.Instant;
 import java.util.List;
 
@@ -46,11 +47,6 @@ public record Instance(
 
   /** The address a local client dials: a wildcard listen address is reached on loopback. */
   public String reachableAddress() {
-    String dial = switch (host) {
-      case "0.0.0.0" -> "127.0.0.1";
-      case "::" -> "::1";
-      default -> host;
-    };
-    return (dial.contains(":") ? "[" + dial + "]" : dial) + ":" + port;
+    return new HostPort(host, port).dialAddress();
   }
 }

@@ -112,10 +112,8 @@ public final class ManagedNginx implements NginxTarget {
 
   private ProgramSpec spec() {
     HostPort address = listen.get();
-    String host = address.host().equals("0.0.0.0") ? "127.0.0.1" : address.host().equals("::") ? "::1" : address.host();
-    String dial = host.contains(":") ? "[" + host + "]" : host;
     return new ProgramSpec(PROGRAM, List.of(binary, "-p", prefix + "/", "-c", config.toString(), "-g", "daemon off;"),
-        prefix, address.host(), address.port(), "http://" + dial + ":" + address.port() + "/nginx-health");
+        prefix, address.host(), address.port(), "http://" + address.dialAddress() + "/nginx-health");
   }
 
   private static String tail(Path log) {

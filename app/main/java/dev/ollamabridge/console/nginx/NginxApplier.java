@@ -121,10 +121,7 @@ public final class NginxApplier implements AutoCloseable {
 
   /** Whether nginx answers {@code /nginx-health} with this revision, polling until the timeout. */
   private boolean serves(String hash, Duration timeout) {
-    HostPort address = listen.get();
-    String host = address.host().equals("0.0.0.0") ? "127.0.0.1" : address.host().equals("::") ? "[::1]"
-        : address.host().contains(":") ? "[" + address.host() + "]" : address.host();
-    Request request = new Request.Builder().url("http://" + host + ":" + address.port() + "/nginx-health").build();
+    Request request = new Request.Builder().url("http://" + listen.get().dialAddress() + "/nginx-health").build();
     Instant deadline = Instant.now().plus(timeout);
     do {
       try (Response response = http.newCall(request).execute()) {
