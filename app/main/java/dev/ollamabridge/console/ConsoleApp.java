@@ -76,7 +76,7 @@ public final class ConsoleApp implements AutoCloseable {
       ApiTokens tokens = new ApiTokens(database);
       String adminToken = tokens.none() ? createAdminToken(tokens, data) : null;
 
-      Supervisor supervisor = new Supervisor(data.resolve("run"), data.resolve("logs"), SupervisePolicy.defaults());
+      Supervisor supervisor = new Supervisor(data.resolve("run"), data.resolve("logs"), supervisePolicy(settings));
       parts.add(0, supervisor);
       supervisor.addListener((from, to) -> events.record("supervisor", "process." + to.state().name().toLowerCase(),
           to.name(), to.message()));
@@ -133,6 +133,19 @@ public final class ConsoleApp implements AutoCloseable {
       closeAll(parts);
       throw e;
     }
+  }
+
+  /** supervisord's knobs from the settings; the backoff (not a supervisord setting) keeps its defaults. */
+  private static SupervisePolicy supervisePolicy(Settings settings) {
+    var all = settings.all();
+    SupervisePolicy defaults = SupervisePolicy.defaults();
+    return new SupervisePolicy(
+        Duration.ofSeconds(Integer.parseInt(all.get(Setting.SUPERVISE_STARTSECS))),
+        Integer.parseInt(all.get(Setting.SUPERVISE_STARTRETRIES)),
+        defaults.backoffBase(), defaults.backoffCap(), true,
+        Duration.ofSeconds(Integer.parseInt(all.get(Setting.SUPERVISE_STOPWAITSECS))),
+        Integer.parseInt(all.get(Setting.SUPERVISE_LOG_MAX_MB)) * 1024L * 1024L,
+        Integer.parseInt(all.get(Setting.SUPERVISE_LOG_BACKUPS)));
   }
 
   /** The console's flags win over stored settings, and are stored, so the API shows what runs. */

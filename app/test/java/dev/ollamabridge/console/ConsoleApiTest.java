@@ -183,6 +183,16 @@ class ConsoleApiTest {
   }
 
   @Test
+  void supervisorConfCarriesTheSuperviseSettings() {
+    api.post("/instances", "{\"name\":\"one\",\"enabled\":false}");
+    api.patch("/settings", "{\"supervise.startsecs\":5,\"supervise.log_max_mb\":20}");
+
+    String conf = text("/exports/supervisor.conf");
+
+    assertThat(conf).contains("[program:ollama-bridge-one]", "startsecs=5", "stdout_logfile_maxbytes=20MB", "startretries=3");
+  }
+
+  @Test
   void aBackupIsRefusedWhileNginxBalancesByHash() {
     api.patch("/settings", "{\"nginx.balance\":\"ip_hash\"}");
 

@@ -92,7 +92,10 @@ public final class GeneratedFiles {
       programs.add(new SupervisorModel.Program(name, command, SupervisorQuoting.plain(snapshot.dataDir().toString()),
           SupervisorQuoting.plain(snapshot.dataDir().resolve("logs").resolve(name + ".log").toString()), environment));
     }
-    return render("supervisor.conf.jte", new SupervisorModel("ollama-bridges", 2, 3, 10, "50MB", 10, programs));
+    return render("supervisor.conf.jte", new SupervisorModel("ollama-bridges",
+        snapshot.integer(Setting.SUPERVISE_STARTSECS), snapshot.integer(Setting.SUPERVISE_STARTRETRIES),
+        snapshot.integer(Setting.SUPERVISE_STOPWAITSECS), snapshot.integer(Setting.SUPERVISE_LOG_MAX_MB) + "MB",
+        snapshot.integer(Setting.SUPERVISE_LOG_BACKUPS), programs));
   }
 
   public String prometheus(Snapshot snapshot) {

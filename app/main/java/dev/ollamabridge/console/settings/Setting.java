@@ -16,6 +16,12 @@ public enum Setting {
   HEALTH_TIMEOUT_MS("health.timeout_ms", "1000", value -> integer(value, 100, 60_000)),
   HEALTH_RISE("health.rise", "2", value -> integer(value, 1, 100)),
   HEALTH_FALL("health.fall", "5", value -> integer(value, 1, 100)),
+  /** supervisord's knobs for the bridges; read when the console starts, and written into supervisor.conf. */
+  SUPERVISE_STARTSECS("supervise.startsecs", "2", value -> integer(value, 0, 600)),
+  SUPERVISE_STARTRETRIES("supervise.startretries", "3", value -> integer(value, 0, 100)),
+  SUPERVISE_STOPWAITSECS("supervise.stopwaitsecs", "10", value -> integer(value, 1, 600)),
+  SUPERVISE_LOG_MAX_MB("supervise.log_max_mb", "50", value -> integer(value, 1, 10_240)),
+  SUPERVISE_LOG_BACKUPS("supervise.log_backups", "10", value -> integer(value, 0, 100)),
   /** managed: the console runs its own nginx; system: it writes a file and runs a reload command; off: render only. */
   NGINX_MODE("nginx.mode", "managed", value -> oneOf(value, "managed", "system", "off")),
   NGINX_LISTEN("nginx.listen", "127.0.0.1:8080", Setting::listen),
