@@ -189,7 +189,8 @@ class ConsoleApiTest {
 
     String conf = text("/exports/supervisor.conf");
 
-    assertThat(conf).contains("[program:ollama-bridge-one]", "startsecs=5", "stdout_logfile_maxbytes=20MB", "startretries=3");
+    assertThat(conf).contains("[program:ollama-bridge-one]", "startsecs=5", "stdout_logfile_maxbytes=20MB", "startretries=3",
+        "autostart=false");
   }
 
   @Test

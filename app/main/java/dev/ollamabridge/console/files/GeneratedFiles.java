@@ -90,7 +90,8 @@ public final class GeneratedFiles {
           .map(variable -> variable.getKey() + "=" + SupervisorQuoting.value(variable.getValue()))
           .collect(Collectors.joining(","));
       programs.add(new SupervisorModel.Program(name, command, SupervisorQuoting.plain(snapshot.dataDir().toString()),
-          SupervisorQuoting.plain(snapshot.dataDir().resolve("logs").resolve(name + ".log").toString()), environment));
+          SupervisorQuoting.plain(snapshot.dataDir().resolve("logs").resolve(name + ".log").toString()), environment,
+          instance.enabled()));
     }
     return render("supervisor.conf.jte", new SupervisorModel("ollama-bridges",
         snapshot.integer(Setting.SUPERVISE_STARTSECS), snapshot.integer(Setting.SUPERVISE_STARTRETRIES),

@@ -8,8 +8,12 @@ public record SupervisorModel(
     String group, int startSecs, int startRetries, int stopWaitSecs, String logMaxBytes, int logBackups,
     List<Program> programs) {
 
-  /** A {@code [program:…]} section; {@code command} and {@code environment} are already quoted. */
-  public record Program(String name, String command, String directory, String logFile, String environment) {}
+  /**
+   * A {@code [program:…]} section; {@code command} and {@code environment} are already quoted, and
+   * a disabled instance is a program that does not start on its own.
+   */
+  public record Program(String name, String command, String directory, String logFile, String environment,
+      boolean autostart) {}
 
   public String programNames() {
     return programs.stream().map(Program::name).collect(Collectors.joining(","));
