@@ -62,10 +62,10 @@ final class ClientAnswer {
       return;
     }
     if (!stream) {
-      byte[] whole = encoder.whole(filter.apply(raw.build()));
-      ctx.status(200).contentType("application/json");
+      // One answer with a Content-Length, sent whole when the handler returns: a proxy that
+      // loses this bridge before it has the status line can still retry elsewhere.
+      ctx.status(200).contentType("application/json").result(encoder.whole(filter.apply(raw.build())));
       onFirstText.run();
-      write(whole);
     }
   }
 

@@ -94,7 +94,9 @@ class NginxApplyTest {
     long beforeId = revisionServing(before);
     JsonNode instance = nginx.api.get("/instances/" + b).body();
     nginx.api.patch("/instances/" + b, "{\"version\":" + instance.path("version").asLong() + ",\"weight\":7}");
-    await().atMost(ManagedNginxFixture.PATIENCE).until(() -> !before.equals(nginx.servedRevision()));
+    // nginx serves the new revision a moment before the console has recorded it as applied
+    await().atMost(ManagedNginxFixture.PATIENCE).until(() -> !before.equals(nginx.servedRevision())
+        && appliedRevision(nginx.servedRevision()) != null);
     long afterId = revisionServing(nginx.servedRevision());
 
     String diff = nginx.api.get("/nginx/revisions/" + afterId + "?diff_against=" + beforeId).body().path("diff").asText();
@@ -108,12 +110,20 @@ class NginxApplyTest {
   }
 
   private long revisionServing(String hash) {
+    Long id = appliedRevision(hash);
+    if (id == null) {
+      throw new AssertionError("no applied revision " + hash);
+    }
+    return id;
+  }
+
+  private Long appliedRevision(String hash) {
     for (JsonNode revision : nginx.api.get("/nginx/revisions").body().path("revisions")) {
       if (revision.path("hash").asText().equals(hash) && revision.path("result").asText().equals("applied")) {
         return revision.path("id").asLong();
       }
     }
-    throw new AssertionError("no applied revision " + hash);
+    return null;
   }
 
   private long[] counts() {
