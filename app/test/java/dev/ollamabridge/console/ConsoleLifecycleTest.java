@@ -98,8 +98,9 @@ class ConsoleLifecycleTest {
     }
 
     assertThat(killed).hasSize(5); // the running one, then four quick failures
-    assertThat(api.get("/events?target=theta").body().path("events").findValuesAsText("action"))
-        .contains("process.backoff", "process.fatal");
+    // an event is recorded just after the state it tells of
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(
+        api.get("/events?target=theta").body().path("events").findValuesAsText("action")).contains("process.backoff", "process.fatal"));
   }
 
   @Test
@@ -162,8 +163,8 @@ class ConsoleLifecycleTest {
     await().atMost(PATIENCE).until(() -> api.get("/instances/" + id + "/health").body().path("healthy").asBoolean());
 
     assertThat(down.path("failures").asInt()).isGreaterThanOrEqualTo(3);
-    assertThat(api.get("/events?target=zeta").body().path("events").findValuesAsText("action"))
-        .contains("health.down", "health.up");
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(
+        api.get("/events?target=zeta").body().path("events").findValuesAsText("action")).contains("health.down", "health.up"));
     assertThat(api.get("/instances/" + id).body().at("/process/state").asText()).as("the process itself is fine").isEqualTo("RUNNING");
   }
 

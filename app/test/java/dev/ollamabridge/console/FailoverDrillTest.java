@@ -64,8 +64,9 @@ class FailoverDrillTest {
       assertThat(load.sent()).isGreaterThan(50);
     }
     assertThat(appliedConfigs().get(0)).as("b is back in the newest configuration").contains("# b\n");
-    assertThat(nginx.api.get("/events?target=b").body().path("events").findValuesAsText("action"))
-        .contains("process.exited", "health.down", "health.up");
+    await().atMost(ManagedNginxFixture.PATIENCE).untilAsserted(() -> assertThat(
+        nginx.api.get("/events?target=b").body().path("events").findValuesAsText("action"))
+        .contains("process.exited", "health.down", "health.up"));
   }
 
   @Test
