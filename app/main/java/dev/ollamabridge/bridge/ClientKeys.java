@@ -1,8 +1,7 @@
 package dev.ollamabridge.bridge;
 
-import java.nio.charset.StandardCharsets;
+import dev.ollamabridge.digest.Sha256;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 
 /**
@@ -14,7 +13,7 @@ final class ClientKeys {
   private final List<byte[]> digests;
 
   ClientKeys(List<String> keys) {
-    this.digests = keys.stream().map(ClientKeys::digest).toList();
+    this.digests = keys.stream().map(Sha256::of).toList();
   }
 
   boolean required() {
@@ -28,7 +27,7 @@ final class ClientKeys {
     }
     String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
         ? authorization.substring(7).strip() : "";
-    byte[] presented = digest(token);
+    byte[] presented = Sha256.of(token);
     boolean match = false;
     for (byte[] digest : digests) {
       match |= MessageDigest.isEqual(digest, presented);
@@ -37,14 +36,6 @@ final class ClientKeys {
       throw new ApiException(401, token.isEmpty()
           ? "this bridge needs a client key: send 'Authorization: Bearer <key>'"
           : "the client key is not valid for this bridge", null, "invalid_api_key");
-    }
-  }
-
-  private static byte[] digest(String key) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
     }
   }
 }

@@ -1,9 +1,6 @@
 package dev.ollamabridge.fake;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.ollamabridge.digest.Sha256;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,7 +16,7 @@ final class ModelCatalog {
   private final List<Model> models;
 
   ModelCatalog(List<String> names) {
-    this.models = names.stream().map(name -> new Model(name, sha256(name), SIZE_BYTES)).toList();
+    this.models = names.stream().map(name -> new Model(name, Sha256.hex(name), SIZE_BYTES)).toList();
   }
 
   List<Model> all() {
@@ -34,14 +31,5 @@ final class ModelCatalog {
 
   private static String withoutLatestTag(String name) {
     return name.endsWith(":latest") ? name.substring(0, name.length() - ":latest".length()) : name;
-  }
-
-  private static String sha256(String text) {
-    try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(hash);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
   }
 }

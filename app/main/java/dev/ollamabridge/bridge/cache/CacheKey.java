@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.bridge.translate.Kind;
 import dev.ollamabridge.bridge.translate.Prompt;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.ollamabridge.digest.Sha256;
 
 /**
  * The cache key of a generation request: a SHA-256 of its canonical form (kind, model, messages
@@ -37,15 +34,6 @@ public final class CacheKey {
     canonical.set("params", prompt.params());
     canonical.set("format", prompt.format());
     canonical.set("extra", prompt.extra());
-    return sha256(Json.canonical(canonical));
-  }
-
-  private static String sha256(String text) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
+    return Sha256.hex(Json.canonical(canonical));
   }
 }

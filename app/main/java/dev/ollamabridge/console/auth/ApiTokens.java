@@ -1,10 +1,8 @@
 package dev.ollamabridge.console.auth;
 
 import dev.ollamabridge.console.store.Database;
+import dev.ollamabridge.digest.Sha256;
 import dev.ollamabridge.console.store.DatabaseException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -38,7 +35,7 @@ public final class ApiTokens {
         PreparedStatement insert = connection.prepareStatement(
             "INSERT INTO api_tokens (name, token_hash, created_at) VALUES (?, ?, ?)")) {
       insert.setString(1, name);
-      insert.setString(2, hash(token));
+      insert.setString(2, Sha256.hex(token));
       insert.setString(3, Instant.now().toString());
       insert.executeUpdate();
     } catch (SQLException e) {
@@ -64,20 +61,12 @@ public final class ApiTokens {
     }
     try (Connection connection = database.connection();
         PreparedStatement query = connection.prepareStatement("SELECT name FROM api_tokens WHERE token_hash = ?")) {
-      query.setString(1, hash(token));
+      query.setString(1, Sha256.hex(token));
       try (ResultSet rows = query.executeQuery()) {
         return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
       }
     } catch (SQLException e) {
       throw new DatabaseException("could not check a token: " + e.getMessage(), e);
-    }
-  }
-
-  private static String hash(String token) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
     }
   }
 }

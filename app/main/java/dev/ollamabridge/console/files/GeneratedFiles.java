@@ -4,14 +4,11 @@ import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.settings.Setting;
+import dev.ollamabridge.digest.Sha256;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -73,7 +70,7 @@ public final class GeneratedFiles {
   public String nginx(Snapshot snapshot, boolean fullConfig) {
     NginxModel model = nginxModel(snapshot, fullConfig);
     String draft = render("nginx.conf.jte", model.withRevision("pending"));
-    return render("nginx.conf.jte", model.withRevision(sha256(draft).substring(0, 16)));
+    return render("nginx.conf.jte", model.withRevision(Sha256.hex(draft).substring(0, 16)));
   }
 
   public String supervisor(Snapshot snapshot) {
@@ -206,13 +203,5 @@ public final class GeneratedFiles {
     StringOutput output = new StringOutput();
     templates.render(template, model, output);
     return output.toString();
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
   }
 }
