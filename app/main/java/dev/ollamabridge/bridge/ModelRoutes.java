@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.bridge.translate.Json;
+import dev.ollamabridge.bridge.translate.PromptParser;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Instant;
@@ -32,7 +33,7 @@ final class ModelRoutes {
 
   void openAiEmbeddings(Context ctx) {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
-    String model = requireModel(body);
+    String model = PromptParser.requireModel(body);
     if (config.upstreamDialect() == Dialect.OPENAI) {
       relay(ctx, upstream.post("/embeddings", Json.bytes(body), authorization(ctx)));
       return;
@@ -54,7 +55,7 @@ final class ModelRoutes {
 
   void ollamaEmbed(Context ctx) {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
-    String model = requireModel(body);
+    String model = PromptParser.requireModel(body);
     if (config.upstreamDialect() == Dialect.OLLAMA) {
       relay(ctx, upstream.post("/api/embed", Json.bytes(body), authorization(ctx)));
       return;
@@ -153,14 +154,6 @@ final class ModelRoutes {
 
   private String authorization(Context ctx) {
     return forwardClientAuthorization ? ctx.header("Authorization") : null;
-  }
-
-  private static String requireModel(ObjectNode body) {
-    JsonNode model = body.path("model");
-    if (!model.isTextual() || model.asText().isBlank()) {
-      throw ApiException.badRequest("model", "model is required: name the model to use");
-    }
-    return model.asText();
   }
 
   /** The upstream's JSON answer, or its error as this route's error. */

@@ -121,7 +121,8 @@ public final class PromptParser {
         false);
   }
 
-  private static String requireModel(ObjectNode body) {
+  /** The request's model, or a 400 that names the field: every route that takes a model asks here. */
+  public static String requireModel(ObjectNode body) {
     JsonNode model = body.path("model");
     if (!model.isTextual() || model.asText().isBlank()) {
       throw ApiException.badRequest("model", "model is required: name the model to use, e.g. \"model\": \"llama3.2\"");

@@ -65,15 +65,15 @@ final class InstanceRoutes {
   }
 
   void start(Context ctx) {
-    ctx.json(process(instances.start(id(ctx), ConsoleApi.actor(ctx))));
+    ctx.json(InstanceView.processJson(instances.start(id(ctx), ConsoleApi.actor(ctx))));
   }
 
   void stop(Context ctx) {
-    ctx.json(process(instances.stop(id(ctx), ConsoleApi.actor(ctx))));
+    ctx.json(InstanceView.processJson(instances.stop(id(ctx), ConsoleApi.actor(ctx))));
   }
 
   void restart(Context ctx) {
-    ctx.json(process(instances.restart(id(ctx), ConsoleApi.actor(ctx))));
+    ctx.json(InstanceView.processJson(instances.restart(id(ctx), ConsoleApi.actor(ctx))));
   }
 
   void health(Context ctx) {
@@ -110,14 +110,6 @@ final class InstanceRoutes {
     ProgramStatus process = instance.managed() ? supervisor.status(instance.name()).orElse(null) : null;
     HealthState state = instance.enabled() ? health.state(instance.id()).orElse(HealthState.NEW) : null;
     return InstanceView.of(instance, process, state, instances.isDraining(instance.id())).toJson();
-  }
-
-  private static ObjectNode process(ProgramStatus status) {
-    ObjectNode json = JsonNodeFactory.instance.objectNode();
-    json.put("name", status.name()).put("state", status.state().name()).put("pid", status.pid())
-        .put("since", String.valueOf(status.since())).put("restarts", status.restarts())
-        .put("exit_code", status.lastExitCode()).put("message", status.message());
-    return json;
   }
 
   private static long id(Context ctx) {

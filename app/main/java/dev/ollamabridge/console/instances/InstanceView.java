@@ -32,9 +32,7 @@ public record InstanceView(Instance instance, ProgramStatus process, HealthState
     i.clientKeys().forEach(key -> keys.add(mask(key)));
     json.put("draining", draining);
     if (process != null) {
-      ObjectNode p = json.putObject("process").put("state", process.state().name());
-      p.put("pid", process.pid()).put("since", String.valueOf(process.since())).put("restarts", process.restarts());
-      p.put("exit_code", process.lastExitCode()).put("message", process.message());
+      json.set("process", processJson(process));
     }
     if (health != null) {
       ObjectNode h = json.putObject("health").put("healthy", health.healthy())
@@ -43,6 +41,15 @@ public record InstanceView(Instance instance, ProgramStatus process, HealthState
           .put("last_status", health.lastStatus()).put("latency_ms", health.latencyMillis());
       h.put("last_error", health.lastError());
     }
+    return json;
+  }
+
+  /** A process's state as the API shows it, here and in the answers of start, stop and restart. */
+  public static ObjectNode processJson(ProgramStatus process) {
+    ObjectNode json = JsonNodeFactory.instance.objectNode();
+    json.put("name", process.name()).put("state", process.state().name()).put("pid", process.pid())
+        .put("since", String.valueOf(process.since())).put("restarts", process.restarts())
+        .put("exit_code", process.lastExitCode()).put("message", process.message());
     return json;
   }
 
