@@ -70,7 +70,7 @@ public final class ConsoleApp implements AutoCloseable {
       Files.createDirectories(data);
       Database database = Database.open(data.resolve("console.db"));
       parts.add(database);
-      Settings settings = new Settings(database);
+      Settings settings = new Settings(database, config.operator());
       storeFlags(config, settings);
       EventLog events = new EventLog(database);
       ApiTokens tokens = new ApiTokens(database);
@@ -148,17 +148,10 @@ public final class ConsoleApp implements AutoCloseable {
         Integer.parseInt(all.get(Setting.SUPERVISE_LOG_BACKUPS)));
   }
 
-  /** The console's flags win over stored settings, and are stored, so the API shows what runs. */
+  /** {@code --nginx-listen} wins over the stored setting, and is stored, so the API shows what runs. */
   private static void storeFlags(ConsoleConfig config, Settings settings) {
-    java.util.Map<Setting, String> flags = new java.util.EnumMap<>(Setting.class);
-    if (config.nginxMode() != null) {
-      flags.put(Setting.NGINX_MODE, Setting.NGINX_MODE.check(config.nginxMode()));
-    }
     if (config.nginxListen() != null) {
-      flags.put(Setting.NGINX_LISTEN, Setting.NGINX_LISTEN.check(config.nginxListen()));
-    }
-    if (!flags.isEmpty()) {
-      settings.putAll(flags);
+      settings.putAll(java.util.Map.of(Setting.NGINX_LISTEN, Setting.NGINX_LISTEN.check(config.nginxListen())));
     }
   }
 

@@ -5,6 +5,8 @@ import dev.ollamabridge.cli.LogLevels;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.store.DatabaseException;
 import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -34,10 +36,29 @@ public final class ConsoleCommand implements Callable<Integer> {
   boolean demo;
 
   @Option(names = "--nginx-mode", description = "managed (run our own nginx; the default when nginx is installed),"
-      + " system (write nginx.system_path, run nginx.reload_command) or off (render only). Stored as a setting.")
+      + " system (write --nginx-system-path, run --nginx-reload-command) or off (render only)."
+      + " Env: OLLAMA_BRIDGE_NGINX_MODE.")
   String nginxMode;
 
-  @Option(names = "--nginx-listen", description = "HOST:PORT of the managed nginx (default 127.0.0.1:8080). Stored as a setting.")
+  @Option(names = "--nginx-system-path", paramLabel = "FILE", description = "In system mode, the file the console writes"
+      + " for the system nginx to include in its http {} (default /etc/nginx/conf.d/ollama-bridge.conf)."
+      + " Env: OLLAMA_BRIDGE_NGINX_SYSTEM_PATH.")
+  String nginxSystemPath;
+
+  @Option(names = "--nginx-test-command", paramLabel = "COMMAND", description = "In system mode, the command that tests"
+      + " the system's nginx configuration, words separated by spaces, run without a shell (default 'nginx -t')."
+      + " Env: OLLAMA_BRIDGE_NGINX_TEST_COMMAND.")
+  String nginxTestCommand;
+
+  @Option(names = "--nginx-reload-command", paramLabel = "COMMAND", description = "In system mode, the command that"
+      + " reloads the system nginx (default 'nginx -s reload'). Env: OLLAMA_BRIDGE_NGINX_RELOAD_COMMAND.")
+  String nginxReloadCommand;
+
+  @Option(names = "--cache-roots", paramLabel = "DIR[:DIR…]", description = "Directories under which instances may keep"
+      + " their cache dirs, besides <data>/cache, separated by ':'. Env: OLLAMA_BRIDGE_CACHE_ROOTS.")
+  String cacheRoots;
+
+  @Option(names = "--nginx-listen", description = "HOST:PORT of the managed nginx (default 127.0.0.1:8080). Stored as the nginx.listen setting.")
   String nginxListen;
 
   @Option(names = {"-d", "--debug"}, description = "Log at debug level.")
@@ -48,8 +69,7 @@ public final class ConsoleCommand implements Callable<Integer> {
     LogLevels.apply(debug);
     ConsoleApp app;
     try {
-      app = ConsoleApp.start(new ConsoleConfig(data, listen, demo, checked(Setting.NGINX_MODE, nginxMode),
-          checked(Setting.NGINX_LISTEN, nginxListen)));
+      app = ConsoleApp.start(new ConsoleConfig(data, listen, demo, operator(), checked(Setting.NGINX_LISTEN, nginxListen)));
     } catch (DatabaseException e) {
       System.err.println("console: " + e.getMessage());
       return 1;
@@ -64,15 +84,42 @@ public final class ConsoleCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The operator settings from the flags, else from the environment; each checked by its rule. */
+  private Map<Setting, String> operator() {
+    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    flags.put(Setting.NGINX_MODE, nginxMode);
+    flags.put(Setting.NGINX_SYSTEM_PATH, nginxSystemPath);
+    flags.put(Setting.NGINX_TEST_COMMAND, nginxTestCommand);
+    flags.put(Setting.NGINX_RELOAD_COMMAND, nginxReloadCommand);
+    flags.put(Setting.CACHE_ROOTS, cacheRoots);
+    Map<Setting, String> operator = new EnumMap<>(Setting.class);
+    for (Setting setting : Setting.values()) {
+      if (!setting.operator()) {
+        continue;
+      }
+      String value = flags.get(setting);
+      String source = setting.flag();
+      if (value == null) {
+        value = System.getenv(setting.environmentVariable());
+        source = setting.environmentVariable();
+      }
+      if (value != null) {
+        operator.put(setting, checked(setting, source, value));
+      }
+    }
+    return operator;
+  }
+
   /** A flag's value, checked by its setting's rule; a bad one ends the command with that rule. */
   private String checked(Setting setting, String value) {
-    if (value == null) {
-      return null;
-    }
+    return value == null ? null : checked(setting, setting.flag(), value);
+  }
+
+  private String checked(Setting setting, String source, String value) {
     try {
       return setting.check(value);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--" + setting.key().replace('.', '-').replace('_', '-') + " " + e.getMessage());
+      throw new ParameterException(spec.commandLine(), source + " " + e.getMessage());
     }
   }
 }

@@ -1,20 +1,40 @@
 package dev.ollamabridge.console;
 
 import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.settings.Setting;
 import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * What the console is started with.
  *
  * @param dataDir database, logs, pid files, cache dirs and generated files live here
  * @param demo on an empty database, start the fake backend and one instance in front of it
- * @param nginxMode managed, system or off, stored as the nginx.mode setting; null keeps the setting
+ * @param operator the operator settings (commands, paths, nginx mode), checked; the API cannot change them
  * @param nginxListen where the managed nginx listens, stored as nginx.listen; null keeps the setting
  */
-public record ConsoleConfig(Path dataDir, HostPort listen, boolean demo, String nginxMode, String nginxListen) {
+public record ConsoleConfig(Path dataDir, HostPort listen, boolean demo, Map<Setting, String> operator, String nginxListen) {
 
-  /** A console that keeps its stored nginx settings. */
+  public ConsoleConfig {
+    operator = Map.copyOf(operator);
+  }
+
+  /** A console with the operator settings' defaults. */
   public ConsoleConfig(Path dataDir, HostPort listen, boolean demo) {
-    this(dataDir, listen, demo, null, null);
+    this(dataDir, listen, demo, Map.of(), null);
+  }
+
+  /** A console in {@code nginxMode} (null: the default), its other operator settings at their defaults. */
+  public ConsoleConfig(Path dataDir, HostPort listen, boolean demo, String nginxMode, String nginxListen) {
+    this(dataDir, listen, demo, nginxMode == null ? Map.of() : Map.of(Setting.NGINX_MODE, nginxMode), nginxListen);
+  }
+
+  /** The same config with one more operator setting. */
+  public ConsoleConfig withOperator(Setting setting, String value) {
+    Map<Setting, String> more = new EnumMap<>(Setting.class);
+    more.putAll(operator);
+    more.put(setting, setting.check(value));
+    return new ConsoleConfig(dataDir, listen, demo, more, nginxListen);
   }
 }

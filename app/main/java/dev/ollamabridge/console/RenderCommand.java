@@ -40,6 +40,11 @@ public final class RenderCommand implements Callable<Integer> {
   @Option(names = "--data", defaultValue = "./data", description = "The console's data directory (default: ${DEFAULT-VALUE}).")
   Path data;
 
+  @Option(names = "--nginx-mode", defaultValue = "${env:OLLAMA_BRIDGE_NGINX_MODE:-managed}",
+      description = "system prints the part a system nginx includes in its http {}; managed or off a whole nginx.conf"
+          + " (default: ${DEFAULT-VALUE}, from OLLAMA_BRIDGE_NGINX_MODE when set).")
+  String nginxMode;
+
   @Override
   public Integer call() {
     GeneratedFiles.Kind kind = switch (file) {
@@ -48,12 +53,17 @@ public final class RenderCommand implements Callable<Integer> {
       case "prometheus", "prometheus.yml" -> GeneratedFiles.Kind.PROMETHEUS;
       default -> throw new ParameterException(spec.commandLine(), "FILE must be nginx, supervisor or prometheus, not '" + file + "'");
     };
+    try {
+      nginxMode = Setting.NGINX_MODE.check(nginxMode);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--nginx-mode " + e.getMessage());
+    }
     Path dir = data.toAbsolutePath().normalize();
     if (!Files.exists(dir.resolve("console.db"))) {
       throw new ParameterException(spec.commandLine(), "no console database in " + dir + ": give the console's --data directory");
     }
     try (Database database = Database.open(dir.resolve("console.db"))) {
-      Settings settings = new Settings(database);
+      Settings settings = new Settings(database, Map.of(Setting.NGINX_MODE, nginxMode));
       Map<Setting, String> values = settings.all();
       Set<Long> healthy = new HealthRecords(database).all().entrySet().stream()
           .filter(Map.Entry::getValue).map(Map.Entry::getKey).collect(Collectors.toSet());

@@ -17,6 +17,9 @@ class ConsoleCommandTest {
       "--listen 127.0.0.1:70000 | outside 0-65535",
       "--nginx-mode apache | must be one of managed, system, off",
       "--nginx-listen 127.0.0.1 | must be HOST:PORT",
+      "--nginx-test-command nginx;id | --nginx-test-command must be a command and its arguments",
+      "--nginx-system-path etc/x.conf | --nginx-system-path must be an absolute path",
+      "--cache-roots a;b | --cache-roots must be absolute paths",
       "--no-such-option | Unknown option"})
   void aBadOptionIsOneLineThatSaysWhatToChangeAndExitCode2(String options, String message) {
     StringWriter err = new StringWriter();

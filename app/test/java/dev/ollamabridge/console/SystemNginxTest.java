@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.fake.FakeOllama;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * nginx.mode system: the console writes its file where a system nginx includes it, tests the
- * system's configuration and runs the reload command. The "system" nginx here is a real nginx
+ * system's configuration and runs the reload command, all three as the operator set them. The "system" nginx here is a real nginx
  * this test runs with its own main config.
  */
 class SystemNginxTest {
@@ -52,12 +53,13 @@ class SystemNginxTest {
       try (ConsoleApp console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null))) {
         ConsoleClient api = new ConsoleClient(console.port(), console.adminToken());
         api.post("/instances", "{\"name\":\"far\",\"managed\":false,\"port\":3999}");
-        ConsoleClient.Answer set = api.patch("/settings", """
-            {"nginx.listen":"127.0.0.1:%d","nginx.system_path":"%s","nginx.test_command":"nginx -t -p %s/ -c %s",
-             "nginx.reload_command":"nginx -p %s/ -c %s -s reload"}""".formatted(port, included, system, main, system, main));
-        assertThat(set.status()).as(String.valueOf(set.body())).isEqualTo(200);
+        assertThat(api.patch("/settings", "{\"nginx.listen\":\"127.0.0.1:%d\"}".formatted(port)).status()).isEqualTo(200);
       }
-      try (ConsoleApp console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "system", null))) {
+      ConsoleConfig systemMode = new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "system", null)
+          .withOperator(Setting.NGINX_SYSTEM_PATH, included.toString())
+          .withOperator(Setting.NGINX_TEST_COMMAND, "nginx -t -p %s/ -c %s".formatted(system, main))
+          .withOperator(Setting.NGINX_RELOAD_COMMAND, "nginx -p %s/ -c %s -s reload".formatted(system, main));
+      try (ConsoleApp console = ConsoleApp.start(systemMode)) {
         ConsoleClient api = new ConsoleClient(console.port(), null).withToken(Files.readString(data.resolve("admin-token")).strip());
 
         await().atMost(ManagedNginxFixture.PATIENCE).until(() -> Files.readString(included).contains("upstream bridge_cluster"));
@@ -65,7 +67,9 @@ class SystemNginxTest {
         assertThat(Files.readString(included)).contains("# Revision " + served).doesNotContain("worker_processes");
         assertThat(api.get("/nginx/revisions").body().path("revisions").get(0).path("result").asText()).isEqualTo("applied");
 
-        ConsoleClient.Answer refused = api.patch("/settings", "{\"nginx.tls_cert\":\"/nonexistent/c.pem\",\"nginx.tls_key\":\"/nonexistent/k.pem\"}");
+        Path notAKey = Files.writeString(system.resolve("not-a-key.pem"), "not a key\n");
+        ConsoleClient.Answer refused = api.patch("/settings",
+            "{\"nginx.tls_cert\":\"%s\",\"nginx.tls_key\":\"%s\"}".formatted(notAKey, notAKey));
         assertThat(refused.status()).isEqualTo(422);
         assertThat(Files.readString(included)).as("the file nginx refused was taken back").contains("# Revision " + served);
         assertThat(revisionServedOn(port)).isEqualTo(served);

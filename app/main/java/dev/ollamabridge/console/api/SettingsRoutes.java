@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * {@code GET/PATCH /api/v1/settings}: every setting with its value. A PATCH checks every value,
  * then the files it would render, before it stores any; then the listener acts on the change.
+ * Operator settings are shown but refused: only the console's command line or environment sets them.
  */
 public final class SettingsRoutes {
 
@@ -51,6 +52,10 @@ public final class SettingsRoutes {
     for (Map.Entry<String, JsonNode> field : body.properties()) {
       Setting setting = Setting.byKey(field.getKey())
           .orElseThrow(() -> new InvalidInput(field.getKey(), "'" + field.getKey() + "' is not a setting"));
+      if (setting.operator()) {
+        throw new InvalidInput(setting.key(), setting.key() + " is operator configuration, read-only here: set it with "
+            + setting.whereSet() + " when the console starts");
+      }
       JsonNode value = field.getValue();
       if (!value.isValueNode() || value.isNull()) {
         throw new InvalidInput(setting.key(), setting.key() + " must be a string or a number");

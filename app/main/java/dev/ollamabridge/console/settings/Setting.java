@@ -2,12 +2,20 @@ package dev.ollamabridge.console.settings;
 
 import dev.ollamabridge.bridge.BridgeConfig;
 import dev.ollamabridge.cli.HostPort;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
  * The console's settings: each with its key, default and rule. A value is checked by its rule
  * before it is stored; the rule's message says what is allowed.
+ *
+ * <p>An <em>operator</em> setting names something the console executes or writes outside its
+ * data directory (a command, a path, the nginx mode that decides whether commands run at all). It
+ * comes only from the console's command line or environment ({@link #flag()}, {@link
+ * #environmentVariable()}), is shown but never stored, and the API cannot change it.
  */
 public enum Setting {
   DEFAULT_UPSTREAM("default_upstream", "http://127.0.0.1:11434", Setting::upstreamUrl),
@@ -23,7 +31,7 @@ public enum Setting {
   SUPERVISE_LOG_MAX_MB("supervise.log_max_mb", "50", value -> integer(value, 1, 10_240)),
   SUPERVISE_LOG_BACKUPS("supervise.log_backups", "10", value -> integer(value, 0, 100)),
   /** managed: the console runs its own nginx; system: it writes a file and runs a reload command; off: render only. */
-  NGINX_MODE("nginx.mode", "managed", value -> oneOf(value, "managed", "system", "off")),
+  NGINX_MODE("nginx.mode", "managed", value -> oneOf(value, "managed", "system", "off"), true),
   NGINX_LISTEN("nginx.listen", "127.0.0.1:8080", Setting::listen),
   NGINX_SERVER_NAME("nginx.server_name", "_", value -> matches(value, "_|[A-Za-z0-9*]([A-Za-z0-9.*-]{0,252})",
       "_ or a host name such as api.example.com")),
@@ -37,21 +45,31 @@ public enum Setting {
   NGINX_BURST("nginx.burst", "200", value -> integer(value, 0, 1_000_000)),
   NGINX_MAX_BODY_MB("nginx.max_body_mb", "32", value -> integer(value, 1, 4096)),
   NGINX_TLS_LISTEN("nginx.tls_listen", "127.0.0.1:8443", Setting::listen),
-  NGINX_TLS_CERT("nginx.tls_cert", "", Setting::optionalPath),
-  NGINX_TLS_KEY("nginx.tls_key", "", Setting::optionalPath),
+  NGINX_TLS_CERT("nginx.tls_cert", "", Setting::readableFile),
+  NGINX_TLS_KEY("nginx.tls_key", "", Setting::readableFile),
   NGINX_SYSTEM_PATH("nginx.system_path", "/etc/nginx/conf.d/ollama-bridge.conf", value -> matches(value,
-      "/[A-Za-z0-9._/-]{1,255}", "an absolute path of letters, digits, '.', '_', '-' and '/'")),
-  NGINX_TEST_COMMAND("nginx.test_command", "nginx -t", Setting::command),
-  NGINX_RELOAD_COMMAND("nginx.reload_command", "nginx -s reload", Setting::command);
+      "/[A-Za-z0-9._/-]{1,255}", "an absolute path of letters, digits, '.', '_', '-' and '/'"), true),
+  NGINX_TEST_COMMAND("nginx.test_command", "nginx -t", Setting::command, true),
+  NGINX_RELOAD_COMMAND("nginx.reload_command", "nginx -s reload", Setting::command, true),
+  /** Where instances may keep their caches, ':'-separated; empty: {@code <data>/cache} only. */
+  CACHE_ROOTS("cache.roots", "", value -> value.isEmpty() ? value : matches(value,
+      "/[A-Za-z0-9._/-]{1,255}(:/[A-Za-z0-9._/-]{1,255})*",
+      "absolute paths of letters, digits, '.', '_', '-' and '/', separated by ':'"), true);
 
   private final String key;
   private final String defaultValue;
   private final UnaryOperator<String> rule;
+  private final boolean operator;
 
   Setting(String key, String defaultValue, UnaryOperator<String> rule) {
+    this(key, defaultValue, rule, false);
+  }
+
+  Setting(String key, String defaultValue, UnaryOperator<String> rule, boolean operator) {
     this.key = key;
     this.defaultValue = defaultValue;
     this.rule = rule;
+    this.operator = operator;
   }
 
   public String key() {
@@ -60,6 +78,26 @@ public enum Setting {
 
   public String defaultValue() {
     return defaultValue;
+  }
+
+  /** Set by the operator at console start, never through the API. */
+  public boolean operator() {
+    return operator;
+  }
+
+  /** The console flag of an operator setting: {@code nginx.test_command} is {@code --nginx-test-command}. */
+  public String flag() {
+    return "--" + key.replace('.', '-').replace('_', '-');
+  }
+
+  /** The environment variable of an operator setting: {@code OLLAMA_BRIDGE_NGINX_TEST_COMMAND}. */
+  public String environmentVariable() {
+    return "OLLAMA_BRIDGE_" + key.replace('.', '_').toUpperCase(Locale.ROOT);
+  }
+
+  /** Where an operator setting comes from, for messages that tell the user where to change it. */
+  public String whereSet() {
+    return "the console's " + flag() + " flag or its " + environmentVariable() + " environment variable";
   }
 
   /** The value in its stored form, or an {@link IllegalArgumentException} that states the rule. */
@@ -120,10 +158,20 @@ public enum Setting {
     }
   }
 
-  /** Empty (not set), or an absolute path nginx can read: no spaces, quotes or semicolons. */
-  private static String optionalPath(String value) {
-    return value.isEmpty() ? value : matches(value, "/[A-Za-z0-9._/-]{1,255}",
-        "empty or an absolute path of letters, digits, '.', '_', '-' and '/'");
+  /**
+   * Empty (not set), or an absolute path of an existing regular file this process can read, with
+   * no spaces, quotes or semicolons: nginx reads it as its certificate or key.
+   */
+  private static String readableFile(String value) {
+    if (value.isEmpty()) {
+      return value;
+    }
+    matches(value, "/[A-Za-z0-9._/-]{1,255}", "empty or an absolute path of letters, digits, '.', '_', '-' and '/'");
+    Path file = Path.of(value);
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      throw new IllegalArgumentException("must name an existing, readable regular file; " + value + " is not one");
+    }
+    return value;
   }
 
   private static String upstreamUrl(String value) {

@@ -11,13 +11,22 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** The {@code settings} table: stored values over the defaults of {@link Setting}. */
+/**
+ * The {@code settings} table: stored values over the defaults of {@link Setting}, and over both
+ * the operator's values, which are never stored (a row left by an older console is ignored).
+ */
 public final class Settings {
 
   private final Database database;
+  private final Map<Setting, String> operator;
 
-  public Settings(Database database) {
+  /** @param operator the operator settings the console was started with; the others keep their defaults */
+  public Settings(Database database, Map<Setting, String> operator) {
+    operator.keySet().stream().filter(setting -> !setting.operator()).findAny().ifPresent(setting -> {
+      throw new IllegalArgumentException(setting.key() + " is not an operator setting");
+    });
     this.database = database;
+    this.operator = Map.copyOf(operator);
   }
 
   /** Every setting with its current value. */
@@ -31,13 +40,14 @@ public final class Settings {
         ResultSet rows = query.executeQuery()) {
       while (rows.next()) {
         Optional<Setting> setting = Setting.byKey(rows.getString("key"));
-        if (setting.isPresent()) {
+        if (setting.isPresent() && !setting.get().operator()) {
           values.put(setting.get(), rows.getString("value"));
         }
       }
     } catch (SQLException e) {
       throw new DatabaseException("could not read settings: " + e.getMessage(), e);
     }
+    values.putAll(operator);
     return values;
   }
 
@@ -49,8 +59,11 @@ public final class Settings {
     return Integer.parseInt(get(setting));
   }
 
-  /** Stores checked values, all or none. */
+  /** Stores checked values, all or none; operator settings are not for storing. */
   public void putAll(Map<Setting, String> changes) {
+    changes.keySet().stream().filter(Setting::operator).findAny().ifPresent(setting -> {
+      throw new IllegalArgumentException(setting.key() + " is operator configuration: set it with " + setting.whereSet());
+    });
     String now = Instant.now().toString();
     try (Connection connection = database.connection()) {
       connection.setAutoCommit(false);
