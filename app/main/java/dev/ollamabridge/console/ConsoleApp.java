@@ -22,6 +22,7 @@ import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.SelfCommand;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
+import dev.ollamabridge.console.store.DataDirectory;
 import dev.ollamabridge.console.store.Database;
 import dev.ollamabridge.console.supervise.SupervisePolicy;
 import dev.ollamabridge.console.supervise.Supervisor;
@@ -50,24 +51,30 @@ public final class ConsoleApp implements AutoCloseable {
   static final HostPort DEMO_BACKEND = new HostPort("127.0.0.1", 11435);
   private static final String LOCAL_OLLAMA = "http://127.0.0.1:11434";
 
+  private final DataDirectory directory;
   private final List<AutoCloseable> parts;
   private final Javalin api;
   private final InstanceService instances;
   private final String adminToken;
 
-  private ConsoleApp(List<AutoCloseable> parts, Javalin api, InstanceService instances, String adminToken) {
+  private ConsoleApp(DataDirectory directory, List<AutoCloseable> parts, Javalin api, InstanceService instances,
+      String adminToken) {
+    this.directory = directory;
     this.parts = parts;
     this.api = api;
     this.instances = instances;
     this.adminToken = adminToken;
   }
 
-  /** Migrates the database, adopts or starts the bridges and nginx, then listens; a failure stops it all. */
+  /**
+   * Locks the data directory, migrates the database, adopts or starts the bridges and nginx, then
+   * listens; a failure stops it all. {@link DataDirectory.InUse} when another console holds the directory.
+   */
   public static ConsoleApp start(ConsoleConfig config) {
+    DataDirectory directory = DataDirectory.lock(config.dataDir());
     List<AutoCloseable> parts = new ArrayList<>();
     try {
-      Path data = config.dataDir().toAbsolutePath().normalize();
-      Files.createDirectories(data);
+      Path data = directory.path();
       Database database = Database.open(data.resolve("console.db"));
       parts.add(database);
       Settings settings = new Settings(database, config.operator());
@@ -125,12 +132,14 @@ public final class ConsoleApp implements AutoCloseable {
       parts.add(0, api::stop);
       events.record("console", "console.start", null, "listening on " + config.listen().host() + ":" + api.port()
           + ", nginx " + mode);
-      return new ConsoleApp(parts, api, instances, adminToken);
+      return new ConsoleApp(directory, parts, api, instances, adminToken);
     } catch (IOException e) {
       closeAll(parts);
+      directory.close();
       throw new UncheckedIOException("cannot use the data directory " + config.dataDir() + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       closeAll(parts);
+      directory.close();
       throw e;
     }
   }
@@ -211,6 +220,7 @@ public final class ConsoleApp implements AutoCloseable {
   @Override
   public void close() {
     closeAll(parts);
+    directory.close();
   }
 
   private static HealthPolicy healthPolicy(Settings settings) {

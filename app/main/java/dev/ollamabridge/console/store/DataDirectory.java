@@ -1,0 +1,124 @@
+package dev.ollamabridge.console.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The console's data directory, held by one console at a time: it holds secrets (upstream and
+ * client keys in the database, the admin token), so it is {@code 0700} and the files the console
+ * keeps in it {@code 0600}. A second console on the same directory is refused, naming the pid of
+ * the first.
+ */
+public final class DataDirectory implements AutoCloseable {
+
+  public static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
+  public static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+  private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+
+  private final Path path;
+  private final FileChannel lockFile;
+  private final FileLock lock;
+
+  private DataDirectory(Path path, FileChannel lockFile, FileLock lock) {
+    this.path = path;
+    this.lockFile = lockFile;
+    this.lock = lock;
+  }
+
+  /** Creates or tightens the directory, then locks it; {@link InUse} when another console holds it. */
+  public static DataDirectory lock(Path dir) {
+    Path path = dir.toAbsolutePath().normalize();
+    try {
+      ownerOnlyDirectory(path);
+      Path file = path.resolve("console.lock");
+      FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), ownerOnly(OWNER_ONLY_FILE));
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null; // another console in this very JVM holds it
+      }
+      if (lock == null) {
+        String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).strip();
+        channel.close();
+        throw new InUse("the data directory " + path + " is in use by another console (pid "
+            + (holder.isEmpty() ? "unknown" : holder) + "): stop that console, or give this one another --data");
+      }
+      channel.truncate(0);
+      channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+      channel.force(true);
+      DataDirectory held = new DataDirectory(path, channel, lock);
+      // SQLite gives its -wal and -shm files the mode of the database file
+      for (String name : List.of("console.db", "console.db-wal", "console.db-shm")) {
+        held.ownerOnlyFile(path.resolve(name), name.equals("console.db"));
+      }
+      return held;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot use the data directory " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** Creates {@code dir} (and its parents) readable by the owner only, or tightens one that exists. */
+  public static Path ownerOnlyDirectory(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir, ownerOnly(OWNER_ONLY_DIR));
+    }
+    if (POSIX) {
+      Files.setPosixFilePermissions(dir, OWNER_ONLY_DIR);
+    }
+    return dir;
+  }
+
+  /** Makes an existing file owner-only; creates it empty first when {@code create} is set. */
+  private void ownerOnlyFile(Path file, boolean create) throws IOException {
+    if (create && !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      Files.createFile(file, ownerOnly(OWNER_ONLY_FILE));
+    }
+    if (POSIX && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      Files.setPosixFilePermissions(file, OWNER_ONLY_FILE);
+    }
+  }
+
+  /** The attribute that creates a file or directory with these permissions, where the platform has them. */
+  public static FileAttribute<?>[] ownerOnly(Set<PosixFilePermission> permissions) {
+    return POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)} : new FileAttribute<?>[0];
+  }
+
+  /** Lets the next console have the directory. */
+  @Override
+  public void close() {
+    try {
+      lock.release();
+      lockFile.close();
+    } catch (IOException e) {
+      // the lock goes with the process anyway
+    }
+  }
+
+  /** Another console holds the directory. */
+  public static final class InUse extends RuntimeException {
+    InUse(String message) {
+      super(message, null, false, false);
+    }
+  }
+}
