@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NginxApplyTest {
 
   @TempDir Path data;
+  @TempDir Path elsewhere;
   private final FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(3));
   private ManagedNginxFixture nginx;
   private long a;
@@ -71,16 +72,24 @@ class NginxApplyTest {
   }
 
   @Test
-  void aConfigurationNginxRejectsLeavesTheOldOneServingAndKeepsTheOutput() {
+  void aBodyTooLargeForNginxsMemoryBufferIsSpooledInTheOwnerOnlyDataDirectoryAndStillArrives() {
+    String longQuestion = "why ".repeat(50_000);
+
+    assertThat(nginx.chat(longQuestion)).as(nginx.errorLogTail()).isEqualTo(200);
+  }
+
+  @Test
+  void aConfigurationNginxRejectsLeavesTheOldOneServingAndKeepsTheOutput() throws Exception {
     String serving = nginx.servedRevision();
+    Path notACert = java.nio.file.Files.writeString(elsewhere.resolve("cert.pem"), "not a certificate\n");
 
     ConsoleClient.Answer refused = nginx.api.patch("/settings",
-        "{\"nginx.tls_cert\":\"/nonexistent/cert.pem\",\"nginx.tls_key\":\"/nonexistent/key.pem\"}");
+        "{\"nginx.tls_cert\":\"%s\",\"nginx.tls_key\":\"%s\"}".formatted(notACert, notACert));
 
     assertThat(refused.status()).isEqualTo(422);
     JsonNode revision = refused.body().path("revision");
     assertThat(revision.path("result").asText()).isEqualTo("rejected");
-    assertThat(revision.path("test_output").asText()).contains("/nonexistent/cert.pem").contains("failed");
+    assertThat(revision.path("test_output").asText()).contains(notACert.toString()).contains("failed");
     assertThat(nginx.servedRevision()).isEqualTo(serving);
     assertThat(nginx.chat()).isEqualTo(200);
     assertThat(nginx.api.get("/settings").body().path("nginx.tls_cert").asText()).as("the settings were not kept").isEmpty();

@@ -51,6 +51,7 @@ public final class GeneratedFiles {
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45}");
   private static final Pattern HASH_KEY = Pattern.compile("(\\$[a-z_][a-z0-9_]*)+");
   private static final String NO_SERVERS = "127.0.0.1:9";
+  private static final String ROOT = "root";
 
   private final TemplateEngine templates =
       TemplateEngine.createPrecompiled(null, ContentType.Plain, null, "dev.ollamabridge.generated.files");
@@ -151,6 +152,7 @@ public final class GeneratedFiles {
     }
     return new NginxModel(
         fullConfig,
+        fullConfig && ROOT.equals(System.getProperty("user.name")) ? ROOT : null,
         prefix,
         fullConfig ? prefix + "/logs/access.log" : "/var/log/nginx/ollama-bridge.access.log",
         "pending",
