@@ -68,6 +68,11 @@ final class NginxSync implements ChangeListener, SettingsRoutes.Listener, NginxR
   }
 
   @Override
+  public String renderSupervisor(GeneratedFiles.Secrets secrets) {
+    return files.supervisor(snapshot(), secrets);
+  }
+
+  @Override
   public NginxApplier applier() {
     return applier;
   }

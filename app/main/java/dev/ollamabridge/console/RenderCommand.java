@@ -40,6 +40,10 @@ public final class RenderCommand implements Callable<Integer> {
   @Option(names = "--data", defaultValue = "./data", description = "The console's data directory (default: ${DEFAULT-VALUE}).")
   Path data;
 
+  @Option(names = "--clear-secrets", description = "supervisor.conf with the bridges' keys in clear, instead of"
+      + " references to supervisord's environment.")
+  boolean clearSecrets;
+
   @Option(names = "--nginx-mode", defaultValue = "${env:OLLAMA_BRIDGE_NGINX_MODE:-managed}",
       description = "system prints the part a system nginx includes in its http {}; managed or off a whole nginx.conf"
           + " (default: ${DEFAULT-VALUE}, from OLLAMA_BRIDGE_NGINX_MODE when set).")
@@ -70,9 +74,11 @@ public final class RenderCommand implements Callable<Integer> {
       Snapshot snapshot = new Snapshot(new InstanceRepository(database).all(), values, healthy, Set.of(), dir,
           SelfCommand.current().command(BridgeLaunch.JVM_FLAGS, List.of()));
       GeneratedFiles files = new GeneratedFiles();
-      String text = kind == GeneratedFiles.Kind.NGINX
-          ? files.nginx(snapshot, !values.get(Setting.NGINX_MODE).equals("system"))
-          : files.render(kind, snapshot);
+      String text = switch (kind) {
+        case NGINX -> files.nginx(snapshot, !values.get(Setting.NGINX_MODE).equals("system"));
+        case SUPERVISOR -> files.supervisor(snapshot, clearSecrets ? GeneratedFiles.Secrets.CLEAR : GeneratedFiles.Secrets.REFERENCED);
+        case PROMETHEUS -> files.prometheus(snapshot);
+      };
       spec.commandLine().getOut().print(text);
       spec.commandLine().getOut().flush();
       return 0;

@@ -95,6 +95,8 @@ class ConsoleApiTest {
       "{\"shared_mode\":true}                       | upstream_api_key | needs an upstream_api_key",
       "{\"cache_dir\":\"/tmp/a b\"}                 | cache_dir        | a path of letters",
       "{\"client_keys\":[\"has space\"]}            | client_keys      | without spaces",
+      "{\"upstream_api_key\":\"a\\\";X=1;Z=\\\"\"}  | upstream_api_key | double quotes",
+      "{\"upstream_api_key\":\"'quoted'\"}          | upstream_api_key | single quote",
       "{\"colour\":\"blue\"}                        | colour           | not a field"})
   void badInputIsA400NamingTheFieldAndChangesNothing(String body, String field, String message) {
     ConsoleClient.Answer answer = api.post("/instances", body.replace("}", ",\"managed\":false}").replace("{,", "{"));
@@ -150,8 +152,8 @@ class ConsoleApiTest {
         {"name":"cloud","managed":false,"shared_mode":true,"upstream_api_key":"sk-abcdefghijklmnopqrstuvwxyz",
          "client_keys":["client-key-0123456789"]}""").body();
 
-    assertThat(created.path("upstream_api_key").asText()).isEqualTo("sk-…wxyz").doesNotContain("abcdefghij");
-    assertThat(created.path("client_keys").get(0).asText()).isEqualTo("cli…6789");
+    assertThat(created.path("upstream_api_key").asText()).isEqualTo("…wxyz");
+    assertThat(created.path("client_keys").get(0).asText()).isEqualTo("…6789");
     assertThat(api.get("/events").body().toString()).doesNotContain("abcdefghij");
   }
 
@@ -191,6 +193,21 @@ class ConsoleApiTest {
 
     assertThat(conf).contains("[program:ollama-bridge-one]", "startsecs=5", "stdout_logfile_maxbytes=20MB", "startretries=3",
         "autostart=false");
+  }
+
+  @Test
+  void supervisorConfRefersToSecretsUnlessAskedForThemInClear() {
+    api.post("/instances", """
+        {"name":"cloud","enabled":false,"shared_mode":true,"upstream_api_key":"sk-0123456789abcdef"}""");
+
+    String shared = text("/exports/supervisor.conf");
+    String clear = text("/exports/supervisor.conf?secrets=clear");
+
+    assertThat(shared).contains("BRIDGE_API_KEY=\"%(ENV_OLLAMA_BRIDGE_CLOUD_API_KEY)s\"").doesNotContain("sk-0123");
+    assertThat(clear).contains("BRIDGE_API_KEY=\"sk-0123456789abcdef\"");
+    assertThat(api.get("/events").body().path("events").findValuesAsText("action")).contains("export.secrets");
+    assertThat(api.get("/exports/supervisor.conf?secrets=yes").field()).isEqualTo("secrets");
+    assertThat(api.get("/exports/nginx.conf?secrets=clear").status()).isEqualTo(400);
   }
 
   @Test

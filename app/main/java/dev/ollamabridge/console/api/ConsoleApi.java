@@ -40,7 +40,7 @@ public final class ConsoleApi {
     ObjectMapper json = new ObjectMapper();
     InstanceRoutes instanceRoutes = new InstanceRoutes(instances, supervisor, health);
     SettingsRoutes settingsRoutes = new SettingsRoutes(settings, events, settingsListener);
-    NginxRoutes nginxRoutes = new NginxRoutes(() -> nginx, revisions);
+    NginxRoutes nginxRoutes = new NginxRoutes(() -> nginx, revisions, events);
     return Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
+import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.files.GeneratedFiles;
 import dev.ollamabridge.console.instances.InvalidInput;
 import dev.ollamabridge.console.nginx.NginxApplier;
@@ -23,16 +24,21 @@ public final class NginxRoutes {
   public interface Nginx {
     String render(GeneratedFiles.Kind kind);
 
+    /** supervisor.conf with its secrets referenced from supervisord's environment, or in clear. */
+    String renderSupervisor(GeneratedFiles.Secrets secrets);
+
     /** The applier, or null when nginx.mode is off. */
     NginxApplier applier();
   }
 
   private final Supplier<Nginx> nginx;
   private final RevisionRepository revisions;
+  private final EventLog events;
 
-  NginxRoutes(Supplier<Nginx> nginx, RevisionRepository revisions) {
+  NginxRoutes(Supplier<Nginx> nginx, RevisionRepository revisions, EventLog events) {
     this.nginx = nginx;
     this.revisions = revisions;
+    this.events = events;
   }
 
   void config(Context ctx) {
@@ -46,9 +52,21 @@ public final class NginxRoutes {
     } catch (IllegalArgumentException e) {
       throw new InvalidInput("file", e.getMessage());
     }
+    String secrets = ctx.queryParam("secrets");
+    if (secrets != null && !(secrets.equals("clear") && kind == GeneratedFiles.Kind.SUPERVISOR)) {
+      throw new InvalidInput("secrets", "secrets=clear is the only choice, and only for supervisor.conf");
+    }
+    String text;
+    if (secrets != null) {
+      text = nginx.get().renderSupervisor(GeneratedFiles.Secrets.CLEAR);
+      events.record(ConsoleApi.actor(ctx), "export.secrets", kind.fileName(), "exported with the secrets in clear");
+    } else {
+      text = nginx.get().render(kind);
+    }
     ctx.header("Content-Disposition", "attachment; filename=\"" + kind.fileName() + "\"")
+        .header("Cache-Control", "no-store")
         .contentType("text/plain; charset=utf-8")
-        .result(nginx.get().render(kind));
+        .result(text);
   }
 
   void apply(Context ctx) {

@@ -10,7 +10,9 @@ import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -46,6 +48,12 @@ public final class GeneratedFiles {
     }
   }
 
+  /**
+   * How supervisor.conf carries the bridges' secrets: as references to supervisord's own
+   * environment ({@code %(ENV_…)s}, the default, so the file can be shared), or in clear.
+   */
+  public enum Secrets { REFERENCED, CLEAR }
+
   private static final Pattern SAFE_PATH = Pattern.compile("/[A-Za-z0-9._/+-]{0,1023}");
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45}");
@@ -59,7 +67,7 @@ public final class GeneratedFiles {
   public String render(Kind kind, Snapshot snapshot) {
     return switch (kind) {
       case NGINX -> nginx(snapshot, true);
-      case SUPERVISOR -> supervisor(snapshot);
+      case SUPERVISOR -> supervisor(snapshot, Secrets.REFERENCED);
       case PROMETHEUS -> prometheus(snapshot);
     };
   }
@@ -74,8 +82,9 @@ public final class GeneratedFiles {
     return render("nginx.conf.jte", model.withRevision(Sha256.hex(draft).substring(0, 16)));
   }
 
-  public String supervisor(Snapshot snapshot) {
+  public String supervisor(Snapshot snapshot, Secrets secrets) {
     List<SupervisorModel.Program> programs = new ArrayList<>();
+    List<SupervisorModel.Variable> variables = new ArrayList<>();
     for (Instance instance : snapshot.instances()) {
       if (!instance.managed()) {
         continue;
@@ -84,17 +93,30 @@ public final class GeneratedFiles {
       List<String> argv = new ArrayList<>(snapshot.bridgeCommand());
       argv.addAll(BridgeLaunch.arguments(instance));
       String command = argv.stream().map(SupervisorQuoting::argument).collect(Collectors.joining(" "));
-      String environment = BridgeLaunch.environment(instance).entrySet().stream().sorted(Map.Entry.comparingByKey())
-          .map(variable -> variable.getKey() + "=" + SupervisorQuoting.value(variable.getValue()))
-          .collect(Collectors.joining(","));
+      List<String> environment = new ArrayList<>();
+      for (Map.Entry<String, String> variable : new TreeMap<>(BridgeLaunch.environment(instance)).entrySet()) {
+        String source = secretVariable(instance.name(), variable.getKey());
+        variables.add(new SupervisorModel.Variable(source, instance.name(), variable.getKey()));
+        environment.add(variable.getKey() + "=" + (secrets == Secrets.CLEAR
+            ? SupervisorQuoting.environmentValue(variable.getValue()) : SupervisorQuoting.environmentReference(source)));
+      }
       programs.add(new SupervisorModel.Program(name, command, SupervisorQuoting.plain(snapshot.dataDir().toString()),
-          SupervisorQuoting.plain(snapshot.dataDir().resolve("logs").resolve(name + ".log").toString()), environment,
-          instance.enabled()));
+          SupervisorQuoting.plain(snapshot.dataDir().resolve("logs").resolve(name + ".log").toString()),
+          String.join(",", environment), instance.enabled()));
     }
     return render("supervisor.conf.jte", new SupervisorModel("ollama-bridges",
         snapshot.integer(Setting.SUPERVISE_STARTSECS), snapshot.integer(Setting.SUPERVISE_STARTRETRIES),
         snapshot.integer(Setting.SUPERVISE_STOPWAITSECS), snapshot.integer(Setting.SUPERVISE_LOG_MAX_MB) + "MB",
-        snapshot.integer(Setting.SUPERVISE_LOG_BACKUPS), programs));
+        snapshot.integer(Setting.SUPERVISE_LOG_BACKUPS), programs, secrets == Secrets.CLEAR ? List.of() : variables));
+  }
+
+  /**
+   * The variable of supervisord's environment that holds one secret of an instance:
+   * {@code BRIDGE_API_KEY} of instance {@code cloud-1} is {@code OLLAMA_BRIDGE_CLOUD_1_API_KEY}.
+   */
+  public static String secretVariable(String instance, String bridgeVariable) {
+    return "OLLAMA_BRIDGE_" + checkName(instance).toUpperCase(Locale.ROOT).replace('-', '_') + "_"
+        + bridgeVariable.replaceFirst("^BRIDGE_", "");
   }
 
   public String prometheus(Snapshot snapshot) {

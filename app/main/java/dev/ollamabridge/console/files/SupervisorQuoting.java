@@ -3,9 +3,9 @@ package dev.ollamabridge.console.files;
 import java.util.regex.Pattern;
 
 /**
- * supervisord reads {@code command=} with shell-like word splitting and expands {@code %(x)s}
+ * supervisord reads {@code command=} with POSIX shell-like word splitting and expands {@code %(x)s}
  * everywhere: a word that is not plainly safe is double-quoted, with {@code \}, {@code "} escaped
- * and {@code %} doubled.
+ * and {@code %} doubled. {@code environment=} is split without escapes: see {@link #environmentValue}.
  */
 final class SupervisorQuoting {
 
@@ -19,6 +19,23 @@ final class SupervisorQuoting {
 
   static String value(String text) {
     return "\"" + plain(text).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  /**
+   * A value of {@code environment=}: double-quoted, {@code %} doubled. supervisord honours no escape
+   * there and strips quotes at both ends, so a value with a {@code "}, or a quote at either end, cannot
+   * be written (the console refuses such keys before it stores them).
+   */
+  static String environmentValue(String text) {
+    if (text.contains("\"") || text.startsWith("'") || text.endsWith("'")) {
+      throw new RenderException(null, "a value for supervisor.conf's environment= holds a quote supervisord would lose");
+    }
+    return "\"" + plain(text) + "\"";
+  }
+
+  /** A value supervisord takes from its own environment when it reads the file. */
+  static String environmentReference(String variable) {
+    return "\"%(ENV_" + variable + ")s\"";
   }
 
   /** A value supervisord takes as it stands (a path): only {@code %} needs escaping. */

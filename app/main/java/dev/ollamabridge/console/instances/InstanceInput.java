@@ -22,8 +22,6 @@ public final class InstanceInput {
       Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:]{2,39}(?:\\.[0-9.]+)?");
   private static final Pattern PATH = Pattern.compile("[A-Za-z0-9._/-]{1,255}");
-  /** Keys are handed to the bridge through its environment, comma-separated: no commas, no spaces. */
-  private static final Pattern KEY = Pattern.compile("[\\x21-\\x2B\\x2D-\\x7E]{1,512}");
   private static final Set<String> READ_ONLY = Set.of("id", "created_at", "updated_at", "version", "process", "health");
 
   private InstanceInput() {}
@@ -47,7 +45,7 @@ public final class InstanceInput {
         case "cache_enabled" -> f.cacheEnabled = bool(name, value);
         case "cache_dir" -> f.cacheDir = text(name, value, PATH, "a path of letters, digits, '.', '_', '-' and '/' (at most 255)");
         case "shared_mode" -> f.sharedMode = bool(name, value);
-        case "upstream_api_key" -> f.upstreamApiKey = value.isNull() ? null : text(name, value, KEY, "printable ASCII without spaces or commas, 1 to 512 characters");
+        case "upstream_api_key" -> f.upstreamApiKey = value.isNull() ? null : secret(name, value, name + " must be " + BridgeSecrets.RULE);
         case "client_keys" -> f.clientKeys = keys(value);
         case "rate_limit" -> f.rateLimit = integer(name, value, 0, 100_000);
         case "think_filter" -> f.thinkFilter = bool(name, value);
@@ -69,6 +67,13 @@ public final class InstanceInput {
   private static String text(String field, JsonNode value, Pattern rule, String ruleText) {
     if (!value.isTextual() || !rule.matcher(value.asText()).matches()) {
       throw new InvalidInput(field, field + " must be " + ruleText);
+    }
+    return value.asText();
+  }
+
+  private static String secret(String field, JsonNode value, String message) {
+    if (!value.isTextual() || !BridgeSecrets.check(value.asText())) {
+      throw new InvalidInput(field, message);
     }
     return value.asText();
   }
@@ -126,7 +131,7 @@ public final class InstanceInput {
     }
     List<String> keys = new ArrayList<>();
     for (JsonNode key : value) {
-      keys.add(text("client_keys", key, KEY, "an array of keys of printable ASCII without spaces or commas, 1 to 512 characters each"));
+      keys.add(secret("client_keys", key, "client_keys must be an array of keys, each " + BridgeSecrets.RULE));
     }
     return keys;
   }

@@ -24,12 +24,12 @@ public record InstanceView(Instance instance, ProgramStatus process, HealthState
         .put("weight", i.weight()).put("role", i.role()).put("max_fails", i.maxFails())
         .put("fail_timeout", i.failTimeoutSeconds()).put("cache_enabled", i.cacheEnabled())
         .put("cache_dir", i.cacheDir()).put("shared_mode", i.sharedMode())
-        .put("upstream_api_key", mask(i.upstreamApiKey()))
+        .put("upstream_api_key", BridgeSecrets.mask(i.upstreamApiKey()))
         .put("rate_limit", i.rateLimit()).put("think_filter", i.thinkFilter())
         .put("enabled", i.enabled()).put("managed", i.managed()).put("version", i.version())
         .put("created_at", String.valueOf(i.createdAt())).put("updated_at", String.valueOf(i.updatedAt()));
     ArrayNode keys = json.putArray("client_keys");
-    i.clientKeys().forEach(key -> keys.add(mask(key)));
+    i.clientKeys().forEach(key -> keys.add(BridgeSecrets.mask(key)));
     json.put("draining", draining);
     if (process != null) {
       json.set("process", processJson(process));
@@ -51,13 +51,5 @@ public record InstanceView(Instance instance, ProgramStatus process, HealthState
         .put("since", String.valueOf(process.since())).put("restarts", process.restarts())
         .put("exit_code", process.lastExitCode()).put("message", process.message());
     return json;
-  }
-
-  /** Enough of a secret to recognise it, never enough to use it. */
-  static String mask(String secret) {
-    if (secret == null) {
-      return null;
-    }
-    return secret.length() < 12 ? "****" : secret.substring(0, 3) + "…" + secret.substring(secret.length() - 4);
   }
 }

@@ -103,17 +103,21 @@ class GeneratedFilesTest {
   void supervisorConfHasOneProgramPerManagedInstanceAndAGroupOfExactlyThose() {
     Instance secret = instance(2, "two", 3001, "primary", true);
     secret = new Instance(2, "two", "127.0.0.1", 3001, "https://api.example.com/v1", "auto", 1, "primary", 2, 30, true,
-        "/srv/cache/two", true, "sk-100%\"secret", List.of(), 0, true, true, true, 1, Instant.now(), Instant.now());
+        "/srv/cache/two", true, "sk-100%'secret", List.of(), 0, true, true, true, 1, Instant.now(), Instant.now());
     Instance external = new Instance(3, "far", "10.0.0.5", 3000, "http://x", "auto", 1, "primary", 2, 30, false, null,
         false, null, List.of(), 0, true, true, false, 1, Instant.now(), Instant.now());
 
-    String conf = files.supervisor(snapshot(List.of(instance(1, "one", 3000, "primary", true), secret, external),
-        settings("least_conn"), Set.of(), Set.of()));
+    Snapshot snapshot = snapshot(List.of(instance(1, "one", 3000, "primary", true), secret, external),
+        settings("least_conn"), Set.of(), Set.of());
+    String conf = files.supervisor(snapshot, GeneratedFiles.Secrets.REFERENCED);
+    String clear = files.supervisor(snapshot, GeneratedFiles.Secrets.CLEAR);
 
     assertThat(conf).contains("[program:ollama-bridge-one]", "[program:ollama-bridge-two]", "[group:ollama-bridges]",
         "programs=ollama-bridge-one,ollama-bridge-two", "stdout_logfile_maxbytes=50MB", "stdout_logfile_backups=10",
         "bridge -l 127.0.0.1:3001 --ollama https://api.example.com/v1", "--enable-cache --cache-dir /srv/cache/two");
-    assertThat(conf).contains("environment=BRIDGE_API_KEY=\"sk-100%%\\\"secret\"");
+    assertThat(conf).contains("environment=BRIDGE_API_KEY=\"%(ENV_OLLAMA_BRIDGE_TWO_API_KEY)s\"",
+        ";   OLLAMA_BRIDGE_TWO_API_KEY  (BRIDGE_API_KEY of instance two)").doesNotContain("sk-100");
+    assertThat(clear).contains("environment=BRIDGE_API_KEY=\"sk-100%%'secret\"").doesNotContain("ENV_");
     assertThat(conf).doesNotContain("far");
   }
 
