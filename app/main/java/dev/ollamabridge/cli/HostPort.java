@@ -1,5 +1,10 @@
 package dev.ollamabridge.cli;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -9,15 +14,68 @@ import picocli.CommandLine.TypeConversionException;
  */
 public record HostPort(String host, int port) {
 
-  private static final java.util.regex.Pattern HOST =
-      java.util.regex.Pattern.compile("[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45}");
+  private static final Pattern HOSTNAME =
+      Pattern.compile("(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+  private static final Pattern IPV4 =
+      Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+  private static final Pattern IPV6_CHARACTERS = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
   public HostPort {
-    if (!HOST.matcher(host).matches()) {
+    if (!isHost(host)) {
       throw new IllegalArgumentException("'" + host + "' is not a host name or IP address");
     }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port " + port + " is outside 0-65535");
+    }
+  }
+
+  /**
+   * Whether {@code host} is a host name (letters, digits and '-' in dot-separated labels, not all
+   * digits), an IPv4 address, or an IPv6 address as {@link InetAddress} parses it (no zone, no DNS).
+   */
+  public static boolean isHost(String host) {
+    if (host == null) {
+      return false;
+    }
+    if (host.contains(":")) {
+      return IPV6_CHARACTERS.matcher(host).matches() && ipv6(host) != null;
+    }
+    return IPV4.matcher(host).matches() || (!host.matches("[0-9.]+") && HOSTNAME.matcher(host).matches());
+  }
+
+  /**
+   * The addresses {@code host} stands for on this machine, for telling whether two listen addresses
+   * collide: an IP literal in its canonical form ({@code ::ffff:127.0.0.1} is {@code 127.0.0.1}),
+   * {@code localhost} both loopbacks, any other name itself (names are not resolved).
+   */
+  public static Set<String> canonicalAddresses(String host) {
+    String lower = host.toLowerCase(Locale.ROOT);
+    if (lower.equals("localhost") || lower.endsWith(".localhost")) {
+      return Set.of("127.0.0.1", "0:0:0:0:0:0:0:1");
+    }
+    InetAddress literal = host.contains(":") ? ipv6(host) : IPV4.matcher(host).matches() ? ipv4(host) : null;
+    return Set.of(literal == null ? lower : literal.getHostAddress());
+  }
+
+  /** Whether the address is a wildcard (every local address): 0.0.0.0 or ::. */
+  public static boolean isWildcard(String host) {
+    return canonicalAddresses(host).stream().anyMatch(address -> address.equals("0.0.0.0") || address.equals("0:0:0:0:0:0:0:0"));
+  }
+
+  /** A bracketed literal is parsed, never looked up: {@code InetAddress} refuses a malformed one. */
+  private static InetAddress ipv6(String host) {
+    try {
+      return InetAddress.getByName("[" + host + "]");
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+
+  private static InetAddress ipv4(String host) {
+    try {
+      return InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      return null;
     }
   }
 

@@ -16,6 +16,7 @@ import dev.ollamabridge.console.nginx.NginxTarget;
 import dev.ollamabridge.console.nginx.RevisionRepository;
 import dev.ollamabridge.console.nginx.SystemNginx;
 import dev.ollamabridge.console.instances.BridgeLaunch;
+import dev.ollamabridge.console.instances.CacheRoots;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InstanceRepository;
 import dev.ollamabridge.console.instances.InstanceService;
@@ -38,6 +39,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -100,8 +102,10 @@ public final class ConsoleApp implements AutoCloseable {
       String mode = nginxMode(settings);
       SelfCommand self = SelfCommand.current();
       NginxSync nginx = new NginxSync(repository, settings, health, new GeneratedFiles(), data, self, !mode.equals("system"));
+      AtomicInteger apiPort = new AtomicInteger(config.listen().port());
       InstanceService instances = new InstanceService(repository, settings, events, supervisor,
-          new BridgeLaunch(self, data), health, data);
+          new BridgeLaunch(self, data), health, new CacheRoots(data, settings.get(Setting.CACHE_ROOTS)),
+          () -> ownAddresses(config.listen().host(), apiPort.get(), settings));
       instances.addListener(nginx);
       health.addListener((target, state) -> {
         healthRecords.save(target.id(), state.healthy());
@@ -129,6 +133,7 @@ public final class ConsoleApp implements AutoCloseable {
       Javalin api = ConsoleApi.create(config.listen().host(), config.listen().port(), tokens, instances, supervisor,
           health, events, settings, nginx, nginx, new RevisionRepository(database));
       api.start();
+      apiPort.set(api.port());
       parts.add(0, api::stop);
       events.record("console", "console.start", null, "listening on " + config.listen().host() + ":" + api.port()
           + ", nginx " + mode);
@@ -162,6 +167,18 @@ public final class ConsoleApp implements AutoCloseable {
     if (config.nginxListen() != null) {
       settings.putAll(java.util.Map.of(Setting.NGINX_LISTEN, Setting.NGINX_LISTEN.check(config.nginxListen())));
     }
+  }
+
+  /** Where the console and its nginx listen: no instance may take these. */
+  private static List<InstanceService.Reserved> ownAddresses(String apiHost, int apiPort, Settings settings) {
+    var all = settings.all();
+    List<InstanceService.Reserved> own = new ArrayList<>();
+    own.add(new InstanceService.Reserved(new HostPort(apiHost, apiPort), "console"));
+    own.add(new InstanceService.Reserved(HostPort.parse(all.get(Setting.NGINX_LISTEN)), "nginx"));
+    if (!all.get(Setting.NGINX_TLS_CERT).isEmpty()) {
+      own.add(new InstanceService.Reserved(HostPort.parse(all.get(Setting.NGINX_TLS_LISTEN)), "nginx TLS listener"));
+    }
+    return own;
   }
 
   /** managed, system or off; managed or system without an nginx binary is off, with a warning. */

@@ -11,7 +11,9 @@ import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InstanceRepository;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.SelfCommand;
+import dev.ollamabridge.console.nginx.Commands;
 import dev.ollamabridge.console.nginx.NginxApplier;
+import dev.ollamabridge.console.nginx.NginxRefusal;
 import dev.ollamabridge.console.nginx.Revision;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
@@ -77,9 +79,16 @@ final class NginxSync implements ChangeListener, SettingsRoutes.Listener, NginxR
     return applier;
   }
 
+  /** Renders the instances as they would be and, unless nginx.mode is off, has {@code nginx -t} test the result. */
   @Override
   public void check(List<Instance> wouldBe) {
-    files.nginx(snapshot(wouldBe, settings.all()), fullConfig);
+    String config = files.nginx(snapshot(wouldBe, settings.all()), fullConfig);
+    if (applier != null) {
+      Commands.Outcome test = applier.test(config).join();
+      if (!test.ok()) {
+        throw new NginxRefusal("nginx -t refused the configuration this change would make; nothing was changed", test.output());
+      }
+    }
   }
 
   @Override

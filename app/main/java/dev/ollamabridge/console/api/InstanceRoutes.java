@@ -1,7 +1,9 @@
 package dev.ollamabridge.console.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,11 +17,15 @@ import dev.ollamabridge.console.supervise.ProgramStatus;
 import dev.ollamabridge.console.supervise.Supervisor;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Thin handlers of {@code /api/v1/instances}: parse, call the service, answer. */
 final class InstanceRoutes {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** A key given twice is refused, not "last one wins": the user meant one of them, and we cannot tell which. */
+  private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'");
 
   private final InstanceService instances;
   private final Supervisor supervisor;
@@ -146,6 +152,10 @@ final class InstanceRoutes {
     try {
       node = JSON.readTree(text);
     } catch (IOException e) {
+      Matcher duplicate = DUPLICATE.matcher(String.valueOf(e.getMessage()));
+      if (duplicate.find()) {
+        throw new InvalidInput(duplicate.group(1), duplicate.group(1) + " appears more than once in the body: send it once");
+      }
       throw new InvalidInput(null, "the body is not valid JSON");
     }
     if (node == null || !node.isObject()) {

@@ -2,7 +2,8 @@ package dev.ollamabridge.console.instances;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ollamabridge.bridge.BridgeConfig;
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.settings.Setting;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,11 +17,6 @@ import java.util.regex.Pattern;
 public final class InstanceInput {
 
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-  private static final Pattern HOSTNAME =
-      Pattern.compile("(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
-  private static final Pattern IPV4 =
-      Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
-  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:]{2,39}(?:\\.[0-9.]+)?");
   private static final Pattern PATH = Pattern.compile("[A-Za-z0-9._/-]{1,255}");
   private static final Set<String> READ_ONLY = Set.of("id", "created_at", "updated_at", "version", "process", "health");
 
@@ -79,33 +75,27 @@ public final class InstanceInput {
   }
 
   private static String host(JsonNode value) {
-    String host = value.isTextual() ? value.asText() : "";
-    boolean ok = IPV4.matcher(host).matches()
-        || (host.contains(":") && IPV6.matcher(host).matches())
-        || (!host.matches("[0-9.]+") && HOSTNAME.matcher(host).matches());
-    if (!ok) {
-      throw new InvalidInput("host", "host must be a host name or an IP address, e.g. 127.0.0.1");
+    if (!value.isTextual() || !HostPort.isHost(value.asText())) {
+      throw new InvalidInput("host", "host must be a host name or an IP address, e.g. 127.0.0.1 or ::1 (IPv6 without brackets)");
     }
-    return host;
+    return value.asText();
   }
 
+  /** The same rule as the default_upstream setting's, so the two never disagree. */
   private static String upstream(JsonNode value) {
     if (!value.isTextual()) {
       throw new InvalidInput("upstream_url", "upstream_url must be an http:// or https:// URL");
     }
-    String url = value.asText();
-    if (url.chars().anyMatch(c -> c <= ' ' || c == '"' || c == '\'' || c == '\\' || c == ';' || c > 126)) {
-      throw new InvalidInput("upstream_url", "upstream_url must not contain spaces, quotes, ';' or '\\'");
-    }
     try {
-      return BridgeConfig.checkUpstream(url);
+      return Setting.DEFAULT_UPSTREAM.check(value.asText());
     } catch (IllegalArgumentException e) {
-      throw new InvalidInput("upstream_url", "upstream_url must be an http:// or https:// base URL with a host, e.g. http://127.0.0.1:11434");
+      throw new InvalidInput("upstream_url", "upstream_url " + e.getMessage());
     }
   }
 
+  /** A whole number in range; one too large for a long is refused, not wrapped around. */
   private static int integer(String field, JsonNode value, int min, int max) {
-    if (!value.isIntegralNumber() || value.asLong() < min || value.asLong() > max) {
+    if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < min || value.asInt() > max) {
       throw new InvalidInput(field, field + " must be an integer from " + min + " to " + max);
     }
     return value.asInt();

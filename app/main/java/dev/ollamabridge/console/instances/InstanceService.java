@@ -2,6 +2,7 @@ package dev.ollamabridge.console.instances;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.health.HealthChecker;
 import dev.ollamabridge.console.settings.Setting;
@@ -12,10 +13,8 @@ import dev.ollamabridge.console.supervise.Supervisor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -39,20 +39,26 @@ public final class InstanceService {
   private final Supervisor supervisor;
   private final BridgeLaunch launch;
   private final HealthChecker health;
-  private final Path dataDir;
+  private final CacheRoots cacheRoots;
+  private final Supplier<List<Reserved>> reserved;
   /** Instances on their way out: nginx marks them down before their process is stopped. */
   private final Set<Long> draining = ConcurrentHashMap.newKeySet();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
 
+  /** An address the console itself listens on (its API, its nginx), which no instance may take. */
+  public record Reserved(HostPort address, String owner) {}
+
+  /** @param reserved the addresses the console's own listeners use now */
   public InstanceService(InstanceRepository repository, Settings settings, EventLog events, Supervisor supervisor,
-      BridgeLaunch launch, HealthChecker health, Path dataDir) {
+      BridgeLaunch launch, HealthChecker health, CacheRoots cacheRoots, Supplier<List<Reserved>> reserved) {
     this.repository = repository;
     this.settings = settings;
     this.events = events;
     this.supervisor = supervisor;
     this.launch = launch;
     this.health = health;
-    this.dataDir = dataDir;
+    this.cacheRoots = cacheRoots;
+    this.reserved = reserved;
   }
 
   public void addListener(ChangeListener listener) {
@@ -90,9 +96,7 @@ public final class InstanceService {
     List<Instance> existing = repository.all();
     Instance defaults = defaults(existing, body.path("name").isTextual() ? body.get("name").asText() : null);
     Instance draft = InstanceInput.apply(defaults, body);
-    if (!body.has("cache_dir")) {
-      draft = withCacheDir(draft, dataDir.resolve("cache").resolve(draft.name()).toString());
-    }
+    draft = withCacheDir(draft, body.has("cache_dir") ? cacheRoots.confine(draft.cacheDir()) : cacheRoots.defaultFor(draft.name()));
     checkFree(draft, existing);
     List<Instance> wouldBe = new ArrayList<>(existing);
     wouldBe.add(draft);
@@ -114,6 +118,9 @@ public final class InstanceService {
       throw stale(current);
     }
     Instance changed = InstanceInput.apply(current, body);
+    if (body.has("cache_dir")) {
+      changed = withCacheDir(changed, cacheRoots.confine(changed.cacheDir()));
+    }
     List<Instance> others = repository.all().stream().filter(other -> other.id() != id).toList();
     checkFree(changed, others);
     List<Instance> wouldBe = new ArrayList<>(others);
@@ -248,7 +255,12 @@ public final class InstanceService {
   }
 
   /** The database holds uniqueness too; this check names the field before anything is written. */
-  private static void checkFree(Instance draft, List<Instance> others) {
+  private void checkFree(Instance draft, List<Instance> others) {
+    for (Reserved own : reserved.get()) {
+      if (own.address().port() == draft.port() && sameHost(own.address().host(), draft.host())) {
+        throw new InstanceConflict("port", "port " + draft.port() + " on " + draft.host() + " is the " + own.owner() + "'s own");
+      }
+    }
     for (Instance other : others) {
       if (other.name().equals(draft.name())) {
         throw new InstanceConflict("name", "the name '" + draft.name() + "' is taken by instance " + other.id());
@@ -256,20 +268,28 @@ public final class InstanceService {
       if (other.port() == draft.port() && sameHost(other.host(), draft.host())) {
         throw new InstanceConflict("port", "port " + draft.port() + " on " + draft.host() + " is taken by instance '" + other.name() + "'");
       }
-      if (draft.cacheEnabled() && other.cacheEnabled() && Objects.equals(other.cacheDir(), draft.cacheDir())) {
-        throw new InstanceConflict("cache_dir", "the cache directory " + draft.cacheDir() + " is used by instance '" + other.name() + "'");
+      if (draft.cacheEnabled() && other.cacheEnabled() && draft.cacheDir() != null && other.cacheDir() != null
+          && CacheRoots.overlap(other.cacheDir(), draft.cacheDir())) {
+        throw new InstanceConflict("cache_dir", "the cache directory " + draft.cacheDir() + " is, holds or lies in instance '"
+            + other.name() + "''s " + other.cacheDir());
       }
     }
   }
 
-  /** A wildcard address takes the port on every local address. */
+  /**
+   * Whether two listen hosts can collide on a port: the same address however it is spelt
+   * ({@code localhost} is both loopbacks), or a wildcard, which takes the port on every local address.
+   */
   private static boolean sameHost(String a, String b) {
-    Set<String> wildcard = Set.of("0.0.0.0", "::");
-    return a.equals(b) || wildcard.contains(a) || wildcard.contains(b);
+    if (HostPort.isWildcard(a) || HostPort.isWildcard(b)) {
+      return true;
+    }
+    Set<String> first = HostPort.canonicalAddresses(a);
+    return HostPort.canonicalAddresses(b).stream().anyMatch(first::contains);
   }
 
   private static long requireVersion(JsonNode version) {
-    if (version == null || !version.isIntegralNumber()) {
+    if (version == null || !version.isIntegralNumber() || !version.canConvertToLong()) {
       throw new InvalidInput("version", "version is required: send the version you read, so that a concurrent change is not overwritten");
     }
     return version.asLong();

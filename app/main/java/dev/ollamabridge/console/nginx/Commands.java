@@ -11,7 +11,7 @@ public final class Commands {
 
   /** How a command ended: its exit code (-1 when it could not run or timed out) and its output. */
   public record Outcome(int exitCode, String output) {
-    boolean ok() {
+    public boolean ok() {
       return exitCode == 0;
     }
   }

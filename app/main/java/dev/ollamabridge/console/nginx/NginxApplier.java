@@ -65,6 +65,25 @@ public final class NginxApplier implements AutoCloseable {
     return pending;
   }
 
+  /**
+   * Runs {@code nginx -t} on a configuration without applying it, between applies (on the same
+   * thread), and takes the candidate away again: how a change is checked before it is stored.
+   */
+  public CompletableFuture<Commands.Outcome> test(String config) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        target.stage(config);
+        try {
+          return target.test();
+        } finally {
+          target.unstage();
+        }
+      } catch (IOException e) {
+        return new Commands.Outcome(-1, "could not write the configuration to test it: " + e.getMessage());
+      }
+    }, worker);
+  }
+
   /** Applies the text of an earlier revision again. */
   public CompletableFuture<Revision> rollback(Revision earlier, String actor) {
     return CompletableFuture.supplyAsync(

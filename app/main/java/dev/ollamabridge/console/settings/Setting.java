@@ -174,11 +174,24 @@ public enum Setting {
     return value;
   }
 
+  /**
+   * An http(s) base URL with a host, no spaces, quotes, ';' or '\\' (it reaches command lines and
+   * config files), and no {@code user:password@}: a URL is shown in answers, events, process
+   * lists and logs, so credentials belong in upstream_api_key.
+   */
   private static String upstreamUrl(String value) {
-    try {
-      return BridgeConfig.checkUpstream(value);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("must be an http:// or https:// base URL with a host");
+    if (value.chars().anyMatch(c -> c <= ' ' || c == '"' || c == '\'' || c == '\\' || c == ';' || c > 126)) {
+      throw new IllegalArgumentException("must not contain spaces, quotes, ';' or '\\'");
     }
+    String checked;
+    try {
+      checked = BridgeConfig.checkUpstream(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("must be an http:// or https:// base URL with a host, e.g. http://127.0.0.1:11434");
+    }
+    if (java.net.URI.create(checked).getRawUserInfo() != null) {
+      throw new IllegalArgumentException("must not carry user:password@: put the credential in upstream_api_key");
+    }
+    return checked;
   }
 }
