@@ -15,12 +15,14 @@ import dev.ollamabridge.console.instances.InstanceConflict;
 import dev.ollamabridge.console.instances.InstanceNotFound;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.InvalidInput;
+import dev.ollamabridge.console.nginx.NginxRefusal;
 import dev.ollamabridge.console.nginx.RevisionRepository;
 import dev.ollamabridge.console.settings.Settings;
 import dev.ollamabridge.console.supervise.Supervisor;
 import dev.ollamabridge.http.ServerThreads;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +32,7 @@ public final class ConsoleApi {
 
   private static final Logger log = LoggerFactory.getLogger(ConsoleApi.class);
   static final String ACTOR = "console.actor";
+  private static final int MAX_BODY_BYTES = 1024 * 1024;
 
   private ConsoleApi() {}
 
@@ -48,7 +51,9 @@ public final class ConsoleApi {
       config.jetty.port = port;
       ServerThreads.configure(config);
       config.jsonMapper(new JavalinJackson(json, false));
-      config.http.maxRequestSize = 1024 * 1024;
+      config.http.maxRequestSize = MAX_BODY_BYTES;
+      config.http.prefer405over404 = true;
+      config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorPages()));
 
       config.routes.before("/api/v1/*", ctx -> authenticate(ctx, tokens));
       config.routes.apiBuilder(() -> path("/api/v1", () -> {
@@ -85,14 +90,27 @@ public final class ConsoleApi {
       config.routes.exception(InstanceConflict.class, (e, ctx) -> error(ctx, 409, e.getMessage(), e.field()));
       config.routes.exception(InstanceNotFound.class, (e, ctx) -> error(ctx, 404, e.getMessage(), null));
       config.routes.exception(RenderException.class, (e, ctx) -> error(ctx, 400, e.getMessage(), e.field()));
+      config.routes.exception(NginxRefusal.class, (e, ctx) -> {
+        var body = new java.util.LinkedHashMap<String, Object>();
+        body.put("error", e.getMessage());
+        body.put("status", 422);
+        body.put("test_output", e.testOutput());
+        ctx.status(422).json(body);
+      });
       config.routes.exception(NginxRoutes.NginxModeOff.class, (e, ctx) -> error(ctx, 409, e.getMessage(), "nginx.mode"));
       config.routes.exception(NginxRoutes.NotFound.class, (e, ctx) -> error(ctx, 404, e.getMessage(), null));
+      // Javalin's own refusals (a body over maxRequestSize, no such route) in the API's shape too
+      config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), switch (e.getStatus()) {
+        case 413 -> "the body is larger than " + MAX_BODY_BYTES / 1024 + " KiB";
+        case 404 -> "no route for " + ctx.method() + " " + ctx.path();
+        default -> e.getMessage();
+      }, null));
       config.routes.exception(Exception.class, (e, ctx) -> {
         log.error("{} {} failed", ctx.method(), ctx.path(), e);
         error(ctx, 500, "internal error: " + e, null);
       });
       config.routes.error(404, ctx -> {
-        if (ctx.result() == null || ctx.result().isEmpty()) {
+        if (!"application/json".equals(ctx.res().getContentType())) {
           error(ctx, 404, "no route for " + ctx.method() + " " + ctx.path(), null);
         }
       });
