@@ -25,6 +25,7 @@ import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
 import dev.ollamabridge.console.store.DataDirectory;
 import dev.ollamabridge.console.store.Database;
+import dev.ollamabridge.console.store.Retention;
 import dev.ollamabridge.console.supervise.SupervisePolicy;
 import dev.ollamabridge.console.supervise.Supervisor;
 import dev.ollamabridge.fake.FakeOllama;
@@ -81,7 +82,9 @@ public final class ConsoleApp implements AutoCloseable {
       parts.add(database);
       Settings settings = new Settings(database, config.operator());
       storeFlags(config, settings);
-      EventLog events = new EventLog(database);
+      EventLog events = new EventLog(database, () -> retention(settings, Setting.EVENTS_KEEP, Setting.EVENTS_KEEP_DAYS));
+      RevisionRepository revisions = new RevisionRepository(database,
+          () -> retention(settings, Setting.NGINX_REVISIONS_KEEP, Setting.NGINX_REVISIONS_KEEP_DAYS));
       ApiTokens tokens = new ApiTokens(database);
       String adminToken = tokens.none() ? createAdminToken(tokens, data) : null;
 
@@ -120,7 +123,7 @@ public final class ConsoleApp implements AutoCloseable {
       if (demoUpstream != null && instances.list().isEmpty()) {
         instances.create(JsonNodeFactory.instance.objectNode().put("name", "demo").put("upstream_url", demoUpstream), "console");
       }
-      NginxApplier applier = nginxApplier(mode, data, settings, supervisor, nginx, database, events);
+      NginxApplier applier = nginxApplier(mode, data, settings, supervisor, nginx, revisions, events);
       if (applier != null) {
         parts.add(0, applier);
       }
@@ -131,7 +134,7 @@ public final class ConsoleApp implements AutoCloseable {
       }
 
       Javalin api = ConsoleApi.create(config.listen().host(), config.listen().port(), tokens, instances, supervisor,
-          health, events, settings, nginx, nginx, new RevisionRepository(database));
+          health, events, settings, nginx, nginx, revisions);
       api.start();
       apiPort.set(api.port());
       parts.add(0, api::stop);
@@ -169,6 +172,11 @@ public final class ConsoleApp implements AutoCloseable {
     }
   }
 
+  private static Retention retention(Settings settings, Setting rows, Setting days) {
+    var all = settings.all();
+    return new Retention(Integer.parseInt(all.get(rows)), Duration.ofDays(Integer.parseInt(all.get(days))));
+  }
+
   /** Where the console and its nginx listen: no instance may take these. */
   private static List<InstanceService.Reserved> ownAddresses(String apiHost, int apiPort, Settings settings) {
     var all = settings.all();
@@ -192,7 +200,7 @@ public final class ConsoleApp implements AutoCloseable {
   }
 
   private static NginxApplier nginxApplier(String mode, Path data, Settings settings, Supervisor supervisor,
-      NginxSync nginx, Database database, EventLog events) {
+      NginxSync nginx, RevisionRepository revisions, EventLog events) {
     if (mode.equals("off")) {
       return null;
     }
@@ -207,7 +215,7 @@ public final class ConsoleApp implements AutoCloseable {
       target = new SystemNginx(List.of(settings.get(Setting.NGINX_TEST_COMMAND).split(" ")),
           Path.of(settings.get(Setting.NGINX_SYSTEM_PATH)), List.of(settings.get(Setting.NGINX_RELOAD_COMMAND).split(" ")));
     }
-    return new NginxApplier(nginx::renderNginx, target, new RevisionRepository(database), events, listen,
+    return new NginxApplier(nginx::renderNginx, target, revisions, events, listen,
         Duration.ofMillis(250));
   }
 

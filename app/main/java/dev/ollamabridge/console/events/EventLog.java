@@ -2,6 +2,7 @@ package dev.ollamabridge.console.events;
 
 import dev.ollamabridge.console.store.Database;
 import dev.ollamabridge.console.store.DatabaseException;
+import dev.ollamabridge.console.store.Retention;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,6 +10,8 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,10 +23,18 @@ public final class EventLog {
   /** One entry; {@code actor} is {@code api:<token>}, {@code supervisor}, {@code health} or {@code console}. */
   public record Event(long id, Instant at, String actor, String action, String target, String detail) {}
 
-  private final Database database;
+  /** The table is trimmed after this many new events, not after each: a trim is a scan. */
+  private static final int TRIM_EVERY = 100;
 
-  public EventLog(Database database) {
+  private final Database database;
+  private final Supplier<Retention> retention;
+  private final AtomicInteger sinceTrim = new AtomicInteger();
+
+  /** Keeps what {@code retention} says, trimming at start and then now and then as events come. */
+  public EventLog(Database database, Supplier<Retention> retention) {
     this.database = database;
+    this.retention = retention;
+    trim();
   }
 
   public void record(String actor, String action, String target, String detail) {
@@ -39,6 +50,26 @@ public final class EventLog {
       insert.executeUpdate();
     } catch (SQLException e) {
       throw new DatabaseException("could not record event " + action + ": " + e.getMessage(), e);
+    }
+    if (sinceTrim.incrementAndGet() >= TRIM_EVERY) {
+      sinceTrim.set(0);
+      trim();
+    }
+  }
+
+  /** Deletes the events past the retention: beyond its number of rows, or older than its age. */
+  public void trim() {
+    Retention keep = retention.get();
+    try (Connection connection = database.connection();
+        PreparedStatement byCount = connection.prepareStatement(
+            "DELETE FROM events WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?)");
+        PreparedStatement byAge = connection.prepareStatement("DELETE FROM events WHERE at < ?")) {
+      byCount.setInt(1, keep.rows());
+      byCount.executeUpdate();
+      byAge.setString(1, keep.cutoff(Instant.now()).toString());
+      byAge.executeUpdate();
+    } catch (SQLException e) {
+      throw new DatabaseException("could not trim the events: " + e.getMessage(), e);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.ollamabridge.console.nginx;
 
 import dev.ollamabridge.console.store.Database;
 import dev.ollamabridge.console.store.DatabaseException;
+import dev.ollamabridge.console.store.Retention;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,14 +12,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** Plain SQL over {@code nginx_revisions}. */
 public final class RevisionRepository {
 
   private final Database database;
+  private final Supplier<Retention> retention;
 
-  public RevisionRepository(Database database) {
+  /** Keeps what {@code retention} says, and always the revision nginx serves. */
+  public RevisionRepository(Database database, Supplier<Retention> retention) {
     this.database = database;
+    this.retention = retention;
   }
 
   Revision add(String actor, String hash, String config, String testOutput, String result, String message) {
@@ -34,12 +39,33 @@ public final class RevisionRepository {
       insert.setString(6, result);
       insert.setString(7, message);
       insert.executeUpdate();
+      long id;
       try (ResultSet keys = insert.getGeneratedKeys()) {
         keys.next();
-        return find(keys.getLong(1)).orElseThrow();
+        id = keys.getLong(1);
       }
+      trim();
+      return find(id).orElseThrow();
     } catch (SQLException e) {
       throw new DatabaseException("could not record an nginx revision: " + e.getMessage(), e);
+    }
+  }
+
+  /** Deletes revisions past the retention, but never the last applied one: it may be rolled back to. */
+  void trim() {
+    Retention keep = retention.get();
+    String lastApplied = "(SELECT COALESCE(MAX(id), 0) FROM nginx_revisions WHERE result = 'applied')";
+    try (Connection connection = database.connection();
+        PreparedStatement byCount = connection.prepareStatement("DELETE FROM nginx_revisions WHERE id <= "
+            + "(SELECT id FROM nginx_revisions ORDER BY id DESC LIMIT 1 OFFSET ?) AND id <> " + lastApplied);
+        PreparedStatement byAge = connection.prepareStatement(
+            "DELETE FROM nginx_revisions WHERE created_at < ? AND id <> " + lastApplied)) {
+      byCount.setInt(1, keep.rows());
+      byCount.executeUpdate();
+      byAge.setString(1, keep.cutoff(Instant.now()).toString());
+      byAge.executeUpdate();
+    } catch (SQLException e) {
+      throw new DatabaseException("could not trim the nginx revisions: " + e.getMessage(), e);
     }
   }
 

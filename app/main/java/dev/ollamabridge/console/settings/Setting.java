@@ -30,6 +30,11 @@ public enum Setting {
   SUPERVISE_STOPWAITSECS("supervise.stopwaitsecs", "10", value -> integer(value, 1, 600)),
   SUPERVISE_LOG_MAX_MB("supervise.log_max_mb", "50", value -> integer(value, 1, 10_240)),
   SUPERVISE_LOG_BACKUPS("supervise.log_backups", "10", value -> integer(value, 0, 100)),
+  /** The audit log and the nginx revisions keep this many of their newest rows, none older than so many days. */
+  EVENTS_KEEP("events.keep", "100000", value -> integer(value, 100, 10_000_000)),
+  EVENTS_KEEP_DAYS("events.keep_days", "90", value -> integer(value, 1, 36_500)),
+  NGINX_REVISIONS_KEEP("nginx.revisions_keep", "200", value -> integer(value, 10, 100_000)),
+  NGINX_REVISIONS_KEEP_DAYS("nginx.revisions_keep_days", "365", value -> integer(value, 1, 36_500)),
   /** managed: the console runs its own nginx; system: it writes a file and runs a reload command; off: render only. */
   NGINX_MODE("nginx.mode", "managed", value -> oneOf(value, "managed", "system", "off"), true),
   NGINX_LISTEN("nginx.listen", "127.0.0.1:8080", Setting::listen),
