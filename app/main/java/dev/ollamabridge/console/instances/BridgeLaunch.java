@@ -33,9 +33,25 @@ public final class BridgeLaunch {
     this.dataDir = dataDir;
   }
 
+  /**
+   * How the console runs the instance: the command carries {@link #markers} besides the lean flags, by
+   * which a restarted console finds a bridge whose pid file was never written.
+   */
   public ProgramSpec spec(Instance instance) {
-    return new ProgramSpec(instance.name(), self.command(JVM_FLAGS, arguments(instance)), environment(instance),
-        dataDir, instance.host(), instance.port(), "http://" + instance.reachableAddress() + "/health");
+    List<String> markers = markers(dataDir, instance.name());
+    List<String> jvmFlags = new ArrayList<>(JVM_FLAGS);
+    jvmFlags.addAll(markers);
+    return new ProgramSpec(instance.name(), self.command(jvmFlags, arguments(instance)), environment(instance),
+        dataDir, instance.host(), instance.port(), "http://" + instance.reachableAddress() + "/health", markers);
+  }
+
+  /**
+   * System properties that no other program carries: the console's data directory and the program's
+   * name, which together belong to one bridge. They are the console's own; an exported supervisor.conf
+   * runs its bridges under supervisord, not this console, and leaves them out.
+   */
+  private static List<String> markers(Path dataDir, String name) {
+    return List.of("-Dollamabridge.data=" + dataDir.toAbsolutePath().normalize(), "-Dollamabridge.program=" + name);
   }
 
   /** The bridge's flags, in the seed's order; also what supervisor.conf will show. */

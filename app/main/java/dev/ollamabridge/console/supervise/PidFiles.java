@@ -1,10 +1,14 @@
 package dev.ollamabridge.console.supervise;
 
+import dev.ollamabridge.console.store.DataDirectory;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
@@ -14,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code <runDir>/<name>.pid} files through which a restarted console finds the programs it launched.
- * Each holds the pid and the process's start instant: pids are reused, the pair is not.
+ * Each holds the pid and the process's start instant: pids are reused, the pair is not. They are
+ * readable by their owner only.
  */
 final class PidFiles {
 
@@ -30,14 +35,25 @@ final class PidFiles {
     return runDir.resolve(name + ".pid");
   }
 
-  /** Replaces the file in one step, so a reader never sees half of it. */
+  /**
+   * Replaces the file in one step, so a reader never sees half of it, and durably: once this returns, a
+   * crash of the console or of the machine leaves the new file behind.
+   */
   void write(String name, ProcessHandle process) throws IOException {
     String started = process.info().startInstant().map(Instant::toString).orElse("");
-    String text = "pid=" + process.pid() + "\nstarted=" + started + "\n";
-    Path temporary = Files.createTempFile(runDir, name + ".", ".pid.tmp");
+    ByteBuffer text = ByteBuffer.wrap(("pid=" + process.pid() + "\nstarted=" + started + "\n")
+        .getBytes(StandardCharsets.UTF_8));
+    Path temporary = Files.createTempFile(runDir, name + ".", ".pid.tmp",
+        DataDirectory.ownerOnly(DataDirectory.OWNER_ONLY_FILE));
     try {
-      Files.writeString(temporary, text, StandardCharsets.UTF_8);
+      try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+        while (text.hasRemaining()) {
+          channel.write(text);
+        }
+        channel.force(true);
+      }
       Files.move(temporary, file(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      syncRunDir();
     } finally {
       Files.deleteIfExists(temporary);
     }
@@ -61,6 +77,16 @@ final class PidFiles {
       Files.deleteIfExists(file(name));
     } catch (IOException e) {
       log.warn("cannot delete {}: {}", file(name), e.toString());
+    }
+  }
+
+  /** A rename lasts a crash only once the directory that holds it is written out as well. */
+  private void syncRunDir() {
+    try (FileChannel directory = FileChannel.open(runDir, StandardOpenOption.READ)) {
+      directory.force(true);
+    } catch (IOException e) {
+      // some platforms cannot open a directory; the file itself is written out
+      log.debug("cannot sync {}: {}", runDir, e.toString());
     }
   }
 

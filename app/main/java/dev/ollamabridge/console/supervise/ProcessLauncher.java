@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts a program's process so that it can outlive the console: its output is appended straight to its
- * log file rather than piped through us, it reads no input, its pid file is written, and it runs in a
- * session of its own, so that Ctrl-C in the console's terminal stops the console but not its programs.
+ * log file rather than piped through us, it reads no input, its pid file is written durably before
+ * anything else, and it runs in a session of its own, so that Ctrl-C in the console's terminal stops the
+ * console but not its programs.
  */
 final class ProcessLauncher {
 
@@ -36,20 +37,24 @@ final class ProcessLauncher {
       argv.add(SETSID.toString());
     }
     argv.addAll(spec.command());
+    // the JVM would create the log readable by all
+    logs.makeOwnerOnly(spec.name());
     ProcessBuilder builder = new ProcessBuilder(argv)
         .directory(spec.workDir().toFile())
         .redirectErrorStream(true)
         .redirectOutput(Redirect.appendTo(logs.file(spec.name()).toFile()));
     builder.environment().putAll(spec.environment());
     Process process = builder.start();
-    closeInput(process);
-    Child child = Child.launched(process);
+    // first, as the process runs on without us from here; should we die before the file is written, its
+    // markers still tell a restarted console that it is ours
     try {
-      pidFiles.write(spec.name(), child.handle());
+      pidFiles.write(spec.name(), process.toHandle());
     } catch (IOException e) {
-      log.warn("{}: cannot write its pid file ({}); a restarted console will not adopt it", spec.name(), e.toString());
+      log.warn("{}: cannot write its pid file ({}); a restarted console {}", spec.name(), e.toString(),
+          spec.markers().isEmpty() ? "will not adopt it" : "will look for it by its command line");
     }
-    return child;
+    closeInput(process);
+    return Child.launched(process);
   }
 
   private static void requireExecutable(String program) throws IOException {

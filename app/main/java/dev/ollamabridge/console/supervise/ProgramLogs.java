@@ -1,17 +1,23 @@
 package dev.ollamabridge.console.supervise;
 
+import dev.ollamabridge.console.store.DataDirectory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code <logDir>/<name>.log} files that programs write their stdout and stderr to, their rotation,
@@ -21,9 +27,12 @@ import java.util.Optional;
  * may outlive the console), so the file cannot be renamed under it; it is copied to {@code .1} and cut
  * to zero instead, and the program's next write lands at the new end. Lines written between the copy
  * and the cut are lost, the price logrotate's {@code copytruncate} pays too.
+ *
+ * <p>The logs and their backups are readable by their owner only.
  */
 final class ProgramLogs {
 
+  private static final Logger logger = LoggerFactory.getLogger(ProgramLogs.class);
   private static final int CHUNK = 8192;
 
   private final Path logDir;
@@ -42,6 +51,24 @@ final class ProgramLogs {
 
   Path backup(String name, int number) {
     return logDir.resolve(name + ".log." + number);
+  }
+
+  /**
+   * Creates the log readable by its owner only before a program writes to it, or tightens one that an
+   * earlier version left readable by all: a program may log what it was told in confidence.
+   */
+  void makeOwnerOnly(String name) {
+    Path log = file(name);
+    try {
+      try {
+        Files.createFile(log, DataDirectory.ownerOnly(DataDirectory.OWNER_ONLY_FILE));
+      } catch (FileAlreadyExistsException e) {
+        // an earlier run's log, which is tightened below
+      }
+      ownerOnly(log);
+    } catch (IOException e) {
+      logger.warn("{}: cannot make {} readable by its owner only: {}", name, log, e.toString());
+    }
   }
 
   long size(String name) {
@@ -66,6 +93,7 @@ final class ProgramLogs {
         }
       }
       Files.copy(log, backup(name, 1), StandardCopyOption.REPLACE_EXISTING);
+      ownerOnly(backup(name, 1));
     }
     try (FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE)) {
       channel.truncate(0);
@@ -95,6 +123,14 @@ final class ProgramLogs {
       // no line to tell then
     }
     return Optional.empty();
+  }
+
+  private static void ownerOnly(Path file) throws IOException {
+    PosixFileAttributeView view =
+        Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    if (view != null) {
+      view.setPermissions(DataDirectory.OWNER_ONLY_FILE);
+    }
   }
 
   /** Reads backwards from the end in chunks, so a large log costs no more than its last lines. */

@@ -20,6 +20,10 @@ import okhttp3.HttpUrl;
  * @param port the TCP port the program will listen on; checked free before every launch
  * @param healthUrl an http(s) URL that must give an HTTP response (any status) before the program is
  *     RUNNING; {@code null} means being alive for {@code startSecs} is enough
+ * @param markers arguments of {@code command} that only this program of this console carries, such as
+ *     {@code -Dollamabridge.data=<data dir>} and {@code -Dollamabridge.program=<name>}: a live process of the
+ *     same user whose command line holds each of them as a whole argument is taken for this program when no
+ *     pid file names one (its launcher died before writing it). Empty: only the pid file finds it
  */
 public record ProgramSpec(
     String name,
@@ -28,7 +32,8 @@ public record ProgramSpec(
     Path workDir,
     String host,
     int port,
-    String healthUrl) {
+    String healthUrl,
+    List<String> markers) {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -66,9 +71,24 @@ public record ProgramSpec(
     if (healthUrl != null) {
       requireHttpUrl(name, healthUrl);
     }
+    markers = markers == null ? List.of() : markers;
+    for (String marker : markers) {
+      // a marker the command lacks would never be found, and a blank one would be found everywhere
+      if (marker == null || marker.isBlank() || !command.contains(marker)) {
+        throw new IllegalArgumentException("marker '" + marker + "' of program '" + name
+            + "' must be a non-blank argument of its command " + command);
+      }
+    }
+    markers = List.copyOf(markers);
   }
 
-  /** A program that needs no variables of its own. */
+  /** A program found through its pid file only. */
+  public ProgramSpec(String name, List<String> command, Map<String, String> environment, Path workDir, String host,
+      int port, String healthUrl) {
+    this(name, command, environment, workDir, host, port, healthUrl, List.of());
+  }
+
+  /** A program that needs no variables of its own, found through its pid file only. */
   public ProgramSpec(String name, List<String> command, Path workDir, String host, int port, String healthUrl) {
     this(name, command, Map.of(), workDir, host, port, healthUrl);
   }
@@ -77,7 +97,8 @@ public record ProgramSpec(
   @Override
   public String toString() {
     return "ProgramSpec[name=" + name + ", command=" + command + ", environment=" + new TreeSet<>(environment.keySet())
-        + ", workDir=" + workDir + ", host=" + host + ", port=" + port + ", healthUrl=" + healthUrl + "]";
+        + ", workDir=" + workDir + ", host=" + host + ", port=" + port + ", healthUrl=" + healthUrl
+        + ", markers=" + markers + "]";
   }
 
   /** Checks a program name before it becomes part of a file name. */

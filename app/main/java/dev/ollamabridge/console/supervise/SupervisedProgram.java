@@ -12,11 +12,13 @@ import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,12 +144,40 @@ final class SupervisedProgram {
 
   private void adopt(Orphans.Orphan orphan) {
     child = Child.adopted(orphan.process(), supervision.timers());
+    if (orphan.byCommandLine()) {
+      writePidFile(child);
+    }
+    supervision.logs().makeOwnerOnly(name);
     logSizeAtLaunch = supervision.logs().size(name);
     watch(child);
+    String how = "adopted: launched earlier" + (orphan.byCommandLine() ? ", found by its command line" : "");
+    String duplicates = stopDuplicates(orphan.duplicates());
     if (orphan.answers()) {
-      move(RUNNING, "adopted: launched earlier and still running");
+      move(RUNNING, how + " and still running" + duplicates);
     } else {
-      beginStarting("adopted: launched earlier, not answering yet");
+      beginStarting(how + ", not answering yet" + duplicates);
+    }
+  }
+
+  /** Left by consoles that each died before writing the pid file; only one of them can hold the port. */
+  private String stopDuplicates(List<ProcessHandle> duplicates) {
+    if (duplicates.isEmpty()) {
+      return "";
+    }
+    String pids = duplicates.stream().map(duplicate -> Long.toString(duplicate.pid()))
+        .collect(Collectors.joining(", "));
+    log.warn("{}: stopping pid {}, which carries its command line as well: a duplicate", name, pids);
+    duplicates.forEach(duplicate ->
+        Child.adopted(duplicate, supervision.timers()).stop(policy.stopWait(), supervision.timers()));
+    return "; stopping its duplicate pid " + pids;
+  }
+
+  private void writePidFile(Child current) {
+    try {
+      supervision.pidFiles().write(name, current.handle());
+    } catch (IOException e) {
+      log.warn("{}: cannot write its pid file ({}); a restarted console will look for it by its command line",
+          name, e.toString());
     }
   }
 

@@ -1,8 +1,8 @@
 package dev.ollamabridge.console.supervise;
 
+import dev.ollamabridge.console.store.DataDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>A program's stdout and stderr go straight into {@code <logDir>/<name>.log}, and its pid into
  * {@code <runDir>/<name>.pid}, so that it does not depend on this object: {@link #close()} stops
  * supervising and leaves the programs running, and a later supervisor on the same run directory adopts
- * them on {@link #start(ProgramSpec)} instead of launching them again.
+ * them on {@link #start(ProgramSpec)} instead of launching them again. One whose pid file was never
+ * written (the console died first) is found by the {@link ProgramSpec#markers() markers} on its command
+ * line. Both directories and all files in them are readable by their owner only.
  *
  * <p>Thread-safe. Changes reach the {@link StateListener}s in the order they happened.
  */
@@ -77,8 +79,9 @@ public final class Supervisor implements AutoCloseable {
 
   /**
    * Starts a program without waiting for it: adopts the process an earlier supervisor left running when
-   * its pid file still names it, otherwise launches one. A program that is already active here keeps
-   * running; asking for it with a different spec is an error (stop it first).
+   * its pid file still names it, or else when its command line carries the spec's markers (any other
+   * process that carries them is stopped as a duplicate), otherwise launches one. A program that is
+   * already active here keeps running; asking for it with a different spec is an error (stop it first).
    *
    * @return STARTING, RUNNING when adopted, or FATAL when its port is taken
    */
@@ -186,10 +189,11 @@ public final class Supervisor implements AutoCloseable {
     return CompletableFuture.failedFuture(new NoSuchElementException("no program named '" + name + "' is supervised"));
   }
 
+  /** Owner-only, as the pid files and logs in them are nobody else's business. */
   private static Path createDirectories(Path directory, String role) {
     Objects.requireNonNull(directory, role);
     try {
-      return Files.createDirectories(directory);
+      return DataDirectory.ownerOnlyDirectory(directory);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + role + " " + directory + ": " + e.getMessage(), e);
     }

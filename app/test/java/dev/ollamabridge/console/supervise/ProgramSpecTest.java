@@ -34,6 +34,14 @@ class ProgramSpecTest {
   }
 
   @Test
+  void aMarkerMustBeAWholeArgumentOfTheCommand() {
+    assertThatThrownBy(() -> new ProgramSpec("app", List.of("java", "-Dollamabridge.data=/data", "-jar", "app.jar"),
+        Map.of(), Path.of("."), "127.0.0.1", 3000, null, List.of("-Dollamabridge.data=/dat")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("marker '-Dollamabridge.data=/dat' of program 'app' must be a non-blank argument");
+  }
+
+  @Test
   void anEmptyCommandIsRejected() {
     assertThatThrownBy(() -> new ProgramSpec("app", List.of(), Path.of("."), "127.0.0.1", 3000, null))
         .isInstanceOf(IllegalArgumentException.class)

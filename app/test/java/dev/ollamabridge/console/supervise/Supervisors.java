@@ -34,6 +34,11 @@ final class Supervisors implements AfterEachCallback {
     return supervisor;
   }
 
+  /** A process started around the supervisors, to be killed after the test all the same. */
+  void killAfterwards(ProcessHandle process) {
+    processes.add(process);
+  }
+
   @Override
   public void afterEach(ExtensionContext context) {
     for (Supervisor supervisor : opened) {

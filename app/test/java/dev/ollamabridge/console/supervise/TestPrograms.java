@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Programs and policies for supervising in tests: the project's fake backend, and small shell scripts. */
@@ -33,6 +34,23 @@ final class TestPrograms {
   /** A shell script that listens nowhere: no health URL, so being alive for startsecs makes it RUNNING. */
   static ProgramSpec shell(String name, Path workDir, String script) {
     return new ProgramSpec(name, List.of("sh", "-c", script), workDir, "127.0.0.1", freePort(), null);
+  }
+
+  /**
+   * The program with the markers the console gives its bridges, naming {@code dataDir} and the program,
+   * added to its command: before the main class for a JVM, as the script's {@code $0 $1} for a shell.
+   */
+  static ProgramSpec marked(ProgramSpec spec, Path dataDir) {
+    List<String> markers = List.of("-Dollamabridge.data=" + dataDir, "-Dollamabridge.program=" + spec.name());
+    List<String> command = new ArrayList<>(spec.command());
+    command.addAll(command.get(0).endsWith("java") ? 1 : command.size(), markers);
+    return new ProgramSpec(spec.name(), command, spec.environment(), spec.workDir(), spec.host(), spec.port(),
+        spec.healthUrl(), markers);
+  }
+
+  /** A shell that runs until it is stopped and keeps its command line, which {@code exec} would replace. */
+  static ProgramSpec loop(String name, Path workDir) {
+    return shell(name, workDir, "while :; do sleep 0.1; done");
   }
 
   static int freePort() {
