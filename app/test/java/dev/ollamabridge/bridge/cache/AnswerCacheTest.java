@@ -85,7 +85,7 @@ class AnswerCacheTest {
     cache(Duration.ofHours(1), 10).put(KEY, ANSWER);
 
     try (Stream<Path> files = Files.walk(dir)) {
-      assertThat(files.map(file -> file.getFileName().toString())).noneMatch(name -> name.startsWith(".tmp-"));
+      assertThat(files.map(file -> file.getFileName().toString())).noneMatch(name -> name.endsWith(".tmp"));
     }
   }
 
@@ -94,7 +94,7 @@ class AnswerCacheTest {
   }
 
   private Path entryFile() {
-    return dir.resolve(KEY.substring(0, 2)).resolve(KEY + ".json");
+    return dir.resolve(KEY.substring(0, 2)).resolve("answer-" + KEY + ".json");
   }
 
   /** A clock the test moves by hand, so expiry needs no sleeping. */
