@@ -2,6 +2,7 @@ package dev.ollamabridge.bridge;
 
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.cli.LogLevels;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,6 +89,15 @@ public final class BridgeCommand implements Callable<Integer> {
       description = "On SIGTERM, how long requests in flight may finish, in ms (default: ${DEFAULT-VALUE}).")
   long shutdownTimeoutMillis;
 
+  @Option(names = "--body-timeout", defaultValue = "10000",
+      description = "How long a request body may take to arrive, in ms; slower: 408 (default: ${DEFAULT-VALUE}).")
+  long bodyTimeoutMillis;
+
+  @Option(names = "--allowed-origin", paramLabel = "ORIGIN",
+      description = "A browser origin (e.g. https://app.example.com) whose pages may call this bridge, besides its own"
+          + " addresses; repeat for several, * for any. Requests without Origin are always served.")
+  List<String> allowedOrigins = new ArrayList<>();
+
   @Option(names = {"-d", "--debug"}, description = "Log at debug level (RUST_LOG=debug does the same).")
   boolean debug;
 
@@ -95,7 +105,13 @@ public final class BridgeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     BridgeConfig config = config();
     LogLevels.apply(debug);
-    BridgeServer server = BridgeServer.start(config);
+    BridgeServer server;
+    try {
+      server = BridgeServer.start(config);
+    } catch (UncheckedIOException e) {
+      // A cache directory that cannot be created is the one start-up failure a flag cures.
+      throw new ParameterException(spec.commandLine(), "--cache-dir: " + e.getMessage());
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close(); // SIGTERM: finish what is in flight, then exit
@@ -124,7 +140,9 @@ public final class BridgeCommand implements Callable<Integer> {
           clientKeys == null ? List.of() : clientKeys,
           retries,
           maxBodyBytes,
-          Duration.ofMillis(shutdownTimeoutMillis));
+          Duration.ofMillis(shutdownTimeoutMillis),
+          Duration.ofMillis(bodyTimeoutMillis),
+          allowedOrigins == null ? List.of() : allowedOrigins);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

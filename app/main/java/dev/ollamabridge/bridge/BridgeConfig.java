@@ -3,6 +3,7 @@ package dev.ollamabridge.bridge;
 import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.cli.HostPort;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +21,8 @@ import java.util.List;
  * @param clientKeys keys that clients must present as a Bearer token; empty for an open bridge
  * @param retries extra attempts after a connection error or a 502/503/504
  * @param shutdownTimeout how long a stopping bridge lets requests in flight finish
+ * @param bodyTimeout how long a request body may take to arrive, from its headers on
+ * @param allowedOrigins browser origins served besides the bridge's own addresses ({@code *}: any)
  */
 public record BridgeConfig(
     HostPort listen,
@@ -36,10 +39,13 @@ public record BridgeConfig(
     List<String> clientKeys,
     int retries,
     long maxBodyBytes,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    Duration bodyTimeout,
+    List<String> allowedOrigins) {
 
   public BridgeConfig {
     clientKeys = List.copyOf(clientKeys);
+    allowedOrigins = List.copyOf(allowedOrigins);
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("--timeout must be a positive number of milliseconds");
     }
@@ -66,6 +72,13 @@ public record BridgeConfig(
     }
     if (clientKeys.stream().anyMatch(String::isBlank)) {
       throw new IllegalArgumentException("--client-key must not be empty");
+    }
+    if (bodyTimeout.isNegative() || bodyTimeout.isZero()) {
+      throw new IllegalArgumentException("--body-timeout must be a positive number of milliseconds");
+    }
+    allowedOrigins.forEach(BrowserOrigins::checkAllowed);
+    if (cacheDir != null && Files.exists(cacheDir) && !Files.isDirectory(cacheDir)) {
+      throw new IllegalArgumentException("--cache-dir " + cacheDir + " is not a directory; name a directory (it is created if missing)");
     }
   }
 

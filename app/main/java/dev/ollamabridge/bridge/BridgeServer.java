@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.cache.AnswerCache;
 import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.cli.Version;
+import dev.ollamabridge.http.BodyDeadline;
 import dev.ollamabridge.http.ServerThreads;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
@@ -52,13 +54,18 @@ public final class BridgeServer implements AutoCloseable {
     Guard guard = new Guard(new ClientKeys(config.clientKeys()), new RateLimit(config.rateLimit()), metrics);
     Health health = new Health(config, new UpstreamProbe(http, config), cache, System.nanoTime());
 
+    BrowserOrigins origins = new BrowserOrigins(config);
+
     Javalin app = Javalin.create(server -> {
       server.jetty.host = config.listen().host();
       server.jetty.port = config.listen().port();
       ServerThreads.configure(server);
       server.http.compressionStrategy = CompressionStrategy.NONE; // nginx compresses; streams must not wait
       server.http.maxRequestSize = config.maxBodyBytes();
+      server.http.prefer405over404 = true;
       server.jetty.modifyServer(jetty -> {
+        // A body arrives whole before a thread is spent on it, or is refused after --body-timeout.
+        jetty.insertHandler(new BodyDeadline(config.bodyTimeout(), config.maxBodyBytes()));
         // On stop (SIGTERM), refuse new requests but let the streams in flight finish.
         jetty.insertHandler(new GracefulHandler());
         jetty.setStopTimeout(config.shutdownTimeout().toMillis());
@@ -68,35 +75,34 @@ public final class BridgeServer implements AutoCloseable {
       server.startup.showJavalinBanner = false;
       server.startup.showOldJavalinVersionWarning = false;
 
-      server.routes.get("/", ctx -> ctx.result("Ollama is running"));
-      server.routes.head("/", ctx -> ctx.status(200));
-      server.routes.get("/health", health::handle);
-      server.routes.get("/metrics", ctx -> {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        metrics.writeTo(out);
-        ctx.contentType(metrics.contentType()).result(out.toByteArray());
-      });
+      RouteTable table = new RouteTable(server.routes)
+          .add(HandlerType.GET, "/", ctx -> ctx.result("Ollama is running"))
+          .add(HandlerType.HEAD, "/", ctx -> ctx.status(200))
+          .add(HandlerType.GET, "/health", health::handle)
+          .add(HandlerType.GET, "/metrics", ctx -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            metrics.writeTo(out);
+            ctx.contentType(metrics.contentType()).result(out.toByteArray());
+          });
+      for (Route route : Route.values()) {
+        table.add(route.method, route.path, guard.wrap(route, handlerOf(route, generation, models)));
+      }
+      table.answerOptions(origins);
 
-      server.routes.post(Route.OPENAI_CHAT.path, guard.wrap(Route.OPENAI_CHAT, ctx -> generation.handle(ctx, Route.OPENAI_CHAT)));
-      server.routes.post(Route.OPENAI_COMPLETIONS.path, guard.wrap(Route.OPENAI_COMPLETIONS, ctx -> generation.handle(ctx, Route.OPENAI_COMPLETIONS)));
-      server.routes.post(Route.OPENAI_EMBEDDINGS.path, guard.wrap(Route.OPENAI_EMBEDDINGS, models::openAiEmbeddings));
-      server.routes.get(Route.OPENAI_MODELS.path, guard.wrap(Route.OPENAI_MODELS, models::openAiModels));
-      server.routes.post(Route.OLLAMA_CHAT.path, guard.wrap(Route.OLLAMA_CHAT, ctx -> generation.handle(ctx, Route.OLLAMA_CHAT)));
-      server.routes.post(Route.OLLAMA_GENERATE.path, guard.wrap(Route.OLLAMA_GENERATE, ctx -> generation.handle(ctx, Route.OLLAMA_GENERATE)));
-      server.routes.post(Route.OLLAMA_EMBED.path, guard.wrap(Route.OLLAMA_EMBED, models::ollamaEmbed));
-      server.routes.get(Route.OLLAMA_TAGS.path, guard.wrap(Route.OLLAMA_TAGS, models::ollamaTags));
-      server.routes.post(Route.OLLAMA_SHOW.path, guard.wrap(Route.OLLAMA_SHOW, models::ollamaShow));
-      server.routes.get(Route.OLLAMA_VERSION.path, guard.wrap(Route.OLLAMA_VERSION, models::ollamaVersion));
-      server.routes.get(Route.OLLAMA_PS.path, guard.wrap(Route.OLLAMA_PS, models::ollamaPs));
-
+      server.routes.before(origins::check);
+      server.routes.exception(ApiException.class, (e, ctx) -> Guard.render(ctx, Route.dialectOf(ctx.path()), e));
       server.routes.error(404, ctx -> {
         if (!RequestState.started(ctx)) { // a routed request's 404 (an unknown model) is already answered
           Guard.render(ctx, Route.dialectOf(ctx.path()),
               new ApiException(404, "no route for " + ctx.method() + " " + ctx.path(), null, "not_found"));
         }
       });
-      server.routes.error(405, ctx -> Guard.render(ctx, Route.dialectOf(ctx.path()),
-          new ApiException(405, ctx.method() + " is not allowed on " + ctx.path(), null, "method_not_allowed")));
+      server.routes.error(405, ctx -> {
+        String allowed = table.allowed(ctx.path());
+        ctx.header("Allow", allowed);
+        Guard.render(ctx, Route.dialectOf(ctx.path()), new ApiException(405,
+            ctx.method() + " is not allowed on " + ctx.path() + "; it answers " + allowed, null, "method_not_allowed"));
+      });
     });
     app.start();
     log.info("bridge {} listening on http://{}:{} → {} ({} dialect){}{}", Version.current(),
@@ -104,6 +110,19 @@ public final class BridgeServer implements AutoCloseable {
         config.cacheEnabled() ? ", cache in " + config.cacheDir() : "",
         config.sharedMode() ? ", shared mode" : "");
     return new BridgeServer(app, http);
+  }
+
+  private static Handler handlerOf(Route route, GenerationHandler generation, ModelRoutes models) {
+    return switch (route) {
+      case OPENAI_CHAT, OPENAI_COMPLETIONS, OLLAMA_CHAT, OLLAMA_GENERATE -> ctx -> generation.handle(ctx, route);
+      case OPENAI_EMBEDDINGS -> models::openAiEmbeddings;
+      case OPENAI_MODELS -> models::openAiModels;
+      case OLLAMA_EMBED -> models::ollamaEmbed;
+      case OLLAMA_TAGS -> models::ollamaTags;
+      case OLLAMA_SHOW -> models::ollamaShow;
+      case OLLAMA_VERSION -> models::ollamaVersion;
+      case OLLAMA_PS -> models::ollamaPs;
+    };
   }
 
   public int port() {
@@ -148,7 +167,7 @@ public final class BridgeServer implements AutoCloseable {
           render(ctx, route.dialect, e);
         } catch (RuntimeException e) {
           log.error("unexpected failure on {}", route.path, e);
-          render(ctx, route.dialect, new ApiException(500, "internal error: " + e, null, "internal_error"));
+          render(ctx, route.dialect, new ApiException(500, "internal error; the bridge's log tells what failed", null, "internal_error"));
         } finally {
           metrics.leave();
           metrics.request(route.path, ctx.status().getCode(), RequestState.cacheOutcome(ctx), RequestState.elapsedSeconds(ctx));

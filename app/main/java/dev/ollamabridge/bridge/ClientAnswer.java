@@ -2,6 +2,7 @@ package dev.ollamabridge.bridge;
 
 import dev.ollamabridge.bridge.translate.Answer;
 import dev.ollamabridge.bridge.translate.ClientEncoder;
+import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.bridge.translate.Event;
 import dev.ollamabridge.bridge.translate.ThinkFilter;
 import io.javalin.http.Context;
@@ -23,6 +24,7 @@ final class ClientAnswer {
   }
 
   private final Context ctx;
+  private final Dialect dialect;
   private final ClientEncoder encoder;
   private final ThinkFilter filter;
   private final boolean stream;
@@ -31,8 +33,9 @@ final class ClientAnswer {
   private OutputStream out;
   private boolean textSent;
 
-  ClientAnswer(Context ctx, ClientEncoder encoder, ThinkFilter filter, boolean stream, Runnable onFirstText) {
+  ClientAnswer(Context ctx, Dialect dialect, ClientEncoder encoder, ThinkFilter filter, boolean stream, Runnable onFirstText) {
     this.ctx = ctx;
+    this.dialect = dialect;
     this.encoder = encoder;
     this.filter = filter;
     this.stream = stream;
@@ -58,7 +61,7 @@ final class ClientAnswer {
   /** Ends a non-streamed answer; a stream has already ended with its last event. */
   void finish() {
     if (!raw.isComplete()) {
-      fail("the upstream ended the answer before it was complete");
+      fail(new ApiException(502, "the upstream ended the answer before it was complete", null, "upstream_error"));
       return;
     }
     if (!stream) {
@@ -69,12 +72,12 @@ final class ClientAnswer {
     }
   }
 
-  /** Reports a failure: as an error status while nothing is sent, in-stream after that. */
-  void fail(String message) {
+  /** Reports a failure: as its error status while nothing is sent, as an in-stream error after that. */
+  void fail(ApiException failure) {
     if (out == null) {
-      throw new ApiException(502, message, null, "upstream_error");
+      throw failure;
     }
-    write(encoder.error(message));
+    write(encoder.error(ErrorBodies.inStream(dialect, failure)));
   }
 
   boolean isComplete() {

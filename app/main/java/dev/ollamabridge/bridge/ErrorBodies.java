@@ -16,8 +16,20 @@ final class ErrorBodies {
   private ErrorBodies() {}
 
   static byte[] of(Dialect dialect, ApiException error) {
+    return Json.bytes(document(dialect, error));
+  }
+
+  /**
+   * The error that ends a stream already under way, whose status line said 200: the same document,
+   * with the status the answer would have had.
+   */
+  static ObjectNode inStream(Dialect dialect, ApiException error) {
+    return document(dialect, error).put("status", error.status());
+  }
+
+  private static ObjectNode document(Dialect dialect, ApiException error) {
     if (dialect == Dialect.OLLAMA) {
-      return Json.bytes(Json.object().put("error", error.getMessage()));
+      return Json.object().put("error", error.getMessage());
     }
     ObjectNode body = Json.object();
     body.putObject("error")
@@ -25,7 +37,7 @@ final class ErrorBodies {
         .put("type", openAiType(error.status()))
         .put("param", error.param())
         .put("code", error.code());
-    return Json.bytes(body);
+    return body;
   }
 
   /** An upstream's error answer, in whichever dialect it came, with its status kept. */

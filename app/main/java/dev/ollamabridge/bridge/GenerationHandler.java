@@ -12,6 +12,7 @@ import dev.ollamabridge.bridge.translate.PromptParser;
 import dev.ollamabridge.bridge.translate.ThinkFilter;
 import dev.ollamabridge.bridge.translate.UpstreamDecoder;
 import dev.ollamabridge.bridge.translate.UpstreamRequest;
+import dev.ollamabridge.http.HangupWatch;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -50,7 +51,7 @@ final class GenerationHandler {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     Prompt prompt = PromptParser.parse(route.dialect, route.kind, body);
     ClientAnswer answer = new ClientAnswer(
-        ctx, ClientEncoder.of(prompt), new ThinkFilter(config.thinkFilter()), prompt.stream(),
+        ctx, prompt.dialect(), ClientEncoder.of(prompt), new ThinkFilter(config.thinkFilter()), prompt.stream(),
         () -> metrics.firstToken(route.path, RequestState.elapsedSeconds(ctx)));
 
     String key = cache == null ? null : CacheKey.of(prompt);
@@ -66,31 +67,15 @@ final class GenerationHandler {
 
     UpstreamRequest request = UpstreamRequest.of(prompt, body, config.upstreamDialect());
     String authorization = forwardClientAuthorization ? ctx.header("Authorization") : null;
-    try (Upstream.Exchange exchange = upstream.post(request.path(), Json.bytes(request.body()), authorization)) {
-      if (!exchange.response().isSuccessful()) {
-        throw ErrorBodies.fromUpstream(exchange.response());
-      }
-      try {
-        UpstreamStream.read(exchange.response().body(), UpstreamDecoder.of(config.upstreamDialect()), answer::accept);
-        answer.finish();
-      } catch (ClientAnswer.ClientGone gone) {
-        exchange.call().cancel();
-        metrics.clientDisconnected();
-        log.debug("client went away during {}; upstream call cancelled", route.path);
-        return;
-      } catch (UpstreamDecoder.StreamError e) {
-        metrics.upstreamError("stream");
-        answer.fail(e.getMessage());
-      } catch (InterruptedIOException e) {
-        metrics.upstreamError("timeout");
-        if (!prompt.stream()) {
-          throw new ApiException(504, "the upstream did not finish within " + config.timeout().toMillis() + " ms", null, "upstream_timeout");
-        }
-        answer.fail("the upstream did not finish within " + config.timeout().toMillis() + " ms");
-      } catch (IOException e) {
-        metrics.upstreamError("stream");
-        answer.fail("the upstream connection broke: " + e.getMessage());
-      }
+    Cancellation cancellation = new Cancellation();
+    // A client that hangs up before its answer is written is noticed as soon as it does, not when writing.
+    try (HangupWatch watch = HangupWatch.start(ctx.req(), cancellation::cancel)) {
+      relay(request, authorization, answer, cancellation);
+    } catch (ClientAnswer.ClientGone | Cancellation.Cancelled gone) {
+      cancellation.cancel();
+      metrics.clientDisconnected();
+      log.debug("client went away during {}; upstream call cancelled", route.path);
+      return;
     }
     if (answer.isComplete()) {
       Answer complete = answer.answer();
@@ -98,6 +83,31 @@ final class GenerationHandler {
       // Tool calls are not replayed: the client acts on them, and their ids must be fresh.
       if (key != null && CACHEABLE_ENDINGS.contains(complete.finishReason()) && complete.toolCalls().isEmpty()) {
         cache.put(key, complete);
+      }
+    }
+  }
+
+  /** Sends the request upstream and its answer on to the client; a failure carries its status. */
+  private void relay(UpstreamRequest request, String authorization, ClientAnswer answer, Cancellation cancellation) {
+    try (Upstream.Exchange exchange = upstream.post(request.path(), Json.bytes(request.body()), authorization, cancellation)) {
+      if (!exchange.response().isSuccessful()) {
+        throw ErrorBodies.fromUpstream(exchange.response());
+      }
+      UpstreamStream.read(exchange.response().body(), UpstreamDecoder.of(config.upstreamDialect()), answer::accept);
+      answer.finish();
+    } catch (UpstreamDecoder.StreamError e) {
+      metrics.upstreamError("stream");
+      answer.fail(new ApiException(502, e.getMessage(), null, "upstream_error"));
+    } catch (IOException e) {
+      if (cancellation.cancelled()) {
+        throw new Cancellation.Cancelled();
+      }
+      if (e instanceof InterruptedIOException) {
+        metrics.upstreamError("timeout");
+        answer.fail(upstream.timedOut());
+      } else {
+        metrics.upstreamError("stream");
+        answer.fail(new ApiException(502, "the upstream connection broke: " + e.getMessage(), null, "upstream_error"));
       }
     }
   }

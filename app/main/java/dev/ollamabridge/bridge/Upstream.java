@@ -44,14 +44,24 @@ public final class Upstream {
   }
 
   public Exchange get(String path, String clientAuthorization) {
-    return send(new Request.Builder().get(), path, clientAuthorization);
+    return send(new Request.Builder().get(), path, clientAuthorization, new Cancellation());
   }
 
   public Exchange post(String path, byte[] body, String clientAuthorization) {
-    return send(new Request.Builder().post(RequestBody.create(body, JSON)), path, clientAuthorization);
+    return post(path, body, clientAuthorization, new Cancellation());
   }
 
-  private Exchange send(Request.Builder builder, String path, String clientAuthorization) {
+  /** As {@link #post(String, byte[], String)}, ended early by {@code cancellation}. */
+  Exchange post(String path, byte[] body, String clientAuthorization, Cancellation cancellation) {
+    return send(new Request.Builder().post(RequestBody.create(body, JSON)), path, clientAuthorization, cancellation);
+  }
+
+  /** The error of a call that ran out of {@code --timeout}. */
+  ApiException timedOut() {
+    return new ApiException(504, "the upstream did not answer within " + config.timeout().toMillis() + " ms", null, "upstream_timeout");
+  }
+
+  private Exchange send(Request.Builder builder, String path, String clientAuthorization, Cancellation cancellation) {
     builder.url(config.apiRoot() + path);
     String authorization = authorization(clientAuthorization);
     if (authorization != null) {
@@ -66,6 +76,7 @@ public final class Upstream {
       }
       Call call = http.newCall(request);
       call.timeout().timeout(remaining, TimeUnit.NANOSECONDS);
+      cancellation.attempt(call);
       boolean last = attempt >= config.retries();
       try {
         Response response = call.execute();
@@ -77,10 +88,14 @@ public final class Upstream {
           continue;
         }
         return new Exchange(call, response);
-      } catch (InterruptedIOException e) {
-        metrics.upstreamError("timeout");
-        throw timedOut();
       } catch (IOException e) {
+        if (cancellation.cancelled()) {
+          throw new Cancellation.Cancelled();
+        }
+        if (e instanceof InterruptedIOException) {
+          metrics.upstreamError("timeout");
+          throw timedOut();
+        }
         metrics.upstreamError("connect");
         if (last) {
           throw new ApiException(502, "the upstream " + config.upstream() + " is unreachable: " + e.getMessage(), null, "upstream_unreachable");
@@ -118,7 +133,4 @@ public final class Upstream {
     }
   }
 
-  private ApiException timedOut() {
-    return new ApiException(504, "the upstream did not answer within " + config.timeout().toMillis() + " ms", null, "upstream_timeout");
-  }
 }

@@ -8,9 +8,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,9 @@ class CommandLineTest {
       "--enable-shared-mode | --enable-shared-mode needs the upstream key",
       "--upstream-dialect grpc | must be auto, ollama or openai",
       "--rate-limit -1 | --rate-limit must be 0",
+      "--body-timeout 0 | --body-timeout must be a positive number",
+      "--allowed-origin evil.example | --allowed-origin 'evil.example' must be * or an origin",
+      "--allowed-origin http://app.example.com/path | --allowed-origin 'http://app.example.com/path' must be * or an origin",
       "--no-such-flag | Unknown option"})
   void aBadFlagIsOneLineThatSaysWhatToChangeAndExitCode2(String flags, String message) {
     StringWriter err = new StringWriter();
@@ -77,6 +82,30 @@ class CommandLineTest {
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).contains(message);
     assertThat(err.toString().strip().lines()).hasSize(1);
+  }
+
+  @Test
+  void aCacheDirThatIsARegularFileIsOneLineAndExitCode2() throws Exception {
+    Path file = Files.writeString(workDir.resolve("not-a-directory"), "x");
+    Path log = workDir.resolve("bridge.log");
+    Process bridge = new ProcessBuilder(
+        javaBinary(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "bridge",
+        "-l", "127.0.0.1:0", "--enable-cache", "--cache-dir", file.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+    boolean exited;
+    try {
+      exited = bridge.waitFor(30, TimeUnit.SECONDS);
+    } finally {
+      bridge.destroyForcibly();
+    }
+    String output = Files.readString(log);
+
+    assertThat(exited).isTrue();
+    assertThat(bridge.exitValue()).isEqualTo(2);
+    assertThat(output.strip().lines()).hasSize(1);
+    assertThat(output).contains("--cache-dir").contains(file.toString()).contains("not a directory");
   }
 
   private static void awaitHealthy(String url, Process process) throws Exception {

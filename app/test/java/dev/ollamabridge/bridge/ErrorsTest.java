@@ -6,9 +6,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ollamabridge.fake.FakeOllama;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every failure answers with the right status, in the dialect of the route it came in on. */
 class ErrorsTest {
@@ -144,6 +153,69 @@ class ErrorsTest {
     assertThat(TestBridges.json(ollama).path("error").isTextual()).isTrue();
     assertThat(openAi.code()).isEqualTo(404);
     assertThat(TestBridges.json(openAi).at("/error/message").asText()).contains("/v1/nothing");
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({
+      "GET, /v1/chat/completions, POST",
+      "DELETE, /api/chat, POST",
+      "PUT, /api/tags, GET",
+      "POST, /health, GET"})
+  void aWrongMethodIs405WithAllowInTheRoutesDialect(String method, String path, String allowed) {
+    bridge = TestBridges.inFrontOf(backend);
+
+    Response response = TestBridges.execute(new Request.Builder().url(TestBridges.url(bridge, path))
+        .method(method, method.equals("GET") ? null : RequestBody.create(CHAT, MediaType.get("application/json")))
+        .build());
+
+    assertThat(response.code()).isEqualTo(405);
+    assertThat(response.header("Allow")).contains(allowed);
+    JsonNode body = TestBridges.json(response);
+    String message = path.startsWith("/api/") ? body.path("error").asText() : body.at("/error/message").asText();
+    assertThat(message).contains(method).contains(path).contains(allowed);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badBodies")
+  void aBadBodyIs400InUserTermsWithoutTheParsersInternals(String label, byte[] body) {
+    bridge = TestBridges.inFrontOf(backend);
+
+    for (String path : new String[] {"/v1/chat/completions", "/v1/completions", "/api/chat", "/api/generate"}) {
+      Response response = TestBridges.execute(new Request.Builder().url(TestBridges.url(bridge, path))
+          .post(RequestBody.create(body, MediaType.get("application/json"))).build());
+
+      assertThat(response.code()).as(path).isEqualTo(400);
+      JsonNode error = TestBridges.json(response).path("error");
+      String message = error.isTextual() ? error.asText() : error.path("message").asText();
+      assertThat(message).as(path).isNotBlank()
+          .doesNotContain("Source", "REDACTED", "jackson", "Jackson", "Feature", "Exception", "(code ",
+              "StreamReadConstraints", "JsonNode", "`", "internal error", "CTRL-CHAR", "0xff");
+    }
+  }
+
+  static Stream<Arguments> badBodies() {
+    return Stream.of(
+        bad("a bare word", "{not json"),
+        bad("an unfinished object", "{\"model\":\"fake-llama\""),
+        bad("a missing value", "{\"model\":}"),
+        bad("single quotes", "{'model':'fake-llama'}"),
+        bad("a comment", "/* hi */ {\"model\":\"fake-llama\"}"),
+        bad("NaN", "{\"model\":\"fake-llama\",\"temperature\":NaN}"),
+        bad("trailing garbage", "{\"model\":\"fake-llama\",\"messages\":[],\"prompt\":\"x\"} trailing"),
+        bad("a raw newline in a string", "{\"model\":\"fake\nllama\"}"),
+        bad("deep nesting", "{\"model\":\"fake-llama\",\"x\":" + "[".repeat(2000) + "]".repeat(2000) + "}"),
+        bad("a 2000-digit number", "{\"model\":\"fake-llama\",\"temperature\":" + "9".repeat(2000) + "}"),
+        bad("an infinite number", "{\"model\":\"fake-llama\",\"prompt\":\"x\",\"input\":\"x\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"temperature\":1e999,\"options\":{\"temperature\":1e999}}"),
+        bad("messages that are a number", "{\"model\":\"fake-llama\",\"prompt\":5,\"messages\":5,\"input\":5}"),
+        bad("a stream that is a word", "{\"model\":\"fake-llama\",\"prompt\":\"x\",\"input\":{},\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"stream\":\"yes\"}"),
+        bad("a model that is a number", "{\"model\":5}"),
+        Arguments.of("bytes that are not UTF-8", new byte[] {'{', '"', 'm', '"', ':', '"', (byte) 0xff, (byte) 0xfe, '"', '}'}),
+        bad("an empty body", ""),
+        bad("an array", "[1,2]"));
+  }
+
+  private static Arguments bad(String label, String body) {
+    return Arguments.of(label, body.getBytes(StandardCharsets.UTF_8));
   }
 
   private static int closedPort() throws IOException {

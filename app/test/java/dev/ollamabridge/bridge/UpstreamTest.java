@@ -2,7 +2,10 @@ package dev.ollamabridge.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ollamabridge.fake.FakeOllama;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -19,6 +22,14 @@ class UpstreamTest {
   private static final String OLLAMA_ANSWER = """
       {"model":"m","created_at":"2026-01-01T00:00:00Z","message":{"role":"assistant","content":"Hello"},
        "done":true,"done_reason":"stop","prompt_eval_count":1,"eval_count":1}""";
+
+  private static final String STREAMED_CHAT = CHAT.replace("\"stream\":false", "\"stream\":true");
+  private static final String FIRST_CHUNK = """
+      {"model":"m","created_at":"2026-01-01T00:00:00Z","message":{"role":"assistant","content":"Hel"},"done":false}
+      """;
+  private static final String LAST_CHUNK = """
+      {"model":"m","created_at":"2026-01-01T00:00:00Z","message":{"role":"assistant","content":"lo"},"done":true,"done_reason":"stop"}
+      """;
 
   private final MockWebServer upstream = new MockWebServer();
   private BridgeServer bridge;
@@ -124,6 +135,42 @@ class UpstreamTest {
     Response root = TestBridges.execute(new okhttp3.Request.Builder().url(TestBridges.url(bridge, "/")).head().build());
     assertThat(root.code()).isEqualTo(200);
     root.close();
+  }
+
+  @Test
+  void aStreamWhoseUpstreamStallsAfterItsHeadersIs504() {
+    upstream.enqueue(new MockResponse.Builder()
+        .addHeader("Content-Type", "application/x-ndjson")
+        .body(FIRST_CHUNK + LAST_CHUNK)
+        .bodyDelay(10, TimeUnit.SECONDS)
+        .build());
+    bridge = TestBridges.start("--ollama", baseUrl(), "--timeout", "500", "--retries", "0");
+
+    Response openAi = TestBridges.post(bridge, "/v1/chat/completions", STREAMED_CHAT);
+
+    assertThat(openAi.code()).isEqualTo(504);
+    JsonNode error = TestBridges.json(openAi).path("error");
+    assertThat(error.path("message").asText()).contains("500 ms");
+    assertThat(error.path("code").asText()).isEqualTo("upstream_timeout");
+  }
+
+  @Test
+  void aStreamWhoseUpstreamStallsMidwayEndsWithAnErrorThatCarries504() {
+    upstream.enqueue(new MockResponse.Builder()
+        .addHeader("Content-Type", "application/x-ndjson")
+        .body(FIRST_CHUNK + LAST_CHUNK)
+        .throttleBody(FIRST_CHUNK.length(), 10, TimeUnit.SECONDS)
+        .build());
+    bridge = TestBridges.start("--ollama", baseUrl(), "--timeout", "1000", "--retries", "0");
+
+    Response response = TestBridges.post(bridge, "/api/chat", STREAMED_CHAT);
+
+    assertThat(response.code()).isEqualTo(200);
+    List<JsonNode> lines = TestBridges.chunks(TestBridges.body(response));
+    assertThat(lines.get(0).at("/message/content").asText()).isEqualTo("Hel");
+    JsonNode last = lines.get(lines.size() - 1);
+    assertThat(last.path("error").asText()).contains("1000 ms");
+    assertThat(last.path("status").asInt()).isEqualTo(504);
   }
 
   private String baseUrl() {

@@ -1,5 +1,6 @@
 package dev.ollamabridge.bridge.translate;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
@@ -20,8 +21,8 @@ public interface ClientEncoder {
   /** The bytes that end a complete stream. */
   byte[] end(Event.End end);
 
-  /** The bytes that end a stream that failed after it started. */
-  byte[] error(String message);
+  /** The bytes that end a stream that failed after it started: the error document, framed as a piece. */
+  byte[] error(ObjectNode document);
 
   /** A whole, non-streamed answer as a JSON document. */
   byte[] whole(Answer answer);

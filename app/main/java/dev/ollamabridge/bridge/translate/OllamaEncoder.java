@@ -54,8 +54,8 @@ final class OllamaEncoder implements ClientEncoder {
   }
 
   @Override
-  public byte[] error(String message) {
-    return ndjson(Json.object().put("error", message));
+  public byte[] error(ObjectNode document) {
+    return ndjson(document);
   }
 
   @Override

@@ -95,11 +95,9 @@ final class OpenAiEncoder implements ClientEncoder {
   }
 
   @Override
-  public byte[] error(String message) {
-    ObjectNode body = Json.object();
-    body.putObject("error").put("message", message).put("type", "upstream_error").putNull("param").putNull("code");
+  public byte[] error(ObjectNode document) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    write(out, body);
+    write(out, document);
     return out.toByteArray();
   }
 

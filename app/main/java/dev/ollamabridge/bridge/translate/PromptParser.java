@@ -207,6 +207,9 @@ public final class PromptParser {
       throw ApiException.badRequest(name, name + " must be a number");
     }
     double number = value.asDouble();
+    if (!Double.isFinite(number)) {
+      throw ApiException.badRequest(name, name + " must be a finite number");
+    }
     if (number == Math.rint(number) && Math.abs(number) < 1e15) {
       params.put(name, (long) number);
     } else {
