@@ -38,7 +38,7 @@ public final class BridgeMetrics {
   private final Gauge inFlight = Gauge.builder().name("bridge_requests_in_flight")
       .help("Requests being answered now.").register(registry);
   private final Counter cancelled = Counter.builder().name("bridge_client_disconnects_total")
-      .help("Streams ended early because the client went away; the upstream call was cancelled.")
+      .help("Answers, streamed or not, ended early because the client went away; the upstream call was cancelled.")
       .register(registry);
   private final Counter promptTokens = Counter.builder().name("bridge_prompt_tokens_total")
       .help("Prompt tokens of completed answers, as the upstream counted them.").register(registry);
