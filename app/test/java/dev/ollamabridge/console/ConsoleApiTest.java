@@ -97,6 +97,7 @@ class ConsoleApiTest {
       "{\"client_keys\":[\"has space\"]}            | client_keys      | without spaces",
       "{\"upstream_api_key\":\"a\\\";X=1;Z=\\\"\"}  | upstream_api_key | double quotes",
       "{\"upstream_api_key\":\"'quoted'\"}          | upstream_api_key | single quote",
+      "{\"upstream_api_key\":\"my%(here)sKey\"}     | upstream_api_key | '%('",
       "{\"colour\":\"blue\"}                        | colour           | not a field"})
   void badInputIsA400NamingTheFieldAndChangesNothing(String body, String field, String message) {
     ConsoleClient.Answer answer = api.post("/instances", body.replace("}", ",\"managed\":false}").replace("{,", "{"));

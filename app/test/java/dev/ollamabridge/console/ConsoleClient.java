@@ -29,6 +29,9 @@ final class ConsoleClient {
     }
   }
 
+  /** A plain-text answer, such as a generated file. */
+  record Text(int status, String body) {}
+
   private final String base;
   private final String token;
 
@@ -64,6 +67,18 @@ final class ConsoleClient {
 
   Answer delete(String path) {
     return send(new Request.Builder().url(base + path).delete());
+  }
+
+  Text text(String path) {
+    Request.Builder request = new Request.Builder().url(base + path).get();
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    try (Response response = HTTP.newCall(request.build()).execute()) {
+      return new Text(response.code(), response.body().string());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private Answer send(Request.Builder request) {

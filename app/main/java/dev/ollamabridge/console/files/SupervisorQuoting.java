@@ -27,7 +27,7 @@ final class SupervisorQuoting {
    * be written (the console refuses such keys before it stores them).
    */
   static String environmentValue(String text) {
-    if (text.contains("\"") || text.startsWith("'") || text.endsWith("'")) {
+    if (text.contains("\"") || text.startsWith("'") || text.endsWith("'") || text.contains("%(")) {
       throw new RenderException(null, "a value for supervisor.conf's environment= holds a quote supervisord would lose");
     }
     return "\"" + plain(text) + "\"";

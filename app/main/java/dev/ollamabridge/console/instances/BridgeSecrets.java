@@ -8,14 +8,15 @@ import java.util.regex.Pattern;
  * <p>A key travels to its bridge through an environment variable, set by the console or by
  * supervisord from an {@code environment=KEY="value"} line. supervisord splits that line with a
  * non-POSIX shlex (no escapes, so no {@code "} inside the quotes), then strips every quote at
- * both ends of the value; client keys are joined with commas. A key that passes {@link #check}
- * arrives byte for byte.
+ * both ends of the value; before that it replaces {@code %(here)s} in the text of an included file
+ * whatever precedes it, so {@code %(} cannot be escaped; client keys are joined with commas. A key
+ * that passes {@link #check} arrives byte for byte.
  */
 public final class BridgeSecrets {
 
-  public static final String RULE = "printable ASCII without spaces, commas or double quotes, neither starting nor"
-      + " ending with a single quote, 1 to 512 characters";
-  private static final Pattern KEY = Pattern.compile("(?!')[\\x21\\x23-\\x2B\\x2D-\\x7E]{1,512}(?<!')");
+  public static final String RULE = "printable ASCII without spaces, commas, double quotes or '%(' (supervisord's"
+      + " expansion), neither starting nor ending with a single quote, 1 to 512 characters";
+  private static final Pattern KEY = Pattern.compile("(?!')(?!.*%\\()[\\x21\\x23-\\x2B\\x2D-\\x7E]{1,512}(?<!')");
   private static final int SHOWN = 4;
   private static final int SHOWN_FROM_LENGTH = 16;
 

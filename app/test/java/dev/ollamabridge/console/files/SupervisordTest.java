@@ -34,8 +34,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class SupervisordTest {
 
   /** Keys that a careless quoting would turn into other variables, a refused file or a changed key. */
-  private static final String HOSTILE_KEY = "a';INJECTED=pwned;LD_PRELOAD=/x.so;Z='my%(here)sKey\\#;$HOME`id`";
-  private static final List<String> HOSTILE_CLIENT_KEYS = List.of("%(ENV_HOME)s", "back\\slash\\", "=;#'x");
+  private static final String HOSTILE_KEY = "a';INJECTED=pwned;LD_PRELOAD=/x.so;Z='my%here)s%%Key\\#;$HOME`id`";
+  private static final List<String> HOSTILE_CLIENT_KEYS = List.of("100%s", "back\\slash\\", "=;#'x");
 
   @TempDir Path data;
 

@@ -1,0 +1,256 @@
+package dev.ollamabridge.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.settings.Setting;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every field of the API and every setting, sent every hostile value: each answer is either a 4xx
+ * that names the field and changes nothing, or a stored value that stays inert in all three
+ * generated files, as {@code nginx -t}, {@code promtool} and a real supervisord (and the
+ * environment of the bridges it starts) see them.
+ */
+class HostileInputTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Appended to a valid value of each field, and sent alone. */
+  private static final List<String> HOSTILE_TEXT = List.of(";", "}", "{", "#", "\"", "'", "$host", "`id`", "\\",
+      "\n", "\u0000", "é\u202e", "A".repeat(5000), "../../", "/etc/passwd", " ; include /etc/shadow;", "%(here)s",
+      "\r\nX-Injected: 1");
+  /** Sent as JSON numbers. */
+  private static final List<String> HOSTILE_NUMBERS = List.of("1e30", "18446744073709551621", "-1",
+      "-9223372036854775809", "0.5");
+
+  /** Each field of an instance with a valid value that hostile text is appended to. */
+  private static final Map<String, String> INSTANCE_FIELDS = new LinkedHashMap<>();
+
+  static {
+    INSTANCE_FIELDS.put("name", "n");
+    INSTANCE_FIELDS.put("host", "h");
+    INSTANCE_FIELDS.put("port", "3");
+    INSTANCE_FIELDS.put("upstream_url", "http://backend.example/");
+    INSTANCE_FIELDS.put("upstream_dialect", "auto");
+    INSTANCE_FIELDS.put("weight", "2");
+    INSTANCE_FIELDS.put("role", "backup");
+    INSTANCE_FIELDS.put("max_fails", "2");
+    INSTANCE_FIELDS.put("fail_timeout", "3");
+    INSTANCE_FIELDS.put("cache_enabled", "true");
+    INSTANCE_FIELDS.put("cache_dir", "c");
+    INSTANCE_FIELDS.put("shared_mode", "false");
+    INSTANCE_FIELDS.put("upstream_api_key", "k");
+    INSTANCE_FIELDS.put("client_keys", "k");
+    INSTANCE_FIELDS.put("rate_limit", "5");
+    INSTANCE_FIELDS.put("think_filter", "true");
+    INSTANCE_FIELDS.put("enabled", "false");
+    INSTANCE_FIELDS.put("managed", "true");
+  }
+
+  /** Fields that only make sense together: a refusal may name the partner that is missing. */
+  private static final Map<String, String> PARTNERS = Map.of("shared_mode", "upstream_api_key",
+      "nginx.tls_cert", "nginx.tls_key", "nginx.tls_key", "nginx.tls_cert");
+
+  @TempDir Path data;
+  @TempDir Path tools;
+
+  @Test
+  void everyFieldAndSettingRefusesOrDefusesEveryHostileValue() throws Exception {
+    List<String> accepted = new ArrayList<>();
+    Map<String, Map<String, String>> secretsByInstance = new LinkedHashMap<>();
+    ConsoleConfig config = new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null);
+    try (ConsoleApp console = ConsoleApp.start(config)) {
+      ConsoleClient api = new ConsoleClient(console.port(), console.adminToken());
+      // programs that supervisord counts as running at once, so the test need not wait for bridges
+      assertThat(api.patch("/settings", "{\"supervise.startsecs\":0}").status()).isEqualTo(200);
+
+      for (Map.Entry<String, String> field : INSTANCE_FIELDS.entrySet()) {
+        for (String value : values(field.getValue())) {
+          String json = field.getKey().equals("client_keys") ? "[" + value + "]" : value;
+          // every instance is managed but disabled: in supervisor.conf, never started by the console
+          String body = "{\"enabled\":false,\"managed\":true,"
+              + (field.getKey().equals("upstream_api_key") ? "\"shared_mode\":true," : "")
+              + "\"" + field.getKey() + "\":" + json + "}";
+          ConsoleClient.Answer answer = send(api, "POST", "/instances", body, field.getKey(), accepted);
+          if (answer.status() == 201 && field.getKey().contains("key")) {
+            String sent = JSON.readTree(value).asText();
+            secretsByInstance.put(answer.body().path("name").asText(), Map.of(
+                field.getKey().equals("client_keys") ? "BRIDGE_CLIENT_KEYS" : "BRIDGE_API_KEY", sent));
+          }
+        }
+        send(api, "POST", "/instances", "{\"" + field.getKey() + "\":1,\"" + field.getKey() + "\":2}", field.getKey(), null);
+      }
+      for (Setting setting : Setting.values()) {
+        for (String value : values(setting.defaultValue().isEmpty() ? "/x" : setting.defaultValue())) {
+          send(api, "PATCH", "/settings", "{\"" + setting.key() + "\":" + value + "}", setting.key(),
+              setting.operator() ? null : accepted);
+        }
+      }
+
+      System.out.println("hostile values stored (each must render inert): " + accepted.size() + "\n  " + String.join("\n  ", accepted));
+      checkNginx(text(api, "/nginx/config"));
+      checkPrometheus(text(api, "/exports/prometheus.yml"));
+      assertThat(secretsByInstance).as("some hostile keys are fine as keys").isNotEmpty();
+      checkSupervisord(text(api, "/exports/supervisor.conf?secrets=clear"), secretsByInstance);
+    }
+  }
+
+  /** Sends one change; a refusal must name the field and leave everything as it was. */
+  private static ConsoleClient.Answer send(ConsoleClient api, String method, String path, String body, String field,
+      List<String> accepted) {
+    JsonNode instancesBefore = api.get("/instances").body();
+    JsonNode settingsBefore = api.get("/settings").body();
+    ConsoleClient.Answer answer = method.equals("POST") ? api.post(path, body) : api.patch(path, body);
+    String what = method + " " + path + " " + abbreviate(body) + " -> " + answer.status() + " " + answer.body();
+    if (answer.status() >= 400) {
+      assertThat(answer.status()).as(what).isBetween(400, 499);
+      assertThat(answer.field()).as(what).isIn(field, PARTNERS.getOrDefault(field, field));
+      assertThat(answer.error()).as(what).isNotBlank();
+      assertThat(api.get("/instances").body()).as(what).isEqualTo(instancesBefore);
+      assertThat(api.get("/settings").body()).as(what).isEqualTo(settingsBefore);
+    } else {
+      assertThat(accepted).as("an operator setting or a duplicate key was accepted: " + what).isNotNull();
+      assertThat(answer.status()).as(what).isIn(200, 201);
+      accepted.add(abbreviate(body));
+    }
+    return answer;
+  }
+
+  /** The hostile values for a field whose valid value is {@code valid}, as JSON. */
+  private static List<String> values(String valid) {
+    List<String> values = new ArrayList<>();
+    for (String hostile : HOSTILE_TEXT) {
+      values.add(quote(valid + hostile));
+      values.add(quote(hostile));
+    }
+    values.addAll(HOSTILE_NUMBERS);
+    return values;
+  }
+
+  private void checkNginx(String config) throws Exception {
+    Path prefix = tools.resolve("nginx");
+    for (String dir : List.of("conf", "logs", "temp")) {
+      Files.createDirectories(prefix.resolve(dir));
+    }
+    // the prefix the console renders lies in its data directory; this copy is tested in its own
+    Path file = prefix.resolve("conf/nginx.conf");
+    Files.writeString(file, config.replace(data.resolve("nginx").toString(), prefix.toString()));
+    Outcome test = run(List.of("nginx", "-t", "-p", prefix + "/", "-c", file.toString()));
+    assertThat(test.code()).as(test.output()).isZero();
+  }
+
+  private void checkPrometheus(String yml) throws Exception {
+    Path file = Files.writeString(tools.resolve("prometheus.yml"), yml);
+    Outcome check = run(List.of("promtool", "check", "config", file.toString()));
+    assertThat(check.code()).as(check.output()).isZero();
+  }
+
+  /**
+   * Runs supervisord on the file with its secrets in clear, starts the bridges that hold hostile
+   * keys, and reads each one's environment: exactly the keys stored, and no variable more.
+   */
+  private void checkSupervisord(String conf, Map<String, Map<String, String>> secretsByInstance) throws Exception {
+    Path main = tools.resolve("supervisord.conf");
+    Files.writeString(tools.resolve("supervisor.conf"), conf);
+    Files.writeString(main, """
+        [unix_http_server]
+        file=%1$s/supervisor.sock
+        [supervisord]
+        logfile=%1$s/supervisord.log
+        pidfile=%1$s/supervisord.pid
+        nodaemon=true
+        user=root
+        [rpcinterface:supervisor]
+        supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+        [supervisorctl]
+        serverurl=unix://%1$s/supervisor.sock
+        [include]
+        files=%1$s/supervisor.conf
+        """.formatted(tools));
+    Process supervisord = new ProcessBuilder("supervisord", "-c", main.toString())
+        .redirectErrorStream(true).redirectOutput(tools.resolve("supervisord.out").toFile()).start();
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> run(ctl(main, "avail")).code() == 0 || !supervisord.isAlive());
+      assertThat(supervisord.isAlive()).as("supervisord read the file: " + Files.readString(tools.resolve("supervisord.out"))).isTrue();
+      // all at once: the environment is set when the process starts, so nobody waits for a bridge to be ready
+      List<String> programs = secretsByInstance.keySet().stream().map(name -> "ollama-bridges:ollama-bridge-" + name).toList();
+      List<String> start = new ArrayList<>(List.of("start"));
+      start.addAll(programs);
+      Outcome started = run(ctl(main, start.toArray(String[]::new)));
+      for (Map.Entry<String, Map<String, String>> instance : secretsByInstance.entrySet()) {
+        String program = "ollama-bridges:ollama-bridge-" + instance.getKey();
+        long pid = Long.parseLong(run(ctl(main, "pid", program)).output().strip());
+        assertThat(pid).as(program + ": " + started.output()).isPositive();
+        Map<String, String> environment = environmentOf(pid);
+
+        instance.getValue().forEach((variable, key) -> assertThat(environment.get(variable)).as(program).isEqualTo(key));
+        assertThat(environment).as(program).doesNotContainKeys("X", "X-Injected", "INJECTED");
+      }
+      System.out.println("supervisord started " + secretsByInstance.size() + " bridges with hostile keys; each got them byte for byte");
+    } finally {
+      run(ctl(main, "signal", "KILL", "all")); // what was to be seen is seen: no graceful stop of 36 JVMs
+      run(ctl(main, "shutdown"));
+      if (!supervisord.waitFor(60, TimeUnit.SECONDS)) {
+        supervisord.destroyForcibly();
+      }
+    }
+  }
+
+  private static List<String> ctl(Path main, String... command) {
+    List<String> argv = new ArrayList<>(List.of("supervisorctl", "-c", main.toString()));
+    argv.addAll(Arrays.asList(command));
+    return argv;
+  }
+
+  private static Map<String, String> environmentOf(long pid) throws IOException {
+    String raw = Files.readString(Path.of("/proc/" + pid + "/environ"), StandardCharsets.UTF_8);
+    Map<String, String> environment = new HashMap<>();
+    for (String entry : raw.split("\0")) {
+      int equals = entry.indexOf('=');
+      if (equals > 0) {
+        environment.put(entry.substring(0, equals), entry.substring(equals + 1));
+      }
+    }
+    return environment;
+  }
+
+  private static String text(ConsoleClient api, String path) {
+    ConsoleClient.Text answer = api.text(path);
+    assertThat(answer.status()).as(path + ": " + answer.body()).isEqualTo(200);
+    return answer.body();
+  }
+
+  private static String quote(String text) {
+    return JsonNodeFactory.instance.textNode(text).toString();
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() > 120 ? text.substring(0, 120) + "…(" + text.length() + " chars)" : text;
+  }
+
+  private record Outcome(int code, String output) {}
+
+  private static Outcome run(List<String> command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    return new Outcome(process.waitFor(), output);
+  }
+}
