@@ -106,6 +106,10 @@ public record BridgeConfig(
     if (uri.getQuery() != null || uri.getFragment() != null) {
       throw new IllegalArgumentException("--ollama '" + url + "' must be a base URL without ?query or #fragment");
     }
+    if (uri.getRawUserInfo() != null) {
+      // a URL is shown in /health, logs and process lists; a key passed as --api-key (or BRIDGE_API_KEY) is not
+      throw new IllegalArgumentException("--ollama must not carry user:password@: pass the key with --api-key or BRIDGE_API_KEY");
+    }
     return stripSlash(url);
   }
 

@@ -64,6 +64,7 @@ class CommandLineTest {
       "--listen nowhere | is not HOST:PORT",
       "--listen 127.0.0.1:99999 | outside 0-65535",
       "--ollama ftp://example | must be an http:// or https:// URL",
+      "--ollama http://me:secret@example.com | must not carry user:password@",
       "--enable-shared-mode | --enable-shared-mode needs the upstream key",
       "--upstream-dialect grpc | must be auto, ollama or openai",
       "--rate-limit -1 | --rate-limit must be 0",

@@ -188,15 +188,21 @@ public enum Setting {
     if (value.chars().anyMatch(c -> c <= ' ' || c == '"' || c == '\'' || c == '\\' || c == ';' || c > 126)) {
       throw new IllegalArgumentException("must not contain spaces, quotes, ';' or '\\'");
     }
-    String checked;
+    if (userInfo(value) != null) {
+      throw new IllegalArgumentException("must not carry user:password@: put the credential in upstream_api_key");
+    }
     try {
-      checked = BridgeConfig.checkUpstream(value);
+      return BridgeConfig.checkUpstream(value);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("must be an http:// or https:// base URL with a host, e.g. http://127.0.0.1:11434");
     }
-    if (java.net.URI.create(checked).getRawUserInfo() != null) {
-      throw new IllegalArgumentException("must not carry user:password@: put the credential in upstream_api_key");
+  }
+
+  private static String userInfo(String url) {
+    try {
+      return java.net.URI.create(url).getRawUserInfo();
+    } catch (IllegalArgumentException notAUri) {
+      return null; // refused as a URL next
     }
-    return checked;
   }
 }
