@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.files.RealSupervisord;
 import dev.ollamabridge.console.settings.Setting;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,14 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -170,84 +166,27 @@ class HostileInputTest {
    * keys, and reads each one's environment: exactly the keys stored, and no variable more.
    */
   private void checkSupervisord(String conf, Map<String, Map<String, String>> secretsByInstance) throws Exception {
-    Path main = tools.resolve("supervisord.conf");
-    Files.writeString(tools.resolve("supervisor.conf"), conf);
-    Files.writeString(main, """
-        [unix_http_server]
-        file=%1$s/supervisor.sock
-        [supervisord]
-        logfile=%1$s/supervisord.log
-        pidfile=%1$s/supervisord.pid
-        nodaemon=true
-        user=root
-        [rpcinterface:supervisor]
-        supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-        [supervisorctl]
-        serverurl=unix://%1$s/supervisor.sock
-        [include]
-        files=%1$s/supervisor.conf
-        """.formatted(tools));
-    Process supervisord = new ProcessBuilder("supervisord", "-c", main.toString())
-        .redirectErrorStream(true).redirectOutput(tools.resolve("supervisord.out").toFile()).start();
-    try {
-      await().atMost(Duration.ofSeconds(30)).until(() -> run(ctl(main, "avail")).code() == 0 || !supervisord.isAlive());
-      assertThat(supervisord.isAlive()).as("supervisord read the file: " + Files.readString(tools.resolve("supervisord.out"))).isTrue();
+    try (RealSupervisord supervisord = RealSupervisord.start(tools, conf, Map.of())) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> supervisord.answers() || !supervisord.process().isAlive());
+      assertThat(supervisord.process().isAlive()).as("supervisord read the file: " + supervisord.output()).isTrue();
       // a few at a time, stopped as soon as their environment is read: it is set when the process starts
       List<String> names = new ArrayList<>(secretsByInstance.keySet());
       for (int from = 0; from < names.size(); from += 6) {
         List<String> batch = names.subList(from, Math.min(names.size(), from + 6)).stream()
             .map(name -> "ollama-bridges:ollama-bridge-" + name).toList();
-        Outcome started = run(ctl(main, "start", batch));
-        Map<String, Long> pids = pids(run(ctl(main, "status", batch)).output());
+        String started = supervisord.ctl("start", batch);
+        Map<String, Long> pids = supervisord.runningPids(batch);
         for (String program : batch) {
-          Long pid = pids.get(program);
-          assertThat(pid).as(program + ": " + started.output()).isNotNull();
-          Map<String, String> environment = environmentOf(pid);
+          assertThat(pids.get(program)).as(program + ": " + started).isNotNull();
+          Map<String, String> environment = RealSupervisord.environmentOf(pids.get(program));
           String name = program.substring(program.indexOf("ollama-bridge-") + "ollama-bridge-".length());
           secretsByInstance.get(name).forEach((variable, key) -> assertThat(environment.get(variable)).as(program).isEqualTo(key));
           assertThat(environment).as(program).doesNotContainKeys("X", "X-Injected", "INJECTED");
         }
-        run(ctl(main, "stop", batch));
+        supervisord.ctl("stop", batch);
       }
       System.out.println("supervisord started " + secretsByInstance.size() + " bridges with hostile keys; each got them byte for byte");
-    } finally {
-      run(ctl(main, "shutdown"));
-      if (!supervisord.waitFor(60, TimeUnit.SECONDS)) {
-        supervisord.destroyForcibly();
-      }
     }
-  }
-
-  private static List<String> ctl(Path main, String... command) {
-    return ctl(main, command[0], Arrays.asList(command).subList(1, command.length));
-  }
-
-  private static List<String> ctl(Path main, String command, List<String> programs) {
-    List<String> argv = new ArrayList<>(List.of("supervisorctl", "-c", main.toString(), command));
-    argv.addAll(programs);
-    return argv;
-  }
-
-  /** The pids in {@code supervisorctl status} lines such as {@code group:name RUNNING pid 123, uptime 0:00:01}. */
-  private static Map<String, Long> pids(String status) {
-    Map<String, Long> pids = new HashMap<>();
-    Matcher line = Pattern.compile("^(\\S+)\\s+RUNNING\\s+pid (\\d+)", Pattern.MULTILINE).matcher(status);
-    while (line.find()) {
-      pids.put(line.group(1), Long.parseLong(line.group(2)));
-    }
-    return pids;
-  }
-
-  private static Map<String, String> environmentOf(long pid) throws IOException {
-    String raw = Files.readString(Path.of("/proc/" + pid + "/environ"), StandardCharsets.UTF_8);
-    Map<String, String> environment = new HashMap<>();
-    for (String entry : raw.split("\0")) {
-      int equals = entry.indexOf('=');
-      if (equals > 0) {
-        environment.put(entry.substring(0, equals), entry.substring(equals + 1));
-      }
-    }
-    return environment;
   }
 
   private static String text(ConsoleClient api, String path) {

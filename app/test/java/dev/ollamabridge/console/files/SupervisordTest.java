@@ -9,19 +9,14 @@ import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.fake.FakeOllama;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -46,7 +41,7 @@ class SupervisordTest {
       for (String name : List.of("one", "two", "three")) {
         instances.add(instance(instances.size() + 1, name, backend.baseUrl(), null, List.of()));
       }
-      try (Supervisord supervisord = Supervisord.start(data, conf(instances, GeneratedFiles.Secrets.REFERENCED), Map.of())) {
+      try (RealSupervisord supervisord = RealSupervisord.start(data, conf(instances, GeneratedFiles.Secrets.REFERENCED), Map.of())) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
             .until(() -> supervisord.status().lines().filter(line -> line.contains(" RUNNING ")).count() == 3);
         for (Instance instance : instances) {
@@ -76,11 +71,11 @@ class SupervisordTest {
         assertThat(conf).as("no secret in the file").doesNotContain("pwned", "slash");
       }
 
-      try (Supervisord supervisord = Supervisord.start(data, conf, supervisordEnvironment)) {
+      try (RealSupervisord supervisord = RealSupervisord.start(data, conf, supervisordEnvironment)) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
             .until(() -> supervisord.status().contains(" RUNNING "));
         long pid = Long.parseLong(supervisord.ctl("pid", "ollama-bridges:ollama-bridge-cloud-1").strip());
-        Map<String, String> environment = environmentOf(pid);
+        Map<String, String> environment = RealSupervisord.environmentOf(pid);
 
         assertThat(environment.get("BRIDGE_API_KEY")).isEqualTo(HOSTILE_KEY);
         assertThat(environment.get("BRIDGE_CLIENT_KEYS")).isEqualTo(String.join(",", HOSTILE_CLIENT_KEYS));
@@ -101,62 +96,6 @@ class SupervisordTest {
     return new Instance(id, name, "127.0.0.1", freePort(), upstream, "auto", 1, "primary", 2, 30, true,
         data.resolve("cache/" + name).toString(), apiKey != null, apiKey, clientKeys, 0, true, true, true, 1,
         Instant.now(), Instant.now());
-  }
-
-  /** A process's environment as the kernel holds it. */
-  private static Map<String, String> environmentOf(long pid) throws IOException {
-    String raw = Files.readString(Path.of("/proc/" + pid + "/environ"), StandardCharsets.UTF_8);
-    Map<String, String> environment = new HashMap<>();
-    Arrays.stream(raw.split("\0")).filter(entry -> entry.contains("="))
-        .forEach(entry -> environment.put(entry.substring(0, entry.indexOf('=')), entry.substring(entry.indexOf('=') + 1)));
-    return environment;
-  }
-
-  /** A supervisord in the foreground that includes the generated file; closing it shuts it down. */
-  private record Supervisord(Process process, Path main) implements AutoCloseable {
-
-    static Supervisord start(Path data, String conf, Map<String, String> environment) throws IOException {
-      Files.createDirectories(data.resolve("logs"));
-      Files.writeString(data.resolve("supervisor.conf"), conf);
-      Path main = data.resolve("supervisord.conf");
-      Files.writeString(main, """
-          [unix_http_server]
-          file=%1$s/supervisor.sock
-          [supervisord]
-          logfile=%1$s/supervisord.log
-          pidfile=%1$s/supervisord.pid
-          nodaemon=true
-          user=root
-          [rpcinterface:supervisor]
-          supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-          [supervisorctl]
-          serverurl=unix://%1$s/supervisor.sock
-          [include]
-          files=%1$s/supervisor.conf
-          """.formatted(data));
-      ProcessBuilder builder = new ProcessBuilder("supervisord", "-c", main.toString())
-          .redirectErrorStream(true).redirectOutput(data.resolve("supervisord.out").toFile());
-      builder.environment().putAll(environment);
-      return new Supervisord(builder.start(), main);
-    }
-
-    String status() throws Exception {
-      return ctl("status");
-    }
-
-    String ctl(String... command) throws Exception {
-      List<String> argv = new ArrayList<>(List.of("supervisorctl", "-c", main.toString()));
-      argv.addAll(List.of(command));
-      return GeneratedFilesTest.run(argv).output();
-    }
-
-    @Override
-    public void close() throws Exception {
-      ctl("shutdown");
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    }
   }
 
   private static int health(int port) {
