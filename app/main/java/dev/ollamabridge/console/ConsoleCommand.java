@@ -71,7 +71,7 @@ public final class ConsoleCommand implements Callable<Integer> {
     ConsoleApp app;
     try {
       app = ConsoleApp.start(new ConsoleConfig(data, listen, demo, operator(), checked(Setting.NGINX_LISTEN, nginxListen)));
-    } catch (DatabaseException | DataDirectory.InUse e) {
+    } catch (DatabaseException | DataDirectory.InUse | DataDirectory.NotPrivate e) {
       System.err.println("console: " + e.getMessage());
       return 1;
     }

@@ -57,6 +57,17 @@ class DataDirectoryTest {
     }
   }
 
+  @Test
+  void aDirectoryOpenToOthersWithFilesNotTheConsolesIsRefusedAndLeftAsItWas() throws Exception {
+    Path shared = Files.createDirectories(parent.resolve("shared"));
+    Files.writeString(shared.resolve("somebody-elses.txt"), "x");
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+    assertThatThrownBy(() -> start(shared)).isInstanceOf(DataDirectory.NotPrivate.class).hasMessageContaining("chmod 700");
+    assertThat(mode(shared)).isEqualTo("rwxrwxrwx");
+    assertThat(shared.resolve("console.db")).doesNotExist();
+  }
+
   private static ConsoleApp start(Path data) {
     return ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null));
   }

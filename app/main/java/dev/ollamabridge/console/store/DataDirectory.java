@@ -40,10 +40,14 @@ public final class DataDirectory implements AutoCloseable {
     this.lock = lock;
   }
 
-  /** Creates or tightens the directory, then locks it; {@link InUse} when another console holds it. */
+  /**
+   * Creates or tightens the directory, then locks it; {@link InUse} when another console holds it,
+   * {@link NotPrivate} when it is open to others and holds files that are not the console's.
+   */
   public static DataDirectory lock(Path dir) {
     Path path = dir.toAbsolutePath().normalize();
     try {
+      refuseForeign(path);
       ownerOnlyDirectory(path);
       Path file = path.resolve("console.lock");
       FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -76,6 +80,23 @@ public final class DataDirectory implements AutoCloseable {
 
   public Path path() {
     return path;
+  }
+
+  /**
+   * A directory others may enter is tightened only when it is the console's (it holds its database)
+   * or empty: {@code --data /tmp} or a home directory must not lose its permissions by a typo.
+   */
+  private static void refuseForeign(Path path) throws IOException {
+    if (!POSIX || !Files.isDirectory(path) || Files.getPosixFilePermissions(path).equals(OWNER_ONLY_DIR)
+        || Files.exists(path.resolve("console.db"), LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var entries = Files.list(path)) {
+      if (entries.findAny().isPresent()) {
+        throw new NotPrivate("the data directory " + path + " is open to other users and holds files that are not the"
+            + " console's: give --data a new or empty directory, or make this one private (chmod 700)");
+      }
+    }
   }
 
   /** Creates {@code dir} (and its parents) readable by the owner only, or tightens one that exists. */
@@ -112,6 +133,13 @@ public final class DataDirectory implements AutoCloseable {
       lockFile.close();
     } catch (IOException e) {
       // the lock goes with the process anyway
+    }
+  }
+
+  /** The directory is open to others and not the console's own, so the console will not tighten it. */
+  public static final class NotPrivate extends RuntimeException {
+    NotPrivate(String message) {
+      super(message, null, false, false);
     }
   }
 
