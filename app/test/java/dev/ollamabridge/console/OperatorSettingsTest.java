@@ -39,9 +39,10 @@ class OperatorSettingsTest {
       assertThat(patch.field()).isEqualTo("nginx.mode");
       assertThat(patch.error()).contains("operator configuration", "--nginx-mode", "OLLAMA_BRIDGE_NGINX_MODE");
     }
-    try (ConsoleApp restarted = start(null)) {
+    try (ConsoleApp restarted = start("off")) {
       ConsoleClient api = new ConsoleClient(restarted.port(), null).withToken(Files.readString(data.resolve("admin-token")).strip());
       assertThat(api.get("/settings").body().path("nginx.test_command").asText()).isEqualTo("nginx -t");
+      assertThat(api.get("/settings").body().path("nginx.system_path").asText()).isEqualTo("/etc/nginx/conf.d/ollama-bridge.conf");
     }
     assertThat(marker).doesNotExist();
     assertThat(elsewhere.resolve("stolen")).doesNotExist();
