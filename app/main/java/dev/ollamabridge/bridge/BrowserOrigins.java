@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * bridge still sends its own origin ({@code http://evil.example:3000}) and is refused whatever its
  * Host says, while requests without {@code Origin} (curl, SDKs, nginx) are served as before.
  */
-final class BrowserOrigins {
+public final class BrowserOrigins {
 
   private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]*");
   /** IP literals, told apart from names without a DNS lookup. */
@@ -40,6 +40,11 @@ final class BrowserOrigins {
     String host = config.listen().host();
     this.listenHost = host.contains(":") ? "[" + host + "]" : host;
     this.local = isLoopbackOrWildcard(host);
+  }
+
+  /** A {@code --allowed-origin} value in the form the bridge compares: {@code *}, or a normal origin; null if it is neither. */
+  public static String normalForm(String value) {
+    return value.equals("*") ? value : normalize(value);
   }
 
   /** Checks a {@code --allowed-origin} value; the message says what form is expected. */

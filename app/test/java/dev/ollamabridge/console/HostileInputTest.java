@@ -61,6 +61,7 @@ class HostileInputTest {
     INSTANCE_FIELDS.put("think_filter", "true");
     INSTANCE_FIELDS.put("enabled", "false");
     INSTANCE_FIELDS.put("managed", "true");
+    INSTANCE_FIELDS.put("allowed_origins", "https://app.example");
   }
 
   /** Fields that only make sense together: a refusal may name the partner that is missing. */
@@ -80,7 +81,7 @@ class HostileInputTest {
 
       for (Map.Entry<String, String> field : INSTANCE_FIELDS.entrySet()) {
         for (String value : values(field.getValue())) {
-          String json = field.getKey().equals("client_keys") ? "[" + value + "]" : value;
+          String json = field.getKey().endsWith("s") && !field.getKey().equals("max_fails") ? "[" + value + "]" : value;
           // every instance is managed but disabled: in supervisor.conf, never started by the console
           String body = "{\"enabled\":false,\"managed\":true,"
               + (field.getKey().equals("upstream_api_key") ? "\"shared_mode\":true," : "")

@@ -48,7 +48,10 @@ class InstanceRulesTest {
       "{\"host\":\"fffff:1\"}                     | host    | IP address",
       "{\"host\":\"::1.2.3.4.5.6\"}               | host    | IP address",
       "{\"host\":\"300.1.1.1\"}                   | host    | IP address",
-      "{\"upstream_url\":\"http://user:pw@example.com\"} | upstream_url | upstream_api_key"})
+      "{\"upstream_url\":\"http://user:pw@example.com\"} | upstream_url | upstream_api_key",
+      "{\"allowed_origins\":[\"evil.example\"]}    | allowed_origins | origins such as",
+      "{\"allowed_origins\":[\"https://a.example/x\"]} | allowed_origins | origins such as",
+      "{\"allowed_origins\":\"https://a.example\"}   | allowed_origins | an array"})
   void aBadValueIsA400NamingTheFieldAndNothingIsStored(String body, String field, String message) {
     ConsoleClient.Answer answer = api.post("/instances", body.replace("{", "{\"managed\":false,"));
 

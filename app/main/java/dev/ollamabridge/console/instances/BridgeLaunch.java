@@ -71,6 +71,9 @@ public final class BridgeLaunch {
     if (!instance.thinkFilter()) {
       args.add("--disable-think-filter");
     }
+    for (String origin : instance.allowedOrigins()) {
+      args.addAll(List.of("--allowed-origin", origin));
+    }
     return args;
   }
 

@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param upstreamApiKey a secret: stored, passed to the bridge, never shown back in full
  * @param clientKeys keys the bridge demands from its clients; secrets as well
+ * @param allowedOrigins browser origins whose pages the bridge serves besides its own addresses ({@code *}: any)
  * @param version bumped by every change; a change made against an older version is refused
  */
 public record Instance(
@@ -32,12 +33,14 @@ public record Instance(
     boolean thinkFilter,
     boolean enabled,
     boolean managed,
+    List<String> allowedOrigins,
     long version,
     Instant createdAt,
     Instant updatedAt) {
 
   public Instance {
     clientKeys = List.copyOf(clientKeys);
+    allowedOrigins = List.copyOf(allowedOrigins);
   }
 
   /** Where the bridge listens, as {@code host:port} ({@code [v6]:port} for IPv6). */

@@ -2,6 +2,7 @@ package dev.ollamabridge.console.instances;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ollamabridge.bridge.BrowserOrigins;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.settings.Setting;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.regex.Pattern;
 public final class InstanceInput {
 
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  private static final Pattern ORIGIN = Pattern.compile("\\*|[a-z][a-z0-9+.-]{0,15}://[a-z0-9.\\[\\]:-]{1,260}");
   private static final Pattern PATH = Pattern.compile("[A-Za-z0-9._/-]{1,255}");
   private static final Set<String> READ_ONLY = Set.of("id", "created_at", "updated_at", "version", "process", "health");
 
@@ -47,6 +49,7 @@ public final class InstanceInput {
         case "think_filter" -> f.thinkFilter = bool(name, value);
         case "enabled" -> f.enabled = bool(name, value);
         case "managed" -> f.managed = bool(name, value);
+        case "allowed_origins" -> f.allowedOrigins = origins(value);
         default -> {
           if (!READ_ONLY.contains(name)) {
             throw new InvalidInput(name, "'" + name + "' is not a field of an instance");
@@ -126,6 +129,26 @@ public final class InstanceInput {
     return keys;
   }
 
+  /**
+   * Browser origins as the bridge's {@code --allowed-origin} takes them ({@code *}, or scheme, host
+   * and port), stored in their normal form so nothing else reaches a command line.
+   */
+  private static List<String> origins(JsonNode value) {
+    String rule = "allowed_origins must be an array of at most 16 origins such as https://app.example.com or *";
+    if (!value.isArray() || value.size() > 16) {
+      throw new InvalidInput("allowed_origins", rule);
+    }
+    List<String> origins = new ArrayList<>();
+    for (JsonNode origin : value) {
+      String normal = origin.isTextual() ? BrowserOrigins.normalForm(origin.asText()) : null;
+      if (normal == null || !ORIGIN.matcher(normal).matches()) {
+        throw new InvalidInput("allowed_origins", rule);
+      }
+      origins.add(normal);
+    }
+    return origins;
+  }
+
   /** The instance's fields while a body is applied to them. */
   private static final class Fields {
     private final Instance base;
@@ -143,6 +166,7 @@ public final class InstanceInput {
     boolean sharedMode;
     String upstreamApiKey;
     List<String> clientKeys;
+    List<String> allowedOrigins;
     int rateLimit;
     boolean thinkFilter;
     boolean enabled;
@@ -164,6 +188,7 @@ public final class InstanceInput {
       sharedMode = base.sharedMode();
       upstreamApiKey = base.upstreamApiKey();
       clientKeys = base.clientKeys();
+      allowedOrigins = base.allowedOrigins();
       rateLimit = base.rateLimit();
       thinkFilter = base.thinkFilter();
       enabled = base.enabled();
@@ -173,7 +198,7 @@ public final class InstanceInput {
     Instance build() {
       return new Instance(base.id(), name, host, port, upstreamUrl, upstreamDialect, weight, role, maxFails,
           failTimeoutSeconds, cacheEnabled, cacheDir, sharedMode, upstreamApiKey, clientKeys, rateLimit,
-          thinkFilter, enabled, managed, base.version(), base.createdAt(), base.updatedAt());
+          thinkFilter, enabled, managed, allowedOrigins, base.version(), base.createdAt(), base.updatedAt());
     }
   }
 }

@@ -22,7 +22,7 @@ public final class InstanceRepository {
   private static final String COLUMNS = """
       name, host, port, upstream_url, upstream_dialect, weight, role, max_fails, fail_timeout_s,
       cache_enabled, cache_dir, shared_mode, upstream_api_key, client_keys, rate_limit, think_filter,
-      enabled, managed""";
+      enabled, managed, allowed_origins""";
 
   private final Database database;
 
@@ -55,7 +55,7 @@ public final class InstanceRepository {
     try (Connection connection = database.connection();
         PreparedStatement insert = connection.prepareStatement(
             "INSERT INTO instances (" + COLUMNS + ", version, created_at, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
             Statement.RETURN_GENERATED_KEYS)) {
       int next = bind(insert, draft);
       insert.setString(next, now);
@@ -78,7 +78,7 @@ public final class InstanceRepository {
     try (Connection connection = database.connection();
         PreparedStatement update = connection.prepareStatement(
             "UPDATE instances SET (" + COLUMNS + ", version, updated_at)"
-                + " = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, version + 1, ?)"
+                + " = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, version + 1, ?)"
                 + " WHERE id = ? AND version = ?")) {
       int next = bind(update, changed);
       update.setString(next, Instant.now().toString());
@@ -122,6 +122,7 @@ public final class InstanceRepository {
     statement.setBoolean(i++, instance.thinkFilter());
     statement.setBoolean(i++, instance.enabled());
     statement.setBoolean(i++, instance.managed());
+    statement.setString(i++, toJson(instance.allowedOrigins()));
     return i;
   }
 
@@ -149,6 +150,7 @@ public final class InstanceRepository {
             rows.getBoolean("think_filter"),
             rows.getBoolean("enabled"),
             rows.getBoolean("managed"),
+            fromJson(rows.getString("allowed_origins")),
             rows.getLong("version"),
             Instant.parse(rows.getString("created_at")),
             Instant.parse(rows.getString("updated_at"))));
@@ -186,7 +188,7 @@ public final class InstanceRepository {
     try {
       return JSON.readValue(text, new TypeReference<List<String>>() {});
     } catch (JsonProcessingException e) {
-      throw new DatabaseException("client_keys is not a JSON array: " + e.getOriginalMessage(), e);
+      throw new DatabaseException("a list column is not a JSON array: " + e.getOriginalMessage(), e);
     }
   }
 }

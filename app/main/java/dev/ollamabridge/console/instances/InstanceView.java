@@ -30,6 +30,8 @@ public record InstanceView(Instance instance, ProgramStatus process, HealthState
         .put("created_at", String.valueOf(i.createdAt())).put("updated_at", String.valueOf(i.updatedAt()));
     ArrayNode keys = json.putArray("client_keys");
     i.clientKeys().forEach(key -> keys.add(BridgeSecrets.mask(key)));
+    ArrayNode origins = json.putArray("allowed_origins");
+    i.allowedOrigins().forEach(origins::add);
     json.put("draining", draining);
     if (process != null) {
       json.set("process", processJson(process));

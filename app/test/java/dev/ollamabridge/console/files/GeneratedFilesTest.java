@@ -103,9 +103,10 @@ class GeneratedFilesTest {
   void supervisorConfHasOneProgramPerManagedInstanceAndAGroupOfExactlyThose() {
     Instance secret = instance(2, "two", 3001, "primary", true);
     secret = new Instance(2, "two", "127.0.0.1", 3001, "https://api.example.com/v1", "auto", 1, "primary", 2, 30, true,
-        "/srv/cache/two", true, "sk-100%'secret", List.of(), 0, true, true, true, 1, Instant.now(), Instant.now());
+        "/srv/cache/two", true, "sk-100%'secret", List.of(), 0, true, true, true, List.of("https://app.example.com"), 1,
+        Instant.now(), Instant.now());
     Instance external = new Instance(3, "far", "10.0.0.5", 3000, "http://x", "auto", 1, "primary", 2, 30, false, null,
-        false, null, List.of(), 0, true, true, false, 1, Instant.now(), Instant.now());
+        false, null, List.of(), 0, true, true, false, List.of(), 1, Instant.now(), Instant.now());
 
     Snapshot snapshot = snapshot(List.of(instance(1, "one", 3000, "primary", true), secret, external),
         settings("least_conn"), Set.of(), Set.of());
@@ -114,7 +115,7 @@ class GeneratedFilesTest {
 
     assertThat(conf).contains("[program:ollama-bridge-one]", "[program:ollama-bridge-two]", "[group:ollama-bridges]",
         "programs=ollama-bridge-one,ollama-bridge-two", "stdout_logfile_maxbytes=50MB", "stdout_logfile_backups=10",
-        "bridge -l 127.0.0.1:3001 --ollama https://api.example.com/v1", "--enable-cache --cache-dir /srv/cache/two");
+        "bridge -l 127.0.0.1:3001 --ollama https://api.example.com/v1", "--enable-cache --cache-dir /srv/cache/two", "--allowed-origin https://app.example.com");
     assertThat(conf).contains("environment=BRIDGE_API_KEY=\"%(ENV_OLLAMA_BRIDGE_TWO_API_KEY)s\"",
         ";   OLLAMA_BRIDGE_TWO_API_KEY  (BRIDGE_API_KEY of instance two)").doesNotContain("sk-100");
     assertThat(clear).contains("environment=BRIDGE_API_KEY=\"sk-100%%'secret\"").doesNotContain("ENV_");
@@ -149,7 +150,7 @@ class GeneratedFilesTest {
 
   static Instance instance(long id, String name, int port, String role, boolean enabled) {
     return new Instance(id, name, "127.0.0.1", port, "http://127.0.0.1:11434", "auto", 1, role, 2, 30, true,
-        "/tmp/cache/" + name, false, null, List.of(), 0, true, enabled, true, 1, Instant.now(), Instant.now());
+        "/tmp/cache/" + name, false, null, List.of(), 0, true, enabled, true, List.of(), 1, Instant.now(), Instant.now());
   }
 
   record Outcome(int code, String output) {}
