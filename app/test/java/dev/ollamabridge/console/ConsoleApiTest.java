@@ -3,7 +3,6 @@ package dev.ollamabridge.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ollamabridge.cli.HostPort;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -26,7 +25,7 @@ class ConsoleApiTest {
 
   @BeforeEach
   void start() {
-    console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null));
+    console = TestConsoles.start(data);
     api = new ConsoleClient(console.port(), console.adminToken());
   }
 
@@ -42,7 +41,7 @@ class ConsoleApiTest {
     assertThat(Files.readString(file).strip()).isEqualTo(console.adminToken());
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
     console.close();
-    console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null));
+    console = TestConsoles.start(data);
     assertThat(console.adminToken()).as("a second start makes no new token").isNull();
   }
 

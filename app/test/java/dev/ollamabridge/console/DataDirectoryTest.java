@@ -3,7 +3,6 @@ package dev.ollamabridge.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.store.DataDirectory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,7 +68,7 @@ class DataDirectoryTest {
   }
 
   private static ConsoleApp start(Path data) {
-    return ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null));
+    return TestConsoles.start(data);
   }
 
   private static String mode(Path path) throws Exception {

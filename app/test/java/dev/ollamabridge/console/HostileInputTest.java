@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.files.RealSupervisord;
 import dev.ollamabridge.console.settings.Setting;
 import java.io.IOException;
@@ -75,7 +74,7 @@ class HostileInputTest {
   void everyFieldAndSettingRefusesOrDefusesEveryHostileValue() throws Exception {
     List<String> accepted = new ArrayList<>();
     Map<String, Map<String, String>> secretsByInstance = new LinkedHashMap<>();
-    ConsoleConfig config = new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null);
+    ConsoleConfig config = TestConsoles.offline(data);
     try (ConsoleApp console = ConsoleApp.start(config)) {
       ConsoleClient api = new ConsoleClient(console.port(), console.adminToken());
 
@@ -114,7 +113,7 @@ class HostileInputTest {
 
   @Test
   void everyQueryAndPathParameterRefusesHostileValues() throws Exception {
-    try (ConsoleApp console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null))) {
+    try (ConsoleApp console = TestConsoles.start(data)) {
       ConsoleClient api = new ConsoleClient(console.port(), console.adminToken());
       long id = api.post("/instances", "{\"name\":\"one\",\"managed\":true,\"enabled\":false}").body().path("id").asLong();
       Map<String, String> targets = new LinkedHashMap<>();

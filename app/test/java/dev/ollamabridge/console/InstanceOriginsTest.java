@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.fake.FakeOllama;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +23,7 @@ class InstanceOriginsTest {
   @Test
   void aBridgeLaunchedByTheConsoleServesTheOriginsItsInstanceAllows() throws Exception {
     try (FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(3));
-        ConsoleApp console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null))) {
+        ConsoleApp console = TestConsoles.start(data)) {
       ConsoleClient api = new ConsoleClient(console.port(), console.adminToken());
       JsonNode created = api.post("/instances", """
           {"name":"web","upstream_url":"%s","allowed_origins":["HTTPS://App.Example.com:443"]}""".formatted(backend.baseUrl())).body();

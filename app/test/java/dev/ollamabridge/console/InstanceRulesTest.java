@@ -28,7 +28,7 @@ class InstanceRulesTest {
 
   @BeforeEach
   void start() {
-    console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null));
+    console = TestConsoles.start(data);
     api = new ConsoleClient(console.port(), console.adminToken());
   }
 
@@ -144,9 +144,9 @@ class InstanceRulesTest {
   @Test
   void anOperatorCanWidenTheCacheRoots() throws Exception {
     console.close();
-    console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null)
+    console = ConsoleApp.start(TestConsoles.offline(data)
         .withOperator(dev.ollamabridge.console.settings.Setting.CACHE_ROOTS, elsewhere.toString()));
-    api = new ConsoleClient(console.port(), null).withToken(Files.readString(data.resolve("admin-token")).strip());
+    api = TestConsoles.client(console, data);
 
     ConsoleClient.Answer answer = api.post("/instances", "{\"managed\":false,\"cache_dir\":\"%s/fast\"}".formatted(elsewhere));
 

@@ -40,7 +40,7 @@ class OperatorSettingsTest {
       assertThat(patch.error()).contains("operator configuration", "--nginx-mode", "OLLAMA_BRIDGE_NGINX_MODE");
     }
     try (ConsoleApp restarted = start("off")) {
-      ConsoleClient api = new ConsoleClient(restarted.port(), null).withToken(Files.readString(data.resolve("admin-token")).strip());
+      ConsoleClient api = TestConsoles.client(restarted, data);
       assertThat(api.get("/settings").body().path("nginx.test_command").asText()).isEqualTo("nginx -t");
       assertThat(api.get("/settings").body().path("nginx.system_path").asText()).isEqualTo("/etc/nginx/conf.d/ollama-bridge.conf");
     }
@@ -78,10 +78,10 @@ class OperatorSettingsTest {
       insert.setString(2, "/usr/bin/touch " + elsewhere.resolve("ran"));
       insert.executeUpdate();
     }
-    ConsoleConfig config = new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null)
+    ConsoleConfig config = TestConsoles.offline(data)
         .withOperator(Setting.NGINX_TEST_COMMAND, "/usr/sbin/nginx -t");
     try (ConsoleApp console = ConsoleApp.start(config)) {
-      ConsoleClient api = new ConsoleClient(console.port(), null).withToken(Files.readString(data.resolve("admin-token")).strip());
+      ConsoleClient api = TestConsoles.client(console, data);
 
       assertThat(api.get("/settings").body().path("nginx.reload_command").asText()).isEqualTo("nginx -s reload");
       assertThat(api.get("/settings").body().path("nginx.test_command").asText()).isEqualTo("/usr/sbin/nginx -t");

@@ -3,7 +3,6 @@ package dev.ollamabridge.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ollamabridge.Main;
-import dev.ollamabridge.cli.HostPort;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -18,7 +17,7 @@ class RenderCommandTest {
 
   @Test
   void printsEachFileFromTheConsolesDatabase() {
-    try (ConsoleApp console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null))) {
+    try (ConsoleApp console = TestConsoles.start(data)) {
       new ConsoleClient(console.port(), console.adminToken())
           .post("/instances", "{\"name\":\"edge\",\"managed\":false,\"host\":\"10.0.0.7\",\"port\":3000}");
     }

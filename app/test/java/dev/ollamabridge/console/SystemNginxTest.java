@@ -50,7 +50,7 @@ class SystemNginxTest {
     Process nginx = new ProcessBuilder("nginx", "-p", system + "/", "-c", main.toString(), "-g", "daemon off;")
         .redirectErrorStream(true).redirectOutput(system.resolve("nginx.out").toFile()).start();
     try (FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults())) {
-      try (ConsoleApp console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null))) {
+      try (ConsoleApp console = TestConsoles.start(data)) {
         ConsoleClient api = new ConsoleClient(console.port(), console.adminToken());
         api.post("/instances", "{\"name\":\"far\",\"managed\":false,\"port\":3999}");
         assertThat(api.patch("/settings", "{\"nginx.listen\":\"127.0.0.1:%d\"}".formatted(port)).status()).isEqualTo(200);
@@ -60,7 +60,7 @@ class SystemNginxTest {
           .withOperator(Setting.NGINX_TEST_COMMAND, "nginx -t -p %s/ -c %s".formatted(system, main))
           .withOperator(Setting.NGINX_RELOAD_COMMAND, "nginx -p %s/ -c %s -s reload".formatted(system, main));
       try (ConsoleApp console = ConsoleApp.start(systemMode)) {
-        ConsoleClient api = new ConsoleClient(console.port(), null).withToken(Files.readString(data.resolve("admin-token")).strip());
+        ConsoleClient api = TestConsoles.client(console, data);
 
         await().atMost(ManagedNginxFixture.PATIENCE).until(() -> Files.readString(included).contains("upstream bridge_cluster"));
         String served = revisionServedOn(port);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.fake.FakeOllama;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -113,6 +112,6 @@ class UntrackedBridgeTest {
   }
 
   private ConsoleApp startConsole() {
-    return ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null));
+    return TestConsoles.start(data);
   }
 }
