@@ -1,7 +1,5 @@
 package dev.ollamabridge.console;
 
-import dev.ollamabridge.console.api.NginxRoutes;
-import dev.ollamabridge.console.api.SettingsRoutes;
 import dev.ollamabridge.console.files.GeneratedFiles;
 import dev.ollamabridge.console.files.Snapshot;
 import dev.ollamabridge.console.health.HealthChecker;
@@ -12,11 +10,13 @@ import dev.ollamabridge.console.instances.InstanceRepository;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.SelfCommand;
 import dev.ollamabridge.console.nginx.Commands;
+import dev.ollamabridge.console.nginx.GeneratedConfigs;
 import dev.ollamabridge.console.nginx.NginxApplier;
 import dev.ollamabridge.console.nginx.NginxRefusal;
 import dev.ollamabridge.console.nginx.Revision;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
+import dev.ollamabridge.console.settings.SettingsListener;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +27,7 @@ import java.util.concurrent.CompletableFuture;
  * transition, renders the files again and (unless nginx.mode is off) applies nginx.conf. Changes
  * that would render a file nginx refuses are refused before they are stored.
  */
-final class NginxSync implements ChangeListener, SettingsRoutes.Listener, NginxRoutes.Nginx {
+final class NginxSync implements ChangeListener, SettingsListener, GeneratedConfigs {
 
   private final InstanceRepository repository;
   private final Settings settings;

@@ -15,9 +15,11 @@ import dev.ollamabridge.console.instances.InstanceConflict;
 import dev.ollamabridge.console.instances.InstanceNotFound;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.InvalidInput;
+import dev.ollamabridge.console.nginx.GeneratedConfigs;
 import dev.ollamabridge.console.nginx.NginxRefusal;
 import dev.ollamabridge.console.nginx.RevisionRepository;
 import dev.ollamabridge.console.settings.Settings;
+import dev.ollamabridge.console.settings.SettingsListener;
 import dev.ollamabridge.console.supervise.Supervisor;
 import dev.ollamabridge.http.ServerThreads;
 import io.javalin.Javalin;
@@ -38,8 +40,8 @@ public final class ConsoleApi {
 
   /** The app, not yet started; tests build the same app on port 0. */
   public static Javalin create(String host, int port, ApiTokens tokens, InstanceService instances, Supervisor supervisor,
-      HealthChecker health, EventLog events, Settings settings, SettingsRoutes.Listener settingsListener,
-      NginxRoutes.Nginx nginx, RevisionRepository revisions) {
+      HealthChecker health, EventLog events, Settings settings, SettingsListener settingsListener,
+      GeneratedConfigs nginx, RevisionRepository revisions) {
     ObjectMapper json = new ObjectMapper();
     InstanceRoutes instanceRoutes = new InstanceRoutes(instances, supervisor, health);
     SettingsRoutes settingsRoutes = new SettingsRoutes(settings, events, settingsListener);

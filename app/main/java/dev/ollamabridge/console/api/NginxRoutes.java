@@ -8,6 +8,7 @@ import com.github.difflib.UnifiedDiffUtils;
 import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.files.GeneratedFiles;
 import dev.ollamabridge.console.instances.InvalidInput;
+import dev.ollamabridge.console.nginx.GeneratedConfigs;
 import dev.ollamabridge.console.nginx.NginxApplier;
 import dev.ollamabridge.console.nginx.NginxFailure;
 import dev.ollamabridge.console.nginx.Revision;
@@ -18,24 +19,13 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /** {@code /api/v1/nginx/…} and {@code /api/v1/exports/…}: rendered files, applies, revisions, rollback. */
-public final class NginxRoutes {
+final class NginxRoutes {
 
-  /** What the routes need of the console: the files as they would be rendered now, and the applier. */
-  public interface Nginx {
-    String render(GeneratedFiles.Kind kind);
-
-    /** supervisor.conf with its secrets referenced from supervisord's environment, or in clear. */
-    String renderSupervisor(GeneratedFiles.Secrets secrets);
-
-    /** The applier, or null when nginx.mode is off. */
-    NginxApplier applier();
-  }
-
-  private final Supplier<Nginx> nginx;
+  private final Supplier<GeneratedConfigs> nginx;
   private final RevisionRepository revisions;
   private final EventLog events;
 
-  NginxRoutes(Supplier<Nginx> nginx, RevisionRepository revisions, EventLog events) {
+  NginxRoutes(Supplier<GeneratedConfigs> nginx, RevisionRepository revisions, EventLog events) {
     this.nginx = nginx;
     this.revisions = revisions;
     this.events = events;

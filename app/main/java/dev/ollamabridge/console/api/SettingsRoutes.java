@@ -8,6 +8,7 @@ import dev.ollamabridge.console.instances.InvalidInput;
 import dev.ollamabridge.console.nginx.NginxFailure;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
+import dev.ollamabridge.console.settings.SettingsListener;
 import io.javalin.http.Context;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -23,18 +24,11 @@ import java.util.concurrent.TimeoutException;
  */
 public final class SettingsRoutes {
 
-  /** Told of settings: may refuse them before they are stored, and acts once they are. */
-  public interface Listener {
-    void check(Map<Setting, String> wouldBe);
-
-    java.util.concurrent.CompletableFuture<?> changed(String actor);
-  }
-
   private final Settings settings;
   private final EventLog events;
-  private final Listener listener;
+  private final SettingsListener listener;
 
-  SettingsRoutes(Settings settings, EventLog events, Listener listener) {
+  SettingsRoutes(Settings settings, EventLog events, SettingsListener listener) {
     this.settings = settings;
     this.events = events;
     this.listener = listener;
