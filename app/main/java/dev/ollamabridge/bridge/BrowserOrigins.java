@@ -1,10 +1,9 @@
 package dev.ollamabridge.bridge;
 
+import dev.ollamabridge.cli.HostPort;
 import io.javalin.http.Context;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +24,6 @@ public final class BrowserOrigins {
 
   private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]*");
   /** IP literals, told apart from names without a DNS lookup. */
-  private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
   private static final List<String> LOOPBACK_HOSTS = List.of("localhost", "127.0.0.1", "[::1]");
   private static final String DEFAULT_ALLOWED_HEADERS = "Authorization, Content-Type";
 
@@ -39,7 +37,7 @@ public final class BrowserOrigins {
     config.allowedOrigins().stream().filter(origin -> !origin.equals("*")).map(BrowserOrigins::normalize).forEach(allowed::add);
     String host = config.listen().host();
     this.listenHost = host.contains(":") ? "[" + host + "]" : host;
-    this.local = isLoopbackOrWildcard(host);
+    this.local = HostPort.isLoopbackOrWildcard(host);
   }
 
   /** A {@code --allowed-origin} value in the form the bridge compares: {@code *}, or a normal origin; null if it is neither. */
@@ -125,20 +123,5 @@ public final class BrowserOrigins {
     int port = uri.getPort();
     boolean defaultPort = (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
     return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (port == -1 || defaultPort ? "" : ":" + port);
-  }
-
-  private static boolean isLoopbackOrWildcard(String host) {
-    if (host.equalsIgnoreCase("localhost")) {
-      return true;
-    }
-    if (!IP_LITERAL.matcher(host).matches()) {
-      return false;
-    }
-    try {
-      InetAddress address = InetAddress.getByName(host); // a literal: no lookup
-      return address.isLoopbackAddress() || address.isAnyLocalAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
   }
 }

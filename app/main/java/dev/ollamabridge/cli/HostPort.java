@@ -53,13 +53,26 @@ public record HostPort(String host, int port) {
     if (lower.equals("localhost") || lower.endsWith(".localhost")) {
       return Set.of("127.0.0.1", "0:0:0:0:0:0:0:1");
     }
-    InetAddress literal = host.contains(":") ? ipv6(host) : IPV4.matcher(host).matches() ? ipv4(host) : null;
+    InetAddress literal = literal(host);
     return Set.of(literal == null ? lower : literal.getHostAddress());
   }
 
   /** Whether the address is a wildcard (every local address): 0.0.0.0 or ::. */
   public static boolean isWildcard(String host) {
-    return canonicalAddresses(host).stream().anyMatch(address -> address.equals("0.0.0.0") || address.equals("0:0:0:0:0:0:0:0"));
+    InetAddress literal = literal(host);
+    return literal != null && literal.isAnyLocalAddress();
+  }
+
+  /** Whether only this machine can reach an address listened on ({@code localhost}, a loopback), or every local one is (a wildcard). */
+  public static boolean isLoopbackOrWildcard(String host) {
+    InetAddress literal = literal(host);
+    return literal == null ? canonicalAddresses(host).contains("127.0.0.1")
+        : literal.isLoopbackAddress() || literal.isAnyLocalAddress();
+  }
+
+  /** The address an IP literal stands for, or null for a host name. */
+  private static InetAddress literal(String host) {
+    return host.contains(":") ? ipv6(host) : IPV4.matcher(host).matches() ? ipv4(host) : null;
   }
 
   /** A bracketed literal is parsed, never looked up: {@code InetAddress} refuses a malformed one. */
