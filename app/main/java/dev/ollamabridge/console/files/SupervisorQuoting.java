@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.files;
 
+import dev.ollamabridge.console.instances.BridgeSecrets;
 import java.util.regex.Pattern;
 
 /**
@@ -23,12 +24,12 @@ final class SupervisorQuoting {
 
   /**
    * A value of {@code environment=}: double-quoted, {@code %} doubled. supervisord honours no escape
-   * there and strips quotes at both ends, so a value with a {@code "}, or a quote at either end, cannot
-   * be written (the console refuses such keys before it stores them).
+   * there, strips quotes at both ends and rewrites {@code %(here)s}, so some values cannot be written
+   * (the console refuses such keys before it stores them).
    */
   static String environmentValue(String text) {
-    if (text.contains("\"") || text.startsWith("'") || text.endsWith("'") || text.contains("%(")) {
-      throw new RenderException(null, "a value for supervisor.conf's environment= holds a quote supervisord would lose");
+    if (!BridgeSecrets.supervisordCarries(text)) {
+      throw new RenderException(null, "a value for supervisor.conf's environment= holds a quote or '%(' supervisord would change");
     }
     return "\"" + plain(text) + "\"";
   }

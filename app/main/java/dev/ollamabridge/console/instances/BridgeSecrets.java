@@ -16,7 +16,8 @@ public final class BridgeSecrets {
 
   public static final String RULE = "printable ASCII without spaces, commas, double quotes or '%(' (supervisord's"
       + " expansion), neither starting nor ending with a single quote, 1 to 512 characters";
-  private static final Pattern KEY = Pattern.compile("(?!')(?!.*%\\()[\\x21\\x23-\\x2B\\x2D-\\x7E]{1,512}(?<!')");
+  /** Printable ASCII but space, {@code "} and {@code ,}; the rest of the rule is {@link #supervisordCarries}. */
+  private static final Pattern KEY = Pattern.compile("[\\x21\\x23-\\x2B\\x2D-\\x7E]{1,512}");
   private static final int SHOWN = 4;
   private static final int SHOWN_FROM_LENGTH = 16;
 
@@ -24,7 +25,15 @@ public final class BridgeSecrets {
 
   /** Whether {@code key} reaches the bridge unchanged on every path; see {@link #RULE}. */
   public static boolean check(String key) {
-    return key != null && KEY.matcher(key).matches();
+    return key != null && KEY.matcher(key).matches() && supervisordCarries(key);
+  }
+
+  /**
+   * Whether a double-quoted {@code environment=} value arrives unchanged through supervisord: no
+   * {@code "}, no single quote at either end, no {@code %(}.
+   */
+  public static boolean supervisordCarries(String value) {
+    return !value.contains("\"") && !value.startsWith("'") && !value.endsWith("'") && !value.contains("%(");
   }
 
   /** Enough of a secret to recognise it, never enough to use it: at most its last four characters. */
