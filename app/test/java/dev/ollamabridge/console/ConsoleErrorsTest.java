@@ -68,6 +68,14 @@ class ConsoleErrorsTest {
   }
 
   @Test
+  void aUrlTooLongIsA414InJson() throws Exception {
+    Raw answer = send("GET", "/api/v1/instances?" + "x".repeat(20_000), null);
+
+    assertThat(answer.status()).isEqualTo(414);
+    assertThat(answer.json().path("status").asInt()).isEqualTo(414);
+  }
+
+  @Test
   void aBodyThatIsNotAnObjectIsA400InJson() throws Exception {
     Raw answer = send("POST", "/api/v1/instances", "[1,2]".getBytes(StandardCharsets.UTF_8));
 

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
@@ -30,12 +29,6 @@ final class JsonErrorPages extends ErrorHandler {
     response.getHeaders().put(CONTENT_TYPE);
     response.getHeaders().put(ERROR_CACHE_CONTROL);
     response.write(true, ByteBuffer.wrap(body(code, message)), callback);
-  }
-
-  @Override
-  public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-    fields.put(CONTENT_TYPE);
-    return ByteBuffer.wrap(body(status, reason));
   }
 
   static byte[] body(int status, String message) {

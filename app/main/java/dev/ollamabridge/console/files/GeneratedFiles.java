@@ -114,7 +114,7 @@ public final class GeneratedFiles {
    * The variable of supervisord's environment that holds one secret of an instance:
    * {@code BRIDGE_API_KEY} of instance {@code cloud-1} is {@code OLLAMA_BRIDGE_CLOUD_1_API_KEY}.
    */
-  public static String secretVariable(String instance, String bridgeVariable) {
+  private static String secretVariable(String instance, String bridgeVariable) {
     return "OLLAMA_BRIDGE_" + checkName(instance).toUpperCase(Locale.ROOT).replace('-', '_') + "_"
         + bridgeVariable.replaceFirst("^BRIDGE_", "");
   }
