@@ -70,7 +70,7 @@ public final class DataDirectory implements AutoCloseable {
       DataDirectory held = new DataDirectory(path, channel, lock);
       // SQLite gives its -wal and -shm files the mode of the database file
       for (String name : List.of("console.db", "console.db-wal", "console.db-shm")) {
-        held.ownerOnlyFile(path.resolve(name), name.equals("console.db"));
+        ownerOnlyFile(path.resolve(name), name.equals("console.db"));
       }
       return held;
     } catch (IOException e) {
@@ -110,8 +110,11 @@ public final class DataDirectory implements AutoCloseable {
     return dir;
   }
 
-  /** Makes an existing file owner-only; creates it empty first when {@code create} is set. */
-  private void ownerOnlyFile(Path file, boolean create) throws IOException {
+  /**
+   * Makes a regular file owner-only (a link is left alone); creates it empty first, owner-only from
+   * the start, when {@code create} is set and there is none.
+   */
+  public static void ownerOnlyFile(Path file, boolean create) throws IOException {
     if (create && !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       Files.createFile(file, ownerOnly(OWNER_ONLY_FILE));
     }

@@ -6,14 +6,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -60,12 +57,7 @@ final class ProgramLogs {
   void makeOwnerOnly(String name) {
     Path log = file(name);
     try {
-      try {
-        Files.createFile(log, DataDirectory.ownerOnly(DataDirectory.OWNER_ONLY_FILE));
-      } catch (FileAlreadyExistsException e) {
-        // an earlier run's log, which is tightened below
-      }
-      ownerOnly(log);
+      DataDirectory.ownerOnlyFile(log, true);
     } catch (IOException e) {
       logger.warn("{}: cannot make {} readable by its owner only: {}", name, log, e.toString());
     }
@@ -93,7 +85,7 @@ final class ProgramLogs {
         }
       }
       Files.copy(log, backup(name, 1), StandardCopyOption.REPLACE_EXISTING);
-      ownerOnly(backup(name, 1));
+      DataDirectory.ownerOnlyFile(backup(name, 1), false);
     }
     try (FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE)) {
       channel.truncate(0);
@@ -125,13 +117,6 @@ final class ProgramLogs {
     return Optional.empty();
   }
 
-  private static void ownerOnly(Path file) throws IOException {
-    PosixFileAttributeView view =
-        Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-    if (view != null) {
-      view.setPermissions(DataDirectory.OWNER_ONLY_FILE);
-    }
-  }
 
   /** Reads backwards from the end in chunks, so a large log costs no more than its last lines. */
   private static List<String> lastLines(Path file, int count, long fromOffset) throws IOException {
