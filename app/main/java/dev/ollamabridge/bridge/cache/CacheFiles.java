@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.translate.Answer;
 import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.bridge.translate.Usage;
+import dev.ollamabridge.files.OwnerOnly;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -17,8 +18,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -54,17 +53,12 @@ final class CacheFiles {
   record Pruned(int deleted, int remaining) {}
 
   private final Path dir;
-  private final FileAttribute<?>[] fileMode;
-  private final FileAttribute<?>[] dirMode;
 
   /** Opens (and creates, mode 0700) the directory; fails with a message naming it. */
   CacheFiles(Path dir) {
     this.dir = dir;
-    boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
-    this.fileMode = posix ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))} : new FileAttribute<?>[0];
-    this.dirMode = posix ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))} : new FileAttribute<?>[0];
     try {
-      Files.createDirectories(dir, dirMode);
+      Files.createDirectories(dir, OwnerOnly.directoryAttributes());
     } catch (AccessDeniedException e) {
       throw new UncheckedIOException("cannot create " + dir + ": permission denied", e);
     } catch (FileAlreadyExistsException e) {
@@ -116,14 +110,14 @@ final class CacheFiles {
     Path target = fileOf(key);
     Path shard = target.getParent();
     try {
-      Files.createDirectory(shard, dirMode);
+      Files.createDirectory(shard, OwnerOnly.directoryAttributes());
     } catch (FileAlreadyExistsException e) {
       if (!isDirectory(shard)) {
         throw new IOException(shard + " is not a directory of the cache");
       }
     }
     boolean fresh = !Files.exists(target, NOFOLLOW);
-    Path temp = Files.createTempFile(shard, ".answer-" + key + "-", ".tmp", fileMode);
+    Path temp = Files.createTempFile(shard, ".answer-" + key + "-", ".tmp", OwnerOnly.fileAttributes());
     try {
       Files.write(temp, Json.bytes(node));
       try {

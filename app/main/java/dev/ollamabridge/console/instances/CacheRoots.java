@@ -1,6 +1,6 @@
 package dev.ollamabridge.console.instances;
 
-import dev.ollamabridge.console.store.DataDirectory;
+import dev.ollamabridge.files.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,7 +23,7 @@ public final class CacheRoots {
   public CacheRoots(Path dataDir, String operatorRoots) {
     List<Path> all = new ArrayList<>();
     try {
-      all.add(canonical(DataDirectory.ownerOnlyDirectory(dataDir.resolve("cache"))));
+      all.add(canonical(OwnerOnly.directory(dataDir.resolve("cache"))));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + dataDir.resolve("cache") + ": " + e.getMessage(), e);
     }

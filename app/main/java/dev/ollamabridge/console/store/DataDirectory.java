@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.store;
 
+import dev.ollamabridge.files.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -7,14 +8,10 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Set;
 
@@ -26,9 +23,6 @@ import java.util.Set;
  */
 public final class DataDirectory implements AutoCloseable {
 
-  public static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
-  public static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
-  private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
   private final Path path;
   private final FileChannel lockFile;
@@ -48,10 +42,10 @@ public final class DataDirectory implements AutoCloseable {
     Path path = dir.toAbsolutePath().normalize();
     try {
       refuseForeign(path);
-      ownerOnlyDirectory(path);
+      OwnerOnly.directory(path);
       Path file = path.resolve("console.lock");
       FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), ownerOnly(OWNER_ONLY_FILE));
+          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), OwnerOnly.fileAttributes());
       FileLock lock;
       try {
         lock = channel.tryLock();
@@ -70,7 +64,7 @@ public final class DataDirectory implements AutoCloseable {
       DataDirectory held = new DataDirectory(path, channel, lock);
       // SQLite gives its -wal and -shm files the mode of the database file
       for (String name : List.of("console.db", "console.db-wal", "console.db-shm")) {
-        ownerOnlyFile(path.resolve(name), name.equals("console.db"));
+        OwnerOnly.file(path.resolve(name), name.equals("console.db"));
       }
       return held;
     } catch (IOException e) {
@@ -87,7 +81,7 @@ public final class DataDirectory implements AutoCloseable {
    * or empty: {@code --data /tmp} or a home directory must not lose its permissions by a typo.
    */
   private static void refuseForeign(Path path) throws IOException {
-    if (!POSIX || !Files.isDirectory(path) || Files.getPosixFilePermissions(path).equals(OWNER_ONLY_DIR)
+    if (!Files.isDirectory(path) || OwnerOnly.isOwnerOnly(path)
         || Files.exists(path.resolve("console.db"), LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
@@ -97,35 +91,6 @@ public final class DataDirectory implements AutoCloseable {
             + " console's: give --data a new or empty directory, or make this one private (chmod 700)");
       }
     }
-  }
-
-  /** Creates {@code dir} (and its parents) readable by the owner only, or tightens one that exists. */
-  public static Path ownerOnlyDirectory(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      Files.createDirectories(dir, ownerOnly(OWNER_ONLY_DIR));
-    }
-    if (POSIX) {
-      Files.setPosixFilePermissions(dir, OWNER_ONLY_DIR);
-    }
-    return dir;
-  }
-
-  /**
-   * Makes a regular file owner-only (a link is left alone); creates it empty first, owner-only from
-   * the start, when {@code create} is set and there is none.
-   */
-  public static void ownerOnlyFile(Path file, boolean create) throws IOException {
-    if (create && !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-      Files.createFile(file, ownerOnly(OWNER_ONLY_FILE));
-    }
-    if (POSIX && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-      Files.setPosixFilePermissions(file, OWNER_ONLY_FILE);
-    }
-  }
-
-  /** The attribute that creates a file or directory with these permissions, where the platform has them. */
-  public static FileAttribute<?>[] ownerOnly(Set<PosixFilePermission> permissions) {
-    return POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)} : new FileAttribute<?>[0];
   }
 
   /** Lets the next console have the directory. */

@@ -1,6 +1,6 @@
 package dev.ollamabridge.console.supervise;
 
-import dev.ollamabridge.console.store.DataDirectory;
+import dev.ollamabridge.files.OwnerOnly;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -44,7 +44,7 @@ final class PidFiles {
     ByteBuffer text = ByteBuffer.wrap(("pid=" + process.pid() + "\nstarted=" + started + "\n")
         .getBytes(StandardCharsets.UTF_8));
     Path temporary = Files.createTempFile(runDir, name + ".", ".pid.tmp",
-        DataDirectory.ownerOnly(DataDirectory.OWNER_ONLY_FILE));
+        OwnerOnly.fileAttributes());
     try {
       try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
         while (text.hasRemaining()) {

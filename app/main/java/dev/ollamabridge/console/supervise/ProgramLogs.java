@@ -1,6 +1,6 @@
 package dev.ollamabridge.console.supervise;
 
-import dev.ollamabridge.console.store.DataDirectory;
+import dev.ollamabridge.files.OwnerOnly;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -57,7 +57,7 @@ final class ProgramLogs {
   void makeOwnerOnly(String name) {
     Path log = file(name);
     try {
-      DataDirectory.ownerOnlyFile(log, true);
+      OwnerOnly.file(log, true);
     } catch (IOException e) {
       logger.warn("{}: cannot make {} readable by its owner only: {}", name, log, e.toString());
     }
@@ -85,7 +85,7 @@ final class ProgramLogs {
         }
       }
       Files.copy(log, backup(name, 1), StandardCopyOption.REPLACE_EXISTING);
-      DataDirectory.ownerOnlyFile(backup(name, 1), false);
+      OwnerOnly.file(backup(name, 1), false);
     }
     try (FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE)) {
       channel.truncate(0);

@@ -1,6 +1,6 @@
 package dev.ollamabridge.console.supervise;
 
-import dev.ollamabridge.console.store.DataDirectory;
+import dev.ollamabridge.files.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -193,7 +193,7 @@ public final class Supervisor implements AutoCloseable {
   private static Path createDirectories(Path directory, String role) {
     Objects.requireNonNull(directory, role);
     try {
-      return DataDirectory.ownerOnlyDirectory(directory);
+      return OwnerOnly.directory(directory);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + role + " " + directory + ": " + e.getMessage(), e);
     }

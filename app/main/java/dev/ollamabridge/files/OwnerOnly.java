@@ -1,0 +1,67 @@
+package dev.ollamabridge.files;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * Files and directories that only their owner may read: {@code 0600} and {@code 0700}, created so
+ * from the start where the filesystem has POSIX permissions (elsewhere these do nothing).
+ */
+public final class OwnerOnly {
+
+  public static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwx------");
+  public static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
+  private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+
+  private OwnerOnly() {}
+
+  /** The attribute that creates a file owner-only, for {@code Files.createFile} and the like. */
+  public static FileAttribute<?>[] fileAttributes() {
+    return attributes(FILE);
+  }
+
+  /** The attribute that creates a directory owner-only. */
+  public static FileAttribute<?>[] directoryAttributes() {
+    return attributes(DIRECTORY);
+  }
+
+  /** Whether {@code dir} is open to nobody but its owner (always, where there are no POSIX permissions). */
+  public static boolean isOwnerOnly(Path dir) throws IOException {
+    return !POSIX || Files.getPosixFilePermissions(dir).equals(DIRECTORY);
+  }
+
+  /** Creates {@code dir} (and its parents) owner-only, or tightens one that exists. */
+  public static Path directory(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir, directoryAttributes());
+    }
+    if (POSIX) {
+      Files.setPosixFilePermissions(dir, DIRECTORY);
+    }
+    return dir;
+  }
+
+  /**
+   * Makes a regular file owner-only (a link is left alone); creates it empty first, owner-only from
+   * the start, when {@code create} is set and there is none.
+   */
+  public static void file(Path file, boolean create) throws IOException {
+    if (create && !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      Files.createFile(file, fileAttributes());
+    }
+    if (POSIX && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      Files.setPosixFilePermissions(file, FILE);
+    }
+  }
+
+  private static FileAttribute<?>[] attributes(Set<PosixFilePermission> permissions) {
+    return POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)} : new FileAttribute<?>[0];
+  }
+}
