@@ -1,6 +1,8 @@
 package dev.ollamabridge.console;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.api.ConsoleApi;
 import dev.ollamabridge.console.auth.ApiTokens;
@@ -9,7 +11,9 @@ import dev.ollamabridge.console.health.HealthChecker;
 import dev.ollamabridge.console.files.GeneratedFiles;
 import dev.ollamabridge.console.health.HealthPolicy;
 import dev.ollamabridge.console.health.HealthRecords;
+import dev.ollamabridge.console.nginx.ConfigSource;
 import dev.ollamabridge.console.nginx.ManagedNginx;
+import dev.ollamabridge.console.nginx.NginxSync;
 import dev.ollamabridge.console.nginx.NginxApplier;
 import dev.ollamabridge.console.nginx.NginxBinary;
 import dev.ollamabridge.console.nginx.NginxTarget;
@@ -18,11 +22,14 @@ import dev.ollamabridge.console.nginx.SystemNginx;
 import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.CacheRoots;
 import dev.ollamabridge.console.instances.Instance;
+import dev.ollamabridge.console.instances.InstanceChanges;
+import dev.ollamabridge.console.instances.InstanceField;
 import dev.ollamabridge.console.instances.InstanceRepository;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.SelfCommand;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
+import dev.ollamabridge.console.settings.SettingsService;
 import dev.ollamabridge.console.store.DataDirectory;
 import dev.ollamabridge.console.store.Database;
 import dev.ollamabridge.console.store.Retention;
@@ -40,6 +47,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -78,8 +87,12 @@ public final class ConsoleApp implements AutoCloseable {
     List<AutoCloseable> parts = new ArrayList<>();
     try {
       Path data = directory.path();
+      ObjectMapper json = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+      OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(2))
+          .readTimeout(Duration.ofSeconds(10)).callTimeout(Duration.ofSeconds(15)).build();
+      parts.add(() -> closeHttp(http));
       Database database = Database.open(data.resolve("console.db"));
-      parts.add(database);
+      parts.add(0, database);
       Settings settings = new Settings(database, config.operator());
       storeFlags(config, settings);
       EventLog events = new EventLog(database, () -> retention(settings, Setting.EVENTS_KEEP, Setting.EVENTS_KEEP_DAYS));
@@ -88,27 +101,39 @@ public final class ConsoleApp implements AutoCloseable {
       ApiTokens tokens = new ApiTokens(database);
       String adminToken = tokens.none() ? createAdminToken(tokens, data) : null;
 
-      Supervisor supervisor = new Supervisor(data.resolve("run"), data.resolve("logs"), supervisePolicy(settings));
+      Supervisor supervisor = new Supervisor(data.resolve("run"), data.resolve("logs"), supervisePolicy(settings), http);
       parts.add(0, supervisor);
       supervisor.addListener((from, to) -> events.record("supervisor", "process." + to.state().name().toLowerCase(),
           to.name(), to.message()));
 
-      InstanceRepository repository = new InstanceRepository(database);
+      InstanceRepository repository = new InstanceRepository(database, json);
       HealthRecords healthRecords = new HealthRecords(database);
       HealthChecker health = new HealthChecker(
           () -> repository.all().stream().filter(Instance::enabled)
               .map(i -> new HealthChecker.Target(i.id(), i.name(), "http://" + i.reachableAddress())).toList(),
-          () -> healthPolicy(settings), new OkHttpClient(), Clock.systemUTC());
+          () -> healthPolicy(settings), http, Clock.systemUTC());
       parts.add(0, health);
       healthRecords.all().forEach(health::seed);
 
       String mode = nginxMode(settings);
       SelfCommand self = SelfCommand.current();
-      NginxSync nginx = new NginxSync(repository, settings, health, new GeneratedFiles(), data, self, !mode.equals("system"));
       AtomicInteger apiPort = new AtomicInteger(config.listen().port());
       InstanceService instances = new InstanceService(repository, settings, events, supervisor,
           new BridgeLaunch(self, data), health, new CacheRoots(data, settings.get(Setting.CACHE_ROOTS)),
           () -> ownAddresses(config.listen().host(), apiPort.get(), settings));
+      ConfigSource configs = new ConfigSource(repository, settings, health::healthyIds, instances::draining,
+          new GeneratedFiles(), data, self.command(BridgeLaunch.JVM_FLAGS, List.of()), !mode.equals("system"));
+
+      // the demo backend first, so that adopted bridges find their upstream at once
+      String demoUpstream = config.demo() ? startDemoBackend(parts, http) : null;
+      instances.startAll();
+      if (demoUpstream != null && instances.list().isEmpty()) {
+        instances.create(InstanceChanges.of(Map.of(InstanceField.NAME, "demo", InstanceField.UPSTREAM_URL, demoUpstream),
+            null), "console");
+      }
+      Optional<NginxApplier> applier = nginxApplier(mode, data, settings, supervisor, configs, revisions, events, http);
+      applier.ifPresent(a -> parts.add(0, a));
+      NginxSync nginx = new NginxSync(configs, applier);
       instances.addListener(nginx);
       health.addListener((target, state) -> {
         healthRecords.save(target.id(), state.healthy());
@@ -116,25 +141,12 @@ public final class ConsoleApp implements AutoCloseable {
             state.healthy() ? null : state.lastError());
         nginx.changed("health");
       });
-
-      // the demo backend first, so that adopted bridges find their upstream at once
-      String demoUpstream = config.demo() ? startDemoBackend(parts) : null;
-      instances.startAll();
-      if (demoUpstream != null && instances.list().isEmpty()) {
-        instances.create(JsonNodeFactory.instance.objectNode().put("name", "demo").put("upstream_url", demoUpstream), "console");
-      }
-      NginxApplier applier = nginxApplier(mode, data, settings, supervisor, nginx, revisions, events);
-      if (applier != null) {
-        parts.add(0, applier);
-      }
-      nginx.connect(instances, applier);
       health.start();
-      if (applier != null) {
-        applyAtStart(applier);
-      }
+      applier.ifPresent(ConsoleApp::applyAtStart);
 
-      Javalin api = ConsoleApi.create(config.listen().host(), config.listen().port(), tokens, instances, supervisor,
-          health, events, settings, nginx, nginx, revisions);
+      ConsoleServices services = new ConsoleServices(instances, new SettingsService(settings, events, nginx), events,
+          configs, applier, revisions, tokens, json);
+      Javalin api = ConsoleApi.create(config.listen().host(), config.listen().port(), services);
       api.start();
       apiPort.set(api.port());
       parts.add(0, api::stop);
@@ -168,7 +180,7 @@ public final class ConsoleApp implements AutoCloseable {
   /** {@code --nginx-listen} wins over the stored setting, and is stored, so the API shows what runs. */
   private static void storeFlags(ConsoleConfig config, Settings settings) {
     if (config.nginxListen() != null) {
-      settings.putAll(java.util.Map.of(Setting.NGINX_LISTEN, Setting.NGINX_LISTEN.check(config.nginxListen())));
+      settings.putAll(Map.of(Setting.NGINX_LISTEN, Setting.NGINX_LISTEN.check(config.nginxListen())));
     }
   }
 
@@ -199,10 +211,10 @@ public final class ConsoleApp implements AutoCloseable {
     return mode;
   }
 
-  private static NginxApplier nginxApplier(String mode, Path data, Settings settings, Supervisor supervisor,
-      NginxSync nginx, RevisionRepository revisions, EventLog events) {
+  private static Optional<NginxApplier> nginxApplier(String mode, Path data, Settings settings, Supervisor supervisor,
+      ConfigSource configs, RevisionRepository revisions, EventLog events, OkHttpClient http) {
     if (mode.equals("off")) {
-      return null;
+      return Optional.empty();
     }
     String binary = NginxBinary.find().orElseThrow();
     java.util.function.Supplier<HostPort> listen = () -> HostPort.parse(settings.get(Setting.NGINX_LISTEN));
@@ -215,8 +227,7 @@ public final class ConsoleApp implements AutoCloseable {
       target = new SystemNginx(List.of(settings.get(Setting.NGINX_TEST_COMMAND).split(" ")),
           Path.of(settings.get(Setting.NGINX_SYSTEM_PATH)), List.of(settings.get(Setting.NGINX_RELOAD_COMMAND).split(" ")));
     }
-    return new NginxApplier(nginx::renderNginx, target, revisions, events, listen,
-        Duration.ofMillis(250));
+    return Optional.of(new NginxApplier(configs::nginx, target, revisions, events, listen, Duration.ofMillis(250), http));
   }
 
   /** Brings nginx in line with the database; a refusal is logged and kept as a revision, not fatal. */
@@ -273,8 +284,8 @@ public final class ConsoleApp implements AutoCloseable {
    * The demo's backend: a local Ollama if one answers, else the built-in fake (which then lives as
    * long as the console). Answers its URL, for the demo instance of an empty database.
    */
-  private static String startDemoBackend(List<AutoCloseable> parts) {
-    if (answers(LOCAL_OLLAMA + "/api/version")) {
+  private static String startDemoBackend(List<AutoCloseable> parts, OkHttpClient http) {
+    if (answers(http, LOCAL_OLLAMA + "/api/version")) {
       log.info("demo: using the Ollama that answers on {}", LOCAL_OLLAMA);
       return LOCAL_OLLAMA;
     }
@@ -289,13 +300,19 @@ public final class ConsoleApp implements AutoCloseable {
     }
   }
 
-  private static boolean answers(String url) {
-    OkHttpClient quick = new OkHttpClient.Builder().callTimeout(Duration.ofMillis(500)).build();
+  private static boolean answers(OkHttpClient http, String url) {
+    OkHttpClient quick = http.newBuilder().callTimeout(Duration.ofMillis(500)).build();
     try (Response response = quick.newCall(new Request.Builder().url(url).build()).execute()) {
       return response.isSuccessful();
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /** The client's threads and idle connections; it is the last part closed. */
+  private static void closeHttp(OkHttpClient http) {
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
   }
 
   private static void closeAll(List<AutoCloseable> parts) {

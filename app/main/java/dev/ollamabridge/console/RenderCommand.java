@@ -1,5 +1,6 @@
 package dev.ollamabridge.console;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ollamabridge.console.files.GeneratedFiles;
 import dev.ollamabridge.console.files.RenderException;
 import dev.ollamabridge.console.files.Snapshot;
@@ -71,7 +72,7 @@ public final class RenderCommand implements Callable<Integer> {
       Map<Setting, String> values = settings.all();
       Set<Long> healthy = new HealthRecords(database).all().entrySet().stream()
           .filter(Map.Entry::getValue).map(Map.Entry::getKey).collect(Collectors.toSet());
-      Snapshot snapshot = new Snapshot(new InstanceRepository(database).all(), values, healthy, Set.of(), dir,
+      Snapshot snapshot = new Snapshot(new InstanceRepository(database, new ObjectMapper()).all(), values, healthy, Set.of(), dir,
           SelfCommand.current().command(BridgeLaunch.JVM_FLAGS, List.of()));
       GeneratedFiles files = new GeneratedFiles();
       String text = switch (kind) {

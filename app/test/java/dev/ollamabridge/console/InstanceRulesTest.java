@@ -51,7 +51,7 @@ class InstanceRulesTest {
       "{\"upstream_url\":\"http://user:pw@example.com\"} | upstream_url | upstream_api_key",
       "{\"allowed_origins\":[\"evil.example\"]}    | allowed_origins | origins such as",
       "{\"allowed_origins\":[\"https://a.example/x\"]} | allowed_origins | origins such as",
-      "{\"allowed_origins\":\"https://a.example\"}   | allowed_origins | an array"})
+      "{\"allowed_origins\":\"https://a.example\"}   | allowed_origins | a list of"})
   void aBadValueIsA400NamingTheFieldAndNothingIsStored(String body, String field, String message) {
     ConsoleClient.Answer answer = api.post("/instances", body.replace("{", "{\"managed\":false,"));
 

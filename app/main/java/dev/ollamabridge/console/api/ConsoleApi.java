@@ -6,26 +6,24 @@ import static io.javalin.apibuilder.ApiBuilder.patch;
 import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ollamabridge.console.ConsoleServices;
 import dev.ollamabridge.console.auth.ApiTokens;
-import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.files.RenderException;
-import dev.ollamabridge.console.health.HealthChecker;
 import dev.ollamabridge.console.instances.InstanceConflict;
 import dev.ollamabridge.console.instances.InstanceNotFound;
-import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.InvalidInput;
-import dev.ollamabridge.console.nginx.GeneratedConfigs;
+import dev.ollamabridge.console.nginx.NginxFailure;
 import dev.ollamabridge.console.nginx.NginxRefusal;
-import dev.ollamabridge.console.nginx.RevisionRepository;
-import dev.ollamabridge.console.settings.Settings;
-import dev.ollamabridge.console.settings.SettingsListener;
-import dev.ollamabridge.console.supervise.Supervisor;
+import dev.ollamabridge.console.settings.InvalidSetting;
+import dev.ollamabridge.console.settings.SettingsNotKept;
 import dev.ollamabridge.http.ServerThreads;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import io.javalin.validation.ValidationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,23 +37,23 @@ public final class ConsoleApi {
   private ConsoleApi() {}
 
   /** The app, not yet started; tests build the same app on port 0. */
-  public static Javalin create(String host, int port, ApiTokens tokens, InstanceService instances, Supervisor supervisor,
-      HealthChecker health, EventLog events, Settings settings, SettingsListener settingsListener,
-      GeneratedConfigs nginx, RevisionRepository revisions) {
-    ObjectMapper json = new ObjectMapper();
-    InstanceRoutes instanceRoutes = new InstanceRoutes(instances, supervisor, health);
-    SettingsRoutes settingsRoutes = new SettingsRoutes(settings, events, settingsListener);
-    NginxRoutes nginxRoutes = new NginxRoutes(() -> nginx, revisions, events);
+  public static Javalin create(String host, int port, ConsoleServices services) {
+    JsonBodies bodies = new JsonBodies(services.json());
+    InstanceRoutes instanceRoutes = new InstanceRoutes(services.instances(), bodies);
+    SettingsRoutes settingsRoutes = new SettingsRoutes(services.settings(), bodies);
+    EventRoutes eventRoutes = new EventRoutes(services.events());
+    NginxRoutes nginxRoutes = new NginxRoutes(services.configs(), services.applier(), services.revisions(), services.events());
+    ApiTokens tokens = services.tokens();
     return Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
       config.jetty.host = host;
       config.jetty.port = port;
       ServerThreads.configure(config);
-      config.jsonMapper(new JavalinJackson(json, false));
+      config.jsonMapper(new JavalinJackson(services.json(), false));
       config.http.maxRequestSize = MAX_BODY_BYTES;
       config.http.prefer405over404 = true;
-      config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorPages()));
+      config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorPages(services.json())));
 
       config.routes.before("/api/v1/*", ctx -> authenticate(ctx, tokens));
       config.routes.apiBuilder(() -> path("/api/v1", () -> {
@@ -75,7 +73,7 @@ public final class ConsoleApi {
           });
         });
         get("status", instanceRoutes::status);
-        get("events", ctx -> EventRoutes.list(ctx, events));
+        get("events", eventRoutes::list);
         get("settings", settingsRoutes::get);
         patch("settings", settingsRoutes::patch);
         path("nginx", () -> {
@@ -89,6 +87,20 @@ public final class ConsoleApi {
       }));
 
       config.routes.exception(InvalidInput.class, (e, ctx) -> error(ctx, 400, e.getMessage(), e.field()));
+      config.routes.exception(InvalidSetting.class, (e, ctx) -> error(ctx, 400, e.getMessage(), e.field()));
+      config.routes.exception(ValidationException.class, (e, ctx) -> {
+        var first = e.getErrors().entrySet().iterator().next();
+        var rule = first.getValue().get(0);
+        error(ctx, 400, rule.getMessage().equals("TYPE_CONVERSION_FAILED") ? first.getKey() + " must be a number, not '"
+            + rule.value + "'" : rule.getMessage(), first.getKey());
+      });
+      config.routes.exception(SettingsNotKept.class, (e, ctx) -> {
+        ObjectNode body = JsonNodeFactory.instance.objectNode().put("error", e.getMessage()).put("status", 422);
+        if (e.getCause() instanceof NginxFailure failure) {
+          body.set("revision", NginxRoutes.json(failure.revision()));
+        }
+        ctx.status(422).json(body);
+      });
       config.routes.exception(InstanceConflict.class, (e, ctx) -> error(ctx, 409, e.getMessage(), e.field()));
       config.routes.exception(InstanceNotFound.class, (e, ctx) -> error(ctx, 404, e.getMessage(), null));
       config.routes.exception(RenderException.class, (e, ctx) -> error(ctx, 400, e.getMessage(), e.field()));

@@ -1,95 +1,72 @@
 package dev.ollamabridge.console.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ollamabridge.console.health.HealthChecker;
-import dev.ollamabridge.console.health.HealthState;
-import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.InstanceView;
-import dev.ollamabridge.console.instances.InvalidInput;
-import dev.ollamabridge.console.supervise.ProgramStatus;
-import dev.ollamabridge.console.supervise.Supervisor;
 import io.javalin.http.Context;
-import java.io.IOException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.List;
 
 /** Thin handlers of {@code /api/v1/instances}: parse, call the service, answer. */
 final class InstanceRoutes {
 
-  /** A key given twice is refused, not "last one wins": the user meant one of them, and we cannot tell which. */
-  private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-  private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'");
+  private static final List<String> STATUS_FIELDS =
+      List.of("id", "name", "host", "port", "weight", "role", "enabled", "managed", "draining", "process", "health");
 
   private final InstanceService instances;
-  private final Supervisor supervisor;
-  private final HealthChecker health;
+  private final JsonBodies bodies;
 
-  InstanceRoutes(InstanceService instances, Supervisor supervisor, HealthChecker health) {
+  InstanceRoutes(InstanceService instances, JsonBodies bodies) {
     this.instances = instances;
-    this.supervisor = supervisor;
-    this.health = health;
+    this.bodies = bodies;
   }
 
   void list(Context ctx) {
     ArrayNode all = JsonNodeFactory.instance.arrayNode();
-    instances.list().forEach(instance -> all.add(view(instance)));
+    instances.overview().forEach(view -> all.add(InstanceJson.view(view)));
     ctx.json(all);
   }
 
   void get(Context ctx) {
-    ctx.json(view(instances.get(id(ctx))));
+    ctx.json(InstanceJson.view(instances.view(id(ctx))));
   }
 
   void create(Context ctx) {
-    Instance created = instances.create(body(ctx, true), ConsoleApi.actor(ctx));
-    ctx.status(201).header("Location", "/api/v1/instances/" + created.id()).json(view(created));
+    long id = instances.create(InstanceJson.changes(bodies.object(ctx, true)), ConsoleApi.actor(ctx)).id();
+    ctx.status(201).header("Location", "/api/v1/instances/" + id).json(InstanceJson.view(instances.view(id)));
   }
 
   void update(Context ctx) {
-    ctx.json(view(instances.update(id(ctx), body(ctx, false), ConsoleApi.actor(ctx))));
+    long id = id(ctx);
+    instances.update(id, InstanceJson.changes(bodies.object(ctx, false)), ConsoleApi.actor(ctx));
+    ctx.json(InstanceJson.view(instances.view(id)));
   }
 
   void delete(Context ctx) {
-    String version = ctx.queryParam("version");
-    Long parsed = null;
-    if (version != null) {
-      try {
-        parsed = Long.parseLong(version);
-      } catch (NumberFormatException e) {
-        throw new InvalidInput("version", "version must be a number");
-      }
-    }
-    instances.delete(id(ctx), parsed, ConsoleApi.actor(ctx));
+    Long version = ctx.queryParamAsClass("version", Long.class).getOrNull();
+    instances.delete(id(ctx), version, ConsoleApi.actor(ctx));
     ctx.status(204);
   }
 
   void start(Context ctx) {
-    ctx.json(InstanceView.processJson(instances.start(id(ctx), ConsoleApi.actor(ctx))));
+    ctx.json(InstanceJson.process(instances.start(id(ctx), ConsoleApi.actor(ctx))));
   }
 
   void stop(Context ctx) {
-    ctx.json(InstanceView.processJson(instances.stop(id(ctx), ConsoleApi.actor(ctx))));
+    ctx.json(InstanceJson.process(instances.stop(id(ctx), ConsoleApi.actor(ctx))));
   }
 
   void restart(Context ctx) {
-    ctx.json(InstanceView.processJson(instances.restart(id(ctx), ConsoleApi.actor(ctx))));
+    ctx.json(InstanceJson.process(instances.restart(id(ctx), ConsoleApi.actor(ctx))));
   }
 
   void health(Context ctx) {
-    Instance instance = instances.get(id(ctx));
-    ObjectNode view = InstanceView.of(instance, null, health.state(instance.id()).orElse(HealthState.NEW), false).toJson();
-    ctx.json(view.get("health"));
+    ctx.json(InstanceJson.health(instances.health(id(ctx))));
   }
 
   void logs(Context ctx) {
-    int tail = intQuery(ctx, "tail", 100, 1, 10_000);
+    int tail = QueryParams.integer(ctx, "tail", 100, 1, 10_000);
     ObjectNode out = JsonNodeFactory.instance.objectNode();
     ArrayNode lines = out.putArray("lines");
     instances.logs(id(ctx), tail).forEach(lines::add);
@@ -99,68 +76,15 @@ final class InstanceRoutes {
   /** Every instance with its process and health state, in one call. */
   void status(Context ctx) {
     ArrayNode all = JsonNodeFactory.instance.arrayNode();
-    for (Instance instance : instances.list()) {
-      ObjectNode view = view(instance);
-      ObjectNode brief = JsonNodeFactory.instance.objectNode();
-      for (String field : new String[] {"id", "name", "host", "port", "weight", "role", "enabled", "managed", "draining", "process", "health"}) {
-        if (view.has(field)) {
-          brief.set(field, view.get(field));
-        }
-      }
-      all.add(brief);
+    for (InstanceView view : instances.overview()) {
+      ObjectNode full = InstanceJson.view(view);
+      ObjectNode brief = all.addObject();
+      STATUS_FIELDS.stream().filter(full::has).forEach(field -> brief.set(field, full.get(field)));
     }
     ctx.json(JsonNodeFactory.instance.objectNode().set("instances", all));
   }
 
-  private ObjectNode view(Instance instance) {
-    ProgramStatus process = instance.managed() ? supervisor.status(instance.name()).orElse(null) : null;
-    HealthState state = instance.enabled() ? health.state(instance.id()).orElse(HealthState.NEW) : null;
-    return InstanceView.of(instance, process, state, instances.isDraining(instance.id())).toJson();
-  }
-
-  private static long id(Context ctx) {
-    try {
-      return Long.parseLong(ctx.pathParam("id"));
-    } catch (NumberFormatException e) {
-      throw new InvalidInput("id", "id must be a number, not '" + ctx.pathParam("id") + "'");
-    }
-  }
-
-  private static int intQuery(Context ctx, String name, int fallback, int min, int max) {
-    String value = ctx.queryParam(name);
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      int number = Integer.parseInt(value);
-      if (number >= min && number <= max) {
-        return number;
-      }
-    } catch (NumberFormatException ignored) {
-      // falls through to the message
-    }
-    throw new InvalidInput(name, name + " must be an integer from " + min + " to " + max);
-  }
-
-  /** The JSON object of the body; an empty body is an empty object where that is allowed (POST). */
-  static ObjectNode body(Context ctx, boolean emptyAllowed) {
-    String text = ctx.body();
-    if (text.isBlank() && emptyAllowed) {
-      return JsonNodeFactory.instance.objectNode();
-    }
-    JsonNode node;
-    try {
-      node = JSON.readTree(text);
-    } catch (IOException e) {
-      Matcher duplicate = DUPLICATE.matcher(String.valueOf(e.getMessage()));
-      if (duplicate.find()) {
-        throw new InvalidInput(duplicate.group(1), duplicate.group(1) + " appears more than once in the body: send it once");
-      }
-      throw new InvalidInput(null, "the body is not valid JSON");
-    }
-    if (node == null || !node.isObject()) {
-      throw new InvalidInput(null, "the body must be a JSON object");
-    }
-    return (ObjectNode) node;
+  static long id(Context ctx) {
+    return ctx.pathParamAsClass("id", Long.class).get();
   }
 }

@@ -20,8 +20,13 @@ import org.eclipse.jetty.util.Callback;
  */
 final class JsonErrorPages extends ErrorHandler {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpField CONTENT_TYPE = new HttpField(HttpHeader.CONTENT_TYPE, "application/json");
+
+  private final ObjectMapper json;
+
+  JsonErrorPages(ObjectMapper json) {
+    this.json = json;
+  }
 
   @Override
   protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
@@ -31,7 +36,7 @@ final class JsonErrorPages extends ErrorHandler {
     response.write(true, ByteBuffer.wrap(body(code, message)), callback);
   }
 
-  static byte[] body(int status, String message) {
+  private byte[] body(int status, String message) {
     Map<String, Object> body = new LinkedHashMap<>();
     String reason = HttpStatus.getMessage(status);
     body.put("error", message == null || message.isBlank() || message.equals(reason)
@@ -39,7 +44,7 @@ final class JsonErrorPages extends ErrorHandler {
         : reason + ": " + message);
     body.put("status", status);
     try {
-      return JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
+      return json.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

@@ -8,31 +8,34 @@ import com.github.difflib.UnifiedDiffUtils;
 import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.files.GeneratedFiles;
 import dev.ollamabridge.console.instances.InvalidInput;
-import dev.ollamabridge.console.nginx.GeneratedConfigs;
+import dev.ollamabridge.console.nginx.ConfigSource;
 import dev.ollamabridge.console.nginx.NginxApplier;
 import dev.ollamabridge.console.nginx.NginxFailure;
 import dev.ollamabridge.console.nginx.Revision;
 import dev.ollamabridge.console.nginx.RevisionRepository;
 import io.javalin.http.Context;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /** {@code /api/v1/nginx/…} and {@code /api/v1/exports/…}: rendered files, applies, revisions, rollback. */
 final class NginxRoutes {
 
-  private final Supplier<GeneratedConfigs> nginx;
+  private final ConfigSource configs;
+  private final Optional<NginxApplier> applier;
   private final RevisionRepository revisions;
   private final EventLog events;
 
-  NginxRoutes(Supplier<GeneratedConfigs> nginx, RevisionRepository revisions, EventLog events) {
-    this.nginx = nginx;
+  NginxRoutes(ConfigSource configs, Optional<NginxApplier> applier, RevisionRepository revisions, EventLog events) {
+    this.configs = configs;
+    this.applier = applier;
     this.revisions = revisions;
     this.events = events;
   }
 
   void config(Context ctx) {
-    ctx.contentType("text/plain; charset=utf-8").result(nginx.get().render(GeneratedFiles.Kind.NGINX));
+    ctx.contentType("text/plain; charset=utf-8").result(configs.nginx());
   }
 
   void export(Context ctx) {
@@ -48,10 +51,10 @@ final class NginxRoutes {
     }
     String text;
     if (secrets != null) {
-      text = nginx.get().renderSupervisor(GeneratedFiles.Secrets.CLEAR);
+      text = configs.supervisor(GeneratedFiles.Secrets.CLEAR);
       events.record(ConsoleApi.actor(ctx), "export.secrets", kind.fileName(), "exported with the secrets in clear");
     } else {
-      text = nginx.get().render(kind);
+      text = configs.render(kind);
     }
     ctx.header("Content-Disposition", "attachment; filename=\"" + kind.fileName() + "\"")
         .header("Cache-Control", "no-store")
@@ -60,14 +63,14 @@ final class NginxRoutes {
   }
 
   void apply(Context ctx) {
-    NginxApplier applier = requireApplier();
-    answer(ctx, () -> applier.request(ConsoleApi.actor(ctx)).join());
+    NginxApplier nginx = applier.orElseThrow(NginxModeOff::new);
+    answer(ctx, () -> nginx.request(ConsoleApi.actor(ctx)).join());
   }
 
   void rollback(Context ctx) {
-    NginxApplier applier = requireApplier();
+    NginxApplier nginx = applier.orElseThrow(NginxModeOff::new);
     Revision earlier = revision(ctx);
-    answer(ctx, () -> applier.rollback(earlier, ConsoleApi.actor(ctx)).join());
+    answer(ctx, () -> nginx.rollback(earlier, ConsoleApi.actor(ctx)).join());
   }
 
   void list(Context ctx) {
@@ -80,9 +83,9 @@ final class NginxRoutes {
   void get(Context ctx) {
     Revision revision = revision(ctx);
     ObjectNode json = json(revision);
-    String against = ctx.queryParam("diff_against");
+    Long against = ctx.queryParamAsClass("diff_against", Long.class).getOrNull();
     if (against != null) {
-      Revision other = revisions.find(parseId(against, "diff_against"))
+      Revision other = revisions.find(against)
           .orElseThrow(() -> new InvalidInput("diff_against", "no revision " + against));
       List<String> from = other.config().lines().toList();
       List<String> to = revision.config().lines().toList();
@@ -92,16 +95,8 @@ final class NginxRoutes {
     ctx.json(json);
   }
 
-  private NginxApplier requireApplier() {
-    NginxApplier applier = nginx.get().applier();
-    if (applier == null) {
-      throw new NginxModeOff();
-    }
-    return applier;
-  }
-
   private Revision revision(Context ctx) {
-    long id = parseId(ctx.pathParam("id"), "id");
+    long id = ctx.pathParamAsClass("id", Long.class).get();
     return revisions.find(id).orElseThrow(() -> new NotFound("no nginx revision has id " + id));
   }
 
@@ -129,14 +124,6 @@ final class NginxRoutes {
       json.put("config", revision.config());
     }
     return json;
-  }
-
-  private static long parseId(String text, String field) {
-    try {
-      return Long.parseLong(text);
-    } catch (NumberFormatException e) {
-      throw new InvalidInput(field, field + " must be a number");
-    }
   }
 
   /** POST /nginx/apply while nginx.mode is off. */

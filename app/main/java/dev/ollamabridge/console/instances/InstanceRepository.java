@@ -18,16 +18,18 @@ import java.util.Optional;
 /** Plain SQL over the {@code instances} table. */
 public final class InstanceRepository {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String COLUMNS = """
       name, host, port, upstream_url, upstream_dialect, weight, role, max_fails, fail_timeout_s,
       cache_enabled, cache_dir, shared_mode, upstream_api_key, client_keys, rate_limit, think_filter,
       enabled, managed, allowed_origins""";
 
   private final Database database;
+  private final ObjectMapper json;
 
-  public InstanceRepository(Database database) {
+  /** @param json the process's mapper, for the list columns (JSON arrays) */
+  public InstanceRepository(Database database, ObjectMapper json) {
     this.database = database;
+    this.json = json;
   }
 
   public List<Instance> all() {
@@ -102,7 +104,7 @@ public final class InstanceRepository {
     }
   }
 
-  private static int bind(PreparedStatement statement, Instance instance) throws SQLException {
+  private int bind(PreparedStatement statement, Instance instance) throws SQLException {
     int i = 1;
     statement.setString(i++, instance.name());
     statement.setString(i++, instance.host());
@@ -126,7 +128,7 @@ public final class InstanceRepository {
     return i;
   }
 
-  private static List<Instance> rows(ResultSet rows) throws SQLException {
+  private List<Instance> rows(ResultSet rows) throws SQLException {
     List<Instance> instances = new ArrayList<>();
     try (rows) {
       while (rows.next()) {
@@ -176,17 +178,17 @@ public final class InstanceRepository {
     return new DatabaseException(what + ": " + message, e);
   }
 
-  private static String toJson(List<String> values) {
+  private String toJson(List<String> values) {
     try {
-      return JSON.writeValueAsString(values);
+      return json.writeValueAsString(values);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  private static List<String> fromJson(String text) {
+  private List<String> fromJson(String text) {
     try {
-      return JSON.readValue(text, new TypeReference<List<String>>() {});
+      return json.readValue(text, new TypeReference<List<String>>() {});
     } catch (JsonProcessingException e) {
       throw new DatabaseException("a list column is not a JSON array: " + e.getOriginalMessage(), e);
     }

@@ -1,10 +1,9 @@
 package dev.ollamabridge.console.instances;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.health.HealthChecker;
+import dev.ollamabridge.console.health.HealthState;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
 import dev.ollamabridge.console.supervise.ProcessState;
@@ -78,8 +77,24 @@ public final class InstanceService {
     return repository.find(id).orElseThrow(() -> new InstanceNotFound(id));
   }
 
-  public boolean isDraining(long id) {
-    return draining.contains(id);
+  /** Every instance with its process and health, as the dashboard and {@code GET /instances} show them. */
+  public List<InstanceView> overview() {
+    return repository.all().stream().map(this::view).toList();
+  }
+
+  public InstanceView view(long id) {
+    return view(get(id));
+  }
+
+  /** The state of its health checks; a disabled instance, not checked, is in the state of one never checked. */
+  public HealthState health(long id) {
+    return health.state(get(id).id()).orElse(HealthState.NEW);
+  }
+
+  private InstanceView view(Instance instance) {
+    ProgramStatus process = instance.managed() ? supervisor.status(instance.name()).orElse(null) : null;
+    HealthState state = instance.enabled() ? health.state(instance.id()).orElse(HealthState.NEW) : null;
+    return new InstanceView(instance, process, state, draining.contains(instance.id()));
   }
 
   /** Starts (or adopts) every managed, enabled instance: what the console does when it starts. */
@@ -91,12 +106,11 @@ public final class InstanceService {
     }
   }
 
-  /** Adds an instance; what the body leaves out gets a sensible default. */
-  public Instance create(ObjectNode body, String actor) {
+  /** Adds an instance; what the changes leave out gets a sensible default (next free port, own cache dir). */
+  public Instance create(InstanceChanges changes, String actor) {
     List<Instance> existing = repository.all();
-    Instance defaults = defaults(existing, body.path("name").isTextual() ? body.get("name").asText() : null);
-    Instance draft = InstanceInput.apply(defaults, body);
-    draft = withCacheDir(draft, body.has("cache_dir") ? cacheRoots.confine(draft.cacheDir()) : cacheRoots.defaultFor(draft.name()));
+    Instance draft = InstanceRules.apply(defaults(existing, changes.name()), changes);
+    draft = withCacheDir(draft, changes.cacheDir() != null ? cacheRoots.confine(draft.cacheDir()) : cacheRoots.defaultFor(draft.name()));
     checkFree(draft, existing);
     List<Instance> wouldBe = new ArrayList<>(existing);
     wouldBe.add(draft);
@@ -110,15 +124,17 @@ public final class InstanceService {
     return created;
   }
 
-  /** Changes the fields in the body; the body must carry the version it was based on. */
-  public Instance update(long id, ObjectNode body, String actor) {
+  /** Applies the changes, which must carry the version they were based on. */
+  public Instance update(long id, InstanceChanges changes, String actor) {
     Instance current = get(id);
-    long version = requireVersion(body.get("version"));
-    if (version != current.version()) {
+    if (changes.version() == null) {
+      throw new InvalidInput("version", "version is required: send the version you read, so that a concurrent change is not overwritten");
+    }
+    if (changes.version() != current.version()) {
       throw stale(current);
     }
-    Instance changed = InstanceInput.apply(current, body);
-    if (body.has("cache_dir")) {
+    Instance changed = InstanceRules.apply(current, changes);
+    if (changes.cacheDir() != null) {
       changed = withCacheDir(changed, cacheRoots.confine(changed.cacheDir()));
     }
     List<Instance> others = repository.all().stream().filter(other -> other.id() != id).toList();
@@ -288,13 +304,6 @@ public final class InstanceService {
     return HostPort.canonicalAddresses(b).stream().anyMatch(first::contains);
   }
 
-  private static long requireVersion(JsonNode version) {
-    if (version == null || !version.isIntegralNumber() || !version.canConvertToLong()) {
-      throw new InvalidInput("version", "version is required: send the version you read, so that a concurrent change is not overwritten");
-    }
-    return version.asLong();
-  }
-
   private static InstanceConflict stale(Instance current) {
     return new InstanceConflict("version", "the instance was changed meanwhile (now at version " + current.version() + "); read it again and retry");
   }
@@ -319,12 +328,9 @@ public final class InstanceService {
 
   /** Which fields changed, secrets named but not shown. */
   private static String changes(Instance before, Instance after) {
-    ObjectNode a = InstanceView.of(before, null, null, false).toJson();
-    ObjectNode b = InstanceView.of(after, null, null, false).toJson();
-    return b.properties().stream()
-        .filter(field -> !Set.of("version", "updated_at").contains(field.getKey()))
-        .filter(field -> !field.getValue().equals(a.get(field.getKey())))
-        .map(field -> field.getKey().contains("key") ? field.getKey() + " changed" : field.getKey() + "=" + field.getValue())
+    return java.util.Arrays.stream(InstanceField.values())
+        .filter(field -> !java.util.Objects.equals(field.valueIn(before), field.valueIn(after)))
+        .map(field -> field.secret() ? field.key() + " changed" : field.key() + "=" + field.valueIn(after))
         .collect(Collectors.joining(", "));
   }
 }

@@ -36,7 +36,7 @@ public final class NginxApplier implements AutoCloseable {
   private final EventLog events;
   private final Supplier<HostPort> listen;
   private final Duration debounce;
-  private final OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(2)).build();
+  private final OkHttpClient http;
   private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
     Thread thread = new Thread(runnable, "nginx-apply");
     thread.setDaemon(true);
@@ -46,7 +46,8 @@ public final class NginxApplier implements AutoCloseable {
   private String pendingActor;
 
   public NginxApplier(Supplier<String> render, NginxTarget target, RevisionRepository revisions, EventLog events,
-      Supplier<HostPort> listen, Duration debounce) {
+      Supplier<HostPort> listen, Duration debounce, OkHttpClient http) {
+    this.http = http.newBuilder().callTimeout(Duration.ofSeconds(2)).build();
     this.render = render;
     this.target = target;
     this.revisions = revisions;

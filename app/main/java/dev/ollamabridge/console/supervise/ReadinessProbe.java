@@ -20,7 +20,11 @@ final class ReadinessProbe implements AutoCloseable {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(1);
 
-  private final OkHttpClient http = new OkHttpClient.Builder()
+  private final OkHttpClient http;
+
+  /** @param shared the process's client; the probe derives its own settings from it */
+  ReadinessProbe(OkHttpClient shared) {
+    http = shared.newBuilder()
       .proxy(Proxy.NO_PROXY)
       .connectTimeout(TIMEOUT)
       .readTimeout(TIMEOUT)
@@ -30,6 +34,7 @@ final class ReadinessProbe implements AutoCloseable {
       // probes are rare; an idle connection kept open would only hold a thread of the program
       .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
       .build();
+  }
 
   /** Completes with whether an HTTP response came, within about a second; never exceptionally. */
   CompletableFuture<Boolean> answers(String url) {
@@ -49,9 +54,9 @@ final class ReadinessProbe implements AutoCloseable {
     return answered;
   }
 
+  /** Closes the probe's own connections; the dispatcher belongs to the shared client. */
   @Override
   public void close() {
-    http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
   }
 }

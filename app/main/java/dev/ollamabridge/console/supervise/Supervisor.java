@@ -4,6 +4,7 @@ import dev.ollamabridge.files.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import okhttp3.OkHttpClient;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -40,7 +41,7 @@ public final class Supervisor implements AutoCloseable {
 
   private final ConcurrentMap<String, SupervisedProgram> programs = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor timers;
-  private final ReadinessProbe probe = new ReadinessProbe();
+  private final ReadinessProbe probe;
   private final PidFiles pidFiles;
   private final ProgramLogs logs;
   private final Transitions transitions = new Transitions();
@@ -50,14 +51,16 @@ public final class Supervisor implements AutoCloseable {
   /**
    * @param runDir where the pid files live; created if missing
    * @param logDir where the programs' logs live; created if missing
+   * @param http the process's HTTP client, which readiness probes derive theirs from
    */
-  public Supervisor(Path runDir, Path logDir, SupervisePolicy policy) {
-    this(runDir, logDir, policy, READY_GRACE);
+  public Supervisor(Path runDir, Path logDir, SupervisePolicy policy, OkHttpClient http) {
+    this(runDir, logDir, policy, http, READY_GRACE);
   }
 
   /** {@code readyGrace}: how long past {@code startSecs} a process may take to answer its health URL. */
-  Supervisor(Path runDir, Path logDir, SupervisePolicy policy, Duration readyGrace) {
+  Supervisor(Path runDir, Path logDir, SupervisePolicy policy, OkHttpClient http, Duration readyGrace) {
     Objects.requireNonNull(policy, "policy");
+    this.probe = new ReadinessProbe(http);
     this.pidFiles = new PidFiles(createDirectories(runDir, "runDir"));
     this.logs = new ProgramLogs(createDirectories(logDir, "logDir"), policy.logMaxBytes(), policy.logBackups());
     AtomicInteger threads = new AtomicInteger();

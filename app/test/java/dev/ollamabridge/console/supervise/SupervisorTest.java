@@ -163,7 +163,7 @@ class SupervisorTest {
     SupervisePolicy noRetries = new SupervisePolicy(Duration.ofMillis(500), 0, Duration.ofMillis(50),
         Duration.ofMillis(200), true, Duration.ofSeconds(1), 1024 * 1024, 1);
     Supervisor supervisor = supervisors.track(
-        new Supervisor(dir.resolve("run"), dir.resolve("logs"), noRetries, Duration.ofMillis(300)));
+        new Supervisor(dir.resolve("run"), dir.resolve("logs"), noRetries, Supervisors.HTTP, Duration.ofMillis(300)));
     supervisor.addListener(listener);
     int port = TestPrograms.freePort();
     String nobodyListens = "http://127.0.0.1:" + port + "/";

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -20,8 +21,11 @@ final class Supervisors implements AfterEachCallback {
   // handles taken while the processes lived: they know their start time, so a reused pid is never killed
   private final Set<ProcessHandle> processes = ConcurrentHashMap.newKeySet();
 
+  /** One client for every supervisor of the run, as the console has one for its process. */
+  static final OkHttpClient HTTP = new OkHttpClient();
+
   Supervisor open(Path runDir, Path logDir, SupervisePolicy policy) {
-    return track(new Supervisor(runDir, logDir, policy));
+    return track(new Supervisor(runDir, logDir, policy, HTTP));
   }
 
   Supervisor track(Supervisor supervisor) {

@@ -1,0 +1,28 @@
+package dev.ollamabridge.console;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ollamabridge.console.auth.ApiTokens;
+import dev.ollamabridge.console.events.EventLog;
+import dev.ollamabridge.console.nginx.ConfigSource;
+import dev.ollamabridge.console.nginx.NginxApplier;
+import dev.ollamabridge.console.nginx.RevisionRepository;
+import dev.ollamabridge.console.instances.InstanceService;
+import dev.ollamabridge.console.settings.SettingsService;
+import java.util.Optional;
+
+/**
+ * The console's services, built once by {@link ConsoleApp} and handed to both adapters, the REST
+ * API and the web pages, so that neither holds logic of its own.
+ *
+ * @param applier empty when nginx.mode is off: the files are only rendered
+ * @param json the process's one JSON mapper
+ */
+public record ConsoleServices(
+    InstanceService instances,
+    SettingsService settings,
+    EventLog events,
+    ConfigSource configs,
+    Optional<NginxApplier> applier,
+    RevisionRepository revisions,
+    ApiTokens tokens,
+    ObjectMapper json) {}

@@ -1,0 +1,123 @@
+package dev.ollamabridge.console.instances;
+
+import dev.ollamabridge.bridge.BrowserOrigins;
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.settings.Setting;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The rules every instance change must pass, whichever adapter it came through: whatever passes
+ * here may later be written into a command line or an nginx config, so each rule is strict.
+ */
+public final class InstanceRules {
+
+  static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  private static final Pattern ORIGIN = Pattern.compile("\\*|[a-z][a-z0-9+.-]{0,15}://[a-z0-9.\\[\\]:-]{1,260}");
+  private static final Pattern PATH = Pattern.compile("[A-Za-z0-9._/-]{1,255}");
+  private static final int MAX_CLIENT_KEYS = 32;
+  private static final int MAX_ORIGINS = 16;
+
+  private InstanceRules() {}
+
+  /** The instance with every change applied, each checked; the first broken rule is thrown, naming its field. */
+  public static Instance apply(Instance base, InstanceChanges c) {
+    String name = c.name() == null ? base.name() : matching(InstanceField.NAME, c.name(), NAME);
+    String host = c.host() == null ? base.host() : host(c.host());
+    int port = c.port() == null ? base.port() : inRange(InstanceField.PORT, c.port());
+    String upstreamUrl = c.upstreamUrl() == null ? base.upstreamUrl() : upstream(c.upstreamUrl());
+    String dialect = c.upstreamDialect() == null ? base.upstreamDialect()
+        : oneOf(InstanceField.UPSTREAM_DIALECT, c.upstreamDialect(), "auto", "ollama", "openai");
+    int weight = c.weight() == null ? base.weight() : inRange(InstanceField.WEIGHT, c.weight());
+    String role = c.role() == null ? base.role() : oneOf(InstanceField.ROLE, c.role(), "primary", "backup");
+    int maxFails = c.maxFails() == null ? base.maxFails() : inRange(InstanceField.MAX_FAILS, c.maxFails());
+    int failTimeout = c.failTimeout() == null ? base.failTimeoutSeconds() : inRange(InstanceField.FAIL_TIMEOUT, c.failTimeout());
+    String cacheDir = c.cacheDir() == null ? base.cacheDir() : matching(InstanceField.CACHE_DIR, c.cacheDir(), PATH);
+    String apiKey = c.upstreamApiKey() == null ? base.upstreamApiKey()
+        : c.upstreamApiKey().map(key -> secret(InstanceField.UPSTREAM_API_KEY, key)).orElse(null);
+    List<String> clientKeys = c.clientKeys() == null ? base.clientKeys() : clientKeys(c.clientKeys());
+    int rateLimit = c.rateLimit() == null ? base.rateLimit() : inRange(InstanceField.RATE_LIMIT, c.rateLimit());
+    List<String> origins = c.allowedOrigins() == null ? base.allowedOrigins() : origins(c.allowedOrigins());
+    boolean sharedMode = or(c.sharedMode(), base.sharedMode());
+    if (sharedMode && (apiKey == null || apiKey.isEmpty())) {
+      throw new InvalidInput(InstanceField.UPSTREAM_API_KEY.key(), "shared_mode needs an upstream_api_key");
+    }
+    return new Instance(base.id(), name, host, port, upstreamUrl, dialect, weight, role, maxFails, failTimeout,
+        or(c.cacheEnabled(), base.cacheEnabled()), cacheDir, sharedMode, apiKey, clientKeys, rateLimit,
+        or(c.thinkFilter(), base.thinkFilter()), or(c.enabled(), base.enabled()), or(c.managed(), base.managed()),
+        origins, base.version(), base.createdAt(), base.updatedAt());
+  }
+
+  private static boolean or(Boolean given, boolean current) {
+    return given == null ? current : given;
+  }
+
+  private static String matching(InstanceField field, String value, Pattern rule) {
+    if (!rule.matcher(value).matches()) {
+      throw field.invalid();
+    }
+    return value;
+  }
+
+  private static int inRange(InstanceField field, int value) {
+    if (value < field.min() || value > field.max()) {
+      throw field.invalid();
+    }
+    return value;
+  }
+
+  private static String oneOf(InstanceField field, String value, String... allowed) {
+    if (!List.of(allowed).contains(value)) {
+      throw field.invalid();
+    }
+    return value;
+  }
+
+  private static String secret(InstanceField field, String value) {
+    if (!BridgeSecrets.check(value)) {
+      throw field.invalid();
+    }
+    return value;
+  }
+
+  private static String host(String value) {
+    if (!HostPort.isHost(value)) {
+      throw InstanceField.HOST.invalid();
+    }
+    return value;
+  }
+
+  /** The same rule as the default_upstream setting's, so the two never disagree. */
+  private static String upstream(String value) {
+    try {
+      return Setting.DEFAULT_UPSTREAM.check(value);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInput(InstanceField.UPSTREAM_URL.key(), "upstream_url " + e.getMessage());
+    }
+  }
+
+  private static List<String> clientKeys(List<String> keys) {
+    if (keys.size() > MAX_CLIENT_KEYS) {
+      throw InstanceField.CLIENT_KEYS.invalid();
+    }
+    keys.forEach(key -> secret(InstanceField.CLIENT_KEYS, key));
+    return List.copyOf(keys);
+  }
+
+  /**
+   * Browser origins as the bridge's {@code --allowed-origin} takes them ({@code *}, or scheme, host
+   * and port), stored in their normal form so nothing else reaches a command line.
+   */
+  private static List<String> origins(List<String> given) {
+    if (given.size() > MAX_ORIGINS) {
+      throw InstanceField.ALLOWED_ORIGINS.invalid();
+    }
+    return given.stream().map(origin -> {
+      String normal = BrowserOrigins.normalForm(origin);
+      if (normal == null || !ORIGIN.matcher(normal).matches()) {
+        throw InstanceField.ALLOWED_ORIGINS.invalid();
+      }
+      return normal;
+    }).toList();
+  }
+}

@@ -1,0 +1,74 @@
+package dev.ollamabridge.console.nginx;
+
+import dev.ollamabridge.console.files.GeneratedFiles;
+import dev.ollamabridge.console.files.Snapshot;
+import dev.ollamabridge.console.instances.Instance;
+import dev.ollamabridge.console.instances.InstanceRepository;
+import dev.ollamabridge.console.settings.Setting;
+import dev.ollamabridge.console.settings.Settings;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The generated files as they would be rendered now: from the instances and settings in the
+ * database, the instances whose health checks pass and those being drained, or from such state
+ * as a change would leave it.
+ */
+public final class ConfigSource {
+
+  private final InstanceRepository instances;
+  private final Settings settings;
+  private final Supplier<Set<Long>> healthy;
+  private final Supplier<Set<Long>> draining;
+  private final GeneratedFiles files;
+  private final Path dataDir;
+  private final List<String> bridgeCommand;
+  private final boolean fullConfig;
+
+  /**
+   * @param bridgeCommand the argv prefix that starts this program with a bridge's JVM flags
+   * @param fullConfig a whole nginx.conf (managed nginx, or off), or the part a system nginx includes
+   */
+  public ConfigSource(InstanceRepository instances, Settings settings, Supplier<Set<Long>> healthy,
+      Supplier<Set<Long>> draining, GeneratedFiles files, Path dataDir, List<String> bridgeCommand, boolean fullConfig) {
+    this.instances = instances;
+    this.settings = settings;
+    this.healthy = healthy;
+    this.draining = draining;
+    this.files = files;
+    this.dataDir = dataDir;
+    this.bridgeCommand = List.copyOf(bridgeCommand);
+    this.fullConfig = fullConfig;
+  }
+
+  public String render(GeneratedFiles.Kind kind) {
+    return kind == GeneratedFiles.Kind.NGINX ? nginx() : files.render(kind, snapshot(instances.all(), settings.all()));
+  }
+
+  /** The nginx configuration the applier puts in place. */
+  public String nginx() {
+    return files.nginx(snapshot(instances.all(), settings.all()), fullConfig);
+  }
+
+  /** supervisor.conf with its secrets referenced from supervisord's environment, or in clear. */
+  public String supervisor(GeneratedFiles.Secrets secrets) {
+    return files.supervisor(snapshot(instances.all(), settings.all()), secrets);
+  }
+
+  /** The nginx configuration of the instances as a change would leave them. */
+  String nginx(List<Instance> wouldBe) {
+    return files.nginx(snapshot(wouldBe, settings.all()), fullConfig);
+  }
+
+  /** The nginx configuration of the settings as a change would leave them. */
+  String nginx(Map<Setting, String> wouldBe) {
+    return files.nginx(snapshot(instances.all(), wouldBe), fullConfig);
+  }
+
+  private Snapshot snapshot(List<Instance> all, Map<Setting, String> values) {
+    return new Snapshot(all, values, healthy.get(), draining.get(), dataDir, bridgeCommand);
+  }
+}

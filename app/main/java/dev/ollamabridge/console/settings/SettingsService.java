@@ -1,0 +1,86 @@
+package dev.ollamabridge.console.settings;
+
+import dev.ollamabridge.console.events.EventLog;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Changes to the settings, done whole or not at all: every value is checked, then the files it
+ * would render, before any is stored; then the listener acts on them (nginx is applied again), and
+ * if that fails the previous values are put back.
+ */
+public final class SettingsService {
+
+  private static final long APPLY_WAIT_SECONDS = 60;
+
+  private final Settings settings;
+  private final EventLog events;
+  private final SettingsListener listener;
+
+  public SettingsService(Settings settings, EventLog events, SettingsListener listener) {
+    this.settings = settings;
+    this.events = events;
+    this.listener = listener;
+  }
+
+  /** Every setting with its current value. */
+  public Map<Setting, String> all() {
+    return settings.all();
+  }
+
+  /**
+   * Stores the changes (setting key to value as text) and acts on them; answers every setting's value
+   * afterwards. Operator settings are shown but refused: only the console's command line or
+   * environment sets them.
+   *
+   * @throws InvalidSetting for an unknown key, an operator setting or a value that breaks its rule
+   * @throws SettingsNotKept when acting on them failed and they were put back; its cause says why
+   */
+  public Map<Setting, String> update(Map<String, String> changes, String actor) {
+    Map<Setting, String> checked = check(changes);
+    Map<Setting, String> before = new EnumMap<>(settings.all());
+    Map<Setting, String> wouldBe = new EnumMap<>(before);
+    wouldBe.putAll(checked);
+    listener.check(wouldBe);
+    settings.putAll(checked);
+    checked.forEach((setting, value) -> events.record(actor, "settings.update", setting.key(), value));
+    try {
+      listener.changed(actor).get(APPLY_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      Map<Setting, String> previous = new EnumMap<>(Setting.class);
+      checked.keySet().forEach(setting -> previous.put(setting, before.get(setting)));
+      settings.putAll(previous);
+      events.record(actor, "settings.revert", String.join(",", checked.keySet().stream().map(Setting::key).toList()),
+          e.getCause().getMessage());
+      throw new SettingsNotKept(e.getCause());
+    } catch (TimeoutException e) {
+      // the apply goes on; its outcome will be a revision and an event
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return settings.all();
+  }
+
+  private static Map<Setting, String> check(Map<String, String> changes) {
+    Map<Setting, String> checked = new EnumMap<>(Setting.class);
+    changes.forEach((key, value) -> {
+      Setting setting = Setting.byKey(key).orElseThrow(() -> new InvalidSetting(key, "'" + key + "' is not a setting"));
+      if (setting.operator()) {
+        throw new InvalidSetting(key, key + " is operator configuration, read-only here: set it with "
+            + setting.whereSet() + " when the console starts");
+      }
+      if (value == null) {
+        throw new InvalidSetting(key, key + " must be a string or a number");
+      }
+      try {
+        checked.put(setting, setting.check(value));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidSetting(key, key + " " + e.getMessage());
+      }
+    });
+    return checked;
+  }
+}
