@@ -118,15 +118,14 @@ public final class BridgeScraper implements AutoCloseable {
   }
 
   private void scrape(Target target, ScrapeWindow figures) {
-    Request request = new Request.Builder().url(target.baseUrl() + "/metrics").build();
-    try (Response response = http.newCall(request).execute()) {
+    try (Response response = http.newCall(new Request.Builder().url(target.baseUrl() + "/metrics").build()).execute()) {
       if (response.code() != 200) {
         figures.failed("GET /metrics answered " + response.code(), clock.instant());
         return;
       }
       String text = response.body().string();
       figures.scraped(Scrape.of(clock.instant(), text));
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IOException | IllegalArgumentException e) { // unreachable, malformed URL or text
       log.debug("could not read the metrics of {}: {}", target.name(), e.toString());
       figures.failed(e.getMessage() == null ? e.toString() : e.getMessage(), clock.instant());
     } finally {

@@ -137,6 +137,17 @@ class BridgeScraperTest {
   }
 
   @Test
+  void aMalformedBaseUrlIsAFailureOfThatTargetAlone() {
+    targets.add(new BridgeScraper.Target(8, "broken", "http://127.0.0.1:-2"));
+    answer("bridge_requests_in_flight 0\n");
+
+    scraper.scrapeAll();
+
+    assertThat(scraper.lastError(8)).hasValueSatisfying(error -> assertThat(error).contains("port"));
+    assertThat(scraper.lastError(7)).isEmpty();
+  }
+
+  @Test
   void aTargetThatDisappearsIsForgotten() {
     answer("bridge_requests_total 1\n");
     scraper.scrapeAll();
