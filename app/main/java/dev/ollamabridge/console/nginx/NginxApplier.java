@@ -5,7 +5,9 @@ import dev.ollamabridge.console.events.EventLog;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,11 @@ public final class NginxApplier implements AutoCloseable {
   private static final Pattern REVISION = Pattern.compile("^# Revision (\\S+)$", Pattern.MULTILINE);
   private static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(10);
 
+  /** Told the outcome of every apply and rollback, and how long it took, on the apply thread. */
+  public interface Listener {
+    void applied(Revision revision, Duration took);
+  }
+
   private final Supplier<String> render;
   private final NginxTarget target;
   private final RevisionRepository revisions;
@@ -42,6 +49,7 @@ public final class NginxApplier implements AutoCloseable {
     thread.setDaemon(true);
     return thread;
   });
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private CompletableFuture<Revision> pending;
   private String pendingActor;
 
@@ -54,6 +62,10 @@ public final class NginxApplier implements AutoCloseable {
     this.events = events;
     this.listen = listen;
     this.debounce = debounce;
+  }
+
+  public void addListener(Listener listener) {
+    listeners.add(listener);
   }
 
   /** Renders and applies soon; requests within the debounce window share one apply. */
@@ -106,8 +118,31 @@ public final class NginxApplier implements AutoCloseable {
     }
   }
 
-  /** One transaction; runs on the worker thread only. */
+  /** One transaction, told to the listeners; runs on the worker thread only. */
   private Revision apply(String config, String actor, String note) {
+    long start = System.nanoTime();
+    try {
+      Revision revision = transaction(config, actor, note);
+      tell(revision, start);
+      return revision;
+    } catch (NginxFailure e) {
+      tell(e.revision(), start);
+      throw e;
+    }
+  }
+
+  private void tell(Revision revision, long start) {
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    for (Listener listener : listeners) {
+      try {
+        listener.applied(revision, took);
+      } catch (RuntimeException e) {
+        log.warn("an apply listener failed: {}", e.toString());
+      }
+    }
+  }
+
+  private Revision transaction(String config, String actor, String note) {
     String hash = hashOf(config);
     try {
       if (config.equals(target.current()) && serves(hash, Duration.ZERO)) {

@@ -1,0 +1,147 @@
+package dev.ollamabridge.console.metrics;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads every bridge's {@code /metrics} each interval, all at once and off the API's threads, and
+ * keeps per bridge a window of {@link Figures} computed from consecutive scrapes, for the
+ * dashboard's live figures and charts. A bridge whose previous scrape has not returned is skipped
+ * rather than piled up; a failed scrape is remembered ({@link #lastError}), never thrown; a
+ * bridge that leaves the targets is forgotten.
+ */
+public final class BridgeScraper implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(BridgeScraper.class);
+
+  /** A bridge answers {@code /metrics} from memory; one that takes longer than this is as good as down. */
+  static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
+
+  /** One bridge to read: its key (the instance id), its name, and its base URL ({@code http://host:port}). */
+  public record Target(long id, String name, String baseUrl) {}
+
+  private final Supplier<List<Target>> targets;
+  private final OkHttpClient http;
+  private final Duration interval;
+  private final Duration window;
+  private final Duration maxGap;
+  private final Clock clock;
+  private final Map<Long, ScrapeWindow> windows = new ConcurrentHashMap<>();
+  private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, "metrics-timer"));
+  private final ExecutorService scrapes = Executors.newCachedThreadPool(runnable -> daemon(runnable, "metrics-scrape"));
+
+  /**
+   * @param http the console's client; calls get their own short timeout
+   * @param interval how often each bridge is read (the console uses 5 s)
+   * @param window how much history is kept per bridge (an hour for the charts)
+   */
+  public BridgeScraper(Supplier<List<Target>> targets, OkHttpClient http, Duration interval, Duration window,
+      Clock clock) {
+    if (interval == null || interval.isNegative() || interval.isZero()) {
+      throw new IllegalArgumentException("the scrape interval must be positive (got " + interval + ")");
+    }
+    if (window == null || window.compareTo(interval) <= 0) {
+      throw new IllegalArgumentException(
+          "the metrics window must be longer than the scrape interval " + interval + " (got " + window + ")");
+    }
+    this.targets = targets;
+    this.http = http.newBuilder().callTimeout(CALL_TIMEOUT).build();
+    this.interval = interval;
+    this.window = window;
+    this.maxGap = interval.multipliedBy(3).plus(CALL_TIMEOUT);
+    this.clock = clock;
+  }
+
+  /** Starts reading: a first round now (a baseline), then one every interval. */
+  public void start() {
+    timer.scheduleAtFixedRate(() -> round(scrapes), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The figures of the last interval of a bridge; empty until it has been read twice. */
+  public Optional<Figures> latest(long id) {
+    return Optional.ofNullable(windows.get(id)).flatMap(ScrapeWindow::latest);
+  }
+
+  /** A bridge's figures over the window, oldest first; empty for a bridge not (yet) read twice. */
+  public List<Figures> window(long id) {
+    ScrapeWindow figures = windows.get(id);
+    return figures == null ? List.of() : figures.figures(clock.instant());
+  }
+
+  /** The same window as columns for a chart, with gaps where the bridge could not be read. */
+  public Series series(long id) {
+    return Series.of(window(id), maxGap);
+  }
+
+  /** Why the last scrape of a bridge failed; empty when it succeeded or none was tried. */
+  public Optional<String> lastError(long id) {
+    return Optional.ofNullable(windows.get(id)).flatMap(ScrapeWindow::lastError);
+  }
+
+  /** One round of scrapes on the calling thread, returning when all are done: for tests. */
+  void scrapeAll() {
+    round(Runnable::run);
+  }
+
+  private void round(Executor executor) {
+    try {
+      List<Target> now = targets.get();
+      windows.keySet().retainAll(now.stream().map(Target::id).toList());
+      for (Target target : now) {
+        ScrapeWindow figures = windows.computeIfAbsent(target.id(), id -> new ScrapeWindow(window, maxGap));
+        if (inFlight.add(target.id())) {
+          executor.execute(() -> scrape(target, figures));
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("metrics round failed: {}", e.toString());
+    }
+  }
+
+  private void scrape(Target target, ScrapeWindow figures) {
+    try (Response response = http.newCall(new Request.Builder().url(target.baseUrl() + "/metrics").build()).execute()) {
+      if (response.code() != 200) {
+        figures.failed("GET /metrics answered " + response.code(), clock.instant());
+        return;
+      }
+      String text = response.body().string();
+      figures.scraped(Scrape.of(clock.instant(), text));
+    } catch (IOException | IllegalArgumentException e) { // unreachable, malformed URL or text
+      log.debug("could not read the metrics of {}: {}", target.name(), e.toString());
+      figures.failed(e.getMessage() == null ? e.toString() : e.getMessage(), clock.instant());
+    } finally {
+      inFlight.remove(target.id());
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    scrapes.shutdownNow();
+  }
+
+  private static Thread daemon(Runnable runnable, String name) {
+    Thread thread = new Thread(runnable, name);
+    thread.setDaemon(true);
+    return thread;
+  }
+}
