@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ollamabridge.cli.HostPort;
-import dev.ollamabridge.console.api.ConsoleApi;
+import dev.ollamabridge.console.auth.AdminAccount;
 import dev.ollamabridge.console.auth.ApiTokens;
+import dev.ollamabridge.console.auth.LoginThrottle;
+import dev.ollamabridge.console.auth.Sessions;
 import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.health.HealthChecker;
 import dev.ollamabridge.console.files.GeneratedFiles;
@@ -25,6 +27,9 @@ import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InstanceChanges;
 import dev.ollamabridge.console.instances.InstanceField;
 import dev.ollamabridge.console.instances.InstanceRepository;
+import dev.ollamabridge.console.instances.InstanceView;
+import dev.ollamabridge.console.metrics.BridgeScraper;
+import dev.ollamabridge.console.metrics.ConsoleMetrics;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.SelfCommand;
 import dev.ollamabridge.console.settings.Setting;
@@ -33,6 +38,7 @@ import dev.ollamabridge.console.settings.SettingsService;
 import dev.ollamabridge.console.store.DataDirectory;
 import dev.ollamabridge.console.store.Database;
 import dev.ollamabridge.console.store.Retention;
+import dev.ollamabridge.console.supervise.ProcessState;
 import dev.ollamabridge.console.supervise.SupervisePolicy;
 import dev.ollamabridge.console.supervise.Supervisor;
 import dev.ollamabridge.fake.FakeOllama;
@@ -62,6 +68,10 @@ public final class ConsoleApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConsoleApp.class);
   static final HostPort DEMO_BACKEND = new HostPort("127.0.0.1", 11435);
   private static final String LOCAL_OLLAMA = "http://127.0.0.1:11434";
+  private static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(5);
+  private static final Duration SCRAPE_WINDOW = Duration.ofHours(1);
+  private static final Duration SESSION_IDLE = Duration.ofMinutes(30);
+  private static final Duration SESSION_LIFETIME = Duration.ofHours(12);
 
   private final DataDirectory directory;
   private final List<AutoCloseable> parts;
@@ -100,6 +110,8 @@ public final class ConsoleApp implements AutoCloseable {
           () -> retention(settings, Setting.NGINX_REVISIONS_KEEP, Setting.NGINX_REVISIONS_KEEP_DAYS));
       ApiTokens tokens = new ApiTokens(database);
       String adminToken = tokens.none() ? createAdminToken(tokens, data) : null;
+      AdminAccount admin = new AdminAccount(database, data);
+      admin.ensure(System.getenv(), System.out);
 
       Supervisor supervisor = new Supervisor(data.resolve("run"), data.resolve("logs"), supervisePolicy(settings), http);
       parts.add(0, supervisor);
@@ -115,12 +127,16 @@ public final class ConsoleApp implements AutoCloseable {
       parts.add(0, health);
       healthRecords.all().forEach(health::seed);
 
+      BridgeScraper scraper = new BridgeScraper(() -> scrapeTargets(repository, supervisor), http,
+          SCRAPE_INTERVAL, SCRAPE_WINDOW, Clock.systemUTC());
+      parts.add(0, scraper);
+
       String mode = nginxMode(settings);
       SelfCommand self = SelfCommand.current();
       AtomicInteger apiPort = new AtomicInteger(config.listen().port());
       InstanceService instances = new InstanceService(repository, settings, events, supervisor,
           new BridgeLaunch(self, data), health, new CacheRoots(data, settings.get(Setting.CACHE_ROOTS)),
-          () -> ownAddresses(config.listen().host(), apiPort.get(), settings));
+          () -> ownAddresses(config.listen().host(), apiPort.get(), settings), scraper::latest);
       ConfigSource configs = new ConfigSource(repository, settings, health::healthyIds, instances::draining,
           new GeneratedFiles(), data, self.command(BridgeLaunch.JVM_FLAGS, List.of()), !mode.equals("system"));
 
@@ -141,12 +157,17 @@ public final class ConsoleApp implements AutoCloseable {
             state.healthy() ? null : state.lastError());
         nginx.changed("health");
       });
+      ConsoleMetrics metrics = new ConsoleMetrics(() -> countBy(instances.overview(), ConsoleApp::processWord),
+          () -> countBy(instances.overview(), ConsoleApp::healthWord));
+      applier.ifPresent(a -> a.addListener((revision, took) -> metrics.applied(revision.result(), took)));
       health.start();
+      scraper.start();
       applier.ifPresent(ConsoleApp::applyAtStart);
 
       ConsoleServices services = new ConsoleServices(instances, new SettingsService(settings, events, nginx), events,
-          configs, applier, revisions, tokens, json);
-      Javalin api = ConsoleApi.create(config.listen().host(), config.listen().port(), services);
+          configs, applier, revisions, tokens, admin, new Sessions(SESSION_IDLE, SESSION_LIFETIME),
+          LoginThrottle.standard(), scraper, metrics, data, json);
+      Javalin api = ConsoleHttp.create(config.listen().host(), config.listen().port(), services);
       api.start();
       apiPort.set(api.port());
       parts.add(0, api::stop);
@@ -162,6 +183,31 @@ public final class ConsoleApp implements AutoCloseable {
       directory.close();
       throw e;
     }
+  }
+
+  /**
+   * The bridges whose metrics the charts show: enabled ones that run (or, external, are not ours to
+   * run); a stopped bridge would only add failed scrapes.
+   */
+  private static List<BridgeScraper.Target> scrapeTargets(InstanceRepository repository, Supervisor supervisor) {
+    return repository.all().stream()
+        .filter(i -> i.enabled() && (!i.managed() || supervisor.status(i.name())
+            .map(status -> status.state() == ProcessState.RUNNING).orElse(false)))
+        .map(i -> new BridgeScraper.Target(i.id(), i.name(), "http://" + i.reachableAddress()))
+        .toList();
+  }
+
+  private static String processWord(InstanceView view) {
+    return view.process() == null ? (view.instance().managed() ? "NOT_STARTED" : "EXTERNAL") : view.process().state().name();
+  }
+
+  private static String healthWord(InstanceView view) {
+    return view.health() == null ? "unchecked" : view.health().healthy() ? "healthy" : "unhealthy";
+  }
+
+  private static Map<String, Long> countBy(List<InstanceView> views, java.util.function.Function<InstanceView, String> word) {
+    return views.stream().collect(java.util.stream.Collectors.groupingBy(word, java.util.TreeMap::new,
+        java.util.stream.Collectors.counting()));
   }
 
   /** supervisord's knobs from the settings; the backoff (not a supervisord setting) keeps its defaults. */

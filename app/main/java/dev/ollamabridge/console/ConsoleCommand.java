@@ -3,6 +3,7 @@ package dev.ollamabridge.console;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.cli.LogLevels;
 import dev.ollamabridge.console.settings.Setting;
+import dev.ollamabridge.console.auth.AdminAccount;
 import dev.ollamabridge.console.store.DataDirectory;
 import dev.ollamabridge.console.store.DatabaseException;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ public final class ConsoleCommand implements Callable<Integer> {
     ConsoleApp app;
     try {
       app = ConsoleApp.start(new ConsoleConfig(data, listen, demo, operator(), checked(Setting.NGINX_LISTEN, nginxListen)));
-    } catch (DatabaseException | DataDirectory.InUse | DataDirectory.NotPrivate e) {
+    } catch (DatabaseException | DataDirectory.InUse | DataDirectory.NotPrivate | AdminAccount.PasswordRefused e) {
       System.err.println("console: " + e.getMessage());
       return 1;
     }

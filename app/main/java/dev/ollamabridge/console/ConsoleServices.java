@@ -1,13 +1,19 @@
 package dev.ollamabridge.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ollamabridge.console.auth.AdminAccount;
 import dev.ollamabridge.console.auth.ApiTokens;
+import dev.ollamabridge.console.auth.LoginThrottle;
+import dev.ollamabridge.console.auth.Sessions;
+import dev.ollamabridge.console.metrics.BridgeScraper;
+import dev.ollamabridge.console.metrics.ConsoleMetrics;
 import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.nginx.ConfigSource;
 import dev.ollamabridge.console.nginx.NginxApplier;
 import dev.ollamabridge.console.nginx.RevisionRepository;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.settings.SettingsService;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -15,6 +21,7 @@ import java.util.Optional;
  * API and the web pages, so that neither holds logic of its own.
  *
  * @param applier empty when nginx.mode is off: the files are only rendered
+ * @param dataDir the console's data directory
  * @param json the process's one JSON mapper
  */
 public record ConsoleServices(
@@ -25,4 +32,10 @@ public record ConsoleServices(
     Optional<NginxApplier> applier,
     RevisionRepository revisions,
     ApiTokens tokens,
+    AdminAccount admin,
+    Sessions sessions,
+    LoginThrottle logins,
+    BridgeScraper scraper,
+    ConsoleMetrics metrics,
+    Path dataDir,
     ObjectMapper json) {}

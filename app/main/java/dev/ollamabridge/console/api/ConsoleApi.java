@@ -6,8 +6,6 @@ import static io.javalin.apibuilder.ApiBuilder.patch;
 import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.console.ConsoleServices;
 import dev.ollamabridge.console.auth.ApiTokens;
 import dev.ollamabridge.console.files.RenderException;
@@ -18,11 +16,9 @@ import dev.ollamabridge.console.nginx.NginxFailure;
 import dev.ollamabridge.console.nginx.NginxRefusal;
 import dev.ollamabridge.console.settings.InvalidSetting;
 import dev.ollamabridge.console.settings.SettingsNotKept;
-import dev.ollamabridge.http.ServerThreads;
-import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import io.javalin.json.JavalinJackson;
 import io.javalin.validation.ValidationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,27 +28,29 @@ public final class ConsoleApi {
 
   private static final Logger log = LoggerFactory.getLogger(ConsoleApi.class);
   static final String ACTOR = "console.actor";
-  private static final int MAX_BODY_BYTES = 1024 * 1024;
+  public static final int MAX_BODY_BYTES = 1024 * 1024;
 
   private ConsoleApi() {}
 
-  /** The app, not yet started; tests build the same app on port 0. */
-  public static Javalin create(String host, int port, ConsoleServices services) {
+  /** What answers an error on a path outside the API: the web pages' error page. */
+  @FunctionalInterface
+  public interface PageErrors {
+    void answer(Context ctx, int status, String message);
+  }
+
+  /**
+   * The API's routes, its Bearer check, and the one mapping of errors to answers: the API's
+   * {@code {error, field, status}} under {@code /api/}, {@code pageErrors} elsewhere.
+   */
+  public static void register(JavalinConfig config, ConsoleServices services, PageErrors pageErrors) {
     JsonBodies bodies = new JsonBodies(services.json());
     InstanceRoutes instanceRoutes = new InstanceRoutes(services.instances(), bodies);
     SettingsRoutes settingsRoutes = new SettingsRoutes(services.settings(), bodies);
     EventRoutes eventRoutes = new EventRoutes(services.events());
     NginxRoutes nginxRoutes = new NginxRoutes(services.configs(), services.applier(), services.revisions(), services.events());
     ApiTokens tokens = services.tokens();
-    return Javalin.create(config -> {
-      config.startup.showJavalinBanner = false;
-      config.startup.showOldJavalinVersionWarning = false;
-      config.jetty.host = host;
-      config.jetty.port = port;
-      ServerThreads.configure(config);
-      config.jsonMapper(new JavalinJackson(services.json(), false));
-      config.http.maxRequestSize = MAX_BODY_BYTES;
-      config.http.prefer405over404 = true;
+    Errors errors = new Errors(pageErrors);
+    {
       config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorPages(services.json())));
 
       config.routes.before("/api/v1/*", ctx -> authenticate(ctx, tokens));
@@ -86,50 +84,53 @@ public final class ConsoleApi {
         get("exports/{file}", nginxRoutes::export);
       }));
 
-      config.routes.exception(InvalidInput.class, (e, ctx) -> error(ctx, 400, e.getMessage(), e.field()));
-      config.routes.exception(InvalidSetting.class, (e, ctx) -> error(ctx, 400, e.getMessage(), e.field()));
+      config.routes.exception(InvalidInput.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.field()));
+      config.routes.exception(InvalidSetting.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.field()));
       config.routes.exception(ValidationException.class, (e, ctx) -> {
         var first = e.getErrors().entrySet().iterator().next();
         var rule = first.getValue().get(0);
-        error(ctx, 400, rule.getMessage().equals("TYPE_CONVERSION_FAILED") ? first.getKey() + " must be a number, not '"
+        errors.answer(ctx, 400, rule.getMessage().equals("TYPE_CONVERSION_FAILED") ? first.getKey() + " must be a number, not '"
             + rule.value + "'" : rule.getMessage(), first.getKey());
       });
       config.routes.exception(SettingsNotKept.class, (e, ctx) -> {
-        ObjectNode body = JsonNodeFactory.instance.objectNode().put("error", e.getMessage()).put("status", 422);
+        var body = new java.util.LinkedHashMap<String, Object>();
+        body.put("error", e.getMessage());
+        body.put("status", 422);
         if (e.getCause() instanceof NginxFailure failure) {
-          body.set("revision", NginxRoutes.json(failure.revision()));
+          body.put("revision", NginxRoutes.json(failure.revision()));
         }
-        ctx.status(422).json(body);
+        errors.answer(ctx, 422, body);
       });
-      config.routes.exception(InstanceConflict.class, (e, ctx) -> error(ctx, 409, e.getMessage(), e.field()));
-      config.routes.exception(InstanceNotFound.class, (e, ctx) -> error(ctx, 404, e.getMessage(), null));
-      config.routes.exception(RenderException.class, (e, ctx) -> error(ctx, 400, e.getMessage(), e.field()));
+      config.routes.exception(InstanceConflict.class, (e, ctx) -> errors.answer(ctx, 409, e.getMessage(), e.field()));
+      config.routes.exception(InstanceNotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
+      config.routes.exception(RenderException.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.field()));
       config.routes.exception(NginxRefusal.class, (e, ctx) -> {
         var body = new java.util.LinkedHashMap<String, Object>();
         body.put("error", e.getMessage());
         body.put("status", 422);
         body.put("test_output", e.testOutput());
-        ctx.status(422).json(body);
+        errors.answer(ctx, 422, body);
       });
-      config.routes.exception(NginxRoutes.NginxModeOff.class, (e, ctx) -> error(ctx, 409, e.getMessage(), "nginx.mode"));
-      config.routes.exception(NginxRoutes.NotFound.class, (e, ctx) -> error(ctx, 404, e.getMessage(), null));
+      config.routes.exception(NginxRoutes.NginxModeOff.class, (e, ctx) -> errors.answer(ctx, 409, e.getMessage(), "nginx.mode"));
+      config.routes.exception(NginxRoutes.NotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
       // Javalin's own refusals (a body over maxRequestSize, no such route) in the API's shape too
-      config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), switch (e.getStatus()) {
+      config.routes.exception(HttpResponseException.class, (e, ctx) -> errors.answer(ctx, e.getStatus(), switch (e.getStatus()) {
         case 413 -> "the body is larger than " + MAX_BODY_BYTES / 1024 + " KiB";
         case 404 -> "no route for " + ctx.method() + " " + ctx.path();
         default -> e.getMessage();
       }, null));
       config.routes.exception(Exception.class, (e, ctx) -> {
         log.error("{} {} failed", ctx.method(), ctx.path(), e);
-        error(ctx, 500, "internal error: " + e, null);
+        errors.answer(ctx, 500, "internal error: " + e, null);
       });
       config.routes.error(404, ctx -> {
-        if (!"application/json".equals(ctx.res().getContentType())) {
-          error(ctx, 404, "no route for " + ctx.method() + " " + ctx.path(), null);
+        if (ctx.res().getContentType() == null || ctx.path().startsWith("/api/")
+            && !"application/json".equals(ctx.res().getContentType())) {
+          errors.answer(ctx, 404, "no route for " + ctx.method() + " " + ctx.path(), null);
         }
       });
-      config.routes.error(405, ctx -> error(ctx, 405, ctx.method() + " is not allowed on " + ctx.path(), null));
-    });
+      config.routes.error(405, ctx -> errors.answer(ctx, 405, ctx.method() + " is not allowed on " + ctx.path(), null));
+    }
   }
 
   /** Every call but the OpenAPI document needs a valid Bearer token; its owner becomes the actor. */
@@ -149,6 +150,27 @@ public final class ConsoleApi {
       return;
     }
     ctx.attribute(ACTOR, "api:" + owner);
+  }
+
+  /** Errors in the API's JSON under {@code /api/}, as pages elsewhere. */
+  private record Errors(PageErrors pages) {
+
+    void answer(Context ctx, int status, String message, String field) {
+      if (ctx.path().startsWith("/api/")) {
+        error(ctx, status, message, field);
+      } else {
+        pages.answer(ctx, status, message);
+      }
+    }
+
+    /** A JSON body of more than the error and its field; on a page, its message. */
+    void answer(Context ctx, int status, java.util.Map<String, ?> body) {
+      if (ctx.path().startsWith("/api/")) {
+        ctx.status(status).json(body);
+      } else {
+        pages.answer(ctx, status, String.valueOf(body.get("error")));
+      }
+    }
   }
 
   static String actor(Context ctx) {

@@ -4,6 +4,7 @@ import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.health.HealthChecker;
 import dev.ollamabridge.console.health.HealthState;
+import dev.ollamabridge.console.metrics.Figures;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
 import dev.ollamabridge.console.supervise.ProcessState;
@@ -22,7 +23,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -40,6 +43,7 @@ public final class InstanceService {
   private final HealthChecker health;
   private final CacheRoots cacheRoots;
   private final Supplier<List<Reserved>> reserved;
+  private final LongFunction<Optional<Figures>> figures;
   /** Instances on their way out: nginx marks them down before their process is stopped. */
   private final Set<Long> draining = ConcurrentHashMap.newKeySet();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
@@ -47,9 +51,14 @@ public final class InstanceService {
   /** An address the console itself listens on (its API, its nginx), which no instance may take. */
   public record Reserved(HostPort address, String owner) {}
 
-  /** @param reserved the addresses the console's own listeners use now */
+  /**
+   * @param reserved the addresses the console's own listeners use now
+   * @param figures an instance's latest traffic figures, from its bridge's metrics
+   */
   public InstanceService(InstanceRepository repository, Settings settings, EventLog events, Supervisor supervisor,
-      BridgeLaunch launch, HealthChecker health, CacheRoots cacheRoots, Supplier<List<Reserved>> reserved) {
+      BridgeLaunch launch, HealthChecker health, CacheRoots cacheRoots, Supplier<List<Reserved>> reserved,
+      LongFunction<Optional<Figures>> figures) {
+    this.figures = figures;
     this.repository = repository;
     this.settings = settings;
     this.events = events;
@@ -94,7 +103,8 @@ public final class InstanceService {
   private InstanceView view(Instance instance) {
     ProgramStatus process = instance.managed() ? supervisor.status(instance.name()).orElse(null) : null;
     HealthState state = instance.enabled() ? health.state(instance.id()).orElse(HealthState.NEW) : null;
-    return new InstanceView(instance, process, state, draining.contains(instance.id()));
+    return new InstanceView(instance, process, state, draining.contains(instance.id()),
+        figures.apply(instance.id()).orElse(null));
   }
 
   /** Starts (or adopts) every managed, enabled instance: what the console does when it starts. */

@@ -67,7 +67,8 @@ class ApplyListenerTest {
   private NginxApplier applier(NginxTarget target) {
     Retention keep = new Retention(100, Duration.ofDays(30));
     NginxApplier created = new NginxApplier(() -> CONFIG, target, new RevisionRepository(database, () -> keep),
-        new EventLog(database, () -> keep), () -> new HostPort("127.0.0.1", nginx.getPort()), Duration.ZERO);
+        new EventLog(database, () -> keep), () -> new HostPort("127.0.0.1", nginx.getPort()), Duration.ZERO,
+        new okhttp3.OkHttpClient());
     created.addListener((revision, took) -> {
       assertThat(took).isPositive();
       heard.add(revision.result());

@@ -1,0 +1,11 @@
+package dev.ollamabridge.console.web;
+
+import dev.ollamabridge.console.events.EventLog;
+import java.util.List;
+
+/**
+ * One instance: its live row, its settings as a form, its log, charts and events.
+ *
+ * @param saved whether the form was just saved
+ */
+public record InstancePage(Layout layout, InstanceRow row, InstanceForm form, boolean saved, List<EventLog.Event> events) {}

@@ -1,0 +1,119 @@
+package dev.ollamabridge.console.web;
+
+import dev.ollamabridge.console.health.HealthState;
+import dev.ollamabridge.console.instances.Instance;
+import dev.ollamabridge.console.instances.InstanceView;
+import dev.ollamabridge.console.metrics.Figures;
+import dev.ollamabridge.console.supervise.ProcessState;
+import dev.ollamabridge.console.supervise.ProgramStatus;
+import java.net.URI;
+import java.util.Locale;
+
+/**
+ * One instance as a row of the dashboard shows it: every value already a word or a formatted
+ * figure, so the template only places them. Times are ISO instants, shown in the browser's zone.
+ */
+public record InstanceRow(
+    long id,
+    String name,
+    String address,
+    String upstreamHost,
+    String dialect,
+    String role,
+    int weight,
+    long version,
+    boolean managed,
+    boolean enabled,
+    boolean draining,
+    String state,
+    String since,
+    int restarts,
+    String processMessage,
+    String health,
+    String lastCheck,
+    String latency,
+    String lastError,
+    String requestsPerSecond,
+    String latencyP50,
+    String latencyP95,
+    String firstToken,
+    String cacheHitRatio,
+    String tokensPerSecond,
+    String inFlight) {
+
+  static InstanceRow of(InstanceView view) {
+    Instance i = view.instance();
+    ProgramStatus process = view.process();
+    HealthState health = view.health();
+    Figures figures = view.figures();
+    return new InstanceRow(i.id(), i.name(), i.address(), host(i.upstreamUrl()), i.upstreamDialect(), i.role(),
+        i.weight(), i.version(), i.managed(), i.enabled(), view.draining(),
+        state(view), process == null ? null : String.valueOf(process.since()), process == null ? 0 : process.restarts(),
+        process == null ? null : process.message(),
+        health == null ? "unchecked" : health.lastCheck() == null ? "checking" : health.healthy() ? "healthy" : "unhealthy",
+        health == null || health.lastCheck() == null ? null : health.lastCheck().toString(),
+        health == null || health.lastCheck() == null ? "" : health.latencyMillis() + " ms",
+        health == null ? null : health.lastError(),
+        figures == null ? "–" : rate(figures.requestsPerSecond()),
+        figures == null ? "–" : millis(figures.latencyP50Ms()),
+        figures == null ? "–" : millis(figures.latencyP95Ms()),
+        figures == null ? "–" : millis(figures.firstTokenP50Ms()),
+        figures == null || figures.cacheHitRatio() == null ? "–" : Math.round(figures.cacheHitRatio() * 100) + " %",
+        figures == null ? "–" : rate(figures.completionTokensPerSecond()),
+        figures == null ? "–" : Long.toString(figures.inFlight()));
+  }
+
+  /** The process state word, as supervisord says it; an instance the console does not run says why. */
+  private static String state(InstanceView view) {
+    if (view.draining()) {
+      return "DRAINING";
+    }
+    if (view.process() != null) {
+      return view.process().state().name();
+    }
+    return view.instance().managed() ? (view.instance().enabled() ? ProcessState.STOPPED.name() : "DISABLED") : "EXTERNAL";
+  }
+
+  /** A CSS class for the state word: good, busy, bad or idle. */
+  public String stateTone() {
+    return switch (state) {
+      case "RUNNING", "EXTERNAL" -> "good";
+      case "STARTING", "STOPPING", "DRAINING", "BACKOFF" -> "busy";
+      case "FATAL", "EXITED", "UNKNOWN" -> "bad";
+      default -> "idle";
+    };
+  }
+
+  public String healthTone() {
+    return switch (health) {
+      case "healthy" -> "good";
+      case "unhealthy" -> "bad";
+      case "checking" -> "busy";
+      default -> "idle";
+    };
+  }
+
+  public boolean running() {
+    return state.equals("RUNNING") || state.equals("STARTING") || state.equals("BACKOFF");
+  }
+
+  private static String host(String url) {
+    try {
+      String host = URI.create(url).getHost();
+      return host == null ? url : host;
+    } catch (IllegalArgumentException e) {
+      return url;
+    }
+  }
+
+  static String rate(double perSecond) {
+    return perSecond >= 100 ? String.format(Locale.ROOT, "%.0f", perSecond) : String.format(Locale.ROOT, "%.1f", perSecond);
+  }
+
+  static String millis(Double ms) {
+    if (ms == null) {
+      return "–";
+    }
+    return ms >= 1000 ? String.format(Locale.ROOT, "%.2f s", ms / 1000) : String.format(Locale.ROOT, "%.0f ms", ms);
+  }
+}

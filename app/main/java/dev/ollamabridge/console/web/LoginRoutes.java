@@ -1,0 +1,100 @@
+package dev.ollamabridge.console.web;
+
+import dev.ollamabridge.console.auth.AdminAccount;
+import dev.ollamabridge.console.auth.LoginThrottle;
+import dev.ollamabridge.console.auth.Sessions;
+import dev.ollamabridge.console.events.EventLog;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.nio.file.Path;
+
+/** {@code /login}, {@code /logout} and {@code /password}: who may use the pages. */
+final class LoginRoutes {
+
+  private final AdminAccount admin;
+  private final Sessions sessions;
+  private final LoginThrottle throttle;
+  private final EventLog events;
+  private final Pages pages;
+  private final String passwordFile;
+
+  LoginRoutes(AdminAccount admin, Sessions sessions, LoginThrottle throttle, EventLog events, Pages pages, Path dataDir) {
+    this.admin = admin;
+    this.sessions = sessions;
+    this.throttle = throttle;
+    this.events = events;
+    this.pages = pages;
+    this.passwordFile = dataDir.resolve(AdminAccount.PASSWORD_FILE).toString();
+  }
+
+  void form(Context ctx) {
+    if (sessions.find(ctx.cookie(WebSecurity.COOKIE)).isPresent()) {
+      ctx.redirect("/", HttpStatus.SEE_OTHER);
+      return;
+    }
+    pages.render(ctx, "login.jte", new LoginPage(null, next(ctx.queryParam("next")), passwordFile));
+  }
+
+  /** A failed login counts against the client; after too many, 429 until the throttle lets it try again. */
+  void login(Context ctx) {
+    String client = ctx.ip();
+    String next = next(ctx.formParam("next"));
+    LoginThrottle.Verdict verdict = throttle.check(client);
+    if (!verdict.allowed()) {
+      ctx.status(429).header("Retry-After", Long.toString(verdict.retryAfterSeconds()));
+      pages.render(ctx, "login.jte", new LoginPage("Too many failed logins from " + client + ": try again in "
+          + verdict.retryAfterSeconds() + " s.", next, passwordFile));
+      return;
+    }
+    String user = ctx.formParam("user");
+    if (!admin.verify(user, ctx.formParam("password"))) {
+      throttle.failed(client);
+      events.record("web:" + client, "login.failed", user == null ? null : user.strip(), "wrong user or password");
+      ctx.status(401);
+      pages.render(ctx, "login.jte", new LoginPage("Wrong user or password.", next, passwordFile));
+      return;
+    }
+    throttle.succeeded(client);
+    WebSecurity.setCookie(ctx, sessions.create(AdminAccount.USER).id(), false);
+    events.record("web:" + AdminAccount.USER, "login", AdminAccount.USER, "from " + client);
+    ctx.redirect(next, HttpStatus.SEE_OTHER);
+  }
+
+  void logout(Context ctx) {
+    sessions.end(WebSecurity.session(ctx).id());
+    WebSecurity.setCookie(ctx, "", true);
+    events.record("web:" + AdminAccount.USER, "logout", AdminAccount.USER, null);
+    ctx.redirect("/login", HttpStatus.SEE_OTHER);
+  }
+
+  void passwordForm(Context ctx) {
+    pages.render(ctx, "password.jte", new PasswordPage(WebRoutes.layout(ctx, "Password", "password"), null, null, false));
+  }
+
+  /** A new password ends every other session: whoever else was logged in must log in again. */
+  void changePassword(Context ctx) {
+    Layout layout = WebRoutes.layout(ctx, "Password", "password");
+    String fresh = ctx.formParam("new_password");
+    if (fresh == null || !fresh.equals(ctx.formParam("repeat_password"))) {
+      ctx.status(400);
+      pages.render(ctx, "password.jte", new PasswordPage(layout, "repeat_password", "The two new passwords differ.", false));
+      return;
+    }
+    try {
+      admin.change(ctx.formParam("current_password"), fresh);
+    } catch (AdminAccount.PasswordRefused e) {
+      ctx.status(400);
+      pages.render(ctx, "password.jte", new PasswordPage(layout, e.field(), e.getMessage(), false));
+      return;
+    }
+    sessions.endAllBut(WebSecurity.session(ctx).id());
+    events.record("web:" + AdminAccount.USER, "password.change", AdminAccount.USER, "other sessions ended");
+    pages.render(ctx, "password.jte", new PasswordPage(layout, null, null, true));
+  }
+
+  /** Only a path of this console: never another site, however the link was made. */
+  private static String next(String given) {
+    return given != null && given.startsWith("/") && !given.startsWith("//") && !given.startsWith("/\\")
+        && !given.startsWith("/login") ? given : "/";
+  }
+}

@@ -1,0 +1,109 @@
+package dev.ollamabridge.console.web;
+
+import static io.javalin.apibuilder.ApiBuilder.get;
+import static io.javalin.apibuilder.ApiBuilder.path;
+import static io.javalin.apibuilder.ApiBuilder.post;
+
+import dev.ollamabridge.console.ConsoleServices;
+import dev.ollamabridge.console.auth.AdminAccount;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.staticfiles.Location;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * The web console: its pages, the session and CSRF checks in front of them, its static files and
+ * vendor libraries, and the console's own {@code /metrics}. Handlers are thin; the services decide.
+ */
+public final class WebRoutes {
+
+  private static final String[] PUBLIC = {"/login", "/static/", "/webjars/", "/api/", "/metrics", "/favicon.ico"};
+
+  private final ConsoleServices services;
+  private final Pages pages = new Pages();
+  private final WebSecurity security;
+  private final LoginRoutes login;
+  private final InstancePages instances;
+
+  public WebRoutes(ConsoleServices services) {
+    this.services = services;
+    this.security = new WebSecurity(services.sessions());
+    this.login = new LoginRoutes(services.admin(), services.sessions(), services.logins(), services.events(), pages,
+        services.dataDir());
+    this.instances = new InstancePages(services.instances(), services.scraper(), services.revisions(), services.events(),
+        pages);
+  }
+
+  public void register(JavalinConfig config) {
+    config.staticFiles.add(files -> {
+      files.hostedPath = "/static";
+      files.directory = "/static";
+      files.location = Location.CLASSPATH;
+      files.headers = Map.of("Cache-Control", "no-cache", "X-Content-Type-Options", "nosniff");
+    });
+    config.staticFiles.enableWebjars();
+    config.routes.before(WebSecurity::headers);
+    config.routes.before(ctx -> {
+      for (String open : PUBLIC) {
+        if (ctx.path().equals(open) || open.endsWith("/") && ctx.path().startsWith(open)) {
+          return;
+        }
+      }
+      security.requireSession(ctx);
+    });
+    config.routes.apiBuilder(() -> {
+      get("/login", login::form);
+      post("/login", login::login);
+      post("/logout", login::logout);
+      get("/password", login::passwordForm);
+      post("/password", login::changePassword);
+      get("/", instances::dashboard);
+      path("/instances", () -> {
+        get("live", instances::live);
+        post("add", instances::add);
+        get("new", instances::newForm);
+        post("new", instances::create);
+        path("{id}", () -> {
+          get(instances::show);
+          post(instances::update);
+          post("start", instances::start);
+          post("stop", instances::stop);
+          post("restart", instances::restart);
+          post("remove", instances::remove);
+          get("logs", instances::logs);
+          get("series", instances::series);
+        });
+      });
+      get("/metrics", this::metrics);
+    });
+  }
+
+  /** The console's own metrics, for Prometheus: instances by state and health, nginx applies. */
+  private void metrics(Context ctx) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    services.metrics().write(out);
+    ctx.contentType(services.metrics().contentType()).result(out.toByteArray());
+  }
+
+  /** An error on a page: a page saying so; to htmx, the message alone, which the page shows in its banner. */
+  public void error(Context ctx, int status, String message) {
+    ctx.status(status);
+    if (ctx.header("HX-Request") != null) {
+      ctx.contentType("text/plain; charset=utf-8").result(message);
+      return;
+    }
+    pages.render(ctx, "error.jte", new ErrorPage(status, message));
+  }
+
+  /** The layout of a page of this request's session. */
+  static Layout layout(Context ctx, String title, String section) {
+    return new Layout(title, section, WebSecurity.session(ctx).csrfToken());
+  }
+
+  /** Who the events say made a change from the pages. */
+  static String actor(Context ctx) {
+    return "web:" + AdminAccount.USER;
+  }
+}
