@@ -66,36 +66,52 @@
   ];
   var COLOURS = ["#2f6fdf", "#d9480f"];
 
+  function clock(u, splits) {
+    return splits.map(function (s) {
+      return new Date(s * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    });
+  }
+
   function startCharts(holder) {
     var plots = [];
     function columns(data, chart) {
       return [data.epochSeconds].concat(chart.series.map(function (s) { return data[s[0]]; }));
     }
+    var note = document.createElement("p");
+    note.className = "chart-note";
     function width() {
-      return Math.max(260, Math.floor(holder.clientWidth / (holder.clientWidth > 900 ? 2 : 1)) - 24);
+      var box = holder.querySelector(".chart");
+      return Math.max(240, (box ? box.clientWidth : holder.clientWidth) - 10);
     }
     function draw(data) {
       if (!window.uPlot) return;
       if (plots.length === 0) {
         holder.textContent = "";
-        CHARTS.forEach(function (chart) {
+        holder.appendChild(note);
+        var boxes = CHARTS.map(function () {
           var box = document.createElement("figure");
           box.className = "chart";
           holder.appendChild(box);
+          return box;
+        });
+        CHARTS.forEach(function (chart, n) {
+          var box = boxes[n];
           var series = [{}].concat(chart.series.map(function (s, i) {
-            return { label: s[1], stroke: COLOURS[i], width: 2, spanGaps: false };
+            return { label: s[1], stroke: COLOURS[i], width: 2, spanGaps: false, points: { show: true, size: 5 } };
           }));
           plots.push(new uPlot({ title: chart.title, width: width(), height: 180, series: series,
-            axes: [{}, { size: 56 }] }, columns(data, chart), box));
+            legend: { live: false }, axes: [{ space: 70, values: clock }, { size: 56 }],
+            // at least the last five minutes, so that a few points do not spread over the whole width
+            scales: { x: { time: true, range: function (u, min, max) { return [Math.min(min, max - 300), max]; } } }
+          }, columns(data, chart), box));
         });
       } else {
         plots.forEach(function (plot, i) { plot.setData(columns(data, CHARTS[i])); });
       }
-      if (data.epochSeconds.length < 2) {
-        holder.dataset.empty = "Figures appear once the bridge has been scraped twice (every 5 s).";
-      } else {
-        delete holder.dataset.empty;
-      }
+      holder.dataset.points = data.epochSeconds.length;
+      note.textContent = data.epochSeconds.length < 2
+        ? "The charts fill in once the console has read the bridge's metrics twice (every 5 s)." : "";
+      note.hidden = data.epochSeconds.length >= 2;
     }
     function load() {
       fetch(holder.dataset.series, { credentials: "same-origin" })

@@ -142,6 +142,9 @@ public final class ConsoleApp implements AutoCloseable {
 
       // the demo backend first, so that adopted bridges find their upstream at once
       String demoUpstream = config.demo() ? startDemoBackend(parts, http) : null;
+      if (demoUpstream != null && settings.get(Setting.DEFAULT_UPSTREAM).equals(Setting.DEFAULT_UPSTREAM.defaultValue())) {
+        settings.putAll(Map.of(Setting.DEFAULT_UPSTREAM, demoUpstream)); // so that Add instance works out of the box
+      }
       instances.startAll();
       if (demoUpstream != null && instances.list().isEmpty()) {
         instances.create(InstanceChanges.of(Map.of(InstanceField.NAME, "demo", InstanceField.UPSTREAM_URL, demoUpstream),

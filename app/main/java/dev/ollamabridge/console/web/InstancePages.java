@@ -139,6 +139,11 @@ final class InstancePages {
     render(ctx, view, InstanceForm.of(view.instance()).refused(ctx, refusals, nginxTest), false);
   }
 
+  /** The instance page's live figures, which htmx polls. */
+  void now(Context ctx) {
+    pages.render(ctx, "instances/_now.jte", InstanceRow.of(instances.view(id(ctx))));
+  }
+
   void logs(Context ctx) {
     List<String> lines = instances.logs(id(ctx), LOG_LINES);
     ctx.contentType("text/plain; charset=utf-8").result(lines.isEmpty() ? "(nothing logged yet)" : String.join("\n", lines));

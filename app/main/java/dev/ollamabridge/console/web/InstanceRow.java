@@ -93,6 +93,11 @@ public record InstanceRow(
     };
   }
 
+  /** Median and 95th percentile latency, or one dash when nothing was answered. */
+  public String latencies() {
+    return latencyP50.equals("–") && latencyP95.equals("–") ? "–" : latencyP50 + " · " + latencyP95;
+  }
+
   public boolean running() {
     return state.equals("RUNNING") || state.equals("STARTING") || state.equals("BACKOFF");
   }

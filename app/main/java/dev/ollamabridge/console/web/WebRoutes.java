@@ -72,6 +72,7 @@ public final class WebRoutes {
           post("stop", instances::stop);
           post("restart", instances::restart);
           post("remove", instances::remove);
+          get("now", instances::now);
           get("logs", instances::logs);
           get("series", instances::series);
         });

@@ -1,0 +1,113 @@
+package dev.ollamabridge.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.logging.Level;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Debian's headless Chromium driven through its chromium-driver, as a person would use the web
+ * console: it saves a screenshot of each step under {@code target/screenshots/}.
+ */
+final class Chromium implements AutoCloseable {
+
+  static final Path BINARY = Path.of("/usr/bin/chromium");
+  static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path SHOTS = Path.of("target", "screenshots");
+
+  final ChromeDriver driver;
+  private final String prefix;
+  private int shots;
+
+  Chromium(String prefix, int width, int height) {
+    this.prefix = prefix;
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(BINARY.toFile());
+    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=" + width + "," + height);
+    LoggingPreferences logs = new LoggingPreferences();
+    logs.enable(LogType.BROWSER, Level.ALL);
+    options.setCapability("goog:loggingPrefs", logs);
+    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
+        .usingAnyFreePort().build();
+    driver = new ChromeDriver(service, options);
+    driver.manage().window().setSize(new Dimension(width, height));
+    driver.manage().timeouts().implicitlyWait(Duration.ZERO);
+  }
+
+  static boolean installed() {
+    return Files.isExecutable(BINARY) && Files.isExecutable(DRIVER);
+  }
+
+  void open(String url) {
+    driver.get(url);
+  }
+
+  WebElement find(String css) {
+    return driver.findElement(By.cssSelector(css));
+  }
+
+  List<WebElement> all(String css) {
+    return driver.findElements(By.cssSelector(css));
+  }
+
+  /** Waits for an element to be there and shown; htmx swaps the live parts every two seconds. */
+  WebElement await(String css, Duration patience) {
+    return new WebDriverWait(driver, patience).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
+  }
+
+  void awaitText(String css, String text, Duration patience) {
+    new WebDriverWait(driver, patience).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), text));
+  }
+
+  /** Saves what the browser shows now as {@code target/screenshots/<prefix>-<n>-<step>.png}. */
+  Path screenshot(String step) {
+    try {
+      Files.createDirectories(SHOTS);
+      Path file = SHOTS.resolve(String.format("%s-%02d-%s.png", prefix, ++shots, step));
+      Files.write(file, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The browser console's errors so far: script errors, resources or scripts the CSP refused, missing
+   * files. A refused form (400) or login (401) is the page working, and is not counted.
+   */
+  List<String> consoleErrors() {
+    return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+        .map(LogEntry::getMessage)
+        .filter(message -> !message.matches(".*Failed to load resource: the server responded with a status of 40[01] .*"))
+        .toList();
+  }
+
+  void assertNoConsoleErrors() {
+    assertThat(consoleErrors()).as("errors in the browser's console").isEmpty();
+  }
+
+  @Override
+  public void close() {
+    driver.quit();
+  }
+}

@@ -1,0 +1,234 @@
+package dev.ollamabridge.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ollamabridge.fake.FakeOllama;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import okhttp3.FormBody;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Alert;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web console as a new user meets it, in real headless Chromium against a real console with its
+ * own nginx and the built-in fake backend. Each step leaves a screenshot in {@code target/screenshots/}.
+ */
+class WebConsoleBrowserTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+  private static final OkHttpClient HTTP = new OkHttpClient.Builder().followRedirects(false).build();
+
+  @TempDir
+  Path data;
+
+  private FakeOllama backend;
+  private ManagedNginxFixture nginx;
+  private Chromium browser;
+  private String base;
+  private String password;
+
+  @BeforeEach
+  void start() throws IOException {
+    assumeTrue(Chromium.installed(), "needs Debian's chromium and chromium-driver (.ci/run installs them)");
+    backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(4));
+    nginx = new ManagedNginxFixture(data);
+    nginx.api.patch("/settings", "{\"default_upstream\":\"" + backend.baseUrl() + "\"}");
+    base = "http://127.0.0.1:" + nginx.console.port();
+    password = Files.readString(data.resolve("admin-password")).strip();
+  }
+
+  @AfterEach
+  void stop() {
+    if (browser != null) {
+      browser.close();
+    }
+    if (nginx != null) {
+      nginx.close();
+    }
+    if (backend != null) {
+      backend.close();
+    }
+  }
+
+  @Test
+  void aNewUserLogsInAddsAnInstanceEditsWatchesStopsStartsAndRemovesIt() {
+    browser = new Chromium("journey", 1280, 900);
+
+    // a wrong password is refused, the right one opens the dashboard
+    browser.open(base + "/");
+    browser.await("input[name=password]", PATIENCE);
+    assertThat(browser.driver.getCurrentUrl()).contains("/login");
+    logIn("not-the-password");
+    assertThat(browser.find("[role=alert]").getText()).contains("Wrong user or password");
+    browser.screenshot("login-refused");
+    logIn(password);
+    browser.await("#add-instance", PATIENCE);
+    browser.screenshot("empty-dashboard");
+
+    // one click: the row appears at once and turns RUNNING and healthy in place, without a reload
+    browser.driver.executeScript("window.stillTheSamePage = true");
+    long clicked = System.nanoTime();
+    browser.find("#add-instance").click();
+    browser.await("tr[data-name='bridge-1']", PATIENCE);
+    browser.awaitText("tr[data-name='bridge-1'] [data-field=state]", "RUNNING", PATIENCE);
+    browser.awaitText("tr[data-name='bridge-1'] [data-field=health]", "healthy", PATIENCE);
+    long millis = (System.nanoTime() - clicked) / 1_000_000;
+    System.out.println("web console: Add instance click to a RUNNING, healthy row in " + millis + " ms");
+    assertThat(browser.driver.executeScript("return window.stillTheSamePage === true")).isEqualTo(true);
+    browser.screenshot("instance-running-healthy");
+
+    // its page: a new weight is a new nginx revision; the log follows the bridge
+    long revisionBefore = latestAppliedRevision();
+    browser.find("tr[data-name='bridge-1'] a.name").click();
+    WebElement weight = browser.await("input[name=weight]", PATIENCE);
+    weight.clear();
+    weight.sendKeys("7");
+    browser.find(".instance-form button[type=submit]").click();
+    browser.awaitText("[role=status]", "Saved", PATIENCE);
+    await().atMost(PATIENCE).until(() -> latestAppliedRevision() > revisionBefore);
+    assertThat(nginx.appliedConfig()).contains("weight=7");
+    browser.awaitText("#log", "listening on", PATIENCE);
+    new WebDriverWait(browser.driver, PATIENCE).until(driver -> !browser.find("#charts .chart-note").isDisplayed());
+    for (int i = 0; i < 6; i++) {
+      assertThat(nginx.chat("question " + i % 3)).isEqualTo(200);
+    }
+    browser.awaitText("#now", "%", PATIENCE); // the cache hit ratio of the repeated questions
+    int points = Integer.parseInt(browser.find("#charts").getAttribute("data-points"));
+    new WebDriverWait(browser.driver, PATIENCE).until(driver ->
+        Integer.parseInt(browser.find("#charts").getAttribute("data-points")) > points);
+    browser.screenshot("instance-page");
+    browser.driver.executeScript("document.getElementById('log').scrollIntoView()");
+    browser.screenshot("instance-log-and-form");
+
+    // stop and start from the dashboard
+    browser.find("a[href='/']").click();
+    browser.await("tr[data-name='bridge-1']", PATIENCE);
+    clickRowButton("bridge-1", "Stop");
+    browser.awaitText("tr[data-name='bridge-1'] [data-field=state]", "STOPPED", PATIENCE);
+    browser.screenshot("stopped");
+    clickRowButton("bridge-1", "Start");
+    browser.awaitText("tr[data-name='bridge-1'] [data-field=state]", "RUNNING", PATIENCE);
+
+    // remove asks first, naming the instance, then drains, stops and removes it
+    clickRowButton("bridge-1", "Remove");
+    Alert confirm = new WebDriverWait(browser.driver, PATIENCE).until(ExpectedConditions.alertIsPresent());
+    assertThat(confirm.getText()).contains("Remove instance 'bridge-1'");
+    confirm.accept();
+    new WebDriverWait(browser.driver, PATIENCE).until(ExpectedConditions.invisibilityOfElementLocated(
+        org.openqa.selenium.By.cssSelector("tr[data-name='bridge-1']")));
+    assertThat(nginx.api.get("/instances").body()).isEmpty();
+    browser.screenshot("removed");
+    browser.assertNoConsoleErrors();
+  }
+
+  @Test
+  void pagesNeedASessionAndChangesNeedItsCsrfToken() throws IOException {
+    browser = new Chromium("refusals", 1280, 900);
+    try (Response page = HTTP.newCall(new Request.Builder().url(base + "/").build()).execute()) {
+      assertThat(page.code()).isEqualTo(303);
+      assertThat(page.header("Location")).startsWith("/login");
+    }
+    try (Response add = HTTP.newCall(new Request.Builder().url(base + "/instances/add")
+        .post(FormBody.create(new byte[0], null)).build()).execute()) {
+      assertThat(add.code()).isEqualTo(401);
+    }
+
+    browser.open(base + "/login");
+    logIn(password);
+    browser.await("#add-instance", PATIENCE);
+    Cookie session = browser.driver.manage().getCookieNamed("ob_session");
+    assertThat(session.isHttpOnly()).isTrue();
+    assertThat(session.getSameSite()).isEqualTo("Strict");
+    try (Response add = HTTP.newCall(new Request.Builder().url(base + "/instances/add")
+        .header("Cookie", "ob_session=" + session.getValue()).post(FormBody.create(new byte[0], null)).build()).execute()) {
+      assertThat(add.code()).isEqualTo(403);
+    }
+    try (Response api = HTTP.newCall(new Request.Builder().url(base + "/api/v1/status")
+        .header("Cookie", "ob_session=" + session.getValue()).build()).execute()) {
+      assertThat(api.code()).as("the API takes Bearer tokens, never the session cookie alone").isEqualTo(401);
+    }
+    assertThat(nginx.api.get("/instances").body()).isEmpty();
+
+    // a hostile value is shown as text, never run
+    browser.open(base + "/login?next=/%22%3E%3Cscript%3Ealert(1)%3C/script%3E");
+    browser.open(base + "/instances/new");
+    WebElement name = browser.await("input[name=name]", PATIENCE);
+    name.sendKeys("<script>alert(1)</script>");
+    browser.find(".instance-form button[type=submit]").click();
+    browser.awaitText(".field-error", "name must be", PATIENCE);
+    assertThat(browser.find("input[name=name]").getAttribute("value")).isEqualTo("<script>alert(1)</script>");
+    assertThat(browser.driver.getPageSource()).doesNotContain("<script>alert(1)</script>");
+    browser.screenshot("inline-error");
+    browser.assertNoConsoleErrors();
+
+    // guessing is throttled, and every wrong guess is an event
+    int status = 0;
+    for (int attempt = 0; attempt < 8 && status != 429; attempt++) {
+      try (Response login = HTTP.newCall(new Request.Builder().url(base + "/login")
+          .post(new FormBody.Builder().add("user", "admin").add("password", "guess-" + attempt).build()).build()).execute()) {
+        status = login.code();
+        if (status == 429) {
+          assertThat(login.header("Retry-After")).isNotBlank();
+        }
+      }
+    }
+    assertThat(status).isEqualTo(429);
+    assertThat(nginx.api.get("/events?limit=1000").body().path("events").findValuesAsText("action")).contains("login.failed");
+  }
+
+  @Test
+  void atPhoneWidthTheDashboardKeepsItsActionsWithinReach() {
+    nginx.create("phone", backend.baseUrl(), 1);
+    browser = new Chromium("phone", 390, 844);
+    browser.open(base + "/login");
+    logIn(password);
+    browser.await("tr[data-name='phone']", PATIENCE);
+    assertThat(browser.find("#add-instance").isDisplayed()).isTrue();
+    browser.screenshot("dashboard");
+    browser.assertNoConsoleErrors();
+  }
+
+  private void logIn(String secret) {
+    WebElement field = browser.await("input[name=password]", PATIENCE);
+    field.clear();
+    field.sendKeys(secret);
+    browser.find("form button[type=submit]").click();
+  }
+
+  private void clickRowButton(String name, String label) {
+    new WebDriverWait(browser.driver, PATIENCE).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(driver -> {
+          for (WebElement button : browser.all("tr[data-name='" + name + "'] button")) {
+            if (button.getText().equals(label) && button.isEnabled()) {
+              button.click();
+              return true;
+            }
+          }
+          return false;
+        });
+  }
+
+  private long latestAppliedRevision() {
+    for (JsonNode revision : nginx.api.get("/nginx/revisions").body().path("revisions")) {
+      if (revision.path("result").asText().equals("applied")) {
+        return revision.path("id").asLong();
+      }
+    }
+    return 0;
+  }
+}
