@@ -11,6 +11,7 @@ import dev.ollamabridge.console.instances.InstanceChanges;
 import dev.ollamabridge.console.instances.InstanceField;
 import dev.ollamabridge.console.instances.InstanceView;
 import dev.ollamabridge.console.instances.InvalidInput;
+import dev.ollamabridge.console.metrics.Figures;
 import dev.ollamabridge.console.supervise.ProgramStatus;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -103,7 +104,18 @@ final class InstanceJson {
     if (view.health() != null) {
       json.set("health", health(view.health()));
     }
+    if (view.figures() != null) {
+      json.set("figures", figures(view.figures()));
+    }
     return json;
+  }
+
+  static ObjectNode figures(Figures f) {
+    return JsonNodeFactory.instance.objectNode().put("at", f.at().toString())
+        .put("requests_per_second", f.requestsPerSecond()).put("errors_per_second", f.errorsPerSecond())
+        .put("latency_p50_ms", f.latencyP50Ms()).put("latency_p95_ms", f.latencyP95Ms())
+        .put("first_token_p50_ms", f.firstTokenP50Ms()).put("cache_hit_ratio", f.cacheHitRatio())
+        .put("completion_tokens_per_second", f.completionTokensPerSecond()).put("in_flight", f.inFlight());
   }
 
   static ObjectNode health(HealthState health) {

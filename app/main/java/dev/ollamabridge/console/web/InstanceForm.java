@@ -5,7 +5,6 @@ import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InstanceChanges;
 import dev.ollamabridge.console.instances.InstanceField;
 import dev.ollamabridge.console.instances.InvalidInput;
-import io.javalin.http.Context;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,11 +54,11 @@ public record InstanceForm(Map<String, String> values, Map<String, String> error
   }
 
   /** The same form showing what was posted, with why it was refused. */
-  InstanceForm refused(Context ctx, Map<String, String> refusals, String nginxTest) {
+  InstanceForm refused(Map<String, List<String>> form, Map<String, String> refusals, String nginxTest) {
     Map<String, String> shown = new LinkedHashMap<>(values);
     for (InstanceField field : InstanceField.values()) {
       if (!field.secret()) {
-        List<String> posted = ctx.formParams(field.key());
+        List<String> posted = form.getOrDefault(field.key(), List.of());
         if (!posted.isEmpty()) {
           shown.put(field.key(), posted.get(posted.size() - 1));
         }
@@ -89,12 +88,12 @@ public record InstanceForm(Map<String, String> values, Map<String, String> error
    * applies) and is a value to check when editing; a secret left blank is unchanged, and its
    * {@code _clear} box clears it. A value that is not of its field's kind is put in {@code refusals}.
    */
-  static InstanceChanges read(Context ctx, boolean creating, Map<String, String> refusals) {
+  static InstanceChanges read(Map<String, List<String>> form, boolean creating, Map<String, String> refusals) {
     Map<InstanceField, Object> values = new EnumMap<>(InstanceField.class);
     for (InstanceField field : InstanceField.values()) {
-      List<String> posted = ctx.formParams(field.key());
-      String text = posted.isEmpty() ? null : posted.get(posted.size() - 1).strip();
-      boolean clear = "true".equals(ctx.formParam(field.key() + CLEAR));
+      String text = last(form, field.key());
+      boolean clear = "true".equals(last(form, field.key() + CLEAR));
+      text = text == null ? null : text.strip();
       try {
         switch (field.kind()) {
           case SECRET -> {
@@ -125,7 +124,7 @@ public record InstanceForm(Map<String, String> values, Map<String, String> error
         refusals.put(e.field(), e.getMessage());
       }
     }
-    String version = ctx.formParam("version");
+    String version = last(form, "version");
     Long based = null;
     if (version != null && !version.isBlank()) {
       try {
@@ -135,6 +134,12 @@ public record InstanceForm(Map<String, String> values, Map<String, String> error
       }
     }
     return InstanceChanges.of(values, based);
+  }
+
+  /** A field's value; a checkbox comes after its hidden "false", so the last one counts. */
+  private static String last(Map<String, List<String>> form, String key) {
+    List<String> posted = form.getOrDefault(key, List.of());
+    return posted.isEmpty() ? null : posted.get(posted.size() - 1);
   }
 
   private static boolean bool(InstanceField field, String text) {

@@ -88,7 +88,7 @@ final class InstancePages {
 
   void create(Context ctx) {
     Map<String, String> refusals = new LinkedHashMap<>();
-    InstanceChanges changes = InstanceForm.read(ctx, true, refusals);
+    InstanceChanges changes = InstanceForm.read(ctx.formParamMap(), true, refusals);
     String nginxTest = null;
     if (refusals.isEmpty()) {
       try {
@@ -106,7 +106,7 @@ final class InstancePages {
     }
     ctx.status(400);
     pages.render(ctx, "instances/new.jte", new NewInstancePage(WebRoutes.layout(ctx, "New instance", "instances"),
-        InstanceForm.blank().refused(ctx, refusals, nginxTest)));
+        InstanceForm.blank().refused(ctx.formParamMap(), refusals, nginxTest)));
   }
 
   void show(Context ctx) {
@@ -118,7 +118,7 @@ final class InstancePages {
   void update(Context ctx) {
     long id = id(ctx);
     Map<String, String> refusals = new LinkedHashMap<>();
-    InstanceChanges changes = InstanceForm.read(ctx, false, refusals);
+    InstanceChanges changes = InstanceForm.read(ctx.formParamMap(), false, refusals);
     String nginxTest = null;
     if (refusals.isEmpty()) {
       try {
@@ -136,7 +136,7 @@ final class InstancePages {
     }
     ctx.status(400);
     InstanceView view = instances.view(id);
-    render(ctx, view, InstanceForm.of(view.instance()).refused(ctx, refusals, nginxTest), false);
+    render(ctx, view, InstanceForm.of(view.instance()).refused(ctx.formParamMap(), refusals, nginxTest), false);
   }
 
   /** The instance page's live figures, which htmx polls. */
