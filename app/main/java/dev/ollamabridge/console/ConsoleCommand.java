@@ -76,7 +76,9 @@ public final class ConsoleCommand implements Callable<Integer> {
       System.err.println("console: " + e.getMessage());
       return 1;
     }
-    System.out.println("Console API on http://" + listen.host() + ":" + app.port() + "/api/v1 (data in " + data.toAbsolutePath().normalize() + ")");
+    String base = "http://" + (listen.host().contains(":") ? "[" + listen.host() + "]" : listen.host()) + ":" + app.port();
+    System.out.println("Web console on " + base + "/ (user admin; the first password is in " + data.toAbsolutePath()
+        .normalize().resolve("admin-password") + " until changed), REST API on " + base + "/api/v1");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       app.close(); // the bridges keep running; the next console adopts them

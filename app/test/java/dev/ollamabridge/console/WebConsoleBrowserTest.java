@@ -192,14 +192,19 @@ class WebConsoleBrowserTest {
   }
 
   @Test
-  void atPhoneWidthTheDashboardKeepsItsActionsWithinReach() {
+  void atPhoneWidthAndInDarkModeTheDashboardKeepsItsActionsWithinReach() {
     nginx.create("phone", backend.baseUrl(), 1);
     browser = new Chromium("phone", 390, 844);
+    browser.driver.executeCdpCommand("Emulation.setEmulatedMedia",
+        java.util.Map.of("features", java.util.List.of(java.util.Map.of("name", "prefers-color-scheme", "value", "dark"))));
     browser.open(base + "/login");
     logIn(password);
     browser.await("tr[data-name='phone']", PATIENCE);
     assertThat(browser.find("#add-instance").isDisplayed()).isTrue();
-    browser.screenshot("dashboard");
+    assertThat(browser.find("tr[data-name='phone'] button.danger").isDisplayed()).isTrue();
+    String background = browser.find("body").getCssValue("background-color");
+    assertThat(background).as("the dark palette follows the system").isEqualTo("rgba(18, 21, 27, 1)");
+    browser.screenshot("dashboard-dark");
     browser.assertNoConsoleErrors();
   }
 

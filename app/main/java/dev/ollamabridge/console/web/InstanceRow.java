@@ -50,7 +50,7 @@ public record InstanceRow(
         i.weight(), i.version(), i.managed(), i.enabled(), view.draining(),
         state(view), process == null ? null : String.valueOf(process.since()), process == null ? 0 : process.restarts(),
         process == null ? null : process.message(),
-        health == null ? "unchecked" : health.lastCheck() == null ? "checking" : health.healthy() ? "healthy" : "unhealthy",
+        healthWord(health),
         health == null || health.lastCheck() == null ? null : health.lastCheck().toString(),
         health == null || health.lastCheck() == null ? "" : health.latencyMillis() + " ms",
         health == null ? null : health.lastError(),
@@ -61,6 +61,17 @@ public record InstanceRow(
         figures == null || figures.cacheHitRatio() == null ? "–" : Math.round(figures.cacheHitRatio() * 100) + " %",
         figures == null ? "–" : rate(figures.completionTokensPerSecond()),
         figures == null ? "–" : Long.toString(figures.inFlight()));
+  }
+
+  /** healthy or unhealthy; checking while a new instance passes but has not passed often enough yet. */
+  private static String healthWord(HealthState health) {
+    if (health == null) {
+      return "unchecked";
+    }
+    if (health.healthy()) {
+      return "healthy";
+    }
+    return health.lastCheck() == null || health.failures() == 0 ? "checking" : "unhealthy";
   }
 
   /** The process state word, as supervisord says it; an instance the console does not run says why. */
