@@ -74,7 +74,7 @@ class WebConsoleBrowserTest {
     browser.await("input[name=password]", PATIENCE);
     assertThat(browser.driver.getCurrentUrl()).contains("/login");
     logIn("not-the-password");
-    assertThat(browser.find("[role=alert]").getText()).contains("Wrong user or password");
+    browser.awaitText("[role=alert]", "Wrong user or password", PATIENCE);
     browser.screenshot("login-refused");
     logIn(password);
     browser.await("#add-instance", PATIENCE);
@@ -129,6 +129,8 @@ class WebConsoleBrowserTest {
     Alert confirm = new WebDriverWait(browser.driver, PATIENCE).until(ExpectedConditions.alertIsPresent());
     assertThat(confirm.getText()).contains("Remove instance 'bridge-1'");
     confirm.accept();
+    browser.awaitText("#removing-" + rowId("bridge-1"), "Draining", PATIENCE);
+    browser.screenshot("removing");
     new WebDriverWait(browser.driver, PATIENCE).until(ExpectedConditions.invisibilityOfElementLocated(
         org.openqa.selenium.By.cssSelector("tr[data-name='bridge-1']")));
     assertThat(nginx.api.get("/instances").body()).isEmpty();
@@ -142,6 +144,13 @@ class WebConsoleBrowserTest {
     try (Response page = HTTP.newCall(new Request.Builder().url(base + "/").build()).execute()) {
       assertThat(page.code()).isEqualTo(303);
       assertThat(page.header("Location")).startsWith("/login");
+    }
+    try (Response login = HTTP.newCall(new Request.Builder().url(base + "/login").build()).execute()) {
+      assertThat(login.header("Content-Security-Policy")).contains("script-src 'self'").contains("frame-ancestors 'none'")
+          .doesNotContain("unsafe-inline");
+      assertThat(login.header("X-Frame-Options")).isEqualTo("DENY");
+      assertThat(login.header("X-Content-Type-Options")).isEqualTo("nosniff");
+      assertThat(login.header("Referrer-Policy")).isEqualTo("same-origin");
     }
     try (Response add = HTTP.newCall(new Request.Builder().url(base + "/instances/add")
         .post(FormBody.create(new byte[0], null)).build()).execute()) {
@@ -226,6 +235,10 @@ class WebConsoleBrowserTest {
           }
           return false;
         });
+  }
+
+  private String rowId(String name) {
+    return browser.find("tr[data-name='" + name + "']").getAttribute("id").substring("instance-".length());
   }
 
   private long latestAppliedRevision() {
