@@ -126,6 +126,18 @@
     });
   }
 
+  // A plain form with data-confirm asks first (Rollback, Revoke): the page works without this, minus the question.
+  document.addEventListener("submit", function (e) {
+    var question = e.target.dataset && e.target.dataset.confirm;
+    if (question && !window.confirm(question)) e.preventDefault();
+  });
+
+  // A new API token is selected for copying as soon as it is shown.
+  document.addEventListener("DOMContentLoaded", function () {
+    var token = document.getElementById("new-token");
+    if (token) token.select();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     formatTimes(document);
     var charts = document.getElementById("charts");

@@ -3,18 +3,16 @@ package dev.ollamabridge.console.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.difflib.DiffUtils;
-import com.github.difflib.UnifiedDiffUtils;
 import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.files.GeneratedFiles;
 import dev.ollamabridge.console.instances.InvalidInput;
+import dev.ollamabridge.console.nginx.ConfigDiff;
 import dev.ollamabridge.console.nginx.ConfigSource;
 import dev.ollamabridge.console.nginx.NginxApplier;
 import dev.ollamabridge.console.nginx.NginxFailure;
 import dev.ollamabridge.console.nginx.Revision;
 import dev.ollamabridge.console.nginx.RevisionRepository;
 import io.javalin.http.Context;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -87,10 +85,8 @@ final class NginxRoutes {
     if (against != null) {
       Revision other = revisions.find(against)
           .orElseThrow(() -> new InvalidInput("diff_against", "no revision " + against));
-      List<String> from = other.config().lines().toList();
-      List<String> to = revision.config().lines().toList();
-      json.put("diff", String.join("\n", UnifiedDiffUtils.generateUnifiedDiff(
-          "revision-" + other.id(), "revision-" + revision.id(), from, DiffUtils.diff(from, to), 3)));
+      json.put("diff", ConfigDiff.unified("revision-" + other.id(), other.config(), "revision-" + revision.id(),
+          revision.config()));
     }
     ctx.json(json);
   }

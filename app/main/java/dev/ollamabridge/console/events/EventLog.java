@@ -75,14 +75,37 @@ public final class EventLog {
 
   /** The newest events first, at most {@code limit}, optionally only those about {@code target}. */
   public List<Event> latest(int limit, String target) {
-    String sql = "SELECT * FROM events" + (target == null ? "" : " WHERE target = ?") + " ORDER BY id DESC LIMIT ?";
+    return latest(limit, target, null, null);
+  }
+
+  /**
+   * The newest events first, at most {@code limit}; each filter is optional (null): only those
+   * about {@code target}, only those of {@code action}, only those older than event {@code beforeId}
+   * (the next page after a page that ended with it).
+   */
+  public List<Event> latest(int limit, String target, String action, Long beforeId) {
+    List<String> where = new ArrayList<>();
+    List<Object> args = new ArrayList<>();
+    if (target != null) {
+      where.add("target = ?");
+      args.add(target);
+    }
+    if (action != null) {
+      where.add("action = ?");
+      args.add(action);
+    }
+    if (beforeId != null) {
+      where.add("id < ?");
+      args.add(beforeId);
+    }
+    args.add(limit);
+    String sql = "SELECT * FROM events" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+        + " ORDER BY id DESC LIMIT ?";
     try (Connection connection = database.connection();
         PreparedStatement query = connection.prepareStatement(sql)) {
-      int i = 1;
-      if (target != null) {
-        query.setString(i++, target);
+      for (int i = 0; i < args.size(); i++) {
+        query.setObject(i + 1, args.get(i));
       }
-      query.setInt(i, limit);
       List<Event> events = new ArrayList<>();
       try (ResultSet rows = query.executeQuery()) {
         while (rows.next()) {
@@ -93,6 +116,21 @@ public final class EventLog {
       return events;
     } catch (SQLException e) {
       throw new DatabaseException("could not read events: " + e.getMessage(), e);
+    }
+  }
+
+  /** Every action the log holds, by name: the choices of a filter. */
+  public List<String> actions() {
+    try (Connection connection = database.connection();
+        PreparedStatement query = connection.prepareStatement("SELECT DISTINCT action FROM events ORDER BY action");
+        ResultSet rows = query.executeQuery()) {
+      List<String> actions = new ArrayList<>();
+      while (rows.next()) {
+        actions.add(rows.getString(1));
+      }
+      return actions;
+    } catch (SQLException e) {
+      throw new DatabaseException("could not read the events' actions: " + e.getMessage(), e);
     }
   }
 }

@@ -78,6 +78,11 @@ public final class RevisionRepository {
     return query("SELECT * FROM nginx_revisions ORDER BY id DESC LIMIT ?", false, limit);
   }
 
+  /** The revision recorded just before this one, with its text: what a revision's diff starts from. */
+  public Optional<Revision> before(long id) {
+    return query("SELECT * FROM nginx_revisions WHERE id < ? ORDER BY id DESC LIMIT 1", true, id).stream().findFirst();
+  }
+
   /** The configuration nginx serves now, as far as the console knows. */
   public Optional<Revision> lastApplied() {
     return query("SELECT * FROM nginx_revisions WHERE result = 'applied' ORDER BY id DESC LIMIT 1", true).stream().findFirst();

@@ -26,6 +26,11 @@ public final class WebRoutes {
   private final WebSecurity security;
   private final LoginRoutes login;
   private final InstancePages instances;
+  private final NginxPages nginx;
+  private final SettingsPages settings;
+  private final EventPages events;
+  private final FilePages files;
+  private final TokenPages tokens;
 
   public WebRoutes(ConsoleServices services) {
     this.services = services;
@@ -34,6 +39,11 @@ public final class WebRoutes {
         services.dataDir());
     this.instances = new InstancePages(services.instances(), services.scraper(), services.revisions(), services.events(),
         pages);
+    this.nginx = new NginxPages(services.settings(), services.configs(), services.applier(), services.revisions(), pages);
+    this.settings = new SettingsPages(services.settings(), pages);
+    this.events = new EventPages(services.events(), pages);
+    this.files = new FilePages(services.configs(), pages);
+    this.tokens = new TokenPages(services.tokens(), services.events(), pages);
   }
 
   public void register(JavalinConfig config) {
@@ -76,6 +86,23 @@ public final class WebRoutes {
           get("logs", instances::logs);
           get("series", instances::series);
         });
+      });
+      path("/nginx", () -> {
+        get(nginx::show);
+        post("apply", nginx::apply);
+        post("settings", nginx::saveSettings);
+        get("revisions/{id}", nginx::showRevision);
+        post("revisions/{id}/rollback", nginx::rollback);
+      });
+      get("/settings", settings::show);
+      post("/settings", settings::save);
+      get("/events", events::list);
+      get("/files", files::show);
+      get("/files/{name}", files::download);
+      path("/tokens", () -> {
+        get(tokens::list);
+        post(tokens::create);
+        post("{id}/revoke", tokens::revoke);
       });
       get("/metrics", this::metrics);
     });

@@ -1,0 +1,51 @@
+package dev.ollamabridge.console.web;
+
+import dev.ollamabridge.console.settings.Setting;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The settings that share a prefix ({@code health.*}), shown together; those without one are the
+ * defaults new instances get.
+ *
+ * @param prefix the keys' prefix, or {@code ""} for those without one
+ */
+public record SettingGroup(String prefix, String title, List<Setting> settings) {
+
+  private static final Map<String, String> TITLES = Map.of(
+      "", "Defaults for new instances",
+      "health", "Health checks",
+      "supervise", "Supervision of the bridges",
+      "events", "Audit log",
+      "nginx", "nginx",
+      "cache", "Caches");
+
+  /** Every setting, by group, in the order {@link Setting} declares them. */
+  static List<SettingGroup> all() {
+    Map<String, List<Setting>> byPrefix = new LinkedHashMap<>();
+    for (Setting setting : Setting.values()) {
+      byPrefix.computeIfAbsent(prefix(setting), p -> new ArrayList<>()).add(setting);
+    }
+    List<SettingGroup> groups = new ArrayList<>();
+    byPrefix.forEach((prefix, settings) -> groups.add(new SettingGroup(prefix, TITLES.getOrDefault(prefix, prefix),
+        List.copyOf(settings))));
+    return groups;
+  }
+
+  /** The settings of one prefix, as the nginx page edits them. */
+  static List<Setting> of(String prefix) {
+    return all().stream().filter(group -> group.prefix.equals(prefix)).flatMap(group -> group.settings.stream()).toList();
+  }
+
+  /** Whether the settings page only shows this group and another page edits it. */
+  public boolean editedElsewhere() {
+    return prefix.equals("nginx");
+  }
+
+  private static String prefix(Setting setting) {
+    int dot = setting.key().indexOf('.');
+    return dot < 0 ? "" : setting.key().substring(0, dot);
+  }
+}

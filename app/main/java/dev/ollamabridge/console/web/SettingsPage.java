@@ -1,0 +1,19 @@
+package dev.ollamabridge.console.web;
+
+import dev.ollamabridge.console.settings.Setting;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The settings page: every setting by group, the console's own editable in one form, the
+ * operator's shown read-only with where they are set.
+ *
+ * @param current every setting's value now, for the groups the form does not edit
+ */
+public record SettingsPage(Layout layout, Outcome outcome, List<SettingGroup> groups, Map<Setting, String> current,
+    SettingsForm form) {
+
+  public String current(Setting setting) {
+    return current.get(setting);
+  }
+}
