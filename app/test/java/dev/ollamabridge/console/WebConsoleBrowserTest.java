@@ -201,6 +201,43 @@ class WebConsoleBrowserTest {
   }
 
   @Test
+  void theAdminPagesShowNginxEventsFilesSettingsAndTokens() {
+    nginx.create("edge", backend.baseUrl(), 2);
+    browser = new Chromium("admin", 1280, 900);
+    browser.open(base + "/login");
+    logIn(password);
+    browser.await("#add-instance", PATIENCE);
+
+    browser.find("a[href='/nginx']").click();
+    browser.awaitText("main", "revision", PATIENCE);
+    browser.screenshot("nginx");
+    browser.find("a[href='/events']").click();
+    browser.awaitText("main", "instance.create", PATIENCE);
+    browser.screenshot("events");
+    browser.find("a[href='/files']").click();
+    browser.awaitText("main", "upstream", PATIENCE);
+    browser.screenshot("files");
+    browser.find("a[href='/settings']").click();
+    browser.awaitText("main", "health.interval_ms", PATIENCE);
+    browser.screenshot("settings");
+
+    // a token is shown once; revoking asks first, naming it
+    browser.find("a[href='/tokens']").click();
+    browser.await("input[name=name]", PATIENCE).sendKeys("ci-deploy");
+    browser.find("form[action='/tokens'] button[type=submit]").click();
+    assertThat(browser.await("#new-token", PATIENCE).getAttribute("value")).startsWith("obt_");
+    browser.screenshot("token-created");
+    browser.open(base + "/tokens");
+    browser.await("form[data-confirm*='ci-deploy'] button", PATIENCE).click();
+    Alert confirm = new WebDriverWait(browser.driver, PATIENCE).until(ExpectedConditions.alertIsPresent());
+    assertThat(confirm.getText()).contains("Revoke token ci-deploy");
+    confirm.accept();
+    new WebDriverWait(browser.driver, PATIENCE).until(driver -> browser.all("form[data-confirm*='ci-deploy']").isEmpty());
+    browser.screenshot("token-revoked");
+    browser.assertNoConsoleErrors();
+  }
+
+  @Test
   void atPhoneWidthAndInDarkModeTheDashboardKeepsItsActionsWithinReach() {
     nginx.create("phone", backend.baseUrl(), 1);
     browser = new Chromium("phone", 390, 844);
