@@ -98,6 +98,11 @@ public final class BridgeCommand implements Callable<Integer> {
           + " addresses; repeat for several, * for any. Requests without Origin are always served.")
   List<String> allowedOrigins = new ArrayList<>();
 
+  @Option(names = "--allow-model-management",
+      description = "Pass Ollama's model management (pull, push, create, copy, delete, blobs) through to an Ollama backend;"
+          + " without it those routes answer 403.")
+  boolean allowModelManagement;
+
   @Option(names = {"-d", "--debug"}, description = "Log at debug level (RUST_LOG=debug does the same).")
   boolean debug;
 
@@ -142,7 +147,8 @@ public final class BridgeCommand implements Callable<Integer> {
           maxBodyBytes,
           Duration.ofMillis(shutdownTimeoutMillis),
           Duration.ofMillis(bodyTimeoutMillis),
-          allowedOrigins == null ? List.of() : allowedOrigins);
+          allowedOrigins == null ? List.of() : allowedOrigins,
+          allowModelManagement);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -23,6 +23,8 @@ import java.util.List;
  * @param shutdownTimeout how long a stopping bridge lets requests in flight finish
  * @param bodyTimeout how long a request body may take to arrive, from its headers on
  * @param allowedOrigins browser origins served besides the bridge's own addresses ({@code *}: any)
+ * @param allowModelManagement whether Ollama's pull, push, create, copy, delete and blob routes
+ *     reach an Ollama backend (they change what the backend holds)
  */
 public record BridgeConfig(
     HostPort listen,
@@ -41,7 +43,17 @@ public record BridgeConfig(
     long maxBodyBytes,
     Duration shutdownTimeout,
     Duration bodyTimeout,
-    List<String> allowedOrigins) {
+    List<String> allowedOrigins,
+    boolean allowModelManagement) {
+
+  /** A bridge that keeps the backend's models as they are. */
+  public BridgeConfig(HostPort listen, String upstream, Dialect upstreamDialect, Duration timeout, int rateLimit,
+      Path cacheDir, Duration cacheTtl, long cacheMaxEntries, boolean sharedMode, String apiKey, boolean thinkFilter,
+      List<String> clientKeys, int retries, long maxBodyBytes, Duration shutdownTimeout, Duration bodyTimeout,
+      List<String> allowedOrigins) {
+    this(listen, upstream, upstreamDialect, timeout, rateLimit, cacheDir, cacheTtl, cacheMaxEntries, sharedMode, apiKey,
+        thinkFilter, clientKeys, retries, maxBodyBytes, shutdownTimeout, bodyTimeout, allowedOrigins, false);
+  }
 
   public BridgeConfig {
     clientKeys = List.copyOf(clientKeys);

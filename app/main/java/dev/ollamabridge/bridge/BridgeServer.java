@@ -51,6 +51,7 @@ public final class BridgeServer implements AutoCloseable {
     Upstream upstream = new Upstream(http, config, metrics);
     GenerationHandler generation = new GenerationHandler(config, upstream, cache, metrics);
     ModelRoutes models = new ModelRoutes(config, upstream);
+    ModelManagement management = new ModelManagement(config, upstream);
     Guard guard = new Guard(new ClientKeys(config.clientKeys()), new RateLimit(config.rateLimit()), metrics);
     Health health = new Health(config, new UpstreamProbe(http, config), cache, System.nanoTime());
 
@@ -85,7 +86,7 @@ public final class BridgeServer implements AutoCloseable {
             ctx.contentType(metrics.contentType()).result(out.toByteArray());
           });
       for (Route route : Route.values()) {
-        table.add(route.method, route.path, guard.wrap(route, handlerOf(route, generation, models)));
+        table.add(route.method, route.path, guard.wrap(route, handlerOf(route, generation, models, management)));
       }
       table.answerOptions(origins);
 
@@ -112,12 +113,17 @@ public final class BridgeServer implements AutoCloseable {
     return new BridgeServer(app, http);
   }
 
-  private static Handler handlerOf(Route route, GenerationHandler generation, ModelRoutes models) {
+  private static Handler handlerOf(Route route, GenerationHandler generation, ModelRoutes models,
+      ModelManagement management) {
     return switch (route) {
       case OPENAI_CHAT, OPENAI_COMPLETIONS, OLLAMA_CHAT, OLLAMA_GENERATE -> ctx -> generation.handle(ctx, route);
       case OPENAI_EMBEDDINGS -> models::openAiEmbeddings;
       case OPENAI_MODELS -> models::openAiModels;
       case OLLAMA_EMBED -> models::ollamaEmbed;
+      case OLLAMA_EMBEDDINGS -> models::ollamaEmbeddings;
+      case OPENAI_MODEL -> models::openAiModel;
+      case OLLAMA_PULL, OLLAMA_PUSH, OLLAMA_CREATE, OLLAMA_COPY, OLLAMA_DELETE, OLLAMA_BLOB_CHECK, OLLAMA_BLOB_PUSH ->
+          ctx -> management.handle(ctx, route);
       case OLLAMA_TAGS -> models::ollamaTags;
       case OLLAMA_SHOW -> models::ollamaShow;
       case OLLAMA_VERSION -> models::ollamaVersion;

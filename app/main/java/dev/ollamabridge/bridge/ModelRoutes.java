@@ -31,6 +31,10 @@ final class ModelRoutes {
     this.forwardClientAuthorization = config.clientKeys().isEmpty();
   }
 
+  /**
+   * OpenAI's embeddings. Translated, each vector is written as {@code encoding_format} asks: float
+   * arrays, or {@code base64} of little-endian float32 (what OpenAI's SDKs ask for by default).
+   */
   void openAiEmbeddings(Context ctx) {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     String model = PromptParser.requireModel(body);
@@ -38,18 +42,45 @@ final class ModelRoutes {
       relay(ctx, upstream.post("/embeddings", Json.bytes(body), authorization(ctx)));
       return;
     }
+    boolean base64 = EmbeddingEncoding.base64(body.get("encoding_format"));
     ObjectNode request = Json.object().put("model", model);
     request.set("input", body.path("input"));
+    if (body.has("dimensions")) {
+      request.set("dimensions", body.get("dimensions"));
+    }
     JsonNode answer = call(ctx, upstream.post("/api/embed", Json.bytes(request), authorization(ctx)));
     ObjectNode out = Json.object().put("object", "list");
     ArrayNode data = out.putArray("data");
     int index = 0;
     for (JsonNode vector : answer.path("embeddings")) {
-      data.addObject().put("object", "embedding").put("index", index++).set("embedding", vector);
+      ObjectNode item = data.addObject().put("object", "embedding").put("index", index++);
+      if (base64) {
+        item.put("embedding", EmbeddingEncoding.toBase64(vector));
+      } else {
+        item.set("embedding", vector);
+      }
     }
     out.put("model", model);
-    long tokens = answer.path("prompt_eval_count").asLong(0);
-    out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+    if (answer.has("prompt_eval_count")) { // usage the backend did not count is left out, not made up
+      long tokens = answer.path("prompt_eval_count").asLong();
+      out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+    }
+    json(ctx, out);
+  }
+
+  /** Ollama's older embeddings route: one {@code prompt} in, one {@code embedding} out. */
+  void ollamaEmbeddings(Context ctx) {
+    ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+    String model = PromptParser.requireModel(body);
+    if (config.upstreamDialect() == Dialect.OLLAMA) {
+      relay(ctx, upstream.post("/api/embeddings", Json.bytes(body), authorization(ctx)));
+      return;
+    }
+    ObjectNode request = Json.object().put("model", model).put("input", body.path("prompt").asText(""))
+        .put("encoding_format", "float");
+    JsonNode answer = call(ctx, upstream.post("/embeddings", Json.bytes(request), authorization(ctx)));
+    ObjectNode out = Json.object();
+    out.set("embedding", answer.path("data").path(0).path("embedding"));
     json(ctx, out);
   }
 
@@ -60,13 +91,19 @@ final class ModelRoutes {
       relay(ctx, upstream.post("/api/embed", Json.bytes(body), authorization(ctx)));
       return;
     }
-    ObjectNode request = Json.object().put("model", model);
+    ObjectNode request = Json.object().put("model", model).put("encoding_format", "float");
     request.set("input", body.path("input"));
+    if (body.has("dimensions")) {
+      request.set("dimensions", body.get("dimensions"));
+    }
+    long started = System.nanoTime();
     JsonNode answer = call(ctx, upstream.post("/embeddings", Json.bytes(request), authorization(ctx)));
     ObjectNode out = Json.object().put("model", model);
     ArrayNode embeddings = out.putArray("embeddings");
     answer.path("data").forEach(item -> embeddings.add(item.path("embedding")));
-    out.put("prompt_eval_count", answer.path("usage").path("prompt_tokens").asLong(0));
+    // the fields Ollama always sends, which its clients rely on: zero where the backend cannot tell
+    out.put("total_duration", System.nanoTime() - started).put("load_duration", 0)
+        .put("prompt_eval_count", answer.path("usage").path("prompt_tokens").asLong(0));
     json(ctx, out);
   }
 
@@ -86,6 +123,27 @@ final class ModelRoutes {
           .put("owned_by", "library");
     }
     json(ctx, out);
+  }
+
+  /** {@code GET /v1/models/{model}}: one model, or OpenAI's 404 when the backend has no such model. */
+  void openAiModel(Context ctx) {
+    String id = ctx.pathParam("model");
+    if (config.upstreamDialect() == Dialect.OPENAI) {
+      String path = java.util.Arrays.stream(id.split("/", -1))
+          .map(segment -> java.net.URLEncoder.encode(segment, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"))
+          .collect(java.util.stream.Collectors.joining("/"));
+      relay(ctx, upstream.get("/models/" + path, authorization(ctx)));
+      return;
+    }
+    for (JsonNode model : call(ctx, upstream.get("/api/tags", authorization(ctx))).path("models")) {
+      String name = model.path("name").asText();
+      if (name.equals(id) || name.equals(id + ":latest")) {
+        json(ctx, Json.object().put("id", id).put("object", "model")
+            .put("created", createdSeconds(model.path("modified_at").asText())).put("owned_by", "library"));
+        return;
+      }
+    }
+    throw new ApiException(404, "The model '" + id + "' does not exist", "model", "model_not_found");
   }
 
   void ollamaTags(Context ctx) {

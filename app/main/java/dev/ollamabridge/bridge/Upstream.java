@@ -56,12 +56,25 @@ public final class Upstream {
     return send(new Request.Builder().post(RequestBody.create(body, JSON)), path, clientAuthorization, cancellation);
   }
 
+  /**
+   * One call with any method, never retried: its body may be a stream that cannot be sent twice
+   * (a model blob of gigabytes). Null body for GET, HEAD and a DELETE without one.
+   */
+  Exchange once(String method, String path, RequestBody body, String clientAuthorization) {
+    return send(new Request.Builder().method(method, body), path, clientAuthorization, new Cancellation(), 0);
+  }
+
   /** The error of a call that ran out of {@code --timeout}. */
   ApiException timedOut() {
     return new ApiException(504, "the upstream did not answer within " + config.timeout().toMillis() + " ms", null, "upstream_timeout");
   }
 
   private Exchange send(Request.Builder builder, String path, String clientAuthorization, Cancellation cancellation) {
+    return send(builder, path, clientAuthorization, cancellation, config.retries());
+  }
+
+  private Exchange send(Request.Builder builder, String path, String clientAuthorization, Cancellation cancellation,
+      int retries) {
     builder.url(config.apiRoot() + path);
     String authorization = authorization(clientAuthorization);
     if (authorization != null) {
@@ -77,7 +90,7 @@ public final class Upstream {
       Call call = http.newCall(request);
       call.timeout().timeout(remaining, TimeUnit.NANOSECONDS);
       cancellation.attempt(call);
-      boolean last = attempt >= config.retries();
+      boolean last = attempt >= retries;
       try {
         Response response = call.execute();
         int code = response.code();

@@ -1,0 +1,101 @@
+package dev.ollamabridge.bridge;
+
+import dev.ollamabridge.bridge.translate.Dialect;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import okhttp3.MediaType;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okio.BufferedSink;
+import okio.Okio;
+
+/**
+ * Ollama's model management (pull, push, create, copy, delete, blobs): passed through to an Ollama
+ * backend when the bridge was started with {@code --allow-model-management}, byte for byte and as
+ * it comes (a pull's progress lines reach the client one by one); refused otherwise, saying why.
+ */
+final class ModelManagement {
+
+  private final BridgeConfig config;
+  private final Upstream upstream;
+  private final boolean forwardClientAuthorization;
+
+  ModelManagement(BridgeConfig config, Upstream upstream) {
+    this.config = config;
+    this.upstream = upstream;
+    this.forwardClientAuthorization = config.clientKeys().isEmpty();
+  }
+
+  void handle(Context ctx, Route route) throws IOException {
+    if (config.upstreamDialect() != Dialect.OLLAMA) {
+      throw new ApiException(501, route.path + " is Ollama's model management, and this bridge's backend is an "
+          + "OpenAI-compatible API, which has none", null, "not_implemented");
+    }
+    if (!config.allowModelManagement()) {
+      throw new ApiException(403, route.path + " changes the models the backend holds; this bridge refuses it "
+          + "unless started with --allow-model-management", null, "forbidden");
+    }
+    String method = route.method.name();
+    RequestBody body = method.equals("HEAD") ? null : streamed(ctx);
+    try (Upstream.Exchange exchange = upstream.once(method, ctx.path(), body,
+        forwardClientAuthorization ? ctx.header("Authorization") : null)) {
+      relay(ctx, exchange.response());
+    }
+  }
+
+  /** The client's body as it arrives, however large, never held whole in memory. */
+  private static RequestBody streamed(Context ctx) {
+    String type = ctx.contentType();
+    long length = ctx.req().getContentLengthLong();
+    return new RequestBody() {
+      @Override
+      public MediaType contentType() {
+        return type == null ? null : MediaType.parse(type);
+      }
+
+      @Override
+      public long contentLength() {
+        return length;
+      }
+
+      @Override
+      public boolean isOneShot() {
+        return true;
+      }
+
+      @Override
+      public void writeTo(BufferedSink sink) throws IOException {
+        try (InputStream in = ctx.req().getInputStream()) {
+          sink.writeAll(Okio.source(in));
+        }
+      }
+    };
+  }
+
+  /** Status, type and body as the backend sent them, each piece flushed as it comes. */
+  private static void relay(Context ctx, Response response) throws IOException {
+    ctx.status(response.code());
+    MediaType type = response.body().contentType();
+    if (type != null) {
+      ctx.contentType(type.toString());
+    }
+    if (ctx.method().name().equals("HEAD")) {
+      return;
+    }
+    OutputStream out = ctx.res().getOutputStream();
+    try (InputStream in = response.body().byteStream()) {
+      byte[] buffer = new byte[8192];
+      for (int read = in.read(buffer); read != -1; read = in.read(buffer)) {
+        out.write(buffer, 0, read);
+        out.flush();
+      }
+    } catch (IOException e) {
+      if (!ctx.res().isCommitted()) {
+        throw new ApiException(502, "the upstream broke off its answer", null, "upstream_error");
+      }
+      throw e;
+    }
+  }
+}
