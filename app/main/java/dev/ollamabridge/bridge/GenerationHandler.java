@@ -1,5 +1,6 @@
 package dev.ollamabridge.bridge;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.cache.AnswerCache;
 import dev.ollamabridge.bridge.cache.CacheKey;
@@ -47,11 +48,18 @@ final class GenerationHandler {
     this.forwardClientAuthorization = config.clientKeys().isEmpty();
   }
 
+  /** Ollama's {@code "think": false} asks for no reasoning; an OpenAI-compatible backend cannot be told, so it is dropped. */
+  private static boolean wantsReasoning(Prompt prompt) {
+    JsonNode think = prompt.extra().get("think");
+    return think == null || !think.isBoolean() || think.asBoolean();
+  }
+
   void handle(Context ctx, Route route) {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     Prompt prompt = PromptParser.parse(route.dialect, route.kind, body);
     ClientAnswer answer = new ClientAnswer(
-        ctx, prompt.dialect(), ClientEncoder.of(prompt), new ThinkFilter(config.thinkFilter()), prompt.stream(),
+        ctx, prompt.dialect(), ClientEncoder.of(prompt), new ThinkFilter(config.thinkFilter(), wantsReasoning(prompt)),
+        prompt.stream(),
         () -> metrics.firstToken(route.path, RequestState.elapsedSeconds(ctx)));
 
     String key = cache == null ? null : CacheKey.of(prompt);

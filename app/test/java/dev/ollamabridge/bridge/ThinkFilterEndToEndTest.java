@@ -60,6 +60,26 @@ class ThinkFilterEndToEndTest {
     assertThat(answer.at("/choices/0/message/reasoning_content").isMissingNode()).isTrue();
   }
 
+  @Test
+  void anOllamaClientThatAsksForNoThinkingGetsNoneFromABackendThatCannotBeTold() {
+    bridge = TestBridges.start("--ollama", r1.baseUrl() + "/v1");
+    String noThinking = """
+        {"model":"fake-r1","stream":%s,"think":false,"messages":[{"role":"user","content":"Think first"}]}""";
+
+    JsonNode whole = TestBridges.json(TestBridges.post(bridge, "/api/chat", noThinking.formatted(false)));
+    String streamed = TestBridges.body(TestBridges.post(bridge, "/api/chat", noThinking.formatted(true)));
+
+    assertThat(whole.at("/message/content").asText()).isNotBlank().doesNotContain("<think");
+    assertThat(whole.at("/message/thinking").asText("")).isEmpty();
+    StringBuilder content = new StringBuilder();
+    for (String line : streamed.split("\n")) {
+      JsonNode chunk = TestBridges.json(line);
+      assertThat(chunk.at("/message/thinking").asText("")).isEmpty();
+      content.append(chunk.at("/message/content").asText(""));
+    }
+    assertThat(content.toString()).isEqualTo(whole.at("/message/content").asText());
+  }
+
   private static String chat(boolean stream) {
     return """
         {"model":"fake-r1","stream":%s,"messages":[{"role":"user","content":"Think first"}]}""".formatted(stream);

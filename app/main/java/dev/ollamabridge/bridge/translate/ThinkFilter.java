@@ -13,17 +13,32 @@ public final class ThinkFilter {
   private static final String CLOSE = "</think>";
 
   private final boolean enabled;
+  private final boolean keepReasoning;
   private final StringBuilder held = new StringBuilder();
   private boolean inside;
   /** Whitespace right after a tag is layout, not content: drop it until real text comes. */
   private boolean trimNext;
 
   public ThinkFilter(boolean enabled) {
+    this(enabled, true);
+  }
+
+  /**
+   * @param keepReasoning false when the client asked for no reasoning ({@code "think": false}): a
+   *     backend that cannot be told so still thinks, and its reasoning is dropped here
+   */
+  public ThinkFilter(boolean enabled, boolean keepReasoning) {
     this.enabled = enabled;
+    this.keepReasoning = keepReasoning;
   }
 
   /** Filters the next delta; reasoning the upstream already separated passes through. */
   public Event.Delta apply(Event.Delta delta) {
+    Event.Delta filtered = separate(delta);
+    return keepReasoning || filtered.reasoning().isEmpty() ? filtered : new Event.Delta(filtered.content(), "");
+  }
+
+  private Event.Delta separate(Event.Delta delta) {
     if (!enabled || delta.content().isEmpty()) {
       return delta;
     }
@@ -55,7 +70,10 @@ public final class ThinkFilter {
     held.setLength(0);
     StringBuilder out = new StringBuilder();
     emit(out, rest);
-    return inside ? new Event.Delta("", out.toString()) : new Event.Delta(out.toString(), "");
+    if (inside) {
+      return new Event.Delta("", keepReasoning ? out.toString() : "");
+    }
+    return new Event.Delta(out.toString(), "");
   }
 
   /** Filters a whole answer at once. */
