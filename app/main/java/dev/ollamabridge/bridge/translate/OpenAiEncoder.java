@@ -87,7 +87,7 @@ final class OpenAiEncoder implements ClientEncoder {
     if (includeUsage) {
       ObjectNode usage = envelope();
       usage.putArray("choices");
-      usage.set("usage", usage(end.usage()));
+      usage.set("usage", usage(end.usage())); // null when the upstream did not count
       write(out, usage);
     }
     out.writeBytes(DONE);
@@ -125,7 +125,9 @@ final class OpenAiEncoder implements ClientEncoder {
     }
     choice.putNull("logprobs");
     choice.put("finish_reason", calls ? "tool_calls" : answer.finishReason());
-    body.set("usage", usage(answer.usage()));
+    if (answer.usage().reported()) { // usage the upstream did not count is left out, not made up as zeros
+      body.set("usage", usage(answer.usage()));
+    }
     return Json.bytes(body);
   }
 
@@ -187,6 +189,9 @@ final class OpenAiEncoder implements ClientEncoder {
   }
 
   private static ObjectNode usage(Usage usage) {
+    if (!usage.reported()) {
+      return null;
+    }
     return Json.object()
         .put("prompt_tokens", usage.promptTokens())
         .put("completion_tokens", usage.completionTokens())
