@@ -20,11 +20,12 @@ final class ErrorBodies {
   }
 
   /**
-   * The error that ends a stream already under way, whose status line said 200: the same document,
-   * with the status the answer would have had.
+   * The error that ends a stream already under way, whose status line said 200: the same document
+   * as a whole error, as each dialect sends it mid-stream (Ollama's {@code {"error": "…"}} line,
+   * OpenAI's {@code data: {"error": {…}}} event, which its SDKs raise as an API error).
    */
   static ObjectNode inStream(Dialect dialect, ApiException error) {
-    return document(dialect, error).put("status", error.status());
+    return document(dialect, error);
   }
 
   private static ObjectNode document(Dialect dialect, ApiException error) {

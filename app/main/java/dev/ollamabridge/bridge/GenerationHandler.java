@@ -115,7 +115,8 @@ final class GenerationHandler {
         answer.fail(upstream.timedOut());
       } else {
         metrics.upstreamError("stream");
-        answer.fail(new ApiException(502, "the upstream connection broke: " + e.getMessage(), null, "upstream_error"));
+        log.warn("the upstream connection broke during an answer: {}", e.toString());
+        answer.fail(new ApiException(502, "the upstream connection broke off the answer", null, "upstream_error"));
       }
     }
   }

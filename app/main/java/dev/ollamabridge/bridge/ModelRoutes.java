@@ -11,12 +11,16 @@ import java.io.IOException;
 import java.time.Instant;
 import okhttp3.MediaType;
 import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The routes around generation: embeddings, model lists, model details, version and running
  * models. Passed through when the upstream speaks the client's dialect, translated when not.
  */
 final class ModelRoutes {
+
+  private static final Logger log = LoggerFactory.getLogger(ModelRoutes.class);
 
   /** The Ollama API version this bridge answers with when an OpenAI upstream has none to tell. */
   static final String OLLAMA_API_VERSION = "0.12.0";
@@ -223,7 +227,8 @@ final class ModelRoutes {
       }
       return Json.MAPPER.readTree(response.body().byteStream());
     } catch (IOException e) {
-      throw new ApiException(502, "the upstream sent an unreadable answer: " + e.getMessage(), null, "upstream_error");
+      log.warn("the upstream sent an unreadable answer to {}: {}", ctx.path(), e.toString());
+      throw new ApiException(502, "the upstream sent an unreadable answer", null, "upstream_error");
     }
   }
 
@@ -235,7 +240,8 @@ final class ModelRoutes {
       ctx.status(response.code()).contentType(type == null ? "application/json" : type.toString());
       ctx.result(response.body().bytes());
     } catch (IOException e) {
-      throw new ApiException(502, "the upstream broke off its answer: " + e.getMessage(), null, "upstream_error");
+      log.warn("the upstream broke off its answer to {}: {}", ctx.path(), e.toString());
+      throw new ApiException(502, "the upstream broke off its answer", null, "upstream_error");
     }
   }
 

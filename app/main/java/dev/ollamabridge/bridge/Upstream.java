@@ -111,7 +111,9 @@ public final class Upstream {
         }
         metrics.upstreamError("connect");
         if (last) {
-          throw new ApiException(502, "the upstream " + config.upstream() + " is unreachable: " + e.getMessage(), null, "upstream_unreachable");
+          // where the backend lives and why it failed is for the operator's log, not for every client
+          log.warn("the upstream {} is unreachable: {}", config.upstream(), e.toString());
+          throw new ApiException(502, "the upstream is unreachable", null, "upstream_unreachable");
         }
         retryAfterBackoff(attempt, deadline, request, e.toString());
       }

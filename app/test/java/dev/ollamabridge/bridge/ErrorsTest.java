@@ -81,8 +81,9 @@ class ErrorsTest {
   }
 
   @Test
-  void anUnreachableUpstreamIs502() throws IOException {
-    bridge = TestBridges.start("--ollama", "http://127.0.0.1:" + closedPort(), "--retries", "1");
+  void anUnreachableUpstreamIs502AndDoesNotTellTheClientWhereTheBackendLives() throws IOException {
+    int port = closedPort();
+    bridge = TestBridges.start("--ollama", "http://127.0.0.1:" + port, "--retries", "1");
 
     Response openAi = TestBridges.post(bridge, "/v1/chat/completions", CHAT);
     Response ollama = TestBridges.post(bridge, "/api/chat", CHAT);
@@ -91,6 +92,8 @@ class ErrorsTest {
     assertThat(TestBridges.json(openAi).at("/error/message").asText()).contains("unreachable");
     assertThat(ollama.code()).isEqualTo(502);
     assertThat(TestBridges.json(ollama).path("error").asText()).contains("unreachable");
+    Response again = TestBridges.post(bridge, "/v1/chat/completions", CHAT);
+    assertThat(TestBridges.body(again)).doesNotContain("127.0.0.1", Integer.toString(port), "Connection refused");
   }
 
   @Test

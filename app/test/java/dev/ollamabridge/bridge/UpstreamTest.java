@@ -170,7 +170,26 @@ class UpstreamTest {
     assertThat(lines.get(0).at("/message/content").asText()).isEqualTo("Hel");
     JsonNode last = lines.get(lines.size() - 1);
     assertThat(last.path("error").asText()).contains("1000 ms");
-    assertThat(last.path("status").asInt()).isEqualTo(504);
+    assertThat(last.fieldNames()).toIterable().containsExactly("error"); // Ollama's own mid-stream error line
+  }
+
+  @Test
+  void aStreamBrokenMidwayEndsWithTheDialectsOwnErrorAndNoLibraryInternals() {
+    upstream.enqueue(new MockResponse.Builder()
+        .addHeader("Content-Type", "application/x-ndjson")
+        .body(FIRST_CHUNK + "{\"model\":\"m\",\"message\":{\"content\":\"lo")
+        .build());
+    bridge = TestBridges.start("--ollama", baseUrl(), "--retries", "0");
+
+    String body = TestBridges.body(TestBridges.post(bridge, "/v1/chat/completions",
+        "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"));
+
+    List<JsonNode> events = TestBridges.chunks(body);
+    JsonNode error = events.get(events.size() - 1);
+    assertThat(error.fieldNames()).toIterable().containsExactly("error");
+    assertThat(error.at("/error/message").asText()).startsWith("the upstream")
+        .doesNotContain("limit=", "content=", "Exception");
+    assertThat(error.at("/error/type").asText()).isEqualTo("api_error");
   }
 
   private String baseUrl() {
