@@ -57,6 +57,7 @@ final class GenerationHandler {
   void handle(Context ctx, Route route) {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     Prompt prompt = PromptParser.parse(route.dialect, route.kind, body);
+    UpstreamRequest.checkTranslatable(prompt, body, config.upstreamDialect());
     ClientAnswer answer = new ClientAnswer(
         ctx, prompt.dialect(), ClientEncoder.of(prompt), new ThinkFilter(config.thinkFilter(), wantsReasoning(prompt)),
         prompt.stream(),

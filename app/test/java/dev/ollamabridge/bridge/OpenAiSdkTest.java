@@ -1,6 +1,7 @@
 package dev.ollamabridge.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
@@ -78,6 +79,15 @@ class OpenAiSdkTest {
     List<String> ids = client.models().list().data().stream().map(Model::id).toList();
 
     assertThat(ids).containsExactlyInAnyOrder("fake-llama", "fake-r1");
+  }
+
+  @Test
+  void askingForSeveralChoicesFromAnOllamaBackendIsA400NamingN() {
+    ChatCompletionCreateParams twoChoices = question("Two answers, please").toBuilder().n(2).build();
+
+    assertThatThrownBy(() -> client.chat().completions().create(twoChoices))
+        .isInstanceOf(com.openai.errors.BadRequestException.class)
+        .hasMessageContaining("n must be 1");
   }
 
   private static ChatCompletionCreateParams question(String text) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ollamabridge.bridge.ApiException;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -32,6 +33,19 @@ public record UpstreamRequest(String path, ObjectNode body) {
     }
     // Many OpenAI-compatible APIs no longer serve /completions: Ollama's generate becomes a chat.
     return new UpstreamRequest("/chat/completions", toOpenAi(prompt));
+  }
+
+  /**
+   * Refuses (400, naming it) a parameter the upstream's dialect cannot honour, rather than drop it:
+   * the client would get an answer other than the one it asked for. Checked before the cache.
+   */
+  public static void checkTranslatable(Prompt prompt, ObjectNode clientBody, Dialect upstream) {
+    if (prompt.dialect() == Dialect.OPENAI && upstream == Dialect.OLLAMA) {
+      JsonNode n = clientBody.get("n");
+      if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asInt() == 1)) {
+        throw ApiException.badRequest("n", "n must be 1: this bridge's backend speaks Ollama's API, which makes one answer per request");
+      }
+    }
   }
 
   static ObjectNode toOllama(Prompt prompt) {
