@@ -154,7 +154,7 @@ public record UpstreamRequest(String path, ObjectNode body) {
       parts.addObject().put("type", "text").put("text", message.path("content").asText());
       for (JsonNode image : images) {
         String data = image.asText();
-        String url = data.startsWith("http") ? data : "data:image/png;base64," + data;
+        String url = data.startsWith("http") ? data : "data:" + ImageType.of(data) + ";base64," + data;
         parts.addObject().put("type", "image_url").putObject("image_url").put("url", url);
       }
     }
