@@ -103,6 +103,11 @@ public final class BridgeCommand implements Callable<Integer> {
           + " without it those routes answer 403.")
   boolean allowModelManagement;
 
+  @Option(names = "--fetch-image-urls",
+      description = "Fetch a remote image_url (http/https, at most 20 MiB, 10 s) for an Ollama backend, which only takes"
+          + " images inline; without it such a request is a 400.")
+  boolean fetchImageUrls;
+
   @Option(names = {"-d", "--debug"}, description = "Log at debug level (RUST_LOG=debug does the same).")
   boolean debug;
 
@@ -148,7 +153,8 @@ public final class BridgeCommand implements Callable<Integer> {
           Duration.ofMillis(shutdownTimeoutMillis),
           Duration.ofMillis(bodyTimeoutMillis),
           allowedOrigins == null ? List.of() : allowedOrigins,
-          allowModelManagement);
+          allowModelManagement,
+          fetchImageUrls);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

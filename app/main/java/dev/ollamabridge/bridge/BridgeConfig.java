@@ -25,6 +25,8 @@ import java.util.List;
  * @param allowedOrigins browser origins served besides the bridge's own addresses ({@code *}: any)
  * @param allowModelManagement whether Ollama's pull, push, create, copy, delete and blob routes
  *     reach an Ollama backend (they change what the backend holds)
+ * @param fetchImageUrls whether the bridge fetches a remote {@code image_url} for an Ollama backend,
+ *     which only takes images inline (the bridge then makes requests where clients point it)
  */
 public record BridgeConfig(
     HostPort listen,
@@ -44,15 +46,16 @@ public record BridgeConfig(
     Duration shutdownTimeout,
     Duration bodyTimeout,
     List<String> allowedOrigins,
-    boolean allowModelManagement) {
+    boolean allowModelManagement,
+    boolean fetchImageUrls) {
 
-  /** A bridge that keeps the backend's models as they are. */
+  /** A bridge that keeps the backend's models as they are and fetches no images. */
   public BridgeConfig(HostPort listen, String upstream, Dialect upstreamDialect, Duration timeout, int rateLimit,
       Path cacheDir, Duration cacheTtl, long cacheMaxEntries, boolean sharedMode, String apiKey, boolean thinkFilter,
       List<String> clientKeys, int retries, long maxBodyBytes, Duration shutdownTimeout, Duration bodyTimeout,
       List<String> allowedOrigins) {
     this(listen, upstream, upstreamDialect, timeout, rateLimit, cacheDir, cacheTtl, cacheMaxEntries, sharedMode, apiKey,
-        thinkFilter, clientKeys, retries, maxBodyBytes, shutdownTimeout, bodyTimeout, allowedOrigins, false);
+        thinkFilter, clientKeys, retries, maxBodyBytes, shutdownTimeout, bodyTimeout, allowedOrigins, false, false);
   }
 
   public BridgeConfig {

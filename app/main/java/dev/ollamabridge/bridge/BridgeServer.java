@@ -49,7 +49,8 @@ public final class BridgeServer implements AutoCloseable {
         .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
         .build();
     Upstream upstream = new Upstream(http, config, metrics);
-    GenerationHandler generation = new GenerationHandler(config, upstream, cache, metrics);
+    GenerationHandler generation = new GenerationHandler(config, upstream, cache, metrics,
+        new RemoteImages(http, config.fetchImageUrls()));
     ModelRoutes models = new ModelRoutes(config, upstream);
     ModelManagement management = new ModelManagement(config, upstream);
     Guard guard = new Guard(new ClientKeys(config.clientKeys()), new RateLimit(config.rateLimit()), metrics);

@@ -6,6 +6,7 @@ import dev.ollamabridge.bridge.cache.AnswerCache;
 import dev.ollamabridge.bridge.cache.CacheKey;
 import dev.ollamabridge.bridge.translate.Answer;
 import dev.ollamabridge.bridge.translate.ClientEncoder;
+import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.bridge.translate.Event;
 import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.bridge.translate.Prompt;
@@ -37,13 +38,16 @@ final class GenerationHandler {
   private final Upstream upstream;
   private final AnswerCache cache;
   private final BridgeMetrics metrics;
+  private final RemoteImages remoteImages;
   private final boolean forwardClientAuthorization;
 
-  GenerationHandler(BridgeConfig config, Upstream upstream, AnswerCache cache, BridgeMetrics metrics) {
+  GenerationHandler(BridgeConfig config, Upstream upstream, AnswerCache cache, BridgeMetrics metrics,
+      RemoteImages remoteImages) {
     this.config = config;
     this.upstream = upstream;
     this.cache = cache;
     this.metrics = metrics;
+    this.remoteImages = remoteImages;
     // A client key is for this bridge, never for the upstream.
     this.forwardClientAuthorization = config.clientKeys().isEmpty();
   }
@@ -74,6 +78,9 @@ final class GenerationHandler {
       }
     }
 
+    if (prompt.dialect() == Dialect.OPENAI && config.upstreamDialect() == Dialect.OLLAMA) {
+      remoteImages.inline(prompt); // after the cache: a hit fetches nothing
+    }
     UpstreamRequest request = UpstreamRequest.of(prompt, body, config.upstreamDialect());
     String authorization = forwardClientAuthorization ? ctx.header("Authorization") : null;
     Cancellation cancellation = new Cancellation();
