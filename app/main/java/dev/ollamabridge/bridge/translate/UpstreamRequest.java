@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.ApiException;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * The generation request to send upstream: the client's own body when both sides speak the same
@@ -53,8 +52,10 @@ public record UpstreamRequest(String path, ObjectNode body) {
     body.put("model", prompt.model());
     if (prompt.kind() == Kind.CHAT) {
       ArrayNode messages = body.putArray("messages");
+      ToolCallIds ids = new ToolCallIds();
+      int position = 0;
       for (JsonNode message : prompt.messages()) {
-        messages.add(ollamaMessage((ObjectNode) message));
+        messages.add(ollamaMessage((ObjectNode) message, position++, ids));
       }
     } else {
       body.put("prompt", prompt.prompt());
@@ -87,8 +88,10 @@ public record UpstreamRequest(String path, ObjectNode body) {
     body.put("model", prompt.model());
     ArrayNode messages = body.putArray("messages");
     if (prompt.kind() == Kind.CHAT) {
+      ToolCallIds ids = new ToolCallIds();
+      int position = 0;
       for (JsonNode message : prompt.messages()) {
-        messages.add(openAiMessage((ObjectNode) message));
+        messages.add(openAiMessage((ObjectNode) message, position++, ids));
       }
     } else {
       if (prompt.system() != null && !prompt.system().isEmpty()) {
@@ -98,7 +101,7 @@ public record UpstreamRequest(String path, ObjectNode body) {
       if (!prompt.images().isEmpty()) {
         user.set("images", prompt.images());
       }
-      messages.add(openAiMessage(user));
+      messages.add(openAiMessage(user, 0, new ToolCallIds()));
     }
     body.put("stream", prompt.stream());
     askForUsage(body, prompt.stream());
@@ -129,12 +132,17 @@ public record UpstreamRequest(String path, ObjectNode body) {
     }
   }
 
-  private static ObjectNode ollamaMessage(ObjectNode message) {
+  private static ObjectNode ollamaMessage(ObjectNode message, int position, ToolCallIds ids) {
     ObjectNode out = message.deepCopy();
+    if ("tool".equals(message.path("role").asText())) {
+      ids.answerToOllama(out);
+    }
     JsonNode calls = message.path("tool_calls");
     if (calls.isArray()) {
       ArrayNode converted = out.putArray("tool_calls");
+      int index = 0;
       for (JsonNode call : calls) {
+        ids.callMade(position, index++, call);
         JsonNode arguments = call.path("function").path("arguments");
         ObjectNode function = converted.addObject().putObject("function");
         function.put("name", call.path("function").path("name").asText());
@@ -144,10 +152,13 @@ public record UpstreamRequest(String path, ObjectNode body) {
     return out;
   }
 
-  private static ObjectNode openAiMessage(ObjectNode message) {
+  private static ObjectNode openAiMessage(ObjectNode message, int position, ToolCallIds ids) {
     ObjectNode out = message.deepCopy();
     out.remove("images");
     out.remove("thinking");
+    if ("tool".equals(message.path("role").asText())) {
+      ids.answerToOpenAi(out);
+    }
     JsonNode images = message.path("images");
     if (images.isArray() && !images.isEmpty()) {
       ArrayNode parts = out.putArray("content");
@@ -161,10 +172,11 @@ public record UpstreamRequest(String path, ObjectNode body) {
     JsonNode calls = message.path("tool_calls");
     if (calls.isArray()) {
       ArrayNode converted = out.putArray("tool_calls");
+      int index = 0;
       for (JsonNode call : calls) {
         JsonNode arguments = call.path("function").path("arguments");
         ObjectNode entry = converted.addObject();
-        entry.put("id", call.hasNonNull("id") ? call.get("id").asText() : "call_" + UUID.randomUUID());
+        entry.put("id", ids.callMade(position, index++, call));
         entry.put("type", "function");
         ObjectNode function = entry.putObject("function");
         function.put("name", call.path("function").path("name").asText());

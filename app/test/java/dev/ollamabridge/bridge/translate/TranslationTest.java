@@ -142,11 +142,11 @@ class TranslationTest {
     assertThat(whole.path("eval_count").asInt()).isEqualTo(4);
   }
 
-  private static Prompt parse(Dialect dialect, Kind kind, ObjectNode body) {
+  static Prompt parse(Dialect dialect, Kind kind, ObjectNode body) {
     return PromptParser.parse(dialect, kind, body);
   }
 
-  private static ObjectNode json(String text) {
+  static ObjectNode json(String text) {
     try {
       return (ObjectNode) Json.MAPPER.readTree(text);
     } catch (Exception e) {
