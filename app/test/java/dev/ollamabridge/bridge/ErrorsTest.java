@@ -12,7 +12,9 @@ import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -25,20 +27,33 @@ class ErrorsTest {
   private static final String CHAT = """
       {"model":"fake-llama","stream":false,"messages":[{"role":"user","content":"Hi"}]}""";
 
-  private final FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(4));
+  // one backend and one plain bridge for the class: starting and stopping them is most of a test's time
+  private static FakeOllama backend;
+  private static BridgeServer plain;
   private BridgeServer bridge;
+
+  @BeforeAll
+  static void startShared() {
+    backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(4));
+    plain = TestBridges.inFrontOf(backend);
+  }
+
+  @AfterAll
+  static void stopShared() {
+    plain.close();
+    backend.close();
+  }
 
   @AfterEach
   void stop() {
-    if (bridge != null) {
+    if (bridge != null && bridge != plain) {
       bridge.close();
     }
-    backend.close();
   }
 
   @Test
   void invalidJsonIs400InEachDialect() {
-    bridge = TestBridges.inFrontOf(backend);
+    bridge = plain;
 
     Response openAi = TestBridges.post(bridge, "/v1/chat/completions", "{not json");
     Response ollama = TestBridges.post(bridge, "/api/chat", "{not json");
@@ -53,7 +68,7 @@ class ErrorsTest {
 
   @Test
   void aMissingModelIs400NamingTheField() {
-    bridge = TestBridges.inFrontOf(backend);
+    bridge = plain;
 
     Response response = TestBridges.post(bridge, "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
 
@@ -137,7 +152,7 @@ class ErrorsTest {
 
   @Test
   void anUpstreamErrorKeepsItsStatusAndMessageInTheClientsDialect() {
-    bridge = TestBridges.inFrontOf(backend);
+    bridge = plain;
 
     Response response = TestBridges.post(bridge, "/v1/chat/completions", CHAT.replace("fake-llama", "no-such-model"));
 
@@ -147,7 +162,7 @@ class ErrorsTest {
 
   @Test
   void anUnknownRouteIs404InItsDialect() {
-    bridge = TestBridges.inFrontOf(backend);
+    bridge = plain;
 
     Response ollama = TestBridges.get(bridge, "/api/nothing");
     Response openAi = TestBridges.get(bridge, "/v1/nothing");
@@ -165,7 +180,7 @@ class ErrorsTest {
       "PUT, /api/tags, GET",
       "POST, /health, GET"})
   void aWrongMethodIs405WithAllowInTheRoutesDialect(String method, String path, String allowed) {
-    bridge = TestBridges.inFrontOf(backend);
+    bridge = plain;
 
     Response response = TestBridges.execute(new Request.Builder().url(TestBridges.url(bridge, path))
         .method(method, method.equals("GET") ? null : RequestBody.create(CHAT, MediaType.get("application/json")))
@@ -181,7 +196,7 @@ class ErrorsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("badBodies")
   void aBadBodyIs400InUserTermsWithoutTheParsersInternals(String label, byte[] body) {
-    bridge = TestBridges.inFrontOf(backend);
+    bridge = plain;
 
     for (String path : new String[] {"/v1/chat/completions", "/v1/completions", "/api/chat", "/api/generate"}) {
       Response response = TestBridges.execute(new Request.Builder().url(TestBridges.url(bridge, path))
