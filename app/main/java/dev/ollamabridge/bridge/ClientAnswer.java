@@ -1,13 +1,19 @@
 package dev.ollamabridge.bridge;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.translate.Answer;
 import dev.ollamabridge.bridge.translate.ClientEncoder;
 import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.bridge.translate.Event;
+import dev.ollamabridge.bridge.translate.Json;
+import dev.ollamabridge.bridge.translate.SameDialect;
 import dev.ollamabridge.bridge.translate.ThinkFilter;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * One answer on its way to the client: events pass the think filter and are written in the
@@ -23,6 +29,9 @@ final class ClientAnswer {
     }
   }
 
+  private static final byte[] DATA = "data: ".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
+
   private final Context ctx;
   private final Dialect dialect;
   private final ClientEncoder encoder;
@@ -32,6 +41,8 @@ final class ClientAnswer {
   private final Answer.Builder raw = new Answer.Builder();
   private OutputStream out;
   private boolean textSent;
+  /** A whole answer of the client's own dialect, as the backend sent it (rewritten by the think filter only). */
+  private ObjectNode wholeDocument;
 
   ClientAnswer(Context ctx, Dialect dialect, ClientEncoder encoder, ThinkFilter filter, boolean stream, Runnable onFirstText) {
     this.ctx = ctx;
@@ -58,6 +69,64 @@ final class ClientAnswer {
     }
   }
 
+  /**
+   * The backend's own documents, for a client of the same dialect: each streamed chunk is written
+   * as it came but for the think filter's rewrite, a whole answer is kept for {@link #finish()}.
+   */
+  UpstreamStream.Documents documents(SameDialect rewrite) {
+    return new UpstreamStream.Documents() {
+      @Override
+      public void chunk(ObjectNode document, List<Event> events) {
+        events.forEach(raw::add);
+        if (!stream) {
+          return;
+        }
+        ObjectNode shown = rewrite.chunk(document);
+        if (shown != null) {
+          byte[] json = Json.bytes(shown);
+          write(dialect == Dialect.OPENAI ? sse(json) : ndjson(json));
+          if (!textSent && !events.isEmpty()) {
+            textSent = true;
+            onFirstText.run();
+          }
+        }
+      }
+
+      @Override
+      public void whole(ObjectNode document, Answer answer) {
+        raw.add(new Event.Delta(answer.content(), answer.reasoning()));
+        if (!answer.toolCalls().isEmpty()) {
+          raw.add(new Event.ToolCalls(answer.toolCalls()));
+        }
+        raw.add(new Event.End(answer.finishReason(), answer.usage()));
+        wholeDocument = rewrite.whole(document);
+      }
+
+      @Override
+      public void end(List<Event> events) {
+        events.forEach(raw::add);
+        if (stream && dialect == Dialect.OPENAI && raw.isComplete()) {
+          write(DONE);
+        }
+      }
+    };
+  }
+
+  private static byte[] sse(byte[] json) {
+    byte[] framed = new byte[json.length + 8];
+    System.arraycopy(DATA, 0, framed, 0, DATA.length);
+    System.arraycopy(json, 0, framed, DATA.length, json.length);
+    framed[framed.length - 2] = '\n';
+    framed[framed.length - 1] = '\n';
+    return framed;
+  }
+
+  private static byte[] ndjson(byte[] json) {
+    byte[] framed = Arrays.copyOf(json, json.length + 1);
+    framed[json.length] = '\n';
+    return framed;
+  }
+
   /** Ends a non-streamed answer; a stream has already ended with its last event. */
   void finish() {
     if (!raw.isComplete()) {
@@ -67,7 +136,8 @@ final class ClientAnswer {
     if (!stream) {
       // One answer with a Content-Length, sent whole when the handler returns: a proxy that
       // loses this bridge before it has the status line can still retry elsewhere.
-      ctx.status(200).contentType("application/json").result(encoder.whole(filter.apply(raw.build())));
+      byte[] body = wholeDocument != null ? Json.bytes(wholeDocument) : encoder.whole(filter.apply(raw.build()));
+      ctx.status(200).contentType("application/json").result(body);
       onFirstText.run();
     }
   }

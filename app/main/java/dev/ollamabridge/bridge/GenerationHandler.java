@@ -11,6 +11,7 @@ import dev.ollamabridge.bridge.translate.Event;
 import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.bridge.translate.Prompt;
 import dev.ollamabridge.bridge.translate.PromptParser;
+import dev.ollamabridge.bridge.translate.SameDialect;
 import dev.ollamabridge.bridge.translate.ThinkFilter;
 import dev.ollamabridge.bridge.translate.UpstreamDecoder;
 import dev.ollamabridge.bridge.translate.UpstreamRequest;
@@ -58,6 +59,11 @@ final class GenerationHandler {
     return think == null || !think.isBoolean() || think.asBoolean();
   }
 
+  /** The cache keeps one choice's text: an answer of several choices or with logprobs is neither looked up nor kept. */
+  private static boolean replayable(ObjectNode body) {
+    return body.path("n").asInt(1) <= 1 && !body.path("logprobs").asBoolean(false);
+  }
+
   void handle(Context ctx, Route route) {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     Prompt prompt = PromptParser.parse(route.dialect, route.kind, body);
@@ -67,7 +73,7 @@ final class GenerationHandler {
         prompt.stream(),
         () -> metrics.firstToken(route.path, RequestState.elapsedSeconds(ctx)));
 
-    String key = cache == null ? null : CacheKey.of(prompt);
+    String key = cache == null || !replayable(body) ? null : CacheKey.of(prompt);
     if (key != null) {
       Optional<Answer> hit = cache.get(key);
       RequestState.cacheOutcome(ctx, hit.isPresent() ? "hit" : "miss");
@@ -82,11 +88,15 @@ final class GenerationHandler {
       remoteImages.inline(prompt); // after the cache: a hit fetches nothing
     }
     UpstreamRequest request = UpstreamRequest.of(prompt, body, config.upstreamDialect());
+    // the same dialect on both sides: the client gets the backend's own documents, not a re-encoding
+    UpstreamStream.Documents sameDialect = prompt.dialect() == config.upstreamDialect()
+        ? answer.documents(new SameDialect(prompt.dialect(), config.thinkFilter(), wantsReasoning(prompt), prompt.includeUsage()))
+        : null;
     String authorization = forwardClientAuthorization ? ctx.header("Authorization") : null;
     Cancellation cancellation = new Cancellation();
     // A client that hangs up before its answer is written is noticed as soon as it does, not when writing.
     try (HangupWatch watch = HangupWatch.start(ctx.req(), cancellation::cancel)) {
-      relay(request, authorization, answer, cancellation);
+      relay(request, authorization, answer, cancellation, sameDialect);
     } catch (ClientAnswer.ClientGone | Cancellation.Cancelled gone) {
       cancellation.cancel();
       metrics.clientDisconnected();
@@ -104,12 +114,18 @@ final class GenerationHandler {
   }
 
   /** Sends the request upstream and its answer on to the client; a failure carries its status. */
-  private void relay(UpstreamRequest request, String authorization, ClientAnswer answer, Cancellation cancellation) {
+  private void relay(UpstreamRequest request, String authorization, ClientAnswer answer, Cancellation cancellation,
+      UpstreamStream.Documents sameDialect) {
     try (Upstream.Exchange exchange = upstream.post(request.path(), Json.bytes(request.body()), authorization, cancellation)) {
       if (!exchange.response().isSuccessful()) {
         throw ErrorBodies.fromUpstream(exchange.response());
       }
-      UpstreamStream.read(exchange.response().body(), UpstreamDecoder.of(config.upstreamDialect()), answer::accept);
+      UpstreamDecoder decoder = UpstreamDecoder.of(config.upstreamDialect());
+      if (sameDialect != null) {
+        UpstreamStream.read(exchange.response().body(), decoder, sameDialect);
+      } else {
+        UpstreamStream.read(exchange.response().body(), decoder, answer::accept);
+      }
       answer.finish();
     } catch (UpstreamDecoder.StreamError e) {
       metrics.upstreamError("stream");
