@@ -92,6 +92,16 @@ final class OllamaBodies {
     };
   }
 
+  /** The older {@code /api/embeddings} answer: one vector, nothing else. */
+  ObjectNode embedding(double[] vector) {
+    ObjectNode body = json.createObjectNode();
+    ArrayNode numbers = body.putArray("embedding");
+    for (double value : vector) {
+      numbers.add(value);
+    }
+    return body;
+  }
+
   ObjectNode embeddings(String model, List<double[]> vectors, Timings timings, int promptTokens) {
     ObjectNode body = json.createObjectNode().put("model", model);
     ArrayNode embeddings = body.putArray("embeddings");

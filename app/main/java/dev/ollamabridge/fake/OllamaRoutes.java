@@ -30,6 +30,7 @@ final class OllamaRoutes {
     routes.post("/api/chat", this::chat);
     routes.post("/api/generate", this::generate);
     routes.post("/api/embed", this::embed);
+    routes.post("/api/embeddings", this::embeddings);
     routes.get("/api/tags", ctx -> ctx.json(Map.of("models", bodies.listing(backend.models().all(), false))));
     routes.get("/api/ps", ctx -> ctx.json(Map.of("models", bodies.listing(backend.models().all(), true))));
     routes.post("/api/show", this::show);
@@ -110,6 +111,17 @@ final class OllamaRoutes {
     int promptTokens = Prompts.promptTokens(inputs.toArray(String[]::new));
     backend.delivery().embedding(ctx, receivedAt,
         timings -> bodies.embeddings(model, vectors, timings, promptTokens));
+  }
+
+  /** The older route: one {@code prompt}, one {@code embedding}. */
+  private void embeddings(Context ctx) {
+    long receivedAt = System.nanoTime();
+    backend.traffic().received();
+    JsonNode request = requestObject(ctx);
+    knownModel(request);
+    failIfInjected();
+    double[] vector = FakeAnswers.embedding(request.path("prompt").asText(""));
+    backend.delivery().embedding(ctx, receivedAt, timings -> bodies.embedding(vector));
   }
 
   private void show(Context ctx) {

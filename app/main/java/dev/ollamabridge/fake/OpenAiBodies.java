@@ -8,8 +8,11 @@ import dev.ollamabridge.fake.AnswerDelivery.Timings;
 import dev.ollamabridge.fake.FakeAnswers.Answer;
 import dev.ollamabridge.fake.FakeAnswers.Token;
 import dev.ollamabridge.fake.ModelCatalog.Model;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -108,11 +111,20 @@ final class OpenAiBodies {
     };
   }
 
-  ObjectNode embeddings(String model, List<double[]> vectors, int promptTokens) {
+  /** @param base64 each vector as OpenAI sends it for {@code encoding_format: base64}: little-endian float32 */
+  ObjectNode embeddings(String model, List<double[]> vectors, int promptTokens, boolean base64) {
     ObjectNode body = json.createObjectNode().put("object", "list");
     ArrayNode data = body.putArray("data");
     for (int i = 0; i < vectors.size(); i++) {
       ObjectNode item = data.addObject().put("object", "embedding").put("index", i);
+      if (base64) {
+        ByteBuffer bytes = ByteBuffer.allocate(vectors.get(i).length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (double value : vectors.get(i)) {
+          bytes.putFloat((float) value);
+        }
+        item.put("embedding", Base64.getEncoder().encodeToString(bytes.array()));
+        continue;
+      }
       ArrayNode numbers = item.putArray("embedding");
       for (double value : vectors.get(i)) {
         numbers.add(value);

@@ -126,7 +126,8 @@ final class OpenAiRoutes {
     List<String> texts = inputs(input);
     List<double[]> vectors = texts.stream().map(FakeAnswers::embedding).toList();
     int promptTokens = Prompts.promptTokens(texts.toArray(String[]::new));
-    backend.delivery().embedding(ctx, receivedAt, timings -> bodies.embeddings(model, vectors, promptTokens));
+    boolean base64 = request.path("encoding_format").asText("float").equals("base64");
+    backend.delivery().embedding(ctx, receivedAt, timings -> bodies.embeddings(model, vectors, promptTokens, base64));
   }
 
   /** One text per input: a string, each string of a list, or each token array as its JSON. */

@@ -75,6 +75,22 @@ class EmbeddingsAndModelsTest {
   }
 
   @Test
+  void inFrontOfAnOpenAiBackendTheSdksBase64PassesThroughUnchanged() {
+    OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(TestBridges.url(toOpenAi, "/v1")).apiKey("unused")
+        .maxRetries(0).build();
+    try {
+      CreateEmbeddingResponse answer = client.embeddings().create(EmbeddingCreateParams.builder()
+          .model("fake-llama").input("the quick brown fox").build());
+
+      assertThat(answer.data().get(0).embedding()).containsExactlyElementsOf(ollamaVector("the quick brown fox"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } finally {
+      client.close();
+    }
+  }
+
+  @Test
   void anUnknownEncodingFormatIsA400NamingIt() throws IOException {
     try (Response answer = TestBridges.post(toOllama, "/v1/embeddings",
         "{\"model\":\"fake-llama\",\"input\":\"x\",\"encoding_format\":\"hex\"}")) {
@@ -99,7 +115,7 @@ class EmbeddingsAndModelsTest {
   @Test
   void theOlderEmbeddingsRouteWorksInFrontOfEitherBackend() throws IOException {
     List<Float> expected = ollamaVector("river");
-    for (BridgeServer bridge : List.of(toOpenAi)) {
+    for (BridgeServer bridge : List.of(toOllama, toOpenAi)) {
       try (Response answer = TestBridges.post(bridge, "/api/embeddings", "{\"model\":\"fake-llama\",\"prompt\":\"river\"}")) {
         JsonNode body = JSON.readTree(answer.body().string());
         assertThat(answer.code()).as(body.toString()).isEqualTo(200);
