@@ -241,6 +241,9 @@ class AdminPagesTest {
     void stopNginx() {
       try {
         long pid = Long.parseLong(Files.readString(data.resolve("nginx/nginx.pid")).strip());
+        // the console first, or its supervisor starts the nginx killed next again (into a directory being deleted)
+        console.close();
+        console = null;
         // the console leaves nginx running on purpose; a test cleans up after itself
         ProcessHandle.of(pid).ifPresent(nginx -> {
           nginx.destroy();
