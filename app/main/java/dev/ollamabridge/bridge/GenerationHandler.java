@@ -40,7 +40,6 @@ final class GenerationHandler {
   private final AnswerCache cache;
   private final BridgeMetrics metrics;
   private final RemoteImages remoteImages;
-  private final boolean forwardClientAuthorization;
 
   GenerationHandler(BridgeConfig config, Upstream upstream, AnswerCache cache, BridgeMetrics metrics,
       RemoteImages remoteImages) {
@@ -49,8 +48,6 @@ final class GenerationHandler {
     this.cache = cache;
     this.metrics = metrics;
     this.remoteImages = remoteImages;
-    // A client key is for this bridge, never for the upstream.
-    this.forwardClientAuthorization = config.clientKeys().isEmpty();
   }
 
   /** Ollama's {@code "think": false} asks for no reasoning; an OpenAI-compatible backend cannot be told, so it is dropped. */
@@ -92,7 +89,7 @@ final class GenerationHandler {
     UpstreamStream.Documents sameDialect = prompt.dialect() == config.upstreamDialect()
         ? answer.documents(new SameDialect(prompt.dialect(), config.thinkFilter(), wantsReasoning(prompt), prompt.includeUsage()))
         : null;
-    String authorization = forwardClientAuthorization ? ctx.header("Authorization") : null;
+    String authorization = ctx.header("Authorization");
     Cancellation cancellation = new Cancellation();
     // A client that hangs up before its answer is written is noticed as soon as it does, not when writing.
     try (HangupWatch watch = HangupWatch.start(ctx.req(), cancellation::cancel)) {

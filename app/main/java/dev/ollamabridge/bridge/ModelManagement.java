@@ -20,12 +20,10 @@ final class ModelManagement {
 
   private final BridgeConfig config;
   private final Upstream upstream;
-  private final boolean forwardClientAuthorization;
 
   ModelManagement(BridgeConfig config, Upstream upstream) {
     this.config = config;
     this.upstream = upstream;
-    this.forwardClientAuthorization = config.clientKeys().isEmpty();
   }
 
   void handle(Context ctx, Route route) throws IOException {
@@ -39,8 +37,7 @@ final class ModelManagement {
     }
     String method = route.method.name();
     RequestBody body = method.equals("HEAD") ? null : streamed(ctx);
-    try (Upstream.Exchange exchange = upstream.once(method, ctx.path(), body,
-        forwardClientAuthorization ? ctx.header("Authorization") : null)) {
+    try (Upstream.Exchange exchange = upstream.once(method, ctx.path(), body, ctx.header("Authorization"))) {
       relay(ctx, exchange.response());
     }
   }

@@ -8,7 +8,11 @@ import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.bridge.translate.PromptParser;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 import okhttp3.MediaType;
 import okhttp3.Response;
 import org.slf4j.Logger;
@@ -27,12 +31,10 @@ final class ModelRoutes {
 
   private final BridgeConfig config;
   private final Upstream upstream;
-  private final boolean forwardClientAuthorization;
 
   ModelRoutes(BridgeConfig config, Upstream upstream) {
     this.config = config;
     this.upstream = upstream;
-    this.forwardClientAuthorization = config.clientKeys().isEmpty();
   }
 
   /**
@@ -43,7 +45,7 @@ final class ModelRoutes {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     String model = PromptParser.requireModel(body);
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relay(ctx, upstream.post("/embeddings", Json.bytes(body), authorization(ctx)));
+      relay(ctx, upstream.post("/embeddings", Json.bytes(body), ctx.header("Authorization")));
       return;
     }
     boolean base64 = EmbeddingEncoding.base64(body.get("encoding_format"));
@@ -52,7 +54,7 @@ final class ModelRoutes {
     if (body.has("dimensions")) {
       request.set("dimensions", body.get("dimensions"));
     }
-    JsonNode answer = call(ctx, upstream.post("/api/embed", Json.bytes(request), authorization(ctx)));
+    JsonNode answer = call(ctx, upstream.post("/api/embed", Json.bytes(request), ctx.header("Authorization")));
     ObjectNode out = Json.object().put("object", "list");
     ArrayNode data = out.putArray("data");
     int index = 0;
@@ -77,12 +79,12 @@ final class ModelRoutes {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     String model = PromptParser.requireModel(body);
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.post("/api/embeddings", Json.bytes(body), authorization(ctx)));
+      relay(ctx, upstream.post("/api/embeddings", Json.bytes(body), ctx.header("Authorization")));
       return;
     }
     ObjectNode request = Json.object().put("model", model).put("input", body.path("prompt").asText(""))
         .put("encoding_format", "float");
-    JsonNode answer = call(ctx, upstream.post("/embeddings", Json.bytes(request), authorization(ctx)));
+    JsonNode answer = call(ctx, upstream.post("/embeddings", Json.bytes(request), ctx.header("Authorization")));
     ObjectNode out = Json.object();
     out.set("embedding", answer.path("data").path(0).path("embedding"));
     json(ctx, out);
@@ -92,7 +94,7 @@ final class ModelRoutes {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     String model = PromptParser.requireModel(body);
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.post("/api/embed", Json.bytes(body), authorization(ctx)));
+      relay(ctx, upstream.post("/api/embed", Json.bytes(body), ctx.header("Authorization")));
       return;
     }
     ObjectNode request = Json.object().put("model", model).put("encoding_format", "float");
@@ -101,7 +103,7 @@ final class ModelRoutes {
       request.set("dimensions", body.get("dimensions"));
     }
     long started = System.nanoTime();
-    JsonNode answer = call(ctx, upstream.post("/embeddings", Json.bytes(request), authorization(ctx)));
+    JsonNode answer = call(ctx, upstream.post("/embeddings", Json.bytes(request), ctx.header("Authorization")));
     ObjectNode out = Json.object().put("model", model);
     ArrayNode embeddings = out.putArray("embeddings");
     answer.path("data").forEach(item -> embeddings.add(item.path("embedding")));
@@ -113,10 +115,10 @@ final class ModelRoutes {
 
   void openAiModels(Context ctx) {
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relay(ctx, upstream.get("/models", authorization(ctx)));
+      relay(ctx, upstream.get("/models", ctx.header("Authorization")));
       return;
     }
-    JsonNode tags = call(ctx, upstream.get("/api/tags", authorization(ctx)));
+    JsonNode tags = call(ctx, upstream.get("/api/tags", ctx.header("Authorization")));
     ObjectNode out = Json.object().put("object", "list");
     ArrayNode data = out.putArray("data");
     for (JsonNode model : tags.path("models")) {
@@ -133,13 +135,10 @@ final class ModelRoutes {
   void openAiModel(Context ctx) {
     String id = ctx.pathParam("model");
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      String path = java.util.Arrays.stream(id.split("/", -1))
-          .map(segment -> java.net.URLEncoder.encode(segment, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"))
-          .collect(java.util.stream.Collectors.joining("/"));
-      relay(ctx, upstream.get("/models/" + path, authorization(ctx)));
+      relay(ctx, upstream.get("/models/" + pathSegments(id), ctx.header("Authorization")));
       return;
     }
-    for (JsonNode model : call(ctx, upstream.get("/api/tags", authorization(ctx))).path("models")) {
+    for (JsonNode model : call(ctx, upstream.get("/api/tags", ctx.header("Authorization"))).path("models")) {
       String name = model.path("name").asText();
       if (name.equals(id) || name.equals(id + ":latest")) {
         json(ctx, Json.object().put("id", id).put("object", "model")
@@ -152,7 +151,7 @@ final class ModelRoutes {
 
   void ollamaTags(Context ctx) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.get("/api/tags", authorization(ctx)));
+      relay(ctx, upstream.get("/api/tags", ctx.header("Authorization")));
       return;
     }
     ObjectNode out = Json.object();
@@ -171,7 +170,7 @@ final class ModelRoutes {
   void ollamaShow(Context ctx) {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.post("/api/show", Json.bytes(body), authorization(ctx)));
+      relay(ctx, upstream.post("/api/show", Json.bytes(body), ctx.header("Authorization")));
       return;
     }
     // Ollama clients name the model in "model"; older ones in "name".
@@ -194,7 +193,7 @@ final class ModelRoutes {
 
   void ollamaVersion(Context ctx) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.get("/api/version", authorization(ctx)));
+      relay(ctx, upstream.get("/api/version", ctx.header("Authorization")));
       return;
     }
     json(ctx, Json.object().put("version", OLLAMA_API_VERSION));
@@ -202,7 +201,7 @@ final class ModelRoutes {
 
   void ollamaPs(Context ctx) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.get("/api/ps", authorization(ctx)));
+      relay(ctx, upstream.get("/api/ps", ctx.header("Authorization")));
       return;
     }
     ObjectNode out = Json.object();
@@ -210,12 +209,15 @@ final class ModelRoutes {
     json(ctx, out);
   }
 
-  private JsonNode openAiModelList(Context ctx) {
-    return call(ctx, upstream.get("/models", authorization(ctx))).path("data");
+  /** A model id such as {@code library/llama3:8b} as URL path segments, each percent-encoded. */
+  private static String pathSegments(String id) {
+    return Arrays.stream(id.split("/", -1))
+        .map(segment -> URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"))
+        .collect(Collectors.joining("/"));
   }
 
-  private String authorization(Context ctx) {
-    return forwardClientAuthorization ? ctx.header("Authorization") : null;
+  private JsonNode openAiModelList(Context ctx) {
+    return call(ctx, upstream.get("/models", ctx.header("Authorization"))).path("data");
   }
 
   /** The upstream's JSON answer, or its error as this route's error. */

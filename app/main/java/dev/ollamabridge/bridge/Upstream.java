@@ -120,12 +120,15 @@ public final class Upstream {
     }
   }
 
-  /** Shared mode always uses the bridge's key; otherwise the client's own Authorization wins. */
+  /**
+   * Shared mode always uses the bridge's key; otherwise the client's own Authorization wins, unless
+   * it is a client key, which is for this bridge, never for the upstream.
+   */
   private String authorization(String clientAuthorization) {
     if (config.sharedMode()) {
       return "Bearer " + config.apiKey();
     }
-    if (clientAuthorization != null) {
+    if (clientAuthorization != null && config.clientKeys().isEmpty()) {
       return clientAuthorization;
     }
     return config.apiKey() != null ? "Bearer " + config.apiKey() : null;

@@ -93,6 +93,11 @@ class ErrorsTest {
     assertThat(right.code()).isEqualTo(200);
     right.close();
     assertThat(backend.stats().lastAuthorization()).isNull();
+    try (Response embed = TestBridges.post(bridge, "/api/embed", "{\"model\":\"fake-llama\",\"input\":\"x\"}",
+        "Authorization", "Bearer beta")) {
+      assertThat(embed.code()).isEqualTo(200);
+    }
+    assertThat(backend.stats().lastAuthorization()).as("no route sends a client key upstream").isNull();
   }
 
   @Test
