@@ -51,6 +51,7 @@ public final class BridgeServer implements AutoCloseable {
     Upstream upstream = new Upstream(http, config, metrics);
     GenerationHandler generation = new GenerationHandler(config, upstream, cache, metrics,
         new RemoteImages(http, config.fetchImageUrls()));
+    ResponsesRoute responses = new ResponsesRoute(config, upstream, generation);
     ModelRoutes models = new ModelRoutes(config, upstream);
     ModelManagement management = new ModelManagement(config, upstream);
     Guard guard = new Guard(new ClientKeys(config.clientKeys()), new RateLimit(config.rateLimit()), metrics);
@@ -87,7 +88,7 @@ public final class BridgeServer implements AutoCloseable {
             ctx.contentType(metrics.contentType()).result(out.toByteArray());
           });
       for (Route route : Route.values()) {
-        table.add(route.method, route.path, guard.wrap(route, handlerOf(route, generation, models, management)));
+        table.add(route.method, route.path, guard.wrap(route, handlerOf(route, generation, responses, models, management)));
       }
       table.answerOptions(origins);
 
@@ -114,10 +115,11 @@ public final class BridgeServer implements AutoCloseable {
     return new BridgeServer(app, http);
   }
 
-  private static Handler handlerOf(Route route, GenerationHandler generation, ModelRoutes models,
-      ModelManagement management) {
+  private static Handler handlerOf(Route route, GenerationHandler generation, ResponsesRoute responses,
+      ModelRoutes models, ModelManagement management) {
     return switch (route) {
       case OPENAI_CHAT, OPENAI_COMPLETIONS, OLLAMA_CHAT, OLLAMA_GENERATE -> ctx -> generation.handle(ctx, route);
+      case OPENAI_RESPONSES -> responses::handle;
       case OPENAI_EMBEDDINGS -> models::openAiEmbeddings;
       case OPENAI_MODELS -> models::openAiModels;
       case OLLAMA_EMBED -> models::ollamaEmbed;

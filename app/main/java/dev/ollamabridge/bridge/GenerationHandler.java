@@ -9,8 +9,10 @@ import dev.ollamabridge.bridge.translate.ClientEncoder;
 import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.bridge.translate.Event;
 import dev.ollamabridge.bridge.translate.Json;
+import dev.ollamabridge.bridge.translate.Kind;
 import dev.ollamabridge.bridge.translate.Prompt;
 import dev.ollamabridge.bridge.translate.PromptParser;
+import dev.ollamabridge.bridge.translate.ResponsesRequest;
 import dev.ollamabridge.bridge.translate.SameDialect;
 import dev.ollamabridge.bridge.translate.ThinkFilter;
 import dev.ollamabridge.bridge.translate.UpstreamDecoder;
@@ -61,12 +63,30 @@ final class GenerationHandler {
     return body.path("n").asInt(1) <= 1 && !body.path("logprobs").asBoolean(false);
   }
 
+  /** A chat or completion request of either dialect. */
   void handle(Context ctx, Route route) {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     Prompt prompt = PromptParser.parse(route.dialect, route.kind, body);
+    generate(ctx, route, prompt, body, ClientEncoder.of(prompt), true);
+  }
+
+  /** A Responses API request, answered as the chat it asks for and written back as a response. */
+  void responses(Context ctx, ObjectNode request) {
+    ObjectNode chat = ResponsesRequest.toChat(request);
+    Prompt prompt = PromptParser.parse(Dialect.OPENAI, Kind.CHAT, chat);
+    generate(ctx, Route.OPENAI_RESPONSES, prompt, chat, ClientEncoder.responses(request, prompt), false);
+  }
+
+  /**
+   * @param body the request in the prompt's dialect, sent as it is to an upstream of that dialect
+   * @param ownDocuments whether the client reads the upstream's documents when the dialects match
+   *     (false for a client of another API, such as the Responses API, over the same dialect)
+   */
+  private void generate(Context ctx, Route route, Prompt prompt, ObjectNode body, ClientEncoder encoder,
+      boolean ownDocuments) {
     UpstreamRequest.checkTranslatable(prompt, body, config.upstreamDialect());
     ClientAnswer answer = new ClientAnswer(
-        ctx, prompt.dialect(), ClientEncoder.of(prompt), new ThinkFilter(config.thinkFilter(), wantsReasoning(prompt)),
+        ctx, prompt.dialect(), encoder, new ThinkFilter(config.thinkFilter(), wantsReasoning(prompt)),
         prompt.stream(),
         () -> metrics.firstToken(route.path, RequestState.elapsedSeconds(ctx)));
 
@@ -86,7 +106,7 @@ final class GenerationHandler {
     }
     UpstreamRequest request = UpstreamRequest.of(prompt, body, config.upstreamDialect());
     // the same dialect on both sides: the client gets the backend's own documents, not a re-encoding
-    UpstreamStream.Documents sameDialect = prompt.dialect() == config.upstreamDialect()
+    UpstreamStream.Documents sameDialect = ownDocuments && prompt.dialect() == config.upstreamDialect()
         ? answer.documents(new SameDialect(prompt.dialect(), config.thinkFilter(), wantsReasoning(prompt), prompt.includeUsage()))
         : null;
     String authorization = ctx.header("Authorization");

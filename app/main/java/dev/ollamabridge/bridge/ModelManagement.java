@@ -4,10 +4,8 @@ import dev.ollamabridge.bridge.translate.Dialect;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import okhttp3.MediaType;
 import okhttp3.RequestBody;
-import okhttp3.Response;
 import okio.BufferedSink;
 import okio.Okio;
 
@@ -38,7 +36,7 @@ final class ModelManagement {
     String method = route.method.name();
     RequestBody body = method.equals("HEAD") ? null : streamed(ctx);
     try (Upstream.Exchange exchange = upstream.once(method, ctx.path(), body, ctx.header("Authorization"))) {
-      relay(ctx, exchange.response());
+      Relay.streamed(ctx, exchange.response());
     }
   }
 
@@ -69,30 +67,5 @@ final class ModelManagement {
         }
       }
     };
-  }
-
-  /** Status, type and body as the backend sent them, each piece flushed as it comes. */
-  private static void relay(Context ctx, Response response) throws IOException {
-    ctx.status(response.code());
-    MediaType type = response.body().contentType();
-    if (type != null) {
-      ctx.contentType(type.toString());
-    }
-    if (ctx.method().name().equals("HEAD")) {
-      return;
-    }
-    OutputStream out = ctx.res().getOutputStream();
-    try (InputStream in = response.body().byteStream()) {
-      byte[] buffer = new byte[8192];
-      for (int read = in.read(buffer); read != -1; read = in.read(buffer)) {
-        out.write(buffer, 0, read);
-        out.flush();
-      }
-    } catch (IOException e) {
-      if (!ctx.res().isCommitted()) {
-        throw new ApiException(502, "the upstream broke off its answer", null, "upstream_error");
-      }
-      throw e;
-    }
   }
 }

@@ -8,6 +8,8 @@ import io.javalin.http.HandlerType;
 enum Route {
   OPENAI_CHAT(HandlerType.POST, "/v1/chat/completions", Dialect.OPENAI, Kind.CHAT),
   OPENAI_COMPLETIONS(HandlerType.POST, "/v1/completions", Dialect.OPENAI, Kind.GENERATE),
+  /** OpenAI's Responses API, answered as a chat when the upstream does not serve it itself. */
+  OPENAI_RESPONSES(HandlerType.POST, "/v1/responses", Dialect.OPENAI, Kind.CHAT),
   OPENAI_EMBEDDINGS(HandlerType.POST, "/v1/embeddings", Dialect.OPENAI, null),
   OPENAI_MODELS(HandlerType.GET, "/v1/models", Dialect.OPENAI, null),
   /** One model; {@code <model>} takes ids with slashes, such as {@code org/model}. */

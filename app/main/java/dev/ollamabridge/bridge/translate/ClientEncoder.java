@@ -32,4 +32,9 @@ public interface ClientEncoder {
         ? new OpenAiEncoder(prompt.kind(), prompt.model(), prompt.includeUsage())
         : new OllamaEncoder(prompt.kind(), prompt.model());
   }
+
+  /** Writes the Responses API's response object and events, echoing the settings of {@code request}. */
+  static ClientEncoder responses(ObjectNode request, Prompt prompt) {
+    return new ResponsesEncoder(request, prompt.model());
+  }
 }

@@ -1,0 +1,71 @@
+package dev.ollamabridge.bridge;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ollamabridge.bridge.translate.Dialect;
+import dev.ollamabridge.bridge.translate.Json;
+import io.javalin.http.Context;
+import java.io.IOException;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/responses}, OpenAI's Responses API. An OpenAI-compatible upstream that serves it
+ * gets the request as it is and its answer goes back as it came (no cache, no think filter: the
+ * backend's reasoning items are its own). Every other upstream, and one that answers the route
+ * with 404, 405 or 501, gets the chat the request asks for ({@link GenerationHandler#responses}),
+ * and the answer is written back as a response, streamed as its events.
+ */
+final class ResponsesRoute {
+
+  private static final Logger log = LoggerFactory.getLogger(ResponsesRoute.class);
+
+  private final BridgeConfig config;
+  private final Upstream upstream;
+  private final GenerationHandler generation;
+  /** Set once an OpenAI-compatible upstream has shown that it does not serve the route. */
+  private volatile boolean upstreamLacksRoute;
+
+  ResponsesRoute(BridgeConfig config, Upstream upstream, GenerationHandler generation) {
+    this.config = config;
+    this.upstream = upstream;
+    this.generation = generation;
+  }
+
+  void handle(Context ctx) throws IOException {
+    ObjectNode request = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+    if (config.upstreamDialect() == Dialect.OPENAI && !upstreamLacksRoute && passedThrough(ctx, request)) {
+      return;
+    }
+    generation.responses(ctx, request);
+  }
+
+  /** Sends the request to the upstream's own route; false when the upstream has no such route. */
+  private boolean passedThrough(Context ctx, ObjectNode request) throws IOException {
+    try (Upstream.Exchange exchange = upstream.post("/responses", Json.bytes(request), ctx.header("Authorization"))) {
+      Response response = exchange.response();
+      if (lacksRoute(response)) {
+        upstreamLacksRoute = true;
+        log.info("the upstream does not serve /responses (HTTP {}); Responses API requests are translated to chat", response.code());
+        return false;
+      }
+      if (!response.isSuccessful()) {
+        throw ErrorBodies.fromUpstream(response);
+      }
+      Relay.streamed(ctx, response);
+      return true;
+    }
+  }
+
+  /** A 404 about the request's model comes from a route that exists; other 404s, 405 and 501 do not. */
+  private static boolean lacksRoute(Response response) {
+    if (response.code() == 405 || response.code() == 501) {
+      return true;
+    }
+    if (response.code() != 404) {
+      return false;
+    }
+    ApiException error = ErrorBodies.fromUpstream(response);
+    return !"model_not_found".equals(error.code()) && !error.getMessage().toLowerCase().contains("model");
+  }
+}
