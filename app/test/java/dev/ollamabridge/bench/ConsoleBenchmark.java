@@ -16,10 +16,14 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Measures what the web console costs: the time to answer the dashboard and its polled live part
@@ -72,7 +76,7 @@ public final class ConsoleBenchmark {
       double idle = cpuShare(cpuWindow);
       double withBrowser;
       try (Browser browser = new Browser(base, session)) {
-        Thread.sleep(3000); // the page loads and starts polling
+        browser.awaitFirstPoll();
         withBrowser = cpuShare(cpuWindow);
       }
       System.out.printf(Locale.ROOT, "%nconsole CPU over %d s, share of one core%n", cpuWindow.toSeconds());
@@ -145,6 +149,12 @@ public final class ConsoleBenchmark {
       driver.get(base + "/login");
       driver.manage().addCookie(new Cookie("ob_session", session));
       driver.get(base + "/");
+    }
+
+    /** Returns once htmx has replaced the live part of the page: the dashboard is loaded and polling. */
+    void awaitFirstPoll() {
+      WebElement live = driver.findElement(By.id("live"));
+      new WebDriverWait(driver, Duration.ofSeconds(30)).until(ExpectedConditions.stalenessOf(live));
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** The dashboard and the instance pages: thin handlers over {@link InstanceService}. */
 final class InstancePages {
@@ -87,26 +88,16 @@ final class InstancePages {
   }
 
   void create(Context ctx) {
-    Map<String, String> refusals = new LinkedHashMap<>();
-    InstanceChanges changes = InstanceForm.read(ctx.formParamMap(), true, refusals);
-    String nginxTest = null;
-    if (refusals.isEmpty()) {
-      try {
-        Instance created = instances.create(changes, WebRoutes.actor(ctx));
-        ctx.redirect("/instances/" + created.id(), HttpStatus.SEE_OTHER);
-        return;
-      } catch (InvalidInput e) {
-        refusals.put(Objects.requireNonNullElse(e.field(), ""), e.getMessage());
-      } catch (InstanceConflict e) {
-        refusals.put(Objects.requireNonNullElse(e.field(), ""), e.getMessage());
-      } catch (NginxRefusal e) {
-        refusals.put("", e.getMessage());
-        nginxTest = e.testOutput();
-      }
+    Refusals refusals = new Refusals();
+    InstanceChanges changes = InstanceForm.read(ctx.formParamMap(), true, refusals.byField);
+    String saved = refusals.attempt(() -> "/instances/" + instances.create(changes, WebRoutes.actor(ctx)).id());
+    if (saved != null) {
+      ctx.redirect(saved, HttpStatus.SEE_OTHER);
+      return;
     }
     ctx.status(400);
     pages.render(ctx, "instances/new.jte", new NewInstancePage(WebRoutes.layout(ctx, "New instance", "instances"),
-        InstanceForm.blank().refused(ctx.formParamMap(), refusals, nginxTest)));
+        InstanceForm.blank().refused(ctx.formParamMap(), refusals.byField, refusals.nginxTest)));
   }
 
   void show(Context ctx) {
@@ -117,26 +108,20 @@ final class InstancePages {
   /** Saves the form, or shows it again with each refusal beside its field; nothing is stored then. */
   void update(Context ctx) {
     long id = id(ctx);
-    Map<String, String> refusals = new LinkedHashMap<>();
-    InstanceChanges changes = InstanceForm.read(ctx.formParamMap(), false, refusals);
-    String nginxTest = null;
-    if (refusals.isEmpty()) {
-      try {
-        instances.update(id, changes, WebRoutes.actor(ctx));
-        ctx.redirect("/instances/" + id + "?saved", HttpStatus.SEE_OTHER);
-        return;
-      } catch (InvalidInput e) {
-        refusals.put(Objects.requireNonNullElse(e.field(), ""), e.getMessage());
-      } catch (InstanceConflict e) {
-        refusals.put(Objects.requireNonNullElse(e.field(), ""), e.getMessage());
-      } catch (NginxRefusal e) {
-        refusals.put("", e.getMessage());
-        nginxTest = e.testOutput();
-      }
+    Refusals refusals = new Refusals();
+    InstanceChanges changes = InstanceForm.read(ctx.formParamMap(), false, refusals.byField);
+    String saved = refusals.attempt(() -> {
+      instances.update(id, changes, WebRoutes.actor(ctx));
+      return "/instances/" + id + "?saved";
+    });
+    if (saved != null) {
+      ctx.redirect(saved, HttpStatus.SEE_OTHER);
+      return;
     }
     ctx.status(400);
     InstanceView view = instances.view(id);
-    render(ctx, view, InstanceForm.of(view.instance()).refused(ctx.formParamMap(), refusals, nginxTest), false);
+    render(ctx, view, InstanceForm.of(view.instance()).refused(ctx.formParamMap(), refusals.byField, refusals.nginxTest),
+        false);
   }
 
   /** The instance page's live figures, which htmx polls. */
@@ -160,7 +145,7 @@ final class InstancePages {
   }
 
   /** Runs an action of a dashboard button, then answers the live part, with what happened or why not. */
-  private void act(Context ctx, java.util.function.Supplier<String> action) {
+  private void act(Context ctx, Supplier<String> action) {
     try {
       renderLive(ctx, action.get(), null);
     } catch (InvalidInput | InstanceConflict | NginxRefusal e) {
@@ -191,5 +176,29 @@ final class InstancePages {
 
   private static long id(Context ctx) {
     return ctx.pathParamAsClass("id", Long.class).get();
+  }
+
+  /** Why a form was not saved: a message per field ({@code ""} for the form as a whole) and nginx -t's output. */
+  private static final class Refusals {
+    final Map<String, String> byField = new LinkedHashMap<>();
+    String nginxTest;
+
+    /** Saves unless the form was already refused; the page to go to next, or null with the refusal kept. */
+    String attempt(Supplier<String> save) {
+      if (!byField.isEmpty()) {
+        return null;
+      }
+      try {
+        return save.get();
+      } catch (InvalidInput e) {
+        byField.put(Objects.requireNonNullElse(e.field(), ""), e.getMessage());
+      } catch (InstanceConflict e) {
+        byField.put(Objects.requireNonNullElse(e.field(), ""), e.getMessage());
+      } catch (NginxRefusal e) {
+        byField.put("", e.getMessage());
+        nginxTest = e.testOutput();
+      }
+      return null;
+    }
   }
 }
