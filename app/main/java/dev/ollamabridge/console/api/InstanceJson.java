@@ -97,6 +97,11 @@ final class InstanceJson {
     i.clientKeys().forEach(key -> keys.add(BridgeSecrets.mask(key)));
     ArrayNode origins = json.putArray("allowed_origins");
     i.allowedOrigins().forEach(origins::add);
+    ArrayNode models = json.putArray("models");
+    i.models().forEach(models::add);
+    ArrayNode aliases = json.putArray("model_aliases");
+    i.modelAliases().forEach(aliases::add);
+    json.put("max_concurrent", i.maxConcurrent()).put("queue_size", i.queueSize()).put("queue_timeout_ms", i.queueTimeoutMs());
     json.put("draining", view.draining());
     if (view.process() != null) {
       json.set("process", process(view.process()));

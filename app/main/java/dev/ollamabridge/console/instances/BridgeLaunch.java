@@ -74,6 +74,14 @@ public final class BridgeLaunch {
     for (String origin : instance.allowedOrigins()) {
       args.addAll(List.of("--allowed-origin", origin));
     }
+    for (String alias : instance.modelAliases()) {
+      args.addAll(List.of("--model-alias", alias));
+    }
+    if (instance.maxConcurrent() > 0) {
+      args.addAll(List.of("--max-concurrent", Integer.toString(instance.maxConcurrent()),
+          "--queue-size", Integer.toString(instance.queueSize()),
+          "--queue-timeout", Integer.toString(instance.queueTimeoutMs())));
+    }
     return args;
   }
 

@@ -2,7 +2,9 @@ package dev.ollamabridge.console.instances;
 
 import dev.ollamabridge.cli.HostPort;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One bridge the console balances to: launched here ({@code managed}) or running elsewhere
@@ -11,6 +13,11 @@ import java.util.List;
  * @param upstreamApiKey a secret: stored, passed to the bridge, never shown back in full
  * @param clientKeys keys the bridge demands from its clients; secrets as well
  * @param allowedOrigins browser origins whose pages the bridge serves besides its own addresses ({@code *}: any)
+ * @param models the models the instance serves whatever its backend lists (empty: as discovered)
+ * @param modelAliases {@code CLIENT=BACKEND}: clients ask for CLIENT, the backend gets BACKEND
+ * @param maxConcurrent the bridge's generation slots, the backend's parallel requests (0: no limit)
+ * @param queueSize how many requests may wait for a slot; more are refused with 503
+ * @param queueTimeoutMs how long one may wait before it is refused with 503
  * @param version bumped by every change; a change made against an older version is refused
  */
 public record Instance(
@@ -34,6 +41,11 @@ public record Instance(
     boolean enabled,
     boolean managed,
     List<String> allowedOrigins,
+    List<String> models,
+    List<String> modelAliases,
+    int maxConcurrent,
+    int queueSize,
+    int queueTimeoutMs,
     long version,
     Instant createdAt,
     Instant updatedAt) {
@@ -41,6 +53,18 @@ public record Instance(
   public Instance {
     clientKeys = List.copyOf(clientKeys);
     allowedOrigins = List.copyOf(allowedOrigins);
+    models = List.copyOf(models);
+    modelAliases = List.copyOf(modelAliases);
+  }
+
+  /** The aliases as CLIENT → BACKEND, in the order given. */
+  public Map<String, String> aliasMap() {
+    Map<String, String> aliases = new LinkedHashMap<>();
+    for (String alias : modelAliases) {
+      int equals = alias.indexOf('=');
+      aliases.put(alias.substring(0, equals), alias.substring(equals + 1));
+    }
+    return aliases;
   }
 
   /** Where the bridge listens, as {@code host:port} ({@code [v6]:port} for IPv6). */

@@ -33,6 +33,11 @@ public record InstanceChanges(
     Boolean enabled,
     Boolean managed,
     List<String> allowedOrigins,
+    List<String> models,
+    List<String> modelAliases,
+    Integer maxConcurrent,
+    Integer queueSize,
+    Integer queueTimeoutMs,
     Long version) {
 
   public static final InstanceChanges NONE = of(Map.of(), null);
@@ -65,6 +70,11 @@ public record InstanceChanges(
         (Boolean) v.get(InstanceField.ENABLED),
         (Boolean) v.get(InstanceField.MANAGED),
         (List<String>) v.get(InstanceField.ALLOWED_ORIGINS),
+        (List<String>) v.get(InstanceField.MODELS),
+        (List<String>) v.get(InstanceField.MODEL_ALIASES),
+        (Integer) v.get(InstanceField.MAX_CONCURRENT),
+        (Integer) v.get(InstanceField.QUEUE_SIZE),
+        (Integer) v.get(InstanceField.QUEUE_TIMEOUT),
         version);
   }
 }

@@ -27,7 +27,13 @@ public enum InstanceField {
   THINK_FILTER("think_filter", Kind.BOOLEAN, "true or false"),
   ENABLED("enabled", Kind.BOOLEAN, "true or false"),
   MANAGED("managed", Kind.BOOLEAN, "true or false"),
-  ALLOWED_ORIGINS("allowed_origins", Kind.LIST, "a list of at most 16 origins such as https://app.example.com or *");
+  ALLOWED_ORIGINS("allowed_origins", Kind.LIST, "a list of at most 16 origins such as https://app.example.com or *"),
+  MODELS("models", Kind.LIST, "a list of at most 64 model names, each " + InstanceRules.MODEL_RULE),
+  MODEL_ALIASES("model_aliases", Kind.LIST,
+      "a list of at most 32 entries CLIENT=BACKEND (each name " + InstanceRules.MODEL_RULE + "), each CLIENT once"),
+  MAX_CONCURRENT("max_concurrent", 0, 10_000),
+  QUEUE_SIZE("queue_size", 0, 10_000),
+  QUEUE_TIMEOUT("queue_timeout_ms", 0, 600_000);
 
   /** How a value is written: a form sends all of them as text, JSON in their own types. */
   public enum Kind { TEXT, INTEGER, BOOLEAN, SECRET, LIST }
@@ -92,6 +98,11 @@ public enum InstanceField {
       case ENABLED -> i.enabled();
       case MANAGED -> i.managed();
       case ALLOWED_ORIGINS -> i.allowedOrigins();
+      case MODELS -> i.models();
+      case MODEL_ALIASES -> i.modelAliases();
+      case MAX_CONCURRENT -> i.maxConcurrent();
+      case QUEUE_SIZE -> i.queueSize();
+      case QUEUE_TIMEOUT -> i.queueTimeoutMs();
     };
   }
 

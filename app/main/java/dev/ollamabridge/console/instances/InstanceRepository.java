@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,7 +22,9 @@ public final class InstanceRepository {
   private static final String COLUMNS = """
       name, host, port, upstream_url, upstream_dialect, weight, role, max_fails, fail_timeout_s,
       cache_enabled, cache_dir, shared_mode, upstream_api_key, client_keys, rate_limit, think_filter,
-      enabled, managed, allowed_origins""";
+      enabled, managed, allowed_origins, models, model_aliases, max_concurrent, queue_size, queue_timeout_ms""";
+  /** One {@code ?} per column of {@link #COLUMNS}, in {@link #bind}'s order. */
+  private static final String MARKS = String.join(", ", Collections.nCopies(COLUMNS.split(",").length, "?"));
 
   private final Database database;
   private final ObjectMapper json;
@@ -57,7 +60,7 @@ public final class InstanceRepository {
     try (Connection connection = database.connection();
         PreparedStatement insert = connection.prepareStatement(
             "INSERT INTO instances (" + COLUMNS + ", version, created_at, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                + " VALUES (" + MARKS + ", 1, ?, ?)",
             Statement.RETURN_GENERATED_KEYS)) {
       int next = bind(insert, draft);
       insert.setString(next, now);
@@ -80,7 +83,7 @@ public final class InstanceRepository {
     try (Connection connection = database.connection();
         PreparedStatement update = connection.prepareStatement(
             "UPDATE instances SET (" + COLUMNS + ", version, updated_at)"
-                + " = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, version + 1, ?)"
+                + " = (" + MARKS + ", version + 1, ?)"
                 + " WHERE id = ? AND version = ?")) {
       int next = bind(update, changed);
       update.setString(next, Instant.now().toString());
@@ -125,6 +128,11 @@ public final class InstanceRepository {
     statement.setBoolean(i++, instance.enabled());
     statement.setBoolean(i++, instance.managed());
     statement.setString(i++, toJson(instance.allowedOrigins()));
+    statement.setString(i++, toJson(instance.models()));
+    statement.setString(i++, toJson(instance.modelAliases()));
+    statement.setInt(i++, instance.maxConcurrent());
+    statement.setInt(i++, instance.queueSize());
+    statement.setInt(i++, instance.queueTimeoutMs());
     return i;
   }
 
@@ -153,6 +161,11 @@ public final class InstanceRepository {
             rows.getBoolean("enabled"),
             rows.getBoolean("managed"),
             fromJson(rows.getString("allowed_origins")),
+            fromJson(rows.getString("models")),
+            fromJson(rows.getString("model_aliases")),
+            rows.getInt("max_concurrent"),
+            rows.getInt("queue_size"),
+            rows.getInt("queue_timeout_ms"),
             rows.getLong("version"),
             Instant.parse(rows.getString("created_at")),
             Instant.parse(rows.getString("updated_at"))));

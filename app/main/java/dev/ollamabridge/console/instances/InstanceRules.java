@@ -3,7 +3,9 @@ package dev.ollamabridge.console.instances;
 import dev.ollamabridge.bridge.BrowserOrigins;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.settings.Setting;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -15,6 +17,11 @@ public final class InstanceRules {
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final Pattern ORIGIN = Pattern.compile("\\*|[a-z][a-z0-9+.-]{0,15}://[a-z0-9.\\[\\]:-]{1,260}");
   private static final Pattern PATH = Pattern.compile("[A-Za-z0-9._/-]{1,255}");
+  /** Model names as Ollama and OpenAI-compatible APIs write them: {@code llama3.2:3b}, {@code org/model}, {@code hf.co/x/y:Q4_K_M}. */
+  static final String MODEL_RULE = "letters, digits and . _ : / @ + - (at most 200, starting with a letter or digit)";
+  public static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}");
+  private static final int MAX_MODELS = 64;
+  private static final int MAX_ALIASES = 32;
   private static final int MAX_CLIENT_KEYS = 32;
   private static final int MAX_ORIGINS = 16;
 
@@ -38,6 +45,11 @@ public final class InstanceRules {
     List<String> clientKeys = c.clientKeys() == null ? base.clientKeys() : clientKeys(c.clientKeys());
     int rateLimit = c.rateLimit() == null ? base.rateLimit() : inRange(InstanceField.RATE_LIMIT, c.rateLimit());
     List<String> origins = c.allowedOrigins() == null ? base.allowedOrigins() : origins(c.allowedOrigins());
+    List<String> models = c.models() == null ? base.models() : models(c.models());
+    List<String> aliases = c.modelAliases() == null ? base.modelAliases() : aliases(c.modelAliases());
+    int maxConcurrent = c.maxConcurrent() == null ? base.maxConcurrent() : inRange(InstanceField.MAX_CONCURRENT, c.maxConcurrent());
+    int queueSize = c.queueSize() == null ? base.queueSize() : inRange(InstanceField.QUEUE_SIZE, c.queueSize());
+    int queueTimeout = c.queueTimeoutMs() == null ? base.queueTimeoutMs() : inRange(InstanceField.QUEUE_TIMEOUT, c.queueTimeoutMs());
     boolean sharedMode = or(c.sharedMode(), base.sharedMode());
     if (sharedMode && (apiKey == null || apiKey.isEmpty())) {
       throw new InvalidInput(InstanceField.UPSTREAM_API_KEY.key(), "shared_mode needs an upstream_api_key");
@@ -45,7 +57,8 @@ public final class InstanceRules {
     return new Instance(base.id(), name, host, port, upstreamUrl, dialect, weight, role, maxFails, failTimeout,
         or(c.cacheEnabled(), base.cacheEnabled()), cacheDir, sharedMode, apiKey, clientKeys, rateLimit,
         or(c.thinkFilter(), base.thinkFilter()), or(c.enabled(), base.enabled()), or(c.managed(), base.managed()),
-        origins, base.version(), base.createdAt(), base.updatedAt());
+        origins, models, aliases, maxConcurrent, queueSize, queueTimeout, base.version(), base.createdAt(),
+        base.updatedAt());
   }
 
   private static boolean or(Boolean given, boolean current) {
@@ -94,6 +107,30 @@ public final class InstanceRules {
     } catch (IllegalArgumentException e) {
       throw new InvalidInput(InstanceField.UPSTREAM_URL.key(), "upstream_url " + e.getMessage());
     }
+  }
+
+  private static List<String> models(List<String> given) {
+    if (given.size() > MAX_MODELS) {
+      throw InstanceField.MODELS.invalid();
+    }
+    given.forEach(model -> matching(InstanceField.MODELS, model, MODEL));
+    return given.stream().distinct().toList();
+  }
+
+  /** {@code CLIENT=BACKEND}, as the bridge's {@code --model-alias} takes it; a CLIENT once. */
+  private static List<String> aliases(List<String> given) {
+    if (given.size() > MAX_ALIASES) {
+      throw InstanceField.MODEL_ALIASES.invalid();
+    }
+    Set<String> clients = new HashSet<>();
+    for (String alias : given) {
+      int equals = alias.indexOf('=');
+      if (equals < 0 || !MODEL.matcher(alias.substring(0, equals)).matches()
+          || !MODEL.matcher(alias.substring(equals + 1)).matches() || !clients.add(alias.substring(0, equals))) {
+        throw InstanceField.MODEL_ALIASES.invalid();
+      }
+    }
+    return List.copyOf(given);
   }
 
   private static List<String> clientKeys(List<String> keys) {

@@ -258,7 +258,8 @@ public final class InstanceService {
       }
     }
     return new Instance(0, chosen, "127.0.0.1", nextFreePort(existing), settings.get(Setting.DEFAULT_UPSTREAM),
-        "auto", 1, "primary", 2, 30, true, null, false, null, List.of(), 0, true, true, true, List.of(), 0, null, null);
+        "auto", 1, "primary", 2, 30, true, null, false, null, List.of(), 0, true, true, true, List.of(), List.of(), List.of(),
+        0, 0, 30_000, 0, null, null);
   }
 
   /** The first port from {@code first_port} up that no instance uses and nothing on this host listens on. */
@@ -328,8 +329,8 @@ public final class InstanceService {
   private static Instance withCacheDir(Instance i, String cacheDir) {
     return new Instance(i.id(), i.name(), i.host(), i.port(), i.upstreamUrl(), i.upstreamDialect(), i.weight(), i.role(),
         i.maxFails(), i.failTimeoutSeconds(), i.cacheEnabled(), cacheDir, i.sharedMode(), i.upstreamApiKey(),
-        i.clientKeys(), i.rateLimit(), i.thinkFilter(), i.enabled(), i.managed(), i.allowedOrigins(), i.version(), i.createdAt(),
-        i.updatedAt());
+        i.clientKeys(), i.rateLimit(), i.thinkFilter(), i.enabled(), i.managed(), i.allowedOrigins(), i.models(),
+        i.modelAliases(), i.maxConcurrent(), i.queueSize(), i.queueTimeoutMs(), i.version(), i.createdAt(), i.updatedAt());
   }
 
   private static String describe(Instance i) {

@@ -103,10 +103,11 @@ class GeneratedFilesTest {
   void supervisorConfHasOneProgramPerManagedInstanceAndAGroupOfExactlyThose() {
     Instance secret = instance(2, "two", 3001, "primary", true);
     secret = new Instance(2, "two", "127.0.0.1", 3001, "https://api.example.com/v1", "auto", 1, "primary", 2, 30, true,
-        "/srv/cache/two", true, "sk-100%'secret", List.of(), 0, true, true, true, List.of("https://app.example.com"), 1,
-        Instant.now(), Instant.now());
+        "/srv/cache/two", true, "sk-100%'secret", List.of(), 0, true, true, true, List.of("https://app.example.com"),
+        List.of(), List.of(), 0, 0, 30_000, 1, Instant.now(), Instant.now());
     Instance external = new Instance(3, "far", "10.0.0.5", 3000, "http://x", "auto", 1, "primary", 2, 30, false, null,
-        false, null, List.of(), 0, true, true, false, List.of(), 1, Instant.now(), Instant.now());
+        false, null, List.of(), 0, true, true, false, List.of(), List.of(), List.of(), 0, 0, 30_000, 1, Instant.now(),
+        Instant.now());
 
     Snapshot snapshot = snapshot(List.of(instance(1, "one", 3000, "primary", true), secret, external),
         settings("least_conn"), Set.of(), Set.of());
@@ -150,7 +151,8 @@ class GeneratedFilesTest {
 
   static Instance instance(long id, String name, int port, String role, boolean enabled) {
     return new Instance(id, name, "127.0.0.1", port, "http://127.0.0.1:11434", "auto", 1, role, 2, 30, true,
-        "/tmp/cache/" + name, false, null, List.of(), 0, true, enabled, true, List.of(), 1, Instant.now(), Instant.now());
+        "/tmp/cache/" + name, false, null, List.of(), 0, true, enabled, true, List.of(), List.of(), List.of(), 0, 0, 30_000, 1,
+        Instant.now(), Instant.now());
   }
 
   record Outcome(int code, String output) {}
