@@ -9,13 +9,18 @@ import dev.ollamabridge.console.auth.ApiTokens;
 import dev.ollamabridge.console.auth.LoginThrottle;
 import dev.ollamabridge.console.auth.Sessions;
 import dev.ollamabridge.console.events.EventLog;
+import dev.ollamabridge.console.files.Snapshot;
 import dev.ollamabridge.console.health.HealthChecker;
+import dev.ollamabridge.console.models.ModelDiscovery;
+import dev.ollamabridge.console.models.ModelRepository;
+import dev.ollamabridge.console.models.ModelService;
 import dev.ollamabridge.console.files.GeneratedFiles;
 import dev.ollamabridge.console.health.HealthPolicy;
 import dev.ollamabridge.console.health.HealthRecords;
 import dev.ollamabridge.console.nginx.ConfigSource;
 import dev.ollamabridge.console.nginx.ManagedNginx;
 import dev.ollamabridge.console.nginx.NginxSync;
+import dev.ollamabridge.console.nginx.NjsRouting;
 import dev.ollamabridge.console.nginx.NginxApplier;
 import dev.ollamabridge.console.nginx.NginxBinary;
 import dev.ollamabridge.console.nginx.NginxTarget;
@@ -137,8 +142,11 @@ public final class ConsoleApp implements AutoCloseable {
       InstanceService instances = new InstanceService(repository, settings, events, supervisor,
           new BridgeLaunch(self, data), health, new CacheRoots(data, settings.get(Setting.CACHE_ROOTS)),
           () -> ownAddresses(config.listen().host(), apiPort.get(), settings), scraper::latest);
+      ModelRepository modelRepository = new ModelRepository(database);
+      Optional<Snapshot.Njs> njs = njs(mode, data.resolve("nginx"));
       ConfigSource configs = new ConfigSource(repository, settings, health::healthyIds, instances::draining,
-          new GeneratedFiles(), data, self.command(BridgeLaunch.JVM_FLAGS, List.of()), !mode.equals("system"));
+          new GeneratedFiles(), data, self.command(BridgeLaunch.JVM_FLAGS, List.of()), !mode.equals("system"),
+          modelRepository, njs);
 
       // the demo backend first, so that adopted bridges find their upstream at once
       String demoUpstream = config.demo() ? startDemoBackend(parts, http) : null;
@@ -154,7 +162,14 @@ public final class ConsoleApp implements AutoCloseable {
       applier.ifPresent(a -> parts.add(0, a));
       NginxSync nginx = new NginxSync(configs, applier);
       instances.addListener(nginx);
+      ModelDiscovery discovery = new ModelDiscovery(repository, modelRepository, health::healthyIds,
+          () -> Duration.ofSeconds(Integer.parseInt(settings.get(Setting.MODELS_REFRESH_S))), http, events,
+          Clock.systemUTC(), () -> nginx.changed("models"));
+      parts.add(0, discovery);
       health.addListener((target, state) -> {
+        if (state.healthy()) {
+          discovery.discoverSoon(target.id());
+        }
         healthRecords.save(target.id(), state.healthy());
         events.record("health", state.healthy() ? "health.up" : "health.down", target.name(),
             state.healthy() ? null : state.lastError());
@@ -164,10 +179,12 @@ public final class ConsoleApp implements AutoCloseable {
           () -> countBy(instances.overview(), ConsoleApp::healthWord));
       applier.ifPresent(a -> a.addListener((revision, took) -> metrics.applied(revision.result(), took)));
       health.start();
+      discovery.start();
       scraper.start();
       applier.ifPresent(ConsoleApp::applyAtStart);
 
-      ConsoleServices services = new ConsoleServices(instances, new SettingsService(settings, events, nginx), events,
+      ModelService models = new ModelService(repository, modelRepository, settings, health::state, njs.isPresent());
+      ConsoleServices services = new ConsoleServices(instances, models, new SettingsService(settings, events, nginx), events,
           configs, applier, revisions, tokens, admin, new Sessions(SESSION_IDLE, SESSION_LIFETIME),
           LoginThrottle.standard(), scraper, metrics, data, json);
       Javalin api = ConsoleHttp.create(config.listen().host(), config.listen().port(), services);
@@ -277,6 +294,23 @@ public final class ConsoleApp implements AutoCloseable {
           Path.of(settings.get(Setting.NGINX_SYSTEM_PATH)), List.of(settings.get(Setting.NGINX_RELOAD_COMMAND).split(" ")));
     }
     return Optional.of(new NginxApplier(configs::nginx, target, revisions, events, listen, Duration.ofMillis(250), http));
+  }
+
+  /**
+   * How nginx gets njs for routing by model, with the routing script written where the config
+   * imports it; empty (and a warning) when this nginx has no njs.
+   */
+  private static Optional<Snapshot.Njs> njs(String mode, Path prefix) {
+    Optional<Snapshot.Njs> njs = mode.equals("system")
+        ? NjsRouting.forSystemNginx(Path.of("/etc/nginx/modules-enabled"), prefix)
+        : NjsRouting.forWholeConfig(NginxBinary.find(), prefix);
+    if (njs.isPresent()) {
+      NjsRouting.writeScript(prefix);
+    } else if (!mode.equals("off")) {
+      log.warn("nginx has no njs module (Debian: apt-get install libnginx-mod-http-js): it balances by load only,"
+          + " not routing requests by model");
+    }
+    return njs;
   }
 
   /** Brings nginx in line with the database; a refusal is logged and kept as a revision, not fatal. */

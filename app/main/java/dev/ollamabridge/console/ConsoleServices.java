@@ -12,6 +12,7 @@ import dev.ollamabridge.console.nginx.ConfigSource;
 import dev.ollamabridge.console.nginx.NginxApplier;
 import dev.ollamabridge.console.nginx.RevisionRepository;
 import dev.ollamabridge.console.instances.InstanceService;
+import dev.ollamabridge.console.models.ModelService;
 import dev.ollamabridge.console.settings.SettingsService;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -26,6 +27,7 @@ import java.util.Optional;
  */
 public record ConsoleServices(
     InstanceService instances,
+    ModelService models,
     SettingsService settings,
     EventLog events,
     ConfigSource configs,

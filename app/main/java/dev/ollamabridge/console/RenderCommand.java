@@ -7,6 +7,9 @@ import dev.ollamabridge.console.files.Snapshot;
 import dev.ollamabridge.console.health.HealthRecords;
 import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.InstanceRepository;
+import dev.ollamabridge.console.models.ModelRepository;
+import dev.ollamabridge.console.nginx.NginxBinary;
+import dev.ollamabridge.console.nginx.NjsRouting;
 import dev.ollamabridge.console.instances.SelfCommand;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
@@ -16,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -72,11 +76,16 @@ public final class RenderCommand implements Callable<Integer> {
       Map<Setting, String> values = settings.all();
       Set<Long> healthy = new HealthRecords(database).all().entrySet().stream()
           .filter(Map.Entry::getValue).map(Map.Entry::getKey).collect(Collectors.toSet());
+      boolean system = values.get(Setting.NGINX_MODE).equals("system");
+      Path prefix = dir.resolve("nginx");
+      Optional<Snapshot.Njs> njs = system ? NjsRouting.forSystemNginx(Path.of("/etc/nginx/modules-enabled"), prefix)
+          : NjsRouting.forWholeConfig(NginxBinary.find(), prefix);
       Snapshot snapshot = new Snapshot(new InstanceRepository(database, new ObjectMapper()).all(), values, healthy, Set.of(), dir,
-          SelfCommand.current().command(BridgeLaunch.JVM_FLAGS, List.of()));
+          SelfCommand.current().command(BridgeLaunch.JVM_FLAGS, List.of()), new ModelRepository(database).all(),
+          njs.orElse(null));
       GeneratedFiles files = new GeneratedFiles();
       String text = switch (kind) {
-        case NGINX -> files.nginx(snapshot, !values.get(Setting.NGINX_MODE).equals("system"));
+        case NGINX -> files.nginx(snapshot, !system);
         case SUPERVISOR -> files.supervisor(snapshot, clearSecrets ? GeneratedFiles.Secrets.CLEAR : GeneratedFiles.Secrets.REFERENCED);
         case PROMETHEUS -> files.prometheus(snapshot);
       };

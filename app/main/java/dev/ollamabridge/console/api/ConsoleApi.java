@@ -47,6 +47,7 @@ public final class ConsoleApi {
     InstanceRoutes instanceRoutes = new InstanceRoutes(services.instances(), bodies);
     SettingsRoutes settingsRoutes = new SettingsRoutes(services.settings(), bodies);
     EventRoutes eventRoutes = new EventRoutes(services.events());
+    ModelRoutes modelRoutes = new ModelRoutes(services.models());
     NginxRoutes nginxRoutes = new NginxRoutes(services.configs(), services.applier(), services.revisions(), services.events());
     ApiTokens tokens = services.tokens();
     Errors errors = new Errors(pageErrors);
@@ -71,6 +72,7 @@ public final class ConsoleApi {
           });
         });
         get("status", instanceRoutes::status);
+        get("models", modelRoutes::list);
         get("events", eventRoutes::list);
         get("settings", settingsRoutes::get);
         patch("settings", settingsRoutes::patch);

@@ -3,15 +3,19 @@ package dev.ollamabridge.console.files;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.Instance;
+import dev.ollamabridge.console.models.ClusterModels;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.digest.Sha256;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -143,6 +147,7 @@ public final class GeneratedFiles {
     };
     boolean hashing = balanceSetting.equals("ip_hash") || balanceSetting.equals("hash");
     List<NginxModel.Server> servers = new ArrayList<>();
+    Map<Long, NginxModel.Server> serverOf = new HashMap<>();
     for (Instance instance : snapshot.instances()) {
       boolean backup = instance.role().equals("backup");
       if (backup && hashing && instance.enabled()) {
@@ -154,9 +159,12 @@ public final class GeneratedFiles {
           : !snapshot.healthy().contains(instance.id()) ? "failing its health checks" : null;
       String options = " weight=" + instance.weight() + " max_fails=" + instance.maxFails()
           + " fail_timeout=" + instance.failTimeoutSeconds() + "s" + (backup && !hashing ? " backup" : "")
+          + (instance.maxConcurrent() > 0 ? " max_conns=" + (instance.maxConcurrent() + instance.queueSize()) : "")
           + (why != null ? " down" : "");
-      servers.add(new NginxModel.Server(address(instance), options,
-          checkName(instance.name()) + (why != null ? ": down, " + why : "")));
+      NginxModel.Server server = new NginxModel.Server(address(instance), options,
+          checkName(instance.name()) + (why != null ? ": down, " + why : ""));
+      servers.add(server);
+      serverOf.put(instance.id(), server);
     }
     if (servers.isEmpty()) {
       servers.add(new NginxModel.Server(NO_SERVERS, " down", "no instances yet: nginx needs one server line"));
@@ -188,7 +196,50 @@ public final class GeneratedFiles {
         snapshot.integer(Setting.NGINX_BURST),
         snapshot.integer(Setting.NGINX_MAX_BODY_MB),
         tls,
-        servers);
+        servers,
+        routing(snapshot, serverOf));
+  }
+
+  /**
+   * Routing by model, when nginx has njs, routing is not off and some instance serves a model:
+   * instances that serve the same models share one group; a name without a tag also answers to
+   * {@code :latest} and the other way round, as Ollama has it. nginx's map ignores case, so of
+   * names that differ only in case the first keeps the entry.
+   */
+  private static NginxModel.Routing routing(Snapshot snapshot, Map<Long, NginxModel.Server> serverOf) {
+    if (snapshot.njs() == null || snapshot.setting(Setting.ROUTING_BY_MODEL).equals("off")) {
+      return null;
+    }
+    SortedMap<String, List<ClusterModels.Server>> models = ClusterModels.of(snapshot.instances(), snapshot.discovered());
+    if (models.isEmpty()) {
+      return null; // nothing learnt yet: every request goes to the whole cluster, as without routing
+    }
+    Map<List<Long>, String> groupOf = new LinkedHashMap<>();
+    Map<String, List<String>> modelsOf = new LinkedHashMap<>();
+    Map<String, NginxModel.MapEntry> map = new LinkedHashMap<>();
+    for (Map.Entry<String, List<ClusterModels.Server>> model : models.entrySet()) {
+      List<Long> ids = model.getValue().stream().map(server -> server.instance().id()).distinct().sorted().toList();
+      String group = groupOf.computeIfAbsent(ids, key -> "group_" + (groupOf.size() + 1));
+      modelsOf.computeIfAbsent(group, key -> new ArrayList<>()).add(model.getKey());
+      String name = model.getKey();
+      String other = name.endsWith(":latest") ? name.substring(0, name.length() - ":latest".length())
+          : name.contains(":") ? null : name + ":latest";
+      for (String key : other == null ? List.of(name) : List.of(name, other)) {
+        map.putIfAbsent(key.toLowerCase(Locale.ROOT), new NginxModel.MapEntry(key, "@" + group));
+      }
+    }
+    List<NginxModel.Group> groups = new ArrayList<>();
+    groupOf.forEach((ids, group) -> groups.add(new NginxModel.Group(group, abbreviated(String.join(", ", modelsOf.get(group))),
+        ids.stream().map(serverOf::get).toList())));
+    String names = String.join(", ", models.keySet());
+    return new NginxModel.Routing(snapshot.njs().loadModule(), snapshot.njs().script().toString(),
+        snapshot.setting(Setting.ROUTING_UNKNOWN_MODEL), abbreviated(names), groups, List.copyOf(map.values()),
+        ModelLists.openAi(models.keySet()), ModelLists.ollamaTags(models.keySet()), ModelLists.ollamaPs(models.keySet()),
+        ModelLists.ollamaVersion());
+  }
+
+  private static String abbreviated(String text) {
+    return text.length() <= 400 ? text : text.substring(0, 400) + "…";
   }
 
   private static String listen(Snapshot snapshot, Setting setting) {

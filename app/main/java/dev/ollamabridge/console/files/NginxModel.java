@@ -12,6 +12,7 @@ import java.util.List;
  * @param revision the hash of this configuration, served back by {@code /nginx-health}
  * @param balance the balancing directive ({@code least_conn}, {@code ip_hash}, {@code hash $x
  *     consistent}), or null for round-robin
+ * @param routing how requests are routed by model, or null when they are not
  */
 public record NginxModel(
     boolean fullConfig,
@@ -29,7 +30,8 @@ public record NginxModel(
     int burst,
     int maxBodyMb,
     Tls tls,
-    List<Server> servers) {
+    List<Server> servers,
+    Routing routing) {
 
   /** A TLS listener, when a certificate and key are configured. */
   public record Tls(String listen, String cert, String key) {}
@@ -37,8 +39,27 @@ public record NginxModel(
   /** One {@code server} line of the upstream: address, its options, and a comment saying whose it is. */
   public record Server(String address, String options, String comment) {}
 
+  /**
+   * Model-aware routing with njs: one upstream group per set of instances serving the same
+   * models, a map from model name to group, and the model lists nginx answers itself.
+   *
+   * @param loadModule the njs module to load, or null when nginx loads it itself
+   * @param unknownModel {@code reject} or {@code any}
+   * @param available the served model names, for the 404 of an unknown one
+   * @param modelsJson {@code GET /v1/models}'s answer; {@code tagsJson}, {@code psJson} and
+   *     {@code versionJson} Ollama's
+   */
+  public record Routing(String loadModule, String script, String unknownModel, String available, List<Group> groups,
+      List<MapEntry> map, String modelsJson, String tagsJson, String psJson, String versionJson) {}
+
+  /** An upstream group: its name, the models it serves (for a comment) and its servers. */
+  public record Group(String name, String models, List<Server> servers) {}
+
+  /** One line of the model → group map. */
+  public record MapEntry(String model, String group) {}
+
   NginxModel withRevision(String hash) {
     return new NginxModel(fullConfig, workerUser, prefix, accessLog, hash, listen, serverName, balance, keepalive,
-        readTimeoutSeconds, nextUpstreamTries, ratePerSecond, burst, maxBodyMb, tls, servers);
+        readTimeoutSeconds, nextUpstreamTries, ratePerSecond, burst, maxBodyMb, tls, servers, routing);
   }
 }

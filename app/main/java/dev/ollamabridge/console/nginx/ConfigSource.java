@@ -4,11 +4,13 @@ import dev.ollamabridge.console.files.GeneratedFiles;
 import dev.ollamabridge.console.files.Snapshot;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InstanceRepository;
+import dev.ollamabridge.console.models.ModelRepository;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -27,13 +29,17 @@ public final class ConfigSource {
   private final Path dataDir;
   private final List<String> bridgeCommand;
   private final boolean fullConfig;
+  private final ModelRepository models;
+  private final Optional<Snapshot.Njs> njs;
 
   /**
    * @param bridgeCommand the argv prefix that starts this program with a bridge's JVM flags
    * @param fullConfig a whole nginx.conf (managed nginx, or off), or the part a system nginx includes
+   * @param njs how nginx gets njs, which routing by model needs; empty: nginx has none
    */
   public ConfigSource(InstanceRepository instances, Settings settings, Supplier<Set<Long>> healthy,
-      Supplier<Set<Long>> draining, GeneratedFiles files, Path dataDir, List<String> bridgeCommand, boolean fullConfig) {
+      Supplier<Set<Long>> draining, GeneratedFiles files, Path dataDir, List<String> bridgeCommand, boolean fullConfig,
+      ModelRepository models, Optional<Snapshot.Njs> njs) {
     this.instances = instances;
     this.settings = settings;
     this.healthy = healthy;
@@ -42,6 +48,13 @@ public final class ConfigSource {
     this.dataDir = dataDir;
     this.bridgeCommand = List.copyOf(bridgeCommand);
     this.fullConfig = fullConfig;
+    this.models = models;
+    this.njs = njs;
+  }
+
+  /** Whether nginx has njs, which routing by model needs. */
+  public boolean hasNjs() {
+    return njs.isPresent();
   }
 
   public String render(GeneratedFiles.Kind kind) {
@@ -69,6 +82,6 @@ public final class ConfigSource {
   }
 
   private Snapshot snapshot(List<Instance> all, Map<Setting, String> values) {
-    return new Snapshot(all, values, healthy.get(), draining.get(), dataDir, bridgeCommand);
+    return new Snapshot(all, values, healthy.get(), draining.get(), dataDir, bridgeCommand, models.all(), njs.orElse(null));
   }
 }

@@ -35,6 +35,12 @@ public enum Setting {
   EVENTS_KEEP_DAYS("events.keep_days", "90", value -> integer(value, 1, 36_500)),
   NGINX_REVISIONS_KEEP("nginx.revisions_keep", "200", value -> integer(value, 10, 100_000)),
   NGINX_REVISIONS_KEEP_DAYS("nginx.revisions_keep_days", "365", value -> integer(value, 1, 36_500)),
+  /** How often the console asks each healthy bridge for its models (also when it turns healthy). */
+  MODELS_REFRESH_S("models.refresh_s", "30", value -> integer(value, 5, 86_400)),
+  /** auto: nginx routes each request to the instances serving its model when the njs module is there; off: never. */
+  ROUTING_BY_MODEL("routing.by_model", "auto", value -> oneOf(value, "auto", "off")),
+  /** reject: a model no instance serves is a 404 naming those served; any: such a request goes to the whole cluster. */
+  ROUTING_UNKNOWN_MODEL("routing.unknown_model", "reject", value -> oneOf(value, "reject", "any")),
   /** managed: the console runs its own nginx; system: it writes a file and runs a reload command; off: render only. */
   NGINX_MODE("nginx.mode", "managed", value -> oneOf(value, "managed", "system", "off"), true),
   NGINX_LISTEN("nginx.listen", "127.0.0.1:8080", Setting::listen),

@@ -19,6 +19,8 @@ public record SettingGroup(String prefix, String title, List<Setting> settings) 
       "health", "Health checks",
       "supervise", "Supervision of the bridges",
       "events", "Audit log",
+      "models", "Model discovery",
+      "routing", "Model routing",
       "nginx", "nginx",
       "cache", "Caches");
 
