@@ -1,0 +1,197 @@
+package dev.ollamabridge.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ollamabridge.fake.FakeOllama;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.StreamSupport;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Model-aware routing through the console's real nginx with njs: three backends with overlapping
+ * models, each behind a bridge the console learns the models of. Every request lands only on a
+ * backend that has its model (counted on the backends), in both dialects.
+ */
+class ModelRoutingTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final AtomicInteger QUESTIONS = new AtomicInteger();
+  private static final OkHttpClient HTTP = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(30)).build();
+
+  @TempDir static Path data;
+  private static FakeOllama first;
+  private static FakeOllama second;
+  private static FakeOllama third;
+  private static ManagedNginxFixture nginx;
+
+  @BeforeAll
+  static void start() throws IOException {
+    first = FakeOllama.start(FakeOllama.Options.defaults().withModels("alpha", "shared").withTokens(3));
+    second = FakeOllama.start(FakeOllama.Options.defaults().withModels("beta", "shared").withTokens(3));
+    third = FakeOllama.start(FakeOllama.Options.defaults().withModels("gamma:7b", "pinned-only", "hidden").withTokens(20)
+        .withTokenRate(40));
+    nginx = new ManagedNginxFixture(data);
+    long a = nginx.create("first", first.baseUrl(), 1);
+    long b = nginx.create("second", second.baseUrl(), 1);
+    long c = nginx.create("third", third.baseUrl(), 1);
+    // the third backend lists more than this cluster should serve from it: its instance pins the list
+    ConsoleClient.Answer pinned = nginx.api.patch("/instances/" + c, "{\"version\":1,\"models\":[\"gamma:7b\",\"pinned-only\"]}");
+    assertThat(pinned.status()).as(pinned.body().toString()).isEqualTo(200);
+    for (long id : new long[] {a, b, c}) {
+      nginx.awaitHealthy(id);
+    }
+    await().atMost(ManagedNginxFixture.PATIENCE).until(() -> {
+      String config = nginx.appliedConfig();
+      return config != null && config.contains("\"alpha\" \"@") && config.contains("\"beta\" \"@")
+          && config.contains("# first\n") && config.contains("# second\n") && config.contains("# third\n");
+    });
+  }
+
+  @AfterAll
+  static void stop() {
+    nginx.close();
+    first.close();
+    second.close();
+    third.close();
+  }
+
+  @Test
+  void eachRequestLandsOnlyOnBackendsThatHaveItsModel() throws IOException {
+    long[] before = {first.stats().requests(), second.stats().requests(), third.stats().requests()};
+
+    for (int i = 0; i < 6; i++) {
+      assertThat(post("/api/chat", chat("alpha", false)).code()).isEqualTo(200);
+    }
+    long[] afterAlpha = {first.stats().requests(), second.stats().requests(), third.stats().requests()};
+    assertThat(afterAlpha[0] - before[0]).isEqualTo(6);
+    assertThat(afterAlpha[1] - before[1]).isZero();
+    assertThat(afterAlpha[2] - before[2]).isZero();
+
+    for (int i = 0; i < 6; i++) {
+      assertThat(post("/v1/chat/completions", chat("beta", false)).code()).isEqualTo(200);
+      assertThat(post("/v1/chat/completions", chat("gamma:7b", false)).code()).isEqualTo(200);
+    }
+    long[] afterOpenAi = {first.stats().requests(), second.stats().requests(), third.stats().requests()};
+    assertThat(afterOpenAi[0] - afterAlpha[0]).isZero();
+    assertThat(afterOpenAi[1] - afterAlpha[1]).isEqualTo(6);
+    assertThat(afterOpenAi[2] - afterAlpha[2]).isEqualTo(6);
+
+    for (int i = 0; i < 8; i++) {
+      assertThat(post("/api/generate", "{\"model\":\"shared\",\"prompt\":\"hi " + i + "\",\"stream\":false}").code()).isEqualTo(200);
+    }
+    long[] afterShared = {first.stats().requests(), second.stats().requests(), third.stats().requests()};
+    assertThat(afterShared[0] - afterOpenAi[0] + afterShared[1] - afterOpenAi[1]).isEqualTo(8);
+    assertThat(afterShared[2] - afterOpenAi[2]).as("the third backend lacks 'shared'").isZero();
+  }
+
+  @Test
+  void anOllamaNameWithoutItsTagIsTheLatestOne() throws IOException {
+    try (Response answer = post("/api/chat", chat("alpha:latest", false))) {
+      assertThat(answer.code()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aModelNoInstanceServesIsA404InTheRoutesDialectNamingThoseServed() throws IOException {
+    try (Response ollama = post("/api/chat", chat("nope", false))) {
+      assertThat(ollama.code()).isEqualTo(404);
+      String error = JSON.readTree(ollama.body().string()).path("error").asText();
+      assertThat(error).contains("\"nope\"", "alpha", "beta", "gamma:7b", "shared");
+    }
+    try (Response openAi = post("/v1/chat/completions", chat("nope", false))) {
+      assertThat(openAi.code()).isEqualTo(404);
+      JsonNode error = JSON.readTree(openAi.body().string()).path("error");
+      assertThat(error.path("code").asText()).isEqualTo("model_not_found");
+      assertThat(error.path("param").asText()).isEqualTo("model");
+      assertThat(error.path("message").asText()).contains("`nope`");
+    }
+    try (Response one = get("/v1/models/nope")) {
+      assertThat(one.code()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void nginxAnswersTheUnionOfTheModelsItself() throws IOException {
+    List<String> all = List.of("alpha", "beta", "gamma:7b", "pinned-only", "shared");
+    try (Response models = get("/v1/models")) {
+      JsonNode list = JSON.readTree(models.body().string());
+      assertThat(StreamSupport.stream(list.path("data").spliterator(), false).map(m -> m.path("id").asText()).toList())
+          .isEqualTo(all);
+    }
+    try (Response tags = get("/api/tags")) {
+      JsonNode list = JSON.readTree(tags.body().string());
+      assertThat(StreamSupport.stream(list.path("models").spliterator(), false).map(m -> m.path("name").asText()).toList())
+          .isEqualTo(all);
+    }
+    try (Response one = get("/v1/models/gamma:7b")) {
+      assertThat(one.code()).isEqualTo(200);
+      assertThat(JSON.readTree(one.body().string()).path("id").asText()).isEqualTo("gamma:7b");
+    }
+    try (Response version = get("/api/version")) {
+      assertThat(JSON.readTree(version.body().string()).path("version").asText()).isNotBlank();
+    }
+    JsonNode console = nginx.api.get("/models").body();
+    assertThat(console.at("/routing/by_model").asBoolean()).isTrue();
+    JsonNode shared = StreamSupport.stream(console.path("models").spliterator(), false)
+        .filter(m -> m.path("name").asText().equals("shared")).findFirst().orElseThrow();
+    assertThat(shared.path("instances").findValuesAsText("name")).containsExactlyInAnyOrder("first", "second");
+    assertThat(shared.path("instances").findValuesAsText("source")).containsOnly("discovered");
+    JsonNode pinned = StreamSupport.stream(console.path("models").spliterator(), false)
+        .filter(m -> m.path("name").asText().equals("pinned-only")).findFirst().orElseThrow();
+    assertThat(pinned.path("instances").findValuesAsText("source")).containsOnly("pinned");
+  }
+
+  @Test
+  void aRoutedStreamsFirstTokenArrivesLongBeforeItsEnd() throws IOException {
+    long start = System.nanoTime();
+    long firstLine;
+    int lines = 1;
+    try (Response stream = post("/api/chat", chat("gamma:7b", true));
+        BufferedReader reader = new BufferedReader(new InputStreamReader(stream.body().byteStream(), StandardCharsets.UTF_8))) {
+      assertThat(stream.code()).isEqualTo(200);
+      reader.readLine();
+      firstLine = System.nanoTime() - start;
+      while (reader.readLine() != null) {
+        lines++;
+      }
+    }
+    long end = System.nanoTime() - start;
+    System.out.printf("routed stream: first line after %d ms, %d lines in %d ms%n", firstLine / 1_000_000, lines,
+        end / 1_000_000);
+    assertThat(lines).isEqualTo(21);
+    assertThat(firstLine).as("20 tokens at 40/s take 500 ms; the first comes at once").isLessThan(end / 2);
+  }
+
+  /** A chat of its own question each time, so that no bridge's cache answers it. */
+  private static String chat(String model, boolean stream) {
+    return "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"question "
+        + QUESTIONS.incrementAndGet() + "\"}]}";
+  }
+
+  private static Response post(String path, String body) throws IOException {
+    return HTTP.newCall(new Request.Builder().url("http://127.0.0.1:" + nginx.nginxPort + path)
+        .post(RequestBody.create(body, MediaType.get("application/json"))).build()).execute();
+  }
+
+  private static Response get(String path) throws IOException {
+    return HTTP.newCall(new Request.Builder().url("http://127.0.0.1:" + nginx.nginxPort + path).build()).execute();
+  }
+}
