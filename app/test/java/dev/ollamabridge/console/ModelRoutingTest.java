@@ -22,7 +22,10 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * models, each behind a bridge the console learns the models of. Every request lands only on a
  * backend that has its model (counted on the backends), in both dialects.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ModelRoutingTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -178,6 +182,43 @@ class ModelRoutingTest {
         end / 1_000_000);
     assertThat(lines).isEqualTo(21);
     assertThat(firstLine).as("20 tokens at 40/s take 500 ms; the first comes at once").isLessThan(end / 2);
+  }
+
+  @Test
+  @Order(Order.DEFAULT + 1) // after the tests that route by model: these change the settings
+  void withUnknownModelsSentToTheClusterABridgeAnswersForItsBackend() throws IOException {
+    assertThat(nginx.api.patch("/settings", "{\"routing.unknown_model\":\"any\"}").status()).isEqualTo(200);
+    await().atMost(ManagedNginxFixture.PATIENCE).until(() -> {
+      String config = nginx.appliedConfig();
+      return config != null && config.contains("set $ob_unknown any;");
+    });
+
+    try (Response answer = post("/api/chat", chat("nope", false))) {
+      assertThat(answer.code()).isEqualTo(404);
+      assertThat(answer.body().string()).as("the backend's own words").contains("try pulling it first");
+    }
+  }
+
+  @Test
+  @Order(Order.DEFAULT + 2)
+  void withRoutingOffTheConfigIsModelAgnosticAndServes() throws IOException {
+    assertThat(nginx.api.patch("/settings", "{\"routing.by_model\":\"off\"}").status()).isEqualTo(200);
+    await().atMost(ManagedNginxFixture.PATIENCE).until(() -> {
+      String config = nginx.appliedConfig();
+      return config != null && !config.contains("js_import");
+    });
+
+    try (Response models = get("/v1/models")) {
+      assertThat(models.code()).isEqualTo(200);
+      assertThat(JSON.readTree(models.body().string()).path("data").findValuesAsText("owned_by"))
+          .as("a bridge answers now, with its backend's list").doesNotContain("ollama-bridge");
+    }
+    for (int i = 0; i < 4; i++) {
+      try (Response answer = post("/api/chat", chat("shared", false))) {
+        assertThat(answer.code()).isIn(200, 404); // the third backend lacks 'shared': no routing, no guarantee
+      }
+    }
+    assertThat(nginx.api.get("/models").body().at("/routing/reason").asText()).isEqualTo("routing.by_model is off");
   }
 
   /** A chat of its own question each time, so that no bridge's cache answers it. */
