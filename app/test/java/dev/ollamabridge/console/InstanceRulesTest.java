@@ -51,7 +51,15 @@ class InstanceRulesTest {
       "{\"upstream_url\":\"http://user:pw@example.com\"} | upstream_url | upstream_api_key",
       "{\"allowed_origins\":[\"evil.example\"]}    | allowed_origins | origins such as",
       "{\"allowed_origins\":[\"https://a.example/x\"]} | allowed_origins | origins such as",
-      "{\"allowed_origins\":\"https://a.example\"}   | allowed_origins | a list of"})
+      "{\"allowed_origins\":\"https://a.example\"}   | allowed_origins | a list of",
+      "{\"models\":[\"llama 3\"]}                  | models | letters, digits",
+      "{\"models\":[\"$(reboot)\"]}                | models | letters, digits",
+      "{\"models\":[\"x';\"]}                      | models | letters, digits",
+      "{\"model_aliases\":[\"smart\"]}             | model_aliases | CLIENT=BACKEND",
+      "{\"model_aliases\":[\"a=b\",\"a=c\"]}       | model_aliases | each CLIENT once",
+      "{\"model_aliases\":[\"a=b c\"]}             | model_aliases | CLIENT=BACKEND",
+      "{\"max_concurrent\":-1}                     | max_concurrent | from 0 to 10000",
+      "{\"queue_timeout_ms\":600001}               | queue_timeout_ms | from 0 to 600000"})
   void aBadValueIsA400NamingTheFieldAndNothingIsStored(String body, String field, String message) {
     ConsoleClient.Answer answer = api.post("/instances", body.replace("{", "{\"managed\":false,"));
 

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.Instance;
+import dev.ollamabridge.console.models.ModelRepository;
+import dev.ollamabridge.console.nginx.NginxBinary;
+import dev.ollamabridge.console.nginx.NjsRouting;
 import dev.ollamabridge.console.settings.Setting;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -66,6 +69,50 @@ class GeneratedFilesTest {
     if (withTls) {
       assertThat(config).contains("listen 127.0.0.1:8443 ssl http2;");
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"least_conn", "round_robin", "ip_hash", "hash"})
+  void routingByModelRendersAConfigNginxWithNjsAccepts(String balance) throws Exception {
+    Path prefix = data.resolve("nginx");
+    Snapshot.Njs njs = NjsRouting.forWholeConfig(NginxBinary.find(), prefix).orElseThrow(
+        () -> new AssertionError("these tests need nginx's njs module: apt-get install libnginx-mod-http-js"));
+    NjsRouting.writeScript(prefix);
+    Instance limited = new Instance(3, "limited", "127.0.0.1", 3002, "http://x", "auto", 1, "primary", 2, 30, false, null,
+        false, null, List.of(), 0, true, true, true, List.of(), List.of("pinned:7b"), List.of("smart=deepseek-r1:14b"),
+        4, 1, 30_000, 1, Instant.now(), Instant.now());
+    List<Instance> instances = List.of(instance(1, "one", 3000, "primary", true), instance(2, "two", 3001, "primary", true),
+        limited);
+    Instant seen = Instant.now();
+    Map<Long, List<ModelRepository.Seen>> discovered = Map.of(
+        1L, List.of(new ModelRepository.Seen("llama3:latest", seen), new ModelRepository.Seen("shared", seen)),
+        2L, List.of(new ModelRepository.Seen("shared", seen), new ModelRepository.Seen("org/Model-X", seen)),
+        3L, List.of(new ModelRepository.Seen("not-pinned", seen)));
+
+    String config = files.nginx(new Snapshot(instances, settings(balance), Set.of(1L, 2L, 3L), Set.of(), data,
+        List.of("/usr/bin/java"), discovered, njs), true);
+
+    assertThat(nginxTest(config)).satisfies(test -> assertThat(test.code()).as(test.output()).isZero());
+    assertThat(config).contains("load_module " + njs.loadModule() + ";", "js_import router from " + prefix.resolve("router.js") + ";",
+        "\"llama3:latest\" \"@group_1\";", "\"llama3\" \"@group_1\";", "\"org/Model-X\" \"@group_2\";",
+        "\"org/Model-X:latest\" \"@group_2\";", "\"pinned:7b\" \"@group_3\";", "\"shared\" \"@group_4\";",
+        "\"smart\" \"@group_3\";", "# group_3: pinned:7b, smart", "location @group_4 {", "proxy_pass http://group_4;", "location @cluster {",
+        "server 127.0.0.1:3002 weight=1 max_fails=2 fail_timeout=30s max_conns=5; # limited",
+        "return 200 '{\"object\":\"list\",\"data\":[{\"id\":\"llama3:latest\"");
+    assertThat(config).as("a pinned list replaces the discovered one").doesNotContain("not-pinned");
+    String shared = config.substring(config.indexOf("upstream group_4 {"));
+    assertThat(shared.substring(0, shared.indexOf('}'))).contains("# one", "# two").doesNotContain("# limited");
+  }
+
+  @Test
+  void withoutNjsTheSameModelsRenderAModelAgnosticConfigNginxAccepts() throws Exception {
+    Map<Long, List<ModelRepository.Seen>> discovered = Map.of(1L, List.of(new ModelRepository.Seen("llama3", Instant.now())));
+
+    String config = files.nginx(new Snapshot(List.of(instance(1, "one", 3000, "primary", true)), settings("least_conn"),
+        Set.of(1L), Set.of(), data, List.of("/usr/bin/java"), discovered, null), true);
+
+    assertThat(nginxTest(config)).satisfies(test -> assertThat(test.code()).as(test.output()).isZero());
+    assertThat(config).doesNotContain("js_import", "load_module", "map $ob_model").contains("location / {");
   }
 
   @Test
