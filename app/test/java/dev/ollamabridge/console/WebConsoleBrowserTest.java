@@ -201,12 +201,24 @@ class WebConsoleBrowserTest {
   }
 
   @Test
-  void theAdminPagesShowNginxEventsFilesSettingsAndTokens() {
-    nginx.create("edge", backend.baseUrl(), 2);
+  void theAdminPagesShowModelsNginxEventsFilesSettingsAndTokens() {
+    long edge = nginx.create("edge", backend.baseUrl(), 2);
+    nginx.api.patch("/instances/" + edge, "{\"version\":1,\"models\":[\"fake-llama\",\"fake-r1\"]}");
     browser = new Chromium("admin", 1280, 900);
     browser.open(base + "/login");
     logIn(password);
     browser.await("#add-instance", PATIENCE);
+
+    // the models the instance serves
+    nginx.awaitHealthy(edge);
+    browser.find("a[href='/models']").click();
+    new WebDriverWait(browser.driver, PATIENCE).until(driver -> {
+      driver.navigate().refresh();
+      return browser.find("main").getText().contains("fake-llama");
+    });
+    assertThat(browser.find("main").getText()).contains("fake-r1", "pinned", "edge",
+        "nginx routes each request to the instances that serve its model");
+    browser.screenshot("models");
 
     browser.find("a[href='/nginx']").click();
     browser.awaitText("main", "revision", PATIENCE);

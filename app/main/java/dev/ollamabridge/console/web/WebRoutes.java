@@ -97,6 +97,8 @@ public final class WebRoutes {
       get("/settings", settings::show);
       post("/settings", settings::save);
       get("/events", events::list);
+      get("/models", ctx -> pages.render(ctx, "models.jte",
+          ModelsPage.of(layout(ctx, "Models", "models"), services.models())));
       get("/files", files::show);
       get("/files/{name}", files::download);
       path("/tokens", () -> {
