@@ -1,0 +1,189 @@
+package dev.ollamabridge.fake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Given tools, the fake calls one in either dialect, whole or streamed, and reads the result back. */
+class FakeToolCallsTest {
+
+  private static final String TOOLS = """
+      "tools":[
+        {"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{
+          "city":{"type":"string"},"days":{"type":"integer"},"metric":{"type":"boolean"},
+          "unit":{"type":"string","enum":["celsius","fahrenheit"]},"when":{"type":"object"}}}}},
+        {"type":"function","function":{"name":"get_time","parameters":{"type":"object","properties":{
+          "zone":{"type":"string"}}}}}]""";
+  private static final String QUESTION = "{\"role\":\"user\",\"content\":\"What is the weather in Paris?\"}";
+  private static final String ASK = "{\"model\":\"fake-llama\",\"messages\":[" + QUESTION + "]," + TOOLS;
+  private static final String WEATHER_ARGUMENTS = "{\"city\":\"Paris\",\"days\":1,\"metric\":true,\"unit\":\"celsius\"}";
+
+  private static FakeOllama fake;
+  private static FakeHttp http;
+
+  @BeforeAll
+  static void start() {
+    fake = FakeOllama.start(FakeOllama.Options.defaults().withTokens(4));
+    http = new FakeHttp(fake);
+  }
+
+  @AfterAll
+  static void stop() {
+    fake.close();
+  }
+
+  @Test
+  void anOpenAiChatWithToolsIsAnsweredWithACallOfTheFirstToolWithArgumentsFromItsSchema() throws Exception {
+    JsonNode answer = http.postForJson("/v1/chat/completions", ASK + "}");
+    JsonNode again = http.postForJson("/v1/chat/completions", ASK + "}");
+
+    JsonNode choice = answer.path("choices").path(0);
+    assertThat(choice.path("finish_reason").asText()).isEqualTo("tool_calls");
+    JsonNode message = choice.path("message");
+    assertThat(message.path("content").isNull()).isTrue();
+    JsonNode call = message.path("tool_calls").path(0);
+    assertThat(call.path("id").asText()).matches("call_[0-9a-f]{24}");
+    assertThat(call.path("type").asText()).isEqualTo("function");
+    assertThat(call.path("function").path("name").asText()).isEqualTo("get_weather");
+    assertThat(FakeHttp.json(call.path("function").path("arguments").asText())).isEqualTo(FakeHttp.json(WEATHER_ARGUMENTS));
+    assertThat(answer.path("usage").path("completion_tokens").asInt()).isPositive();
+    assertThat(again.at("/choices/0/message/tool_calls/0/id")).isEqualTo(call.path("id"));
+  }
+
+  @Test
+  void aStreamedOpenAiCallOpensWithTheRoleIdAndNameThenSendsTheArgumentsInPieces() throws Exception {
+    String id = http.postForJson("/v1/chat/completions", ASK + "}").at("/choices/0/message/tool_calls/0/id").asText();
+
+    List<String> events = FakeHttp.sseData(http.post("/v1/chat/completions",
+        ASK + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}").body());
+
+    assertThat(events).last().isEqualTo("[DONE]");
+    List<JsonNode> chunks = events.subList(0, events.size() - 1).stream().map(FakeHttp::json).toList();
+    JsonNode opening = chunks.get(0).at("/choices/0/delta");
+    assertThat(opening.path("role").asText()).isEqualTo("assistant");
+    assertThat(opening.at("/tool_calls/0/index").asInt()).isZero();
+    assertThat(opening.at("/tool_calls/0/id").asText()).isEqualTo(id);
+    assertThat(opening.at("/tool_calls/0/function/name").asText()).isEqualTo("get_weather");
+    assertThat(opening.at("/tool_calls/0/function/arguments").asText()).isEmpty();
+    List<JsonNode> pieces = chunks.subList(1, chunks.size() - 2);
+    assertThat(pieces).hasSizeGreaterThan(1).allSatisfy(piece -> {
+      assertThat(piece.at("/choices/0/delta/tool_calls/0/index").asInt()).isZero();
+      assertThat(piece.at("/choices/0/delta/tool_calls/0/id").isMissingNode()).isTrue();
+    });
+    StringBuilder arguments = new StringBuilder();
+    pieces.forEach(piece -> arguments.append(piece.at("/choices/0/delta/tool_calls/0/function/arguments").asText()));
+    assertThat(FakeHttp.json(arguments.toString())).isEqualTo(FakeHttp.json(WEATHER_ARGUMENTS));
+    assertThat(chunks.get(chunks.size() - 2).at("/choices/0/finish_reason").asText()).isEqualTo("tool_calls");
+    assertThat(chunks.get(chunks.size() - 1).at("/usage/completion_tokens").asInt()).isEqualTo(pieces.size());
+  }
+
+  @Test
+  void toolChoiceNamingAToolCallsThatOne() throws Exception {
+    JsonNode answer = http.postForJson("/v1/chat/completions",
+        ASK + ",\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"get_time\"}}}");
+
+    JsonNode function = answer.at("/choices/0/message/tool_calls/0/function");
+    assertThat(function.path("name").asText()).isEqualTo("get_time");
+    assertThat(FakeHttp.json(function.path("arguments").asText())).isEqualTo(FakeHttp.json("{\"zone\":\"Paris\"}"));
+  }
+
+  @Test
+  void toolChoiceNoneGetsTextInEitherDialect() throws Exception {
+    JsonNode openAi = http.postForJson("/v1/chat/completions", ASK + ",\"tool_choice\":\"none\"}");
+    JsonNode ollama = http.postForJson("/api/chat", ASK + ",\"tool_choice\":\"none\",\"stream\":false}");
+
+    assertThat(openAi.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+    assertThat(openAi.at("/choices/0/message/content").asText()).isNotBlank();
+    assertThat(openAi.at("/choices/0/message/tool_calls").isMissingNode()).isTrue();
+    assertThat(ollama.at("/message/content").asText()).isNotBlank();
+    assertThat(ollama.at("/message/tool_calls").isMissingNode()).isTrue();
+  }
+
+  @Test
+  void anOllamaChatWithToolsIsAnsweredWithTheCallWholeArgumentsAsAnObject() throws Exception {
+    JsonNode answer = http.postForJson("/api/chat", ASK + ",\"stream\":false}");
+
+    assertThat(answer.at("/message/role").asText()).isEqualTo("assistant");
+    assertThat(answer.at("/message/content").asText()).isEmpty();
+    JsonNode call = answer.at("/message/tool_calls/0");
+    assertThat(call.at("/function/name").asText()).isEqualTo("get_weather");
+    assertThat(call.at("/function/arguments")).isEqualTo(FakeHttp.json(WEATHER_ARGUMENTS));
+    assertThat(answer.path("done").asBoolean()).isTrue();
+    assertThat(answer.path("done_reason").asText()).isEqualTo("stop");
+    assertThat(answer.path("eval_count").asInt()).isPositive();
+  }
+
+  @Test
+  void aStreamedOllamaCallComesInOneLineBeforeTheDoneLine() throws Exception {
+    HttpResponse<String> response = http.post("/api/chat", ASK + "}");
+
+    List<JsonNode> lines = FakeHttp.lines(response.body());
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0).path("done").asBoolean()).isFalse();
+    assertThat(lines.get(0).at("/message/tool_calls/0/function/arguments")).isEqualTo(FakeHttp.json(WEATHER_ARGUMENTS));
+    assertThat(lines.get(1).path("done").asBoolean()).isTrue();
+    assertThat(lines.get(1).path("done_reason").asText()).isEqualTo("stop");
+    assertThat(lines.get(1).path("eval_count").asInt()).isPositive();
+  }
+
+  @Test
+  void afterAToolResultTheAnswerIsTextThatQuotesItInEitherDialect() throws Exception {
+    String loop = "{\"model\":\"fake-llama\",\"messages\":[" + QUESTION + ","
+        + "{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"function\":{\"name\":\"get_weather\",\"arguments\":{}}}]},"
+        + "{\"role\":\"tool\",\"tool_name\":\"get_weather\",\"content\":\"18 degrees and sunny\"}]," + TOOLS;
+
+    JsonNode ollama = http.postForJson("/api/chat", loop + ",\"stream\":false}");
+    JsonNode openAi = http.postForJson("/v1/chat/completions", loop + "}");
+
+    assertThat(ollama.at("/message/content").asText()).startsWith("The tool said: 18 degrees and sunny. ");
+    assertThat(ollama.at("/message/tool_calls").isMissingNode()).isTrue();
+    assertThat(openAi.at("/choices/0/message/content").asText()).startsWith("The tool said: 18 degrees and sunny. ");
+    assertThat(openAi.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+  }
+
+  @Test
+  void toolAnswersAreCountedAndASuddenDeathStrikesInTheMiddleOfAStreamedCall() throws Exception {
+    AtomicBoolean struck = new AtomicBoolean();
+    SuddenDeath secondAnswer = SuddenDeath.during(2, () -> {
+      struck.set(true);
+      throw new IllegalStateException("the test's stand-in for halting the process");
+    });
+    try (FakeOllama dying = FakeOllama.start(FakeOllama.Options.defaults(), secondAnswer)) {
+      FakeHttp client = new FakeHttp(dying);
+      client.post("/v1/chat/completions", ASK + "}");
+      String cut = readUntilEnd(client, ASK + ",\"stream\":true}");
+
+      assertThat(struck).isTrue();
+      assertThat(cut).contains("\"tool_calls\"").doesNotContain("[DONE]");
+      assertThat(dying.stats()).isEqualTo(new FakeOllama.Stats(2, 0, 1, 1, null));
+    }
+  }
+
+  /** What a stream delivered before it ended, however it ended. */
+  private static String readUntilEnd(FakeHttp client, String body) throws InterruptedException {
+    HttpRequest request = client.request("/v1/chat/completions")
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+    StringBuilder received = new StringBuilder();
+    try (InputStream in = client.send(request, HttpResponse.BodyHandlers.ofInputStream()).body()) {
+      byte[] buffer = new byte[4096];
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      // A stream cut short may end in an error rather than an orderly end; what came before counts.
+    }
+    return received.toString();
+  }
+}
