@@ -23,11 +23,14 @@ final class OpenAiRoutes {
   private static final Reasoning REASONING = Reasoning.INLINE;
 
   private final FakeBackend backend;
+  private final boolean strictTools;
   private final OpenAiBodies bodies;
   private final AtomicLong completions = new AtomicLong();
 
-  OpenAiRoutes(FakeBackend backend) {
+  /** @param strictTools whether chat messages must pair tool results with tool calls, as OpenAI demands */
+  OpenAiRoutes(FakeBackend backend, boolean strictTools) {
     this.backend = backend;
+    this.strictTools = strictTools;
     this.bodies = new OpenAiBodies(backend.json());
   }
 
@@ -76,6 +79,9 @@ final class OpenAiRoutes {
     }
     if (messages.isEmpty()) {
       throw error(400, "[] is too short - 'messages'", "invalid_request_error", "messages", null);
+    }
+    if (strictTools) {
+      StrictToolMessages.check(messages);
     }
     failIfInjected();
     Answer answer = backend.answers().chat(model, request, REASONING, maxTokens(request));

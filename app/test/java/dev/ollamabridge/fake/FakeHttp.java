@@ -22,10 +22,15 @@ final class FakeHttp {
       .connectTimeout(Duration.ofSeconds(5))
       .build();
 
-  private final FakeOllama fake;
+  private final String baseUrl;
 
   FakeHttp(FakeOllama fake) {
-    this.fake = fake;
+    this(fake.baseUrl());
+  }
+
+  /** A client of a fake in a process of its own, e.g. {@code http://127.0.0.1:40123}. */
+  FakeHttp(String baseUrl) {
+    this.baseUrl = baseUrl;
   }
 
   HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
@@ -52,7 +57,7 @@ final class FakeHttp {
   }
 
   HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create(fake.baseUrl() + path)).timeout(Duration.ofSeconds(10));
+    return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10));
   }
 
   static JsonNode json(String text) {

@@ -3,16 +3,22 @@ package dev.ollamabridge.fake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Given tools, the fake calls one in either dialect, whole or streamed, and reads the result back. */
 class FakeToolCallsTest {
@@ -29,17 +35,22 @@ class FakeToolCallsTest {
   private static final String WEATHER_ARGUMENTS = "{\"city\":\"Paris\",\"days\":1,\"metric\":true,\"unit\":\"celsius\"}";
 
   private static FakeOllama fake;
+  private static FakeOllama strict;
   private static FakeHttp http;
+  private static FakeHttp strictHttp;
 
   @BeforeAll
   static void start() {
     fake = FakeOllama.start(FakeOllama.Options.defaults().withTokens(4));
+    strict = FakeOllama.start(FakeOllama.Options.defaults().withTokens(4).withStrictTools(true));
     http = new FakeHttp(fake);
+    strictHttp = new FakeHttp(strict);
   }
 
   @AfterAll
   static void stop() {
     fake.close();
+    strict.close();
   }
 
   @Test
@@ -152,6 +163,67 @@ class FakeToolCallsTest {
   }
 
   @Test
+  void strictToolsAcceptsALoopWhoseResultsAnswerTheCallsBeforeThem() throws Exception {
+    HttpResponse<String> response = strictHttp.post("/v1/chat/completions", openAiLoop("call_1", "call_1") + "}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(FakeHttp.json(response.body()).at("/choices/0/message/content").asText()).startsWith("The tool said: 18 degrees.");
+  }
+
+  @Test
+  void strictToolsRefusesAToolMessageThatAnswersNoCallWithOpenAisOwn400() throws Exception {
+    HttpResponse<String> response = strictHttp.post("/v1/chat/completions", openAiLoop("call_1", "call_2") + "}");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(FakeHttp.json(response.body())).isEqualTo(FakeHttp.json("""
+        {"error":{"message":"Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+         "type":"invalid_request_error","param":"messages.[2].role","code":null}}"""));
+  }
+
+  @Test
+  void strictToolsRefusesACallLeftUnansweredWithOpenAisOwn400() throws Exception {
+    String twoCallsOneAnswer = "{\"model\":\"fake-llama\",\"messages\":[" + QUESTION + ","
+        + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[" + call("call_1") + "," + call("call_2") + "]},"
+        + "{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"18 degrees\"},"
+        + "{\"role\":\"user\",\"content\":\"And tomorrow?\"}]}";
+
+    HttpResponse<String> response = strictHttp.post("/v1/chat/completions", twoCallsOneAnswer);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(FakeHttp.json(response.body())).isEqualTo(FakeHttp.json("""
+        {"error":{"message":"An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: call_2",
+         "type":"invalid_request_error","param":"messages.[1].role","code":null}}"""));
+  }
+
+  @Test
+  void withoutStrictToolsAndOnOllamasRoutesNothingIsChecked() throws Exception {
+    String answersNoCall = openAiLoop("call_1", "call_2");
+
+    assertThat(http.post("/v1/chat/completions", answersNoCall + "}").statusCode()).isEqualTo(200);
+    assertThat(strictHttp.post("/api/chat", answersNoCall + ",\"stream\":false}").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  @Timeout(60)
+  void theCommandsStrictToolsFlagTurnsTheCheckOn() throws Exception {
+    Process command = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        "dev.ollamabridge.Main", "fake-ollama", "-l", "127.0.0.1:0", "--strict-tools")
+        .redirectErrorStream(true)
+        .start();
+    try (BufferedReader log = new BufferedReader(new InputStreamReader(command.getInputStream(), StandardCharsets.UTF_8))) {
+      FakeHttp client = new FakeHttp(listeningAt(log));
+
+      assertThat(client.post("/v1/chat/completions", openAiLoop("call_1", "call_2") + "}").statusCode()).isEqualTo(400);
+      assertThat(client.post("/v1/chat/completions", openAiLoop("call_1", "call_1") + "}").statusCode()).isEqualTo(200);
+    } finally {
+      command.destroy();
+      command.waitFor();
+    }
+  }
+
+  @Test
   void toolAnswersAreCountedAndASuddenDeathStrikesInTheMiddleOfAStreamedCall() throws Exception {
     AtomicBoolean struck = new AtomicBoolean();
     SuddenDeath secondAnswer = SuddenDeath.during(2, () -> {
@@ -167,6 +239,29 @@ class FakeToolCallsTest {
       assertThat(cut).contains("\"tool_calls\"").doesNotContain("[DONE]");
       assertThat(dying.stats()).isEqualTo(new FakeOllama.Stats(2, 0, 1, 1, null));
     }
+  }
+
+  /** A question, a call of get_weather with id {@code callId}, and a tool message answering {@code answeredId}. */
+  private static String openAiLoop(String callId, String answeredId) {
+    return "{\"model\":\"fake-llama\",\"messages\":[" + QUESTION + ","
+        + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[" + call(callId) + "]},"
+        + "{\"role\":\"tool\",\"tool_call_id\":\"" + answeredId + "\",\"content\":\"18 degrees\"}]," + TOOLS;
+  }
+
+  private static String call(String id) {
+    return "{\"id\":\"" + id + "\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"{}\"}}";
+  }
+
+  /** The base URL the command logs once it listens. */
+  private static String listeningAt(BufferedReader log) throws IOException {
+    Pattern listening = Pattern.compile("listening on (http://\\S+)");
+    for (String line = log.readLine(); line != null; line = log.readLine()) {
+      Matcher matcher = listening.matcher(line);
+      if (matcher.find()) {
+        return matcher.group(1);
+      }
+    }
+    throw new AssertionError("fake-ollama ended without saying where it listens");
   }
 
   /** What a stream delivered before it ended, however it ended. */
