@@ -25,6 +25,7 @@ final class AnswerDelivery {
     /** Frames before the first token, such as OpenAI's role chunk. */
     List<byte[]> opening();
 
+    /** The frame of one token; an empty one sends nothing, as when Ollama holds a tool call back until it is whole. */
     byte[] token(Token token);
 
     /** Frames after the last token: the done line, or the finish chunk, usage and [DONE]. */
@@ -70,7 +71,10 @@ final class AnswerDelivery {
           death.strike();
         }
         sleepUntil(firstTokenAt + i * tokenInterval(settings));
-        send(out, format.token(tokens.get(i)));
+        byte[] frame = format.token(tokens.get(i));
+        if (frame.length > 0) {
+          send(out, frame);
+        }
       }
       if (doomed && tokens.isEmpty()) {
         death.strike();

@@ -1,8 +1,11 @@
 package dev.ollamabridge.fake;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ollamabridge.fake.ToolCalls.ToolCall;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -24,11 +27,25 @@ final class FakeAnswers {
   /** One streamed piece of output; {@code thinking} marks reasoning sent apart from the content. */
   record Token(String text, boolean thinking) {}
 
-  /** The tokens to send and why generation stopped ({@code stop} or {@code length}). */
-  record Answer(List<Token> tokens, String finishReason) {
+  /**
+   * The tokens to send and why generation stopped ({@code stop} or {@code length}).
+   *
+   * @param call the tool the answer calls instead of saying something, or null; its tokens are
+   *     then the pieces of its arguments' JSON text, which OpenAI streams one by one
+   */
+  record Answer(List<Token> tokens, String finishReason, ToolCall call) {
 
+    Answer(List<Token> tokens, String finishReason) {
+      this(tokens, finishReason, null);
+    }
+
+    boolean callsTool() {
+      return call != null;
+    }
+
+    /** The text said; none when the answer calls a tool. */
     String content() {
-      return join(false);
+      return callsTool() ? "" : join(false);
     }
 
     String thinking() {
@@ -47,6 +64,8 @@ final class FakeAnswers {
   }
 
   static final int EMBEDDING_DIMENSIONS = 8;
+
+  private static final int ARGUMENT_PIECES = 3;
 
   private static final List<String> REASONING = List.of("Let", " me", " think", " about", " this", ".");
 
@@ -73,10 +92,30 @@ final class FakeAnswers {
   }
 
   /**
+   * The answer to a chat request: a call of one of its tools if it offers any (see
+   * {@link ToolCalls#chosen}); after a tool's result, text that starts by quoting it; else as
+   * {@link #answer}.
+   */
+  Answer chat(String model, JsonNode request, Reasoning reasoning, int maxTokens) {
+    Optional<ToolCall> call = ToolCalls.chosen(model, request);
+    if (call.isPresent()) {
+      return toolCall(call.get());
+    }
+    JsonNode messages = request.path("messages");
+    String quote = ToolCalls.lastResult(messages).map(FakeAnswers::quote).orElse("");
+    return text(model, Prompts.lastUserText(messages), quote, reasoning, maxTokens);
+  }
+
+  /**
    * The answer for {@code model} to {@code prompt}: optional reasoning, then {@code --tokens} words,
    * cut to {@code maxTokens} when that is positive and smaller (finish reason {@code length}).
    */
   Answer answer(String model, String prompt, Reasoning reasoning, int maxTokens) {
+    return text(model, prompt, "", reasoning, maxTokens);
+  }
+
+  /** As {@link #answer}, with {@code lead} said word by word after the reasoning and before the words. */
+  private Answer text(String model, String prompt, String lead, Reasoning reasoning, int maxTokens) {
     List<Token> tokens = new ArrayList<>();
     if (thinks && reasoning == Reasoning.INLINE) {
       tokens.add(new Token("<think>", false));
@@ -86,23 +125,46 @@ final class FakeAnswers {
     } else if (thinks && reasoning == Reasoning.SEPARATE) {
       REASONING.forEach(text -> tokens.add(new Token(text, true)));
     }
+    List<String> said = new ArrayList<>(lead.isEmpty() ? List.of() : List.of(lead.split(" ")));
     Random words = new Random(fingerprint(model + '\u0000' + prompt));
     for (int i = 0; i < answerTokens; i++) {
       String word = VOCABULARY.get(words.nextInt(VOCABULARY.size()));
       if (i == 0) {
         word = Character.toUpperCase(word.charAt(0)) + word.substring(1);
-      } else {
-        word = " " + word;
       }
-      if (i == answerTokens - 1) {
-        word = word + ".";
-      }
-      tokens.add(new Token(word, false));
+      said.add(i == answerTokens - 1 ? word + "." : word);
+    }
+    for (int i = 0; i < said.size(); i++) {
+      tokens.add(new Token(i == 0 ? said.get(i) : " " + said.get(i), false));
     }
     if (maxTokens > 0 && maxTokens < tokens.size()) {
       return new Answer(List.copyOf(tokens.subList(0, maxTokens)), "length");
     }
     return new Answer(List.copyOf(tokens), "stop");
+  }
+
+  /** A call of a tool; its arguments' JSON text comes in three pieces, as a model would stream it. */
+  static Answer toolCall(ToolCall call) {
+    String arguments = call.argumentsJson();
+    List<Token> pieces = new ArrayList<>();
+    int from = 0;
+    for (int piece = 1; piece <= ARGUMENT_PIECES; piece++) {
+      int to = arguments.length() * piece / ARGUMENT_PIECES;
+      if (to < arguments.length() && Character.isLowSurrogate(arguments.charAt(to))) {
+        to++; // never split a character in two: each piece is sent as JSON on its own
+      }
+      if (to > from) {
+        pieces.add(new Token(arguments.substring(from, to), false));
+        from = to;
+      }
+    }
+    return new Answer(List.copyOf(pieces), "stop", call);
+  }
+
+  /** "The tool said: 18 degrees." starts the answer after a tool's result, so a test sees it arrived. */
+  private static String quote(String result) {
+    String said = result.strip();
+    return "The tool said: " + (said.endsWith(".") ? said : said + ".");
   }
 
   /** A unit-length vector that depends only on {@code text}. */

@@ -72,7 +72,7 @@ public final class FakeOllama implements AutoCloseable {
         new OllamaRoutes(backend).register(config.routes);
       }
       if (options.dialect().servesOpenAi()) {
-        new OpenAiRoutes(backend).register(config.routes);
+        new OpenAiRoutes(backend, options.strictTools()).register(config.routes);
       }
       new ControlRoutes(backend).register(config.routes);
     });
@@ -137,6 +137,8 @@ public final class FakeOllama implements AutoCloseable {
    * @param latencyMs extra wait before the first token or a whole answer
    * @param errorRate share of generation and embedding requests answered with HTTP 500
    * @param requireKey the bearer token every route but {@code /} and {@code /_fake/*} demands, or null
+   * @param strictTools whether {@code /v1/chat/completions} refuses tool messages that answer no
+   *     tool call, and tool calls left unanswered, with OpenAI's own 400
    */
   public record Options(
       HostPort listen,
@@ -147,7 +149,8 @@ public final class FakeOllama implements AutoCloseable {
       boolean think,
       long latencyMs,
       double errorRate,
-      String requireKey) {
+      String requireKey,
+      boolean strictTools) {
 
     public Options {
       if (listen == null || dialect == null || models == null) {
@@ -179,43 +182,47 @@ public final class FakeOllama implements AutoCloseable {
 
     public static Options defaults() {
       return new Options(
-          new HostPort("127.0.0.1", 0), Dialect.BOTH, List.of("fake-llama", "fake-r1"), 0, 24, false, 0, 0, null);
+          new HostPort("127.0.0.1", 0), Dialect.BOTH, List.of("fake-llama", "fake-r1"), 0, 24, false, 0, 0, null, false);
     }
 
     public Options withListen(HostPort listen) {
-      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey);
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
     }
 
     public Options withDialect(Dialect dialect) {
-      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey);
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
     }
 
     public Options withModels(String... models) {
-      return new Options(listen, dialect, Arrays.asList(models), tokenRate, tokens, think, latencyMs, errorRate, requireKey);
+      return new Options(listen, dialect, Arrays.asList(models), tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
     }
 
     public Options withTokenRate(double tokenRate) {
-      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey);
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
     }
 
     public Options withTokens(int tokens) {
-      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey);
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
     }
 
     public Options withThink(boolean think) {
-      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey);
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
     }
 
     public Options withLatencyMs(long latencyMs) {
-      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey);
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
     }
 
     public Options withErrorRate(double errorRate) {
-      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey);
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
     }
 
     public Options withRequireKey(String requireKey) {
-      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey);
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
+    }
+
+    public Options withStrictTools(boolean strictTools) {
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
     }
   }
 

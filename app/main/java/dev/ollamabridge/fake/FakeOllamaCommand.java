@@ -90,6 +90,12 @@ public final class FakeOllamaCommand implements Callable<Integer> {
   private String requireKey;
 
   @Option(
+      names = "--strict-tools",
+      description = "Refuse tool messages that answer no tool call, and tool calls left unanswered, on"
+          + " /v1/chat/completions with OpenAI's own 400, as OpenAI does.")
+  private boolean strictTools;
+
+  @Option(
       names = "--die-after",
       paramLabel = "N",
       defaultValue = "0",
@@ -106,7 +112,7 @@ public final class FakeOllamaCommand implements Callable<Integer> {
     SuddenDeath death;
     try {
       options = new FakeOllama.Options(
-          listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey);
+          listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
       death = SuddenDeath.during(dieAfter, () -> {
         log.error("fake-ollama: --die-after {} reached, halting mid-answer", dieAfter);
         Runtime.getRuntime().halt(1);

@@ -8,6 +8,7 @@ import dev.ollamabridge.fake.AnswerDelivery.Timings;
 import dev.ollamabridge.fake.FakeAnswers.Answer;
 import dev.ollamabridge.fake.FakeAnswers.Token;
 import dev.ollamabridge.fake.ModelCatalog.Model;
+import dev.ollamabridge.fake.ToolCalls.ToolCall;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,10 +63,16 @@ final class OllamaBodies {
   ObjectNode whole(Endpoint endpoint, String model, Answer answer, Timings timings, int promptTokens) {
     String thinking = answer.thinking();
     ObjectNode done = line(endpoint, model, answer.content(), thinking.isEmpty() ? null : thinking, true);
+    if (answer.callsTool()) {
+      withCall(done, answer.call());
+    }
     return withCounts(done, endpoint, answer, timings, promptTokens);
   }
 
-  /** Frames a stream as NDJSON: one line per token, then the done line with the counts. */
+  /**
+   * Frames a stream as NDJSON: one line per token, then the done line with the counts. A tool call
+   * comes whole, in one line before the done line, as Ollama sends it once it has parsed it.
+   */
   StreamFormat stream(Endpoint endpoint, String model, Answer answer, int promptTokens) {
     return new StreamFormat() {
       @Override
@@ -80,6 +87,9 @@ final class OllamaBodies {
 
       @Override
       public byte[] token(Token token) {
+        if (answer.callsTool()) {
+          return new byte[0];
+        }
         return ndjson(token.thinking()
             ? line(endpoint, model, "", token.text(), false)
             : line(endpoint, model, token.text(), null, false));
@@ -87,9 +97,21 @@ final class OllamaBodies {
 
       @Override
       public List<byte[]> closing(Timings timings) {
-        return List.of(ndjson(withCounts(line(endpoint, model, "", null, true), endpoint, answer, timings, promptTokens)));
+        List<byte[]> frames = new ArrayList<>();
+        if (answer.callsTool()) {
+          frames.add(ndjson(withCall(line(endpoint, model, "", null, false), answer.call())));
+        }
+        frames.add(ndjson(withCounts(line(endpoint, model, "", null, true), endpoint, answer, timings, promptTokens)));
+        return frames;
       }
     };
+  }
+
+  /** Adds {@code message.tool_calls} as Ollama writes them: no id, the arguments an object. */
+  private static ObjectNode withCall(ObjectNode line, ToolCall call) {
+    ObjectNode function = ((ObjectNode) line.get("message")).putArray("tool_calls").addObject().putObject("function");
+    function.put("name", call.name()).set("arguments", call.arguments());
+    return line;
   }
 
   /** The older {@code /api/embeddings} answer: one vector, nothing else. */

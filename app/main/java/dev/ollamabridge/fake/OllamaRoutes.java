@@ -55,8 +55,8 @@ final class OllamaRoutes {
       answerLoaded(ctx, receivedAt, Endpoint.CHAT, model);
       return;
     }
-    String prompt = Prompts.lastUserText(messages);
-    answer(ctx, receivedAt, request, Endpoint.CHAT, model, prompt, reasoning, Prompts.promptTokens(messages));
+    Answer answer = backend.answers().chat(model, request, reasoning, numPredict(request));
+    deliver(ctx, receivedAt, request, Endpoint.CHAT, model, answer, Prompts.promptTokens(messages));
   }
 
   private void generate(Context ctx) {
@@ -72,20 +72,16 @@ final class OllamaRoutes {
       return;
     }
     int promptTokens = Prompts.promptTokens(prompt, request.path("system").asText(""));
-    answer(ctx, receivedAt, request, Endpoint.GENERATE, model, prompt, reasoning, promptTokens);
+    Answer answer = backend.answers().answer(model, prompt, reasoning, numPredict(request));
+    deliver(ctx, receivedAt, request, Endpoint.GENERATE, model, answer, promptTokens);
   }
 
-  private void answer(
-      Context ctx,
-      long receivedAt,
-      JsonNode request,
-      Endpoint endpoint,
-      String model,
-      String prompt,
-      Reasoning reasoning,
-      int promptTokens) {
-    int numPredict = FakeBackend.positiveInt(request.path("options").path("num_predict"));
-    Answer answer = backend.answers().answer(model, prompt, reasoning, numPredict);
+  private static int numPredict(JsonNode request) {
+    return FakeBackend.positiveInt(request.path("options").path("num_predict"));
+  }
+
+  private void deliver(
+      Context ctx, long receivedAt, JsonNode request, Endpoint endpoint, String model, Answer answer, int promptTokens) {
     if (FakeBackend.streamRequested(request, true)) {
       backend.delivery().stream(ctx, receivedAt, answer, bodies.stream(endpoint, model, answer, promptTokens));
     } else {

@@ -8,6 +8,7 @@ import dev.ollamabridge.fake.AnswerDelivery.Timings;
 import dev.ollamabridge.fake.FakeAnswers.Answer;
 import dev.ollamabridge.fake.FakeAnswers.Token;
 import dev.ollamabridge.fake.ModelCatalog.Model;
+import dev.ollamabridge.fake.ToolCalls.ToolCall;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -51,21 +52,27 @@ final class OpenAiBodies {
   ObjectNode whole(Completion completion) {
     ObjectNode body = header(completion, completion.kind().wholeObject);
     ObjectNode choice = body.putArray("choices").addObject();
-    String content = completion.answer().content();
-    if (completion.kind() == Kind.CHAT) {
+    Answer answer = completion.answer();
+    if (completion.kind() == Kind.CHAT && answer.callsTool()) {
+      ObjectNode message = choice.put("index", 0).putObject("message").put("role", "assistant").putNull("content");
+      describeCall(message.putArray("tool_calls").addObject(), answer.call(), answer.call().argumentsJson());
+      message.putNull("refusal");
+    } else if (completion.kind() == Kind.CHAT) {
       choice.put("index", 0);
-      choice.putObject("message").put("role", "assistant").put("content", content).putNull("refusal");
+      choice.putObject("message").put("role", "assistant").put("content", answer.content()).putNull("refusal");
     } else {
-      choice.put("text", content).put("index", 0);
+      choice.put("text", answer.content()).put("index", 0);
     }
-    choice.putNull("logprobs").put("finish_reason", completion.answer().finishReason());
+    choice.putNull("logprobs").put("finish_reason", finishReason(answer));
     body.set("usage", usage(completion));
     return body;
   }
 
   /**
    * Frames a stream as server-sent events: for chat a role chunk first, then one chunk per token,
-   * a chunk with the finish reason, the usage chunk when asked for, and {@code [DONE]}.
+   * a chunk with the finish reason, the usage chunk when asked for, and {@code [DONE]}. A tool call
+   * streams as OpenAI's does: the role chunk also opens the call (id, name, empty arguments), and
+   * each token is a piece of the arguments.
    */
   StreamFormat stream(Completion completion, boolean includeUsage) {
     return new StreamFormat() {
@@ -79,19 +86,31 @@ final class OpenAiBodies {
         if (completion.kind() != Kind.CHAT) {
           return List.of();
         }
+        ToolCall call = completion.answer().call();
+        if (call != null) {
+          return List.of(event(chunk(completion, includeUsage, null, choice -> {
+            ObjectNode delta = choice.putObject("delta").put("role", "assistant").putNull("content");
+            describeCall(toolCallDelta(delta), call, "");
+            delta.putNull("refusal");
+          })));
+        }
         return List.of(event(chunk(completion, includeUsage, null,
             choice -> choice.putObject("delta").put("role", "assistant").put("content", ""))));
       }
 
       @Override
       public byte[] token(Token token) {
+        if (completion.answer().callsTool()) {
+          return event(chunk(completion, includeUsage, null,
+              choice -> toolCallDelta(choice.putObject("delta")).putObject("function").put("arguments", token.text())));
+        }
         return event(chunk(completion, includeUsage, null, choice -> content(completion.kind(), choice, token.text())));
       }
 
       @Override
       public List<byte[]> closing(Timings timings) {
         List<byte[]> frames = new ArrayList<>();
-        String finishReason = completion.answer().finishReason();
+        String finishReason = finishReason(completion.answer());
         frames.add(event(chunk(completion, includeUsage, finishReason, choice -> {
           if (completion.kind() == Kind.CHAT) {
             choice.putObject("delta");
@@ -169,6 +188,23 @@ final class OpenAiBodies {
       chunk.putNull("usage");
     }
     return chunk;
+  }
+
+  /** OpenAI's own word for a stop that calls a tool. */
+  private static String finishReason(Answer answer) {
+    return answer.callsTool() ? "tool_calls" : answer.finishReason();
+  }
+
+  /** A call as OpenAI describes it: id, type, name and arguments; a stream opens it with no arguments yet. */
+  private static void describeCall(ObjectNode entry, ToolCall call, String arguments) {
+    entry.put("id", call.id()).put("type", "function").putObject("function")
+        .put("name", call.name())
+        .put("arguments", arguments);
+  }
+
+  /** The one entry of {@code delta.tool_calls}: the fake calls one tool at a time. */
+  private static ObjectNode toolCallDelta(ObjectNode delta) {
+    return delta.putArray("tool_calls").addObject().put("index", 0);
   }
 
   /** A token as chat sends it ({@code delta.content}) or as completions do ({@code text}). */

@@ -19,12 +19,18 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class OpenAiRoutes {
 
+  /** OpenAI-compatible servers without a reasoning parser pass R1's {@code <think>} tags through as content. */
+  private static final Reasoning REASONING = Reasoning.INLINE;
+
   private final FakeBackend backend;
+  private final boolean strictTools;
   private final OpenAiBodies bodies;
   private final AtomicLong completions = new AtomicLong();
 
-  OpenAiRoutes(FakeBackend backend) {
+  /** @param strictTools whether chat messages must pair tool results with tool calls, as OpenAI demands */
+  OpenAiRoutes(FakeBackend backend, boolean strictTools) {
     this.backend = backend;
+    this.strictTools = strictTools;
     this.bodies = new OpenAiBodies(backend.json());
   }
 
@@ -74,9 +80,12 @@ final class OpenAiRoutes {
     if (messages.isEmpty()) {
       throw error(400, "[] is too short - 'messages'", "invalid_request_error", "messages", null);
     }
+    if (strictTools) {
+      StrictToolMessages.check(messages);
+    }
     failIfInjected();
-    String prompt = Prompts.lastUserText(messages);
-    answer(ctx, receivedAt, request, Kind.CHAT, model, prompt, Prompts.promptTokens(messages));
+    Answer answer = backend.answers().chat(model, request, REASONING, maxTokens(request));
+    deliver(ctx, receivedAt, request, Kind.CHAT, model, answer, Prompts.promptTokens(messages));
   }
 
   private void completions(Context ctx) {
@@ -90,18 +99,18 @@ final class OpenAiRoutes {
     }
     failIfInjected();
     String text = Prompts.text(prompt);
-    answer(ctx, receivedAt, request, Kind.TEXT, model, text, Prompts.promptTokens(text));
+    Answer answer = backend.answers().answer(model, text, REASONING, maxTokens(request));
+    deliver(ctx, receivedAt, request, Kind.TEXT, model, answer, Prompts.promptTokens(text));
   }
 
-  private void answer(
-      Context ctx, long receivedAt, JsonNode request, Kind kind, String model, String prompt, int promptTokens) {
-    // max_completion_tokens replaced max_tokens for chat; clients send one or the other.
+  /** max_completion_tokens replaced max_tokens for chat; clients send one or the other. */
+  private static int maxTokens(JsonNode request) {
     int maxTokens = FakeBackend.positiveInt(request.path("max_completion_tokens"));
-    if (maxTokens == 0) {
-      maxTokens = FakeBackend.positiveInt(request.path("max_tokens"));
-    }
-    // OpenAI-compatible servers without a reasoning parser pass R1's <think> tags through as content.
-    Answer answer = backend.answers().answer(model, prompt, Reasoning.INLINE, maxTokens);
+    return maxTokens > 0 ? maxTokens : FakeBackend.positiveInt(request.path("max_tokens"));
+  }
+
+  private void deliver(
+      Context ctx, long receivedAt, JsonNode request, Kind kind, String model, Answer answer, int promptTokens) {
     String id = (kind == Kind.CHAT ? "chatcmpl-fake" : "cmpl-fake") + completions.incrementAndGet();
     long created = System.currentTimeMillis() / 1000;
     Completion completion = new Completion(kind, id, created, model, answer, promptTokens);

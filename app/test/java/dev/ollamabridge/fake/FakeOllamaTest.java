@@ -8,8 +8,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -24,11 +22,7 @@ class FakeOllamaTest {
   private static final String CHAT =
       "{\"model\":\"fake-llama\",\"messages\":[{\"role\":\"user\",\"content\":\"why is the sky blue\"}]";
 
-  private final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
-  private final ObjectMapper json = new ObjectMapper();
+  private final ObjectMapper json = FakeHttp.JSON;
   private FakeOllama fake;
 
   @AfterEach
@@ -218,8 +212,9 @@ class FakeOllamaTest {
   void aClientLeavingMidStreamIsCountedAsCancelled() throws Exception {
     fake = FakeOllama.start(FakeOllama.Options.defaults().withTokenRate(50).withTokens(500));
 
+    FakeHttp http = new FakeHttp(fake);
     HttpResponse<InputStream> response = http.send(
-        request("/api/chat").POST(HttpRequest.BodyPublishers.ofString(CHAT + "}")).build(),
+        http.request("/api/chat").POST(HttpRequest.BodyPublishers.ofString(CHAT + "}")).build(),
         HttpResponse.BodyHandlers.ofInputStream());
     try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       assertThat(lines.readLine()).contains("\"done\":false");
@@ -255,35 +250,18 @@ class FakeOllamaTest {
   }
 
   private HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
-    return http.send(
-        request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return new FakeHttp(fake).post(path, body);
   }
 
   private HttpResponse<String> get(String path, String authorization) throws IOException, InterruptedException {
-    HttpRequest.Builder request = request(path).GET();
-    if (authorization != null) {
-      request.header("Authorization", authorization);
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create(fake.baseUrl() + path)).timeout(Duration.ofSeconds(10));
+    return new FakeHttp(fake).get(path, authorization);
   }
 
   private String content(HttpResponse<String> response) throws IOException {
     return json.readTree(response.body()).path("message").path("content").asText();
   }
 
-  /** The data of each server-sent event, in order. */
   private static List<String> sseData(String body) {
-    List<String> data = new ArrayList<>();
-    for (String event : body.split("\n\n")) {
-      if (event.startsWith("data: ")) {
-        data.add(event.substring("data: ".length()));
-      }
-    }
-    return data;
+    return FakeHttp.sseData(body);
   }
 }

@@ -1,0 +1,90 @@
+package dev.ollamabridge.fake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A plain HTTP client of one fake (one shared connection pool), and readers of what fakes answer. */
+final class FakeHttp {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5))
+      .build();
+
+  private final String baseUrl;
+
+  FakeHttp(FakeOllama fake) {
+    this(fake.baseUrl());
+  }
+
+  /** A client of a fake in a process of its own, e.g. {@code http://127.0.0.1:40123}. */
+  FakeHttp(String baseUrl) {
+    this.baseUrl = baseUrl;
+  }
+
+  HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+    return HTTP.send(
+        request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** POSTs and reads the answer as JSON, whatever its status. */
+  JsonNode postForJson(String path, String body) throws IOException, InterruptedException {
+    return json(post(path, body).body());
+  }
+
+  HttpResponse<String> get(String path, String authorization) throws IOException, InterruptedException {
+    HttpRequest.Builder request = request(path).GET();
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) throws IOException, InterruptedException {
+    return HTTP.send(request, body);
+  }
+
+  HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10));
+  }
+
+  static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The data of each server-sent event, in order. */
+  static List<String> sseData(String body) {
+    List<String> data = new ArrayList<>();
+    for (String event : body.split("\n\n")) {
+      if (event.startsWith("data: ")) {
+        data.add(event.substring("data: ".length()));
+      }
+    }
+    return data;
+  }
+
+  /** The JSON of each line of an NDJSON body, in order. */
+  static List<JsonNode> lines(String body) {
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : body.split("\n")) {
+      lines.add(json(line));
+    }
+    return lines;
+  }
+}
