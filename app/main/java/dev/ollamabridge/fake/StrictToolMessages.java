@@ -18,7 +18,8 @@ final class StrictToolMessages {
   /**
    * Refuses a tool message without a {@code tool_call_id}, or with one no earlier assistant message
    * issued; and an assistant message whose {@code tool_calls} are not each answered by the tool
-   * messages right after it. The first offence, in message order, is the one reported.
+   * messages right after it; and an empty {@code tool_calls} list. The first offence, in message
+   * order, is the one reported.
    */
   static void check(JsonNode messages) {
     Set<String> issued = new HashSet<>();
@@ -36,6 +37,11 @@ final class StrictToolMessages {
         continue;
       }
       failIfUnanswered(unanswered, caller);
+      if (message.path("tool_calls").isArray() && message.path("tool_calls").isEmpty()) {
+        String param = "messages[" + i + "].tool_calls";
+        throw OpenAiRoutes.error(400, "Invalid '" + param + "': empty array. Expected an array with minimum length 1,"
+            + " but got an empty array instead.", "invalid_request_error", param, "empty_array");
+      }
       for (JsonNode call : message.path("tool_calls")) {
         String id = call.path("id").asText("");
         issued.add(id);

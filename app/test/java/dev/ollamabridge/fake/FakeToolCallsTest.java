@@ -193,6 +193,17 @@ class FakeToolCallsTest {
   }
 
   @Test
+  void strictToolsRefusesAnEmptyListOfCallsAsOpenAiDoes() throws Exception {
+    String emptyCalls = "{\"model\":\"fake-llama\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"tool_calls\":[]}]}";
+
+    HttpResponse<String> response = strictHttp.post("/v1/chat/completions", emptyCalls);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(FakeHttp.json(response.body()).at("/error/param").asText()).isEqualTo("messages[0].tool_calls");
+    assertThat(FakeHttp.json(response.body()).at("/error/code").asText()).isEqualTo("empty_array");
+  }
+
+  @Test
   void withoutStrictToolsAndOnOllamasRoutesNothingIsChecked() throws Exception {
     String answersNoCall = openAiLoop("call_1", "call_2");
 

@@ -138,7 +138,8 @@ public record UpstreamRequest(String path, ObjectNode body) {
       ids.answerToOllama(out);
     }
     JsonNode calls = message.path("tool_calls");
-    if (calls.isArray()) {
+    out.remove("tool_calls"); // an empty list, as some clients send on every message, is no list of calls
+    if (calls.isArray() && !calls.isEmpty()) {
       ArrayNode converted = out.putArray("tool_calls");
       int index = 0;
       for (JsonNode call : calls) {
@@ -170,7 +171,8 @@ public record UpstreamRequest(String path, ObjectNode body) {
       }
     }
     JsonNode calls = message.path("tool_calls");
-    if (calls.isArray()) {
+    out.remove("tool_calls"); // OpenAI refuses an empty list, which Ollama clients send on every message
+    if (calls.isArray() && !calls.isEmpty()) {
       ArrayNode converted = out.putArray("tool_calls");
       int index = 0;
       for (JsonNode call : calls) {
