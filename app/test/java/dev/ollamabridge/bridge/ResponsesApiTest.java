@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
+import com.openai.models.responses.EasyInputMessage;
+import com.openai.models.responses.FunctionTool;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseFunctionToolCall;
+import com.openai.models.responses.ResponseInputItem;
 import com.openai.models.responses.ResponseOutputItem;
 import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
@@ -17,6 +22,7 @@ import dev.ollamabridge.fake.Dialect;
 import dev.ollamabridge.fake.FakeOllama;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +45,7 @@ class ResponsesApiTest {
   @BeforeAll
   static void start() {
     ollama = FakeOllama.start(FakeOllama.Options.defaults().withDialect(Dialect.OLLAMA).withTokens(12).withThink(true));
-    openAi = FakeOllama.start(FakeOllama.Options.defaults().withDialect(Dialect.OPENAI).withTokens(12));
+    openAi = FakeOllama.start(FakeOllama.Options.defaults().withDialect(Dialect.OPENAI).withTokens(12).withStrictTools(true));
     toOllama = TestBridges.inFrontOf(ollama);
     toOpenAi = TestBridges.start("--ollama", openAi.baseUrl() + "/v1");
     viaOllama = client(toOllama);
@@ -127,6 +133,36 @@ class ResponsesApiTest {
           "response.content_part.done", "response.output_item.done", "response.completed");
       assertThat(events.stream().map(event -> event.path("sequence_number").asInt()).toList())
           .isEqualTo(IntStream.range(0, events.size()).boxed().toList());
+    }
+  }
+
+  @Test
+  void aFunctionToolLoopCompletesAgainstEitherBackendAStrictOneIncluded() {
+    FunctionTool weather = FunctionTool.builder().name("get_weather").strict(false)
+        .parameters(FunctionTool.Parameters.builder()
+            .putAdditionalProperty("type", JsonValue.from("object"))
+            .putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
+            .build())
+        .build();
+    for (OpenAIClient client : List.of(viaOllama, viaOpenAi)) {
+      List<ResponseInputItem> conversation = new ArrayList<>();
+      conversation.add(ResponseInputItem.ofEasyInputMessage(EasyInputMessage.builder()
+          .role(EasyInputMessage.Role.USER).content("What is the weather in Paris").build()));
+
+      Response first = client.responses().create(ResponseCreateParams.builder().model("fake-llama")
+          .inputOfResponse(conversation).addTool(weather).build());
+      ResponseFunctionToolCall call = first.output().stream().filter(ResponseOutputItem::isFunctionCall)
+          .map(ResponseOutputItem::asFunctionCall).findFirst().orElseThrow();
+      assertThat(call.name()).isEqualTo("get_weather");
+      assertThat(call.arguments()).contains("Paris");
+
+      conversation.add(ResponseInputItem.ofFunctionCall(call));
+      conversation.add(ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
+          .callId(call.callId()).output("18 degrees and sunny").build()));
+      Response second = client.responses().create(ResponseCreateParams.builder().model("fake-llama")
+          .inputOfResponse(conversation).addTool(weather).build());
+
+      assertThat(text(second)).startsWith("The tool said: 18 degrees and sunny.");
     }
   }
 
