@@ -43,6 +43,11 @@ class FailoverDrillTest {
       nginx.awaitHealthy(id);
     }
     nginx.awaitServing("a", "b", "c");
+    // with routing by model on: the drill's requests take the model's group, not the plain cluster
+    await().atMost(ManagedNginxFixture.PATIENCE).until(() -> {
+      String config = nginx.appliedConfig();
+      return config != null && config.contains("\"fake-llama\" \"@group_1\";");
+    });
     long pid = nginx.api.get("/instances/" + b).body().at("/process/pid").asLong();
 
     try (SteadyLoad load = new SteadyLoad(nginx, 2)) {
