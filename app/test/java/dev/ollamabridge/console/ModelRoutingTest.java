@@ -161,6 +161,8 @@ class ModelRoutingTest {
     JsonNode pinned = StreamSupport.stream(console.path("models").spliterator(), false)
         .filter(m -> m.path("name").asText().equals("pinned-only")).findFirst().orElseThrow();
     assertThat(pinned.path("instances").findValuesAsText("source")).containsOnly("pinned");
+    assertThat(nginx.api.get("/events?target=first").body().path("events").findValuesAsText("detail"))
+        .as("what the console learnt is an event").contains("+alpha +shared");
   }
 
   @Test
