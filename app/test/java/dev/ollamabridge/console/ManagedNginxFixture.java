@@ -49,9 +49,12 @@ final class ManagedNginxFixture implements AutoCloseable {
   }
 
   void awaitHealthy(long id) {
-    await().atMost(PATIENCE).until(() -> {
+    await().atMost(PATIENCE).untilAsserted(() -> {
       JsonNode instance = api.get("/instances/" + id).body();
-      return instance.at("/process/state").asText().equals("RUNNING") && instance.at("/health/healthy").asBoolean();
+      if (!instance.at("/process/state").asText().equals("RUNNING") || !instance.at("/health/healthy").asBoolean()) {
+        throw new AssertionError("instance " + id + " is not RUNNING and healthy: " + instance.path("process")
+            + " " + instance.path("health"));
+      }
     });
   }
 
