@@ -108,6 +108,11 @@ public final class BridgeCommand implements Callable<Integer> {
           + " images inline; without it such a request is a 400.")
   boolean fetchImageUrls;
 
+  @Option(names = "--model-alias", paramLabel = "CLIENT=BACKEND",
+      description = "Serve the backend's model BACKEND under the name CLIENT too: requests for CLIENT go upstream as"
+          + " BACKEND, and answers and model lists name CLIENT; repeat for several.")
+  List<String> modelAliases = new ArrayList<>();
+
   @Option(names = {"-d", "--debug"}, description = "Log at debug level (RUST_LOG=debug does the same).")
   boolean debug;
 
@@ -154,7 +159,8 @@ public final class BridgeCommand implements Callable<Integer> {
           Duration.ofMillis(bodyTimeoutMillis),
           allowedOrigins == null ? List.of() : allowedOrigins,
           allowModelManagement,
-          fetchImageUrls);
+          fetchImageUrls,
+          BridgeConfig.parseModelAliases(modelAliases == null ? List.of() : modelAliases));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

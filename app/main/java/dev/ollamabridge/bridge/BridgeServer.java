@@ -49,10 +49,11 @@ public final class BridgeServer implements AutoCloseable {
         .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
         .build();
     Upstream upstream = new Upstream(http, config, metrics);
+    ModelAliases aliases = new ModelAliases(config.modelAliases());
     GenerationHandler generation = new GenerationHandler(config, upstream, cache, metrics,
-        new RemoteImages(http, config.fetchImageUrls()));
-    ResponsesRoute responses = new ResponsesRoute(config, upstream, generation);
-    ModelRoutes models = new ModelRoutes(config, upstream);
+        new RemoteImages(http, config.fetchImageUrls()), aliases);
+    ResponsesRoute responses = new ResponsesRoute(config, upstream, generation, aliases);
+    ModelRoutes models = new ModelRoutes(config, upstream, aliases);
     ModelManagement management = new ModelManagement(config, upstream);
     Guard guard = new Guard(new ClientKeys(config.clientKeys()), new RateLimit(config.rateLimit()), metrics);
     Health health = new Health(config, new UpstreamProbe(http, config), cache, System.nanoTime());
@@ -108,10 +109,11 @@ public final class BridgeServer implements AutoCloseable {
       });
     });
     app.start();
-    log.info("bridge {} listening on http://{}:{} → {} ({} dialect){}{}", Version.current(),
+    log.info("bridge {} listening on http://{}:{} → {} ({} dialect){}{}{}", Version.current(),
         config.listen().host(), app.port(), config.apiRoot(), config.upstreamDialect().name().toLowerCase(),
         config.cacheEnabled() ? ", cache in " + config.cacheDir() : "",
-        config.sharedMode() ? ", shared mode" : "");
+        config.sharedMode() ? ", shared mode" : "",
+        config.modelAliases().isEmpty() ? "" : ", model aliases " + config.modelAliases());
     return new BridgeServer(app, http);
   }
 
