@@ -31,6 +31,9 @@ import java.util.Map;
  * @param fetchImageUrls whether the bridge fetches a remote {@code image_url} for an Ollama backend,
  *     which only takes images inline (the bridge then makes requests where clients point it)
  * @param modelAliases client model name → the backend's name for it, in the order given
+ * @param maxConcurrent generation requests sent to the backend at once, 0 for no limit
+ * @param queueSize how many generation requests may wait for one of the {@code maxConcurrent} slots
+ * @param queueTimeout how long one request may wait for a slot
  */
 public record BridgeConfig(
     HostPort listen,
@@ -52,16 +55,22 @@ public record BridgeConfig(
     List<String> allowedOrigins,
     boolean allowModelManagement,
     boolean fetchImageUrls,
-    Map<String, String> modelAliases) {
+    Map<String, String> modelAliases,
+    int maxConcurrent,
+    int queueSize,
+    Duration queueTimeout) {
 
-  /** A bridge without model aliases. */
+  /** How long a request waits for a generation slot unless told otherwise. */
+  public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** A bridge without model aliases that sends the backend every request at once. */
   public BridgeConfig(HostPort listen, String upstream, Dialect upstreamDialect, Duration timeout, int rateLimit,
       Path cacheDir, Duration cacheTtl, long cacheMaxEntries, boolean sharedMode, String apiKey, boolean thinkFilter,
       List<String> clientKeys, int retries, long maxBodyBytes, Duration shutdownTimeout, Duration bodyTimeout,
       List<String> allowedOrigins, boolean allowModelManagement, boolean fetchImageUrls) {
     this(listen, upstream, upstreamDialect, timeout, rateLimit, cacheDir, cacheTtl, cacheMaxEntries, sharedMode, apiKey,
         thinkFilter, clientKeys, retries, maxBodyBytes, shutdownTimeout, bodyTimeout, allowedOrigins,
-        allowModelManagement, fetchImageUrls, Map.of());
+        allowModelManagement, fetchImageUrls, Map.of(), 0, 0, DEFAULT_QUEUE_TIMEOUT);
   }
 
   /** A bridge that keeps the backend's models as they are and fetches no images. */
@@ -71,7 +80,7 @@ public record BridgeConfig(
       List<String> allowedOrigins) {
     this(listen, upstream, upstreamDialect, timeout, rateLimit, cacheDir, cacheTtl, cacheMaxEntries, sharedMode, apiKey,
         thinkFilter, clientKeys, retries, maxBodyBytes, shutdownTimeout, bodyTimeout, allowedOrigins, false, false,
-        Map.of());
+        Map.of(), 0, 0, DEFAULT_QUEUE_TIMEOUT);
   }
 
   public BridgeConfig {
@@ -110,6 +119,15 @@ public record BridgeConfig(
       throw new IllegalArgumentException("--body-timeout must be a positive number of milliseconds");
     }
     allowedOrigins.forEach(BrowserOrigins::checkAllowed);
+    if (maxConcurrent < 0) {
+      throw new IllegalArgumentException("--max-concurrent must be 0 (no limit) or the number of generations the backend runs at once");
+    }
+    if (queueSize < 0) {
+      throw new IllegalArgumentException("--queue-size must be 0 (none waits) or how many requests may wait for a slot");
+    }
+    if (queueTimeout.isNegative() || queueTimeout.isZero()) {
+      throw new IllegalArgumentException("--queue-timeout must be a positive number of milliseconds");
+    }
     if (cacheDir != null && Files.exists(cacheDir) && !Files.isDirectory(cacheDir)) {
       throw new IllegalArgumentException("--cache-dir " + cacheDir + " is not a directory; name a directory (it is created if missing)");
     }

@@ -44,15 +44,17 @@ final class GenerationHandler {
   private final BridgeMetrics metrics;
   private final RemoteImages remoteImages;
   private final ModelAliases aliases;
+  private final Admission admission;
 
   GenerationHandler(BridgeConfig config, Upstream upstream, AnswerCache cache, BridgeMetrics metrics,
-      RemoteImages remoteImages, ModelAliases aliases) {
+      RemoteImages remoteImages, ModelAliases aliases, Admission admission) {
     this.config = config;
     this.upstream = upstream;
     this.cache = cache;
     this.metrics = metrics;
     this.remoteImages = remoteImages;
     this.aliases = aliases;
+    this.admission = admission;
   }
 
   /** Ollama's {@code "think": false} asks for no reasoning; an OpenAI-compatible backend cannot be told, so it is dropped. */
@@ -122,8 +124,10 @@ final class GenerationHandler {
         : null;
     String authorization = ctx.header("Authorization");
     Cancellation cancellation = new Cancellation();
+    // A cache hit needs no slot: only what goes to the backend waits for one, or is turned away.
     // A client that hangs up before its answer is written is noticed as soon as it does, not when writing.
-    try (HangupWatch watch = HangupWatch.start(ctx.req(), cancellation::cancel)) {
+    try (Admission.Slot slot = admission.enter(ctx);
+        HangupWatch watch = HangupWatch.start(ctx.req(), cancellation::cancel)) {
       relay(request, authorization, answer, cancellation, sameDialect);
     } catch (ClientAnswer.ClientGone | Cancellation.Cancelled gone) {
       cancellation.cancel();

@@ -13,6 +13,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import okhttp3.Response;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * The routes around generation: embeddings, model lists, model details, version and running
  * models. Passed through when the upstream speaks the client's dialect, translated when not;
  * either way a model alias is the backend's model on the way in and the alias again on the way
- * out, and model lists show each alias of a model they list.
+ * out, and model lists show each alias of a model they list. Embeddings take a generation slot.
  */
 final class ModelRoutes {
 
@@ -35,11 +36,13 @@ final class ModelRoutes {
   private final BridgeConfig config;
   private final Upstream upstream;
   private final ModelAliases aliases;
+  private final Admission admission;
 
-  ModelRoutes(BridgeConfig config, Upstream upstream, ModelAliases aliases) {
+  ModelRoutes(BridgeConfig config, Upstream upstream, ModelAliases aliases, Admission admission) {
     this.config = config;
     this.upstream = upstream;
     this.aliases = aliases;
+    this.admission = admission;
   }
 
   /**
@@ -51,7 +54,7 @@ final class ModelRoutes {
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relay(ctx, upstream.post("/embeddings", Json.bytes(body), ctx.header("Authorization")), model.restoring("model"));
+      relayAdmitted(ctx, () -> upstream.post("/embeddings", Json.bytes(body), ctx.header("Authorization")), model.restoring("model"));
       return;
     }
     boolean base64 = EmbeddingEncoding.base64(body.get("encoding_format"));
@@ -60,7 +63,7 @@ final class ModelRoutes {
     if (body.has("dimensions")) {
       request.set("dimensions", body.get("dimensions"));
     }
-    JsonNode answer = call(ctx, upstream.post("/api/embed", Json.bytes(request), ctx.header("Authorization")));
+    JsonNode answer = admitted(ctx, () -> upstream.post("/api/embed", Json.bytes(request), ctx.header("Authorization")));
     ObjectNode out = Json.object().put("object", "list");
     ArrayNode data = out.putArray("data");
     int index = 0;
@@ -86,12 +89,12 @@ final class ModelRoutes {
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.post("/api/embeddings", Json.bytes(body), ctx.header("Authorization")), model.restoring("model"));
+      relayAdmitted(ctx, () -> upstream.post("/api/embeddings", Json.bytes(body), ctx.header("Authorization")), model.restoring("model"));
       return;
     }
     ObjectNode request = Json.object().put("model", model.backend()).put("input", body.path("prompt").asText(""))
         .put("encoding_format", "float");
-    JsonNode answer = call(ctx, upstream.post("/embeddings", Json.bytes(request), ctx.header("Authorization")));
+    JsonNode answer = admitted(ctx, () -> upstream.post("/embeddings", Json.bytes(request), ctx.header("Authorization")));
     ObjectNode out = Json.object();
     out.set("embedding", answer.path("data").path(0).path("embedding"));
     json(ctx, out);
@@ -102,7 +105,7 @@ final class ModelRoutes {
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.post("/api/embed", Json.bytes(body), ctx.header("Authorization")), model.restoring("model"));
+      relayAdmitted(ctx, () -> upstream.post("/api/embed", Json.bytes(body), ctx.header("Authorization")), model.restoring("model"));
       return;
     }
     ObjectNode request = Json.object().put("model", model.backend()).put("encoding_format", "float");
@@ -111,7 +114,7 @@ final class ModelRoutes {
       request.set("dimensions", body.get("dimensions"));
     }
     long started = System.nanoTime();
-    JsonNode answer = call(ctx, upstream.post("/embeddings", Json.bytes(request), ctx.header("Authorization")));
+    JsonNode answer = admitted(ctx, () -> upstream.post("/embeddings", Json.bytes(request), ctx.header("Authorization")));
     ObjectNode out = Json.object().put("model", model.client());
     ArrayNode embeddings = out.putArray("embeddings");
     answer.path("data").forEach(item -> embeddings.add(item.path("embedding")));
@@ -245,6 +248,20 @@ final class ModelRoutes {
     } catch (IOException e) {
       log.warn("the upstream sent an unreadable answer to {}: {}", ctx.path(), e.toString());
       throw new ApiException(502, "the upstream sent an unreadable answer", null, "upstream_error");
+    }
+  }
+
+  /** The upstream's JSON answer to an embedding, fetched in one of the {@code --max-concurrent} slots. */
+  private JsonNode admitted(Context ctx, Supplier<Upstream.Exchange> call) {
+    try (Admission.Slot slot = admission.enter(ctx)) {
+      return call(ctx, call.get());
+    }
+  }
+
+  /** {@link #relay} of an embedding, in one of the {@code --max-concurrent} slots. */
+  private void relayAdmitted(Context ctx, Supplier<Upstream.Exchange> call, UnaryOperator<ObjectNode> rewrite) {
+    try (Admission.Slot slot = admission.enter(ctx)) {
+      relay(ctx, call.get(), rewrite);
     }
   }
 

@@ -29,14 +29,17 @@ final class ResponsesRoute {
   private final Upstream upstream;
   private final GenerationHandler generation;
   private final ModelAliases aliases;
+  private final Admission admission;
   /** Set once an OpenAI-compatible upstream has shown that it does not serve the route. */
   private volatile boolean upstreamLacksRoute;
 
-  ResponsesRoute(BridgeConfig config, Upstream upstream, GenerationHandler generation, ModelAliases aliases) {
+  ResponsesRoute(BridgeConfig config, Upstream upstream, GenerationHandler generation, ModelAliases aliases,
+      Admission admission) {
     this.config = config;
     this.upstream = upstream;
     this.generation = generation;
     this.aliases = aliases;
+    this.admission = admission;
   }
 
   void handle(Context ctx) throws IOException {
@@ -50,7 +53,8 @@ final class ResponsesRoute {
 
   /** Sends the request to the upstream's own route; false when the upstream has no such route. */
   private boolean passedThrough(Context ctx, ObjectNode request, ModelName model) throws IOException {
-    try (Upstream.Exchange exchange = upstream.post("/responses", Json.bytes(request), ctx.header("Authorization"))) {
+    try (Admission.Slot slot = admission.enter(ctx);
+        Upstream.Exchange exchange = upstream.post("/responses", Json.bytes(request), ctx.header("Authorization"))) {
       Response response = exchange.response();
       if (lacksRoute(response)) {
         upstreamLacksRoute = true;

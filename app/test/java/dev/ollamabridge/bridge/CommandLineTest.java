@@ -77,6 +77,9 @@ class CommandLineTest {
       "--model-alias llama= | --model-alias 'llama=' needs a name on both sides of '='",
       "--model-alias llama=a=b | a model name has no '=', spaces or control characters",
       "--model-alias llama=a --model-alias llama=b | --model-alias gives 'llama' twice (llama=a, llama=b)",
+      "--max-concurrent -1 | --max-concurrent must be 0 (no limit)",
+      "--queue-size -1 | --queue-size must be 0",
+      "--queue-timeout 0 | --queue-timeout must be a positive number",
       "--no-such-flag | Unknown option"})
   void aBadFlagIsOneLineThatSaysWhatToChangeAndExitCode2(String flags, String message) {
     StringWriter err = new StringWriter();
