@@ -13,10 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
-import okhttp3.Callback;
-import okhttp3.MediaType;
-import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -139,40 +135,21 @@ class AdmissionTest {
     bridge = TestBridges.inFrontOf(backend, "--max-concurrent", "1");
     Response first = streaming("Tell me a long story");
 
-    first.close();
-
-    await().atMost(Duration.ofSeconds(10)).until(() -> admission().path("in_use").asInt() == 0);
-    Response next = shortChat("Hi");
-    assertThat(next.code()).isEqualTo(200);
-    TestBridges.body(next);
+    hangUpAndExpectTheSlotBack(first);
   }
 
   @Test
   void aClientThatHangsUpWhileItWaitsLeavesTheQueue() {
     bridge = TestBridges.inFrontOf(backend, "--max-concurrent", "1", "--queue-size", "1");
     Response first = streaming("Tell me a long story");
-    Call waiting = TestBridges.HTTP.newCall(new Request.Builder().url(TestBridges.url(bridge, "/api/chat"))
-        .post(RequestBody.create(shortChatBody("Will you wait?"), MediaType.get("application/json"))).build());
-    waiting.enqueue(new Callback() {
-      @Override
-      public void onFailure(Call call, IOException e) {}
-
-      @Override
-      public void onResponse(Call call, Response response) {
-        response.close();
-      }
-    });
+    Call waiting = TestBridges.postInBackground(bridge, "/api/chat", shortChatBody("Will you wait?"));
     await().atMost(Duration.ofSeconds(10)).until(() -> admission().path("queued").asInt() == 1);
 
     waiting.cancel();
 
     await().atMost(Duration.ofSeconds(10)).until(() -> admission().path("queued").asInt() == 0);
     assertThat(admission().path("in_use").asInt()).as("the first answer still holds its slot").isEqualTo(1);
-    first.close();
-    await().atMost(Duration.ofSeconds(10)).until(() -> admission().path("in_use").asInt() == 0);
-    Response next = shortChat("Hi");
-    assertThat(next.code()).isEqualTo(200);
-    TestBridges.body(next);
+    hangUpAndExpectTheSlotBack(first);
   }
 
   @Test
@@ -233,6 +210,15 @@ class AdmissionTest {
       throw new AssertionError(e);
     }
     return response;
+  }
+
+  /** Once the client of {@code holder} hangs up, its slot comes back and serves the next generation. */
+  private void hangUpAndExpectTheSlotBack(Response holder) {
+    holder.close();
+    await().atMost(Duration.ofSeconds(10)).until(() -> admission().path("in_use").asInt() == 0);
+    Response next = shortChat("Hi");
+    assertThat(next.code()).isEqualTo(200);
+    TestBridges.body(next);
   }
 
   private Response shortChat(String question) {
