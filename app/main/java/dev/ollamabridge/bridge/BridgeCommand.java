@@ -108,6 +108,26 @@ public final class BridgeCommand implements Callable<Integer> {
           + " images inline; without it such a request is a 400.")
   boolean fetchImageUrls;
 
+  @Option(names = "--model-alias", paramLabel = "CLIENT=BACKEND",
+      description = "Serve the backend's model BACKEND under the name CLIENT too: requests for CLIENT go upstream as"
+          + " BACKEND, and answers and model lists name CLIENT; repeat for several.")
+  List<String> modelAliases = new ArrayList<>();
+
+  @Option(names = "--max-concurrent", paramLabel = "N", defaultValue = "0",
+      description = "Generations (chat, completions, Responses, embeddings) sent to the backend at once, e.g. its"
+          + " OLLAMA_NUM_PARALLEL; more wait in the queue or get 503 with Retry-After; 0 for no limit"
+          + " (default: ${DEFAULT-VALUE}).")
+  int maxConcurrent;
+
+  @Option(names = "--queue-size", paramLabel = "N", defaultValue = "0",
+      description = "How many generations may wait for a --max-concurrent slot; 0 answers 503 at once, so nginx tries"
+          + " another bridge (default: ${DEFAULT-VALUE}).")
+  int queueSize;
+
+  @Option(names = "--queue-timeout", paramLabel = "MS", defaultValue = "30000",
+      description = "How long a generation may wait in the queue before it gets 503, in ms (default: ${DEFAULT-VALUE}).")
+  long queueTimeoutMillis;
+
   @Option(names = {"-d", "--debug"}, description = "Log at debug level (RUST_LOG=debug does the same).")
   boolean debug;
 
@@ -154,7 +174,11 @@ public final class BridgeCommand implements Callable<Integer> {
           Duration.ofMillis(bodyTimeoutMillis),
           allowedOrigins == null ? List.of() : allowedOrigins,
           allowModelManagement,
-          fetchImageUrls);
+          fetchImageUrls,
+          BridgeConfig.parseModelAliases(modelAliases == null ? List.of() : modelAliases),
+          maxConcurrent,
+          queueSize,
+          Duration.ofMillis(queueTimeoutMillis));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -6,7 +6,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything one bridge needs, checked once at start-up.
@@ -27,6 +30,10 @@ import java.util.List;
  *     reach an Ollama backend (they change what the backend holds)
  * @param fetchImageUrls whether the bridge fetches a remote {@code image_url} for an Ollama backend,
  *     which only takes images inline (the bridge then makes requests where clients point it)
+ * @param modelAliases client model name → the backend's name for it, in the order given
+ * @param maxConcurrent generation requests sent to the backend at once, 0 for no limit
+ * @param queueSize how many generation requests may wait for one of the {@code maxConcurrent} slots
+ * @param queueTimeout how long one request may wait for a slot
  */
 public record BridgeConfig(
     HostPort listen,
@@ -47,7 +54,24 @@ public record BridgeConfig(
     Duration bodyTimeout,
     List<String> allowedOrigins,
     boolean allowModelManagement,
-    boolean fetchImageUrls) {
+    boolean fetchImageUrls,
+    Map<String, String> modelAliases,
+    int maxConcurrent,
+    int queueSize,
+    Duration queueTimeout) {
+
+  /** How long a request waits for a generation slot unless told otherwise. */
+  public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** A bridge without model aliases that sends the backend every request at once. */
+  public BridgeConfig(HostPort listen, String upstream, Dialect upstreamDialect, Duration timeout, int rateLimit,
+      Path cacheDir, Duration cacheTtl, long cacheMaxEntries, boolean sharedMode, String apiKey, boolean thinkFilter,
+      List<String> clientKeys, int retries, long maxBodyBytes, Duration shutdownTimeout, Duration bodyTimeout,
+      List<String> allowedOrigins, boolean allowModelManagement, boolean fetchImageUrls) {
+    this(listen, upstream, upstreamDialect, timeout, rateLimit, cacheDir, cacheTtl, cacheMaxEntries, sharedMode, apiKey,
+        thinkFilter, clientKeys, retries, maxBodyBytes, shutdownTimeout, bodyTimeout, allowedOrigins,
+        allowModelManagement, fetchImageUrls, Map.of(), 0, 0, DEFAULT_QUEUE_TIMEOUT);
+  }
 
   /** A bridge that keeps the backend's models as they are and fetches no images. */
   public BridgeConfig(HostPort listen, String upstream, Dialect upstreamDialect, Duration timeout, int rateLimit,
@@ -55,12 +79,15 @@ public record BridgeConfig(
       List<String> clientKeys, int retries, long maxBodyBytes, Duration shutdownTimeout, Duration bodyTimeout,
       List<String> allowedOrigins) {
     this(listen, upstream, upstreamDialect, timeout, rateLimit, cacheDir, cacheTtl, cacheMaxEntries, sharedMode, apiKey,
-        thinkFilter, clientKeys, retries, maxBodyBytes, shutdownTimeout, bodyTimeout, allowedOrigins, false, false);
+        thinkFilter, clientKeys, retries, maxBodyBytes, shutdownTimeout, bodyTimeout, allowedOrigins, false, false,
+        Map.of(), 0, 0, DEFAULT_QUEUE_TIMEOUT);
   }
 
   public BridgeConfig {
     clientKeys = List.copyOf(clientKeys);
     allowedOrigins = List.copyOf(allowedOrigins);
+    modelAliases = Collections.unmodifiableMap(new LinkedHashMap<>(modelAliases));
+    modelAliases.forEach((client, backend) -> checkModelName(client + "=" + backend, client, backend));
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("--timeout must be a positive number of milliseconds");
     }
@@ -92,9 +119,54 @@ public record BridgeConfig(
       throw new IllegalArgumentException("--body-timeout must be a positive number of milliseconds");
     }
     allowedOrigins.forEach(BrowserOrigins::checkAllowed);
+    if (maxConcurrent < 0) {
+      throw new IllegalArgumentException("--max-concurrent must be 0 (no limit) or the number of generations the backend runs at once");
+    }
+    if (queueSize < 0) {
+      throw new IllegalArgumentException("--queue-size must be 0 (none waits) or how many requests may wait for a slot");
+    }
+    if (queueTimeout.isNegative() || queueTimeout.isZero()) {
+      throw new IllegalArgumentException("--queue-timeout must be a positive number of milliseconds");
+    }
     if (cacheDir != null && Files.exists(cacheDir) && !Files.isDirectory(cacheDir)) {
       throw new IllegalArgumentException("--cache-dir " + cacheDir + " is not a directory; name a directory (it is created if missing)");
     }
+  }
+
+  /**
+   * Reads {@code --model-alias CLIENT=BACKEND} values into client name → backend name, in their
+   * order; one that is malformed, or a client name given twice, is refused.
+   */
+  public static Map<String, String> parseModelAliases(List<String> aliases) {
+    Map<String, String> parsed = new LinkedHashMap<>();
+    for (String alias : aliases) {
+      int equals = alias.indexOf('=');
+      if (equals < 0) {
+        throw new IllegalArgumentException("--model-alias '" + alias + "' must be CLIENT=BACKEND, e.g. deepseek-r1=deepseek-r1:14b");
+      }
+      String client = alias.substring(0, equals);
+      String backend = alias.substring(equals + 1);
+      checkModelName(alias, client, backend);
+      String earlier = parsed.putIfAbsent(client, backend);
+      if (earlier != null) {
+        throw new IllegalArgumentException("--model-alias gives '" + client + "' twice (" + client + "=" + earlier + ", "
+            + alias + "); give each client name once");
+      }
+    }
+    return parsed;
+  }
+
+  private static void checkModelName(String alias, String client, String backend) {
+    if (client.isEmpty() || backend.isEmpty()) {
+      throw new IllegalArgumentException("--model-alias '" + alias + "' needs a name on both sides of '=', e.g. deepseek-r1=deepseek-r1:14b");
+    }
+    if (backend.indexOf('=') >= 0 || !plainName(client) || !plainName(backend)) {
+      throw new IllegalArgumentException("--model-alias '" + alias + "': a model name has no '=', spaces or control characters");
+    }
+  }
+
+  private static boolean plainName(String name) {
+    return name.codePoints().noneMatch(c -> Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c));
   }
 
   /** Reads {@code auto}: a base URL ending in {@code /v1} is OpenAI-compatible, anything else Ollama. */

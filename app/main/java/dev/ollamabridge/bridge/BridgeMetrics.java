@@ -44,6 +44,12 @@ public final class BridgeMetrics {
       .help("Prompt tokens of completed answers, as the upstream counted them.").register(registry);
   private final Counter completionTokens = Counter.builder().name("bridge_completion_tokens_total")
       .help("Completion tokens of completed answers, as the upstream counted them.").register(registry);
+  private final Histogram admissionWait = Histogram.builder().name("bridge_admission_wait_seconds")
+      .help("Time a generation waited for one of the --max-concurrent slots before it got one (0 when one was free).")
+      .classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
+  private final Counter admissionRejections = Counter.builder().name("bridge_admission_rejections_total")
+      .help("Generations answered 503 for want of a slot, by reason (queue_full, timeout).")
+      .labelNames("reason").register(registry);
 
   /** Adds the cache's own counts, read when scraped. */
   public void watch(AnswerCache cache) {
@@ -58,6 +64,25 @@ public final class BridgeMetrics {
     counter("bridge_cache_hits_total", "Requests answered from the cache.", cache, AnswerCache.Stats::hits);
     counter("bridge_cache_misses_total", "Cacheable requests not found in the cache.", cache, AnswerCache.Stats::misses);
     counter("bridge_cache_evictions_total", "Entries dropped for size or age.", cache, AnswerCache.Stats::evictions);
+  }
+
+  /** Adds the slots and queue of {@code --max-concurrent}, read when scraped. */
+  void watch(Admission admission) {
+    GaugeWithCallback.builder().name("bridge_admission_slots_limit")
+        .help("Generations the bridge sends to the backend at once (--max-concurrent); 0 for no limit.")
+        .callback(callback -> callback.call(admission.maxConcurrent())).register(registry);
+    GaugeWithCallback.builder().name("bridge_admission_slots_in_use").help("Generations holding a slot now.")
+        .callback(callback -> callback.call(admission.inUse())).register(registry);
+    GaugeWithCallback.builder().name("bridge_admission_queue_depth").help("Generations waiting for a slot now.")
+        .callback(callback -> callback.call(admission.queued())).register(registry);
+  }
+
+  void admitted(double waitedSeconds) {
+    admissionWait.observe(waitedSeconds);
+  }
+
+  void rejected(String reason) {
+    admissionRejections.labelValues(reason).inc();
   }
 
   public void request(String route, int status, String cache, double seconds) {

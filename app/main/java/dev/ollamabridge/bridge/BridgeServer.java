@@ -49,13 +49,16 @@ public final class BridgeServer implements AutoCloseable {
         .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
         .build();
     Upstream upstream = new Upstream(http, config, metrics);
+    ModelAliases aliases = new ModelAliases(config.modelAliases());
+    Admission admission = new Admission(config, metrics);
+    metrics.watch(admission);
     GenerationHandler generation = new GenerationHandler(config, upstream, cache, metrics,
-        new RemoteImages(http, config.fetchImageUrls()));
-    ResponsesRoute responses = new ResponsesRoute(config, upstream, generation);
-    ModelRoutes models = new ModelRoutes(config, upstream);
+        new RemoteImages(http, config.fetchImageUrls()), aliases, admission);
+    ResponsesRoute responses = new ResponsesRoute(config, upstream, generation, aliases, admission);
+    ModelRoutes models = new ModelRoutes(config, upstream, aliases, admission);
     ModelManagement management = new ModelManagement(config, upstream);
     Guard guard = new Guard(new ClientKeys(config.clientKeys()), new RateLimit(config.rateLimit()), metrics);
-    Health health = new Health(config, new UpstreamProbe(http, config), cache, System.nanoTime());
+    Health health = new Health(config, new UpstreamProbe(http, config), cache, admission, System.nanoTime());
 
     BrowserOrigins origins = new BrowserOrigins(config);
 
@@ -108,10 +111,13 @@ public final class BridgeServer implements AutoCloseable {
       });
     });
     app.start();
-    log.info("bridge {} listening on http://{}:{} → {} ({} dialect){}{}", Version.current(),
+    log.info("bridge {} listening on http://{}:{} → {} ({} dialect){}{}{}{}", Version.current(),
         config.listen().host(), app.port(), config.apiRoot(), config.upstreamDialect().name().toLowerCase(),
         config.cacheEnabled() ? ", cache in " + config.cacheDir() : "",
-        config.sharedMode() ? ", shared mode" : "");
+        config.sharedMode() ? ", shared mode" : "",
+        config.maxConcurrent() > 0 ? ", " + config.maxConcurrent() + " generations at once, " + config.queueSize()
+            + " waiting at most " + config.queueTimeout().toMillis() + " ms" : "",
+        config.modelAliases().isEmpty() ? "" : ", model aliases " + config.modelAliases());
     return new BridgeServer(app, http);
   }
 
@@ -174,6 +180,9 @@ public final class BridgeServer implements AutoCloseable {
           handler.handle(ctx);
         } catch (ApiException e) {
           render(ctx, route.dialect, e);
+        } catch (Admission.LeftQueue e) {
+          metrics.clientDisconnected();
+          log.debug("client went away while waiting for a slot on {}", route.path);
         } catch (RuntimeException e) {
           log.error("unexpected failure on {}", route.path, e);
           render(ctx, route.dialect, new ApiException(500, "internal error; the bridge's log tells what failed", null, "internal_error"));
@@ -196,7 +205,7 @@ public final class BridgeServer implements AutoCloseable {
    * {@code GET /health}: 200 while the upstream answers, 503 while it does not or answers with a
    * server error (a 401 or 404 still proves it is there).
    */
-  record Health(BridgeConfig config, UpstreamProbe probe, AnswerCache cache, long startedNanos) {
+  record Health(BridgeConfig config, UpstreamProbe probe, AnswerCache cache, Admission admission, long startedNanos) {
 
     void handle(Context ctx) throws IOException {
       UpstreamProbe.Result upstream = probe.check();
@@ -217,6 +226,8 @@ public final class BridgeServer implements AutoCloseable {
         cacheNode.put("memory_entries", stats.memoryEntries()).put("disk_entries", stats.diskEntries())
             .put("hits", stats.hits()).put("misses", stats.misses()).put("evictions", stats.evictions());
       }
+      body.putObject("admission").put("max_concurrent", admission.maxConcurrent()).put("in_use", admission.inUse())
+          .put("queued", admission.queued());
       ctx.status(up ? 200 : 503).contentType("application/json").result(Json.bytes(body));
     }
   }

@@ -2,6 +2,7 @@ package dev.ollamabridge.bridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ollamabridge.bridge.ModelAliases.ModelName;
 import dev.ollamabridge.bridge.cache.AnswerCache;
 import dev.ollamabridge.bridge.cache.CacheKey;
 import dev.ollamabridge.bridge.translate.Answer;
@@ -42,14 +43,18 @@ final class GenerationHandler {
   private final AnswerCache cache;
   private final BridgeMetrics metrics;
   private final RemoteImages remoteImages;
+  private final ModelAliases aliases;
+  private final Admission admission;
 
   GenerationHandler(BridgeConfig config, Upstream upstream, AnswerCache cache, BridgeMetrics metrics,
-      RemoteImages remoteImages) {
+      RemoteImages remoteImages, ModelAliases aliases, Admission admission) {
     this.config = config;
     this.upstream = upstream;
     this.cache = cache;
     this.metrics = metrics;
     this.remoteImages = remoteImages;
+    this.aliases = aliases;
+    this.admission = admission;
   }
 
   /** Ollama's {@code "think": false} asks for no reasoning; an OpenAI-compatible backend cannot be told, so it is dropped. */
@@ -66,24 +71,31 @@ final class GenerationHandler {
   /** A chat or completion request of either dialect. */
   void handle(Context ctx, Route route) {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+    ModelName model = aliases.resolve(body, "model");
     Prompt prompt = PromptParser.parse(route.dialect, route.kind, body);
-    generate(ctx, route, prompt, body, ClientEncoder.of(prompt), true);
-  }
-
-  /** A Responses API request, answered as the chat it asks for and written back as a response. */
-  void responses(Context ctx, ObjectNode request) {
-    ObjectNode chat = ResponsesRequest.toChat(request);
-    Prompt prompt = PromptParser.parse(Dialect.OPENAI, Kind.CHAT, chat);
-    generate(ctx, Route.OPENAI_RESPONSES, prompt, chat, ClientEncoder.responses(request, prompt), false);
+    generate(ctx, route, prompt, body, ClientEncoder.of(prompt, model.client()), model, true);
   }
 
   /**
+   * A Responses API request, answered as the chat it asks for and written back as a response.
+   *
+   * @param request the request, already naming the backend's {@code model}
+   */
+  void responses(Context ctx, ObjectNode request, ModelName model) {
+    ObjectNode chat = ResponsesRequest.toChat(request);
+    Prompt prompt = PromptParser.parse(Dialect.OPENAI, Kind.CHAT, chat);
+    generate(ctx, Route.OPENAI_RESPONSES, prompt, chat, ClientEncoder.responses(request, model.client()), model, false);
+  }
+
+  /**
+   * @param prompt the request, naming the backend's model, so that the cache key is the same
+   *     whatever name the client used
    * @param body the request in the prompt's dialect, sent as it is to an upstream of that dialect
    * @param ownDocuments whether the client reads the upstream's documents when the dialects match
    *     (false for a client of another API, such as the Responses API, over the same dialect)
    */
   private void generate(Context ctx, Route route, Prompt prompt, ObjectNode body, ClientEncoder encoder,
-      boolean ownDocuments) {
+      ModelName model, boolean ownDocuments) {
     UpstreamRequest.checkTranslatable(prompt, body, config.upstreamDialect());
     ClientAnswer answer = new ClientAnswer(
         ctx, prompt.dialect(), encoder, new ThinkFilter(config.thinkFilter(), wantsReasoning(prompt)),
@@ -107,12 +119,15 @@ final class GenerationHandler {
     UpstreamRequest request = UpstreamRequest.of(prompt, body, config.upstreamDialect());
     // the same dialect on both sides: the client gets the backend's own documents, not a re-encoding
     UpstreamStream.Documents sameDialect = ownDocuments && prompt.dialect() == config.upstreamDialect()
-        ? answer.documents(new SameDialect(prompt.dialect(), config.thinkFilter(), wantsReasoning(prompt), prompt.includeUsage()))
+        ? answer.documents(new SameDialect(prompt.dialect(), config.thinkFilter(), wantsReasoning(prompt),
+            prompt.includeUsage(), model.aliased() ? model.client() : null))
         : null;
     String authorization = ctx.header("Authorization");
     Cancellation cancellation = new Cancellation();
+    // A cache hit needs no slot: only what goes to the backend waits for one, or is turned away.
     // A client that hangs up before its answer is written is noticed as soon as it does, not when writing.
-    try (HangupWatch watch = HangupWatch.start(ctx.req(), cancellation::cancel)) {
+    try (Admission.Slot slot = admission.enter(ctx);
+        HangupWatch watch = HangupWatch.start(ctx.req(), cancellation::cancel)) {
       relay(request, authorization, answer, cancellation, sameDialect);
     } catch (ClientAnswer.ClientGone | Cancellation.Cancelled gone) {
       cancellation.cancel();

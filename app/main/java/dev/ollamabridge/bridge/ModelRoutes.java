@@ -3,6 +3,7 @@ package dev.ollamabridge.bridge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ollamabridge.bridge.ModelAliases.ModelName;
 import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.bridge.translate.PromptParser;
@@ -12,15 +13,18 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-import okhttp3.MediaType;
 import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The routes around generation: embeddings, model lists, model details, version and running
- * models. Passed through when the upstream speaks the client's dialect, translated when not.
+ * models. Passed through when the upstream speaks the client's dialect, translated when not;
+ * either way a model alias is the backend's model on the way in and the alias again on the way
+ * out, and model lists show each alias of a model they list. Embeddings take a generation slot.
  */
 final class ModelRoutes {
 
@@ -31,10 +35,14 @@ final class ModelRoutes {
 
   private final BridgeConfig config;
   private final Upstream upstream;
+  private final ModelAliases aliases;
+  private final Admission admission;
 
-  ModelRoutes(BridgeConfig config, Upstream upstream) {
+  ModelRoutes(BridgeConfig config, Upstream upstream, ModelAliases aliases, Admission admission) {
     this.config = config;
     this.upstream = upstream;
+    this.aliases = aliases;
+    this.admission = admission;
   }
 
   /**
@@ -43,18 +51,19 @@ final class ModelRoutes {
    */
   void openAiEmbeddings(Context ctx) {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
-    String model = PromptParser.requireModel(body);
+    PromptParser.requireModel(body);
+    ModelName model = aliases.resolve(body, "model");
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relay(ctx, upstream.post("/embeddings", Json.bytes(body), ctx.header("Authorization")));
+      relayAdmitted(ctx, () -> upstream.post("/embeddings", Json.bytes(body), ctx.header("Authorization")), model.restoring("model"));
       return;
     }
     boolean base64 = EmbeddingEncoding.base64(body.get("encoding_format"));
-    ObjectNode request = Json.object().put("model", model);
+    ObjectNode request = Json.object().put("model", model.backend());
     request.set("input", body.path("input"));
     if (body.has("dimensions")) {
       request.set("dimensions", body.get("dimensions"));
     }
-    JsonNode answer = call(ctx, upstream.post("/api/embed", Json.bytes(request), ctx.header("Authorization")));
+    JsonNode answer = admitted(ctx, () -> upstream.post("/api/embed", Json.bytes(request), ctx.header("Authorization")));
     ObjectNode out = Json.object().put("object", "list");
     ArrayNode data = out.putArray("data");
     int index = 0;
@@ -66,7 +75,7 @@ final class ModelRoutes {
         item.set("embedding", vector);
       }
     }
-    out.put("model", model);
+    out.put("model", model.client());
     if (answer.has("prompt_eval_count")) { // usage the backend did not count is left out, not made up
       long tokens = answer.path("prompt_eval_count").asLong();
       out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
@@ -77,14 +86,15 @@ final class ModelRoutes {
   /** Ollama's older embeddings route: one {@code prompt} in, one {@code embedding} out. */
   void ollamaEmbeddings(Context ctx) {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
-    String model = PromptParser.requireModel(body);
+    PromptParser.requireModel(body);
+    ModelName model = aliases.resolve(body, "model");
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.post("/api/embeddings", Json.bytes(body), ctx.header("Authorization")));
+      relayAdmitted(ctx, () -> upstream.post("/api/embeddings", Json.bytes(body), ctx.header("Authorization")), model.restoring("model"));
       return;
     }
-    ObjectNode request = Json.object().put("model", model).put("input", body.path("prompt").asText(""))
+    ObjectNode request = Json.object().put("model", model.backend()).put("input", body.path("prompt").asText(""))
         .put("encoding_format", "float");
-    JsonNode answer = call(ctx, upstream.post("/embeddings", Json.bytes(request), ctx.header("Authorization")));
+    JsonNode answer = admitted(ctx, () -> upstream.post("/embeddings", Json.bytes(request), ctx.header("Authorization")));
     ObjectNode out = Json.object();
     out.set("embedding", answer.path("data").path(0).path("embedding"));
     json(ctx, out);
@@ -92,19 +102,20 @@ final class ModelRoutes {
 
   void ollamaEmbed(Context ctx) {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
-    String model = PromptParser.requireModel(body);
+    PromptParser.requireModel(body);
+    ModelName model = aliases.resolve(body, "model");
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.post("/api/embed", Json.bytes(body), ctx.header("Authorization")));
+      relayAdmitted(ctx, () -> upstream.post("/api/embed", Json.bytes(body), ctx.header("Authorization")), model.restoring("model"));
       return;
     }
-    ObjectNode request = Json.object().put("model", model).put("encoding_format", "float");
+    ObjectNode request = Json.object().put("model", model.backend()).put("encoding_format", "float");
     request.set("input", body.path("input"));
     if (body.has("dimensions")) {
       request.set("dimensions", body.get("dimensions"));
     }
     long started = System.nanoTime();
-    JsonNode answer = call(ctx, upstream.post("/embeddings", Json.bytes(request), ctx.header("Authorization")));
-    ObjectNode out = Json.object().put("model", model);
+    JsonNode answer = admitted(ctx, () -> upstream.post("/embeddings", Json.bytes(request), ctx.header("Authorization")));
+    ObjectNode out = Json.object().put("model", model.client());
     ArrayNode embeddings = out.putArray("embeddings");
     answer.path("data").forEach(item -> embeddings.add(item.path("embedding")));
     // the fields Ollama always sends, which its clients rely on: zero where the backend cannot tell
@@ -115,7 +126,7 @@ final class ModelRoutes {
 
   void openAiModels(Context ctx) {
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relay(ctx, upstream.get("/models", ctx.header("Authorization")));
+      relay(ctx, upstream.get("/models", ctx.header("Authorization")), aliases.listing("data", "id"));
       return;
     }
     JsonNode tags = call(ctx, upstream.get("/api/tags", ctx.header("Authorization")));
@@ -128,19 +139,22 @@ final class ModelRoutes {
           .put("created", createdSeconds(model.path("modified_at").asText()))
           .put("owned_by", "library");
     }
+    aliases.addTo(data, "id");
     json(ctx, out);
   }
 
   /** {@code GET /v1/models/{model}}: one model, or OpenAI's 404 when the backend has no such model. */
   void openAiModel(Context ctx) {
     String id = ctx.pathParam("model");
+    ModelName asked = aliases.resolve(id);
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relay(ctx, upstream.get("/models/" + pathSegments(id), ctx.header("Authorization")));
+      relay(ctx, upstream.get("/models/" + pathSegments(asked.backend()), ctx.header("Authorization")), asked.restoring("id"));
       return;
     }
+    String backend = asked.backend();
     for (JsonNode model : call(ctx, upstream.get("/api/tags", ctx.header("Authorization"))).path("models")) {
       String name = model.path("name").asText();
-      if (name.equals(id) || name.equals(id + ":latest")) {
+      if (name.equals(backend) || name.equals(backend + ":latest")) {
         json(ctx, Json.object().put("id", id).put("object", "model")
             .put("created", createdSeconds(model.path("modified_at").asText())).put("owned_by", "library"));
         return;
@@ -151,7 +165,7 @@ final class ModelRoutes {
 
   void ollamaTags(Context ctx) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.get("/api/tags", ctx.header("Authorization")));
+      relay(ctx, upstream.get("/api/tags", ctx.header("Authorization")), aliases.listing("models", "name", "model"));
       return;
     }
     ObjectNode out = Json.object();
@@ -164,16 +178,19 @@ final class ModelRoutes {
           .put("size", 0).put("digest", "");
       tag.putObject("details").put("format", "").put("family", "").put("parameter_size", "").put("quantization_level", "");
     }
+    aliases.addTo(models, "name", "model");
     json(ctx, out);
   }
 
   void ollamaShow(Context ctx) {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+    // Ollama clients name the model in "model"; older ones in "name". The answer does not name it.
+    aliases.resolve(body, "model");
+    aliases.resolve(body, "name");
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.post("/api/show", Json.bytes(body), ctx.header("Authorization")));
+      relay(ctx, upstream.post("/api/show", Json.bytes(body), ctx.header("Authorization")), null);
       return;
     }
-    // Ollama clients name the model in "model"; older ones in "name".
     String name = body.path("model").asText(body.path("name").asText(""));
     if (name.isBlank()) {
       throw ApiException.badRequest("model", "model is required: name the model to show");
@@ -193,7 +210,7 @@ final class ModelRoutes {
 
   void ollamaVersion(Context ctx) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.get("/api/version", ctx.header("Authorization")));
+      relay(ctx, upstream.get("/api/version", ctx.header("Authorization")), null);
       return;
     }
     json(ctx, Json.object().put("version", OLLAMA_API_VERSION));
@@ -201,7 +218,7 @@ final class ModelRoutes {
 
   void ollamaPs(Context ctx) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.get("/api/ps", ctx.header("Authorization")));
+      relay(ctx, upstream.get("/api/ps", ctx.header("Authorization")), aliases.listing("models", "name", "model"));
       return;
     }
     ObjectNode out = Json.object();
@@ -234,13 +251,27 @@ final class ModelRoutes {
     }
   }
 
-  /** Same dialect: status, type and body go to the client as they came. */
-  private static void relay(Context ctx, Upstream.Exchange exchange) {
+  /** The upstream's JSON answer to an embedding, fetched in one of the {@code --max-concurrent} slots. */
+  private JsonNode admitted(Context ctx, Supplier<Upstream.Exchange> call) {
+    try (Admission.Slot slot = admission.enter(ctx)) {
+      return call(ctx, call.get());
+    }
+  }
+
+  /** {@link #relay} of an embedding, in one of the {@code --max-concurrent} slots. */
+  private void relayAdmitted(Context ctx, Supplier<Upstream.Exchange> call, UnaryOperator<ObjectNode> rewrite) {
+    try (Admission.Slot slot = admission.enter(ctx)) {
+      relay(ctx, call.get(), rewrite);
+    }
+  }
+
+  /**
+   * Same dialect: status, type and body go to the client as they came, but for {@code rewrite}
+   * (null for none), which a successful JSON answer passes through.
+   */
+  private static void relay(Context ctx, Upstream.Exchange exchange, UnaryOperator<ObjectNode> rewrite) {
     try (exchange) {
-      Response response = exchange.response();
-      MediaType type = response.body().contentType();
-      ctx.status(response.code()).contentType(type == null ? "application/json" : type.toString());
-      ctx.result(response.body().bytes());
+      Relay.rewritten(ctx, exchange.response(), rewrite);
     } catch (IOException e) {
       log.warn("the upstream broke off its answer to {}: {}", ctx.path(), e.toString());
       throw new ApiException(502, "the upstream broke off its answer", null, "upstream_error");

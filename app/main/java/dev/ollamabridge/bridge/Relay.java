@@ -1,16 +1,56 @@
 package dev.ollamabridge.bridge;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ollamabridge.bridge.translate.Json;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.function.UnaryOperator;
 import okhttp3.MediaType;
 import okhttp3.Response;
 
-/** An upstream's answer passed on as it is: status, type and body, each piece flushed as it comes. */
+/**
+ * An upstream's answer passed on: as it is (status, type and body, each piece flushed as it comes),
+ * or as one JSON document the bridge changes a little on its way.
+ */
 final class Relay {
 
   private Relay() {}
+
+  /** Whether the answer is one JSON document (not a stream). */
+  static boolean isJson(Response response) {
+    MediaType type = response.body().contentType();
+    return type != null && type.subtype().equals("json");
+  }
+
+  /**
+   * A whole answer, read at once: a successful JSON object goes to the client as {@code rewrite}
+   * changes it, anything else (an error, a body that is not a JSON object, any answer when
+   * {@code rewrite} is null) as it came.
+   */
+  static void rewritten(Context ctx, Response response, UnaryOperator<ObjectNode> rewrite) throws IOException {
+    MediaType type = response.body().contentType();
+    byte[] body = response.body().bytes();
+    ctx.status(response.code()).contentType(type == null ? "application/json" : type.toString());
+    if (rewrite != null && response.isSuccessful()) {
+      JsonNode document = parse(body);
+      if (document instanceof ObjectNode object) {
+        ctx.result(Json.bytes(rewrite.apply(object)));
+        return;
+      }
+    }
+    ctx.result(body);
+  }
+
+  private static JsonNode parse(byte[] body) {
+    try {
+      return Json.MAPPER.readTree(body);
+    } catch (IOException e) {
+      return null;
+    }
+  }
 
   static void streamed(Context ctx, Response response) throws IOException {
     ctx.status(response.code());

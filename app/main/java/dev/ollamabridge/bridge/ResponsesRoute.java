@@ -1,6 +1,7 @@
 package dev.ollamabridge.bridge;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ollamabridge.bridge.ModelAliases.ModelName;
 import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.bridge.translate.Json;
 import io.javalin.http.Context;
@@ -15,6 +16,10 @@ import org.slf4j.LoggerFactory;
  * backend's reasoning items are its own). Every other upstream, and one that answers the route
  * with 404, 405 or 501, gets the chat the request asks for ({@link GenerationHandler#responses}),
  * and the answer is written back as a response, streamed as its events.
+ *
+ * <p>Passed through under a model alias, a whole response names the client's model again; a
+ * streamed one goes as it came, naming the backend's: renaming it would mean parsing and
+ * re-framing every event of a stream this route otherwise only copies.
  */
 final class ResponsesRoute {
 
@@ -23,26 +28,33 @@ final class ResponsesRoute {
   private final BridgeConfig config;
   private final Upstream upstream;
   private final GenerationHandler generation;
+  private final ModelAliases aliases;
+  private final Admission admission;
   /** Set once an OpenAI-compatible upstream has shown that it does not serve the route. */
   private volatile boolean upstreamLacksRoute;
 
-  ResponsesRoute(BridgeConfig config, Upstream upstream, GenerationHandler generation) {
+  ResponsesRoute(BridgeConfig config, Upstream upstream, GenerationHandler generation, ModelAliases aliases,
+      Admission admission) {
     this.config = config;
     this.upstream = upstream;
     this.generation = generation;
+    this.aliases = aliases;
+    this.admission = admission;
   }
 
   void handle(Context ctx) throws IOException {
     ObjectNode request = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
-    if (config.upstreamDialect() == Dialect.OPENAI && !upstreamLacksRoute && passedThrough(ctx, request)) {
+    ModelName model = aliases.resolve(request, "model");
+    if (config.upstreamDialect() == Dialect.OPENAI && !upstreamLacksRoute && passedThrough(ctx, request, model)) {
       return;
     }
-    generation.responses(ctx, request);
+    generation.responses(ctx, request, model);
   }
 
   /** Sends the request to the upstream's own route; false when the upstream has no such route. */
-  private boolean passedThrough(Context ctx, ObjectNode request) throws IOException {
-    try (Upstream.Exchange exchange = upstream.post("/responses", Json.bytes(request), ctx.header("Authorization"))) {
+  private boolean passedThrough(Context ctx, ObjectNode request, ModelName model) throws IOException {
+    try (Admission.Slot slot = admission.enter(ctx);
+        Upstream.Exchange exchange = upstream.post("/responses", Json.bytes(request), ctx.header("Authorization"))) {
       Response response = exchange.response();
       if (lacksRoute(response)) {
         upstreamLacksRoute = true;
@@ -52,7 +64,11 @@ final class ResponsesRoute {
       if (!response.isSuccessful()) {
         throw ErrorBodies.fromUpstream(response);
       }
-      Relay.streamed(ctx, response);
+      if (model.aliased() && Relay.isJson(response)) {
+        Relay.rewritten(ctx, response, answer -> model.restore(answer, "model"));
+      } else {
+        Relay.streamed(ctx, response);
+      }
       return true;
     }
   }

@@ -11,11 +11,6 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import okhttp3.Call;
-import okhttp3.Callback;
-import okhttp3.MediaType;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,20 +36,8 @@ class ClientDisconnectTest {
   @ValueSource(booleans = {false, true})
   void aClientThatLeavesBeforeItsAnswerCancelsTheUpstreamCall(boolean stream) {
     bridge = TestBridges.start("--ollama", upstream.baseUrl());
-    Call call = TestBridges.HTTP.newCall(new Request.Builder().url(TestBridges.url(bridge, "/api/chat"))
-        .post(RequestBody.create("""
-            {"model":"m","stream":%s,"messages":[{"role":"user","content":"think for a long time"}]}""".formatted(stream),
-            MediaType.get("application/json")))
-        .build());
-    call.enqueue(new Callback() {
-      @Override
-      public void onFailure(Call failed, IOException e) {}
-
-      @Override
-      public void onResponse(Call answered, Response response) {
-        response.close();
-      }
-    });
+    Call call = TestBridges.postInBackground(bridge, "/api/chat", """
+        {"model":"m","stream":%s,"messages":[{"role":"user","content":"think for a long time"}]}""".formatted(stream));
     await().atMost(Duration.ofSeconds(10)).until(() -> upstream.requestReceived.getCount() == 0);
 
     call.cancel();

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /** The bridge's command line, as the seed guide's supervisor file uses it. */
@@ -71,6 +72,14 @@ class CommandLineTest {
       "--body-timeout 0 | --body-timeout must be a positive number",
       "--allowed-origin evil.example | --allowed-origin 'evil.example' must be * or an origin",
       "--allowed-origin http://app.example.com/path | --allowed-origin 'http://app.example.com/path' must be * or an origin",
+      "--model-alias llama | --model-alias 'llama' must be CLIENT=BACKEND",
+      "--model-alias =fake-llama | --model-alias '=fake-llama' needs a name on both sides of '='",
+      "--model-alias llama= | --model-alias 'llama=' needs a name on both sides of '='",
+      "--model-alias llama=a=b | a model name has no '=', spaces or control characters",
+      "--model-alias llama=a --model-alias llama=b | --model-alias gives 'llama' twice (llama=a, llama=b)",
+      "--max-concurrent -1 | --max-concurrent must be 0 (no limit)",
+      "--queue-size -1 | --queue-size must be 0",
+      "--queue-timeout 0 | --queue-timeout must be a positive number",
       "--no-such-flag | Unknown option"})
   void aBadFlagIsOneLineThatSaysWhatToChangeAndExitCode2(String flags, String message) {
     StringWriter err = new StringWriter();
@@ -82,6 +91,20 @@ class CommandLineTest {
 
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).contains(message);
+    assertThat(err.toString().strip().lines()).hasSize(1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"my llama=fake-llama", "llama=fake-llama\t", "llama\u0007=fake-llama", "llama=fake\u00a0llama"})
+  void aModelAliasWithSpacesOrControlCharactersIsOneLineAndExitCode2(String alias) {
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = Main.commandLine();
+    commandLine.setErr(new PrintWriter(err));
+
+    int code = commandLine.execute("bridge", "--model-alias", alias);
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("a model name has no '=', spaces or control characters");
     assertThat(err.toString().strip().lines()).hasSize(1);
   }
 

@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import okhttp3.Call;
+import okhttp3.Callback;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -48,6 +50,21 @@ final class TestBridges {
       request.header(headers[i], headers[i + 1]);
     }
     return execute(request.build());
+  }
+
+  /** Sends a POST without waiting for its answer, which is dropped; cancel the call to hang up. */
+  static Call postInBackground(BridgeServer bridge, String path, String json) {
+    Call call = HTTP.newCall(new Request.Builder().url(url(bridge, path)).post(RequestBody.create(json, JSON)).build());
+    call.enqueue(new Callback() {
+      @Override
+      public void onFailure(Call failed, IOException e) {}
+
+      @Override
+      public void onResponse(Call answered, Response response) {
+        response.close();
+      }
+    });
+    return call;
   }
 
   static Response get(BridgeServer bridge, String path) {

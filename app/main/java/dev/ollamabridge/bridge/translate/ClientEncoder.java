@@ -27,14 +27,18 @@ public interface ClientEncoder {
   /** A whole, non-streamed answer as a JSON document. */
   byte[] whole(Answer answer);
 
-  static ClientEncoder of(Prompt prompt) {
+  /**
+   * @param model the model as the client named it, which the answer names (the prompt's may be the
+   *     backend's name for it)
+   */
+  static ClientEncoder of(Prompt prompt, String model) {
     return prompt.dialect() == Dialect.OPENAI
-        ? new OpenAiEncoder(prompt.kind(), prompt.model(), prompt.includeUsage())
-        : new OllamaEncoder(prompt.kind(), prompt.model());
+        ? new OpenAiEncoder(prompt.kind(), model, prompt.includeUsage())
+        : new OllamaEncoder(prompt.kind(), model);
   }
 
   /** Writes the Responses API's response object and events, echoing the settings of {@code request}. */
-  static ClientEncoder responses(ObjectNode request, Prompt prompt) {
-    return new ResponsesEncoder(request, prompt.model());
+  static ClientEncoder responses(ObjectNode request, String model) {
+    return new ResponsesEncoder(request, model);
   }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
  * An upstream's own documents for a client of the same dialect: everything the bridge does not
  * need to change reaches the client as the backend sent it (every choice of {@code n}, logprobs,
  * ids, {@code system_fingerprint}, …); only the text the think filter moves is rewritten, per
- * choice. One per answer.
+ * choice, and the model's name where the client asked for it by an alias. One per answer.
  */
 public final class SameDialect {
 
@@ -17,21 +17,27 @@ public final class SameDialect {
   private final boolean filterThinking;
   private final boolean keepReasoning;
   private final boolean clientAskedForUsage;
+  private final String clientModel;
   private final Map<Integer, ThinkFilter> filters = new HashMap<>();
 
   /**
    * @param clientAskedForUsage whether an OpenAI client asked for the usage chunk; the bridge always
    *     asks the backend for it, and drops it again for a client that did not
+   * @param clientModel the name the client gave the model when the backend knows it by another, which
+   *     each document then names instead of the backend's; null to leave the backend's name
    */
-  public SameDialect(Dialect dialect, boolean filterThinking, boolean keepReasoning, boolean clientAskedForUsage) {
+  public SameDialect(Dialect dialect, boolean filterThinking, boolean keepReasoning, boolean clientAskedForUsage,
+      String clientModel) {
     this.dialect = dialect;
     this.filterThinking = filterThinking;
     this.keepReasoning = keepReasoning;
     this.clientAskedForUsage = clientAskedForUsage;
+    this.clientModel = clientModel;
   }
 
   /** A streamed chunk as the client gets it, or null when it is not the client's (a usage chunk it did not ask for). */
   public ObjectNode chunk(ObjectNode chunk) {
+    renameModel(chunk);
     if (dialect == Dialect.OLLAMA) {
       rewrite(chunk, 0, chunk.path("done").asBoolean(false));
       return chunk;
@@ -51,6 +57,7 @@ public final class SameDialect {
 
   /** A whole answer as the client gets it. */
   public ObjectNode whole(ObjectNode document) {
+    renameModel(document);
     if (dialect == Dialect.OLLAMA) {
       rewrite(document, 0, true);
     } else {
@@ -59,6 +66,12 @@ public final class SameDialect {
       }
     }
     return document;
+  }
+
+  private void renameModel(ObjectNode document) {
+    if (clientModel != null && document.path("model").isTextual()) {
+      document.put("model", clientModel);
+    }
   }
 
   /** Moves the think tags of one choice's text into its reasoning; at its end, releases what was held back. */
