@@ -104,8 +104,13 @@ final class ManagedNginxFixture implements AutoCloseable {
 
   /** A non-streamed chat through nginx with this question (plain text: no quotes or backslashes). */
   int chat(String question) {
+    return chat("fake-llama", question);
+  }
+
+  /** A non-streamed chat with a model through nginx; answers the status, or 0 when no answer came. */
+  int chat(String model, String question) {
     Request request = new Request.Builder().url("http://127.0.0.1:" + nginxPort + "/api/chat")
-        .post(RequestBody.create("{\"model\":\"fake-llama\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\""
+        .post(RequestBody.create("{\"model\":\"" + model + "\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\""
             + question + "\"}]}", MediaType.get("application/json"))).build();
     try (Response response = HTTP.newCall(request).execute()) {
       response.body().bytes();
