@@ -203,20 +203,20 @@ class WebConsoleBrowserTest {
   @Test
   void theAdminPagesShowModelsNginxEventsFilesSettingsAndTokens() {
     long edge = nginx.create("edge", backend.baseUrl(), 2);
-    nginx.api.patch("/instances/" + edge, "{\"version\":1,\"models\":[\"fake-llama\",\"fake-r1\"]}");
+    nginx.api.patch("/instances/" + edge, "{\"version\":1,\"model_aliases\":[\"smart=fake-r1\"]}");
     browser = new Chromium("admin", 1280, 900);
     browser.open(base + "/login");
     logIn(password);
     browser.await("#add-instance", PATIENCE);
 
-    // the models the instance serves
+    // the models its bridge listed, once it is healthy, and its alias
     nginx.awaitHealthy(edge);
     browser.find("a[href='/models']").click();
     new WebDriverWait(browser.driver, PATIENCE).until(driver -> {
       driver.navigate().refresh();
       return browser.find("main").getText().contains("fake-llama");
     });
-    assertThat(browser.find("main").getText()).contains("fake-r1", "pinned", "edge",
+    assertThat(browser.find("main").getText()).contains("fake-r1", "smart", "alias of fake-r1", "discovered", "edge",
         "nginx routes each request to the instances that serve its model");
     browser.screenshot("models");
 
