@@ -120,7 +120,8 @@ final class InstanceJson {
         .put("requests_per_second", f.requestsPerSecond()).put("errors_per_second", f.errorsPerSecond())
         .put("latency_p50_ms", f.latencyP50Ms()).put("latency_p95_ms", f.latencyP95Ms())
         .put("first_token_p50_ms", f.firstTokenP50Ms()).put("cache_hit_ratio", f.cacheHitRatio())
-        .put("completion_tokens_per_second", f.completionTokensPerSecond()).put("in_flight", f.inFlight());
+        .put("completion_tokens_per_second", f.completionTokensPerSecond()).put("in_flight", f.inFlight())
+        .put("queued", f.queued()).put("refused_per_second", f.refusedPerSecond());
   }
 
   static ObjectNode health(HealthState health) {

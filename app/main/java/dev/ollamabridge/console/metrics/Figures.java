@@ -18,10 +18,14 @@ import java.util.Map;
  * @param cacheHitRatio hits over hits and misses; null when no request could use the cache
  * @param completionTokensPerSecond completion tokens of completed answers, as the upstream counted them
  * @param inFlight requests being answered when the later scrape was taken
+ * @param queued generations waiting for one of the bridge's slots ({@code --max-concurrent}) then
+ * @param refusedPerSecond generations refused with 503 for want of a slot, which nginx sent elsewhere
  */
 public record Figures(Instant at, double requestsPerSecond, double errorsPerSecond, Double latencyP50Ms,
     Double latencyP95Ms, Double firstTokenP50Ms, Double cacheHitRatio, double completionTokensPerSecond,
-    long inFlight) {
+    long inFlight,
+    long queued,
+    double refusedPerSecond) {
 
   /** The figures of the interval between two scrapes of one bridge; the later one must be later. */
   static Figures between(Scrape earlier, Scrape later) {
@@ -38,6 +42,8 @@ public record Figures(Instant at, double requestsPerSecond, double errorsPerSeco
         .mapToDouble(Map.Entry::getValue).sum();
     double tokens = later.increases(earlier, "bridge_completion_tokens_total").values().stream()
         .mapToDouble(Double::doubleValue).sum();
+    double refused = later.increases(earlier, "bridge_admission_rejections_total").values().stream()
+        .mapToDouble(Double::doubleValue).sum();
     return new Figures(
         later.at(),
         sum(requests, null, null) / seconds,
@@ -47,7 +53,9 @@ public record Figures(Instant at, double requestsPerSecond, double errorsPerSeco
         millis(firstToken.quantile(0.5)),
         hits + misses > 0 ? hits / (hits + misses) : null,
         tokens / seconds,
-        Math.round(later.sum("bridge_requests_in_flight")));
+        Math.round(later.sum("bridge_requests_in_flight")),
+        Math.round(later.sum("bridge_admission_queue_depth")),
+        refused / seconds);
   }
 
   private static double sum(Map<Map<String, String>, Double> series, String label, String value) {

@@ -39,7 +39,8 @@ public record InstanceRow(
     String firstToken,
     String cacheHitRatio,
     String tokensPerSecond,
-    String inFlight) {
+    String inFlight,
+    String refusedPerSecond) {
 
   static InstanceRow of(InstanceView view) {
     Instance i = view.instance();
@@ -60,7 +61,8 @@ public record InstanceRow(
         figures == null ? "–" : millis(figures.firstTokenP50Ms()),
         figures == null || figures.cacheHitRatio() == null ? "–" : Math.round(figures.cacheHitRatio() * 100) + " %",
         figures == null ? "–" : rate(figures.completionTokensPerSecond()),
-        figures == null ? "–" : Long.toString(figures.inFlight()));
+        figures == null ? "–" : figures.inFlight() + (figures.queued() > 0 ? " + " + figures.queued() + " queued" : ""),
+        figures == null || figures.refusedPerSecond() == 0 ? null : rate(figures.refusedPerSecond()));
   }
 
   /** healthy or unhealthy; checking while a new instance passes but has not passed often enough yet. */

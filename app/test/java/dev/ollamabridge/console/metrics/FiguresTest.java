@@ -20,6 +20,8 @@ class FiguresTest {
       bridge_request_duration_seconds_bucket{le="+Inf",route="/api/chat"} 10
       bridge_completion_tokens_total 100.0
       bridge_requests_in_flight 0.0
+      bridge_admission_rejections_total 1.0
+      bridge_admission_queue_depth 0.0
       """;
 
   /** Ten seconds later: ten more requests, all between 0.1 and 0.5 s; four hits, four misses, two 503s. */
@@ -35,6 +37,8 @@ class FiguresTest {
       bridge_time_to_first_token_seconds_bucket{le="+Inf",route="/api/chat"} 0
       bridge_completion_tokens_total 200.0
       bridge_requests_in_flight 3.0
+      bridge_admission_rejections_total 6.0
+      bridge_admission_queue_depth 2.0
       """;
 
   @Test
@@ -46,6 +50,8 @@ class FiguresTest {
     assertThat(figures.errorsPerSecond()).isCloseTo(0.2, within(1e-9));
     assertThat(figures.completionTokensPerSecond()).isCloseTo(10.0, within(1e-9));
     assertThat(figures.inFlight()).isEqualTo(3);
+    assertThat(figures.queued()).isEqualTo(2);
+    assertThat(figures.refusedPerSecond()).as("refused for want of a slot").isCloseTo(0.5, within(1e-9));
   }
 
   @Test
