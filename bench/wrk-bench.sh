@@ -109,33 +109,6 @@ fi
 # the backend on the fastest java found, so that it is the proxies that are measured
 BACKEND_JAVA=${JAVA_NEW:-$JAVA17}
 
-WORK=$(mktemp -d /tmp/wrk-bench.XXXXXX)
-PIDS=()
-
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# The bridge's JVM flags, read from the jar itself so that they are the console's.
-cat >"$WORK/Flags.java" <<'EOF'
-class Flags {
-  public static void main(String[] args) {
-    System.out.println(String.join(" ", dev.ollamabridge.console.instances.BridgeLaunch.JVM_FLAGS));
-  }
-}
-EOF
-read -r -a BRIDGE_FLAGS <<<"$("$JAVA17" --class-path "$JAR" "$WORK/Flags.java")"
-((${#BRIDGE_FLAGS[@]} > 0)) || die "could not read the bridge's JVM flags from $JAR"
-
 # ---- processes, ports and plain HTTP ------------------------------------------------------------
 
 declare -A TAKEN=()
@@ -175,6 +148,27 @@ stop() { # PID...
   done
   PIDS=("${left[@]}")
 }
+
+WORK=$(mktemp -d /tmp/wrk-bench.XXXXXX)
+PIDS=()
+
+cleanup() {
+  stop "${PIDS[@]}"
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The bridge's JVM flags, read from the jar itself so that they are the console's.
+cat >"$WORK/Flags.java" <<'EOF'
+class Flags {
+  public static void main(String[] args) {
+    System.out.println(String.join(" ", dev.ollamabridge.console.instances.BridgeLaunch.JVM_FLAGS));
+  }
+}
+EOF
+read -r -a BRIDGE_FLAGS <<<"$("$JAVA17" --class-path "$JAR" "$WORK/Flags.java")"
+((${#BRIDGE_FLAGS[@]} > 0)) || die "could not read the bridge's JVM flags from $JAR"
 
 BODY='{"model":"fake-llama","stream":false,"messages":[{"role":"user","content":"Explain how a load balancer picks a server."}],"options":{"temperature":0}}'
 HEALTH_REQUEST=$'GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n'
@@ -250,7 +244,7 @@ measure() {
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "wrk-bench: ${SECONDS_PER} s per measurement (+${WARMUP} s warm-up), $(nproc) cores, load average $LOAD_BEFORE"
-[[ ${LOAD_BEFORE%% *} < 0.5 ]] || say "  the machine is busy: other work skews these figures"
+awk -v load="${LOAD_BEFORE%% *}" 'BEGIN { exit !(load >= 0.5) }' && say "  the machine is busy: other work skews these figures"
 say "  Java 17: $JAVA17 ($V17); newest >= 21: ${JAVA_NEW:-none} ($VNEW); backend on $BACKEND_JAVA"
 say "  bridge JVM flags: ${BRIDGE_FLAGS[*]}"
 
