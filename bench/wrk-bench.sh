@@ -111,11 +111,14 @@ BACKEND_JAVA=${JAVA_NEW:-$JAVA17}
 
 # ---- processes, ports and plain HTTP ------------------------------------------------------------
 
-declare -A TAKEN=()
-free_port() { # VAR: a loopback port nothing listens on, never one of the well-known ones
+# Below the kernel's ephemeral range: a port there may be the local end of an outgoing connection
+# (wrk's, nginx's, a bridge's), which a connect probe cannot see and a listener cannot bind.
+EPHEMERAL_LOW=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+declare -A TAKEN=([11434]=1 [11435]=1)
+free_port() { # VAR: a loopback port nothing listens on, between 10240 and the ephemeral range
   local candidate probe
   while :; do
-    candidate=$((20000 + RANDOM % 30000))
+    candidate=$((10240 + RANDOM % (EPHEMERAL_LOW - 10240)))
     [[ -z ${TAKEN[$candidate]:-} ]] || continue
     if ! { exec {probe}<>"/dev/tcp/127.0.0.1/$candidate"; } 2>/dev/null; then
       TAKEN[$candidate]=1
@@ -193,7 +196,10 @@ await_200() { # PORT REQUEST [SECONDS]: polls until it answers 200
   while :; do
     status_of "$1" "$2"
     [[ $STATUS == 200 ]] && return 0
-    ((${EPOCHREALTIME/./} < deadline)) || die "nothing answered 200 on 127.0.0.1:$1 in ${3:-60} s"
+    if ((${EPOCHREALTIME/./} >= deadline)); then
+      [[ ! -f $WORK/bridge-$1.log ]] || tail -n 20 "$WORK/bridge-$1.log" >&2
+      die "nothing answered 200 on 127.0.0.1:$1 in ${3:-60} s (last status: $STATUS)"
+    fi
     pause 0.005
   done
 }
