@@ -37,6 +37,8 @@ import dev.ollamabridge.console.metrics.BridgeScraper;
 import dev.ollamabridge.console.metrics.ConsoleMetrics;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.SelfCommand;
+import dev.ollamabridge.console.jdk.BridgeJava;
+import dev.ollamabridge.console.jdk.JdkSearch;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
 import dev.ollamabridge.console.settings.SettingsService;
@@ -137,7 +139,9 @@ public final class ConsoleApp implements AutoCloseable {
       parts.add(0, scraper);
 
       String mode = nginxMode(settings);
-      SelfCommand self = SelfCommand.current();
+      BridgeJava bridgeJava = JdkSearch.ofThisMachine().forBridges(settings.get(Setting.BRIDGE_JAVA));
+      log.info("bridges run on {}", bridgeJava.describe());
+      SelfCommand self = SelfCommand.current().onJava(bridgeJava.executable());
       AtomicInteger apiPort = new AtomicInteger(config.listen().port());
       InstanceService instances = new InstanceService(repository, settings, events, supervisor,
           new BridgeLaunch(self, data), health, new CacheRoots(data, settings.get(Setting.CACHE_ROOTS)),
@@ -186,7 +190,7 @@ public final class ConsoleApp implements AutoCloseable {
       ModelService models = new ModelService(repository, modelRepository, settings, health::state, njs.isPresent());
       ConsoleServices services = new ConsoleServices(instances, models, new SettingsService(settings, events, nginx), events,
           configs, applier, revisions, tokens, admin, new Sessions(SESSION_IDLE, SESSION_LIFETIME),
-          LoginThrottle.standard(), scraper, metrics, data, json);
+          LoginThrottle.standard(), scraper, metrics, bridgeJava, data, json);
       Javalin api = ConsoleHttp.create(config.listen().host(), config.listen().port(), services);
       api.start();
       apiPort.set(api.port());

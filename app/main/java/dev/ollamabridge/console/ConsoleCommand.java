@@ -60,6 +60,11 @@ public final class ConsoleCommand implements Callable<Integer> {
       + " their cache dirs, besides <data>/cache, separated by ':'. Env: OLLAMA_BRIDGE_CACHE_ROOTS.")
   String cacheRoots;
 
+  @Option(names = "--bridge-java", paramLabel = "JAVA", description = "The java the bridges run on: auto (the newest"
+      + " JDK 21 or later found in $JAVA_HOME, /usr/lib/jvm, the console's own runtime or on the PATH, else the console's"
+      + " own runtime) or the absolute path of a JDK 17+'s bin/java (default auto). Env: OLLAMA_BRIDGE_BRIDGE_JAVA.")
+  String bridgeJava;
+
   @Option(names = "--nginx-listen", description = "HOST:PORT of the managed nginx (default 127.0.0.1:8080). Stored as the nginx.listen setting.")
   String nginxListen;
 
@@ -96,6 +101,7 @@ public final class ConsoleCommand implements Callable<Integer> {
     flags.put(Setting.NGINX_TEST_COMMAND, nginxTestCommand);
     flags.put(Setting.NGINX_RELOAD_COMMAND, nginxReloadCommand);
     flags.put(Setting.CACHE_ROOTS, cacheRoots);
+    flags.put(Setting.BRIDGE_JAVA, bridgeJava);
     Map<Setting, String> operator = new EnumMap<>(Setting.class);
     for (Setting setting : Setting.values()) {
       if (!setting.operator()) {

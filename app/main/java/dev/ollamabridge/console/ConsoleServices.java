@@ -12,6 +12,7 @@ import dev.ollamabridge.console.nginx.ConfigSource;
 import dev.ollamabridge.console.nginx.NginxApplier;
 import dev.ollamabridge.console.nginx.RevisionRepository;
 import dev.ollamabridge.console.instances.InstanceService;
+import dev.ollamabridge.console.jdk.BridgeJava;
 import dev.ollamabridge.console.models.ModelService;
 import dev.ollamabridge.console.settings.SettingsService;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.Optional;
  * API and the web pages, so that neither holds logic of its own.
  *
  * @param applier empty when nginx.mode is off: the files are only rendered
+ * @param bridgeJava the java the bridges are launched on, chosen at start
  * @param dataDir the console's data directory
  * @param json the process's one JSON mapper
  */
@@ -39,5 +41,6 @@ public record ConsoleServices(
     LoginThrottle logins,
     BridgeScraper scraper,
     ConsoleMetrics metrics,
+    BridgeJava bridgeJava,
     Path dataDir,
     ObjectMapper json) {}

@@ -11,6 +11,7 @@ import dev.ollamabridge.console.models.ModelRepository;
 import dev.ollamabridge.console.nginx.NginxBinary;
 import dev.ollamabridge.console.nginx.NjsRouting;
 import dev.ollamabridge.console.instances.SelfCommand;
+import dev.ollamabridge.console.jdk.JdkSearch;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
 import dev.ollamabridge.console.store.Database;
@@ -54,6 +55,11 @@ public final class RenderCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}, from OLLAMA_BRIDGE_NGINX_MODE when set).")
   String nginxMode;
 
+  @Option(names = "--bridge-java", paramLabel = "JAVA", defaultValue = "${env:OLLAMA_BRIDGE_BRIDGE_JAVA:-auto}",
+      description = "The java supervisor.conf runs the bridges on, as the console's --bridge-java: auto or a path"
+          + " (default: ${DEFAULT-VALUE}, from OLLAMA_BRIDGE_BRIDGE_JAVA when set).")
+  String bridgeJava;
+
   @Override
   public Integer call() {
     GeneratedFiles.Kind kind = switch (file) {
@@ -62,11 +68,8 @@ public final class RenderCommand implements Callable<Integer> {
       case "prometheus", "prometheus.yml" -> GeneratedFiles.Kind.PROMETHEUS;
       default -> throw new ParameterException(spec.commandLine(), "FILE must be nginx, supervisor or prometheus, not '" + file + "'");
     };
-    try {
-      nginxMode = Setting.NGINX_MODE.check(nginxMode);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--nginx-mode " + e.getMessage());
-    }
+    nginxMode = checked(Setting.NGINX_MODE, nginxMode);
+    String java = JdkSearch.ofThisMachine().forBridges(checked(Setting.BRIDGE_JAVA, bridgeJava)).executable();
     Path dir = data.toAbsolutePath().normalize();
     if (!Files.exists(dir.resolve("console.db"))) {
       throw new ParameterException(spec.commandLine(), "no console database in " + dir + ": give the console's --data directory");
@@ -81,7 +84,7 @@ public final class RenderCommand implements Callable<Integer> {
       Optional<Snapshot.Njs> njs = system ? NjsRouting.forSystemNginx(Path.of("/etc/nginx/modules-enabled"), prefix)
           : NjsRouting.forWholeConfig(NginxBinary.find(), prefix);
       Snapshot snapshot = new Snapshot(new InstanceRepository(database, new ObjectMapper()).all(), values, healthy, Set.of(), dir,
-          SelfCommand.current().command(BridgeLaunch.JVM_FLAGS, List.of()), new ModelRepository(database).all(),
+          SelfCommand.current().onJava(java).command(BridgeLaunch.JVM_FLAGS, List.of()), new ModelRepository(database).all(),
           njs.orElse(null));
       GeneratedFiles files = new GeneratedFiles();
       String text = switch (kind) {
@@ -95,6 +98,14 @@ public final class RenderCommand implements Callable<Integer> {
     } catch (RenderException | DatabaseException e) {
       spec.commandLine().getErr().println("render: " + e.getMessage());
       return 1;
+    }
+  }
+
+  private String checked(Setting setting, String value) {
+    try {
+      return setting.check(value);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), setting.flag() + " " + e.getMessage());
     }
   }
 }

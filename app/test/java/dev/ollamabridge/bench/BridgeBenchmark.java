@@ -1,5 +1,6 @@
 package dev.ollamabridge.bench;
 
+import dev.ollamabridge.console.instances.BridgeLaunch;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -22,11 +23,14 @@ import okio.BufferedSource;
 /**
  * Measures what the bridge costs: the same requests straight to the fake backend and through a
  * bridge in front of it, in one run, at several concurrencies, and prints the ratios. The backend
- * and the bridges are separate processes started from the built jar, as in production.
+ * and the bridges are separate processes started from the built jar, the bridges with the JVM flags
+ * the console launches them with.
  *
  * <p>Run with {@code mvn -Pbench verify} (see README). Arguments: the jar, then optionally the
- * seconds per measurement, the concurrencies and the java that runs backends and bridges, e.g.
- * {@code target/ollama-bridge.jar 5 1,8,32 /usr/lib/jvm/temurin-25-jdk-amd64/bin/java}.
+ * seconds per measurement, the concurrencies, the java that runs the bridges, the scenarios to run
+ * (comma-separated parts of their names, or {@code all}) and the java that runs the backends (default:
+ * the bridges' one), e.g.
+ * {@code target/ollama-bridge.jar 5 1,8,32 /usr/lib/jvm/temurin-25-jdk-amd64/bin/java "first token"}.
  */
 public final class BridgeBenchmark {
 
@@ -34,11 +38,13 @@ public final class BridgeBenchmark {
 
   private final OkHttpClient http;
   private final Duration measure;
-  private final String serverJava;
+  private final String bridgeJava;
+  private final List<String> scenarios;
 
-  private BridgeBenchmark(Duration measure, int maxConcurrency, String serverJava) {
+  private BridgeBenchmark(Duration measure, int maxConcurrency, String bridgeJava, List<String> scenarios) {
     this.measure = measure;
-    this.serverJava = serverJava;
+    this.bridgeJava = bridgeJava;
+    this.scenarios = scenarios;
     this.http = new OkHttpClient.Builder()
         .connectionPool(new ConnectionPool(maxConcurrency * 2, 1, TimeUnit.MINUTES))
         .readTimeout(Duration.ofSeconds(60))
@@ -51,6 +57,8 @@ public final class BridgeBenchmark {
     Duration measure = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 5);
     int[] concurrencies = Arrays.stream((args.length > 2 ? args[2] : "1,8,32").split(",")).mapToInt(Integer::parseInt).toArray();
     String java = args.length > 3 ? args[3] : Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> scenarios = args.length > 4 && !args[4].equals("all") ? List.of(args[4].split(",")) : List.of();
+    String backendJava = args.length > 5 ? args[5] : java;
     if (!Files.isRegularFile(jar)) {
       throw new IllegalArgumentException(jar + " not found: build it first (mvn -DskipTests package)");
     }
@@ -62,15 +70,15 @@ public final class BridgeBenchmark {
     int pacedCachingPort = freePort();
     List<Process> processes = new ArrayList<>();
     try {
-      processes.add(launch(java, jar, "fake-ollama", "-l", "127.0.0.1:" + backendPort, "--tokens", "64"));
-      processes.add(launch(java, jar, "bridge", "-l", "127.0.0.1:" + bridgePort, "--ollama", "http://127.0.0.1:" + backendPort));
-      processes.add(launch(java, jar, "bridge", "-l", "127.0.0.1:" + cachingPort, "--ollama", "http://127.0.0.1:" + backendPort,
+      processes.add(launch(backendJava, jar, "fake-ollama", "-l", "127.0.0.1:" + backendPort, "--tokens", "64"));
+      processes.add(launchBridge(java, jar, "-l", "127.0.0.1:" + bridgePort, "--ollama", "http://127.0.0.1:" + backendPort));
+      processes.add(launchBridge(java, jar, "-l", "127.0.0.1:" + cachingPort, "--ollama", "http://127.0.0.1:" + backendPort,
           "--enable-cache", "--cache-dir", cacheDir.toString()));
       // a backend at a realistic pace (100 tokens/s), where the cache shows what it saves
-      processes.add(launch(java, jar, "fake-ollama", "-l", "127.0.0.1:" + pacedPort, "--tokens", "64", "--token-rate", "100"));
-      processes.add(launch(java, jar, "bridge", "-l", "127.0.0.1:" + pacedCachingPort, "--ollama", "http://127.0.0.1:" + pacedPort,
+      processes.add(launch(backendJava, jar, "fake-ollama", "-l", "127.0.0.1:" + pacedPort, "--tokens", "64", "--token-rate", "100"));
+      processes.add(launchBridge(java, jar, "-l", "127.0.0.1:" + pacedCachingPort, "--ollama", "http://127.0.0.1:" + pacedPort,
           "--enable-cache", "--cache-dir", cacheDir.resolve("paced").toString()));
-      BridgeBenchmark bench = new BridgeBenchmark(measure, Arrays.stream(concurrencies).max().orElse(1), java);
+      BridgeBenchmark bench = new BridgeBenchmark(measure, Arrays.stream(concurrencies).max().orElse(1), java, scenarios);
       bench.awaitUp("http://127.0.0.1:" + backendPort + "/");
       bench.awaitUp("http://127.0.0.1:" + bridgePort + "/health");
       bench.awaitUp("http://127.0.0.1:" + cachingPort + "/health");
@@ -89,8 +97,8 @@ public final class BridgeBenchmark {
       throws Exception {
     String ollamaChat = chat(false, false);
     String openAiChat = chat(true, false);
-    System.out.printf(Locale.ROOT, "%nBridge benchmark: %d s per measurement, %d cores, servers on %s%n",
-        measure.toSeconds(), Runtime.getRuntime().availableProcessors(), serverJava);
+    System.out.printf(Locale.ROOT, "%nBridge benchmark: %d s per measurement, %d cores, bridges on %s%n",
+        measure.toSeconds(), Runtime.getRuntime().availableProcessors(), bridgeJava);
     System.out.println("Backend: fake-ollama, 64-token answers as fast as it can (last rows: at 100 tokens/s).");
     System.out.println("Load generator, backends and bridges share this machine's cores.");
     System.out.printf(Locale.ROOT, "%n%-44s %4s | %10s %10s %6s | %9s %9s | %9s %9s%n",
@@ -115,6 +123,9 @@ public final class BridgeBenchmark {
   }
 
   private void compare(String scenario, int concurrency, Call direct, Call bridged) throws Exception {
+    if (!scenarios.isEmpty() && scenarios.stream().noneMatch(scenario::contains)) {
+      return;
+    }
     Duration warmUp = measure.dividedBy(2);
     load(direct, concurrency, warmUp);
     Result straight = load(direct, concurrency, measure);
@@ -234,8 +245,21 @@ public final class BridgeBenchmark {
   }
 
   private static Process launch(String java, Path jar, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toString()));
-    command.addAll(List.of(args));
+    return launch(java, List.of(), jar, List.of(args));
+  }
+
+  /** A bridge as the console launches one: its lean JVM flags, then {@code bridge} and the arguments. */
+  private static Process launchBridge(String java, Path jar, String... args) throws IOException {
+    List<String> bridgeArgs = new ArrayList<>(List.of("bridge"));
+    bridgeArgs.addAll(List.of(args));
+    return launch(java, BridgeLaunch.JVM_FLAGS, jar, bridgeArgs);
+  }
+
+  private static Process launch(String java, List<String> jvmFlags, Path jar, List<String> args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmFlags);
+    command.addAll(List.of("-jar", jar.toString()));
+    command.addAll(args);
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
   }
 

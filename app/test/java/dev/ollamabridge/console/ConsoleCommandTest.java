@@ -20,6 +20,9 @@ class ConsoleCommandTest {
       "--nginx-test-command nginx;id | --nginx-test-command must be a command and its arguments",
       "--nginx-system-path etc/x.conf | --nginx-system-path must be an absolute path",
       "--cache-roots a;b | --cache-roots must be absolute paths",
+      "--bridge-java java | --bridge-java must be auto or an absolute path",
+      "--bridge-java /nonexistent/jdk/bin/java | --bridge-java must name an existing executable file",
+      "--bridge-java /bin/sh | --bridge-java must name a java executable",
       "--no-such-option | Unknown option"})
   void aBadOptionIsOneLineThatSaysWhatToChangeAndExitCode2(String options, String message) {
     StringWriter err = new StringWriter();

@@ -50,7 +50,8 @@ class OperatorSettingsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"nginx.mode", "nginx.system_path", "nginx.test_command", "nginx.reload_command", "cache.roots"})
+  @ValueSource(strings = {"nginx.mode", "nginx.system_path", "nginx.test_command", "nginx.reload_command", "cache.roots",
+      "bridge.java"})
   void eachOperatorSettingIsShownButRefusedWithWhereItIsSet(String key) {
     Setting setting = Setting.byKey(key).orElseThrow();
     try (ConsoleApp console = start("off")) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.InstanceView;
+import dev.ollamabridge.console.jdk.BridgeJava;
 import io.javalin.http.Context;
 import java.util.List;
 
@@ -16,10 +17,12 @@ final class InstanceRoutes {
 
   private final InstanceService instances;
   private final JsonBodies bodies;
+  private final BridgeJava bridgeJava;
 
-  InstanceRoutes(InstanceService instances, JsonBodies bodies) {
+  InstanceRoutes(InstanceService instances, JsonBodies bodies, BridgeJava bridgeJava) {
     this.instances = instances;
     this.bodies = bodies;
+    this.bridgeJava = bridgeJava;
   }
 
   void list(Context ctx) {
@@ -73,7 +76,7 @@ final class InstanceRoutes {
     ctx.json(out);
   }
 
-  /** Every instance with its process and health state, in one call. */
+  /** Every instance with its process and health state, and the java bridges are launched on, in one call. */
   void status(Context ctx) {
     ArrayNode all = JsonNodeFactory.instance.arrayNode();
     for (InstanceView view : instances.overview()) {
@@ -81,7 +84,15 @@ final class InstanceRoutes {
       ObjectNode brief = all.addObject();
       STATUS_FIELDS.stream().filter(full::has).forEach(field -> brief.set(field, full.get(field)));
     }
-    ctx.json(JsonNodeFactory.instance.objectNode().set("instances", all));
+    ObjectNode status = JsonNodeFactory.instance.objectNode();
+    status.set("instances", all);
+    status.putObject("bridge_java")
+        .put("setting", bridgeJava.setting())
+        .put("path", bridgeJava.executable())
+        .put("version", bridgeJava.jdk().version())
+        .put("feature", bridgeJava.jdk().feature())
+        .put("reason", bridgeJava.reason());
+    ctx.json(status);
   }
 
   static long id(Context ctx) {

@@ -30,6 +30,11 @@ public record SelfCommand(String java, List<String> launcher) {
     return new SelfCommand(java, launcher);
   }
 
+  /** The same program on another java. */
+  public SelfCommand onJava(String otherJava) {
+    return new SelfCommand(otherJava, launcher);
+  }
+
   /** The argv of {@code ollama-bridge <args>} with the given JVM flags. */
   public List<String> command(List<String> jvmFlags, List<String> args) {
     List<String> command = new ArrayList<>();

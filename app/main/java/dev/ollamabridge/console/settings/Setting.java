@@ -2,6 +2,8 @@ package dev.ollamabridge.console.settings;
 
 import dev.ollamabridge.bridge.BridgeConfig;
 import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.jdk.Jdk;
+import dev.ollamabridge.console.jdk.JdkSearch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -30,6 +32,11 @@ public enum Setting {
   SUPERVISE_STOPWAITSECS("supervise.stopwaitsecs", "10", value -> integer(value, 1, 600)),
   SUPERVISE_LOG_MAX_MB("supervise.log_max_mb", "50", value -> integer(value, 1, 10_240)),
   SUPERVISE_LOG_BACKUPS("supervise.log_backups", "10", value -> integer(value, 0, 100)),
+  /**
+   * The java the bridges run on: auto (the newest JDK 21 or later found, else the console's own) or the
+   * path of one; read when the console starts, and written into supervisor.conf.
+   */
+  BRIDGE_JAVA("bridge.java", JdkSearch.AUTO, Setting::bridgeJava, true),
   /** The audit log and the nginx revisions keep this many of their newest rows, none older than so many days. */
   EVENTS_KEEP("events.keep", "100000", value -> integer(value, 100, 10_000_000)),
   EVENTS_KEEP_DAYS("events.keep_days", "90", value -> integer(value, 1, 36_500)),
@@ -155,6 +162,11 @@ public enum Setting {
   private static String command(String value) {
     return matches(value, "[A-Za-z0-9._/=-]+( [A-Za-z0-9._/=-]+)*",
         "a command and its arguments separated by single spaces (run without a shell)");
+  }
+
+  /** auto, or the checked path of a java of a JDK 17 or newer; it is run as an argv, never through a shell. */
+  private static String bridgeJava(String value) {
+    return value.equals(JdkSearch.AUTO) ? value : Jdk.requireForBridges(value).java().toString();
   }
 
   private static String listen(String value) {

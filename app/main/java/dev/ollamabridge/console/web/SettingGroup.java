@@ -18,6 +18,7 @@ public record SettingGroup(String prefix, String title, List<Setting> settings) 
       "", "Defaults for new instances",
       "health", "Health checks",
       "supervise", "Supervision of the bridges",
+      "bridge", "The bridges' Java",
       "events", "Audit log",
       "models", "Model discovery",
       "routing", "Model routing",

@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.web;
 
+import dev.ollamabridge.console.jdk.BridgeJava;
 import dev.ollamabridge.console.settings.Setting;
 import java.util.List;
 import java.util.Map;
@@ -9,11 +10,17 @@ import java.util.Map;
  * operator's shown read-only with where they are set.
  *
  * @param current every setting's value now, for the groups the form does not edit
+ * @param bridgeJava the java the bridges are launched on, which bridge.java chose
  */
 public record SettingsPage(Layout layout, Outcome outcome, List<SettingGroup> groups, Map<Setting, String> current,
-    SettingsForm form) {
+    SettingsForm form, BridgeJava bridgeJava) {
 
   public String current(Setting setting) {
     return current.get(setting);
+  }
+
+  /** What an operator setting came to, shown beside its value; null when it is what it says. */
+  public String outcome(Setting setting) {
+    return setting == Setting.BRIDGE_JAVA ? "bridges run on " + bridgeJava.describe() : null;
   }
 }

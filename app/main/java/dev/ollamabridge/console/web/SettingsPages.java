@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.web;
 
+import dev.ollamabridge.console.jdk.BridgeJava;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.SettingsService;
 import io.javalin.http.Context;
@@ -13,10 +14,12 @@ final class SettingsPages {
       .filter(group -> !group.editedElsewhere()).flatMap(group -> group.settings().stream()).toList();
 
   private final SettingsService settings;
+  private final BridgeJava bridgeJava;
   private final Pages pages;
 
-  SettingsPages(SettingsService settings, Pages pages) {
+  SettingsPages(SettingsService settings, BridgeJava bridgeJava, Pages pages) {
     this.settings = settings;
+    this.bridgeJava = bridgeJava;
     this.pages = pages;
   }
 
@@ -34,6 +37,6 @@ final class SettingsPages {
 
   private void render(Context ctx, Outcome outcome, SettingsForm form) {
     pages.render(ctx, "settings.jte", new SettingsPage(WebRoutes.layout(ctx, "Settings", "settings"), outcome,
-        SettingGroup.all(), settings.all(), form));
+        SettingGroup.all(), settings.all(), form, bridgeJava));
   }
 }

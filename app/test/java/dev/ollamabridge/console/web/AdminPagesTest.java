@@ -76,7 +76,8 @@ class AdminPagesTest {
       assertThat(settings.body()).contains("Health checks", "name=\"health.interval_ms\"", "name=\"default_upstream\"",
           "name=\"supervise.startsecs\"", "name=\"events.keep\"", "href=\"/nginx#settings\"")
           .as("operator settings are shown, with where they are set, but are not fields")
-          .contains("cache.roots", "--cache-roots", "OLLAMA_BRIDGE_NGINX_TEST_COMMAND")
+          .contains("cache.roots", "--cache-roots", "OLLAMA_BRIDGE_NGINX_TEST_COMMAND", "bridge.java", "--bridge-java")
+          .as("and which java the bridges run on").contains("bridges run on /", "(Java ")
           .doesNotContain("name=\"cache.roots\"", "name=\"nginx.mode\"", "name=\"nginx.balance\"");
 
       Page events = browser.get("/events");
