@@ -144,7 +144,7 @@ public final class ConsoleApp implements AutoCloseable {
       SelfCommand self = SelfCommand.current().onJava(bridgeJava.executable());
       AtomicInteger apiPort = new AtomicInteger(config.listen().port());
       InstanceService instances = new InstanceService(repository, settings, events, supervisor,
-          new BridgeLaunch(self, data), health, new CacheRoots(data, settings.get(Setting.CACHE_ROOTS)),
+          new BridgeLaunch(self, data, bridgeJava.jdk().feature()), health, new CacheRoots(data, settings.get(Setting.CACHE_ROOTS)),
           () -> ownAddresses(config.listen().host(), apiPort.get(), settings), scraper::latest);
       ModelRepository modelRepository = new ModelRepository(database);
       Optional<Snapshot.Njs> njs = njs(mode, data.resolve("nginx"));

@@ -174,6 +174,7 @@ public final class InstanceService {
       awaitQuietly(notifyChanged(actor)); // nginx stops sending it requests before it stops
       if (current.managed()) {
         supervisor.remove(current.name()).join();
+        launch.forget(current);
       }
       if (!repository.delete(id, version)) {
         throw stale(get(id));
@@ -243,6 +244,9 @@ public final class InstanceService {
         && BridgeLaunch.environment(before).equals(BridgeLaunch.environment(after));
     if (ranBefore && (!runsAfter || !sameLaunch)) {
       supervisor.remove(before.name()).join();
+    }
+    if (!before.name().equals(after.name())) {
+      launch.forget(before);
     }
     if (runsAfter && (!ranBefore || !sameLaunch)) {
       supervisor.start(launch.spec(after));

@@ -30,6 +30,11 @@ public record SelfCommand(String java, List<String> launcher) {
     return new SelfCommand(java, launcher);
   }
 
+  /** Whether it runs from the jar (as users run it) rather than from a class path of directories (as tests do). */
+  public boolean runsJar() {
+    return launcher.get(0).equals("-jar");
+  }
+
   /** The same program on another java. */
   public SelfCommand onJava(String otherJava) {
     return new SelfCommand(otherJava, launcher);
