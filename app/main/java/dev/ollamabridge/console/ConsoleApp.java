@@ -305,9 +305,7 @@ public final class ConsoleApp implements AutoCloseable {
    * imports it; empty (and a warning) when this nginx has no njs.
    */
   private static Optional<Snapshot.Njs> njs(String mode, Path prefix) {
-    Optional<Snapshot.Njs> njs = mode.equals("system")
-        ? NjsRouting.forSystemNginx(Path.of("/etc/nginx/modules-enabled"), prefix)
-        : NjsRouting.forWholeConfig(NginxBinary.find(), prefix);
+    Optional<Snapshot.Njs> njs = NjsRouting.forMode(mode, prefix);
     if (njs.isPresent()) {
       NjsRouting.writeScript(prefix);
     } else if (!mode.equals("off")) {

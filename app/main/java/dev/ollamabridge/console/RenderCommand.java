@@ -8,7 +8,6 @@ import dev.ollamabridge.console.health.HealthRecords;
 import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.InstanceRepository;
 import dev.ollamabridge.console.models.ModelRepository;
-import dev.ollamabridge.console.nginx.NginxBinary;
 import dev.ollamabridge.console.nginx.NjsRouting;
 import dev.ollamabridge.console.instances.SelfCommand;
 import dev.ollamabridge.console.jdk.JdkSearch;
@@ -81,8 +80,7 @@ public final class RenderCommand implements Callable<Integer> {
           .filter(Map.Entry::getValue).map(Map.Entry::getKey).collect(Collectors.toSet());
       boolean system = values.get(Setting.NGINX_MODE).equals("system");
       Path prefix = dir.resolve("nginx");
-      Optional<Snapshot.Njs> njs = system ? NjsRouting.forSystemNginx(Path.of("/etc/nginx/modules-enabled"), prefix)
-          : NjsRouting.forWholeConfig(NginxBinary.find(), prefix);
+      Optional<Snapshot.Njs> njs = NjsRouting.forMode(values.get(Setting.NGINX_MODE), prefix);
       Snapshot snapshot = new Snapshot(new InstanceRepository(database, new ObjectMapper()).all(), values, healthy, Set.of(), dir,
           SelfCommand.current().onJava(java).command(BridgeLaunch.JVM_FLAGS, List.of()), new ModelRepository(database).all(),
           njs.orElse(null));

@@ -30,6 +30,12 @@ public final class NjsRouting {
 
   private NjsRouting() {}
 
+  /** For nginx.mode {@code mode}: a system nginx loads its modules itself, a whole config loads njs. */
+  public static Optional<Snapshot.Njs> forMode(String mode, Path prefix) {
+    return mode.equals("system") ? forSystemNginx(Path.of("/etc/nginx/modules-enabled"), prefix)
+        : forWholeConfig(NginxBinary.find(), prefix);
+  }
+
   /**
    * For a whole nginx.conf (managed nginx, or rendering only): the module in nginx's modules
    * directory ({@code nginx -V} names it), loaded by the config itself; empty when there is none.
