@@ -30,8 +30,6 @@ final class ModelRoutes {
 
   private static final Logger log = LoggerFactory.getLogger(ModelRoutes.class);
 
-  /** The Ollama API version this bridge answers with when an OpenAI upstream has none to tell. */
-  static final String OLLAMA_API_VERSION = "0.12.0";
 
   private final BridgeConfig config;
   private final Upstream upstream;
@@ -213,7 +211,7 @@ final class ModelRoutes {
       relay(ctx, upstream.get("/api/version", ctx.header("Authorization")), null);
       return;
     }
-    json(ctx, Json.object().put("version", OLLAMA_API_VERSION));
+    json(ctx, Json.object().put("version", Dialect.OLLAMA_API_VERSION));
   }
 
   void ollamaPs(Context ctx) {

@@ -3,6 +3,7 @@ package dev.ollamabridge.console.files;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ollamabridge.bridge.translate.Dialect;
 import java.util.Collection;
 
 /**
@@ -13,8 +14,6 @@ final class ModelLists {
 
   /** Ollama clients parse a date here; the console does not know when a backend pulled a model. */
   private static final String UNKNOWN_TIME = "1970-01-01T00:00:00Z";
-
-  private static final String OLLAMA_API_VERSION = "0.12.0";
 
   private ModelLists() {}
 
@@ -45,7 +44,7 @@ final class ModelLists {
 
   /** {@code GET /api/version}: the Ollama API version the bridges answer with in front of OpenAI backends. */
   static String ollamaVersion() {
-    return JsonNodeFactory.instance.objectNode().put("version", OLLAMA_API_VERSION).toString();
+    return JsonNodeFactory.instance.objectNode().put("version", Dialect.OLLAMA_API_VERSION).toString();
   }
 
   private static ObjectNode entry(ArrayNode models, String name) {

@@ -98,6 +98,11 @@ public record InstanceRow(
   }
 
   public String healthTone() {
+    return healthTone(health);
+  }
+
+  /** A CSS class for a health word: good, bad, busy (checking) or idle. */
+  static String healthTone(String health) {
     return switch (health) {
       case "healthy" -> "good";
       case "unhealthy" -> "bad";

@@ -22,17 +22,12 @@ public record ModelsPage(Layout layout, ModelService.Routing routing, List<Row> 
           var server = serving.server();
           String health = !server.instance().enabled() ? "disabled"
               : serving.healthy() == null ? "checking" : serving.healthy() ? "healthy" : "unhealthy";
-          String tone = switch (health) {
-            case "healthy" -> "good";
-            case "unhealthy" -> "bad";
-            case "checking" -> "busy";
-            default -> "idle";
-          };
           String source = switch (server.source()) {
             case ALIAS -> "alias of " + server.backendName();
             default -> server.source().name().toLowerCase(Locale.ROOT);
           };
-          return new Serving(server.instance().id(), server.instance().name(), health, tone, source);
+          return new Serving(server.instance().id(), server.instance().name(), health, InstanceRow.healthTone(health),
+              source);
         }).toList())).toList();
     return new ModelsPage(layout, models.routing(), rows);
   }
