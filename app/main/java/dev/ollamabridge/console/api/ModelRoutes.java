@@ -18,11 +18,12 @@ final class ModelRoutes {
 
   void list(Context ctx) {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
-    ModelService.Routing routing = models.routing();
+    ModelService.Overview overview = models.overview();
+    ModelService.Routing routing = overview.routing();
     body.putObject("routing").put("by_model", routing.active()).put("reason", routing.reason())
         .put("unknown_model", routing.unknownModel());
     ArrayNode list = body.putArray("models");
-    for (ModelService.ServedModel model : models.all()) {
+    for (ModelService.ServedModel model : overview.models()) {
       ObjectNode entry = list.addObject().put("name", model.name());
       ArrayNode instances = entry.putArray("instances");
       for (ModelService.Serving serving : model.instances()) {

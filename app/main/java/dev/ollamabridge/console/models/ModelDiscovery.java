@@ -19,7 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -126,8 +125,7 @@ public final class ModelDiscovery implements AutoCloseable {
   }
 
   private void store(Instance instance, SortedSet<String> names) {
-    SortedSet<String> before = models.all().getOrDefault(instance.id(), List.of()).stream()
-        .map(ModelRepository.Seen::name).collect(Collectors.toCollection(TreeSet::new));
+    SortedSet<String> before = models.names(instance.id());
     models.replace(instance.id(), names, clock.instant());
     if (!before.equals(names)) {
       events.record("models", "models.changed", instance.name(), difference(before, names));

@@ -12,6 +12,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /** Plain SQL over {@code instance_models}: what each instance's bridge listed when last asked. */
 public final class ModelRepository {
@@ -39,6 +41,23 @@ public final class ModelRepository {
       return seen;
     } catch (SQLException e) {
       throw new DatabaseException("could not read the discovered models: " + e.getMessage(), e);
+    }
+  }
+
+  /** The names one instance's bridge listed when last asked. */
+  public SortedSet<String> names(long instanceId) {
+    SortedSet<String> names = new TreeSet<>();
+    try (Connection connection = database.connection();
+        PreparedStatement query = connection.prepareStatement("SELECT name FROM instance_models WHERE instance_id = ?")) {
+      query.setLong(1, instanceId);
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          names.add(rows.getString(1));
+        }
+      }
+      return names;
+    } catch (SQLException e) {
+      throw new DatabaseException("could not read the models of instance " + instanceId + ": " + e.getMessage(), e);
     }
   }
 

@@ -43,7 +43,15 @@ public final class ModelService {
     this.njs = njs;
   }
 
-  public List<ServedModel> all() {
+  /** The models served now and whether nginx routes by them, read once. */
+  public record Overview(Routing routing, List<ServedModel> models) {}
+
+  public Overview overview() {
+    List<ServedModel> all = all();
+    return new Overview(routing(all), all);
+  }
+
+  private List<ServedModel> all() {
     List<ServedModel> all = new ArrayList<>();
     for (Map.Entry<String, List<ClusterModels.Server>> model : ClusterModels.of(instances.all(), models.all()).entrySet()) {
       all.add(new ServedModel(model.getKey(), model.getValue().stream()
@@ -53,7 +61,7 @@ public final class ModelService {
     return all;
   }
 
-  public Routing routing() {
+  private Routing routing(List<ServedModel> all) {
     String unknown = settings.get(Setting.ROUTING_UNKNOWN_MODEL);
     if (!njs) {
       return new Routing(false, "nginx has no njs module (Debian: apt-get install libnginx-mod-http-js), so it"
@@ -62,7 +70,7 @@ public final class ModelService {
     if (settings.get(Setting.ROUTING_BY_MODEL).equals("off")) {
       return new Routing(false, "routing.by_model is off", unknown);
     }
-    if (all().isEmpty()) {
+    if (all.isEmpty()) {
       return new Routing(false, "no instance has told its models yet: requests go to the whole cluster", unknown);
     }
     return new Routing(true, null, unknown);

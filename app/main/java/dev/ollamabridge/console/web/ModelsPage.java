@@ -17,7 +17,8 @@ public record ModelsPage(Layout layout, ModelService.Routing routing, List<Row> 
   public record Serving(long id, String name, String health, String tone, String source) {}
 
   static ModelsPage of(Layout layout, ModelService models) {
-    List<Row> rows = models.all().stream().map(model -> new Row(model.name(), model.instances().stream()
+    ModelService.Overview overview = models.overview();
+    List<Row> rows = overview.models().stream().map(model -> new Row(model.name(), model.instances().stream()
         .map(serving -> {
           var server = serving.server();
           String health = !server.instance().enabled() ? "disabled"
@@ -29,6 +30,6 @@ public record ModelsPage(Layout layout, ModelService.Routing routing, List<Row> 
           return new Serving(server.instance().id(), server.instance().name(), health, InstanceRow.healthTone(health),
               source);
         }).toList())).toList();
-    return new ModelsPage(layout, models.routing(), rows);
+    return new ModelsPage(layout, overview.routing(), rows);
   }
 }
