@@ -31,14 +31,10 @@ import dev.ollamabridge.console.models.ModelDiscovery;
 import dev.ollamabridge.console.models.ModelRepository;
 import dev.ollamabridge.console.models.ModelService;
 import dev.ollamabridge.console.nginx.ConfigSource;
-import dev.ollamabridge.console.nginx.ManagedNginx;
 import dev.ollamabridge.console.nginx.NginxApplier;
-import dev.ollamabridge.console.nginx.NginxBinary;
+import dev.ollamabridge.console.nginx.NginxSetup;
 import dev.ollamabridge.console.nginx.NginxSync;
-import dev.ollamabridge.console.nginx.NginxTarget;
-import dev.ollamabridge.console.nginx.NjsRouting;
 import dev.ollamabridge.console.nginx.RevisionRepository;
-import dev.ollamabridge.console.nginx.SystemNginx;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
 import dev.ollamabridge.console.settings.SettingsService;
@@ -138,7 +134,7 @@ public final class ConsoleApp implements AutoCloseable {
           SCRAPE_INTERVAL, SCRAPE_WINDOW, Clock.systemUTC());
       parts.add(0, scraper);
 
-      String mode = nginxMode(settings);
+      String mode = NginxSetup.mode(settings);
       BridgeJava bridgeJava = JdkSearch.ofThisMachine().forBridges(settings.get(Setting.BRIDGE_JAVA));
       log.info("bridges run on {}", bridgeJava.describe());
       SelfCommand self = SelfCommand.current().onJava(bridgeJava.executable());
@@ -147,7 +143,7 @@ public final class ConsoleApp implements AutoCloseable {
           new BridgeLaunch(self, data, bridgeJava.jdk().feature()), health, new CacheRoots(data, settings.get(Setting.CACHE_ROOTS)),
           () -> ownAddresses(config.listen().host(), apiPort.get(), settings), scraper::latest);
       ModelRepository modelRepository = new ModelRepository(database);
-      Optional<Snapshot.Njs> njs = njs(mode, data.resolve("nginx"));
+      Optional<Snapshot.Njs> njs = NginxSetup.njs(mode, data.resolve("nginx"));
       ConfigSource configs = new ConfigSource(repository, settings, health::healthyIds, instances::draining,
           new GeneratedFiles(), data, self.command(BridgeLaunch.JVM_FLAGS, List.of()), !mode.equals("system"),
           modelRepository, njs);
@@ -162,7 +158,7 @@ public final class ConsoleApp implements AutoCloseable {
         instances.create(InstanceChanges.of(Map.of(InstanceField.NAME, "demo", InstanceField.UPSTREAM_URL, demoUpstream),
             null), "console");
       }
-      Optional<NginxApplier> applier = nginxApplier(mode, data, settings, supervisor, configs, revisions, events, http);
+      Optional<NginxApplier> applier = NginxSetup.applier(mode, data, settings, supervisor, configs, revisions, events, http);
       applier.ifPresent(a -> parts.add(0, a));
       NginxSync nginx = new NginxSync(configs, applier);
       instances.addListener(nginx);
@@ -185,7 +181,7 @@ public final class ConsoleApp implements AutoCloseable {
       health.start();
       discovery.start();
       scraper.start();
-      applier.ifPresent(ConsoleApp::applyAtStart);
+      applier.ifPresent(NginxSetup::applyAtStart);
 
       ModelService models = new ModelService(repository, modelRepository, settings, health::state, njs.isPresent());
       ConsoleServices services = new ConsoleServices(instances, models, new SettingsService(settings, events, nginx), events,
@@ -269,59 +265,6 @@ public final class ConsoleApp implements AutoCloseable {
       own.add(new InstanceService.Reserved(HostPort.parse(all.get(Setting.NGINX_TLS_LISTEN)), "nginx TLS listener"));
     }
     return own;
-  }
-
-  /** managed, system or off; managed or system without an nginx binary is off, with a warning. */
-  private static String nginxMode(Settings settings) {
-    String mode = settings.get(Setting.NGINX_MODE);
-    if (!mode.equals("off") && NginxBinary.find().isEmpty()) {
-      log.warn("nginx.mode is {} but no nginx binary was found on the PATH: rendering only", mode);
-      return "off";
-    }
-    return mode;
-  }
-
-  private static Optional<NginxApplier> nginxApplier(String mode, Path data, Settings settings, Supervisor supervisor,
-      ConfigSource configs, RevisionRepository revisions, EventLog events, OkHttpClient http) {
-    if (mode.equals("off")) {
-      return Optional.empty();
-    }
-    String binary = NginxBinary.find().orElseThrow();
-    java.util.function.Supplier<HostPort> listen = () -> HostPort.parse(settings.get(Setting.NGINX_LISTEN));
-    NginxTarget target;
-    if (mode.equals("managed")) {
-      ManagedNginx managed = new ManagedNginx(binary, data.resolve("nginx"), supervisor, listen);
-      managed.startIfConfigured();
-      target = managed;
-    } else {
-      target = new SystemNginx(List.of(settings.get(Setting.NGINX_TEST_COMMAND).split(" ")),
-          Path.of(settings.get(Setting.NGINX_SYSTEM_PATH)), List.of(settings.get(Setting.NGINX_RELOAD_COMMAND).split(" ")));
-    }
-    return Optional.of(new NginxApplier(configs::nginx, target, revisions, events, listen, Duration.ofMillis(250), http));
-  }
-
-  /**
-   * How nginx gets njs for routing by model, with the routing script written where the config
-   * imports it; empty (and a warning) when this nginx has no njs.
-   */
-  private static Optional<Snapshot.Njs> njs(String mode, Path prefix) {
-    Optional<Snapshot.Njs> njs = NjsRouting.forMode(mode, prefix);
-    if (njs.isPresent()) {
-      NjsRouting.writeScript(prefix);
-    } else if (!mode.equals("off")) {
-      log.warn("nginx has no njs module (Debian: apt-get install libnginx-mod-http-js): it balances by load only,"
-          + " not routing requests by model");
-    }
-    return njs;
-  }
-
-  /** Brings nginx in line with the database; a refusal is logged and kept as a revision, not fatal. */
-  private static void applyAtStart(NginxApplier applier) {
-    try {
-      applier.request("console").join();
-    } catch (java.util.concurrent.CompletionException e) {
-      log.warn("nginx: the configuration was not applied at start: {}", e.getCause().getMessage());
-    }
   }
 
   public int port() {
