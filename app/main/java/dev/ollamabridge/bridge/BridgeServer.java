@@ -15,8 +15,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
+import okhttp3.ConnectionSpec;
 import okhttp3.OkHttpClient;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
@@ -42,12 +44,16 @@ public final class BridgeServer implements AutoCloseable {
       cache = new AnswerCache(config.cacheDir(), config.cacheTtl(), config.cacheMaxEntries(), Clock.systemUTC());
       metrics.watch(cache);
     }
-    OkHttpClient http = new OkHttpClient.Builder()
+    OkHttpClient.Builder client = new OkHttpClient.Builder()
         .connectTimeout(Duration.ofSeconds(10))
         .readTimeout(Duration.ZERO) // a model may think for minutes between tokens; --timeout bounds the call
         .writeTimeout(Duration.ZERO)
-        .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
-        .build();
+        .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES));
+    if (config.upstream().startsWith("http://") && !config.fetchImageUrls()) {
+      // nothing this bridge calls speaks TLS: OkHttp then skips loading the trust store at start
+      client.connectionSpecs(List.of(ConnectionSpec.CLEARTEXT));
+    }
+    OkHttpClient http = client.build();
     Upstream upstream = new Upstream(http, config, metrics);
     ModelAliases aliases = new ModelAliases(config.modelAliases());
     Admission admission = new Admission(config, metrics);
