@@ -10,7 +10,7 @@
 # Environment: BENCH_SECONDS (10), BENCH_WARMUP (seconds before each measurement, 3),
 # BENCH_TTFT (1; 0 skips the streamed time to first token, which comes from the Java harness),
 # BENCH_JAVA17 / BENCH_JAVA_NEW (a java executable each; default: found as described below),
-# NGINX_WORKERS (auto).
+# BENCH_ARCHIVE (1; 0 starts the bridges without the shared class-data archive), NGINX_WORKERS (auto).
 #
 # Every process it starts is stopped on exit, by its pid.
 set -euo pipefail
@@ -173,6 +173,36 @@ EOF
 read -r -a BRIDGE_FLAGS <<<"$("$JAVA17" --class-path "$JAR" "$WORK/Flags.java")"
 ((${#BRIDGE_FLAGS[@]} > 0)) || die "could not read the bridge's JVM flags from $JAR"
 
+# The class-data archive every bridge of a console maps, built as the console builds it (a training
+# run of a bridge) for each java, and the flags that map it; BENCH_ARCHIVE=0 runs without.
+cat >"$WORK/Archive.java" <<'EOF'
+import dev.ollamabridge.console.instances.BridgeArchive;
+import dev.ollamabridge.console.instances.SelfCommand;
+import java.nio.file.Path;
+import java.util.List;
+class Archive {
+  public static void main(String[] args) throws Exception { // JAVA JAR VERSION FEATURE DIR
+    BridgeArchive archive = BridgeArchive.of(new SelfCommand(args[0], List.of("-jar", args[1])), args[2],
+        Integer.parseInt(args[3]), Path.of(args[4]), Path.of(args[4])).orElseThrow();
+    archive.build();
+    System.out.println("flags: " + String.join(" ", archive.flags()));
+  }
+}
+EOF
+declare -A ARCHIVE_FLAGS=()
+archive_flags() { # JAVA: the flags that map the archive for bridges on JAVA, in ARCHIVE
+  ARCHIVE=()
+  [[ ${BENCH_ARCHIVE:-1} == 1 ]] || return 0
+  if [[ -z ${ARCHIVE_FLAGS[$1]:-} ]]; then
+    local version line
+    version=$(jdk_version "$1")
+    line=$("$JAVA17" --class-path "$JAR" "$WORK/Archive.java" "$1" "$JAR" "$version" "$(feature_of "$version")" \
+      "$WORK/archive" | grep '^flags: ') || die "could not build the class-data archive for $1"
+    ARCHIVE_FLAGS[$1]=${line#flags: }
+  fi
+  read -r -a ARCHIVE <<<"${ARCHIVE_FLAGS[$1]}"
+}
+
 BODY='{"model":"fake-llama","stream":false,"messages":[{"role":"user","content":"Explain how a load balancer picks a server."}],"options":{"temperature":0}}'
 HEALTH_REQUEST=$'GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n'
 CHAT_REQUEST=$'POST /api/chat HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: '"${#BODY}"$'\r\n\r\n'"$BODY"
@@ -207,7 +237,8 @@ await_200() { # PORT REQUEST [SECONDS]: polls until it answers 200
 start_bridge() { # JAVA PORT [ARGS...]: launched as the console launches it
   local java=$1 port=$2
   shift 2
-  start "$WORK/bridge-$port.log" "$java" "${BRIDGE_FLAGS[@]}" -jar "$JAR" bridge -l "127.0.0.1:$port" \
+  archive_flags "$java"
+  start "$WORK/bridge-$port.log" "$java" "${BRIDGE_FLAGS[@]}" "${ARCHIVE[@]}" -jar "$JAR" bridge -l "127.0.0.1:$port" \
     --ollama "http://127.0.0.1:$BACKEND_PORT" --upstream-dialect auto "$@"
 }
 
@@ -252,7 +283,7 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "wrk-bench: ${SECONDS_PER} s per measurement (+${WARMUP} s warm-up), $(nproc) cores, load average $LOAD_BEFORE"
 awk -v load="${LOAD_BEFORE%% *}" 'BEGIN { exit !(load >= 0.5) }' && say "  the machine is busy: other work skews these figures"
 say "  Java 17: $JAVA17 ($V17); newest >= 21: ${JAVA_NEW:-none} ($VNEW); backend on $BACKEND_JAVA"
-say "  bridge JVM flags: ${BRIDGE_FLAGS[*]}"
+say "  bridge JVM flags: ${BRIDGE_FLAGS[*]}, and the shared class-data archive's (BENCH_ARCHIVE=${BENCH_ARCHIVE:-1})"
 
 free_port BACKEND_PORT
 start "$WORK/backend.log" "$BACKEND_JAVA" -jar "$JAR" fake-ollama -l "127.0.0.1:$BACKEND_PORT" --token-rate 0
@@ -303,6 +334,11 @@ NGINX_RPS=$RPS NGINX_P50=$P50 NGINX_P99=$P99
 run_wrk "http://127.0.0.1:$NGINX_PORT/api/chat" 32 "$SECONDS_PER"
 NGINX_CACHE_RPS=$RPS
 stop "$NGINX_PID"
+
+for java in "${JAVAS[@]}"; do
+  say "class-data archive for $java"
+  archive_flags "$java"
+done
 
 declare -A RESULT=()
 for java in "${JAVAS[@]}"; do

@@ -14,6 +14,7 @@ import dev.ollamabridge.console.files.Snapshot;
 import dev.ollamabridge.console.health.HealthChecker;
 import dev.ollamabridge.console.health.HealthPolicy;
 import dev.ollamabridge.console.health.HealthRecords;
+import dev.ollamabridge.console.instances.BridgeArchive;
 import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.CacheRoots;
 import dev.ollamabridge.console.instances.Instance;
@@ -139,8 +140,14 @@ public final class ConsoleApp implements AutoCloseable {
       log.info("bridges run on {}", bridgeJava.describe());
       SelfCommand self = SelfCommand.current().onJava(bridgeJava.executable());
       AtomicInteger apiPort = new AtomicInteger(config.listen().port());
+      Optional<BridgeArchive> archive = BridgeArchive.of(self, bridgeJava.jdk().version(), bridgeJava.jdk().feature(),
+          data.resolve("run"), data.resolve("logs"));
+      archive.ifPresent(a -> {
+        parts.add(0, a);
+        a.prepare();
+      });
       InstanceService instances = new InstanceService(repository, settings, events, supervisor,
-          new BridgeLaunch(self, data, bridgeJava.jdk().feature()), health, new CacheRoots(data, settings.get(Setting.CACHE_ROOTS)),
+          new BridgeLaunch(self, data, archive), health, new CacheRoots(data, settings.get(Setting.CACHE_ROOTS)),
           () -> ownAddresses(config.listen().host(), apiPort.get(), settings), scraper::latest);
       ModelRepository modelRepository = new ModelRepository(database);
       Optional<Snapshot.Njs> njs = NginxSetup.njs(mode, data.resolve("nginx"));

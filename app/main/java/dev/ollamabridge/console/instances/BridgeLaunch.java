@@ -1,13 +1,12 @@
 package dev.ollamabridge.console.instances;
 
 import dev.ollamabridge.console.supervise.ProgramSpec;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The command line a managed instance runs: {@code ollama-bridge bridge …} with lean JVM settings.
@@ -16,69 +15,46 @@ import java.util.Map;
 public final class BridgeLaunch {
 
   /**
-   * A bridge is a small I/O-bound proxy: a serial collector, a small heap and C1 only keep each
-   * one at a fraction of a default JVM's memory and start-up time (see README for the figures).
+   * A bridge is a small I/O-bound proxy: a serial collector, a small heap, C1 only and a native heap
+   * trimmed every few seconds keep each one at a fraction of a default JVM's memory and start-up time
+   * (bench/wrk-bench.sh measures both). A flag an older update of the JDK does not know is skipped,
+   * not fatal: the native heap trim came in 17.0.9.
    */
   public static final List<String> JVM_FLAGS = List.of(
+      "-XX:+IgnoreUnrecognizedVMOptions",
       "-XX:+UseSerialGC",
-      "-Xms16m",
+      "-Xms8m",
       "-Xmx192m",
       "-Xss512k",
       "-XX:TieredStopAtLevel=1",
+      "-XX:TrimNativeHeapInterval=5000",
       "-XX:+ExitOnOutOfMemoryError");
-
-  /** The first JDK that writes a class-data archive at exit and maps it at the next start by itself. */
-  static final int FIRST_SELF_ARCHIVING_JDK = 19;
 
   private final SelfCommand self;
   private final Path dataDir;
-  private final boolean archives;
+  private final Optional<BridgeArchive> archive;
 
   /**
-   * @param javaFeature the feature release of the java the bridges run on: from 19 on, and when
-   *     they run from the jar, each bridge keeps a class-data archive of its own (see {@link #archive})
+   * @param archive the class-data archive all bridges map, where the bridges run from a jar
    */
-  public BridgeLaunch(SelfCommand self, Path dataDir, int javaFeature) {
+  public BridgeLaunch(SelfCommand self, Path dataDir, Optional<BridgeArchive> archive) {
     this.self = self;
     this.dataDir = dataDir;
-    this.archives = javaFeature >= FIRST_SELF_ARCHIVING_JDK && self.runsJar();
+    this.archive = archive;
   }
 
   /**
    * How the console runs the instance: the command carries {@link #markers} besides the lean flags, by
-   * which a restarted console finds a bridge whose pid file was never written.
+   * which a restarted console finds a bridge whose pid file was never written; and the shared
+   * class-data archive once it is built.
    */
   public ProgramSpec spec(Instance instance) {
     List<String> markers = markers(dataDir, instance.name());
     List<String> jvmFlags = new ArrayList<>(JVM_FLAGS);
-    if (archives) {
-      // the JVM notes every class it leaves out of an archive: hundreds of lines in the bridge's log
-      jvmFlags.addAll(List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive(instance),
-          "-Xlog:cds*=off"));
-    }
+    archive.ifPresent(shared -> jvmFlags.addAll(shared.flags()));
     jvmFlags.addAll(markers);
     return new ProgramSpec(instance.name(), self.command(jvmFlags, arguments(instance)), environment(instance),
         dataDir, instance.host(), instance.port(), "http://" + instance.reachableAddress() + "/health", markers);
-  }
-
-  /**
-   * The bridge's own class-data archive (AppCDS): the JVM writes the classes it loaded when the
-   * bridge stops, and maps them at every start after, which halves the time to its first answer
-   * (1.6 s to 0.75 s measured on JDK 25; writing it makes that first stop take about 3 s). One
-   * archive per bridge, so no two processes ever write the same file; the JVM makes a new one when
-   * the jar or the JDK changed.
-   */
-  Path archive(Instance instance) {
-    return dataDir.toAbsolutePath().normalize().resolve("run").resolve(instance.name() + ".jsa");
-  }
-
-  /** Removes what the console kept for a bridge that is gone: its class-data archive. */
-  void forget(Instance instance) {
-    try {
-      Files.deleteIfExists(archive(instance));
-    } catch (IOException e) {
-      // a leftover archive is harmless: the JVM checks it before it maps it
-    }
   }
 
   /**

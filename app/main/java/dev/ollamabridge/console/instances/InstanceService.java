@@ -174,7 +174,6 @@ public final class InstanceService {
       awaitQuietly(notifyChanged(actor)); // nginx stops sending it requests before it stops
       if (current.managed()) {
         supervisor.remove(current.name()).join();
-        launch.forget(current);
       }
       if (!repository.delete(id, version)) {
         throw stale(get(id));
@@ -240,13 +239,10 @@ public final class InstanceService {
     boolean ranBefore = before.managed() && before.enabled();
     boolean runsAfter = after.managed() && after.enabled();
     boolean sameLaunch = before.name().equals(after.name())
-        && launch.spec(before).command().equals(launch.spec(after).command())
+        && BridgeLaunch.arguments(before).equals(BridgeLaunch.arguments(after))
         && BridgeLaunch.environment(before).equals(BridgeLaunch.environment(after));
     if (ranBefore && (!runsAfter || !sameLaunch)) {
       supervisor.remove(before.name()).join();
-    }
-    if (!before.name().equals(after.name())) {
-      launch.forget(before);
     }
     if (runsAfter && (!ranBefore || !sameLaunch)) {
       supervisor.start(launch.spec(after));

@@ -1,0 +1,305 @@
+package dev.ollamabridge.console.instances;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One class-data archive for all the bridges this console launches, so that the class metadata they
+ * map is one file in the page cache, shared by every bridge, rather than a copy in each: an AOT cache
+ * ({@code -XX:AOTCache}) on JDK 25 and later, which also has the classes loaded and linked before
+ * {@code main}; a dynamic CDS archive ({@code -XX:SharedArchiveFile}) before that.
+ *
+ * <p>The console builds it once, in the background, from a training run of a real bridge in front of
+ * a real fake backend, both its own processes on loopback ports; bridges launched before it is ready
+ * start without it and use it from their next start. Its name holds a digest of the jar and the JDK,
+ * so a new jar or another JDK makes a new archive, never a mismatched one. Written under a temporary
+ * name and moved into place: a bridge never maps a half-written archive.
+ */
+public final class BridgeArchive implements AutoCloseable {
+
+  /** The first JDK with a one-step AOT cache ({@code -XX:AOTCacheOutput}, JEP 514). */
+  static final int FIRST_AOT_CACHE_JDK = 25;
+
+  private static final Logger log = LoggerFactory.getLogger(BridgeArchive.class);
+  private static final Duration READY = Duration.ofSeconds(60);
+  /** Writing an AOT cache at exit takes a second JVM some seconds on a busy machine. */
+  private static final Duration DUMP = Duration.ofSeconds(180);
+  private static final MediaType JSON = MediaType.get("application/json");
+
+  private final SelfCommand self;
+  private final int javaFeature;
+  private final Path file;
+  private final Path logFile;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final List<Process> training = new ArrayList<>();
+  private volatile boolean closed;
+
+  private BridgeArchive(SelfCommand self, int javaFeature, Path file, Path logFile) {
+    this.self = self;
+    this.javaFeature = javaFeature;
+    this.file = file;
+    this.logFile = logFile;
+  }
+
+  /**
+   * The archive of this jar on this java, kept in {@code runDir}; empty when the bridges do not run
+   * from a jar (a class path of directories, as in tests, cannot be archived).
+   *
+   * @param javaVersion the full version of the bridges' java, part of the archive's name
+   */
+  public static Optional<BridgeArchive> of(SelfCommand self, String javaVersion, int javaFeature, Path runDir,
+      Path logDir) {
+    if (!self.runsJar()) {
+      return Optional.empty();
+    }
+    Path jar = Path.of(self.launcher().get(1));
+    String digest = digest(jar, self.java(), javaVersion);
+    String name = "bridges-" + javaFeature + "-" + digest + (javaFeature >= FIRST_AOT_CACHE_JDK ? ".aot" : ".jsa");
+    return Optional.of(new BridgeArchive(self, javaFeature, runDir.toAbsolutePath().normalize().resolve(name),
+        logDir.toAbsolutePath().normalize().resolve("bridge-archive.log")));
+  }
+
+  /** Where the archive is, or will be. */
+  public Path file() {
+    return file;
+  }
+
+  /** The JVM flags that map the archive, when it is there; otherwise none, and it is built (see {@link #prepare}). */
+  public List<String> flags() {
+    if (Files.isRegularFile(file)) {
+      // Mapped where it was written rather than at a random address, which would have each JVM
+      // rewrite (so copy) its pointers: 12 MiB more per bridge, measured.
+      List<String> mapped = List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
+      List<String> archive = javaFeature >= FIRST_AOT_CACHE_JDK
+          ? List.of("-XX:AOTCache=" + file)
+          : List.of("-XX:SharedArchiveFile=" + file, "-Xlog:cds*=off");
+      return concat(mapped, archive);
+    }
+    prepare();
+    return List.of();
+  }
+
+  /** Starts building the archive in the background, once, unless it is there. */
+  public void prepare() {
+    if (!Files.isRegularFile(file) && started.compareAndSet(false, true)) {
+      Thread builder = new Thread(this::buildQuietly, "bridge-archive");
+      builder.setDaemon(true);
+      builder.start();
+    }
+  }
+
+  private void buildQuietly() {
+    try {
+      build();
+    } catch (IOException | RuntimeException e) {
+      log.warn("no class-data archive for the bridges: {} (see {})", e.getMessage(), logFile);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Builds the archive now, unless it is there: a training run of a bridge, which writes it as it exits. */
+  public void build() throws IOException, InterruptedException {
+    if (Files.isRegularFile(file)) {
+      return;
+    }
+    Files.createDirectories(file.getParent());
+    Files.createDirectories(logFile.getParent());
+    Path partial = file.resolveSibling(file.getFileName() + ".partial");
+    Files.deleteIfExists(partial);
+    Path cacheDir = Files.createTempDirectory(file.getParent(), "training-cache");
+    long began = System.nanoTime();
+    int backendPort = freePort();
+    int bridgePort = freePort();
+    try {
+      start(self.command(List.of("-XX:TieredStopAtLevel=1"),
+          List.of("fake-ollama", "-l", "127.0.0.1:" + backendPort, "--token-rate", "0")));
+      List<String> flags = new ArrayList<>(BridgeLaunch.JVM_FLAGS);
+      flags.add((javaFeature >= FIRST_AOT_CACHE_JDK ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + partial);
+      Process bridge = start(self.command(flags, List.of("bridge", "-l", "127.0.0.1:" + bridgePort,
+          "--ollama", "http://127.0.0.1:" + backendPort, "--enable-cache", "--cache-dir", cacheDir.toString())));
+      train("http://127.0.0.1:" + backendPort, "http://127.0.0.1:" + bridgePort);
+      bridge.destroy(); // SIGTERM: the JVM writes the archive on its way out
+      if (!bridge.waitFor(DUMP.toSeconds(), TimeUnit.SECONDS)) {
+        throw new IOException("the training bridge did not exit within " + DUMP.toSeconds() + " s");
+      }
+      if (!Files.isRegularFile(partial) || Files.size(partial) == 0) {
+        throw new IOException("the training bridge wrote no archive");
+      }
+      Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      stopTraining();
+      Files.deleteIfExists(partial);
+      deleteTree(cacheDir);
+    }
+    removeOthers();
+    log.info("class-data archive for the bridges built in {} ms: {} ({} MiB)",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), file, Files.size(file) >> 20);
+  }
+
+  /** What a bridge does in its life, once each: both dialects, streamed and whole, the cache, the listings. */
+  private static void train(String backend, String bridge) throws IOException, InterruptedException {
+    OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(30)).build();
+    try {
+      awaitOk(http, backend + "/api/tags");
+      awaitOk(http, bridge + "/health");
+      for (boolean stream : new boolean[] {false, true}) {
+        String chat = "\"model\":\"fake-llama\",\"stream\":" + stream
+            + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]";
+        for (int twice = 0; twice < 2; twice++) { // the second answer comes from the cache
+          post(http, bridge + "/api/chat", "{" + chat + "}");
+          post(http, bridge + "/v1/chat/completions", "{" + chat + "}");
+        }
+        post(http, bridge + "/api/generate", "{\"model\":\"fake-llama\",\"stream\":" + stream + ",\"prompt\":\"Hi\"}");
+        post(http, bridge + "/v1/completions", "{\"model\":\"fake-llama\",\"stream\":" + stream + ",\"prompt\":\"Hi\"}");
+        post(http, bridge + "/v1/responses", "{\"model\":\"fake-llama\",\"stream\":" + stream + ",\"input\":\"Hi\"}");
+      }
+      for (String path : List.of("/api/tags", "/v1/models", "/api/version", "/metrics", "/health")) {
+        get(http, bridge + path);
+      }
+    } finally {
+      http.dispatcher().executorService().shutdown();
+      http.connectionPool().evictAll();
+    }
+  }
+
+  private static void awaitOk(OkHttpClient http, String url) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + READY.toNanos();
+    while (true) {
+      try (Response response = http.newCall(new Request.Builder().url(url).build()).execute()) {
+        if (response.isSuccessful()) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IOException(url + " did not answer within " + READY.toSeconds() + " s");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static void post(OkHttpClient http, String url, String body) throws IOException {
+    call(http, new Request.Builder().url(url).post(RequestBody.create(body, JSON)).build());
+  }
+
+  private static void get(OkHttpClient http, String url) throws IOException {
+    call(http, new Request.Builder().url(url).build());
+  }
+
+  private static void call(OkHttpClient http, Request request) throws IOException {
+    try (Response response = http.newCall(request).execute()) {
+      response.body().bytes();
+      if (!response.isSuccessful()) {
+        throw new IOException(request.url().encodedPath() + " answered " + response.code() + " during training");
+      }
+    }
+  }
+
+  private synchronized Process start(List<String> command) throws IOException {
+    if (closed) {
+      throw new IOException("the console is stopping");
+    }
+    Process process = new ProcessBuilder(command)
+        .redirectInput(Redirect.from(Path.of("/dev/null").toFile()))
+        .redirectErrorStream(true)
+        .redirectOutput(Redirect.appendTo(logFile.toFile()))
+        .start();
+    training.add(process);
+    return process;
+  }
+
+  private synchronized void stopTraining() throws InterruptedException {
+    for (Process process : training) {
+      process.destroy();
+    }
+    for (Process process : training) {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+    training.clear();
+  }
+
+  /** Archives of an earlier jar or JDK: no bridge of this console maps them any more. */
+  private void removeOthers() throws IOException {
+    try (DirectoryStream<Path> archives = Files.newDirectoryStream(file.getParent(), "bridges-*.{aot,jsa}")) {
+      for (Path archive : archives) {
+        if (!archive.equals(file)) {
+          Files.deleteIfExists(archive);
+        }
+      }
+    }
+  }
+
+  /** Stops a training run in progress; the archive is built at the next start. */
+  @Override
+  public void close() throws InterruptedException {
+    synchronized (this) {
+      closed = true;
+    }
+    stopTraining();
+  }
+
+  private static List<String> concat(List<String> first, List<String> second) {
+    List<String> all = new ArrayList<>(first);
+    all.addAll(second);
+    return List.copyOf(all);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static String digest(Path jar, String java, String javaVersion) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      String identity = jar.toAbsolutePath().normalize() + "\n" + Files.size(jar) + "\n"
+          + Files.getLastModifiedTime(jar).toMillis() + "\n" + Path.of(java).toRealPath() + "\n" + javaVersion;
+      return HexFormat.of().formatHex(sha.digest(identity.getBytes(StandardCharsets.UTF_8))).substring(0, 12);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+}

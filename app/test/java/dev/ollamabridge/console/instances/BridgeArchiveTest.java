@@ -1,0 +1,60 @@
+package dev.ollamabridge.console.instances;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which archive the bridges share: one per jar and JDK, named so that a stale one is never mapped. */
+class BridgeArchiveTest {
+
+  @TempDir Path data;
+
+  static String runningJava() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private BridgeArchive archive(Path jar, String version, int feature) {
+    return BridgeArchive.of(new SelfCommand(runningJava(), List.of("-jar", jar.toString())), version, feature,
+        data.resolve("run"), data.resolve("logs")).orElseThrow();
+  }
+
+  @Test
+  void classPathsOfDirectoriesCannotBeArchived() {
+    SelfCommand fromClasses = new SelfCommand(runningJava(), List.of("-cp", "/src/target/classes", "dev.ollamabridge.Main"));
+
+    assertThat(BridgeArchive.of(fromClasses, "25.0.1", 25, data.resolve("run"), data.resolve("logs"))).isEmpty();
+  }
+
+  @Test
+  void anAotCacheFromJdk25OnAClassDataArchiveBefore() throws Exception {
+    Path jar = Files.writeString(data.resolve("ollama-bridge.jar"), "classes");
+    BridgeArchive aot = archive(jar, "25.0.1", 25);
+    BridgeArchive cds = archive(jar, "17.0.15", 17);
+    for (BridgeArchive each : List.of(aot, cds)) {
+      Files.createDirectories(each.file().getParent());
+      Files.writeString(each.file(), "archived classes");
+    }
+
+    assertThat(aot.file().getFileName().toString()).startsWith("bridges-25-").endsWith(".aot");
+    assertThat(aot.flags()).endsWith("-XX:AOTCache=" + aot.file()).contains("-XX:ArchiveRelocationMode=0");
+    assertThat(cds.file().getFileName().toString()).startsWith("bridges-17-").endsWith(".jsa");
+    assertThat(cds.flags()).contains("-XX:SharedArchiveFile=" + cds.file());
+  }
+
+  @Test
+  void anotherJarOrAnotherJdkIsAnotherArchive() throws Exception {
+    Path jar = Files.writeString(data.resolve("ollama-bridge.jar"), "classes");
+    Path first = archive(jar, "25.0.1", 25).file();
+
+    assertThat(archive(jar, "25.0.1", 25).file()).isEqualTo(first);
+    assertThat(archive(jar, "25.0.2", 25).file()).as("a JDK update").isNotEqualTo(first);
+    Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
+    assertThat(archive(jar, "25.0.1", 25).file()).as("a rebuilt jar").isNotEqualTo(first);
+  }
+}

@@ -1,0 +1,60 @@
+package dev.ollamabridge.console.instances;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ollamabridge.console.jdk.BridgeJava;
+import dev.ollamabridge.console.jdk.JdkSearch;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The archive built for real, as the console builds it: a training run of the packaged jar's bridge
+ * on the java the console would pick, whose classes a bridge started after then maps.
+ */
+@Tag("packaged")
+class BridgeArchiveTrainingTest {
+
+  private static final Path JAR = Path.of("target", "ollama-bridge.jar");
+
+  @TempDir Path data;
+
+  @Test
+  void aTrainingRunWritesTheArchiveThatTheNextBridgeMaps() throws Exception {
+    assertThat(JAR).as("mvn verify builds the jar before this test").isRegularFile();
+    BridgeJava java = JdkSearch.ofThisMachine().forBridges("auto");
+    SelfCommand self = new SelfCommand(java.executable(), List.of("-jar", JAR.toAbsolutePath().toString()));
+    BridgeArchive archive = BridgeArchive.of(self, java.jdk().version(), java.jdk().feature(), data.resolve("run"),
+        data.resolve("logs")).orElseThrow();
+    Files.createDirectories(data.resolve("run"));
+    Path older = Files.writeString(data.resolve("run/bridges-17-000000000000.jsa"), "an earlier jar's");
+
+    archive.build();
+
+    assertThat(archive.file()).isRegularFile();
+    assertThat(Files.size(archive.file())).as("an archive of thousands of classes").isGreaterThan(10L << 20);
+    assertThat(data.resolve("run")).isDirectoryNotContaining("glob:**.partial");
+    assertThat(older).as("an archive no bridge maps any more").doesNotExist();
+    assertThat(loaded(self, archive.flags()))
+        .contains("dev.ollamabridge.Main source: shared objects file");
+  }
+
+  /** The class-loading log of {@code ollama-bridge --version} with these flags. */
+  private String loaded(SelfCommand self, List<String> archiveFlags) throws IOException, InterruptedException {
+    List<String> flags = new ArrayList<>(BridgeLaunch.JVM_FLAGS);
+    flags.addAll(archiveFlags);
+    flags.add("-Xlog:class+load=info");
+    Path out = data.resolve("version.log");
+    Process process = new ProcessBuilder(self.command(flags, List.of("--version")))
+        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return Files.readString(out, StandardCharsets.UTF_8);
+  }
+}
