@@ -70,10 +70,12 @@ final class GenerationHandler {
 
   /** A chat or completion request of either dialect. */
   void handle(Context ctx, Route route) {
-    ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+    byte[] bytes = RequestBodies.bytes(ctx, config.maxBodyBytes());
+    ObjectNode body = RequestBodies.jsonObject(bytes);
     ModelName model = aliases.resolve(body, "model");
     Prompt prompt = PromptParser.parse(route.dialect, route.kind, body);
-    generate(ctx, route, prompt, body, ClientEncoder.of(prompt, model.client()), model, true);
+    generate(ctx, route, prompt, body, model.aliased() ? null : bytes, ClientEncoder.of(prompt, model.client()), model,
+        true);
   }
 
   /**
@@ -84,17 +86,19 @@ final class GenerationHandler {
   void responses(Context ctx, ObjectNode request, ModelName model) {
     ObjectNode chat = ResponsesRequest.toChat(request);
     Prompt prompt = PromptParser.parse(Dialect.OPENAI, Kind.CHAT, chat);
-    generate(ctx, Route.OPENAI_RESPONSES, prompt, chat, ClientEncoder.responses(request, model.client()), model, false);
+    generate(ctx, Route.OPENAI_RESPONSES, prompt, chat, null, ClientEncoder.responses(request, model.client()), model,
+        false);
   }
 
   /**
    * @param prompt the request, naming the backend's model, so that the cache key is the same
    *     whatever name the client used
    * @param body the request in the prompt's dialect, sent as it is to an upstream of that dialect
+   * @param bytes the client's own encoding of {@code body}, when it is that exactly; null otherwise
    * @param ownDocuments whether the client reads the upstream's documents when the dialects match
    *     (false for a client of another API, such as the Responses API, over the same dialect)
    */
-  private void generate(Context ctx, Route route, Prompt prompt, ObjectNode body, ClientEncoder encoder,
+  private void generate(Context ctx, Route route, Prompt prompt, ObjectNode body, byte[] bytes, ClientEncoder encoder,
       ModelName model, boolean ownDocuments) {
     UpstreamRequest.checkTranslatable(prompt, body, config.upstreamDialect());
     ClientAnswer answer = new ClientAnswer(
@@ -117,6 +121,8 @@ final class GenerationHandler {
       remoteImages.inline(prompt); // after the cache: a hit fetches nothing
     }
     UpstreamRequest request = UpstreamRequest.of(prompt, body, config.upstreamDialect());
+    // a request that goes upstream unchanged goes as the client encoded it, not encoded again
+    byte[] upstreamBody = request.body() == body && bytes != null ? bytes : Json.bytes(request.body());
     // the same dialect on both sides: the client gets the backend's own documents, not a re-encoding
     UpstreamStream.Documents sameDialect = ownDocuments && prompt.dialect() == config.upstreamDialect()
         ? answer.documents(new SameDialect(prompt.dialect(), config.thinkFilter(), wantsReasoning(prompt),
@@ -128,7 +134,7 @@ final class GenerationHandler {
     // A client that hangs up before its answer is written is noticed as soon as it does, not when writing.
     try (Admission.Slot slot = admission.enter(ctx);
         HangupWatch watch = HangupWatch.start(ctx.req(), cancellation::cancel)) {
-      relay(request, authorization, answer, cancellation, sameDialect);
+      relay(request.path(), upstreamBody, authorization, answer, cancellation, sameDialect);
     } catch (ClientAnswer.ClientGone | Cancellation.Cancelled gone) {
       cancellation.cancel();
       metrics.clientDisconnected();
@@ -146,9 +152,9 @@ final class GenerationHandler {
   }
 
   /** Sends the request upstream and its answer on to the client; a failure carries its status. */
-  private void relay(UpstreamRequest request, String authorization, ClientAnswer answer, Cancellation cancellation,
+  private void relay(String path, byte[] body, String authorization, ClientAnswer answer, Cancellation cancellation,
       UpstreamStream.Documents sameDialect) {
-    try (Upstream.Exchange exchange = upstream.post(request.path(), Json.bytes(request.body()), authorization, cancellation)) {
+    try (Upstream.Exchange exchange = upstream.post(path, body, authorization, cancellation)) {
       if (!exchange.response().isSuccessful()) {
         throw ErrorBodies.fromUpstream(exchange.response());
       }

@@ -29,7 +29,15 @@ final class RequestBodies {
   private RequestBodies() {}
 
   static ObjectNode jsonObject(Context ctx, long maxBytes) {
-    byte[] bytes = read(ctx, maxBytes);
+    return jsonObject(read(ctx, maxBytes));
+  }
+
+  /** The body as it came, for a request that may go upstream unchanged; {@link #jsonObject(byte[])} reads it. */
+  static byte[] bytes(Context ctx, long maxBytes) {
+    return read(ctx, maxBytes);
+  }
+
+  static ObjectNode jsonObject(byte[] bytes) {
     JsonNode node;
     try {
       node = READER.readTree(bytes);

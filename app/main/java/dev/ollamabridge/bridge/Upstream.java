@@ -2,9 +2,13 @@ package dev.ollamabridge.bridge;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
+import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -25,14 +29,22 @@ public final class Upstream {
   private static final long BASE_BACKOFF_MILLIS = 100;
   private static final long MAX_BACKOFF_MILLIS = 2000;
 
+  /** The paths of every generation, whose URLs are parsed once rather than on each call. */
+  private static final List<String> GENERATION_PATHS = List.of("/api/chat", "/api/generate", "/chat/completions",
+      "/completions");
+
   private final OkHttpClient http;
   private final BridgeConfig config;
   private final BridgeMetrics metrics;
+  private final Map<String, HttpUrl> generationUrls = new HashMap<>();
 
   public Upstream(OkHttpClient http, BridgeConfig config, BridgeMetrics metrics) {
     this.http = http;
     this.config = config;
     this.metrics = metrics;
+    for (String path : GENERATION_PATHS) {
+      generationUrls.put(path, HttpUrl.get(config.apiRoot() + path));
+    }
   }
 
   /** An open upstream answer; closing it releases (or, early, cancels) the connection. */
@@ -75,7 +87,8 @@ public final class Upstream {
 
   private Exchange send(Request.Builder builder, String path, String clientAuthorization, Cancellation cancellation,
       int retries) {
-    builder.url(config.apiRoot() + path);
+    HttpUrl url = generationUrls.get(path);
+    builder.url(url != null ? url : HttpUrl.get(config.apiRoot() + path));
     String authorization = authorization(clientAuthorization);
     if (authorization != null) {
       builder.header("Authorization", authorization);

@@ -77,6 +77,21 @@ class UpstreamTest {
   }
 
   @Test
+  void aRequestTheBackendTakesAsItIsGoesAsTheClientEncodedIt() throws Exception {
+    upstream.enqueue(ollamaAnswer());
+    upstream.enqueue(ollamaAnswer());
+    bridge = TestBridges.start("--ollama", baseUrl(), "--model-alias", "fast=m");
+    String spaced = "{ \"model\": \"m\",\n  \"stream\": false, \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}] }";
+
+    TestBridges.body(TestBridges.post(bridge, "/api/chat", spaced));
+    TestBridges.body(TestBridges.post(bridge, "/api/chat", spaced.replace("\"m\"", "\"fast\"")));
+
+    assertThat(upstream.takeRequest().getBody().utf8()).as("not parsed and encoded again").isEqualTo(spaced);
+    assertThat(upstream.takeRequest().getBody().utf8()).as("an alias renames the model: encoded anew")
+        .isEqualTo(CHAT);
+  }
+
+  @Test
   void sharedModeSendsTheBridgesKeyWhateverTheClientSent() throws Exception {
     upstream.enqueue(ollamaAnswer());
     bridge = TestBridges.start("--ollama", baseUrl(), "--enable-shared-mode", "--api-key", "your_key");

@@ -26,7 +26,9 @@ public record UpstreamRequest(String path, ObjectNode body) {
       return new UpstreamRequest(path, prompt.dialect() == upstream ? clientBody : toOllama(prompt));
     }
     if (prompt.dialect() == upstream) {
-      ObjectNode body = clientBody.deepCopy();
+      // a stream is asked for its usage (a copy: the client's body is the cache's and the answer's);
+      // a whole answer carries it anyway, so its request goes as the client sent it
+      ObjectNode body = prompt.stream() ? clientBody.deepCopy() : clientBody;
       askForUsage(body, prompt.stream());
       return new UpstreamRequest(prompt.kind() == Kind.CHAT ? "/chat/completions" : "/completions", body);
     }
