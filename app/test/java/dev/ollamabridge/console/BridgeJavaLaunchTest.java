@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.jdk.FakeJdks;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.fake.FakeOllama;
@@ -53,7 +54,7 @@ class BridgeJavaLaunchTest {
     assertThat(bridgeJava.path("feature").asInt()).isEqualTo(23);
     assertThat(api.get("/settings").body().path("bridge.java").asText()).isEqualTo(java.toString());
     ConsoleClient.Text supervisorConf = api.text("/exports/supervisor.conf");
-    assertThat(supervisorConf.body()).contains("command=" + java + " -XX:+UseSerialGC");
+    assertThat(supervisorConf.body()).contains("command=" + java + " " + String.join(" ", BridgeLaunch.JVM_FLAGS));
   }
 
   @Test
