@@ -29,12 +29,7 @@ final class RequestBodies {
   private RequestBodies() {}
 
   static ObjectNode jsonObject(Context ctx, long maxBytes) {
-    return jsonObject(read(ctx, maxBytes));
-  }
-
-  /** The body as it came, for a request that may go upstream unchanged; {@link #jsonObject(byte[])} reads it. */
-  static byte[] bytes(Context ctx, long maxBytes) {
-    return read(ctx, maxBytes);
+    return jsonObject(bytes(ctx, maxBytes));
   }
 
   static ObjectNode jsonObject(byte[] bytes) {
@@ -78,7 +73,8 @@ final class RequestBodies {
     return " at line " + location.getLineNr() + ", column " + location.getColumnNr();
   }
 
-  private static byte[] read(Context ctx, long maxBytes) {
+  /** The body as it came, for a request that may go upstream unchanged; {@link #jsonObject(byte[])} reads it. */
+  static byte[] bytes(Context ctx, long maxBytes) {
     if (ctx.req().getContentLengthLong() > maxBytes) {
       throw tooLarge(maxBytes);
     }

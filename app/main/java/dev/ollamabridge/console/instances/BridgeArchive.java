@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.instances;
 
+import dev.ollamabridge.files.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -94,11 +95,10 @@ public final class BridgeArchive implements AutoCloseable {
     if (Files.isRegularFile(file)) {
       // Mapped where it was written rather than at a random address, which would have each JVM
       // rewrite (so copy) its pointers: 12 MiB more per bridge, measured.
-      List<String> mapped = List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
-      List<String> archive = javaFeature >= FIRST_AOT_CACHE_JDK
-          ? List.of("-XX:AOTCache=" + file)
-          : List.of("-XX:SharedArchiveFile=" + file, "-Xlog:cds*=off");
-      return concat(mapped, archive);
+      return javaFeature >= FIRST_AOT_CACHE_JDK
+          ? List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0", "-XX:AOTCache=" + file)
+          : List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0", "-XX:SharedArchiveFile=" + file,
+              "-Xlog:cds*=off");
     }
     prepare();
     return List.of();
@@ -128,8 +128,9 @@ public final class BridgeArchive implements AutoCloseable {
     if (Files.isRegularFile(file)) {
       return;
     }
-    Files.createDirectories(file.getParent());
-    Files.createDirectories(logFile.getParent());
+    OwnerOnly.directory(file.getParent());
+    OwnerOnly.directory(logFile.getParent());
+    OwnerOnly.file(logFile, true); // as the bridges' logs: the JVM would create it readable by all
     Path partial = file.resolveSibling(file.getFileName() + ".partial");
     Files.deleteIfExists(partial);
     Path cacheDir = Files.createTempDirectory(file.getParent(), "training-cache");
@@ -265,12 +266,6 @@ public final class BridgeArchive implements AutoCloseable {
       closed = true;
     }
     stopTraining();
-  }
-
-  private static List<String> concat(List<String> first, List<String> second) {
-    List<String> all = new ArrayList<>(first);
-    all.addAll(second);
-    return List.copyOf(all);
   }
 
   private static int freePort() throws IOException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ollamabridge.console.jdk.BridgeJava;
 import dev.ollamabridge.console.jdk.JdkSearch;
+import dev.ollamabridge.files.OwnerOnly;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,6 +43,8 @@ class BridgeArchiveTrainingTest {
     assertThat(Files.size(archive.file())).as("an archive of thousands of classes").isGreaterThan(10L << 20);
     assertThat(data.resolve("run")).isDirectoryNotContaining("glob:**.partial");
     assertThat(older).as("an archive no bridge maps any more").doesNotExist();
+    assertThat(Files.getPosixFilePermissions(data.resolve("logs/bridge-archive.log")))
+        .as("its log, like the bridges'").isEqualTo(OwnerOnly.FILE);
     assertThat(loaded(self, archive.flags()))
         .contains("dev.ollamabridge.Main source: shared objects file");
   }
