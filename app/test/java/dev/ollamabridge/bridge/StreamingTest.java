@@ -42,6 +42,22 @@ class StreamingTest {
   }
 
   @Test
+  void aStreamOfTheBackendsOwnDialectReachesTheClientChunkByChunkToo() throws Exception {
+    try (Response response = TestBridges.post(bridge, "/api/chat", """
+        {"model":"fake-llama","stream":true,"messages":[{"role":"user","content":"count slowly"}]}""")) {
+      BufferedSource source = response.body().source();
+
+      JsonNode first = TestBridges.json(source.readUtf8LineStrict());
+      JsonNode second = TestBridges.json(source.readUtf8LineStrict());
+
+      assertThat(first.at("/message/content").asText()).isNotEmpty();
+      assertThat(second.path("done").asBoolean()).isFalse();
+      assertThat(backend.stats().active()).as("answers the backend is still generating").isEqualTo(1);
+      assertThat(backend.stats().completed()).isZero();
+    }
+  }
+
+  @Test
   void aClientThatDisconnectsCancelsTheUpstreamCall() throws Exception {
     Response response = TestBridges.post(bridge, "/api/chat", """
         {"model":"fake-llama","messages":[{"role":"user","content":"count slowly"}]}""");
