@@ -196,11 +196,17 @@ archive_flags() { # JAVA: the flags that map the archive for bridges on JAVA, in
   if [[ -z ${ARCHIVE_FLAGS[$1]:-} ]]; then
     local version line
     version=$(jdk_version "$1")
+    # one directory per java: building an archive removes the others in its directory, as the
+    # console keeps only the archive of the JDK it launches bridges on
     line=$("$JAVA17" --class-path "$JAR" "$WORK/Archive.java" "$1" "$JAR" "$version" "$(feature_of "$version")" \
-      "$WORK/archive" | grep '^flags: ') || die "could not build the class-data archive for $1"
+      "$WORK/archive-$(feature_of "$version")" | grep '^flags: ') || die "could not build the class-data archive for $1"
     ARCHIVE_FLAGS[$1]=${line#flags: }
   fi
   read -r -a ARCHIVE <<<"${ARCHIVE_FLAGS[$1]}"
+  local flag
+  for flag in "${ARCHIVE[@]}"; do # a JVM that cannot find its archive runs without, silently
+    case $flag in -XX:AOTCache=* | -XX:SharedArchiveFile=*) [[ -f ${flag#*=} ]] || die "the archive $flag is gone" ;; esac
+  done
 }
 
 BODY='{"model":"fake-llama","stream":false,"messages":[{"role":"user","content":"Explain how a load balancer picks a server."}],"options":{"temperature":0}}'
@@ -394,7 +400,7 @@ for java in "${JAVAS[@]}"; do
       await_200 "${entry%%:*}" "$CHAT_REQUEST"
     done
     idle+=("${fresh[@]}")
-    pause 2
+    pause 6 # idle: past the JVM's native-heap trim (every 5 s)
     total=0
     for entry in "${idle[@]}"; do
       total=$((total + $(awk '/^Pss:/ {print $2}' "/proc/${entry##*:}/smaps_rollup")))
