@@ -8,6 +8,8 @@
 #   BENCH_SECONDS=3 bench/wrk-bench.sh   # a quick run
 #
 # Environment: BENCH_SECONDS (10), BENCH_WARMUP (seconds before each measurement, 3),
+# BENCH_JIT_WARMUP (seconds of load a new bridge gets before its first measurement, 30: the JIT
+# compilers take that long to finish on 2 busy cores, and a bridge lives far longer),
 # BENCH_TTFT (1; 0 skips the streamed time to first token, which comes from the Java harness),
 # BENCH_JAVA17 / BENCH_JAVA_NEW (a java executable each; default: found as described below),
 # BENCH_ARCHIVE (1; 0 starts the bridges without the shared class-data archive), NGINX_WORKERS (auto).
@@ -20,6 +22,7 @@ cd "$ROOT"
 JAR=target/ollama-bridge.jar
 SECONDS_PER=${BENCH_SECONDS:-10}
 WARMUP=${BENCH_WARMUP:-3}
+JIT_WARMUP=${BENCH_JIT_WARMUP:-30}
 TTFT=${BENCH_TTFT:-1}
 # auto: as many workers as cores. The bridge's JVM may use every core, so nginx may too; with one
 # worker nginx would be held to one core and the ratios would flatter the bridge.
@@ -286,7 +289,7 @@ measure() {
 # ---- the run ------------------------------------------------------------------------------------
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-say "wrk-bench: ${SECONDS_PER} s per measurement (+${WARMUP} s warm-up), $(nproc) cores, load average $LOAD_BEFORE"
+say "wrk-bench: ${SECONDS_PER} s per measurement (+${WARMUP} s warm-up; ${JIT_WARMUP} s for a new bridge), $(nproc) cores, load average $LOAD_BEFORE"
 awk -v load="${LOAD_BEFORE%% *}" 'BEGIN { exit !(load >= 0.5) }' && say "  the machine is busy: other work skews these figures"
 say "  Java 17: $JAVA17 ($V17); newest >= 21: ${JAVA_NEW:-none} ($VNEW); backend on $BACKEND_JAVA"
 say "  bridge JVM flags: ${BRIDGE_FLAGS[*]}, and the shared class-data archive's (BENCH_ARCHIVE=${BENCH_ARCHIVE:-1})"
@@ -355,6 +358,7 @@ for java in "${JAVAS[@]}"; do
   start_bridge "$java" "$port"
   bridge=$STARTED
   await_200 "$port" "$HEALTH_REQUEST"
+  run_wrk "http://127.0.0.1:$port/api/chat" 32 "$JIT_WARMUP"
   measure "http://127.0.0.1:$port/api/chat"
   RESULT[$col.rps]=$RPS RESULT[$col.p50]=$P50 RESULT[$col.p99]=$P99
   stop "$bridge"
@@ -366,7 +370,7 @@ for java in "${JAVAS[@]}"; do
   await_200 "$port" "$CHAT_REQUEST" # fills the cache
   curl -s -o /dev/null -D - -H 'Content-Type: application/json' -d "$BODY" "http://127.0.0.1:$port/api/chat" \
     | grep -qi '^bridge-cache-hit: true' || die "the bridge on $java did not answer from its cache"
-  run_wrk "http://127.0.0.1:$port/api/chat" 32 "$WARMUP"
+  run_wrk "http://127.0.0.1:$port/api/chat" 32 "$JIT_WARMUP"
   run_wrk "http://127.0.0.1:$port/api/chat" 32 "$SECONDS_PER"
   RESULT[$col.cache]=$RPS
   stop "$bridge"
@@ -437,7 +441,7 @@ cell() { [[ -n $1 ]] && echo "$1$2" || echo "—"; }
 
 NEW_HEAD="bridge (JDK $FNEW)"
 {
-  echo "wrk-bench: $(date -u +%Y-%m-%dT%H:%MZ), ${SECONDS_PER} s per measurement, $(nproc) cores;" \
+  echo "wrk-bench: $(date -u +%Y-%m-%dT%H:%MZ), ${SECONDS_PER} s per measurement, a new bridge warmed ${JIT_WARMUP} s, $(nproc) cores;" \
     "Java 17 = $V17, JDK $FNEW = $VNEW; backend: fake-ollama --token-rate 0 on JDK $(feature_of "$(jdk_version "$BACKEND_JAVA")");" \
     "nginx worker_processes $NGINX_WORKERS, keepalive 64, proxy_buffering off; wrk -t$WRK_THREADS; request: POST /api/chat, stream false;" \
     "load average $LOAD_BEFORE before, $(cut -d' ' -f1-3 /proc/loadavg) after"
