@@ -35,6 +35,8 @@ import okio.BufferedSource;
 public final class BridgeBenchmark {
 
   private static final MediaType JSON = MediaType.get("application/json");
+  /** Load each bridge gets first, for as long as its JIT compilers take on 2 busy cores. */
+  private static final Duration JIT_WARM_UP = Duration.ofSeconds(20);
 
   private final OkHttpClient http;
   private final Duration measure;
@@ -101,6 +103,13 @@ public final class BridgeBenchmark {
         measure.toSeconds(), Runtime.getRuntime().availableProcessors(), bridgeJava);
     System.out.println("Backend: fake-ollama, 64-token answers as fast as it can (last rows: at 100 tokens/s).");
     System.out.println("Load generator, backends and bridges share this machine's cores.");
+    int most = Arrays.stream(concurrencies).max().orElse(1);
+    String streamed = chat(true, true);
+    load(() -> whole(bridge + "/v1/chat/completions", streamed), most, JIT_WARM_UP);
+    if (selected("cache hit vs. backend") || selected("cache hit vs. 100 tokens/s backend")) {
+      whole(caching + "/api/chat", ollamaChat);
+      load(() -> whole(caching + "/api/chat", ollamaChat), most, JIT_WARM_UP);
+    }
     System.out.printf(Locale.ROOT, "%n%-44s %4s | %10s %10s %6s | %9s %9s | %9s %9s%n",
         "scenario (direct vs. through the bridge)", "conc", "direct/s", "bridge/s", "ratio", "d p50 ms", "b p50 ms", "d p99 ms", "b p99 ms");
     for (int concurrency : concurrencies) {
@@ -123,7 +132,7 @@ public final class BridgeBenchmark {
   }
 
   private void compare(String scenario, int concurrency, Call direct, Call bridged) throws Exception {
-    if (!scenarios.isEmpty() && scenarios.stream().noneMatch(scenario::contains)) {
+    if (!selected(scenario)) {
       return;
     }
     Duration warmUp = measure.dividedBy(2);
@@ -135,6 +144,10 @@ public final class BridgeBenchmark {
         scenario, concurrency, straight.perSecond(), through.perSecond(), through.perSecond() / straight.perSecond(),
         straight.percentile(50), through.percentile(50), straight.percentile(99), through.percentile(99),
         straight.errors + through.errors > 0 ? "  errors: " + straight.errors + "/" + through.errors : "");
+  }
+
+  private boolean selected(String scenario) {
+    return scenarios.isEmpty() || scenarios.stream().anyMatch(scenario::contains);
   }
 
   /** One timed call; answers the milliseconds that count (whole call, or until the first token). */
