@@ -58,6 +58,21 @@ class StreamingTest {
   }
 
   @Test
+  void aStreamThatOutlivesTheTimeoutEndsWithATimeoutErrorAndStopsUpstream() throws Exception {
+    try (BridgeServer impatient = TestBridges.inFrontOf(backend, "--timeout", "500");
+        Response response = TestBridges.post(impatient, "/api/chat", """
+            {"model":"fake-llama","stream":true,"messages":[{"role":"user","content":"count slowly"}]}""")) {
+      String body = response.body().string();
+
+      assertThat(response.code()).isEqualTo(200);
+      String last = body.strip().substring(body.strip().lastIndexOf('\n') + 1);
+      assertThat(TestBridges.json(last).path("error").asText()).contains("within 500 ms");
+      waitFor(() -> backend.stats().active() == 0, Duration.ofSeconds(5));
+      assertThat(backend.stats().completed()).as("the backend's answer was cut off").isZero();
+    }
+  }
+
+  @Test
   void aClientThatDisconnectsCancelsTheUpstreamCall() throws Exception {
     Response response = TestBridges.post(bridge, "/api/chat", """
         {"model":"fake-llama","messages":[{"role":"user","content":"count slowly"}]}""");
