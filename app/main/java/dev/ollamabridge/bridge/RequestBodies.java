@@ -75,11 +75,13 @@ final class RequestBodies {
 
   /** The body as it came, for a request that may go upstream unchanged; {@link #jsonObject(byte[])} reads it. */
   static byte[] bytes(Context ctx, long maxBytes) {
-    if (ctx.req().getContentLengthLong() > maxBytes) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > maxBytes) {
       throw tooLarge(maxBytes);
     }
     try (InputStream in = ctx.req().getInputStream()) {
-      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+      // A declared length is read into one array of that size; a chunked body into growing chunks.
+      byte[] bytes = in.readNBytes((int) (declared >= 0 ? declared : Math.min(Integer.MAX_VALUE - 8, maxBytes + 1)));
       if (bytes.length > maxBytes) {
         throw tooLarge(maxBytes);
       }

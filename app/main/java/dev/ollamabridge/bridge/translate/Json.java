@@ -1,6 +1,8 @@
 package dev.ollamabridge.bridge.translate;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
@@ -12,13 +14,22 @@ import java.io.UncheckedIOException;
 /** The one JSON mapper of the bridge, and the few tree helpers every translator needs. */
 public final class Json {
 
-  public static final ObjectMapper MAPPER = JsonMapper.builder().build();
+  public static final ObjectMapper MAPPER = JsonMapper.builder(factory()).build();
 
   /** Writes object properties in sorted order: the cache key must not depend on field order. */
   static final ObjectMapper CANONICAL =
-      JsonMapper.builder().enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED).build();
+      JsonMapper.builder(factory()).enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED).build();
 
   private Json() {}
+
+  /**
+   * Parsers and generators whose buffers every thread shares. Jackson's default keeps them per
+   * thread, which recycles nothing when each request runs on a new virtual thread: every document
+   * read or written would allocate its 16 KiB of buffers afresh.
+   */
+  private static JsonFactory factory() {
+    return JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
+  }
 
   public static ObjectNode object() {
     return JsonNodeFactory.instance.objectNode();
@@ -46,9 +57,10 @@ public final class Json {
     }
   }
 
-  public static String canonical(JsonNode node) {
+  /** The node's UTF-8 JSON with every object's properties sorted. */
+  public static byte[] canonical(JsonNode node) {
     try {
-      return CANONICAL.writeValueAsString(node);
+      return CANONICAL.writeValueAsBytes(node);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
