@@ -134,10 +134,12 @@ final class ClientAnswer {
       return;
     }
     if (!stream) {
-      // One answer with a Content-Length, sent whole when the handler returns: a proxy that
+      // One answer with a Content-Length, written at once when it is complete: a proxy that
       // loses this bridge before it has the status line can still retry elsewhere.
       byte[] body = wholeDocument != null ? Json.bytes(wholeDocument) : encoder.whole(filter.apply(raw.build()));
-      ctx.status(200).contentType("application/json").result(body);
+      ctx.status(200).contentType("application/json");
+      ctx.res().setContentLength(body.length);
+      write(body);
       onFirstText.run();
     }
   }

@@ -113,6 +113,7 @@ final class GenerationHandler {
       ctx.header(CACHE_HEADER, Boolean.toString(hit.isPresent()));
       if (hit.isPresent()) {
         replay(hit.get(), answer);
+        finish(answer, route);
         return;
       }
     }
@@ -132,9 +133,10 @@ final class GenerationHandler {
     Cancellation cancellation = new Cancellation();
     // A cache hit needs no slot: only what goes to the backend waits for one, or is turned away.
     // A client that hangs up before its answer is written is noticed as soon as it does, not when writing.
+    boolean ended;
     try (Admission.Slot slot = admission.enter(ctx);
         HangupWatch watch = HangupWatch.start(ctx.req(), cancellation::cancel)) {
-      relay(request.path(), upstreamBody, authorization, answer, cancellation, sameDialect);
+      ended = relay(request.path(), upstreamBody, authorization, answer, cancellation, sameDialect);
     } catch (ClientAnswer.ClientGone | Cancellation.Cancelled gone) {
       cancellation.cancel();
       metrics.clientDisconnected();
@@ -145,14 +147,23 @@ final class GenerationHandler {
       Answer complete = answer.answer();
       metrics.tokens(complete.usage().promptTokens(), complete.usage().completionTokens());
       // Tool calls are not replayed: the client acts on them, and their ids must be fresh.
+      // Kept before a whole answer is written: a client that has it finds it in the cache.
       if (key != null && CACHEABLE_ENDINGS.contains(complete.finishReason()) && complete.toolCalls().isEmpty()) {
         cache.put(key, complete);
       }
     }
+    // Only now, with the watch no longer reading the connection: a client that has its whole
+    // answer may send its next request on that connection at once.
+    if (ended) {
+      finish(answer, route);
+    }
   }
 
-  /** Sends the request upstream and its answer on to the client; a failure carries its status. */
-  private void relay(String path, byte[] body, String authorization, ClientAnswer answer, Cancellation cancellation,
+  /**
+   * Sends the request upstream and its answer on to the client; a failure carries its status.
+   * Answers whether the upstream's answer was read to its end, for {@link ClientAnswer#finish()}.
+   */
+  private boolean relay(String path, byte[] body, String authorization, ClientAnswer answer, Cancellation cancellation,
       UpstreamStream.Documents sameDialect) {
     try (Upstream.Exchange exchange = upstream.post(path, body, authorization, cancellation)) {
       if (!exchange.response().isSuccessful()) {
@@ -164,7 +175,7 @@ final class GenerationHandler {
       } else {
         UpstreamStream.read(exchange.response().body(), decoder, answer::accept);
       }
-      answer.finish();
+      return true;
     } catch (UpstreamDecoder.StreamError e) {
       metrics.upstreamError("stream");
       answer.fail(new ApiException(502, e.getMessage(), null, "upstream_error"));
@@ -181,11 +192,21 @@ final class GenerationHandler {
         answer.fail(new ApiException(502, "the upstream connection broke off the answer", null, "upstream_error"));
       }
     }
+    return false;
+  }
+
+  /** Ends the answer, written whole if it was not streamed. */
+  private void finish(ClientAnswer answer, Route route) {
+    try {
+      answer.finish();
+    } catch (ClientAnswer.ClientGone gone) {
+      metrics.clientDisconnected();
+      log.debug("client went away as its answer on {} was written", route.path);
+    }
   }
 
   private static void replay(Answer hit, ClientAnswer answer) {
     answer.accept(new Event.Delta(hit.content(), hit.reasoning()));
     answer.accept(new Event.End(hit.finishReason(), hit.usage()));
-    answer.finish();
   }
 }
