@@ -23,6 +23,12 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class HangupWatch implements AutoCloseable {
 
+  /**
+   * What ends the watch's read interest, made once: only our own callback ever sees it, and a new
+   * one per request would take its stack trace each time.
+   */
+  private static final CancellationException ANSWER_READY = new CancellationException("the answer is ready");
+
   private final EndPoint endPoint;
   private final Runnable onHangup;
   private final Callback readable = new Readable();
@@ -57,7 +63,7 @@ public final class HangupWatch implements AutoCloseable {
     closed = true;
     if (watching && endPoint instanceof AbstractEndPoint ownEndPoint) {
       // Nobody else waits to read this connection while its request is handled: the interest is ours.
-      ownEndPoint.getFillInterest().onFail(new CancellationException("the answer is ready"));
+      ownEndPoint.getFillInterest().onFail(ANSWER_READY);
     }
     watching = false;
   }
