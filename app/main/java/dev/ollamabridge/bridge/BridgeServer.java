@@ -72,7 +72,7 @@ public final class BridgeServer implements AutoCloseable {
       server.jetty.host = config.listen().host();
       server.jetty.port = config.listen().port();
       ServerThreads.configure(server);
-      server.http.compressionStrategy = uncompressed();
+      server.http.compressionStrategy = CompressionStrategy.NONE; // nginx compresses; streams must not wait
       server.http.maxRequestSize = config.maxBodyBytes();
       server.http.prefer405over404 = true;
       server.jetty.modifyServer(jetty -> {
@@ -125,18 +125,6 @@ public final class BridgeServer implements AutoCloseable {
             + " waiting at most " + config.queueTimeout().toMillis() + " ms" : "",
         config.modelAliases().isEmpty() ? "" : ", model aliases " + config.modelAliases());
     return new BridgeServer(app, http);
-  }
-
-  /**
-   * No compression: nginx compresses, and streams must not wait. Javalin still passes every answer
-   * through its compressing stream; with no excluded types and no size worth compressing, that
-   * stream decides at once, without comparing the answer's type against a list on every request.
-   */
-  private static CompressionStrategy uncompressed() {
-    CompressionStrategy none = new CompressionStrategy(null, null);
-    none.setExcludedMimeTypes(List.of());
-    none.setDefaultMinSizeForCompression(Integer.MAX_VALUE);
-    return none;
   }
 
   private static Handler handlerOf(Route route, GenerationHandler generation, ResponsesRoute responses,
