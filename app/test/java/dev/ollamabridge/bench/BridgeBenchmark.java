@@ -110,9 +110,6 @@ public final class BridgeBenchmark {
   }
 
   private void run(Targets to, int[] concurrencies) throws Exception {
-    String backend = to.backend();
-    String bridge = to.bridge();
-    String caching = to.caching();
     String ollamaChat = chat(false, false);
     String openAiChat = chat(true, false);
     System.out.printf(Locale.ROOT, "%nBridge benchmark: %d s per measurement, %d cores, bridges on %s%n",
@@ -121,31 +118,31 @@ public final class BridgeBenchmark {
     System.out.println("Load generator, backends and bridges share this machine's cores.");
     int most = Arrays.stream(concurrencies).max().orElse(1);
     String streamed = chat(true, true);
-    load(() -> whole(bridge + "/v1/chat/completions", streamed), most, JIT_WARM_UP);
+    load(() -> whole(to.bridge() + "/v1/chat/completions", streamed), most, JIT_WARM_UP);
     // the paced caching bridge is not: against a backend that takes 0.64 s an answer, its JIT does not show
     if (selected(CACHE_HIT)) {
-      whole(caching + "/api/chat", ollamaChat);
-      load(() -> whole(caching + "/api/chat", ollamaChat), most, JIT_WARM_UP);
+      whole(to.caching() + "/api/chat", ollamaChat);
+      load(() -> whole(to.caching() + "/api/chat", ollamaChat), most, JIT_WARM_UP);
     }
     System.out.printf(Locale.ROOT, "%n%-44s %4s | %10s %10s %6s | %9s %9s | %9s %9s%n",
         "scenario (direct vs. through the bridge)", "conc", "direct/s", "bridge/s", "ratio", "d p50 ms", "b p50 ms", "d p99 ms", "b p99 ms");
     for (int concurrency : concurrencies) {
       compare("/api/chat, same dialect", concurrency,
-          () -> whole(backend + "/api/chat", ollamaChat), () -> whole(bridge + "/api/chat", ollamaChat));
+          () -> whole(to.backend() + "/api/chat", ollamaChat), () -> whole(to.bridge() + "/api/chat", ollamaChat));
       compare("OpenAI client -> Ollama backend (translated)", concurrency,
-          () -> whole(backend + "/v1/chat/completions", openAiChat), () -> whole(bridge + "/v1/chat/completions", openAiChat));
+          () -> whole(to.backend() + "/v1/chat/completions", openAiChat), () -> whole(to.bridge() + "/v1/chat/completions", openAiChat));
       compare("streamed, time to first token", concurrency,
-          () -> firstToken(backend + "/v1/chat/completions", chat(true, true)), () -> firstToken(bridge + "/v1/chat/completions", chat(true, true)));
+          () -> firstToken(to.backend() + "/v1/chat/completions", chat(true, true)), () -> firstToken(to.bridge() + "/v1/chat/completions", chat(true, true)));
       compare("streamed, whole stream", concurrency,
-          () -> whole(backend + "/api/chat", chat(false, true)), () -> whole(bridge + "/api/chat", chat(false, true)));
-      whole(caching + "/api/chat", ollamaChat); // fill the cache
+          () -> whole(to.backend() + "/api/chat", chat(false, true)), () -> whole(to.bridge() + "/api/chat", chat(false, true)));
+      whole(to.caching() + "/api/chat", ollamaChat); // fill the cache
       compare(CACHE_HIT, concurrency,
-          () -> whole(backend + "/api/chat", ollamaChat), () -> whole(caching + "/api/chat", ollamaChat));
+          () -> whole(to.backend() + "/api/chat", ollamaChat), () -> whole(to.caching() + "/api/chat", ollamaChat));
       if (selected(PACED_TTFT)) { // the warmed bridge, its backend slowed to 100 tokens/s for the while
-        pace(backend, 100);
-        compare(PACED_TTFT, concurrency, () -> firstToken(backend + "/v1/chat/completions", streamed),
-            () -> firstToken(bridge + "/v1/chat/completions", streamed));
-        pace(backend, 0);
+        pace(to.backend(), 100);
+        compare(PACED_TTFT, concurrency, () -> firstToken(to.backend() + "/v1/chat/completions", streamed),
+            () -> firstToken(to.bridge() + "/v1/chat/completions", streamed));
+        pace(to.backend(), 0);
       }
       whole(to.pacedCaching() + "/api/chat", ollamaChat);
       compare(PACED_CACHE_HIT, concurrency,
