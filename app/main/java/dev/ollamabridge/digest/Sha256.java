@@ -5,18 +5,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 of text or bytes: cache keys, stored token hashes, config revisions, key comparison. */
+/** SHA-256 of text: cache keys, stored token hashes, config revisions, key comparison. */
 public final class Sha256 {
 
   private Sha256() {}
 
   public static byte[] of(String text) {
-    return of(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  public static byte[] of(byte[] bytes) {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }
@@ -24,9 +20,5 @@ public final class Sha256 {
 
   public static String hex(String text) {
     return HexFormat.of().formatHex(of(text));
-  }
-
-  public static String hex(byte[] bytes) {
-    return HexFormat.of().formatHex(of(bytes));
   }
 }

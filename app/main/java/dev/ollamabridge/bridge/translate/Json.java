@@ -57,10 +57,13 @@ public final class Json {
     }
   }
 
-  /** The node's UTF-8 JSON with every object's properties sorted. */
-  public static byte[] canonical(JsonNode node) {
+  /**
+   * The node's JSON with every object's properties sorted, as text: Jackson's byte output would
+   * escape characters beyond the BMP, and every cache key would change with it.
+   */
+  public static String canonical(JsonNode node) {
     try {
-      return CANONICAL.writeValueAsBytes(node);
+      return CANONICAL.writeValueAsString(node);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
