@@ -421,12 +421,12 @@ if [[ $TTFT == 1 ]]; then
   say "streamed time to first token, from the Java harness (BridgeBenchmark)"
   mvn -B -q -ntp test-compile dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile="$WORK/classpath" >&2
+  # the direct and bridged p50 of a row: scenario conc | direct/s bridge/s ratio | d p50 b p50 | d p99 b p99
+  p50s() { grep "$1" <<<"$rows" | awk -F'|' '{split($3, a, " "); print a[1], a[2]}'; }
   for java in "${JAVAS[@]}"; do
     col=$([[ $java == "$JAVA17" ]] && echo 17 || echo new)
     rows=$("$JAVA17" -cp "target/test-classes:target/classes:$(cat "$WORK/classpath")" \
       dev.ollamabridge.bench.BridgeBenchmark "$JAR" "$SECONDS_PER" 32 "$java" "first token,TTFT" "$BACKEND_JAVA")
-    # scenario conc | direct/s bridge/s ratio | d p50 b p50 | d p99 b p99
-    p50s() { grep "$1" <<<"$rows" | awk -F'|' '{split($3, a, " "); print a[1], a[2]}'; }
     read -r RESULT[$col.ttft_direct] RESULT[$col.ttft] < <(p50s 'time to first token')
     read -r RESULT[$col.paced_ttft_direct] RESULT[$col.paced_ttft] < <(p50s '100 tokens/s, TTFT')
   done

@@ -132,7 +132,7 @@ public final class BridgeBenchmark {
       compare("OpenAI client -> Ollama backend (translated)", concurrency,
           () -> whole(to.backend() + "/v1/chat/completions", openAiChat), () -> whole(to.bridge() + "/v1/chat/completions", openAiChat));
       compare("streamed, time to first token", concurrency,
-          () -> firstToken(to.backend() + "/v1/chat/completions", chat(true, true)), () -> firstToken(to.bridge() + "/v1/chat/completions", chat(true, true)));
+          () -> firstToken(to.backend() + "/v1/chat/completions", streamed), () -> firstToken(to.bridge() + "/v1/chat/completions", streamed));
       compare("streamed, whole stream", concurrency,
           () -> whole(to.backend() + "/api/chat", chat(false, true)), () -> whole(to.bridge() + "/api/chat", chat(false, true)));
       whole(to.caching() + "/api/chat", ollamaChat); // fill the cache

@@ -12,7 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,21 +25,11 @@ class KeepAliveTest {
   private static final String CHAT = """
       {"model":"fake-llama","stream":false,"messages":[{"role":"user","content":"Say something."}]}""";
 
-  private final FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(8));
-  private BridgeServer bridge;
-
-  @AfterEach
-  void stop() {
-    if (bridge != null) {
-      bridge.close();
-    }
-    backend.close();
-  }
+  @AutoClose private final FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(8));
 
   @Test
   void everyWholeAnswerArrivesOnOneConnection() throws IOException {
-    bridge = TestBridges.inFrontOf(backend);
-    try (Connection connection = new Connection(bridge.port())) {
+    try (BridgeServer bridge = TestBridges.inFrontOf(backend); Connection connection = new Connection(bridge.port())) {
       for (int i = 0; i < 5; i++) {
         assertThat(connection.post("/api/chat", CHAT)).as("answer %d", i + 1).contains("\"done\":true");
         assertThat(connection.post("/v1/chat/completions", CHAT)).as("answer %d", i + 1).contains("\"finish_reason\"");
@@ -49,15 +39,15 @@ class KeepAliveTest {
 
   @Test
   void cachedAnswersArriveOnOneConnectionToo(@TempDir Path cache) throws IOException {
-    bridge = TestBridges.inFrontOf(backend, "--enable-cache", "--cache-dir", cache.toString());
-    try (Connection connection = new Connection(bridge.port())) {
+    try (BridgeServer bridge = TestBridges.inFrontOf(backend, "--enable-cache", "--cache-dir", cache.toString());
+        Connection connection = new Connection(bridge.port())) {
       String first = connection.post("/api/chat", CHAT);
       for (int i = 0; i < 5; i++) {
         assertThat(connection.post("/api/chat", CHAT)).as("hit %d", i + 1)
             .contains(TestBridges.json(first).path("message").path("content").asText());
       }
+      assertThat(TestBridges.body(TestBridges.get(bridge, "/metrics"))).contains("bridge_cache_hits_total 5.0");
     }
-    assertThat(TestBridges.body(TestBridges.get(bridge, "/metrics"))).contains("bridge_cache_hits_total 5.0");
   }
 
   /** One HTTP/1.1 connection, used as a client that keeps it alive uses it: one request after another. */

@@ -21,8 +21,7 @@ class CacheKeyTest {
 
   @Test
   void aKeyIsStableAcrossReleases() throws Exception {
-    assertThat(CacheKey.of(PromptParser.parse(Dialect.OLLAMA, Kind.CHAT, chat(CHAT))))
-        .isEqualTo("c88220074f5dc047ec300d6154cf9c33c5bfe1dfeb87c9af3039721f12747dc8");
+    assertThat(key(Dialect.OLLAMA, CHAT)).isEqualTo("c88220074f5dc047ec300d6154cf9c33c5bfe1dfeb87c9af3039721f12747dc8");
   }
 
   @Test
@@ -33,12 +32,13 @@ class CacheKeyTest {
     String openAi = """
         {"model":"llama3.2","temperature":0,"seed":7,
          "messages":[{"role":"user","content":"Grüße 世界 😀, \\"quoted\\"\\u0001"}]}""";
-    String key = CacheKey.of(PromptParser.parse(Dialect.OLLAMA, Kind.CHAT, chat(CHAT)));
-    assertThat(CacheKey.of(PromptParser.parse(Dialect.OLLAMA, Kind.CHAT, chat(reordered)))).isEqualTo(key);
-    assertThat(CacheKey.of(PromptParser.parse(Dialect.OPENAI, Kind.CHAT, chat(openAi)))).isEqualTo(key);
+    String key = key(Dialect.OLLAMA, CHAT);
+    assertThat(key(Dialect.OLLAMA, reordered)).isEqualTo(key);
+    assertThat(key(Dialect.OPENAI, openAi)).isEqualTo(key);
   }
 
-  private static ObjectNode chat(String json) throws Exception {
-    return (ObjectNode) Json.MAPPER.readTree(json);
+  /** The key of a chat request of {@code dialect}. */
+  private static String key(Dialect dialect, String json) throws Exception {
+    return CacheKey.of(PromptParser.parse(dialect, Kind.CHAT, (ObjectNode) Json.MAPPER.readTree(json)));
   }
 }
