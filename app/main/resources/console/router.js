@@ -29,8 +29,28 @@ function modelOf(r) {
     return null;
 }
 
+/** Every name the cluster serves, from the pages of $ob_names (each one nginx string). */
+function servedNames(r) {
+    var names = [];
+    for (var page = 0; ; page++) {
+        r.variables.ob_page = String(page);
+        var text = r.variables.ob_names;
+        if (!text) {
+            return names;
+        }
+        names = names.concat(text.split(' '));
+    }
+}
+
+/** A few of the served names for a message, and how many there are. */
+function someServed(r) {
+    var names = servedNames(r);
+    var shown = names.slice(0, 20).join(', ');
+    return names.length > 20 ? shown + ' and ' + (names.length - 20) + ' more (GET /v1/models lists them)' : shown;
+}
+
 function notFound(r, model) {
-    var served = r.variables.ob_available;
+    var served = someServed(r);
     var body;
     if (r.uri.indexOf('/api/') === 0) {
         body = {error: 'model "' + model + '" not found: no instance of this cluster serves it; it serves ' + served};
@@ -39,8 +59,12 @@ function notFound(r, model) {
             message: 'The model `' + model + '` does not exist: no instance of this cluster serves it; it serves ' + served,
             type: 'invalid_request_error', param: 'model', code: 'model_not_found'}};
     }
+    json(r, 404, body);
+}
+
+function json(r, status, body) {
     r.headersOut['Content-Type'] = 'application/json';
-    r.return(404, JSON.stringify(body));
+    r.return(status, JSON.stringify(body));
 }
 
 /** A generation request: to its model's group, or the whole cluster when it names none. */
@@ -61,16 +85,49 @@ function route(r) {
     }
 }
 
-/** GET /v1/models/<id>: answered here, from the map, like the model lists. */
+/** GET /v1/models/<id>: answered here, from the map, like the model lists. nginx has decoded the URI once already. */
 function model(r) {
-    var id = decodeURIComponent(r.uri.substring('/v1/models/'.length));
+    var id = r.uri.substring('/v1/models/'.length);
     r.variables.ob_model = id;
     if (r.variables.ob_group) {
-        r.headersOut['Content-Type'] = 'application/json';
-        r.return(200, JSON.stringify({id: id, object: 'model', created: 0, owned_by: 'ollama-bridge'}));
+        json(r, 200, {id: id, object: 'model', created: 0, owned_by: 'ollama-bridge'});
     } else {
         notFound(r, id);
     }
 }
 
-export default {route, model};
+/** Ollama clients parse a date here; the console does not know when a backend pulled a model. */
+var UNKNOWN_TIME = '1970-01-01T00:00:00Z';
+
+function ollamaEntry(name) {
+    return {name: name, model: name, size: 0, digest: '', details: {parent_model: '', format: '', family: '',
+        parameter_size: '', quantization_level: ''}};
+}
+
+/** GET /v1/models: every served name. */
+function openAiModels(r) {
+    json(r, 200, {object: 'list', data: servedNames(r).map(function (name) {
+        return {id: name, object: 'model', created: 0, owned_by: 'ollama-bridge'};
+    })});
+}
+
+/** GET /api/tags: every served name. */
+function ollamaTags(r) {
+    json(r, 200, {models: servedNames(r).map(function (name) {
+        var entry = ollamaEntry(name);
+        entry.modified_at = UNKNOWN_TIME;
+        return entry;
+    })});
+}
+
+/** GET /api/ps: what the cluster serves; which of it is loaded, only each backend knows. */
+function ollamaPs(r) {
+    json(r, 200, {models: servedNames(r).map(function (name) {
+        var entry = ollamaEntry(name);
+        entry.expires_at = UNKNOWN_TIME;
+        entry.size_vram = 0;
+        return entry;
+    })});
+}
+
+export default {route, model, openAiModels, ollamaTags, ollamaPs};

@@ -23,10 +23,13 @@ final class ModelCatalog {
     return models;
   }
 
-  /** Finds a model as Ollama does, where {@code name} and {@code name:latest} are the same model. */
+  /**
+   * Finds a model as Ollama does, where {@code name} and {@code name:latest} are the same model and
+   * names differ not by case ({@code Llama3} finds {@code llama3}).
+   */
   Optional<Model> find(String requested) {
     String wanted = withoutLatestTag(requested);
-    return models.stream().filter(model -> withoutLatestTag(model.name()).equals(wanted)).findFirst();
+    return models.stream().filter(model -> withoutLatestTag(model.name()).equalsIgnoreCase(wanted)).findFirst();
   }
 
   private static String withoutLatestTag(String name) {

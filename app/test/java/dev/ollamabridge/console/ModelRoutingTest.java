@@ -150,6 +150,14 @@ class ModelRoutingTest {
     try (Response one = get("/v1/models/nope")) {
       assertThat(one.code()).isEqualTo(404);
     }
+    try (Response percent = get("/v1/models/%25")) {
+      assertThat(percent.code()).as("nginx decodes the id once; router.js does not decode it again").isEqualTo(404);
+      assertThat(JSON.readTree(percent.body().string()).at("/error/message").asText()).contains("`%`");
+    }
+    try (Response encoded = get("/v1/models/gamma%3A7b")) {
+      assertThat(encoded.code()).isEqualTo(200);
+      assertThat(JSON.readTree(encoded.body().string()).path("id").asText()).isEqualTo("gamma:7b");
+    }
   }
 
   @Test

@@ -25,6 +25,7 @@ final class ModelRoutes {
     ArrayNode list = body.putArray("models");
     for (ModelService.ServedModel model : overview.models()) {
       ObjectNode entry = list.addObject().put("name", model.name());
+      model.spellings().forEach(entry.putArray("spellings")::add);
       ArrayNode instances = entry.putArray("instances");
       for (ModelService.Serving serving : model.instances()) {
         ObjectNode instance = instances.addObject()
@@ -33,6 +34,7 @@ final class ModelRoutes {
             .put("enabled", serving.server().instance().enabled())
             .put("healthy", serving.healthy())
             .put("source", serving.server().source().name().toLowerCase(Locale.ROOT))
+            .put("listed_as", serving.server().listedAs())
             .put("backend_name", serving.server().backendName());
         if (serving.server().seenAt() != null) {
           instance.put("seen_at", serving.server().seenAt().toString());

@@ -1,5 +1,7 @@
 package dev.ollamabridge.console.files;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.Instance;
@@ -10,13 +12,16 @@ import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -64,6 +69,8 @@ public final class GeneratedFiles {
   private static final Pattern HASH_KEY = Pattern.compile("(\\$[a-z_][a-z0-9_]*)+");
   private static final String NO_SERVERS = "127.0.0.1:9";
   private static final String ROOT = "root";
+  /** nginx reads a configuration in 4 KiB buffers: one token (a quoted string) must fit in one. */
+  private static final int PAGE_CHARS = 3000;
 
   private final TemplateEngine templates =
       TemplateEngine.createPrecompiled(null, ContentType.Plain, null, "dev.ollamabridge.generated.files");
@@ -202,40 +209,68 @@ public final class GeneratedFiles {
 
   /**
    * Routing by model, when nginx has njs, routing is not off and some instance serves a model:
-   * instances that serve the same models share one group; a name without a tag also answers to
-   * {@code :latest} and the other way round, as Ollama has it. nginx's map ignores case, so of
-   * names that differ only in case the first keeps the entry.
+   * instances that serve the same models share one group. The map's keys are routing keys (see
+   * {@link ClusterModels#routingKey}); a name without a tag also answers to {@code :latest}, as
+   * Ollama has it.
    */
   private static NginxModel.Routing routing(Snapshot snapshot, Map<Long, NginxModel.Server> serverOf) {
     if (snapshot.njs() == null || snapshot.setting(Setting.ROUTING_BY_MODEL).equals("off")) {
       return null;
     }
-    SortedMap<String, List<ClusterModels.Server>> models = ClusterModels.of(snapshot.instances(), snapshot.discovered());
+    SortedMap<String, ClusterModels.Model> models = ClusterModels.of(snapshot.instances(), snapshot.discovered());
     if (models.isEmpty()) {
       return null; // nothing learnt yet: every request goes to the whole cluster, as without routing
     }
     Map<List<Long>, String> groupOf = new LinkedHashMap<>();
     Map<String, List<String>> modelsOf = new LinkedHashMap<>();
-    Map<String, NginxModel.MapEntry> map = new LinkedHashMap<>();
-    for (Map.Entry<String, List<ClusterModels.Server>> model : models.entrySet()) {
-      List<Long> ids = model.getValue().stream().map(server -> server.instance().id()).distinct().sorted().toList();
+    List<NginxModel.MapEntry> map = new ArrayList<>();
+    SortedSet<String> names = new TreeSet<>();
+    for (Map.Entry<String, ClusterModels.Model> model : models.entrySet()) {
+      List<Long> ids = model.getValue().servers().stream().map(server -> server.instance().id()).sorted().toList();
       String group = groupOf.computeIfAbsent(ids, key -> "group_" + (groupOf.size() + 1));
-      modelsOf.computeIfAbsent(group, key -> new ArrayList<>()).add(model.getKey());
-      String name = model.getKey();
-      String other = name.endsWith(":latest") ? name.substring(0, name.length() - ":latest".length())
-          : name.contains(":") ? null : name + ":latest";
-      for (String key : other == null ? List.of(name) : List.of(name, other)) {
-        map.putIfAbsent(key.toLowerCase(Locale.ROOT), new NginxModel.MapEntry(key, "@" + group));
+      modelsOf.computeIfAbsent(group, key -> new ArrayList<>()).add(model.getValue().name());
+      String key = model.getKey();
+      map.add(new NginxModel.MapEntry(key, "@" + group));
+      if (!key.contains(":")) {
+        map.add(new NginxModel.MapEntry(key + ":latest", "@" + group));
       }
+      names.addAll(model.getValue().spellings());
     }
     List<NginxModel.Group> groups = new ArrayList<>();
     groupOf.forEach((ids, group) -> groups.add(new NginxModel.Group(group, abbreviated(String.join(", ", modelsOf.get(group))),
         ids.stream().map(serverOf::get).toList())));
-    String names = String.join(", ", models.keySet());
+    int longest = map.stream().mapToInt(entry -> entry.model().length()).max().orElse(0);
     return new NginxModel.Routing(snapshot.njs().loadModule(), snapshot.njs().script().toString(),
-        snapshot.setting(Setting.ROUTING_UNKNOWN_MODEL), abbreviated(names), groups, List.copyOf(map.values()),
-        ModelLists.openAi(models.keySet()), ModelLists.ollamaTags(models.keySet()), ModelLists.ollamaPs(models.keySet()),
-        ModelLists.ollamaVersion());
+        snapshot.setting(Setting.ROUTING_UNKNOWN_MODEL), groups, map, mapBucketSize(longest),
+        Math.max(2048, Integer.highestOneBit(Math.max(1, map.size())) * 4), pages(names),
+        JsonNodeFactory.instance.objectNode().put("version", Dialect.OLLAMA_API_VERSION).toString());
+  }
+
+  /**
+   * A {@code map_hash_bucket_size} that holds the longest key a few times over. nginx refuses the
+   * map when one entry (a pointer, the name padded to a pointer's size plus two bytes) and the
+   * bucket's end do not fit, and warns when no table size up to {@code map_hash_max_size} puts
+   * every colliding set of names in one bucket; the buckets are allocated at the size of what
+   * they hold, so room costs nothing but a longer scan of the rare full bucket.
+   */
+  static int mapBucketSize(int longestKey) {
+    int entry = 8 + ((longestKey + 2 + 7) & ~7);
+    return Math.max(64, Integer.highestOneBit(4 * entry + 8 - 1) << 1);
+  }
+
+  /** The names, space-separated, in pages of at most {@link #PAGE_CHARS} characters. */
+  private static List<String> pages(Collection<String> names) {
+    List<String> pages = new ArrayList<>();
+    StringBuilder page = new StringBuilder();
+    for (String name : names) {
+      if (page.length() > 0 && page.length() + 1 + name.length() > PAGE_CHARS) {
+        pages.add(page.toString());
+        page.setLength(0);
+      }
+      page.append(page.length() > 0 ? " " : "").append(name);
+    }
+    pages.add(page.toString());
+    return pages;
   }
 
   private static String abbreviated(String text) {

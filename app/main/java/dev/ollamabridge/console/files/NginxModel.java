@@ -41,16 +41,18 @@ public record NginxModel(
 
   /**
    * Model-aware routing with njs: one upstream group per set of instances serving the same
-   * models, a map from model name to group, and the model lists nginx answers itself.
+   * models, a map from model name to group, and the served names for the lists nginx answers.
    *
    * @param loadModule the njs module to load, or null when nginx loads it itself
    * @param unknownModel {@code reject} or {@code any}
-   * @param available the served model names, for the 404 of an unknown one
-   * @param modelsJson {@code GET /v1/models}'s answer; {@code tagsJson}, {@code psJson} and
-   *     {@code versionJson} Ollama's
+   * @param mapBucketSize {@code map_hash_bucket_size}: room for the longest name in one hash bucket
+   * @param mapMaxSize {@code map_hash_max_size}: room for every name
+   * @param namePages every served name, space-separated in pages short enough for one nginx
+   *     token; router.js builds {@code /v1/models}, {@code /api/tags} and {@code /api/ps} from them
+   * @param versionJson {@code GET /api/version}'s answer
    */
-  public record Routing(String loadModule, String script, String unknownModel, String available, List<Group> groups,
-      List<MapEntry> map, String modelsJson, String tagsJson, String psJson, String versionJson) {}
+  public record Routing(String loadModule, String script, String unknownModel, List<Group> groups, List<MapEntry> map,
+      int mapBucketSize, int mapMaxSize, List<String> namePages, String versionJson) {}
 
   /** An upstream group: its name, the models it serves (for a comment) and its servers. */
   public record Group(String name, String models, List<Server> servers) {}

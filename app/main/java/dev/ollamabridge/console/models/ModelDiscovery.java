@@ -1,5 +1,9 @@
 package dev.ollamabridge.console.models;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ollamabridge.console.events.EventLog;
@@ -9,7 +13,9 @@ import dev.ollamabridge.console.instances.InstanceRules;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -34,6 +40,15 @@ import org.slf4j.LoggerFactory;
 public final class ModelDiscovery implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ModelDiscovery.class);
+  /** The most models kept of one instance: an ordinary Ollama box has dozens, a catalogue API hundreds. */
+  public static final int MAX_MODELS = 1000;
+  /** The most names of each kind one models.changed event spells out. */
+  static final int EVENT_NAMES = 20;
+  /**
+   * The largest /api/tags answer read, as a stream: room to count a list of 100,000 names, which is
+   * kept to its first {@link #MAX_MODELS}.
+   */
+  private static final long MAX_ANSWER_BYTES = 64L << 20;
 
   private final InstanceRepository instances;
   private final ModelRepository models;
@@ -43,8 +58,11 @@ public final class ModelDiscovery implements AutoCloseable {
   private final EventLog events;
   private final Clock clock;
   private final Runnable changed;
-  private final ObjectMapper json = new ObjectMapper();
+  private final ObjectMapper json = new ObjectMapper(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxDocumentLength(MAX_ANSWER_BYTES).build()).build());
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+  /** Per instance, how many names its last list had beyond {@link #MAX_MODELS}: the event is told once. */
+  private final Map<Long, Integer> droppedBefore = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "models-timer"));
   private final ExecutorService asks = Executors.newCachedThreadPool(r -> daemon(r, "models-ask"));
 
@@ -101,8 +119,11 @@ public final class ModelDiscovery implements AutoCloseable {
     });
   }
 
-  /** The names the bridge lists; a bridge that demands client keys is asked with one. */
-  private SortedSet<String> listed(Instance instance) throws IOException {
+  /**
+   * The names the bridge lists, at most {@link #MAX_MODELS} of them, read as a stream so that a list
+   * of any length costs no more memory than that; a bridge that demands client keys is asked with one.
+   */
+  private Listing listed(Instance instance) throws IOException {
     Request.Builder request = new Request.Builder().url("http://" + instance.reachableAddress() + "/api/tags");
     if (!instance.clientKeys().isEmpty()) {
       request.header("Authorization", "Bearer " + instance.clientKeys().get(0));
@@ -111,32 +132,85 @@ public final class ModelDiscovery implements AutoCloseable {
       if (!response.isSuccessful()) {
         throw new IOException("GET /api/tags answered " + response.code());
       }
-      SortedSet<String> names = new TreeSet<>();
-      for (JsonNode model : json.readTree(response.body().byteStream()).path("models")) {
-        String name = model.path("name").asText(model.path("model").asText(""));
-        if (InstanceRules.MODEL.matcher(name).matches()) {
-          names.add(name);
-        } else if (!name.isEmpty()) {
-          log.warn("{} lists a model named {}, which nginx cannot route by; it is left out", instance.name(), name);
+      Listing listing = new Listing();
+      try (JsonParser parser = json.getFactory().createParser(response.body().byteStream())) {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+          throw new IOException("GET /api/tags answered no JSON object");
+        }
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+          String field = parser.currentName();
+          if (parser.nextToken() == JsonToken.START_ARRAY && field.equals("models")) {
+            while (parser.nextToken() == JsonToken.START_OBJECT) {
+              JsonNode model = json.readTree(parser);
+              JsonNode name = model.path("name").isTextual() ? model.path("name") : model.path("model");
+              listing.add(name.isTextual() ? name.textValue() : "");
+            }
+          } else {
+            parser.skipChildren();
+          }
         }
       }
-      return names;
+      if (listing.unfit > 0) {
+        log.warn("{} lists {} model name(s) nginx cannot route by (letters, digits and ._:/@+- only, at most 200"
+            + " characters); they are left out", instance.name(), listing.unfit);
+      }
+      return listing;
     }
   }
 
-  private void store(Instance instance, SortedSet<String> names) {
+  /**
+   * What one answer listed: the routable names kept (the first {@link #MAX_MODELS} in name order,
+   * so the same list keeps the same names however a backend orders it), and how many routable and
+   * unfit names it had in all.
+   */
+  private static final class Listing {
+    private final SortedSet<String> names = new TreeSet<>();
+    private int listed;
+    private int unfit;
+
+    void add(String name) {
+      if (!InstanceRules.MODEL.matcher(name).matches()) {
+        unfit += name.isEmpty() ? 0 : 1;
+      } else if (names.add(name)) {
+        listed++;
+        if (names.size() > MAX_MODELS) {
+          names.remove(names.last());
+        }
+      }
+    }
+  }
+
+  private void store(Instance instance, Listing listing) {
+    SortedSet<String> names = listing.names;
     SortedSet<String> before = models.names(instance.id());
     models.replace(instance.id(), names, clock.instant());
+    int dropped = listing.listed - names.size();
+    Integer told = droppedBefore.put(instance.id(), dropped);
+    if (dropped > 0 && (told == null || told != dropped)) {
+      events.record("models", "models.capped", instance.name(), "lists " + listing.listed + " models; the first "
+          + names.size() + " are kept, " + dropped + " left out (at most " + MAX_MODELS + " per instance)");
+    }
     if (!before.equals(names)) {
       events.record("models", "models.changed", instance.name(), difference(before, names));
       changed.run();
     }
   }
 
-  private static String difference(SortedSet<String> before, SortedSet<String> after) {
-    List<String> added = after.stream().filter(name -> !before.contains(name)).map(name -> "+" + name).toList();
-    List<String> gone = before.stream().filter(name -> !after.contains(name)).map(name -> "-" + name).toList();
-    return String.join(" ", added) + (added.isEmpty() || gone.isEmpty() ? "" : " ") + String.join(" ", gone);
+  /**
+   * The change as {@code +added -gone} names, at most {@link #EVENT_NAMES} of each, and the counts
+   * when there are more.
+   */
+  static String difference(SortedSet<String> before, SortedSet<String> after) {
+    List<String> added = after.stream().filter(name -> !before.contains(name)).toList();
+    List<String> gone = before.stream().filter(name -> !after.contains(name)).toList();
+    List<String> shown = new ArrayList<>();
+    added.stream().limit(EVENT_NAMES).map(name -> "+" + name).forEach(shown::add);
+    gone.stream().limit(EVENT_NAMES).map(name -> "-" + name).forEach(shown::add);
+    String text = String.join(" ", shown);
+    if (added.size() > EVENT_NAMES || gone.size() > EVENT_NAMES) {
+      text += " … (" + added.size() + " added, " + gone.size() + " gone, " + after.size() + " now)";
+    }
+    return text;
   }
 
   @Override

@@ -6,15 +6,20 @@ import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.function.Function;
 
 /** The cluster's models as the API and the pages show them: who serves each, how healthy, and why. */
 public final class ModelService {
 
-  /** One model and the instances that serve it. */
-  public record ServedModel(String name, List<Serving> instances) {}
+  /**
+   * One model and the instances that serve it.
+   *
+   * @param spellings every name it is listed under (names that differ only in case or by
+   *     {@code :latest} are one model)
+   */
+  public record ServedModel(String name, SortedSet<String> spellings, List<Serving> instances) {}
 
   /** @param healthy null while the instance has not been checked yet */
   public record Serving(ClusterModels.Server server, Boolean healthy) {}
@@ -53,8 +58,8 @@ public final class ModelService {
 
   private List<ServedModel> all() {
     List<ServedModel> all = new ArrayList<>();
-    for (Map.Entry<String, List<ClusterModels.Server>> model : ClusterModels.of(instances.all(), models.all()).entrySet()) {
-      all.add(new ServedModel(model.getKey(), model.getValue().stream()
+    for (ClusterModels.Model model : ClusterModels.of(instances.all(), models.all()).values()) {
+      all.add(new ServedModel(model.name(), model.spellings(), model.servers().stream()
           .map(server -> new Serving(server, health.apply(server.instance().id()).map(HealthState::healthy).orElse(null)))
           .toList()));
     }

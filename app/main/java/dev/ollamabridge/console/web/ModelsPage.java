@@ -26,7 +26,7 @@ public record ModelsPage(Layout layout, ModelService.Routing routing, List<Row> 
           String source = switch (server.source()) {
             case ALIAS -> "alias of " + server.backendName();
             default -> server.source().name().toLowerCase(Locale.ROOT);
-          };
+          } + (server.listedAs().equals(model.name()) ? "" : ", as " + server.listedAs());
           return new Serving(server.instance().id(), server.instance().name(), health, InstanceRow.healthTone(health),
               source);
         }).toList())).toList();

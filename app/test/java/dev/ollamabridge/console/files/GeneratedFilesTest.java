@@ -94,14 +94,68 @@ class GeneratedFilesTest {
 
     assertThat(nginxTest(config)).satisfies(test -> assertThat(test.code()).as(test.output()).isZero());
     assertThat(config).contains("load_module " + njs.loadModule() + ";", "js_import router from " + prefix.resolve("router.js") + ";",
-        "\"llama3:latest\" \"@group_1\";", "\"llama3\" \"@group_1\";", "\"org/Model-X\" \"@group_2\";",
-        "\"org/Model-X:latest\" \"@group_2\";", "\"pinned:7b\" \"@group_3\";", "\"shared\" \"@group_4\";",
+        "\"llama3:latest\" \"@group_1\";", "\"llama3\" \"@group_1\";", "\"org/model-x\" \"@group_2\";",
+        "\"org/model-x:latest\" \"@group_2\";", "\"pinned:7b\" \"@group_3\";", "\"shared\" \"@group_4\";",
         "\"smart\" \"@group_3\";", "# group_3: pinned:7b, smart", "location @group_4 {", "proxy_pass http://group_4;", "location @cluster {",
         "server 127.0.0.1:3002 weight=1 max_fails=2 fail_timeout=30s max_conns=5; # limited",
-        "return 200 '{\"object\":\"list\",\"data\":[{\"id\":\"llama3:latest\"");
+        "\"0\" \"llama3:latest org/Model-X pinned:7b shared smart\";");
     assertThat(config).as("a pinned list replaces the discovered one").doesNotContain("not-pinned");
     String shared = config.substring(config.indexOf("upstream group_4 {"));
     assertThat(shared.substring(0, shared.indexOf('}'))).contains("# one", "# two").doesNotContain("# limited");
+  }
+
+  @Test
+  void namesThatDifferOnlyInCaseOrByLatestAreOneModelOfEveryInstanceListingThem() throws Exception {
+    Path prefix = data.resolve("nginx");
+    Snapshot.Njs njs = NjsRouting.forWholeConfig(NginxBinary.find(), prefix).orElseThrow();
+    NjsRouting.writeScript(prefix);
+    Instant seen = Instant.now();
+    // the second backend lists the first's model in capitals, which sort first
+    Map<Long, List<ModelRepository.Seen>> discovered = Map.of(
+        1L, List.of(new ModelRepository.Seen("llama3", seen)),
+        2L, List.of(new ModelRepository.Seen("LLAMA3", seen), new ModelRepository.Seen("Qwen:latest", seen)),
+        3L, List.of(new ModelRepository.Seen("qwen", seen)));
+    List<Instance> instances = List.of(instance(1, "honest", 3000, "primary", true), instance(2, "loud", 3001, "primary", true),
+        instance(3, "third", 3002, "primary", true));
+
+    String config = files.nginx(new Snapshot(instances, settings("least_conn"), Set.of(1L, 2L, 3L), Set.of(), data,
+        List.of("/usr/bin/java"), discovered, njs), true);
+
+    assertThat(nginxTest(config)).satisfies(test -> assertThat(test.code()).as(test.output()).isZero());
+    assertThat(config).contains("\"llama3\" \"@group_1\";", "\"llama3:latest\" \"@group_1\";", "\"qwen\" \"@group_2\";",
+        "\"qwen:latest\" \"@group_2\";", "\"0\" \"LLAMA3 Qwen:latest llama3 qwen\";")
+        .doesNotContain("\"LLAMA3\" \"@", "@group_3");
+    String llama = config.substring(config.indexOf("upstream group_1 {"));
+    assertThat(llama.substring(0, llama.indexOf('}'))).contains("# honest", "# loud").doesNotContain("# third");
+    String qwen = config.substring(config.indexOf("upstream group_2 {"));
+    assertThat(qwen.substring(0, qwen.indexOf('}'))).contains("# loud", "# third").doesNotContain("# honest");
+  }
+
+  @Test
+  void fiveHundredModelsOfLongNamesOnThreeInstancesRenderAConfigNginxAccepts() throws Exception {
+    Path prefix = data.resolve("nginx");
+    Snapshot.Njs njs = NjsRouting.forWholeConfig(NginxBinary.find(), prefix).orElseThrow();
+    NjsRouting.writeScript(prefix);
+    Map<Long, List<ModelRepository.Seen>> discovered = new java.util.HashMap<>();
+    for (long id = 1; id <= 3; id++) {
+      List<ModelRepository.Seen> names = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        String name = "org-" + id + "/model-" + i + (i % 5 == 0 ? "-" + "l".repeat(180) : "");
+        names.add(new ModelRepository.Seen(name.substring(0, Math.min(200, name.length())), Instant.now()));
+      }
+      discovered.put(id, names);
+    }
+    List<Instance> instances = List.of(instance(1, "one", 3000, "primary", true), instance(2, "two", 3001, "primary", true),
+        instance(3, "three", 3002, "primary", true));
+
+    String config = files.nginx(new Snapshot(instances, settings("least_conn"), Set.of(1L, 2L, 3L), Set.of(), data,
+        List.of("/usr/bin/java"), discovered, njs), true);
+
+    Outcome test = nginxTest(config);
+    assertThat(test.code()).as(test.output()).isZero();
+    assertThat(test.output()).as("no hash is built short of room").doesNotContain("could not build", "increase");
+    assertThat(config.lines().mapToInt(String::length).max().orElseThrow()).as("every line fits nginx's 4 KiB buffer")
+        .isLessThan(3500);
   }
 
   @Test

@@ -123,4 +123,45 @@ class ModelDiscoveryTest {
         models.all().get(gpu.id()).stream().map(ModelRepository.Seen::name).toList().equals(List.of("llama3"))
             && changes.get() == 1);
   }
+
+  @Test
+  void aHundredThousandNamesKeepTheFirstThousandAndSaySoInOneEvent() throws Exception {
+    Instance gpu = instance(List.of());
+    StringBuilder tags = new StringBuilder("{\"models\":[");
+    for (int i = 99_999; i >= 0; i--) {
+      tags.append(String.format("{\"name\":\"m-%06d\",\"details\":{\"family\":\"llama\"}}", i)).append(i > 0 ? "," : "");
+    }
+    tags.append("],\"padding\":[1,2,3]}");
+    answer(tags.toString());
+    answer(tags.toString());
+
+    discovery.discoverSoon(gpu.id());
+    await().atMost(Duration.ofSeconds(30)).until(() -> changes.get() == 1);
+    List<String> kept = models.all().get(gpu.id()).stream().map(ModelRepository.Seen::name).toList();
+    assertThat(kept).hasSize(ModelDiscovery.MAX_MODELS).startsWith("m-000000").endsWith("m-000999");
+    Instant firstSeen = models.all().get(gpu.id()).get(0).seenAt();
+
+    discovery.discoverSoon(gpu.id());
+    await().atMost(Duration.ofSeconds(30)).until(() -> models.all().get(gpu.id()).get(0).seenAt().isAfter(firstSeen));
+
+    List<EventLog.Event> told = events.latest(10, "gpu");
+    assertThat(told).extracting(EventLog.Event::action).as("the cap is told once, not at every refresh")
+        .containsExactly("models.changed", "models.capped");
+    assertThat(told.get(1).detail()).contains("lists 100000 models", "1000 are kept", "99000 left out");
+    assertThat(told.get(0).detail()).as("a change is counted, with a bounded list of names")
+        .startsWith("+m-000000 +m-000001").endsWith("… (1000 added, 0 gone, 1000 now)").hasSizeLessThan(400);
+  }
+
+  @Test
+  void namesNginxCannotRouteByAreLeftOutWhateverTheyHold() throws Exception {
+    Instance gpu = instance(List.of());
+    answer("{\"models\":[{\"name\":\"ok\"},{\"name\":\"forged\\n2026-12-07 ERROR x\"},{\"name\":\"<img src=x>\"},"
+        + "{\"name\":\"" + "a".repeat(201) + "\"},{\"name\":42},{\"model\":[1]}]}");
+
+    discovery.discoverSoon(gpu.id());
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() == 1);
+    assertThat(models.names(gpu.id())).containsExactly("ok");
+    assertThat(events.latest(10, "gpu")).extracting(EventLog.Event::detail).containsExactly("+ok");
+  }
 }

@@ -21,7 +21,7 @@ import okhttp3.Request;
 import okhttp3.Response;
 
 /** A browser without JavaScript: a session cookie, and the CSRF token of the last page it read. */
-final class Browser {
+public final class Browser {
 
   private static final OkHttpClient HTTP = new OkHttpClient.Builder().followRedirects(false)
       .readTimeout(Duration.ofSeconds(90)).build();
@@ -37,7 +37,7 @@ final class Browser {
     this.session = session;
   }
 
-  static Browser loggedIn(ConsoleApp console, Path data) {
+  public static Browser loggedIn(ConsoleApp console, Path data) {
     String password;
     try {
       password = Files.readString(data.resolve("admin-password")).strip();
@@ -56,7 +56,7 @@ final class Browser {
     }
   }
 
-  Page get(String path) {
+  public Page get(String path) {
     Page page = send(new Request.Builder().url(url(path)).get());
     Matcher token = CSRF.matcher(page.body());
     if (token.find()) {
