@@ -2,12 +2,24 @@ package dev.ollamabridge.console.nginx;
 
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
+import com.github.difflib.algorithm.DiffAlgorithmListener;
+import com.github.difflib.patch.Patch;
+import java.time.Duration;
 import java.util.List;
 
-/** The unified diff between two nginx configurations, as {@code diff -u} would print it. */
+/**
+ * The unified diff between two nginx configurations, as {@code diff -u} would print it, within
+ * bounds: a diff costs time that grows with the product of the texts' changes, and a page shows
+ * it whole, so texts too long, a diff too slow or an answer too long are said as such instead.
+ */
 public final class ConfigDiff {
 
   private static final int CONTEXT_LINES = 3;
+  /** Longer texts are not compared: a cluster of 3,000 models renders about 10,000 lines. */
+  static final int MAX_LINES = 50_000;
+  /** The longest diff shown; the rest is counted. */
+  static final int MAX_DIFF_LINES = 5_000;
+  static final Duration MAX_TIME = Duration.ofSeconds(1);
 
   private ConfigDiff() {}
 
@@ -19,12 +31,57 @@ public final class ConfigDiff {
    * @param from the old text; null is an empty file (nothing applied yet)
    */
   public static String unified(String fromName, String from, String toName, String to) {
+    return unified(fromName, from, toName, to, MAX_TIME);
+  }
+
+  static String unified(String fromName, String from, String toName, String to, Duration maxTime) {
     List<String> before = from == null ? List.of() : from.lines().toList();
     List<String> after = to == null ? List.of() : to.lines().toList();
-    var patch = DiffUtils.diff(before, after);
-    if (patch.getDeltas().isEmpty()) {
+    if (before.equals(after)) {
       return "";
     }
-    return String.join("\n", UnifiedDiffUtils.generateUnifiedDiff(fromName, toName, before, patch, CONTEXT_LINES));
+    String header = "--- " + fromName + "\n+++ " + toName + "\n";
+    if (before.size() > MAX_LINES || after.size() > MAX_LINES) {
+      return header + "# not compared: the texts have " + before.size() + " and " + after.size()
+          + " lines, more than the " + MAX_LINES + " a diff is made of here; download both to compare them\n";
+    }
+    Patch<String> patch;
+    try {
+      patch = DiffUtils.diff(before, after, new Deadline(System.nanoTime() + maxTime.toNanos()));
+    } catch (TooSlow e) {
+      return header + "# not compared: the texts differ in more than a diff can be made of in "
+          + maxTime.toSeconds() + " s; download both to compare them\n";
+    }
+    List<String> lines = UnifiedDiffUtils.generateUnifiedDiff(fromName, toName, before, patch, CONTEXT_LINES);
+    if (lines.size() <= MAX_DIFF_LINES) {
+      return String.join("\n", lines);
+    }
+    return String.join("\n", lines.subList(0, MAX_DIFF_LINES)) + "\n# … " + (lines.size() - MAX_DIFF_LINES)
+        + " more lines of this diff are not shown\n";
+  }
+
+  /** Stops the diff between its steps once its time is up. */
+  private record Deadline(long nanos) implements DiffAlgorithmListener {
+
+    @Override
+    public void diffStart() {}
+
+    @Override
+    public void diffStep(int value, int max) {
+      if (System.nanoTime() > nanos) {
+        throw new TooSlow();
+      }
+    }
+
+    @Override
+    public void diffEnd() {}
+  }
+
+  private static final class TooSlow extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TooSlow() {
+      super(null, null, false, false);
+    }
   }
 }
