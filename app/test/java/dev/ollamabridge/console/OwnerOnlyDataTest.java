@@ -7,6 +7,7 @@ import dev.ollamabridge.fake.FakeOllama;
 import dev.ollamabridge.files.OpenToOthers;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +43,19 @@ class OwnerOnlyDataTest {
       await().atMost(ManagedNginxFixture.PATIENCE).until(() -> Files.exists(log));
       assertThat(nginx.chat()).isEqualTo(200);
 
+      assertThat(OpenToOthers.under(data)).as("open to others under " + data).isEmpty();
+    }
+  }
+
+  @Test
+  void aPrefixAnEarlierConsoleLeftOpenToOthersIsTightenedAtStart() throws Exception {
+    Path logs = Files.createDirectories(data.resolve("nginx/logs"));
+    Files.setPosixFilePermissions(data.resolve("nginx"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(logs, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path log = Files.writeString(logs.resolve("access.log"), "127.0.0.1 [then] \"POST /api/chat HTTP/1.1\" 200\n");
+    Files.setPosixFilePermissions(log, PosixFilePermissions.fromString("rw-r--r--"));
+
+    try (ManagedNginxFixture nginx = new ManagedNginxFixture(data)) {
       assertThat(OpenToOthers.under(data)).as("open to others under " + data).isEmpty();
     }
   }
