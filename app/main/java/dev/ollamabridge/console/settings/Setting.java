@@ -18,9 +18,9 @@ import java.util.function.UnaryOperator;
  *
  * <p>An <em>operator</em> setting names something the console executes, writes outside its data
  * directory or lets nginx read (a command, a path, the nginx mode that decides whether commands run
- * at all, the directory of the TLS certificates and keys). It
- * comes only from the console's command line or environment ({@link #flag()}, {@link
- * #environmentVariable()}), is shown but never stored, and the API cannot change it.
+ * at all, the directory of the TLS certificates and keys). It comes only from the console's command
+ * line or environment ({@link #flag()}, {@link #environmentVariable()}), is shown but never stored,
+ * and the API cannot change it.
  */
 public enum Setting {
   DEFAULT_UPSTREAM("default_upstream", "http://127.0.0.1:11434", Setting::upstreamUrl),
