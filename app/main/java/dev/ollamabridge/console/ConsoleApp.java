@@ -46,6 +46,7 @@ import dev.ollamabridge.console.supervise.ProcessState;
 import dev.ollamabridge.console.supervise.SupervisePolicy;
 import dev.ollamabridge.console.supervise.Supervisor;
 import dev.ollamabridge.fake.FakeOllama;
+import dev.ollamabridge.files.OwnerOnly;
 import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -108,6 +109,10 @@ public final class ConsoleApp implements AutoCloseable {
       Database database = Database.open(data.resolve("console.db"));
       parts.add(0, database);
       Settings settings = new Settings(database, config.operator());
+      if (settings.get(Setting.NGINX_TLS_DIR).equals(ConsoleConfig.defaultTlsDir(data))) {
+        OwnerOnly.directory(data.resolve("tls")); // where the operator puts the certificates and keys
+      }
+      settings.dropValuesThatBreakTheirRules();
       storeFlags(config, settings);
       EventLog events = new EventLog(database, () -> retention(settings, Setting.EVENTS_KEEP, Setting.EVENTS_KEEP_DAYS));
       RevisionRepository revisions = new RevisionRepository(database,

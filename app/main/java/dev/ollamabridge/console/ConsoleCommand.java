@@ -60,6 +60,11 @@ public final class ConsoleCommand implements Callable<Integer> {
       + " their cache dirs, besides <data>/cache, separated by ':'. Env: OLLAMA_BRIDGE_CACHE_ROOTS.")
   String cacheRoots;
 
+  @Option(names = "--nginx-tls-dir", paramLabel = "DIR", description = "The directory nginx.tls_cert and nginx.tls_key"
+      + " must name files under, links resolved (default <data>/tls, which the console creates). Env:"
+      + " OLLAMA_BRIDGE_NGINX_TLS_DIR.")
+  String nginxTlsDir;
+
   @Option(names = "--bridge-java", paramLabel = "JAVA", description = "The java the bridges run on: auto (the newest"
       + " JDK 21 or later found in $JAVA_HOME, /usr/lib/jvm, the console's own runtime or on the PATH, else the console's"
       + " own runtime) or the absolute path of a JDK 17+'s bin/java (default auto). Env: OLLAMA_BRIDGE_BRIDGE_JAVA.")
@@ -101,6 +106,7 @@ public final class ConsoleCommand implements Callable<Integer> {
     flags.put(Setting.NGINX_TEST_COMMAND, nginxTestCommand);
     flags.put(Setting.NGINX_RELOAD_COMMAND, nginxReloadCommand);
     flags.put(Setting.CACHE_ROOTS, cacheRoots);
+    flags.put(Setting.NGINX_TLS_DIR, nginxTlsDir);
     flags.put(Setting.BRIDGE_JAVA, bridgeJava);
     Map<Setting, String> operator = new EnumMap<>(Setting.class);
     for (Setting setting : Setting.values()) {

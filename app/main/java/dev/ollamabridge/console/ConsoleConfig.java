@@ -11,13 +11,26 @@ import java.util.Map;
  *
  * @param dataDir database, logs, pid files, cache dirs and generated files live here
  * @param demo on an empty database, start the fake backend and one instance in front of it
- * @param operator the operator settings (commands, paths, nginx mode), checked; the API cannot change them
+ * @param operator the operator settings (commands, paths, nginx mode), checked; the API cannot change them.
+ *     nginx.tls_dir is always there: {@code <data>/tls} unless the operator named another
  * @param nginxListen where the managed nginx listens, stored as nginx.listen; null keeps the setting
  */
 public record ConsoleConfig(Path dataDir, HostPort listen, boolean demo, Map<Setting, String> operator, String nginxListen) {
 
   public ConsoleConfig {
-    operator = Map.copyOf(operator);
+    Map<Setting, String> complete = new EnumMap<>(Setting.class);
+    complete.put(Setting.NGINX_TLS_DIR, defaultTlsDir(dataDir));
+    operator.forEach((setting, value) -> {
+      if (!value.isEmpty() || setting != Setting.NGINX_TLS_DIR) {
+        complete.put(setting, value);
+      }
+    });
+    operator = Map.copyOf(complete);
+  }
+
+  /** Where the TLS certificates and keys are when the operator names no place: inside the data directory, its owner's only. */
+  public static String defaultTlsDir(Path dataDir) {
+    return dataDir.toAbsolutePath().normalize().resolve("tls").toString();
   }
 
   /** A console with the operator settings' defaults. */

@@ -2,9 +2,13 @@ package dev.ollamabridge.files;
 
 import java.io.IOException;
 import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -58,6 +62,47 @@ public final class OwnerOnly {
     }
     if (POSIX && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
       Files.setPosixFilePermissions(file, FILE);
+    }
+  }
+
+  /**
+   * Makes every directory under {@code root} (itself included) owner-only and every regular file in
+   * them; links are left alone, and what goes while this walks is skipped.
+   */
+  public static void tree(Path root) throws IOException {
+    if (!POSIX) {
+      return;
+    }
+    Files.walkFileTree(root, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) throws IOException {
+        Files.setPosixFilePermissions(dir, DIRECTORY);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+        if (attributes.isRegularFile()) {
+          setIfThere(file, FILE);
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+        if (e instanceof NoSuchFileException) {
+          return FileVisitResult.CONTINUE;
+        }
+        throw e;
+      }
+    });
+  }
+
+  private static void setIfThere(Path file, Set<PosixFilePermission> permissions) throws IOException {
+    try {
+      Files.setPosixFilePermissions(file, permissions);
+    } catch (NoSuchFileException gone) {
+      // a temporary file its program removed meanwhile
     }
   }
 

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 class NginxApplyTest {
 
   @TempDir Path data;
-  @TempDir Path elsewhere;
   private final FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(3));
   private ManagedNginxFixture nginx;
   private long a;
@@ -81,7 +80,7 @@ class NginxApplyTest {
   @Test
   void aConfigurationNginxRejectsLeavesTheOldOneServingAndKeepsTheOutput() throws Exception {
     String serving = nginx.servedRevision();
-    Path notACert = java.nio.file.Files.writeString(elsewhere.resolve("cert.pem"), "not a certificate\n");
+    Path notACert = java.nio.file.Files.writeString(data.resolve("tls/cert.pem"), "not a certificate\n");
 
     ConsoleClient.Answer refused = nginx.api.patch("/settings",
         "{\"nginx.tls_cert\":\"%s\",\"nginx.tls_key\":\"%s\"}".formatted(notACert, notACert));

@@ -51,7 +51,7 @@ class OperatorSettingsTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"nginx.mode", "nginx.system_path", "nginx.test_command", "nginx.reload_command", "cache.roots",
-      "bridge.java"})
+      "bridge.java", "nginx.tls_dir"})
   void eachOperatorSettingIsShownButRefusedWithWhereItIsSet(String key) {
     Setting setting = Setting.byKey(key).orElseThrow();
     try (ConsoleApp console = start("off")) {
@@ -87,27 +87,6 @@ class OperatorSettingsTest {
       assertThat(api.get("/settings").body().path("nginx.reload_command").asText()).isEqualTo("nginx -s reload");
       assertThat(api.get("/settings").body().path("nginx.test_command").asText()).isEqualTo("/usr/sbin/nginx -t");
       assertThat(api.get("/settings").body().path("nginx.mode").asText()).isEqualTo("off");
-    }
-  }
-
-  @Test
-  void tlsFilesMustBeReadableRegularFilesBeforeTheyAreStored() throws Exception {
-    Path cert = Files.writeString(elsewhere.resolve("cert.pem"), "x");
-    try (ConsoleApp console = start("off")) {
-      ConsoleClient api = new ConsoleClient(console.port(), console.adminToken());
-
-      ConsoleClient.Answer missing = api.patch("/settings", "{\"nginx.tls_cert\":\"%s\"}".formatted(elsewhere.resolve("none.pem")));
-      ConsoleClient.Answer directory = api.patch("/settings", "{\"nginx.tls_key\":\"%s\"}".formatted(elsewhere));
-      ConsoleClient.Answer relative = api.patch("/settings", "{\"nginx.tls_key\":\"../../etc/shadow\"}");
-
-      assertThat(missing.status()).isEqualTo(400);
-      assertThat(missing.field()).isEqualTo("nginx.tls_cert");
-      assertThat(missing.error()).contains("existing, readable regular file");
-      assertThat(directory.status()).isEqualTo(400);
-      assertThat(directory.field()).isEqualTo("nginx.tls_key");
-      assertThat(relative.status()).isEqualTo(400);
-      assertThat(api.get("/settings").body().path("nginx.tls_cert").asText()).isEmpty();
-      assertThat(cert).exists();
     }
   }
 

@@ -67,7 +67,7 @@ class SystemNginxTest {
         assertThat(Files.readString(included)).contains("# Revision " + served).doesNotContain("worker_processes");
         assertThat(api.get("/nginx/revisions").body().path("revisions").get(0).path("result").asText()).isEqualTo("applied");
 
-        Path notAKey = Files.writeString(system.resolve("not-a-key.pem"), "not a key\n");
+        Path notAKey = Files.writeString(data.resolve("tls/not-a-key.pem"), "not a key\n");
         ConsoleClient.Answer refused = api.patch("/settings",
             "{\"nginx.tls_cert\":\"%s\",\"nginx.tls_key\":\"%s\"}".formatted(notAKey, notAKey));
         assertThat(refused.status()).isEqualTo(422);

@@ -104,9 +104,18 @@ public final class BridgeArchive implements AutoCloseable {
     return List.of();
   }
 
-  /** Starts building the archive in the background, once, unless it is there. */
+  /**
+   * Starts building the archive in the background, once, unless it is there; one that is there is
+   * made its owner's only, as an earlier console may have left it readable by all.
+   */
   public void prepare() {
-    if (!Files.isRegularFile(file) && started.compareAndSet(false, true)) {
+    if (Files.isRegularFile(file)) {
+      try {
+        OwnerOnly.file(file, false);
+      } catch (IOException e) {
+        log.warn("cannot make {} its owner's only: {}", file, e.toString());
+      }
+    } else if (started.compareAndSet(false, true)) {
       Thread builder = new Thread(this::buildQuietly, "bridge-archive");
       builder.setDaemon(true);
       builder.start();
@@ -156,6 +165,7 @@ public final class BridgeArchive implements AutoCloseable {
       if (!Files.isRegularFile(partial) || Files.size(partial) == 0) {
         throw new IOException("the training bridge wrote no archive");
       }
+      OwnerOnly.file(partial, false); // the JVM writes it readable by all
       Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       stopTraining();

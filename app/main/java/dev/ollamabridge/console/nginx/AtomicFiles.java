@@ -1,19 +1,26 @@
 package dev.ollamabridge.console.nginx;
 
+import dev.ollamabridge.files.OwnerOnly;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** Writes a file so that a reader sees the old one or the new one, never half of either. */
+/**
+ * Writes a file so that a reader sees the old one or the new one, never half of either. The file is
+ * its owner's only ({@code 0600}), and so is a directory made for it ({@code 0700}).
+ */
 final class AtomicFiles {
 
   private AtomicFiles() {}
 
   static void write(Path target, String text) throws IOException {
-    Files.createDirectories(target.toAbsolutePath().getParent());
-    Path temp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
+    Path dir = target.toAbsolutePath().getParent();
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir, OwnerOnly.directoryAttributes());
+    }
+    Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp", OwnerOnly.fileAttributes());
     try {
       Files.writeString(temp, text);
       move(temp, target);

@@ -5,22 +5,35 @@ import dev.ollamabridge.console.supervise.ProcessState;
 import dev.ollamabridge.console.supervise.ProgramSpec;
 import dev.ollamabridge.console.supervise.ProgramStatus;
 import dev.ollamabridge.console.supervise.Supervisor;
+import dev.ollamabridge.files.OwnerOnly;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The console's own nginx: a master process under the supervisor (so a console restart adopts
  * it), with its prefix, config, logs and temp files under {@code <data>/nginx}.
+ *
+ * <p>All of them are their owner's only, as the rest of the data directory: the console makes the
+ * directories {@code 0700}, and runs nginx with the umask {@code 077}, so that what nginx creates
+ * itself, at any time (its pid file, its logs, a log reopened after a rotation), is {@code 0600}
+ * rather than nginx's {@code 0644}.
  */
 public final class ManagedNginx implements NginxTarget {
 
   static final String PROGRAM = "nginx";
+  private static final Logger log = LoggerFactory.getLogger(ManagedNginx.class);
+  /** Sets the umask, then becomes the program given after it (same pid): a fixed script, its arguments passed as they are. */
+  private static final List<String> OWNER_ONLY_UMASK = List.of("/bin/sh", "-c", "umask 077 && exec \"$0\" \"$@\"");
+  private static final List<String> DIRECTORIES = List.of("conf", "logs", "temp");
 
   private final String binary;
   private final Path prefix;
@@ -42,15 +55,16 @@ public final class ManagedNginx implements NginxTarget {
 
   @Override
   public void stage(String text) throws IOException {
-    for (String dir : List.of("conf", "logs", "temp")) {
-      Files.createDirectories(prefix.resolve(dir));
+    OwnerOnly.directory(prefix);
+    for (String dir : DIRECTORIES) {
+      OwnerOnly.directory(prefix.resolve(dir));
     }
     AtomicFiles.write(staging, text);
   }
 
   @Override
   public Commands.Outcome test() {
-    return Commands.run(List.of(binary, "-t", "-p", prefix + "/", "-c", staging.toString()));
+    return Commands.run(nginx("-t", "-p", prefix + "/", "-c", staging.toString()));
   }
 
   @Override
@@ -71,7 +85,7 @@ public final class ManagedNginx implements NginxTarget {
     Optional<ProgramStatus> status = supervisor.status(PROGRAM);
     boolean up = status.map(s -> s.state() == ProcessState.RUNNING || s.state() == ProcessState.STARTING).orElse(false);
     if (up) {
-      return Commands.run(List.of(binary, "-s", "reload", "-p", prefix + "/", "-c", config.toString()));
+      return Commands.run(nginx("-s", "reload", "-p", prefix + "/", "-c", config.toString()));
     }
     status.ifPresent(s -> supervisor.remove(PROGRAM).join());
     ProgramStatus started = supervisor.start(spec());
@@ -103,8 +117,18 @@ public final class ManagedNginx implements NginxTarget {
     return Files.exists(config) ? Files.readString(config) : null;
   }
 
-  /** Adopts a master that a previous console left running, or starts one when there is a config. */
+  /**
+   * Adopts a master that a previous console left running, or starts one when there is a config; first
+   * makes the prefix its owner's only, where an earlier console left it open to others.
+   */
   public void startIfConfigured() {
+    try {
+      if (Files.isDirectory(prefix)) {
+        OwnerOnly.tree(prefix);
+      }
+    } catch (IOException e) {
+      log.warn("nginx: cannot make {} its owner's only: {}", prefix, e.toString());
+    }
     if (Files.exists(config)) {
       supervisor.start(spec());
     }
@@ -112,8 +136,16 @@ public final class ManagedNginx implements NginxTarget {
 
   private ProgramSpec spec() {
     HostPort address = listen.get();
-    return new ProgramSpec(PROGRAM, List.of(binary, "-p", prefix + "/", "-c", config.toString(), "-g", "daemon off;"),
+    return new ProgramSpec(PROGRAM, nginx("-p", prefix + "/", "-c", config.toString(), "-g", "daemon off;"),
         prefix, address.host(), address.port(), "http://" + address.dialAddress() + "/nginx-health");
+  }
+
+  /** nginx with these arguments, run with the umask 077. */
+  private List<String> nginx(String... arguments) {
+    List<String> argv = new ArrayList<>(OWNER_ONLY_UMASK);
+    argv.add(binary);
+    argv.addAll(List.of(arguments));
+    return argv;
   }
 
   private static String tail(Path log) {

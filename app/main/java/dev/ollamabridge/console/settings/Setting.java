@@ -4,9 +4,11 @@ import dev.ollamabridge.bridge.BridgeConfig;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.jdk.Jdk;
 import dev.ollamabridge.console.jdk.JdkSearch;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -14,10 +16,11 @@ import java.util.function.UnaryOperator;
  * The console's settings: each with its key, default and rule. A value is checked by its rule
  * before it is stored; the rule's message says what is allowed.
  *
- * <p>An <em>operator</em> setting names something the console executes or writes outside its
- * data directory (a command, a path, the nginx mode that decides whether commands run at all). It
- * comes only from the console's command line or environment ({@link #flag()}, {@link
- * #environmentVariable()}), is shown but never stored, and the API cannot change it.
+ * <p>An <em>operator</em> setting names something the console executes, writes outside its data
+ * directory or lets nginx read (a command, a path, the nginx mode that decides whether commands run
+ * at all, the directory of the TLS certificates and keys). It comes only from the console's command
+ * line or environment ({@link #flag()}, {@link #environmentVariable()}), is shown but never stored,
+ * and the API cannot change it.
  */
 public enum Setting {
   DEFAULT_UPSTREAM("default_upstream", "http://127.0.0.1:11434", Setting::upstreamUrl),
@@ -63,10 +66,17 @@ public enum Setting {
   NGINX_BURST("nginx.burst", "200", value -> integer(value, 0, 1_000_000)),
   NGINX_MAX_BODY_MB("nginx.max_body_mb", "32", value -> integer(value, 1, 4096)),
   NGINX_TLS_LISTEN("nginx.tls_listen", "127.0.0.1:8443", Setting::listen),
-  NGINX_TLS_CERT("nginx.tls_cert", "", Setting::readableFile),
-  NGINX_TLS_KEY("nginx.tls_key", "", Setting::readableFile),
+  /** Empty, or a readable file under nginx.tls_dir: nginx's certificate, and its key. */
+  NGINX_TLS_CERT("nginx.tls_cert", "", Setting::tlsFile),
+  NGINX_TLS_KEY("nginx.tls_key", "", Setting::tlsFile),
+  /**
+   * The directory nginx.tls_cert and nginx.tls_key must lie under; the console fills in {@code <data>/tls}
+   * when the operator names none.
+   */
+  NGINX_TLS_DIR("nginx.tls_dir", "", value -> value.isEmpty() ? value : Path.of(matches(value, Setting.SAFE_PATH,
+      "an absolute path of letters, digits, '.', '_', '-' and '/'")).normalize().toString(), true),
   NGINX_SYSTEM_PATH("nginx.system_path", "/etc/nginx/conf.d/ollama-bridge.conf", value -> matches(value,
-      "/[A-Za-z0-9._/-]{1,255}", "an absolute path of letters, digits, '.', '_', '-' and '/'"), true),
+      Setting.SAFE_PATH, "an absolute path of letters, digits, '.', '_', '-' and '/'"), true),
   NGINX_TEST_COMMAND("nginx.test_command", "nginx -t", Setting::command, true),
   NGINX_RELOAD_COMMAND("nginx.reload_command", "nginx -s reload", Setting::command, true),
   /** Where instances may keep their caches, ':'-separated; empty: {@code <data>/cache} only. */
@@ -74,9 +84,18 @@ public enum Setting {
       "/[A-Za-z0-9._/-]{1,255}(:/[A-Za-z0-9._/-]{1,255})*",
       "absolute paths of letters, digits, '.', '_', '-' and '/', separated by ':'"), true);
 
+  /** An absolute path of characters that need no quoting in nginx.conf or a command line. */
+  private static final String SAFE_PATH = "/[A-Za-z0-9._/-]{1,255}";
+
+  /** A rule that also reads other settings: the value in its stored form, or an {@link IllegalArgumentException}. */
+  @FunctionalInterface
+  private interface Rule {
+    String apply(String value, Map<Setting, String> current);
+  }
+
   private final String key;
   private final String defaultValue;
-  private final UnaryOperator<String> rule;
+  private final Rule rule;
   private final boolean operator;
 
   Setting(String key, String defaultValue, UnaryOperator<String> rule) {
@@ -84,6 +103,14 @@ public enum Setting {
   }
 
   Setting(String key, String defaultValue, UnaryOperator<String> rule, boolean operator) {
+    this(key, defaultValue, (value, current) -> rule.apply(value), operator);
+  }
+
+  Setting(String key, String defaultValue, Rule rule) {
+    this(key, defaultValue, rule, false);
+  }
+
+  Setting(String key, String defaultValue, Rule rule, boolean operator) {
     this.key = key;
     this.defaultValue = defaultValue;
     this.rule = rule;
@@ -118,9 +145,17 @@ public enum Setting {
     return "the console's " + flag() + " flag or its " + environmentVariable() + " environment variable";
   }
 
-  /** The value in its stored form, or an {@link IllegalArgumentException} that states the rule. */
+  /**
+   * The value in its stored form, or an {@link IllegalArgumentException} that states the rule; a rule
+   * that reads other settings (the TLS files read nginx.tls_dir) finds them unset and refuses.
+   */
   public String check(String value) {
-    return rule.apply(value);
+    return check(value, Map.of());
+  }
+
+  /** The value in its stored form, checked with the other settings as they are now ({@code current}). */
+  public String check(String value, Map<Setting, String> current) {
+    return rule.apply(value, current);
   }
 
   public static Optional<Setting> byKey(String key) {
@@ -182,17 +217,35 @@ public enum Setting {
   }
 
   /**
-   * Empty (not set), or an absolute path of an existing regular file this process can read, with
-   * no spaces, quotes or semicolons: nginx reads it as its certificate or key.
+   * Empty (not set), or a readable regular file under the operator's nginx.tls_dir, by the path given
+   * and by the path its links lead to: a token holder chooses among the certificates and keys the
+   * operator put there. A path outside, a {@code ..}, a link out, a missing, unreadable or special file
+   * all get one answer, so that the answer tells nothing about files elsewhere; a path outside is
+   * refused before the filesystem is asked.
    */
-  private static String readableFile(String value) {
+  private static String tlsFile(String value, Map<Setting, String> current) {
     if (value.isEmpty()) {
       return value;
     }
-    matches(value, "/[A-Za-z0-9._/-]{1,255}", "empty or an absolute path of letters, digits, '.', '_', '-' and '/'");
+    String dir = current.getOrDefault(NGINX_TLS_DIR, "");
+    IllegalArgumentException refused = new IllegalArgumentException("must be empty or name a readable file under "
+        + (dir.isEmpty() ? "the TLS directory" : dir) + " (the directory the console's " + NGINX_TLS_DIR.flag()
+        + " names)");
+    if (dir.isEmpty() || !value.matches(SAFE_PATH)) {
+      throw refused;
+    }
+    Path directory = Path.of(dir);
     Path file = Path.of(value);
-    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      throw new IllegalArgumentException("must name an existing, readable regular file; " + value + " is not one");
+    if (!file.normalize().equals(file) || !file.startsWith(directory) || file.equals(directory)) {
+      throw refused;
+    }
+    try {
+      Path real = file.toRealPath();
+      if (!real.startsWith(directory.toRealPath()) || !Files.isRegularFile(real) || !Files.isReadable(real)) {
+        throw refused;
+      }
+    } catch (IOException | SecurityException e) {
+      throw refused;
     }
     return value;
   }

@@ -7,9 +7,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code settings} table: stored values over the defaults of {@link Setting}, and over both
@@ -17,6 +21,7 @@ import java.util.Optional;
  */
 public final class Settings {
 
+  private static final Logger log = LoggerFactory.getLogger(Settings.class);
   private final Database database;
   private final Map<Setting, String> operator;
 
@@ -49,6 +54,42 @@ public final class Settings {
     }
     values.putAll(operator);
     return values;
+  }
+
+  /**
+   * Deletes the stored values that break their rule as it reads now (a rule may have tightened since
+   * they were stored, or reads an operator setting the console was started with, as the TLS files
+   * read nginx.tls_dir): each setting falls back to its default, and a warning names what was dropped.
+   * Called once, as the console starts.
+   */
+  public void dropValuesThatBreakTheirRules() {
+    Map<Setting, String> current = all();
+    List<Setting> broken = new ArrayList<>();
+    for (Map.Entry<Setting, String> entry : current.entrySet()) {
+      Setting setting = entry.getKey();
+      if (setting.operator()) {
+        continue;
+      }
+      try {
+        setting.check(entry.getValue(), current);
+      } catch (IllegalArgumentException e) {
+        log.warn("the stored {} is dropped: it {}", setting.key(), e.getMessage());
+        broken.add(setting);
+      }
+    }
+    if (broken.isEmpty()) {
+      return;
+    }
+    try (Connection connection = database.connection();
+        PreparedStatement delete = connection.prepareStatement("DELETE FROM settings WHERE key = ?")) {
+      for (Setting setting : broken) {
+        delete.setString(1, setting.key());
+        delete.addBatch();
+      }
+      delete.executeBatch();
+    } catch (SQLException e) {
+      throw new DatabaseException("could not drop settings: " + e.getMessage(), e);
+    }
   }
 
   public String get(Setting setting) {

@@ -40,8 +40,8 @@ public final class SettingsService {
    * @throws SettingsNotKept when acting on them failed and they were put back; its cause says why
    */
   public Map<Setting, String> update(Map<String, String> changes, String actor) {
-    Map<Setting, String> checked = check(changes);
     Map<Setting, String> before = new EnumMap<>(settings.all());
+    Map<Setting, String> checked = check(changes, before);
     Map<Setting, String> wouldBe = new EnumMap<>(before);
     wouldBe.putAll(checked);
     listener.check(wouldBe);
@@ -64,7 +64,7 @@ public final class SettingsService {
     return settings.all();
   }
 
-  private static Map<Setting, String> check(Map<String, String> changes) {
+  private static Map<Setting, String> check(Map<String, String> changes, Map<Setting, String> current) {
     Map<Setting, String> checked = new EnumMap<>(Setting.class);
     changes.forEach((key, value) -> {
       Setting setting = Setting.byKey(key).orElseThrow(() -> new InvalidSetting(key, "'" + key + "' is not a setting"));
@@ -76,7 +76,7 @@ public final class SettingsService {
         throw new InvalidSetting(key, key + " must be a string or a number");
       }
       try {
-        checked.put(setting, setting.check(value));
+        checked.put(setting, setting.check(value, current));
       } catch (IllegalArgumentException e) {
         throw new InvalidSetting(key, key + " " + e.getMessage());
       }

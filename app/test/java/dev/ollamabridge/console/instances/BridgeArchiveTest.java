@@ -2,9 +2,11 @@ package dev.ollamabridge.console.instances;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ollamabridge.files.OwnerOnly;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -45,6 +47,19 @@ class BridgeArchiveTest {
     assertThat(aot.flags()).endsWith("-XX:AOTCache=" + aot.file()).contains("-XX:ArchiveRelocationMode=0");
     assertThat(cds.file().getFileName().toString()).startsWith("bridges-17-").endsWith(".jsa");
     assertThat(cds.flags()).contains("-XX:SharedArchiveFile=" + cds.file());
+  }
+
+  @Test
+  void anArchiveAnEarlierConsoleLeftReadableByAllIsMadeTheOwnersOnly() throws Exception {
+    Path jar = Files.writeString(data.resolve("ollama-bridge.jar"), "classes");
+    BridgeArchive archive = archive(jar, "25.0.1", 25);
+    Files.createDirectories(archive.file().getParent());
+    Files.writeString(archive.file(), "archived classes");
+    Files.setPosixFilePermissions(archive.file(), PosixFilePermissions.fromString("rw-r--r--"));
+
+    archive.prepare();
+
+    assertThat(Files.getPosixFilePermissions(archive.file())).isEqualTo(OwnerOnly.FILE);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ollamabridge.console.jdk.BridgeJava;
 import dev.ollamabridge.console.jdk.JdkSearch;
+import dev.ollamabridge.files.OpenToOthers;
 import dev.ollamabridge.files.OwnerOnly;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,7 @@ class BridgeArchiveTrainingTest {
     assertThat(older).as("an archive no bridge maps any more").doesNotExist();
     assertThat(Files.getPosixFilePermissions(data.resolve("logs/bridge-archive.log")))
         .as("its log, like the bridges'").isEqualTo(OwnerOnly.FILE);
+    assertThat(OpenToOthers.under(data)).as("the archive and all else the training left, open to others").isEmpty();
     assertThat(loaded(self, archive.flags()))
         .contains("dev.ollamabridge.Main source: shared objects file");
   }

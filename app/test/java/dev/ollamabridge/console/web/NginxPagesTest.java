@@ -80,7 +80,7 @@ class NginxPagesTest {
 
   @Test
   void settingsNginxRefusesArePutBackAndNginxsWordsShown() throws IOException {
-    Path junk = Files.writeString(data.resolve("not-a-certificate.pem"), "not a certificate\n");
+    Path junk = Files.writeString(data.resolve("tls/not-a-certificate.pem"), "not a certificate\n");
 
     Page refused = browser.post("/nginx/settings", Map.of("nginx.tls_cert", junk.toString(), "nginx.tls_key",
         junk.toString()));
