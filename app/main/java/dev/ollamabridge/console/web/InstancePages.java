@@ -129,9 +129,9 @@ final class InstancePages {
     pages.render(ctx, "instances/_now.jte", InstanceRow.of(instances.view(id(ctx))));
   }
 
+  /** The end of the bridge's log, which htmx polls: the process's text, escaped, never markup. */
   void logs(Context ctx) {
-    List<String> lines = instances.logs(id(ctx), LOG_LINES);
-    ctx.contentType("text/plain; charset=utf-8").result(lines.isEmpty() ? "(nothing logged yet)" : String.join("\n", lines));
+    pages.render(ctx, "instances/_log.jte", new LogTail(instances.logs(id(ctx), LOG_LINES)));
   }
 
   /** The last hour of the instance's figures, in uPlot's column layout. */
