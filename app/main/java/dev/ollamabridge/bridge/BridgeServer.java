@@ -83,7 +83,7 @@ public final class BridgeServer implements AutoCloseable {
         jetty.setStopTimeout(config.shutdownTimeout().toMillis());
       });
       server.requestLogger.http((ctx, millis) ->
-          log.debug("{} {} -> {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(millis)));
+          log.debug("{} {} answered {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(millis)));
       server.startup.showJavalinBanner = false;
       server.startup.showOldJavalinVersionWarning = false;
 
