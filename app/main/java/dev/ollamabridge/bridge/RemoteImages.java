@@ -47,7 +47,9 @@ final class RemoteImages {
   RemoteImages(OkHttpClient shared, boolean allowed, AddressPolicy addresses) {
     this.http = shared.newBuilder()
         .proxy(Proxy.NO_PROXY) // the address checked is the address connected to
-        .connectionPool(new ConnectionPool()) // never a connection to the backend, which may well be private
+        // a pool of its own that keeps nothing: never a connection to the backend (which may well be
+        // private), and none left open once a request's images are in
+        .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
         .socketFactory(new CheckedSockets(addresses))
         .build();
     this.allowed = allowed;
@@ -105,7 +107,7 @@ final class RemoteImages {
         return Base64.getEncoder().encodeToString(bytes);
       }
     } catch (IOException e) {
-      throw notFetched(url, e.toString());
+      throw notFetched(url, refusal(e));
     }
   }
 
@@ -115,6 +117,16 @@ final class RemoteImages {
     return ApiException.badRequest("messages", "an image_url could not be fetched: this bridge fetches, from public "
         + "addresses only, images answered with HTTP 200 and an image/* type, at most " + MAX_BYTES / 1024 / 1024
         + " MiB and " + TIMEOUT.toSeconds() + " s for all the images of a request");
+  }
+
+  /** For the operator's log: the policy's refusal, which OkHttp wraps in its own "Failed to connect". */
+  private static String refusal(IOException failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof CheckedSockets.RefusedAddressException) {
+        return cause.getMessage();
+      }
+    }
+    return failure.toString();
   }
 
   private static String shortened(String url) {

@@ -6,10 +6,10 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.core.encoder.Encoder;
 import java.net.ProtocolException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -68,16 +68,15 @@ class LogTextTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
   void theJarsLogConfigurationWritesAHostileMessageAndExceptionAsEscapedLines() throws Exception {
     LoggerContext context = new LoggerContext();
     JoranConfigurator configurator = new JoranConfigurator();
     configurator.setContext(context);
     configurator.doConfigure(getClass().getResource("/logback.xml"));
     Logger logger = context.getLogger("dev.ollamabridge.bridge.Upstream");
-    @SuppressWarnings("unchecked")
-    LayoutWrappingEncoder<ch.qos.logback.classic.spi.ILoggingEvent> encoder = (PatternLayoutEncoder)
-        ((ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent>) context.getLogger(Logger.ROOT_LOGGER_NAME)
-            .getAppender("STDERR")).getEncoder();
+    Encoder<ILoggingEvent> encoder =
+        ((ConsoleAppender<ILoggingEvent>) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDERR")).getEncoder();
     ProtocolException cause = new ProtocolException("Unexpected status line: " + HOSTILE_STATUS_LINE + "\nforged");
 
     String written = new String(encoder.encode(new LoggingEvent(Logger.class.getName(), logger, Level.WARN,
