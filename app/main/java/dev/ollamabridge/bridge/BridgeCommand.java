@@ -104,8 +104,9 @@ public final class BridgeCommand implements Callable<Integer> {
   boolean allowModelManagement;
 
   @Option(names = "--fetch-image-urls",
-      description = "Fetch a remote image_url (http/https, at most 20 MiB, 10 s) for an Ollama backend, which only takes"
-          + " images inline; without it such a request is a 400.")
+      description = "Fetch a remote image_url (http/https, public addresses only, at most 20 MiB and 10 s for all the"
+          + " images of a request) for an Ollama backend, which only takes images inline; without it such a request"
+          + " is a 400.")
   boolean fetchImageUrls;
 
   @Option(names = "--model-alias", paramLabel = "CLIENT=BACKEND",

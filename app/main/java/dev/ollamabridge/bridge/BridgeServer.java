@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.cache.AnswerCache;
 import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.cli.Version;
+import dev.ollamabridge.http.AddressPolicy;
 import dev.ollamabridge.http.BodyDeadline;
 import dev.ollamabridge.http.ServerThreads;
 import io.javalin.Javalin;
@@ -38,6 +39,15 @@ public final class BridgeServer implements AutoCloseable {
   }
 
   public static BridgeServer start(BridgeConfig config) {
+    return start(config, AddressPolicy.PUBLIC_ONLY);
+  }
+
+  /**
+   * As {@link #start(BridgeConfig)}, fetching remote images (with {@code --fetch-image-urls}) only
+   * from the addresses {@code imageAddresses} allows: the command line always passes
+   * {@link AddressPolicy#PUBLIC_ONLY}; tests pass one that also allows their own loopback server.
+   */
+  static BridgeServer start(BridgeConfig config, AddressPolicy imageAddresses) {
     BridgeMetrics metrics = new BridgeMetrics();
     AnswerCache cache = null;
     if (config.cacheEnabled()) {
@@ -59,7 +69,7 @@ public final class BridgeServer implements AutoCloseable {
     Admission admission = new Admission(config, metrics);
     metrics.watch(admission);
     GenerationHandler generation = new GenerationHandler(config, upstream, cache, metrics,
-        new RemoteImages(http, config.fetchImageUrls()), aliases, admission);
+        new RemoteImages(http, config.fetchImageUrls(), imageAddresses), aliases, admission);
     ResponsesRoute responses = new ResponsesRoute(config, upstream, generation, aliases, admission);
     ModelRoutes models = new ModelRoutes(config, upstream, aliases, admission);
     ModelManagement management = new ModelManagement(config, upstream);
@@ -83,7 +93,7 @@ public final class BridgeServer implements AutoCloseable {
         jetty.setStopTimeout(config.shutdownTimeout().toMillis());
       });
       server.requestLogger.http((ctx, millis) ->
-          log.debug("{} {} -> {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(millis)));
+          log.debug("{} {} answered {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(millis)));
       server.startup.showJavalinBanner = false;
       server.startup.showOldJavalinVersionWarning = false;
 

@@ -63,7 +63,7 @@ public final class FakeOllama implements AutoCloseable {
       ServerThreads.configure(config);
       config.jsonMapper(new JavalinJackson(json, false));
       config.requestLogger.http((ctx, ms) ->
-          log.debug("{} {} -> {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));
+          log.debug("{} {} answered {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));
       config.routes.exception(ApiError.class, (error, ctx) -> ctx.status(error.status()).json(error.body()));
       config.routes.beforeMatched(ctx -> admit(ctx, options.requireKey(), traffic, faults));
       config.routes.get("/", ctx -> ctx.result("Ollama is running"));

@@ -3,6 +3,7 @@ package dev.ollamabridge.bridge;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.fake.FakeOllama;
+import dev.ollamabridge.http.AddressPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -27,11 +28,20 @@ final class TestBridges {
 
   /** A bridge on a free port, configured by the same flags a user would type. */
   static BridgeServer start(String... args) {
+    return BridgeServer.start(config(args));
+  }
+
+  /** As {@link #start}, fetching remote images from the addresses {@code imageAddresses} allows, not public ones only. */
+  static BridgeServer startFetchingImagesFrom(AddressPolicy imageAddresses, String... args) {
+    return BridgeServer.start(config(args), imageAddresses);
+  }
+
+  private static BridgeConfig config(String... args) {
     List<String> all = new ArrayList<>(List.of("--listen", "127.0.0.1:0"));
     all.addAll(List.of(args));
     BridgeCommand command = new BridgeCommand();
     new CommandLine(command).parseArgs(all.toArray(String[]::new));
-    return BridgeServer.start(command.config());
+    return command.config();
   }
 
   static BridgeServer inFrontOf(FakeOllama fake, String... args) {
