@@ -29,7 +29,7 @@ final class Transitions {
 
   /** Called with the program's lock held. */
   void record(ProgramStatus from, ProgramStatus to) {
-    log.info("{}: {} -> {}{}{}", to.name(), from.state(), to.state(),
+    log.info("{}: {} → {}{}{}", to.name(), from.state(), to.state(),
         to.pid() == null ? "" : " (pid " + to.pid() + ")",
         to.message() == null ? "" : ": " + to.message());
     pending.add(new Change(from, to));
@@ -54,7 +54,7 @@ final class Transitions {
       try {
         listener.changed(change.from(), change.to());
       } catch (RuntimeException e) {
-        log.warn("a state listener failed on {} {} -> {}", change.to().name(), change.from().state(),
+        log.warn("a state listener failed on {} {} → {}", change.to().name(), change.from().state(),
             change.to().state(), e);
       }
     }
