@@ -7,11 +7,14 @@ import dev.ollamabridge.console.events.EventLog;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 
 /** {@code /login}, {@code /logout} and {@code /password}: who may use the pages. */
 final class LoginRoutes {
 
   private static final String CURRENT_PASSWORD = "current_password";
+  /** What a page of the console is reached by; the login sends nowhere else. */
+  private static final Pattern SAFE_NEXT = Pattern.compile("/(?!/)[A-Za-z0-9._~/?=&+-]{0,1000}");
 
   private final AdminAccount admin;
   private final Sessions sessions;
@@ -116,9 +119,12 @@ final class LoginRoutes {
         + ": try again in " + refused.retryAfterSeconds() + " s.";
   }
 
-  /** Only a path of this console: never another site, however the link was made. */
+  /**
+   * Only a path of this console, of letters, digits and {@code -._~/?=&+}, and not {@code //}:
+   * never another site, however the link was made (a tab, a newline, a backslash, an encoded or an
+   * absolute URL); anything else goes to the dashboard.
+   */
   private static String next(String given) {
-    return given != null && given.startsWith("/") && !given.startsWith("//") && !given.startsWith("/\\")
-        && !given.startsWith("/login") ? given : "/";
+    return given != null && SAFE_NEXT.matcher(given).matches() && !given.startsWith("/login") ? given : "/";
   }
 }
