@@ -112,7 +112,7 @@ public final class LoginThrottle {
      * The password was right: the client's failures are forgiven and the try goes back to all
      * clients. A wrong password needs no call: its try stays spent.
      */
-    public synchronized void succeeded() {
+    public void succeeded() {
       if (!allowed() || settled) {
         return;
       }
