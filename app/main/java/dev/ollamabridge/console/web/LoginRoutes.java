@@ -7,9 +7,14 @@ import dev.ollamabridge.console.events.EventLog;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 
 /** {@code /login}, {@code /logout} and {@code /password}: who may use the pages. */
 final class LoginRoutes {
+
+  private static final String CURRENT_PASSWORD = "current_password";
+  /** What a page of the console is reached by; the login sends nowhere else. */
+  private static final Pattern SAFE_NEXT = Pattern.compile("/(?!/)[A-Za-z0-9._~/?=&+-]{0,1000}");
 
   private final AdminAccount admin;
   private final Sessions sessions;
@@ -35,26 +40,27 @@ final class LoginRoutes {
     pages.render(ctx, "login.jte", new LoginPage(null, next(ctx.queryParam("next")), passwordFile));
   }
 
-  /** A failed login counts against the client; after too many, 429 until the throttle lets it try again. */
+  /**
+   * A try is taken from the throttle before the password is checked, so parallel guesses get no
+   * more checks than the throttle has tries; after too many failures, 429 until it has one again.
+   */
   void login(Context ctx) {
     String client = ctx.ip();
     String next = next(ctx.formParam("next"));
-    LoginThrottle.Verdict verdict = throttle.check(client);
-    if (!verdict.allowed()) {
-      ctx.status(429).header("Retry-After", Long.toString(verdict.retryAfterSeconds()));
-      pages.render(ctx, "login.jte", new LoginPage("Too many failed logins from " + client + ": try again in "
-          + verdict.retryAfterSeconds() + " s.", next, passwordFile));
+    LoginThrottle.Attempt attempt = throttle.reserve(client);
+    if (!attempt.allowed()) {
+      ctx.status(429).header("Retry-After", Long.toString(attempt.retryAfterSeconds()));
+      pages.render(ctx, "login.jte", new LoginPage(tooMany(attempt, client), next, passwordFile));
       return;
     }
     String user = ctx.formParam("user");
     if (!admin.verify(user, ctx.formParam("password"))) {
-      throttle.failed(client);
       events.record("web:" + client, "login.failed", user == null ? null : user.strip(), "wrong user or password");
       ctx.status(401);
       pages.render(ctx, "login.jte", new LoginPage("Wrong user or password.", next, passwordFile));
       return;
     }
-    throttle.succeeded(client);
+    attempt.succeeded();
     WebSecurity.setCookie(ctx, sessions.create(AdminAccount.USER).id(), false);
     events.record("web:" + AdminAccount.USER, "login", AdminAccount.USER, "from " + client);
     ctx.redirect(next, HttpStatus.SEE_OTHER);
@@ -71,7 +77,10 @@ final class LoginRoutes {
     pages.render(ctx, "password.jte", new PasswordPage(WebRoutes.layout(ctx, "Password", "password"), null, null, false));
   }
 
-  /** A new password ends every other session: whoever else was logged in must log in again. */
+  /**
+   * A new password ends every other session: whoever else was logged in must log in again. The
+   * current password is checked under the login throttle, and a wrong one is a failed login too.
+   */
   void changePassword(Context ctx) {
     Layout layout = WebRoutes.layout(ctx, "Password", "password");
     String fresh = ctx.formParam("new_password");
@@ -80,21 +89,42 @@ final class LoginRoutes {
       pages.render(ctx, "password.jte", new PasswordPage(layout, "repeat_password", "The two new passwords differ.", false));
       return;
     }
+    String client = ctx.ip();
+    LoginThrottle.Attempt attempt = throttle.reserve(client);
+    if (!attempt.allowed()) {
+      ctx.status(429).header("Retry-After", Long.toString(attempt.retryAfterSeconds()));
+      pages.render(ctx, "password.jte", new PasswordPage(layout, "current_password", tooMany(attempt, client), false));
+      return;
+    }
     try {
       admin.change(ctx.formParam("current_password"), fresh);
     } catch (AdminAccount.PasswordRefused e) {
+      if (CURRENT_PASSWORD.equals(e.field())) {
+        events.record("web:" + client, "password.failed", AdminAccount.USER, "wrong current password");
+      } else {
+        attempt.succeeded(); // the current password was right; the new one is refused
+      }
       ctx.status(400);
       pages.render(ctx, "password.jte", new PasswordPage(layout, e.field(), e.getMessage(), false));
       return;
     }
+    attempt.succeeded();
     sessions.endAllBut(WebSecurity.session(ctx).id());
     events.record("web:" + AdminAccount.USER, "password.change", AdminAccount.USER, "other sessions ended");
     pages.render(ctx, "password.jte", new PasswordPage(layout, null, null, true));
   }
 
-  /** Only a path of this console: never another site, however the link was made. */
+  private static String tooMany(LoginThrottle.Attempt refused, String client) {
+    return (refused.allClientsRefused() ? "Too many failed logins on this console" : "Too many failed logins from " + client)
+        + ": try again in " + refused.retryAfterSeconds() + " s.";
+  }
+
+  /**
+   * Only a path of this console, of letters, digits and {@code -._~/?=&+}, and not {@code //}:
+   * never another site, however the link was made (a tab, a newline, a backslash, an encoded or an
+   * absolute URL); anything else goes to the dashboard.
+   */
   private static String next(String given) {
-    return given != null && given.startsWith("/") && !given.startsWith("//") && !given.startsWith("/\\")
-        && !given.startsWith("/login") ? given : "/";
+    return given != null && SAFE_NEXT.matcher(given).matches() && !given.startsWith("/login") ? given : "/";
   }
 }
