@@ -9,7 +9,8 @@ package dev.ollamabridge.logs;
  * result is capped at {@value #MAX_CHARS} characters, with a note of how many were left off.
  *
  * <p>Logback applies it to every message and every exception message (see logback.xml), whatever
- * code logged them; call it directly only where outside text goes somewhere other than the log.
+ * code logged them; call it directly only where outside text goes somewhere other than the log
+ * (the events table keeps its texts so, markup aside).
  */
 public final class LogText {
 
@@ -19,14 +20,27 @@ public final class LogText {
 
   /** The text as one line of at most {@value #MAX_CHARS} characters, plus the note of what was left off. */
   public static String oneLine(String text) {
+    return line(text, MAX_CHARS, true);
+  }
+
+  /**
+   * The text as one line of at most {@code limit} characters, plus the note of what was left off,
+   * with {@code <}, {@code >} and {@code &} kept: for text stored to be shown later through
+   * templates that escape it (the events table), where the log's markup escapes would only show.
+   */
+  public static String oneLine(String text, int limit) {
+    return line(text, limit, false);
+  }
+
+  private static String line(String text, int limit, boolean markup) {
     if (text == null) {
       return null;
     }
-    StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_CHARS) + 16);
+    StringBuilder out = new StringBuilder(Math.min(text.length(), limit) + 16);
     for (int i = 0; i < text.length(); ) {
       int codePoint = text.codePointAt(i);
-      String piece = mustEscape(codePoint) ? escaped(codePoint) : Character.toString(codePoint);
-      if (out.length() + piece.length() > MAX_CHARS) {
+      String piece = mustEscape(codePoint, markup) ? escaped(codePoint) : Character.toString(codePoint);
+      if (out.length() + piece.length() > limit) {
         return out.append("…(").append(text.length() - i).append(" more)").toString();
       }
       out.append(piece);
@@ -35,8 +49,8 @@ public final class LogText {
     return out.toString();
   }
 
-  private static boolean mustEscape(int codePoint) {
-    if (codePoint == '<' || codePoint == '>' || codePoint == '&') {
+  private static boolean mustEscape(int codePoint, boolean markup) {
+    if (markup && (codePoint == '<' || codePoint == '>' || codePoint == '&')) {
       return true;
     }
     return switch (Character.getType(codePoint)) {

@@ -3,6 +3,7 @@ package dev.ollamabridge.console.events;
 import dev.ollamabridge.console.store.Database;
 import dev.ollamabridge.console.store.DatabaseException;
 import dev.ollamabridge.console.store.Retention;
+import dev.ollamabridge.logs.LogText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * The audit log: who did what to which target, and when. Also logged, so operators see it live.
  *
  * <p>Its texts often come from outside (a login's user field, a model name a backend listed, an
- * error a backend caused), so each is kept on one line and bounded before it is stored or logged:
- * control and line-breaking characters are written as escapes (a newline as backslash and n), and
- * what passes its field's length is cut with a marker saying how long it was.
+ * error a backend caused), so each is kept on one line and bounded before it is stored or logged
+ * ({@link LogText#oneLine(String, int)}): control and line-breaking characters are written as
+ * escapes (a newline as backslash and n), and what passes its field's length is cut with a note of
+ * how much was left off.
  */
 public final class EventLog {
 
@@ -49,10 +51,10 @@ public final class EventLog {
   }
 
   public void record(String actor, String action, String target, String detail) {
-    actor = oneLine(actor, MAX_NAME);
-    action = oneLine(action, MAX_NAME);
-    target = oneLine(target, MAX_TARGET);
-    detail = oneLine(detail, MAX_DETAIL);
+    actor = LogText.oneLine(actor, MAX_NAME);
+    action = LogText.oneLine(action, MAX_NAME);
+    target = LogText.oneLine(target, MAX_TARGET);
+    detail = LogText.oneLine(detail, MAX_DETAIL);
     log.info("{} {}{}{}", actor, action, target == null ? "" : " " + target, detail == null ? "" : ": " + detail);
     try (Connection connection = database.connection();
         PreparedStatement insert = connection.prepareStatement(
@@ -103,7 +105,7 @@ public final class EventLog {
     List<Object> args = new ArrayList<>();
     if (target != null) {
       where.add("target = ?");
-      args.add(oneLine(target, MAX_TARGET)); // as it was stored, so that a long or multi-line one is found
+      args.add(LogText.oneLine(target, MAX_TARGET)); // as it was stored, so that a long or multi-line one is found
     }
     if (action != null) {
       where.add("action = ?");
@@ -147,44 +149,5 @@ public final class EventLog {
     } catch (SQLException e) {
       throw new DatabaseException("could not read the events' actions: " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * The text on one line and at most about {@code limit} characters: control, line and paragraph
-   * separating and bidirectional override characters escaped, and, past the limit, cut with
-   * {@code … [cut: N characters]}. Only the kept part is read, however long the text.
-   */
-  static String oneLine(String text, int limit) {
-    if (text == null) {
-      return null;
-    }
-    StringBuilder out = new StringBuilder(Math.min(text.length(), limit) + 40);
-    int at = 0;
-    while (at < text.length() && out.length() < limit) {
-      int c = text.codePointAt(at);
-      switch (c) {
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (Character.isISOControl(c) || Character.getType(c) == Character.SURROGATE || unsafeFormat(c)) {
-            out.append(String.format("\\u%04x", c));
-          } else {
-            out.appendCodePoint(c);
-          }
-        }
-      }
-      at += Character.charCount(c);
-    }
-    if (at < text.length()) {
-      out.append("… [cut: ").append(text.length()).append(" characters]");
-    }
-    return out.toString();
-  }
-
-  /** Line and paragraph separators, which some readers break lines at, and the bidirectional marks and overrides. */
-  private static boolean unsafeFormat(int c) {
-    return c == 0x2028 || c == 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
-        || c == 0x200e || c == 0x200f || c == 0x061c || c == 0xfeff;
   }
 }
