@@ -334,7 +334,7 @@ public final class InstanceService {
   }
 
   private static String describe(Instance i) {
-    return i.address() + " -> " + i.upstreamUrl() + (i.managed() ? "" : " (external)");
+    return i.address() + " → " + i.upstreamUrl() + (i.managed() ? "" : " (external)");
   }
 
   /** Which fields changed, secrets named but not shown. */
