@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * The test hooks under {@code /_fake/}: read the traffic counters and change faults while the
- * server runs. Served in every dialect, never behind a key and never down.
+ * server runs. Served in every dialect, never behind a key and never down, and only when the fake
+ * is started with them ({@code --control-routes}): anyone who reaches them can take the fake down.
  */
 final class ControlRoutes {
 

@@ -65,7 +65,7 @@ public final class FakeOllama implements AutoCloseable {
       config.requestLogger.http((ctx, ms) ->
           log.debug("{} {} answered {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms)));
       config.routes.exception(ApiError.class, (error, ctx) -> ctx.status(error.status()).json(error.body()));
-      config.routes.beforeMatched(ctx -> admit(ctx, options.requireKey(), traffic, faults));
+      config.routes.beforeMatched(ctx -> admit(ctx, options, traffic, faults));
       config.routes.get("/", ctx -> ctx.result("Ollama is running"));
       config.routes.head("/", ctx -> ctx.status(200));
       if (options.dialect().servesOllama()) {
@@ -74,7 +74,9 @@ public final class FakeOllama implements AutoCloseable {
       if (options.dialect().servesOpenAi()) {
         new OpenAiRoutes(backend, options.strictTools()).register(config.routes);
       }
-      new ControlRoutes(backend).register(config.routes);
+      if (options.controlRoutes()) {
+        new ControlRoutes(backend).register(config.routes);
+      }
     });
     server.start();
     return new FakeOllama(server, traffic, baseUrl(options.listen().host(), server.port()));
@@ -99,12 +101,13 @@ public final class FakeOllama implements AutoCloseable {
     server.stop();
   }
 
-  /** Checks {@code down} and the key before any route but {@code /_fake/*}, in the route's dialect. */
-  private static void admit(Context ctx, String requiredKey, Traffic traffic, LiveFaults faults) {
+  /** Checks {@code down} and the key before any route but the control routes, in the route's dialect. */
+  private static void admit(Context ctx, Options options, Traffic traffic, LiveFaults faults) {
     String path = ctx.path();
-    if (path.startsWith("/_fake/")) {
+    if (options.controlRoutes() && path.startsWith("/_fake/")) {
       return;
     }
+    String requiredKey = options.requireKey();
     String authorization = ctx.header("Authorization");
     traffic.authorizationSeen(authorization);
     boolean openAi = path.startsWith("/v1/");
@@ -139,6 +142,9 @@ public final class FakeOllama implements AutoCloseable {
    * @param requireKey the bearer token every route but {@code /} and {@code /_fake/*} demands, or null
    * @param strictTools whether {@code /v1/chat/completions} refuses tool messages that answer no
    *     tool call, and tool calls left unanswered, with OpenAI's own 400
+   * @param controlRoutes whether the test hooks under {@code /_fake/} are served: anyone who reaches the
+   *     fake could read its traffic and take it down, so only tests and benchmarks turn them on, never
+   *     the console's demo backend
    */
   public record Options(
       HostPort listen,
@@ -150,7 +156,8 @@ public final class FakeOllama implements AutoCloseable {
       long latencyMs,
       double errorRate,
       String requireKey,
-      boolean strictTools) {
+      boolean strictTools,
+      boolean controlRoutes) {
 
     public Options {
       if (listen == null || dialect == null || models == null) {
@@ -182,52 +189,70 @@ public final class FakeOllama implements AutoCloseable {
 
     public static Options defaults() {
       return new Options(
-          new HostPort("127.0.0.1", 0), Dialect.BOTH, List.of("fake-llama", "fake-r1"), 0, 24, false, 0, 0, null, false);
+          new HostPort("127.0.0.1", 0), Dialect.BOTH, List.of("fake-llama", "fake-r1"), 0, 24, false, 0, 0, null, false,
+          false);
     }
 
     public Options withListen(HostPort listen) {
-      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
+          controlRoutes);
     }
 
     public Options withDialect(Dialect dialect) {
-      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
+          controlRoutes);
     }
 
     public Options withModels(String... models) {
-      return new Options(listen, dialect, Arrays.asList(models), tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
+      return new Options(listen, dialect, Arrays.asList(models), tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
+          controlRoutes);
     }
 
     public Options withTokenRate(double tokenRate) {
-      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
+          controlRoutes);
     }
 
     public Options withTokens(int tokens) {
-      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
+          controlRoutes);
     }
 
     public Options withThink(boolean think) {
-      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
+          controlRoutes);
     }
 
     public Options withLatencyMs(long latencyMs) {
-      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
+          controlRoutes);
     }
 
     public Options withErrorRate(double errorRate) {
-      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
+          controlRoutes);
     }
 
     public Options withRequireKey(String requireKey) {
-      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
+          controlRoutes);
     }
 
     public Options withStrictTools(boolean strictTools) {
-      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
+          controlRoutes);
+    }
+
+    /** With the test hooks under {@code /_fake/} (traffic counters, faults) served, or not. */
+    public Options withControlRoutes(boolean controlRoutes) {
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
+          controlRoutes);
     }
   }
 
   /**
-   * What clients have asked so far; {@code GET /_fake/stats} answers the same as JSON.
+   * What clients have asked so far; {@code GET /_fake/stats} answers the same as JSON (with the
+   * control routes on).
    *
    * @param requests requests that reached a generation or embedding route, whatever their outcome
    * @param active answers being generated right now

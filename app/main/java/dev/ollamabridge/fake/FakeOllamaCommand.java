@@ -96,6 +96,12 @@ public final class FakeOllamaCommand implements Callable<Integer> {
   private boolean strictTools;
 
   @Option(
+      names = "--control-routes",
+      description = "Serve the test hooks under /_fake/ (GET /_fake/stats, GET and POST /_fake/faults), never behind"
+          + " a key: anyone who reaches them can read the traffic and take the fake down.")
+  private boolean controlRoutes;
+
+  @Option(
       names = "--die-after",
       paramLabel = "N",
       defaultValue = "0",
@@ -112,7 +118,8 @@ public final class FakeOllamaCommand implements Callable<Integer> {
     SuddenDeath death;
     try {
       options = new FakeOllama.Options(
-          listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools);
+          listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
+          controlRoutes);
       death = SuddenDeath.during(dieAfter, () -> {
         log.error("fake-ollama: --die-after {} reached, halting mid-answer", dieAfter);
         Runtime.getRuntime().halt(1);

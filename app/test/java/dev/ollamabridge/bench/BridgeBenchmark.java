@@ -76,7 +76,8 @@ public final class BridgeBenchmark {
     int pacedCachingPort = freePort();
     List<Process> processes = new ArrayList<>();
     try {
-      processes.add(launch(backendJava, jar, "fake-ollama", "-l", "127.0.0.1:" + backendPort, "--tokens", "64"));
+      processes.add(launch(backendJava, jar, "fake-ollama", "-l", "127.0.0.1:" + backendPort, "--tokens", "64",
+          "--control-routes")); // pace() slows it down through /_fake/faults
       processes.add(launchBridge(java, jar, "-l", "127.0.0.1:" + bridgePort, "--ollama", "http://127.0.0.1:" + backendPort));
       processes.add(launchBridge(java, jar, "-l", "127.0.0.1:" + cachingPort, "--ollama", "http://127.0.0.1:" + backendPort,
           "--enable-cache", "--cache-dir", cacheDir.toString()));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.jdk.FakeJdks;
 import dev.ollamabridge.console.settings.Setting;
@@ -38,7 +39,7 @@ class BridgeJavaLaunchTest {
   void aManagedBridgeRunsOnTheJavaTheOperatorNamedAndTheApiAndSupervisorConfSayWhich() throws Exception {
     Path home = jdks.resolve("jdk-23");
     Path java = FakeJdks.wrappingThisJvm(home, "23.0.1");
-    console = ConsoleApp.start(TestConsoles.offline(data).withOperator(Setting.BRIDGE_JAVA, java.toString()));
+    console = TestConsoles.start(TestConsoles.offline(data).withOperator(Setting.BRIDGE_JAVA, java.toString()), data);
     api = new ConsoleClient(console.port(), console.adminToken());
 
     ConsoleClient.Answer created = api.post("/instances", "{\"name\":\"on-23\",\"upstream_url\":\"" + backend.baseUrl() + "\"}");
@@ -59,7 +60,7 @@ class BridgeJavaLaunchTest {
 
   @Test
   void onAutoTheStatusShowsTheJavaFoundWithItsVersion() {
-    console = TestConsoles.start(data);
+    console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "off", null));
     api = new ConsoleClient(console.port(), console.adminToken());
 
     JsonNode bridgeJava = api.get("/status").body().path("bridge_java");

@@ -25,7 +25,7 @@ class ConsoleLifecycleTest {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
 
   @TempDir Path data;
-  private final FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(4));
+  private final FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(4).withControlRoutes(true));
   private ConsoleApp console;
   private ConsoleClient api;
 

@@ -3,7 +3,7 @@ package dev.ollamabridge.console;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -32,11 +32,11 @@ final class ManagedNginxFixture implements AutoCloseable {
   ManagedNginxFixture(Path data) throws IOException {
     this.data = data;
     this.nginxPort = freePort();
-    this.console = ConsoleApp.start(new ConsoleConfig(data, new HostPort("127.0.0.1", 0), false, "managed",
-        "127.0.0.1:" + nginxPort));
+    this.console = ConsoleApp.start(TestConsoles.configured(data, "managed", "127.0.0.1:" + nginxPort));
     this.api = new ConsoleClient(console.port(), console.adminToken());
     // quick checks keep the tests short; the semantics are the seed's
-    api.patch("/settings", "{\"health.interval_ms\":300,\"health.rise\":2,\"health.fall\":3,\"nginx.rate_per_second\":100000}");
+    api.patch("/settings", "{\"health.interval_ms\":300,\"health.rise\":2,\"health.fall\":3,\"nginx.rate_per_second\":100000,"
+        + "\"first_port\":" + TestPorts.firstPort() + "}");
   }
 
   long create(String name, String upstream, int weight) {

@@ -2,6 +2,7 @@ package dev.ollamabridge.fake;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -11,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A plain HTTP client of one fake (one shared connection pool), and readers of what fakes answer. */
 final class FakeHttp {
@@ -86,5 +89,17 @@ final class FakeHttp {
       lines.add(json(line));
     }
     return lines;
+  }
+
+  /** The base URL a fake-ollama process says it listens on, read from its log. */
+  static String listeningAt(BufferedReader log) throws IOException {
+    Pattern listening = Pattern.compile("listening on (http://\\S+)");
+    for (String line = log.readLine(); line != null; line = log.readLine()) {
+      Matcher matcher = listening.matcher(line);
+      if (matcher.find()) {
+        return matcher.group(1);
+      }
+    }
+    throw new AssertionError("fake-ollama ended without saying where it listens");
   }
 }

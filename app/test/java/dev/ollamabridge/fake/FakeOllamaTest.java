@@ -11,11 +11,13 @@ import java.io.InputStreamReader;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class FakeOllamaTest {
 
@@ -192,7 +194,7 @@ class FakeOllamaTest {
 
   @Test
   void statsCountGenerationRequestsAndTheirOutcomes() throws Exception {
-    fake = FakeOllama.start(FakeOllama.Options.defaults());
+    fake = FakeOllama.start(FakeOllama.Options.defaults().withControlRoutes(true));
 
     post("/api/chat", CHAT + "}");
     post("/v1/chat/completions", CHAT + "}");
@@ -230,7 +232,7 @@ class FakeOllamaTest {
 
   @Test
   void goingDownThroughTheFaultsHookAnswers503UntilRevived() throws Exception {
-    fake = FakeOllama.start(FakeOllama.Options.defaults());
+    fake = FakeOllama.start(FakeOllama.Options.defaults().withControlRoutes(true));
 
     post("/_fake/faults", "{\"down\":true}");
     int whileDown = post("/api/chat", CHAT + "}").statusCode();
@@ -239,6 +241,41 @@ class FakeOllamaTest {
     assertThat(whileDown).isEqualTo(503);
     assertThat(revived.path("down").asBoolean()).isFalse();
     assertThat(post("/api/chat", CHAT + ",\"stream\":false}").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void withoutControlRoutesNoOneCanReadTheTrafficOrTakeTheFakeDown() throws Exception {
+    fake = FakeOllama.start(FakeOllama.Options.defaults());
+
+    HttpResponse<String> down = post("/_fake/faults", "{\"down\":true}");
+    HttpResponse<String> stats = get("/_fake/stats", null);
+    HttpResponse<String> faults = get("/_fake/faults", null);
+
+    assertThat(down.statusCode()).as("POST /_fake/faults").isEqualTo(404);
+    assertThat(stats.statusCode()).as("GET /_fake/stats").isEqualTo(404);
+    assertThat(faults.statusCode()).as("GET /_fake/faults").isEqualTo(404);
+    assertThat(post("/api/chat", CHAT + ",\"stream\":false}").statusCode()).as("the fake is not down").isEqualTo(200);
+  }
+
+  @Test
+  @Timeout(60)
+  void theCommandsControlRoutesFlagServesTheTestHooks() throws Exception {
+    Process command = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        "dev.ollamabridge.Main", "fake-ollama", "-l", "127.0.0.1:0", "--control-routes")
+        .redirectErrorStream(true)
+        .start();
+    try (BufferedReader log = new BufferedReader(new InputStreamReader(command.getInputStream(), StandardCharsets.UTF_8))) {
+      FakeHttp client = new FakeHttp(FakeHttp.listeningAt(log));
+
+      assertThat(client.post("/_fake/faults", "{\"down\":true}").statusCode()).isEqualTo(200);
+      assertThat(client.post("/api/chat", CHAT + "}").statusCode()).as("the fake is down").isEqualTo(503);
+      assertThat(client.get("/_fake/stats", null).statusCode()).isEqualTo(200);
+    } finally {
+      command.destroy();
+      command.waitFor();
+    }
   }
 
   @Test

@@ -14,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -221,7 +219,7 @@ class FakeToolCallsTest {
         .redirectErrorStream(true)
         .start();
     try (BufferedReader log = new BufferedReader(new InputStreamReader(command.getInputStream(), StandardCharsets.UTF_8))) {
-      FakeHttp client = new FakeHttp(listeningAt(log));
+      FakeHttp client = new FakeHttp(FakeHttp.listeningAt(log));
 
       assertThat(client.post("/v1/chat/completions", openAiLoop("call_1", "call_2") + "}").statusCode()).isEqualTo(400);
       assertThat(client.post("/v1/chat/completions", openAiLoop("call_1", "call_1") + "}").statusCode()).isEqualTo(200);
@@ -273,17 +271,6 @@ class FakeToolCallsTest {
   }
 
   /** The base URL the command logs once it listens. */
-  private static String listeningAt(BufferedReader log) throws IOException {
-    Pattern listening = Pattern.compile("listening on (http://\\S+)");
-    for (String line = log.readLine(); line != null; line = log.readLine()) {
-      Matcher matcher = listening.matcher(line);
-      if (matcher.find()) {
-        return matcher.group(1);
-      }
-    }
-    throw new AssertionError("fake-ollama ended without saying where it listens");
-  }
-
   /** What a stream delivered before it ended, however it ended. */
   private static String readUntilEnd(FakeHttp client, String body) throws InterruptedException {
     HttpRequest request = client.request("/v1/chat/completions")

@@ -4,8 +4,6 @@ import dev.ollamabridge.files.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -36,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * {@code main}; a dynamic CDS archive ({@code -XX:SharedArchiveFile}) before that.
  *
  * <p>The console builds it once, in the background, from a training run of a real bridge in front of
- * a real fake backend, both its own processes on loopback ports; bridges launched before it is ready
+ * a real fake backend, both its own processes on loopback ports that each binds itself (port 0) and
+ * tells in its log, so that no other program can take a port between a probe and the bind; bridges
+ * launched before it is ready
  * start without it and use it from their next start. Its name holds a digest of the jar and the JDK,
  * so a new jar or another JDK makes a new archive, never a mismatched one. Written under a temporary
  * name and moved into place: a bridge never maps a half-written archive.
@@ -144,21 +144,22 @@ public final class BridgeArchive implements AutoCloseable {
     Files.deleteIfExists(partial);
     Path cacheDir = Files.createTempDirectory(file.getParent(), "training-cache");
     long began = System.nanoTime();
-    int backendPort = freePort();
-    int bridgePort = freePort();
+    TrainingLog output = new TrainingLog(logFile);
     try {
-      start(self.command(List.of("-XX:TieredStopAtLevel=1"),
-          List.of("fake-ollama", "-l", "127.0.0.1:" + backendPort, "--token-rate", "0")));
+      String backend = output.listeningAddress(start(self.command(List.of("-XX:TieredStopAtLevel=1"),
+          List.of("fake-ollama", "-l", "127.0.0.1:0", "--token-rate", "0"))), "the training's fake backend");
       List<String> flags = new ArrayList<>(BridgeLaunch.JVM_FLAGS);
       // C1 only while training: an AOT cache trained with C2 also carries the training's method
       // profiles, and every bridge would then compile with C2 as it starts (measured on JDK 25, 4
       // idle bridges: 79 MiB PSS each and 0.6 s to the first answer, against 51 MiB and 0.39 s)
       flags.add("-XX:TieredStopAtLevel=1");
       flags.add((javaFeature >= FIRST_AOT_CACHE_JDK ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + partial);
-      Process bridge = start(self.command(flags, List.of("bridge", "-l", "127.0.0.1:" + bridgePort,
-          "--ollama", "http://127.0.0.1:" + backendPort, "--enable-cache", "--cache-dir", cacheDir.toString())));
-      train("http://127.0.0.1:" + backendPort, "http://127.0.0.1:" + bridgePort);
-      bridge.destroy(); // SIGTERM: the JVM writes the archive on its way out
+      Process bridge = start(self.command(flags, List.of("bridge", "-l", "127.0.0.1:0",
+          "--ollama", backend, "--enable-cache", "--cache-dir", cacheDir.toString())));
+      train(backend, output.listeningAddress(bridge, "the training bridge"));
+      // SIGTERM: the JVM writes the archive on its way out. Not Process.destroy(), which also closes
+      // the pipe of its output: the JVM would die writing to it, and write no archive.
+      bridge.toHandle().destroy();
       if (!bridge.waitFor(DUMP.toSeconds(), TimeUnit.SECONDS)) {
         throw new IOException("the training bridge did not exit within " + DUMP.toSeconds() + " s");
       }
@@ -169,6 +170,7 @@ public final class BridgeArchive implements AutoCloseable {
       Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       stopTraining();
+      output.close();
       Files.deleteIfExists(partial);
       deleteTree(cacheDir);
     }
@@ -244,7 +246,6 @@ public final class BridgeArchive implements AutoCloseable {
     Process process = new ProcessBuilder(command)
         .redirectInput(Redirect.from(Path.of("/dev/null").toFile()))
         .redirectErrorStream(true)
-        .redirectOutput(Redirect.appendTo(logFile.toFile()))
         .start();
     training.add(process);
     return process;
@@ -280,12 +281,6 @@ public final class BridgeArchive implements AutoCloseable {
       closed = true;
     }
     stopTraining();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   private static String digest(Path jar, String java, String javaVersion) {

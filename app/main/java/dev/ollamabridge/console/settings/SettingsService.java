@@ -10,7 +10,10 @@ import java.util.concurrent.TimeoutException;
 /**
  * Changes to the settings, done whole or not at all: every value is checked, then the files it
  * would render, before any is stored; then the listener acts on them (nginx is applied again), and
- * if that fails the previous values are put back.
+ * if that fails the previous values are put back and the listener acts again: other changes (a
+ * health transition, discovered models, an instance) may have shared the refused apply, and must
+ * not wait for the next one. One change at a time, so that a change never shares its apply, and its
+ * fate, with another change of the settings.
  */
 public final class SettingsService {
 
@@ -39,7 +42,7 @@ public final class SettingsService {
    * @throws InvalidSetting for an unknown key, an operator setting or a value that breaks its rule
    * @throws SettingsNotKept when acting on them failed and they were put back; its cause says why
    */
-  public Map<Setting, String> update(Map<String, String> changes, String actor) {
+  public synchronized Map<Setting, String> update(Map<String, String> changes, String actor) {
     Map<Setting, String> before = new EnumMap<>(settings.all());
     Map<Setting, String> checked = check(changes, before);
     Map<Setting, String> wouldBe = new EnumMap<>(before);
@@ -50,11 +53,7 @@ public final class SettingsService {
     try {
       listener.changed(actor).get(APPLY_WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
-      Map<Setting, String> previous = new EnumMap<>(Setting.class);
-      checked.keySet().forEach(setting -> previous.put(setting, before.get(setting)));
-      settings.putAll(previous);
-      events.record(actor, "settings.revert", String.join(",", checked.keySet().stream().map(Setting::key).toList()),
-          e.getCause().getMessage());
+      putBack(checked, before, actor, e.getCause());
       throw new SettingsNotKept(e.getCause());
     } catch (TimeoutException e) {
       // the apply goes on; its outcome will be a revision and an event
@@ -62,6 +61,26 @@ public final class SettingsService {
       Thread.currentThread().interrupt();
     }
     return settings.all();
+  }
+
+  /**
+   * Stores the values the changed settings had before, and has the listener act on the settings as
+   * they are back, with everything else that changed meanwhile; its outcome is a revision and an event
+   * of its own, the answer is the refusal.
+   */
+  private void putBack(Map<Setting, String> changed, Map<Setting, String> before, String actor, Throwable why) {
+    Map<Setting, String> previous = new EnumMap<>(Setting.class);
+    changed.keySet().forEach(setting -> previous.put(setting, before.get(setting)));
+    settings.putAll(previous);
+    events.record(actor, "settings.revert", String.join(",", changed.keySet().stream().map(Setting::key).toList()),
+        why.getMessage());
+    try {
+      listener.changed(actor).get(APPLY_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      // recorded by the listener (a revision, an event); the refusal is the answer
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static Map<Setting, String> check(Map<String, String> changes, Map<Setting, String> current) {
