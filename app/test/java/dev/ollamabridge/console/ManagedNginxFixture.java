@@ -3,13 +3,20 @@ package dev.ollamabridge.console;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ollamabridge.testing.LeftoverProcesses;
 import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -21,6 +28,12 @@ import okhttp3.Response;
 final class ManagedNginxFixture implements AutoCloseable {
 
   static final Duration PATIENCE = Duration.ofSeconds(60);
+  private static final Pattern REVISION = Pattern.compile("^# Revision (\\S+)$", Pattern.MULTILINE);
+  /**
+   * How long a settled cluster must make no new revision: longer than the apply debounce (250 ms)
+   * and a health check (300 ms) together, so that a change still on its way would have been seen.
+   */
+  static final Duration QUIET = Duration.ofSeconds(1);
   private static final OkHttpClient HTTP = new OkHttpClient.Builder()
       .connectionPool(new ConnectionPool(16, 1, TimeUnit.MINUTES)).readTimeout(Duration.ofSeconds(30)).build();
 
@@ -81,6 +94,80 @@ final class ManagedNginxFixture implements AutoCloseable {
       }
       return true;
     });
+  }
+
+  /**
+   * Waits until the console's background work has settled, so that no revision a test did not ask
+   * for comes after this returns: every enabled instance is RUNNING and healthy, the models of each
+   * (that pins none) have been discovered, nginx serves the newest applied revision and it is the
+   * configuration the console would render now, and no new revision came for {@link #QUIET}.
+   */
+  void awaitSettled() {
+    Settling settling = new Settling();
+    await().atMost(PATIENCE).pollInterval(Duration.ofMillis(100)).untilAsserted(settling::check);
+  }
+
+  /** The state {@link #awaitSettled} watches; the quiet period starts again whenever a revision comes. */
+  private final class Settling {
+    private long newest = -1;
+    private long since;
+
+    void check() {
+      List<String> unsettled = unsettled();
+      JsonNode revisions = api.get("/nginx/revisions").body().path("revisions");
+      long now = revisions.isEmpty() ? 0 : revisions.get(0).path("id").asLong();
+      if (!unsettled.isEmpty() || now != newest) {
+        newest = unsettled.isEmpty() ? now : -1;
+        since = System.nanoTime();
+        throw new AssertionError("not settled: " + (unsettled.isEmpty() ? "revision " + now + " is new" : unsettled));
+      }
+      if (System.nanoTime() - since < QUIET.toNanos()) {
+        throw new AssertionError("revision " + now + " is the newest for less than " + QUIET.toMillis() + " ms");
+      }
+    }
+  }
+
+  /** What keeps the cluster from being settled now; empty when it is. */
+  private List<String> unsettled() {
+    List<String> unsettled = new ArrayList<>();
+    Set<String> discovered = new HashSet<>();
+    for (JsonNode model : api.get("/models").body().path("models")) {
+      for (JsonNode instance : model.path("instances")) {
+        if (instance.path("source").asText().equals("discovered")) {
+          discovered.add(instance.path("name").asText());
+        }
+      }
+    }
+    for (JsonNode instance : api.get("/instances").body()) {
+      String name = instance.path("name").asText();
+      if (!instance.path("enabled").asBoolean()) {
+        continue;
+      }
+      if (!instance.at("/process/state").asText().equals("RUNNING") || !instance.at("/health/healthy").asBoolean()) {
+        unsettled.add(name + " is not RUNNING and healthy");
+      }
+      if (instance.path("models").isEmpty() && !discovered.contains(name)) {
+        unsettled.add(name + "'s models are not discovered");
+      }
+    }
+    String rendered = hashOf(api.text("/nginx/config").body());
+    String applied = newestApplied().map(revision -> revision.path("hash").asText()).orElse(null);
+    String served = servedRevision();
+    if (!rendered.equals(applied) || !rendered.equals(served)) {
+      unsettled.add("the console would render " + rendered + ", the newest applied revision is " + applied
+          + ", nginx serves " + served);
+    }
+    return unsettled;
+  }
+
+  /** The newest revision whose result is applied, without its text. */
+  Optional<JsonNode> newestApplied() {
+    for (JsonNode revision : api.get("/nginx/revisions").body().path("revisions")) {
+      if (revision.path("result").asText().equals("applied")) {
+        return Optional.of(revision);
+      }
+    }
+    return Optional.empty();
   }
 
   /** The text of the last applied revision, if nginx serves it. */
@@ -146,26 +233,23 @@ final class ManagedNginxFixture implements AutoCloseable {
     return api.get("/instances/" + id).body().path("port").asInt();
   }
 
+  /**
+   * Closes the console, then kills the bridges and the nginx it leaves running by design: no draining
+   * one instance at a time, and a failure of either step does not skip the other.
+   */
   @Override
   public void close() {
-    for (JsonNode instance : api.get("/instances").body()) {
-      api.delete("/instances/" + instance.path("id").asLong() + "?version=" + instance.path("version").asLong());
-    }
-    ProcessHandle nginx = nginxMaster();
-    console.close();
-    if (nginx != null) {
-      nginx.destroy(); // the console leaves nginx running on purpose; a test cleans up after itself
-      nginx.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    try {
+      // the console first, or its supervisor starts again what is killed next
+      console.close();
+    } finally {
+      LeftoverProcesses.kill(data);
     }
   }
 
-  private ProcessHandle nginxMaster() {
-    try {
-      long pid = Long.parseLong(java.nio.file.Files.readString(data.resolve("nginx/nginx.pid")).strip());
-      return ProcessHandle.of(pid).orElse(null);
-    } catch (IOException | NumberFormatException e) {
-      return null;
-    }
+  private static String hashOf(String config) {
+    Matcher matcher = REVISION.matcher(config);
+    return matcher.find() ? matcher.group(1) : "unknown";
   }
 
   static int freePort() throws IOException {

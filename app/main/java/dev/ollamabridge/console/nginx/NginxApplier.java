@@ -113,8 +113,12 @@ public final class NginxApplier implements AutoCloseable {
     }
     try {
       done.complete(apply(render.get(), actor, null));
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
+      // whatever went wrong, every caller waiting on this apply hears of it: none waits for ever
       done.completeExceptionally(e);
+      if (!(e instanceof NginxFailure)) {
+        log.error("nginx apply failed", e);
+      }
     }
   }
 
@@ -131,12 +135,19 @@ public final class NginxApplier implements AutoCloseable {
     }
   }
 
+  /**
+   * Tells every listener; a listener's failure, an {@link AssertionError} or a {@link LinkageError}
+   * as much as an exception, is logged and is not the apply's, which nginx already serves. Only a
+   * {@link VirtualMachineError} (out of memory, stack overflow) goes on, and fails the apply's future.
+   */
   private void tell(Revision revision, long start) {
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     for (Listener listener : listeners) {
       try {
         listener.applied(revision, took);
-      } catch (RuntimeException e) {
+      } catch (VirtualMachineError e) {
+        throw e;
+      } catch (Throwable e) {
         log.warn("an apply listener failed: {}", e.toString());
       }
     }

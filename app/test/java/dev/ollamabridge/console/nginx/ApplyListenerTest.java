@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
@@ -24,10 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ApplyListenerTest {
 
   private static final String CONFIG = "# Revision r1\nevents {}\n";
+  /** Far longer than an apply against this fake nginx takes: a future not done by then never will be. */
+  private static final long PATIENCE_S = 30;
 
   @TempDir Path dir;
   private final MockWebServer nginx = new MockWebServer();
   private final List<String> heard = new CopyOnWriteArrayList<>();
+  private final List<Duration> took = new CopyOnWriteArrayList<>();
   private Database database;
   private NginxApplier applier;
 
@@ -49,19 +53,55 @@ class ApplyListenerTest {
     applier = applier(new Target(true));
     nginx.enqueue(new MockResponse.Builder().addHeader("X-Config-Revision", "r1").build());
 
-    applier.request("test").get();
+    applier.request("test").get(PATIENCE_S, TimeUnit.SECONDS);
 
     assertThat(heard).containsExactly("applied");
+    assertThat(took).singleElement().satisfies(duration -> assertThat(duration).isPositive());
   }
 
   @Test
   void aConfigurationNginxRefusesIsToldAsRejected() {
     applier = applier(new Target(false));
 
-    assertThatThrownBy(() -> applier.request("test").get()).isInstanceOf(ExecutionException.class)
-        .hasCauseInstanceOf(NginxFailure.class);
+    assertThatThrownBy(() -> applier.request("test").get(PATIENCE_S, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(NginxFailure.class);
 
     assertThat(heard).containsExactly("rejected");
+    assertThat(took).singleElement().satisfies(duration -> assertThat(duration).isPositive());
+  }
+
+  @Test
+  void aListenerThatFailsInAnyWayNeitherFailsTheApplyNorKeepsOthersFromHearingIt() throws Exception {
+    applier = applier(new Target(true));
+    applier.addListener((revision, took) -> {
+      throw new AssertionError("a listener's own assertion");
+    });
+    applier.addListener((revision, took) -> {
+      throw new IllegalStateException("a listener's own bug");
+    });
+    applier.addListener((revision, took) -> heard.add("after the failing ones: " + revision.result()));
+    nginx.enqueue(new MockResponse.Builder().addHeader("X-Config-Revision", "r1").build());
+
+    Revision applied = applier.request("test").get(PATIENCE_S, TimeUnit.SECONDS);
+
+    assertThat(applied.result()).isEqualTo("applied");
+    assertThat(heard).containsExactly("applied", "after the failing ones: applied");
+  }
+
+  @Test
+  void aListenerThatRunsTheMachineOutOfStackFailsTheApplysFutureInsteadOfLeavingItPending() throws Exception {
+    applier = applier(new Target(true));
+    applier.addListener((revision, took) -> {
+      throw new StackOverflowError("a listener's runaway recursion");
+    });
+    nginx.enqueue(new MockResponse.Builder().addHeader("X-Config-Revision", "r1").build());
+
+    assertThatThrownBy(() -> applier.request("test").get(PATIENCE_S, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(StackOverflowError.class);
+
+    nginx.enqueue(new MockResponse.Builder().addHeader("X-Config-Revision", "r1").build());
+    assertThat(applier.request("test").handle((revision, e) -> e).get(PATIENCE_S, TimeUnit.SECONDS))
+        .as("the apply thread lives on").isInstanceOf(StackOverflowError.class);
   }
 
   private NginxApplier applier(NginxTarget target) {
@@ -70,7 +110,7 @@ class ApplyListenerTest {
         new EventLog(database, () -> keep), () -> new HostPort("127.0.0.1", nginx.getPort()), Duration.ZERO,
         new okhttp3.OkHttpClient());
     created.addListener((revision, took) -> {
-      assertThat(took).isPositive();
+      this.took.add(took);
       heard.add(revision.result());
     });
     return created;

@@ -2,6 +2,7 @@ package dev.ollamabridge.console.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.ConsoleApp;
 import dev.ollamabridge.console.ConsoleConfig;
@@ -11,7 +12,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,20 +36,15 @@ class NginxPagesTest {
     browser = Browser.loggedIn(console, data);
   }
 
+  /**
+   * Closes the console; the nginx it leaves running on purpose is killed after the test by
+   * {@link dev.ollamabridge.testing.LeftoverProcesses}, from its pid file in {@link #data}.
+   */
   @AfterEach
-  void stopNginx() {
-    try {
-      long pid = Long.parseLong(Files.readString(data.resolve("nginx/nginx.pid")).strip());
+  void stop() {
+    if (console != null) {
       // the console first, or its supervisor starts the nginx killed next again (into a directory being deleted)
       console.close();
-      console = null;
-      // the console leaves nginx running on purpose; a test cleans up after itself
-      ProcessHandle.of(pid).ifPresent(nginx -> {
-        nginx.destroy();
-        nginx.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
-      });
-    } catch (IOException | NumberFormatException e) {
-      // no nginx was started
     }
   }
 
@@ -62,7 +57,7 @@ class NginxPagesTest {
         "serving revision " + first);
 
     assertThat(browser.post("/nginx/settings", Map.of("nginx.keepalive", "17")).location()).isEqualTo("/nginx?saved");
-    long second = Browser.api(console, data, "/nginx/revisions").path("revisions").get(0).path("id").asLong();
+    long second = appliedRevisionWith("keepalive 17;");
     assertThat(second).isGreaterThan(first);
     Page revision = browser.get("/nginx/revisions/" + second);
     assertThat(revision.body()).contains("Diff against revision " + first, "-        keepalive 32;", "+        keepalive 17;");
@@ -88,6 +83,18 @@ class NginxPagesTest {
     assertThat(refused.status()).isEqualTo(422);
     assertThat(refused.body()).contains("the settings were not kept", "What <code>nginx -t</code> said", "PEM");
     assertThat(Browser.api(console, data, "/settings").path("nginx.tls_cert").asText()).isEmpty();
+  }
+
+  /** The newest applied revision whose text has this line, found by what it carries rather than by its place. */
+  private long appliedRevisionWith(String line) {
+    for (JsonNode revision : Browser.api(console, data, "/nginx/revisions").path("revisions")) {
+      if (revision.path("result").asText().equals("applied")
+          && Browser.api(console, data, "/nginx/revisions/" + revision.path("id").asLong()).path("config").asText()
+              .lines().anyMatch(text -> text.strip().equals(line))) {
+        return revision.path("id").asLong();
+      }
+    }
+    throw new AssertionError("no applied revision has the line " + line);
   }
 
   private static int freePort() {
