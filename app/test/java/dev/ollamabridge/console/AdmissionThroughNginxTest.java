@@ -34,8 +34,8 @@ class AdmissionThroughNginxTest {
   private static final OkHttpClient HTTP = new OkHttpClient.Builder().readTimeout(Duration.ofMillis(HOLD_MS)).build();
 
   @TempDir Path data;
-  private final FakeOllama narrowBackend = FakeOllama.start(FakeOllama.Options.defaults().withModels("slow"));
-  private final FakeOllama wideBackend = FakeOllama.start(FakeOllama.Options.defaults().withModels("slow"));
+  private final FakeOllama narrowBackend = FakeOllama.start(FakeOllama.Options.defaults().withModels("slow").withControlRoutes(true));
+  private final FakeOllama wideBackend = FakeOllama.start(FakeOllama.Options.defaults().withModels("slow").withControlRoutes(true));
   private ManagedNginxFixture nginx;
   private final List<Call> calls = new ArrayList<>();
 

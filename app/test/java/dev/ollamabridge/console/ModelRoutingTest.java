@@ -51,7 +51,7 @@ class ModelRoutingTest {
     first = FakeOllama.start(FakeOllama.Options.defaults().withModels("alpha", "shared").withTokens(3));
     second = FakeOllama.start(FakeOllama.Options.defaults().withModels("beta", "shared").withTokens(3));
     third = FakeOllama.start(FakeOllama.Options.defaults().withModels("gamma:7b", "pinned-only", "hidden").withTokens(20)
-        .withTokenRate(40));
+        .withTokenRate(40).withControlRoutes(true));
     nginx = new ManagedNginxFixture(data);
     long a = nginx.create("first", first.baseUrl(), 1);
     long b = nginx.create("second", second.baseUrl(), 1);
