@@ -2,7 +2,6 @@ package dev.ollamabridge.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -17,7 +16,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,17 +45,30 @@ class HostileLogBrowserTest {
       });
       """;
 
+  private static Chromium browser;
+
   @TempDir
   Path data;
 
   private HostileBackend backend;
   private ConsoleApp console;
   private ConsoleClient api;
-  private Chromium browser;
+
+  @BeforeAll
+  static void startBrowser() {
+    Chromium.assumeInstalled();
+    browser = new Chromium("hostile-log", 1280, 900);
+  }
+
+  @AfterAll
+  static void stopBrowser() {
+    if (browser != null) {
+      browser.close();
+    }
+  }
 
   @BeforeEach
   void start() throws IOException {
-    assumeTrue(Chromium.installed(), "needs Debian's chromium and chromium-driver (.ci/run installs them)");
     backend = HostileBackend.start()
         .on("GET /api/tags", HostileBackend.raw(HostileBackend.MARKUP_STATUS_LINE + "\r\n\r\n"));
     console = TestConsoles.start(data);
@@ -64,14 +78,14 @@ class HostileLogBrowserTest {
 
   @AfterEach
   void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (console != null) {
-      console.close();
-    }
-    if (backend != null) {
-      backend.close();
+    try {
+      if (console != null) {
+        console.close();
+      }
+    } finally {
+      if (backend != null) {
+        backend.close();
+      }
     }
   }
 
@@ -82,7 +96,7 @@ class HostileLogBrowserTest {
     await().atMost(PATIENCE).until(() -> backend.requests().contains("GET /api/tags"));
     List<String> eventsBefore = webEvents();
 
-    browser = new Chromium("hostile-log", 1280, 900);
+    browser.fresh("hostile-log", 1280, 900);
     logIn();
     openWatching(id);
     browser.awaitText("#log", "XTTP/1.1", PATIENCE);
@@ -107,7 +121,7 @@ class HostileLogBrowserTest {
     List<String> eventsBefore = webEvents();
 
     for (int width : new int[] {1280, 390}) {
-      browser = new Chromium("raw-log-" + width, width, 900);
+      browser.fresh("raw-log-" + width, width, 900);
       logIn();
       openWatching(id);
       browser.awaitText("#log", HostileBackend.MARKUP_STATUS_LINE, PATIENCE);
@@ -124,8 +138,6 @@ class HostileLogBrowserTest {
       assertThat(browser.all("#log *:not(code)")).as("no element made of the log's text").isEmpty();
       browser.assertNoConsoleErrors();
       assertNothingHappened(id, eventsBefore);
-      browser.close();
-      browser = null;
     }
   }
 
