@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,7 +74,11 @@ class HostileLogBrowserTest {
         .on("GET /api/tags", HostileBackend.raw(HostileBackend.MARKUP_STATUS_LINE + "\r\n\r\n"));
     console = TestConsoles.start(data);
     api = TestConsoles.client(console, data);
-    api.patch("/settings", "{\"health.interval_ms\":300,\"health.rise\":1}");
+    // instances from a port of their own, not 3000 where every other console of the machine starts
+    int firstPort = 10_000 + ThreadLocalRandom.current().nextInt(20_000);
+    ConsoleClient.Answer settings = api.patch("/settings",
+        "{\"health.interval_ms\":300,\"health.rise\":1,\"first_port\":" + firstPort + "}");
+    assertThat(settings.status()).as(String.valueOf(settings.body())).isEqualTo(200);
   }
 
   @AfterEach
@@ -93,7 +98,8 @@ class HostileLogBrowserTest {
   void aBackendsMarkupInTheBridgesLogIsShownAsTextAndDoesNothing() {
     long id = created("hostile");
     // the console's own model discovery asks the bridge, which asks the backend and logs its status line
-    await().atMost(PATIENCE).until(() -> backend.requests().contains("GET /api/tags"));
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(backend.requests())
+        .as("what the backend was asked; the instance: " + api.get("/instances/" + id).body()).contains("GET /api/tags"));
     List<String> eventsBefore = webEvents();
 
     browser.fresh("hostile-log", 1280, 900);
