@@ -56,7 +56,8 @@
     banner("The console did not answer: is it still running?");
   });
 
-  // Charts of the last hour, from the instance's series (uPlot's column layout), redrawn every 5 s.
+  // Charts of the last hour, from the instance's series (uPlot's column layout), redrawn as often as the
+  // console reads the bridge's metrics (data-every-ms, its metrics.scrape_interval_ms).
   var CHARTS = [
     { title: "Requests/s", series: [["requestsPerSecond", "requests/s"], ["errorsPerSecond", "errors/s"]] },
     { title: "Latency (ms)", series: [["latencyP50Ms", "p50"], ["latencyP95Ms", "p95"]] },
@@ -74,6 +75,7 @@
 
   function startCharts(holder) {
     var plots = [];
+    var every = Math.max(1000, Number(holder.dataset.everyMs) || 5000);
     function columns(data, chart) {
       return [data.epochSeconds].concat(chart.series.map(function (s) { return data[s[0]]; }));
     }
@@ -110,7 +112,7 @@
       }
       holder.dataset.points = data.epochSeconds.length;
       note.textContent = data.epochSeconds.length < 2
-        ? "The charts fill in once the console has read the bridge's metrics twice (every 5 s)." : "";
+        ? "The charts fill in once the console has read the bridge's metrics twice (every " + every / 1000 + " s)." : "";
       note.hidden = data.epochSeconds.length >= 2;
     }
     function load() {
@@ -120,7 +122,7 @@
         .catch(function () { /* the next round tries again */ });
     }
     load();
-    setInterval(load, 5000);
+    setInterval(load, every);
     window.addEventListener("resize", function () {
       plots.forEach(function (plot) { plot.setSize({ width: width(), height: 180 }); });
     });

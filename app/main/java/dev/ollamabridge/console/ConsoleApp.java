@@ -73,7 +73,6 @@ public final class ConsoleApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConsoleApp.class);
   static final HostPort DEMO_BACKEND = new HostPort("127.0.0.1", 11435);
   private static final String LOCAL_OLLAMA = "http://127.0.0.1:11434";
-  private static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(5);
   private static final Duration SCRAPE_WINDOW = Duration.ofHours(1);
   private static final Duration SESSION_IDLE = Duration.ofMinutes(30);
   private static final Duration SESSION_LIFETIME = Duration.ofHours(12);
@@ -137,7 +136,8 @@ public final class ConsoleApp implements AutoCloseable {
       healthRecords.all().forEach(health::seed);
 
       BridgeScraper scraper = new BridgeScraper(() -> scrapeTargets(repository, supervisor), http,
-          SCRAPE_INTERVAL, SCRAPE_WINDOW, Clock.systemUTC());
+          () -> Duration.ofMillis(Integer.parseInt(settings.get(Setting.METRICS_SCRAPE_INTERVAL_MS))), SCRAPE_WINDOW,
+          Clock.systemUTC());
       parts.add(0, scraper);
 
       String mode = NginxSetup.mode(settings);

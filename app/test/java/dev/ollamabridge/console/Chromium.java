@@ -1,6 +1,7 @@
 package dev.ollamabridge.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,9 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
@@ -25,7 +28,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Debian's headless Chromium driven through its chromium-driver, as a person would use the web
- * console: it saves a screenshot of each step under {@code target/screenshots/}.
+ * console: it saves a screenshot of each step under {@code target/screenshots/}. A class starts one
+ * and hands it to each test with {@link #fresh}, which leaves nothing of the test before.
  */
 final class Chromium implements AutoCloseable {
 
@@ -34,7 +38,7 @@ final class Chromium implements AutoCloseable {
   private static final Path SHOTS = Path.of("target", "screenshots");
 
   final ChromeDriver driver;
-  private final String prefix;
+  private String prefix;
   private int shots;
 
   Chromium(String prefix, int width, int height) {
@@ -55,6 +59,41 @@ final class Chromium implements AutoCloseable {
 
   static boolean installed() {
     return Files.isExecutable(BINARY) && Files.isExecutable(DRIVER);
+  }
+
+  /**
+   * Skips the test where Chromium is not installed; under CI (the environment variable {@code CI} set,
+   * as .ci/run and hosted CI set it) fails it instead, so that a browser missing there is seen, not
+   * passed over.
+   */
+  static void assumeInstalled() {
+    String why = "needs Debian's chromium and chromium-driver at " + BINARY + " and " + DRIVER + " (.ci/run installs them)";
+    String ci = System.getenv("CI");
+    if (ci != null && !ci.isEmpty() && !ci.equalsIgnoreCase("false")) {
+      assertThat(installed()).as(why + "; CI=" + ci + " is set, where a missing browser is a failure").isTrue();
+    }
+    assumeTrue(installed(), why);
+  }
+
+  /**
+   * The browser as a new visitor meets it, for the next test: no cookies (they are per host, not per
+   * port, so one console's session would reach the next), no emulated media, the given window size,
+   * a blank page, and its console log read away; screenshots from here on are named {@code prefix}.
+   */
+  Chromium fresh(String prefix, int width, int height) {
+    try {
+      driver.switchTo().alert().dismiss(); // one a failed test left open
+    } catch (NoAlertPresentException none) {
+      // as expected
+    }
+    driver.get("about:blank");
+    driver.executeCdpCommand("Network.clearBrowserCookies", Map.of());
+    driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+    driver.manage().window().setSize(new Dimension(width, height));
+    consoleErrors();
+    this.prefix = prefix;
+    this.shots = 0;
+    return this;
   }
 
   void open(String url) {
@@ -91,8 +130,8 @@ final class Chromium implements AutoCloseable {
   }
 
   /**
-   * The browser console's errors so far: script errors, resources or scripts the CSP refused, missing
-   * files. A refused form (400) or login (401) is the page working, and is not counted.
+   * The browser console's errors since they were last read: script errors, resources or scripts the
+   * CSP refused, missing files. A refused form (400) or login (401) is the page working, and is not counted.
    */
   List<String> consoleErrors() {
     return driver.manage().logs().get(LogType.BROWSER).getAll().stream()

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.ollamabridge.console.files.RealSupervisord;
+import dev.ollamabridge.console.instances.BridgeLaunch;
+import dev.ollamabridge.console.instances.Instance;
+import dev.ollamabridge.console.instances.SelfCommand;
+import dev.ollamabridge.console.jdk.FakeJdks;
 import dev.ollamabridge.console.settings.Setting;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,21 +18,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every field of the API and every setting, sent every hostile value: each answer is either a 4xx
  * that names the field and changes nothing, or a stored value that stays inert in all three
- * generated files, as {@code nginx -t}, {@code promtool} and a real supervisord (and the
- * environment of the bridges it starts) see them.
+ * generated files, as {@code nginx -t}, {@code promtool} and a real supervisord see them. What
+ * supervisord starts is a java that records its argv and environment byte for byte (every program
+ * of the file, in a second); one real bridge started the same way shows that its keys work.
  */
 class HostileInputTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final OkHttpClient HTTP = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(30)).build();
 
   /** Appended to a valid value of each field, and sent alone. */
   private static final List<String> HOSTILE_TEXT = List.of(";", "}", "{", "#", "\"", "'", "$host", "`id`", "\\",
@@ -67,6 +78,10 @@ class HostileInputTest {
   private static final Map<String, String> PARTNERS = Map.of("shared_mode", "upstream_api_key",
       "nginx.tls_cert", "nginx.tls_key", "nginx.tls_key", "nginx.tls_cert");
 
+  /** The variables supervisord gives every program besides those of its own environment. */
+  private static final List<String> SUPERVISOR_VARIABLES = List.of("SUPERVISOR_ENABLED", "SUPERVISOR_PROCESS_NAME",
+      "SUPERVISOR_GROUP_NAME", "SUPERVISOR_SERVER_URL");
+
   @TempDir Path data;
   @TempDir Path tools;
 
@@ -74,7 +89,9 @@ class HostileInputTest {
   void everyFieldAndSettingRefusesOrDefusesEveryHostileValue() throws Exception {
     List<String> accepted = new ArrayList<>();
     Map<String, Map<String, String>> secretsByInstance = new LinkedHashMap<>();
-    ConsoleConfig config = TestConsoles.offline(data);
+    Path records = tools.resolve("launches");
+    Path java = FakeJdks.recording(tools.resolve("jdk-17"), "17.0.9", records);
+    ConsoleConfig config = TestConsoles.offline(data).withOperator(Setting.BRIDGE_JAVA, java.toString());
     try (ConsoleApp console = ConsoleApp.start(config)) {
       ConsoleClient api = new ConsoleClient(console.port(), console.adminToken());
 
@@ -107,7 +124,46 @@ class HostileInputTest {
       checkNginx(text(api, "/nginx/config"));
       checkPrometheus(text(api, "/exports/prometheus.yml"));
       assertThat(secretsByInstance).as("some hostile keys are fine as keys").isNotEmpty();
-      checkSupervisord(text(api, "/exports/supervisor.conf?secrets=clear"), secretsByInstance);
+      checkSupervisord(text(api, "/exports/supervisor.conf?secrets=clear"), console.instances().list().stream().filter(Instance::managed).toList(), java, records,
+          secretsByInstance);
+    }
+  }
+
+  @Test
+  void aRealBridgeThatSupervisordStartsFromTheExportWorksWithItsHostileKeys() throws Exception {
+    String upstreamKey = "u$host`id`\\;}{#'x";
+    String clientKey = "c;}{#$remote_addr`id`\\'z";
+    int port = ManagedNginxFixture.freePort();
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    String conf;
+    Instance instance;
+    try (ConsoleApp console = ConsoleApp.start(TestConsoles.offline(data).withOperator(Setting.BRIDGE_JAVA, java.toString()))) {
+      ConsoleClient api = new ConsoleClient(console.port(), console.adminToken());
+      ConsoleClient.Answer created = api.post("/instances", "{\"name\":\"real\",\"managed\":true,\"enabled\":false,"
+          + "\"port\":" + port + ",\"shared_mode\":true,\"upstream_api_key\":" + quote(upstreamKey)
+          + ",\"client_keys\":[" + quote(clientKey) + "]}");
+      assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
+      conf = text(api, "/exports/supervisor.conf?secrets=clear");
+      instance = console.instances().list().get(0);
+    }
+
+    try (RealSupervisord supervisord = startSupervisord(conf)) {
+      String started = supervisord.ctl("start", "ollama-bridges:ollama-bridge-real");
+      Long pid = supervisord.runningPids(List.of("ollama-bridges:ollama-bridge-real")).get("ollama-bridges:ollama-bridge-real");
+      assertThat(pid).as(started + supervisord.status()).isNotNull();
+
+      // what the kernel handed the bridge's JVM
+      assertThat(nulSeparated(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"))))
+          .isEqualTo(expectedArgv(java, instance));
+      Map<String, String> environment = RealSupervisord.environmentOf(pid);
+      assertThat(environment.get("BRIDGE_API_KEY")).isEqualTo(upstreamKey);
+      assertThat(environment.get("BRIDGE_CLIENT_KEYS")).isEqualTo(clientKey);
+
+      // and the bridge takes the client key as it was given, and nothing else
+      String health = "http://127.0.0.1:" + port + "/api/version";
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> status(health, null) > 0);
+      assertThat(status(health, "Bearer " + clientKey + "x")).isEqualTo(401);
+      assertThat(status(health, "Bearer " + clientKey)).isNotEqualTo(401);
     }
   }
 
@@ -129,11 +185,19 @@ class HostileInputTest {
           String path = target.getValue() + java.net.URLEncoder.encode(value, StandardCharsets.UTF_8);
           ConsoleClient.Answer answer = target.getKey().equals("version") ? api.delete(path) : api.get(path);
           String what = path.substring(0, Math.min(path.length(), 120)) + " -> " + answer.status() + " " + answer.body();
-          assertThat(answer.status()).as(what).isIn(400, 404, 409);
           assertThat(answer.error()).as(what).isNotBlank();
-          // a URL that Jetty refuses before any route sees it cannot name a field; it says so
-          if (answer.status() != 404 && !answer.error().contains("the request is malformed")) {
+          if (target.getKey().equals("id") && value.equals("\u0000")) {
+            // a path that Jetty refuses before any route sees it cannot name a field; it says so
+            assertThat(answer.status()).as(what).isEqualTo(400);
+            assertThat(answer.error()).as(what).contains("the request is malformed");
+          } else if (target.getKey().equals("id") && value.matches("-?[0-9]+") && answer.status() == 404) {
+            assertThat(answer.error()).as(what).isEqualTo("no instance has id " + value); // a number, of none
+          } else if (target.getKey().equals("version") && value.matches("-?[0-9]+") && answer.status() == 409) {
+            assertThat(answer.field()).as(what).isEqualTo("version"); // a number, not the instance's
+          } else {
+            assertThat(answer.status()).as(what).isEqualTo(400);
             assertThat(answer.field()).as(what).isEqualTo(target.getKey());
+            assertThat(answer.error()).as("the message names the parameter: " + what).contains(target.getKey());
           }
         }
       }
@@ -192,31 +256,68 @@ class HostileInputTest {
   }
 
   /**
-   * Runs supervisord on the file with its secrets in clear, starts the bridges that hold hostile
-   * keys, and reads each one's environment: exactly the keys stored, and no variable more.
+   * Runs supervisord on the file with its secrets in clear and starts every program in it, on a
+   * java that records what it was given: each got exactly the argv the console means, word for word,
+   * and exactly supervisord's environment plus the keys stored for it, byte for byte.
    */
-  private void checkSupervisord(String conf, Map<String, Map<String, String>> secretsByInstance) throws Exception {
-    try (RealSupervisord supervisord = RealSupervisord.start(tools, conf, Map.of())) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> supervisord.answers() || !supervisord.process().isAlive());
-      assertThat(supervisord.process().isAlive()).as("supervisord read the file: " + supervisord.output()).isTrue();
-      // a few at a time, stopped as soon as their environment is read: it is set when the process starts
-      List<String> names = new ArrayList<>(secretsByInstance.keySet());
-      for (int from = 0; from < names.size(); from += 6) {
-        List<String> batch = names.subList(from, Math.min(names.size(), from + 6)).stream()
-            .map(name -> "ollama-bridges:ollama-bridge-" + name).toList();
-        String started = supervisord.ctl("start", batch);
-        Map<String, Long> pids = supervisord.runningPids(batch);
-        for (String program : batch) {
-          assertThat(pids.get(program)).as(program + ": " + started).isNotNull();
-          Map<String, String> environment = RealSupervisord.environmentOf(pids.get(program));
-          String name = program.substring(program.indexOf("ollama-bridge-") + "ollama-bridge-".length());
-          secretsByInstance.get(name).forEach((variable, key) -> assertThat(environment.get(variable)).as(program).isEqualTo(key));
-          assertThat(environment).as(program).doesNotContainKeys("X", "X-Injected", "INJECTED");
-        }
-        supervisord.ctl("stop", batch);
+  private void checkSupervisord(String conf, List<Instance> instances, Path java, Path records,
+      Map<String, Map<String, String>> secretsByInstance) throws Exception {
+    try (RealSupervisord supervisord = startSupervisord(conf)) {
+      String started = supervisord.ctl("start", "ollama-bridges:*");
+      for (Instance instance : instances) {
+        String program = "ollama-bridge-" + instance.name();
+        List<String> argv = await().atMost(Duration.ofSeconds(60))
+            .until(() -> FakeJdks.recordedArgv(records, program), Optional::isPresent)
+            .orElseThrow(() -> new AssertionError(program + " did not start: " + started));
+        assertThat(argv).as(program).isEqualTo(expectedArgv(java, instance));
+
+        Map<String, String> expected = new HashMap<>(System.getenv());
+        expected.putAll(secretsByInstance.getOrDefault(instance.name(), Map.of()));
+        Map<String, String> environment = FakeJdks.recordedEnvironment(records, program);
+        assertThat(environment.get("SUPERVISOR_PROCESS_NAME")).as(program).isEqualTo(program);
+        assertThat(environment).as(program).containsKeys(SUPERVISOR_VARIABLES.toArray(String[]::new));
+        SUPERVISOR_VARIABLES.forEach(environment::remove);
+        assertThat(environment).as(program + ": supervisord's environment and the stored keys, and no variable more")
+            .isEqualTo(expected);
       }
-      System.out.println("supervisord started " + secretsByInstance.size() + " bridges with hostile keys; each got them byte for byte");
+      System.out.println("supervisord started " + instances.size() + " programs with hostile values; each got its argv and "
+          + secretsByInstance.size() + " of them their keys, byte for byte");
     }
+  }
+
+  /** supervisord, answering its control socket, with its pid file where the test's cleanup finds it. */
+  private RealSupervisord startSupervisord(String conf) throws Exception {
+    RealSupervisord supervisord = RealSupervisord.start(tools.resolve("run"), conf, Map.of());
+    await().atMost(Duration.ofSeconds(30)).until(() -> supervisord.answers() || !supervisord.process().isAlive());
+    assertThat(supervisord.process().isAlive()).as("supervisord read the file: " + supervisord.output()).isTrue();
+    return supervisord;
+  }
+
+  /** The command line the console means for an instance: its java with the bridges' flags, this program, the flags. */
+  private static List<String> expectedArgv(Path java, Instance instance) {
+    return SelfCommand.current().onJava(java.toString()).command(BridgeLaunch.JVM_FLAGS, BridgeLaunch.arguments(instance));
+  }
+
+  private static int status(String url, String authorization) throws IOException {
+    Request.Builder request = new Request.Builder().url(url);
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    try (Response response = HTTP.newCall(request.build()).execute()) {
+      return response.code();
+    }
+  }
+
+  private static List<String> nulSeparated(byte[] bytes) {
+    List<String> strings = new ArrayList<>();
+    int from = 0;
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == 0) {
+        strings.add(new String(bytes, from, i - from, StandardCharsets.UTF_8));
+        from = i + 1;
+      }
+    }
+    return strings;
   }
 
   private static String text(ConsoleClient api, String path) {

@@ -2,7 +2,6 @@ package dev.ollamabridge.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -17,7 +16,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,34 +46,51 @@ class HostileLogBrowserTest {
       });
       """;
 
+  private static Chromium browser;
+
   @TempDir
   Path data;
 
   private HostileBackend backend;
   private ConsoleApp console;
   private ConsoleClient api;
-  private Chromium browser;
+
+  @BeforeAll
+  static void startBrowser() {
+    Chromium.assumeInstalled();
+    browser = new Chromium("hostile-log", 1280, 900);
+  }
+
+  @AfterAll
+  static void stopBrowser() {
+    if (browser != null) {
+      browser.close();
+    }
+  }
 
   @BeforeEach
   void start() throws IOException {
-    assumeTrue(Chromium.installed(), "needs Debian's chromium and chromium-driver (.ci/run installs them)");
     backend = HostileBackend.start()
         .on("GET /api/tags", HostileBackend.raw(HostileBackend.MARKUP_STATUS_LINE + "\r\n\r\n"));
     console = TestConsoles.start(data);
     api = TestConsoles.client(console, data);
-    api.patch("/settings", "{\"health.interval_ms\":300,\"health.rise\":1}");
+    // instances from a port of their own, not 3000 where every other console of the machine starts
+    int firstPort = 10_000 + ThreadLocalRandom.current().nextInt(20_000);
+    ConsoleClient.Answer settings = api.patch("/settings",
+        "{\"health.interval_ms\":300,\"health.rise\":1,\"first_port\":" + firstPort + "}");
+    assertThat(settings.status()).as(String.valueOf(settings.body())).isEqualTo(200);
   }
 
   @AfterEach
   void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (console != null) {
-      console.close();
-    }
-    if (backend != null) {
-      backend.close();
+    try {
+      if (console != null) {
+        console.close();
+      }
+    } finally {
+      if (backend != null) {
+        backend.close();
+      }
     }
   }
 
@@ -79,10 +98,11 @@ class HostileLogBrowserTest {
   void aBackendsMarkupInTheBridgesLogIsShownAsTextAndDoesNothing() {
     long id = created("hostile");
     // the console's own model discovery asks the bridge, which asks the backend and logs its status line
-    await().atMost(PATIENCE).until(() -> backend.requests().contains("GET /api/tags"));
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(backend.requests())
+        .as("what the backend was asked; the instance: " + api.get("/instances/" + id).body()).contains("GET /api/tags"));
     List<String> eventsBefore = webEvents();
 
-    browser = new Chromium("hostile-log", 1280, 900);
+    browser.fresh("hostile-log", 1280, 900);
     logIn();
     openWatching(id);
     browser.awaitText("#log", "XTTP/1.1", PATIENCE);
@@ -107,7 +127,7 @@ class HostileLogBrowserTest {
     List<String> eventsBefore = webEvents();
 
     for (int width : new int[] {1280, 390}) {
-      browser = new Chromium("raw-log-" + width, width, 900);
+      browser.fresh("raw-log-" + width, width, 900);
       logIn();
       openWatching(id);
       browser.awaitText("#log", HostileBackend.MARKUP_STATUS_LINE, PATIENCE);
@@ -124,8 +144,6 @@ class HostileLogBrowserTest {
       assertThat(browser.all("#log *:not(code)")).as("no element made of the log's text").isEmpty();
       browser.assertNoConsoleErrors();
       assertNothingHappened(id, eventsBefore);
-      browser.close();
-      browser = null;
     }
   }
 

@@ -2,19 +2,21 @@ package dev.ollamabridge.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ollamabridge.fake.FakeOllama;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import okhttp3.FormBody;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.Alert;
@@ -24,49 +26,91 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The web console as a new user meets it, in real headless Chromium against a real console with its
- * own nginx and the built-in fake backend. Each step leaves a screenshot in {@code target/screenshots/}.
+ * The web console as a new user meets it, in real headless Chromium (one for the class, fresh for
+ * each test) against a real console: with its own nginx and the built-in fake backend where a test
+ * follows traffic, alone where it only needs pages. Each step leaves a screenshot in
+ * {@code target/screenshots/}.
  */
 class WebConsoleBrowserTest {
 
   private static final Duration PATIENCE = Duration.ofSeconds(60);
   private static final OkHttpClient HTTP = new OkHttpClient.Builder().followRedirects(false).build();
+  private static Chromium browser;
 
   @TempDir
   Path data;
 
   private FakeOllama backend;
   private ManagedNginxFixture nginx;
-  private Chromium browser;
+  private ConsoleApp console;
+  private ConsoleClient api;
   private String base;
   private String password;
 
-  @BeforeEach
-  void start() throws IOException {
-    assumeTrue(Chromium.installed(), "needs Debian's chromium and chromium-driver (.ci/run installs them)");
-    backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(4));
-    nginx = new ManagedNginxFixture(data);
-    nginx.api.patch("/settings", "{\"default_upstream\":\"" + backend.baseUrl() + "\"}");
-    base = "http://127.0.0.1:" + nginx.console.port();
-    password = Files.readString(data.resolve("admin-password")).strip();
+  @BeforeAll
+  static void startBrowser() {
+    Chromium.assumeInstalled();
+    browser = new Chromium("web-console", 1280, 900);
+  }
+
+  @AfterAll
+  static void stopBrowser() {
+    if (browser != null) {
+      browser.close();
+    }
   }
 
   @AfterEach
   void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (nginx != null) {
-      nginx.close();
-    }
-    if (backend != null) {
-      backend.close();
+    try {
+      if (nginx != null) {
+        nginx.close();
+      }
+    } finally {
+      try {
+        if (console != null) {
+          console.close();
+        }
+      } finally {
+        if (backend != null) {
+          backend.close();
+        }
+      }
     }
   }
 
+  /**
+   * A console with its own nginx in front of the fake backend, its instances from a random high
+   * port, reading the bridges' metrics every second.
+   */
+  private void startWithNginx() throws IOException {
+    backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(4));
+    nginx = new ManagedNginxFixture(data);
+    api = nginx.api;
+    // instances from a port of their own, not 3000 where every other console of the machine starts
+    int firstPort = 10_000 + ThreadLocalRandom.current().nextInt(20_000);
+    ConsoleClient.Answer settings = api.patch("/settings", "{\"default_upstream\":\"" + backend.baseUrl()
+        + "\",\"first_port\":" + firstPort + ",\"metrics.scrape_interval_ms\":1000}");
+    assertThat(settings.status()).as(String.valueOf(settings.body())).isEqualTo(200);
+    opened(nginx.console);
+  }
+
+  /** A console alone: no nginx, no backend, no bridge running. */
+  private void startAlone() throws IOException {
+    console = TestConsoles.start(data);
+    api = TestConsoles.client(console, data);
+    opened(console);
+  }
+
+  private void opened(ConsoleApp started) throws IOException {
+    base = "http://127.0.0.1:" + started.port();
+    password = Files.readString(data.resolve("admin-password")).strip();
+  }
+
   @Test
-  void aNewUserLogsInAddsAnInstanceEditsWatchesStopsStartsAndRemovesIt() {
-    browser = new Chromium("journey", 1280, 900);
+  void aNewUserLogsInAddsAnInstanceEditsWatchesStopsStartsAndRemovesIt() throws IOException {
+    startWithNginx();
+    browser.fresh("journey", 1280, 900);
 
     // a wrong password is refused, the right one opens the dashboard
     browser.open(base + "/");
@@ -104,11 +148,18 @@ class WebConsoleBrowserTest {
       return config != null && config.contains("weight=7");
     });
     browser.awaitText("#log", "listening on", PATIENCE);
+    // the charts reload as often as the console reads the bridge (the setting), and fill in after two reads
+    assertThat(browser.find("#charts").getAttribute("data-every-ms")).isEqualTo("1000");
     new WebDriverWait(browser.driver, PATIENCE).until(driver -> !browser.find("#charts .chart-note").isDisplayed());
     for (int i = 0; i < 6; i++) {
       assertThat(nginx.chat("question " + i % 3)).isEqualTo(200);
     }
-    browser.awaitText("#now", "%", PATIENCE); // the cache hit ratio of the repeated questions
+    // "Now" is the last interval between two reads: while a repeated question keeps coming, every
+    // interval has cache hits, and the panel shows their ratio at its next refresh
+    new WebDriverWait(browser.driver, PATIENCE).until(driver -> {
+      assertThat(nginx.chat("question 0")).isEqualTo(200);
+      return browser.find("#now").getText().contains("%");
+    });
     int points = Integer.parseInt(browser.find("#charts").getAttribute("data-points"));
     new WebDriverWait(browser.driver, PATIENCE).until(driver ->
         Integer.parseInt(browser.find("#charts").getAttribute("data-points")) > points);
@@ -134,14 +185,15 @@ class WebConsoleBrowserTest {
     browser.screenshot("removing");
     new WebDriverWait(browser.driver, PATIENCE).until(ExpectedConditions.invisibilityOfElementLocated(
         org.openqa.selenium.By.cssSelector("tr[data-name='bridge-1']")));
-    assertThat(nginx.api.get("/instances").body()).isEmpty();
+    assertThat(api.get("/instances").body()).isEmpty();
     browser.screenshot("removed");
     browser.assertNoConsoleErrors();
   }
 
   @Test
   void pagesNeedASessionAndChangesNeedItsCsrfToken() throws IOException {
-    browser = new Chromium("refusals", 1280, 900);
+    startAlone();
+    browser.fresh("refusals", 1280, 900);
     try (Response page = HTTP.newCall(new Request.Builder().url(base + "/").build()).execute()) {
       assertThat(page.code()).isEqualTo(303);
       assertThat(page.header("Location")).startsWith("/login");
@@ -172,7 +224,7 @@ class WebConsoleBrowserTest {
         .header("Cookie", "ob_session=" + session.getValue()).build()).execute()) {
       assertThat(api.code()).as("the API takes Bearer tokens, never the session cookie alone").isEqualTo(401);
     }
-    assertThat(nginx.api.get("/instances").body()).isEmpty();
+    assertThat(api.get("/instances").body()).isEmpty();
 
     // a hostile value is shown as text, never run
     browser.open(base + "/login?next=/%22%3E%3Cscript%3Ealert(1)%3C/script%3E");
@@ -198,14 +250,20 @@ class WebConsoleBrowserTest {
       }
     }
     assertThat(status).isEqualTo(429);
-    assertThat(nginx.api.get("/events?limit=1000").body().path("events").findValuesAsText("action")).contains("login.failed");
+    assertThat(api.get("/events?limit=1000").body().path("events").findValuesAsText("action")).contains("login.failed");
   }
 
   @Test
-  void theAdminPagesShowModelsNginxEventsFilesSettingsAndTokens() {
+  void theAdminPagesShowModelsNginxEventsFilesSettingsAndTokens() throws IOException {
+    startWithNginx();
     long edge = nginx.create("edge", backend.baseUrl(), 2);
-    nginx.api.patch("/instances/" + edge, "{\"version\":1,\"model_aliases\":[\"smart=fake-r1\"]}");
-    browser = new Chromium("admin", 1280, 900);
+    long version = api.get("/instances/" + edge).body().path("version").asLong();
+    ConsoleClient.Answer aliased = api.patch("/instances/" + edge,
+        "{\"version\":" + version + ",\"model_aliases\":[\"smart=fake-r1\"]}");
+    assertThat(aliased.status()).as(String.valueOf(aliased.body())).isEqualTo(200);
+    assertThat(aliased.body().path("version").asLong()).isGreaterThan(version);
+    assertThat(aliased.body().path("model_aliases").toString()).isEqualTo("[\"smart=fake-r1\"]");
+    browser.fresh("admin", 1280, 900);
     browser.open(base + "/login");
     logIn(password);
     browser.await("#add-instance", PATIENCE);
@@ -222,7 +280,7 @@ class WebConsoleBrowserTest {
     browser.screenshot("models");
 
     browser.find("a[href='/nginx']").click();
-    browser.awaitText("main", "revision", PATIENCE);
+    browser.awaitText("main", "serving revision", PATIENCE);
     browser.screenshot("nginx");
     browser.find("a[href='/events']").click();
     browser.awaitText("main", "instance.create", PATIENCE);
@@ -251,16 +309,26 @@ class WebConsoleBrowserTest {
   }
 
   @Test
-  void atPhoneWidthAndInDarkModeTheDashboardKeepsItsActionsWithinReach() {
-    nginx.create("phone", backend.baseUrl(), 1);
-    browser = new Chromium("phone", 390, 844);
+  void atPhoneWidthAndInDarkModeTheDashboardKeepsItsActionsWithinReach() throws IOException {
+    startAlone();
+    ConsoleClient.Answer created = api.post("/instances", "{\"name\":\"phone\",\"enabled\":false}");
+    assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
+    browser.fresh("phone", 390, 844);
     browser.driver.executeCdpCommand("Emulation.setEmulatedMedia",
-        java.util.Map.of("features", java.util.List.of(java.util.Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        java.util.Map.of("features", List.of(java.util.Map.of("name", "prefers-color-scheme", "value", "dark"))));
     browser.open(base + "/login");
     logIn(password);
     browser.await("tr[data-name='phone']", PATIENCE);
     assertThat(browser.find("#add-instance").isDisplayed()).isTrue();
     assertThat(browser.find("tr[data-name='phone'] button.danger").isDisplayed()).isTrue();
+    List<WebElement> actions = browser.all("tr[data-name='phone'] .row-actions button, tr[data-name='phone'] .row-actions a.button");
+    assertThat(actions).extracting(WebElement::getText).contains("Start", "Edit", "Remove");
+    long viewport = ((Number) browser.driver.executeScript("return document.documentElement.clientWidth")).longValue();
+    assertThat(actions).allSatisfy(action -> {
+      assertThat(action.isDisplayed()).as(action.getText()).isTrue();
+      assertThat(action.getRect().getX() + action.getRect().getWidth()).as(action.getText() + " within the screen")
+          .isLessThanOrEqualTo((int) viewport);
+    });
     String background = browser.find("body").getCssValue("background-color");
     assertThat(background).as("the dark palette follows the system").isEqualTo("rgba(18, 21, 27, 1)");
     browser.screenshot("dashboard-dark");

@@ -21,7 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads every bridge's {@code /metrics} each interval, all at once and off the API's threads, and
+ * Reads every bridge's {@code /metrics} each interval (read again at every round, so a change applies
+ * from the next one), all at once and off the API's threads, and
  * keeps per bridge a window of {@link Figures} computed from consecutive scrapes, for the
  * dashboard's live figures and charts. A bridge whose previous scrape has not returned is skipped
  * rather than piled up; a failed scrape is remembered ({@link #lastError}), never thrown; a
@@ -33,15 +34,16 @@ public final class BridgeScraper implements AutoCloseable {
 
   /** A bridge answers {@code /metrics} from memory; one that takes longer than this is as good as down. */
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
+  /** When the interval cannot be read, the next round comes after this long. */
+  private static final Duration RETRY = Duration.ofSeconds(5);
 
   /** One bridge to read: its key (the instance id), its name, and its base URL ({@code http://host:port}). */
   public record Target(long id, String name, String baseUrl) {}
 
   private final Supplier<List<Target>> targets;
   private final OkHttpClient http;
-  private final Duration interval;
+  private final Supplier<Duration> interval;
   private final Duration window;
-  private final Duration maxGap;
   private final Clock clock;
   private final Map<Long, ScrapeWindow> windows = new ConcurrentHashMap<>();
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
@@ -49,31 +51,44 @@ public final class BridgeScraper implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, "metrics-timer"));
   private final ExecutorService scrapes = Executors.newCachedThreadPool(runnable -> daemon(runnable, "metrics-scrape"));
 
-  /**
-   * @param http the console's client; calls get their own short timeout
-   * @param interval how often each bridge is read (the console uses 5 s)
-   * @param window how much history is kept per bridge (an hour for the charts)
-   */
+  /** A scraper that reads every {@code interval}. */
   public BridgeScraper(Supplier<List<Target>> targets, OkHttpClient http, Duration interval, Duration window,
       Clock clock) {
-    if (interval == null || interval.isNegative() || interval.isZero()) {
-      throw new IllegalArgumentException("the scrape interval must be positive (got " + interval + ")");
-    }
-    if (window == null || window.compareTo(interval) <= 0) {
-      throw new IllegalArgumentException(
-          "the metrics window must be longer than the scrape interval " + interval + " (got " + window + ")");
-    }
+    this(targets, http, () -> interval, window, clock);
+  }
+
+  /**
+   * @param http the console's client; calls get their own short timeout
+   * @param interval how often each bridge is read (the console's metrics.scrape_interval_ms), asked at
+   *     every round; always positive and shorter than the window
+   * @param window how much history is kept per bridge (an hour for the charts)
+   */
+  public BridgeScraper(Supplier<List<Target>> targets, OkHttpClient http, Supplier<Duration> interval, Duration window,
+      Clock clock) {
     this.targets = targets;
     this.http = http.newBuilder().callTimeout(CALL_TIMEOUT).build();
     this.interval = interval;
     this.window = window;
-    this.maxGap = interval.multipliedBy(3).plus(CALL_TIMEOUT);
     this.clock = clock;
+    interval(); // checked up front too
   }
 
   /** Starts reading: a first round now (a baseline), then one every interval. */
   public void start() {
-    timer.scheduleAtFixedRate(() -> round(scrapes), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    timer.execute(this::tick);
+  }
+
+  /** The interval as it is now. */
+  public Duration interval() {
+    Duration now = interval.get();
+    if (now == null || now.isNegative() || now.isZero()) {
+      throw new IllegalArgumentException("the scrape interval must be positive (got " + now + ")");
+    }
+    if (window == null || window.compareTo(now) <= 0) {
+      throw new IllegalArgumentException(
+          "the metrics window must be longer than the scrape interval " + now + " (got " + window + ")");
+    }
+    return now;
   }
 
   /** The figures of the last interval of a bridge; empty until it has been read twice. */
@@ -89,7 +104,7 @@ public final class BridgeScraper implements AutoCloseable {
 
   /** The same window as columns for a chart, with gaps where the bridge could not be read. */
   public Series series(long id) {
-    return Series.of(window(id), maxGap);
+    return Series.of(window(id), maxGap(interval()));
   }
 
   /** Why the last scrape of a bridge failed; empty when it succeeded or none was tried. */
@@ -99,17 +114,39 @@ public final class BridgeScraper implements AutoCloseable {
 
   /** One round of scrapes on the calling thread, returning when all are done: for tests. */
   void scrapeAll() {
-    round(Runnable::run);
+    round(Runnable::run, maxGap(interval()));
   }
 
-  private void round(Executor executor) {
+  private void tick() {
+    Duration next = RETRY;
+    try {
+      next = interval();
+      round(scrapes, maxGap(next));
+    } catch (RuntimeException e) {
+      log.warn("metrics round failed: {}", e.toString());
+    } finally {
+      if (!timer.isShutdown()) {
+        timer.schedule(this::tick, next.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  /**
+   * The longest time between two scrapes that still gives a figure: three intervals and a slow call.
+   * After a longer silence the next scrape only starts a new baseline, so an outage shows as a gap.
+   */
+  private static Duration maxGap(Duration interval) {
+    return interval.multipliedBy(3).plus(CALL_TIMEOUT);
+  }
+
+  private void round(Executor executor, Duration maxGap) {
     try {
       List<Target> now = targets.get();
       windows.keySet().retainAll(now.stream().map(Target::id).toList());
       for (Target target : now) {
-        ScrapeWindow figures = windows.computeIfAbsent(target.id(), id -> new ScrapeWindow(window, maxGap));
+        ScrapeWindow figures = windows.computeIfAbsent(target.id(), id -> new ScrapeWindow(window));
         if (inFlight.add(target.id())) {
-          executor.execute(() -> scrape(target, figures));
+          executor.execute(() -> scrape(target, figures, maxGap));
         }
       }
     } catch (RuntimeException e) {
@@ -117,14 +154,14 @@ public final class BridgeScraper implements AutoCloseable {
     }
   }
 
-  private void scrape(Target target, ScrapeWindow figures) {
+  private void scrape(Target target, ScrapeWindow figures, Duration maxGap) {
     try (Response response = http.newCall(new Request.Builder().url(target.baseUrl() + "/metrics").build()).execute()) {
       if (response.code() != 200) {
         figures.failed("GET /metrics answered " + response.code(), clock.instant());
         return;
       }
       String text = response.body().string();
-      figures.scraped(Scrape.of(clock.instant(), text));
+      figures.scraped(Scrape.of(clock.instant(), text), maxGap);
     } catch (IOException | IllegalArgumentException e) { // unreachable, malformed URL or text
       log.debug("could not read the metrics of {}: {}", target.name(), e.toString());
       figures.failed(e.getMessage() == null ? e.toString() : e.getMessage(), clock.instant());

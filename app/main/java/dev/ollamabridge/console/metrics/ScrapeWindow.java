@@ -11,21 +11,19 @@ import java.util.Optional;
 final class ScrapeWindow {
 
   private final Duration length;
-  private final Duration maxGap;
   private final Deque<Figures> figures = new ArrayDeque<>();
   private Scrape last;
   private String lastError;
+
+  ScrapeWindow(Duration length) {
+    this.length = length;
+  }
 
   /**
    * @param maxGap the longest time between two scrapes that still gives a figure; after a longer
    *     silence the next scrape only starts a new baseline, so an outage shows as a gap
    */
-  ScrapeWindow(Duration length, Duration maxGap) {
-    this.length = length;
-    this.maxGap = maxGap;
-  }
-
-  synchronized void scraped(Scrape scrape) {
+  synchronized void scraped(Scrape scrape, Duration maxGap) {
     if (last != null && scrape.at().isAfter(last.at())
         && Duration.between(last.at(), scrape.at()).compareTo(maxGap) <= 0) {
       figures.addLast(Figures.between(last, scrape));

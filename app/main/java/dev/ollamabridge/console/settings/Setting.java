@@ -47,6 +47,11 @@ public enum Setting {
   NGINX_REVISIONS_KEEP_DAYS("nginx.revisions_keep_days", "365", value -> integer(value, 1, 36_500)),
   /** How often the console asks each healthy bridge for its models (also when it turns healthy). */
   MODELS_REFRESH_S("models.refresh_s", "30", value -> integer(value, 5, 86_400)),
+  /**
+   * How often the console reads each running bridge's /metrics for the live figures and the charts
+   * (which keep an hour: at least a second apart, so at most 3600 points per bridge).
+   */
+  METRICS_SCRAPE_INTERVAL_MS("metrics.scrape_interval_ms", "5000", value -> integer(value, 1000, 600_000)),
   /** auto: nginx routes each request to the instances serving its model when the njs module is there; off: never. */
   ROUTING_BY_MODEL("routing.by_model", "auto", value -> oneOf(value, "auto", "off")),
   /** reject: a model no instance serves is a 404 naming those served; any: such a request goes to the whole cluster. */

@@ -141,7 +141,8 @@ final class InstancePages {
 
   private void render(Context ctx, InstanceView view, InstanceForm form, boolean saved) {
     pages.render(ctx, "instances/show.jte", new InstancePage(WebRoutes.layout(ctx, view.instance().name(), "instances"),
-        InstanceRow.of(view), form, saved, events.latest(EVENTS_SHOWN, view.instance().name())));
+        InstanceRow.of(view), form, saved, events.latest(EVENTS_SHOWN, view.instance().name()),
+        scraper.interval().toMillis()));
   }
 
   /** Runs an action of a dashboard button, then answers the live part, with what happened or why not. */

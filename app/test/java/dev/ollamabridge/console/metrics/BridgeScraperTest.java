@@ -1,6 +1,7 @@
 package dev.ollamabridge.console.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.time.Clock;
@@ -9,6 +10,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okhttp3.OkHttpClient;
@@ -26,13 +28,14 @@ class BridgeScraperTest {
   private final OkHttpClient http = new OkHttpClient();
   private final List<BridgeScraper.Target> targets = new CopyOnWriteArrayList<>();
   private Instant now = START;
+  private Clock clock;
   private BridgeScraper scraper;
 
   @BeforeEach
   void start() throws Exception {
     bridge.start(InetAddress.getByName("127.0.0.1"), 0);
     targets.add(new BridgeScraper.Target(7, "alpha", "http://127.0.0.1:" + bridge.getPort()));
-    Clock clock = new Clock() {
+    clock = new Clock() {
       @Override
       public Instant instant() {
         return now;
@@ -134,6 +137,36 @@ class BridgeScraperTest {
     assertThat(series.requestsPerSecond()).containsExactly(1.0, null, 2.0);
     assertThat(series.epochSeconds()[0]).isEqualTo(START.plus(INTERVAL).getEpochSecond());
     assertThat(series.epochSeconds()).isSorted();
+  }
+
+  @Test
+  void theIntervalIsReadAgainAtEveryRoundAndAShorterOneShortensTheLongestGap() {
+    // given a scraper whose interval is a setting, now 5 s, and a bridge read twice at that pace
+    AtomicReference<Duration> interval = new AtomicReference<>(INTERVAL);
+    scraper.close();
+    scraper = new BridgeScraper(() -> targets, http, interval::get, Duration.ofMinutes(1), clock);
+    for (int i = 0; i < 2; i++) {
+      answer("bridge_requests_total{cache=\"off\",route=\"/api/chat\",status=\"200\"} " + i * 5 + "\n");
+      scraper.scrapeAll();
+      now = now.plus(INTERVAL);
+    }
+    assertThat(scraper.window(7)).hasSize(1);
+
+    // when the interval becomes 1 s, and the next read comes 6 s later (within 3 × 5 s + 2 s, beyond 3 × 1 s + 2 s)
+    interval.set(Duration.ofSeconds(1));
+    now = now.plusSeconds(1);
+    answer("bridge_requests_total{cache=\"off\",route=\"/api/chat\",status=\"200\"} 100\n");
+    scraper.scrapeAll();
+
+    // then that read only starts a new baseline
+    assertThat(scraper.interval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(scraper.window(7)).hasSize(1);
+  }
+
+  @Test
+  void anIntervalNoShorterThanTheWindowIsRefused() {
+    assertThatThrownBy(() -> new BridgeScraper(() -> targets, http, Duration.ofMinutes(1), Duration.ofMinutes(1), clock))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("longer than the scrape interval");
   }
 
   @Test
