@@ -16,7 +16,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,10 +73,7 @@ class HostileLogBrowserTest {
         .on("GET /api/tags", HostileBackend.raw(HostileBackend.MARKUP_STATUS_LINE + "\r\n\r\n"));
     console = TestConsoles.start(data);
     api = TestConsoles.client(console, data);
-    // instances from a port of their own, not 3000 where every other console of the machine starts
-    int firstPort = 10_000 + ThreadLocalRandom.current().nextInt(20_000);
-    ConsoleClient.Answer settings = api.patch("/settings",
-        "{\"health.interval_ms\":300,\"health.rise\":1,\"first_port\":" + firstPort + "}");
+    ConsoleClient.Answer settings = api.patch("/settings", "{\"health.interval_ms\":300,\"health.rise\":1}");
     assertThat(settings.status()).as(String.valueOf(settings.body())).isEqualTo(200);
   }
 

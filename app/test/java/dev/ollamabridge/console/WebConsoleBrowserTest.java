@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import okhttp3.FormBody;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -87,10 +86,8 @@ class WebConsoleBrowserTest {
     backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(4));
     nginx = new ManagedNginxFixture(data);
     api = nginx.api;
-    // instances from a port of their own, not 3000 where every other console of the machine starts
-    int firstPort = 10_000 + ThreadLocalRandom.current().nextInt(20_000);
     ConsoleClient.Answer settings = api.patch("/settings", "{\"default_upstream\":\"" + backend.baseUrl()
-        + "\",\"first_port\":" + firstPort + ",\"metrics.scrape_interval_ms\":1000}");
+        + "\",\"metrics.scrape_interval_ms\":1000}");
     assertThat(settings.status()).as(String.valueOf(settings.body())).isEqualTo(200);
     opened(nginx.console);
   }
