@@ -47,7 +47,8 @@ class ConsoleLifecycleTest {
     console = startConsole();
     api = new ConsoleClient(console.port(), console.adminToken());
     // quick checks, a short startsecs and backoff keep the test short; the semantics are the seed's
-    api.patch("/settings", "{\"health.interval_ms\":300,\"health.rise\":2,\"health.fall\":3}");
+    api.patch("/settings", "{\"health.interval_ms\":300,\"health.rise\":2,\"health.fall\":3,\"first_port\":"
+        + ownFirstPort() + "}");
     restartWith("{\"supervise.startsecs\":1,\"supervise.backoff_ms\":100}");
   }
 
@@ -324,6 +325,14 @@ class ConsoleLifecycleTest {
       return instance.at("/process/state").asText().equals("RUNNING") && instance.at("/health/healthy").asBoolean();
     });
     return api.get("/instances/" + id).body();
+  }
+
+  /**
+   * Instance ports of this test's own, below the ephemeral range: another suite on the machine takes ports
+   * from 3000 too, and one of them took a port between a stop and a restart here.
+   */
+  static int ownFirstPort() {
+    return java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000, 30_000);
   }
 
   private ConsoleApp startConsole() {

@@ -44,7 +44,8 @@ class FailoverDrillTest {
   @Test
   void killingABridgeFailsNoRequestAndItComesBack() throws Exception {
     nginx = new ManagedNginxFixture(data);
-    nginx.api.patch("/settings", "{\"health.interval_ms\":200,\"health.fall\":2}");
+    nginx.api.patch("/settings", "{\"health.interval_ms\":200,\"health.fall\":2,\"first_port\":"
+        + ConsoleLifecycleTest.ownFirstPort() + "}");
     long a = nginx.create("a", backend.baseUrl(), 1);
     long b = nginx.create("b", backend.baseUrl(), 1);
     long c = nginx.create("c", backend.baseUrl(), 1);
@@ -86,7 +87,7 @@ class FailoverDrillTest {
   @Test
   void aStoppedBackendTurnsItsInstanceDownInNginxAfterFallFailedChecks() throws Exception {
     nginx = new ManagedNginxFixture(data);
-    nginx.api.patch("/settings", "{\"health.fall\":" + FALL + "}");
+    nginx.api.patch("/settings", "{\"health.fall\":" + FALL + ",\"first_port\":" + ConsoleLifecycleTest.ownFirstPort() + "}");
     long x = nginx.create("x", backend.baseUrl(), 1);
     long y = nginx.create("y", otherBackend.baseUrl(), 1);
     nginx.awaitHealthy(x);

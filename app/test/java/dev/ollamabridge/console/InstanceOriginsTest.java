@@ -25,6 +25,7 @@ class InstanceOriginsTest {
     try (FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(3));
         ConsoleApp console = TestConsoles.start(data)) {
       ConsoleClient api = new ConsoleClient(console.port(), console.adminToken());
+      api.patch("/settings", "{\"first_port\":" + ConsoleLifecycleTest.ownFirstPort() + "}");
       JsonNode created = api.post("/instances", """
           {"name":"web","upstream_url":"%s","allowed_origins":["HTTPS://App.Example.com:443"]}""".formatted(backend.baseUrl())).body();
       long id = created.path("id").asLong();
