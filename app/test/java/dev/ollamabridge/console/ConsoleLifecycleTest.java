@@ -113,6 +113,17 @@ class ConsoleLifecycleTest {
     await().atMost(PATIENCE).untilAsserted(() -> assertThat(
         api.get("/events?target=theta").body().path("events").findValuesAsText("action"))
         .containsOnlyOnce("process.fatal").filteredOn("process.backoff"::equals).hasSize(3));
+    // the waits supervise.backoff_ms set: 100 ms, then twice that, each ±20%
+    List<String> retries = new ArrayList<>();
+    for (JsonNode event : api.get("/events?target=theta&action=process.backoff").body().path("events")) {
+      java.util.regex.Matcher retry = java.util.regex.Pattern.compile("^retry (\\d) of 2 in (\\d+) ms: ")
+          .matcher(event.path("detail").asText());
+      if (retry.find()) {
+        int wait = Integer.parseInt(retry.group(2));
+        retries.add(retry.group(1) + ":" + (wait >= 80 && wait <= 120 ? "100" : wait >= 160 && wait <= 240 ? "200" : wait));
+      }
+    }
+    assertThat(retries).containsExactlyInAnyOrder("1:100", "2:200");
   }
 
   @Test
