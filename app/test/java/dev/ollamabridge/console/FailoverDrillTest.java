@@ -6,12 +6,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ollamabridge.fake.FakeOllama;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +46,7 @@ class FailoverDrillTest {
   void killingABridgeFailsNoRequestAndItComesBack() throws Exception {
     nginx = new ManagedNginxFixture(data);
     nginx.api.patch("/settings", "{\"health.interval_ms\":200,\"health.fall\":2,\"first_port\":"
-        + ConsoleLifecycleTest.ownFirstPort() + "}");
+        + ownFirstPort() + "}");
     long a = nginx.create("a", backend.baseUrl(), 1);
     long b = nginx.create("b", backend.baseUrl(), 1);
     long c = nginx.create("c", backend.baseUrl(), 1);
@@ -87,7 +88,7 @@ class FailoverDrillTest {
   @Test
   void aStoppedBackendTurnsItsInstanceDownInNginxAfterFallFailedChecks() throws Exception {
     nginx = new ManagedNginxFixture(data);
-    nginx.api.patch("/settings", "{\"health.fall\":" + FALL + ",\"first_port\":" + ConsoleLifecycleTest.ownFirstPort() + "}");
+    nginx.api.patch("/settings", "{\"health.fall\":" + FALL + ",\"first_port\":" + ownFirstPort() + "}");
     long x = nginx.create("x", backend.baseUrl(), 1);
     long y = nginx.create("y", otherBackend.baseUrl(), 1);
     nginx.awaitHealthy(x);
@@ -119,6 +120,14 @@ class FailoverDrillTest {
         .as(record.toString()).isEqualTo(record.path("failures").asInt() < FALL));
     await().atMost(ManagedNginxFixture.PATIENCE).untilAsserted(() -> assertThat(
         nginx.api.get("/events?target=y").body().path("events").findValuesAsText("action")).containsOnlyOnce("health.down"));
+  }
+
+  /**
+   * Instance ports of this test's own, below the ephemeral range: another suite on the machine takes ports
+   * from first_port 3000 as well, and took one of ConsoleLifecycleTest's between a stop and a restart.
+   */
+  private static int ownFirstPort() {
+    return ThreadLocalRandom.current().nextInt(10_000, 30_000);
   }
 
   private JsonNode health(long id) {
