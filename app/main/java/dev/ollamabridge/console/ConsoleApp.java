@@ -242,14 +242,14 @@ public final class ConsoleApp implements AutoCloseable {
         java.util.stream.Collectors.counting()));
   }
 
-  /** supervisord's knobs from the settings; the backoff (not a supervisord setting) keeps its defaults. */
+  /** supervisord's knobs from the settings, and the backoff's first wait; the backoff's cap keeps its default. */
   private static SupervisePolicy supervisePolicy(Settings settings) {
     var all = settings.all();
     SupervisePolicy defaults = SupervisePolicy.defaults();
     return new SupervisePolicy(
         Duration.ofSeconds(Integer.parseInt(all.get(Setting.SUPERVISE_STARTSECS))),
         Integer.parseInt(all.get(Setting.SUPERVISE_STARTRETRIES)),
-        defaults.backoffBase(), defaults.backoffCap(), true,
+        Duration.ofMillis(Integer.parseInt(all.get(Setting.SUPERVISE_BACKOFF_MS))), defaults.backoffCap(), true,
         Duration.ofSeconds(Integer.parseInt(all.get(Setting.SUPERVISE_STOPWAITSECS))),
         Integer.parseInt(all.get(Setting.SUPERVISE_LOG_MAX_MB)) * 1024L * 1024L,
         Integer.parseInt(all.get(Setting.SUPERVISE_LOG_BACKUPS)));

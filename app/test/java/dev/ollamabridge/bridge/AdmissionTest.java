@@ -49,9 +49,10 @@ class AdmissionTest {
 
   @AfterEach
   void stop() {
-    streams.forEach(Response::close);
-    if (bridge != null) {
-      bridge.close();
+    try {
+      streams.forEach(Response::close);
+    } finally {
+      TestBridges.close(bridge);
     }
   }
 

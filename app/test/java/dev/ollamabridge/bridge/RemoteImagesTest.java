@@ -53,12 +53,13 @@ class RemoteImagesTest {
 
   @AfterEach
   void stop() {
-    if (bridge != null) {
-      bridge.close();
+    try {
+      TestBridges.close(bridge);
+    } finally {
+      backend.close();
+      imageSite.close();
+      internal.close();
     }
-    backend.close();
-    imageSite.close();
-    internal.close();
   }
 
   @Test

@@ -8,11 +8,13 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import java.util.List;
+import java.nio.file.Path;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A client and a backend of the same dialect: what the bridge does not need to change reaches the
@@ -32,18 +34,22 @@ class SameDialectTest {
 
   private final MockWebServer upstream = new MockWebServer();
   private BridgeServer bridge;
+  @TempDir Path cacheDir;
 
   @BeforeEach
   void start() throws Exception {
     upstream.start();
     bridge = TestBridges.start("--ollama", upstream.url("/v1").toString(), "--enable-cache", "--cache-dir",
-        java.nio.file.Files.createTempDirectory("same-dialect").toString());
+        cacheDir.toString());
   }
 
   @AfterEach
   void stop() {
-    bridge.close();
-    upstream.close();
+    try {
+      TestBridges.close(bridge);
+    } finally {
+      upstream.close();
+    }
   }
 
   @Test

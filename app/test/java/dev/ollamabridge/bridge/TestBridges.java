@@ -50,6 +50,20 @@ final class TestBridges {
     return start(all.toArray(String[]::new));
   }
 
+  /**
+   * Stops a bridge without waiting out this client's idle connection: a stopping bridge (Jetty's
+   * graceful stop) gives an idle keep-alive connection a second to close and sees it close only at the
+   * next idle check, 2 s after the stop began. Closing the idle connections first lets it stop at once;
+   * requests in flight are still waited for, as before. Null (a test that failed before starting one)
+   * is nothing to stop.
+   */
+  static void close(BridgeServer bridge) {
+    HTTP.connectionPool().evictAll();
+    if (bridge != null) {
+      bridge.close();
+    }
+  }
+
   static String url(BridgeServer bridge, String path) {
     return "http://127.0.0.1:" + bridge.port() + path;
   }

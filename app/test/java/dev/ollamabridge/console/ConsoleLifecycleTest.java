@@ -9,6 +9,22 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -33,17 +49,20 @@ class ConsoleLifecycleTest {
   void start() {
     console = startConsole();
     api = new ConsoleClient(console.port(), console.adminToken());
-    // quick checks keep the test short; the semantics are the seed's
-    api.patch("/settings", "{\"health.interval_ms\":300,\"health.rise\":2,\"health.fall\":3}");
+    // quick checks, a short startsecs and backoff keep the test short; the semantics are the seed's
+    api.patch("/settings", "{\"health.interval_ms\":300,\"health.rise\":2,\"health.fall\":3,\"first_port\":"
+        + ownFirstPort() + "}");
+    restartWith("{\"supervise.startsecs\":1,\"supervise.backoff_ms\":100}");
   }
 
+  /** The bridges this test's consoles left running are killed by LeftoverProcesses, after this. */
   @AfterEach
   void stop() {
-    for (JsonNode instance : api.get("/instances").body()) {
-      api.delete("/instances/" + instance.path("id").asLong() + "?version=" + instance.path("version").asLong());
-    }
-    console.close();
-    backend.close();
+    Teardown.run(() -> {
+      if (console != null) {
+        console.close();
+      }
+    }, backend::close);
   }
 
   @Test
@@ -76,30 +95,46 @@ class ConsoleLifecycleTest {
   }
 
   @Test
-  void aBridgeKilledAgainWhileStartingBacksOffAndGoesFatal() throws Exception {
+  void aBridgeThatDiesWhileStartingBacksOffAndGoesFatalAfterItsRetries() throws Exception {
+    // no start lasts the 600 s of startsecs: every one is still STARTING when it is killed, however slow the machine
+    restartWith("{\"supervise.startsecs\":600,\"supervise.startretries\":2}");
     long id = create("theta").path("id").asLong();
-    long pid = awaitRunningAndHealthy(id).at("/process/pid").asLong();
-    java.util.Set<Long> killed = new java.util.HashSet<>();
+    List<Long> killed = new ArrayList<>();
 
-    // the policy allows 1 + startretries (3) starts in a row; each dies before startsecs
-    while (!api.get("/instances/" + id).body().at("/process/state").asText().equals("FATAL")) {
-      if (killed.add(pid)) {
-        kill9(pid);
-      }
-      long dead = pid;
-      await().atMost(PATIENCE).until(() -> {
-        JsonNode process = api.get("/instances/" + id).body().path("process");
-        return process.path("state").asText().equals("FATAL")
-            || (process.path("state").asText().equals("STARTING") && process.path("pid").asLong() > 0
-                && process.path("pid").asLong() != dead);
-      });
-      pid = api.get("/instances/" + id).body().at("/process/pid").asLong();
+    for (int attempt = 1; attempt <= 3; attempt++) { // 1 + startretries starts in a row
+      long pid = awaitStartingAnew(id, killed);
+      kill9(pid);
+      killed.add(pid);
     }
 
-    assertThat(killed).hasSize(5); // the running one, then four quick failures
+    JsonNode fatal = awaitState(id, Set.of("FATAL"), killed);
+    assertThat(fatal.at("/process/message").asText()).startsWith("gave up after 3 attempts")
+        .contains("before it was running");
+    assertThat(fatal.at("/process/restarts").asInt()).as("the two retries").isEqualTo(2);
     // an event is recorded just after the state it tells of
     await().atMost(PATIENCE).untilAsserted(() -> assertThat(
-        api.get("/events?target=theta").body().path("events").findValuesAsText("action")).contains("process.backoff", "process.fatal"));
+        api.get("/events?target=theta").body().path("events").findValuesAsText("action"))
+        .containsOnlyOnce("process.fatal").filteredOn("process.backoff"::equals).hasSize(3));
+    // the waits supervise.backoff_ms set: 100 ms, then twice that, each ±20%
+    List<String> retries = new ArrayList<>();
+    for (JsonNode event : api.get("/events?target=theta&action=process.backoff").body().path("events")) {
+      Matcher retry = Pattern.compile("^retry (\\d) of 2 in (\\d+) ms: ")
+          .matcher(event.path("detail").asText());
+      if (retry.find()) {
+        int wait = Integer.parseInt(retry.group(2));
+        retries.add(retry.group(1) + ":" + (wait >= 80 && wait <= 120 ? "100" : wait >= 160 && wait <= 240 ? "200" : wait));
+      }
+    }
+    assertThat(retries).containsExactlyInAnyOrder("1:100", "2:200");
+  }
+
+  @Test
+  void theBackoffIsASettingWithItsRuleNamed() {
+    ConsoleClient.Answer tooShort = api.patch("/settings", "{\"supervise.backoff_ms\":50}");
+
+    assertThat(tooShort.status()).isEqualTo(400);
+    assertThat(tooShort.body().path("error").asText()).contains("supervise.backoff_ms", "100", "30000");
+    assertThat(api.get("/settings").body().toString()).contains("\"supervise.backoff_ms\":\"100\"");
   }
 
   @Test
@@ -168,6 +203,36 @@ class ConsoleLifecycleTest {
   }
 
   @Test
+  void anInstanceTurnsHealthyAfterExactlyRisePassesAndUnhealthyAfterExactlyFallFailures() throws Exception {
+    // rise 2 and fall 3 as start() set them; a held check must not time out while the test reads the record
+    api.patch("/settings", "{\"health.interval_ms\":200,\"health.timeout_ms\":60000}");
+    try (HeldChecks bridge = new HeldChecks()) {
+      ConsoleClient.Answer created = api.post("/instances", "{\"name\":\"iota\",\"managed\":false,\"port\":" + bridge.port() + "}");
+      assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
+      long id = created.body().path("id").asLong();
+
+      // while a check is held, the checker starts no other: the record shows every check before it, and no more
+      bridge.nextCheck().complete(200);
+      assertThat(health(id, bridge.nextCheck())).as("one pass").extracting(HealthRecord::healthy, HealthRecord::passes)
+          .containsExactly(false, 1);
+      bridge.held().complete(200);
+      assertThat(health(id, bridge.nextCheck())).as("two passes").extracting(HealthRecord::healthy, HealthRecord::passes)
+          .containsExactly(true, 2);
+      bridge.held().complete(503);
+      assertThat(health(id, bridge.nextCheck())).as("one failure").extracting(HealthRecord::healthy, HealthRecord::failures)
+          .containsExactly(true, 1);
+      bridge.held().complete(503);
+      assertThat(health(id, bridge.nextCheck())).as("two failures").extracting(HealthRecord::healthy, HealthRecord::failures)
+          .containsExactly(true, 2);
+      bridge.held().complete(503);
+      assertThat(health(id, bridge.nextCheck())).as("three failures").extracting(HealthRecord::healthy, HealthRecord::failures)
+          .containsExactly(false, 3);
+    }
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(
+        api.get("/events?target=iota").body().path("events").findValuesAsText("action")).containsOnlyOnce("health.up", "health.down"));
+  }
+
+  @Test
   void aPortAlreadyInUseIsReportedNotRetriedForever() throws Exception {
     try (ServerSocket squatter = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       ConsoleClient.Answer created = api.post("/instances",
@@ -176,6 +241,82 @@ class ConsoleLifecycleTest {
 
       await().atMost(PATIENCE).until(() -> api.get("/instances/" + id).body().at("/process/state").asText().equals("FATAL"));
       assertThat(api.get("/instances/" + id).body().at("/process/message").asText()).contains("already in use");
+    }
+  }
+
+  /** The health record of an instance, as {@code GET /instances/{id}/health} answers it. */
+  private record HealthRecord(boolean healthy, int passes, int failures) {}
+
+  /** The record while {@code held} (the next check) waits for its answer. */
+  private HealthRecord health(long id, CompletableFuture<Integer> held) {
+    assertThat(held).isNotDone();
+    JsonNode health = api.get("/instances/" + id + "/health").body();
+    return new HealthRecord(health.path("healthy").asBoolean(), health.path("passes").asInt(), health.path("failures").asInt());
+  }
+
+  /**
+   * An external bridge whose {@code GET /health} checks wait until the test answers them, one at a time:
+   * the test decides how many checks have passed or failed. Other routes answer at once.
+   */
+  private static final class HeldChecks implements AutoCloseable {
+    private final BlockingQueue<CompletableFuture<Integer>> checks = new LinkedBlockingQueue<>();
+    private final MockWebServer server = new MockWebServer();
+    private volatile boolean closed;
+    private CompletableFuture<Integer> held;
+
+    HeldChecks() throws IOException {
+      server.setDispatcher(new Dispatcher() {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+          String path = request.getUrl().encodedPath();
+          if (path.equals("/api/tags")) {
+            return new MockResponse.Builder().addHeader("Content-Type", "application/json").body("{\"models\":[]}").build();
+          }
+          if (!path.equals("/health")) {
+            return new MockResponse.Builder().code(404).build();
+          }
+          if (closed) {
+            return new MockResponse.Builder().code(503).build();
+          }
+          CompletableFuture<Integer> answer = new CompletableFuture<>();
+          checks.put(answer);
+          if (closed) {
+            answer.complete(503); // close() may have answered the waiting checks before this one came
+          }
+          try {
+            return new MockResponse.Builder().code(answer.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).build();
+          } catch (ExecutionException | TimeoutException e) {
+            return new MockResponse.Builder().code(500).build();
+          }
+        }
+      });
+      server.start();
+    }
+
+    int port() {
+      return server.getPort();
+    }
+
+    /** The next check, waiting for its answer. */
+    CompletableFuture<Integer> nextCheck() throws InterruptedException {
+      held = checks.poll(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+      assertThat(held).as("a health check within " + PATIENCE).isNotNull();
+      return held;
+    }
+
+    /** The check {@link #nextCheck()} returned last. */
+    CompletableFuture<Integer> held() {
+      return held;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      checks.forEach(check -> check.complete(503));
+      if (held != null) {
+        held.complete(503);
+      }
+      server.close();
     }
   }
 
@@ -199,8 +340,40 @@ class ConsoleLifecycleTest {
     return api.get("/instances/" + id).body();
   }
 
+  /**
+   * Instance ports of this test's own, below the ephemeral range: another suite on the machine takes ports
+   * from first_port 3000 as well, and took one of this test's between a stop and a restart.
+   */
+  private static int ownFirstPort() {
+    return ThreadLocalRandom.current().nextInt(10_000, 30_000);
+  }
+
   private ConsoleApp startConsole() {
     return TestConsoles.start(data);
+  }
+
+  /** supervise.* settings are read when a console starts: stores them, then starts a console on the same data. */
+  private void restartWith(String settings) {
+    ConsoleClient.Answer stored = api.patch("/settings", settings);
+    assertThat(stored.status()).as(String.valueOf(stored.body())).isEqualTo(200);
+    console.close();
+    console = startConsole();
+    api = new ConsoleClient(console.port(), api.token());
+  }
+
+  /** The pid of a start that none of {@code killed} is: STARTING with a pid of its own. */
+  private long awaitStartingAnew(long id, List<Long> killed) {
+    return awaitState(id, Set.of("STARTING"), killed).at("/process/pid").asLong();
+  }
+
+  /** The instance once its process is in one of {@code states}; a STARTING one with a pid not in {@code killed}. */
+  private JsonNode awaitState(long id, Set<String> states, List<Long> killed) {
+    return await().atMost(PATIENCE).until(() -> api.get("/instances/" + id).body(), instance -> {
+      JsonNode process = instance.path("process");
+      long pid = process.path("pid").asLong();
+      String state = process.path("state").asText();
+      return states.contains(state) && (!state.equals("STARTING") || pid > 0 && !killed.contains(pid));
+    });
   }
 
   private void faults(String json) throws IOException {

@@ -36,6 +36,11 @@ public enum Setting {
   SUPERVISE_LOG_MAX_MB("supervise.log_max_mb", "50", value -> integer(value, 1, 10_240)),
   SUPERVISE_LOG_BACKUPS("supervise.log_backups", "10", value -> integer(value, 0, 100)),
   /**
+   * The wait before the first retry of a failed start, doubling for each further one up to 30 s; read when
+   * the console starts. Not a supervisord knob, so supervisor.conf does not carry it.
+   */
+  SUPERVISE_BACKOFF_MS("supervise.backoff_ms", "1000", value -> integer(value, 100, 30_000)),
+  /**
    * The java the bridges run on: auto (the newest JDK 21 or later found, else the console's own) or the
    * path of one; read when the console starts, and written into supervisor.conf.
    */

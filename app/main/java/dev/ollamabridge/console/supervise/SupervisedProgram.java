@@ -285,12 +285,14 @@ final class SupervisedProgram {
     failedStarts++;
     String why = !withLogLine ? reason : reason + supervision.logs().lastLineSince(name, logSizeAtLaunch)
         .map(line -> "; last log line: " + line).orElse("");
-    move(BACKOFF, why);
     if (failedStarts > policy.startRetries()) {
+      move(BACKOFF, why);
       move(FATAL, "gave up after " + failedStarts + (failedStarts == 1 ? " attempt: " : " attempts: ") + why);
     } else {
       long delay = Math.round(policy.backoffAfter(failedStarts).toMillis()
           * ThreadLocalRandom.current().nextDouble(0.8, 1.2));
+      // first, so that a message cut for its length still says when the next try comes
+      move(BACKOFF, "retry " + failedStarts + " of " + policy.startRetries() + " in " + delay + " ms: " + why);
       timer = supervision.timers().schedule(this::retry, delay, MILLISECONDS);
     }
   }
