@@ -16,7 +16,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
@@ -50,8 +49,7 @@ class ConsoleLifecycleTest {
     console = startConsole();
     api = new ConsoleClient(console.port(), console.adminToken());
     // quick checks, a short startsecs and backoff keep the test short; the semantics are the seed's
-    api.patch("/settings", "{\"health.interval_ms\":300,\"health.rise\":2,\"health.fall\":3,\"first_port\":"
-        + ownFirstPort() + "}");
+    api.patch("/settings", "{\"health.interval_ms\":300,\"health.rise\":2,\"health.fall\":3}");
     restartWith("{\"supervise.startsecs\":1,\"supervise.backoff_ms\":100}");
   }
 
@@ -340,13 +338,6 @@ class ConsoleLifecycleTest {
     return api.get("/instances/" + id).body();
   }
 
-  /**
-   * Instance ports of this test's own, below the ephemeral range: another suite on the machine takes ports
-   * from first_port 3000 as well, and took one of this test's between a stop and a restart.
-   */
-  private static int ownFirstPort() {
-    return ThreadLocalRandom.current().nextInt(10_000, 30_000);
-  }
 
   private ConsoleApp startConsole() {
     return TestConsoles.start(data);

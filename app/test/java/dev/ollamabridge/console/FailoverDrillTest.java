@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -45,8 +44,7 @@ class FailoverDrillTest {
   @Test
   void killingABridgeFailsNoRequestAndItComesBack() throws Exception {
     nginx = new ManagedNginxFixture(data);
-    nginx.api.patch("/settings", "{\"health.interval_ms\":200,\"health.fall\":2,\"first_port\":"
-        + ownFirstPort() + "}");
+    nginx.api.patch("/settings", "{\"health.interval_ms\":200,\"health.fall\":2}");
     long a = nginx.create("a", backend.baseUrl(), 1);
     long b = nginx.create("b", backend.baseUrl(), 1);
     long c = nginx.create("c", backend.baseUrl(), 1);
@@ -88,7 +86,7 @@ class FailoverDrillTest {
   @Test
   void aStoppedBackendTurnsItsInstanceDownInNginxAfterFallFailedChecks() throws Exception {
     nginx = new ManagedNginxFixture(data);
-    nginx.api.patch("/settings", "{\"health.fall\":" + FALL + ",\"first_port\":" + ownFirstPort() + "}");
+    nginx.api.patch("/settings", "{\"health.fall\":" + FALL + "}");
     long x = nginx.create("x", backend.baseUrl(), 1);
     long y = nginx.create("y", otherBackend.baseUrl(), 1);
     nginx.awaitHealthy(x);
@@ -122,13 +120,6 @@ class FailoverDrillTest {
         nginx.api.get("/events?target=y").body().path("events").findValuesAsText("action")).containsOnlyOnce("health.down"));
   }
 
-  /**
-   * Instance ports of this test's own, below the ephemeral range: another suite on the machine takes ports
-   * from first_port 3000 as well, and took one of ConsoleLifecycleTest's between a stop and a restart.
-   */
-  private static int ownFirstPort() {
-    return ThreadLocalRandom.current().nextInt(10_000, 30_000);
-  }
 
   private JsonNode health(long id) {
     return nginx.api.get("/instances/" + id + "/health").body();

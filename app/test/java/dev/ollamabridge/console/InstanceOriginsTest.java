@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ollamabridge.fake.FakeOllama;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -26,7 +25,6 @@ class InstanceOriginsTest {
     try (FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(3));
         ConsoleApp console = TestConsoles.start(data)) {
       ConsoleClient api = new ConsoleClient(console.port(), console.adminToken());
-      api.patch("/settings", "{\"first_port\":" + ownFirstPort() + "}");
       JsonNode created = api.post("/instances", """
           {"name":"web","upstream_url":"%s","allowed_origins":["HTTPS://App.Example.com:443"]}""".formatted(backend.baseUrl())).body();
       long id = created.path("id").asLong();
@@ -42,13 +40,6 @@ class InstanceOriginsTest {
     } // the bridge outlives its console by design: LeftoverProcesses kills it, also when an assertion failed
   }
 
-  /**
-   * Instance ports of this test's own, below the ephemeral range: another suite on the machine takes ports
-   * from first_port 3000 as well, and took one of ConsoleLifecycleTest's between a stop and a restart.
-   */
-  private static int ownFirstPort() {
-    return ThreadLocalRandom.current().nextInt(10_000, 30_000);
-  }
 
   private static Response chat(int port, String origin) throws Exception {
     return new OkHttpClient().newCall(new Request.Builder().url("http://127.0.0.1:" + port + "/api/chat")
