@@ -26,9 +26,7 @@ class BrowserOriginsTest {
 
   @AfterEach
   void stop() {
-    if (bridge != null) {
-      bridge.close();
-    }
+    TestBridges.close(bridge);
     backend.close();
   }
 

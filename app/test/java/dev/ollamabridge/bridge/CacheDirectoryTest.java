@@ -40,9 +40,7 @@ class CacheDirectoryTest {
 
   @AfterEach
   void stop() {
-    if (bridge != null) {
-      bridge.close();
-    }
+    TestBridges.close(bridge);
     backend.close();
   }
 
@@ -74,7 +72,7 @@ class CacheDirectoryTest {
     bridge = cachingBridge("--timeout", "3000");
     ask(bridge, "one");
     Path entry = ownEntries().get(0);
-    bridge.close();
+    TestBridges.close(bridge);
     Files.delete(entry);
     Process mkfifo = new ProcessBuilder("mkfifo", entry.toString()).inheritIO().start();
     assertThat(mkfifo.waitFor()).isZero();
@@ -91,7 +89,7 @@ class CacheDirectoryTest {
     bridge = cachingBridge();
     ask(bridge, "one");
     Path entry = ownEntries().get(0);
-    bridge.close();
+    TestBridges.close(bridge);
     Path moved = Files.move(entry, elsewhere.resolve("entry.json"));
     Files.createSymbolicLink(entry, moved);
     bridge = cachingBridge();

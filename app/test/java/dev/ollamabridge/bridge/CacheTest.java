@@ -26,12 +26,8 @@ class CacheTest {
 
   @AfterEach
   void stop() {
-    if (first != null) {
-      first.close();
-    }
-    if (second != null) {
-      second.close();
-    }
+    TestBridges.close(first);
+    TestBridges.close(second);
     backend.close();
   }
 

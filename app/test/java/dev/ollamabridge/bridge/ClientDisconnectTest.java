@@ -26,9 +26,7 @@ class ClientDisconnectTest {
 
   @AfterEach
   void stop() throws IOException {
-    if (bridge != null) {
-      bridge.close();
-    }
+    TestBridges.close(bridge);
     upstream.close();
   }
 

@@ -31,8 +31,8 @@ class DialectRoutesTest {
 
   @AfterAll
   static void stop() {
-    toOllama.close();
-    toOpenAi.close();
+    TestBridges.close(toOllama);
+    TestBridges.close(toOpenAi);
     ollamaOnly.close();
     openAiOnly.close();
   }

@@ -47,8 +47,8 @@ class EmbeddingsAndModelsTest {
   @AfterAll
   static void stop() {
     sdk.close();
-    toOllama.close();
-    toOpenAi.close();
+    TestBridges.close(toOllama);
+    TestBridges.close(toOpenAi);
     ollama.close();
     openAi.close();
   }

@@ -40,14 +40,14 @@ class ErrorsTest {
 
   @AfterAll
   static void stopShared() {
-    plain.close();
+    TestBridges.close(plain);
     backend.close();
   }
 
   @AfterEach
   void stop() {
     if (bridge != null && bridge != plain) {
-      bridge.close();
+      TestBridges.close(bridge);
     }
   }
 

@@ -29,24 +29,29 @@ class KeepAliveTest {
 
   @Test
   void everyWholeAnswerArrivesOnOneConnection() throws IOException {
-    try (BridgeServer bridge = TestBridges.inFrontOf(backend); Connection connection = new Connection(bridge.port())) {
+    BridgeServer bridge = TestBridges.inFrontOf(backend);
+    try (Connection connection = new Connection(bridge.port())) {
       for (int i = 0; i < 5; i++) {
         assertThat(connection.post("/api/chat", CHAT)).as("answer %d", i + 1).contains("\"done\":true");
         assertThat(connection.post("/v1/chat/completions", CHAT)).as("answer %d", i + 1).contains("\"finish_reason\"");
       }
+    } finally {
+      TestBridges.close(bridge);
     }
   }
 
   @Test
   void cachedAnswersArriveOnOneConnectionToo(@TempDir Path cache) throws IOException {
-    try (BridgeServer bridge = TestBridges.inFrontOf(backend, "--enable-cache", "--cache-dir", cache.toString());
-        Connection connection = new Connection(bridge.port())) {
+    BridgeServer bridge = TestBridges.inFrontOf(backend, "--enable-cache", "--cache-dir", cache.toString());
+    try (Connection connection = new Connection(bridge.port())) {
       String first = connection.post("/api/chat", CHAT);
       for (int i = 0; i < 5; i++) {
         assertThat(connection.post("/api/chat", CHAT)).as("hit %d", i + 1)
             .contains(TestBridges.json(first).path("message").path("content").asText());
       }
       assertThat(TestBridges.body(TestBridges.get(bridge, "/metrics"))).contains("bridge_cache_hits_total 5.0");
+    } finally {
+      TestBridges.close(bridge);
     }
   }
 

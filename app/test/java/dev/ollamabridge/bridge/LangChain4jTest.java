@@ -36,8 +36,8 @@ class LangChain4jTest {
 
   @AfterAll
   static void stop() {
-    toOllama.close();
-    toOpenAi.close();
+    TestBridges.close(toOllama);
+    TestBridges.close(toOpenAi);
     ollama.close();
     openAi.close();
   }

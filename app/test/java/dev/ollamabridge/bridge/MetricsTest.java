@@ -17,7 +17,7 @@ class MetricsTest {
 
   @AfterEach
   void stop() {
-    bridge.close();
+    TestBridges.close(bridge);
     backend.close();
   }
 

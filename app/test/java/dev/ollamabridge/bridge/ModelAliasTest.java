@@ -51,8 +51,8 @@ class ModelAliasTest {
 
   @AfterAll
   static void stop() {
-    toOllama.close();
-    toOpenAi.close();
+    TestBridges.close(toOllama);
+    TestBridges.close(toOpenAi);
     ollama.close();
     openAi.close();
   }
@@ -186,7 +186,7 @@ class ModelAliasTest {
         RecordedRequest sent = upstream.takeRequest();
         assertThat(TestBridges.json(sent.getBody().utf8()).path("model").asText()).isEqualTo("deepseek-chat");
       } finally {
-        bridge.close();
+        TestBridges.close(bridge);
       }
     }
   }
@@ -214,7 +214,7 @@ class ModelAliasTest {
           .allSatisfy(chunk -> assertThat(chunk.path("model").asText()).isEqualTo("llama"));
       assertThat(backend.stats().requests()).as("only the first request reached the backend").isEqualTo(1);
     } finally {
-      bridge.close();
+      TestBridges.close(bridge);
       backend.close();
     }
   }

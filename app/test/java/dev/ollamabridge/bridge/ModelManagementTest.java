@@ -73,9 +73,7 @@ class ModelManagementTest {
 
   @AfterEach
   void stop() {
-    if (bridge != null) {
-      bridge.close();
-    }
+    TestBridges.close(bridge);
     ollama.stop(0);
   }
 

@@ -32,7 +32,7 @@ class OllamaClientTest {
 
   @AfterAll
   static void stop() {
-    bridge.close();
+    TestBridges.close(bridge);
     openAi.close();
   }
 

@@ -39,7 +39,7 @@ class OpenAiSdkTest {
   @AfterAll
   static void stop() {
     client.close();
-    bridge.close();
+    TestBridges.close(bridge);
     ollama.close();
   }
 

@@ -60,8 +60,8 @@ class ResponsesApiTest {
   static void stop() {
     viaOllama.close();
     viaOpenAi.close();
-    toOllama.close();
-    toOpenAi.close();
+    TestBridges.close(toOllama);
+    TestBridges.close(toOpenAi);
     ollama.close();
     openAi.close();
   }

@@ -44,7 +44,7 @@ class ResponsesToolsTest {
   @AfterEach
   void stop() {
     client.close();
-    bridge.close();
+    TestBridges.close(bridge);
     upstream.close();
   }
 

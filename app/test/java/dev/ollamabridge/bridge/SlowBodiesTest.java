@@ -35,9 +35,7 @@ class SlowBodiesTest {
     for (Socket socket : sockets) {
       socket.close();
     }
-    if (bridge != null) {
-      bridge.close();
-    }
+    TestBridges.close(bridge);
     backend.close();
   }
 

@@ -23,7 +23,7 @@ class StreamingTest {
 
   @AfterEach
   void stop() {
-    bridge.close();
+    TestBridges.close(bridge);
     backend.close();
   }
 
@@ -59,9 +59,9 @@ class StreamingTest {
 
   @Test
   void aStreamThatOutlivesTheTimeoutEndsWithATimeoutErrorAndStopsUpstream() throws Exception {
-    try (BridgeServer impatient = TestBridges.inFrontOf(backend, "--timeout", "500");
-        Response response = TestBridges.post(impatient, "/api/chat", """
-            {"model":"fake-llama","stream":true,"messages":[{"role":"user","content":"count slowly"}]}""")) {
+    BridgeServer impatient = TestBridges.inFrontOf(backend, "--timeout", "500");
+    try (Response response = TestBridges.post(impatient, "/api/chat", """
+        {"model":"fake-llama","stream":true,"messages":[{"role":"user","content":"count slowly"}]}""")) {
       String body = response.body().string().strip();
 
       assertThat(response.code()).isEqualTo(200);
@@ -69,6 +69,8 @@ class StreamingTest {
       assertThat(TestBridges.json(last).path("error").asText()).contains("within 500 ms");
       waitFor(() -> backend.stats().active() == 0, Duration.ofSeconds(5));
       assertThat(backend.stats().completed()).as("the backend's answer was cut off").isZero();
+    } finally {
+      TestBridges.close(impatient);
     }
   }
 

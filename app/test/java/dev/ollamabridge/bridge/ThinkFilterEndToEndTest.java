@@ -20,7 +20,7 @@ class ThinkFilterEndToEndTest {
 
   @AfterEach
   void stop() {
-    bridge.close();
+    TestBridges.close(bridge);
     r1.close();
   }
 

@@ -27,7 +27,7 @@ class ToolCallsTest {
 
   @AfterEach
   void stop() {
-    bridge.close();
+    TestBridges.close(bridge);
     upstream.close();
   }
 

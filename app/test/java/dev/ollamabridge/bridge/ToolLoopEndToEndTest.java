@@ -82,8 +82,8 @@ class ToolLoopEndToEndTest {
   static void stop() {
     sdkToStrictOpenAi.close();
     sdkToOllama.close();
-    toStrictOpenAi.close();
-    toOllama.close();
+    TestBridges.close(toStrictOpenAi);
+    TestBridges.close(toOllama);
     strictOpenAi.close();
     ollama.close();
   }

@@ -31,7 +31,7 @@ class UsageTest {
 
   @AfterEach
   void stop() {
-    bridge.close();
+    TestBridges.close(bridge);
     upstream.close();
   }
 
