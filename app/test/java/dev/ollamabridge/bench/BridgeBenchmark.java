@@ -1,8 +1,8 @@
 package dev.ollamabridge.bench;
 
 import dev.ollamabridge.console.instances.BridgeLaunch;
+import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,11 +69,11 @@ public final class BridgeBenchmark {
       throw new IllegalArgumentException(jar + " not found: build it first (mvn -DskipTests package)");
     }
     Path cacheDir = Files.createTempDirectory("bench-cache");
-    int backendPort = freePort();
-    int bridgePort = freePort();
-    int cachingPort = freePort();
-    int pacedPort = freePort();
-    int pacedCachingPort = freePort();
+    int backendPort = TestPorts.listenPort();
+    int bridgePort = TestPorts.listenPort();
+    int cachingPort = TestPorts.listenPort();
+    int pacedPort = TestPorts.listenPort();
+    int pacedCachingPort = TestPorts.listenPort();
     List<Process> processes = new ArrayList<>();
     try {
       processes.add(launch(backendJava, jar, "fake-ollama", "-l", "127.0.0.1:" + backendPort, "--tokens", "64",
@@ -304,9 +304,4 @@ public final class BridgeBenchmark {
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ollamabridge.Main;
 import dev.ollamabridge.fake.FakeOllama;
-import java.io.IOException;
+import dev.ollamabridge.testing.TestPorts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +29,7 @@ class CommandLineTest {
   @Test
   void theSeedGuidesCommandLineStartsAWorkingBridge() throws Exception {
     FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults().withRequireKey("your_key"));
-    int port = freePort();
+    int port = TestPorts.listenPort();
     Process bridge = new ProcessBuilder(
         javaBinary(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "bridge",
         "-l", "127.0.0.1:" + port, "--ollama", backend.baseUrl(),
@@ -152,9 +151,4 @@ class CommandLineTest {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

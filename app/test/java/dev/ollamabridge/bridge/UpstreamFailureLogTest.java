@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ollamabridge.Main;
+import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -38,7 +39,7 @@ class UpstreamFailureLogTest {
       answering.setDaemon(true);
       answering.start();
       Path log = workDir.resolve("bridge.log");
-      int port = freePort();
+      int port = TestPorts.listenPort();
       Process bridge = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"), Main.class.getName(),
           "bridge", "-l", "127.0.0.1:" + port, "--ollama", "http://127.0.0.1:" + backend.getLocalPort())
           .redirectErrorStream(true)
@@ -87,9 +88,4 @@ class UpstreamFailureLogTest {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -12,6 +12,7 @@ import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.SelfCommand;
 import dev.ollamabridge.console.jdk.FakeJdks;
 import dev.ollamabridge.console.settings.Setting;
+import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -133,7 +134,7 @@ class HostileInputTest {
   void aRealBridgeThatSupervisordStartsFromTheExportWorksWithItsHostileKeys() throws Exception {
     String upstreamKey = "u$host`id`\\;}{#'x";
     String clientKey = "c;}{#$remote_addr`id`\\'z";
-    int port = ManagedNginxFixture.freePort();
+    int port = TestPorts.listenPort();
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     String conf;
     Instance instance;

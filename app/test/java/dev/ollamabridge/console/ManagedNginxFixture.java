@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ollamabridge.testing.LeftoverProcesses;
 import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +43,7 @@ final class ManagedNginxFixture implements AutoCloseable {
 
   ManagedNginxFixture(Path data) throws IOException {
     this.data = data;
-    this.nginxPort = freePort();
+    this.nginxPort = TestPorts.listenPort();
     this.console = ConsoleApp.start(TestConsoles.configured(data, "managed", "127.0.0.1:" + nginxPort));
     this.api = new ConsoleClient(console.port(), console.adminToken());
     // quick checks keep the tests short; the semantics are the seed's
@@ -252,9 +251,4 @@ final class ManagedNginxFixture implements AutoCloseable {
     return matcher.find() ? matcher.group(1) : "unknown";
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -6,8 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ollamabridge.console.jdk.Jdk;
 import dev.ollamabridge.console.jdk.JdkSearch;
-import java.io.IOException;
-import java.net.ServerSocket;
+import dev.ollamabridge.testing.TestPorts;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,7 +56,7 @@ class PackagedConsoleSlowBodiesTest {
     Optional<Jdk> newest = JdkSearch.ofThisMachine().found().stream()
         .filter(jdk -> jdk.feature() >= JdkSearch.PREFERRED).max(Comparator.comparingInt(Jdk::feature));
     assumeThat(newest).as("a JDK %d or later on this machine", JdkSearch.PREFERRED).isPresent();
-    int port = freePort();
+    int port = TestPorts.listenPort();
     console = new ProcessBuilder(newest.get().java().toString(), "-jar", JAR.toAbsolutePath().toString(), "console",
         "--data", data.resolve("console").toString(), "--listen", "127.0.0.1:" + port, "--nginx-mode", "off")
         .redirectErrorStream(true).redirectOutput(data.resolve("console.log").toFile()).start();
@@ -82,9 +81,4 @@ class PackagedConsoleSlowBodiesTest {
     });
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ollamabridge.testing.LeftoverProcesses;
+import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -64,8 +64,8 @@ class PackagedDemoJourneyTest {
   void theDemoAnswersAChatThroughTheConsolesNginxFromABridgeOnTheClassDataArchive() throws Exception {
     assertThat(JAR).as("mvn verify builds the jar before this test").isRegularFile();
     data = dir.resolve("data");
-    int consolePort = freePort();
-    int nginxPort = freePort();
+    int consolePort = TestPorts.listenPort();
+    int nginxPort = TestPorts.listenPort();
 
     console = new ProcessBuilder(TestConsoles.THIS_JAVA, "-jar", JAR.toAbsolutePath().toString(), "console", "--demo",
         "--data", data.toString(), "--listen", "127.0.0.1:" + consolePort, "--nginx-listen", "127.0.0.1:" + nginxPort)
@@ -161,9 +161,4 @@ class PackagedDemoJourneyTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

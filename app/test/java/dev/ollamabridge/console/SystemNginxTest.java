@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.fake.FakeOllama;
+import dev.ollamabridge.testing.TestPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +28,7 @@ class SystemNginxTest {
 
   @Test
   void theConsoleWritesTheIncludedFileTestsAndReloadsTheSystemNginx() throws Exception {
-    int port = ManagedNginxFixture.freePort();
+    int port = TestPorts.listenPort();
     Path included = system.resolve("conf.d/ollama-bridge.conf");
     Files.createDirectories(included.getParent());
     Files.createDirectories(system.resolve("logs"));

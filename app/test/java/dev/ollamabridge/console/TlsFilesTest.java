@@ -2,9 +2,9 @@ package dev.ollamabridge.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.fake.FakeOllama;
+import dev.ollamabridge.testing.TestPorts;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -127,7 +127,7 @@ class TlsFilesTest {
     String made = new String(openssl.getInputStream().readAllBytes());
     assertThat(openssl.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(openssl.exitValue()).as(made).isZero();
-    int tlsPort = ManagedNginxFixture.freePort();
+    int tlsPort = TestPorts.listenPort();
     try (FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults());
         ManagedNginxFixture nginx = new ManagedNginxFixture(data)) {
       nginx.awaitHealthy(nginx.create("a", backend.baseUrl(), 1));

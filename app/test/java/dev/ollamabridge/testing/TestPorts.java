@@ -1,22 +1,47 @@
 package dev.ollamabridge.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where the instances of this JVM's test consoles take their ports from: a {@code first_port} chosen
- * at random once per JVM, so that two suites on one machine (two clones, CI beside a developer) do
- * not probe the same ports and hand them to bridges that bind them seconds later. It lies in
- * 20000–28999, below the ephemeral range (32768 and up) from which the system picks the ports that
- * port 0 and outgoing connections get, and leaves a thousand ports above it for a suite's instances.
+ * The ports this JVM's tests hand to processes that bind them later: nginx, a bridge started from
+ * its command line, the instances of a test console. Both kinds lie below the ephemeral range
+ * (32768 and up), from which the system picks the ports of port 0 and of every outgoing
+ * connection: a port probed free there and bound seconds later is often taken in between on a busy
+ * machine, by any connection. Each JVM starts at a random place, so that two suites on one machine
+ * (two clones, CI beside a developer) rarely reach for the same ports; and a port is probed free
+ * before it is handed out.
  */
 public final class TestPorts {
 
+  /** Instances: 20000–28999, a thousand ports above each start left for a suite's instances. */
   private static final int FIRST_PORT = 20_000 + ThreadLocalRandom.current().nextInt(9_000);
+  /** Listeners: 30000–32767, from a random start, each probed free once. */
+  private static final int LISTEN_FROM = 30_000;
+  private static final int LISTEN_PORTS = 32_768 - LISTEN_FROM;
+  private static final AtomicInteger NEXT_LISTEN = new AtomicInteger(ThreadLocalRandom.current().nextInt(LISTEN_PORTS));
 
   private TestPorts() {}
 
   /** This JVM's {@code first_port}. */
   public static int firstPort() {
     return FIRST_PORT;
+  }
+
+  /** A port nothing listens on now, for a process the test starts to listen on. */
+  public static int listenPort() {
+    for (int tries = 0; tries < LISTEN_PORTS; tries++) {
+      int port = LISTEN_FROM + Math.floorMod(NEXT_LISTEN.getAndIncrement(), LISTEN_PORTS);
+      try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return probe.getLocalPort();
+      } catch (IOException taken) {
+        // in use: the next one
+      }
+    }
+    throw new UncheckedIOException(new IOException("no free port in " + LISTEN_FROM + "–32767"));
   }
 }

@@ -7,9 +7,8 @@ import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.BridgeSecrets;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.fake.FakeOllama;
+import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,7 +92,7 @@ class SupervisordTest {
   }
 
   private Instance instance(long id, String name, String upstream, String apiKey, List<String> clientKeys) throws IOException {
-    return new Instance(id, name, "127.0.0.1", freePort(), upstream, "auto", 1, "primary", 2, 30, true,
+    return new Instance(id, name, "127.0.0.1", TestPorts.listenPort(), upstream, "auto", 1, "primary", 2, 30, true,
         data.resolve("cache/" + name).toString(), apiKey != null, apiKey, clientKeys, 0, true, true, true, List.of(), List.of(), List.of(), 0, 0,
         30_000, 1, Instant.now(), Instant.now());
   }
@@ -107,9 +106,4 @@ class SupervisordTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

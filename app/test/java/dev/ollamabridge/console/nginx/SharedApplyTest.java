@@ -20,8 +20,8 @@ import dev.ollamabridge.console.store.Database;
 import dev.ollamabridge.console.store.Retention;
 import dev.ollamabridge.console.supervise.SupervisePolicy;
 import dev.ollamabridge.console.supervise.Supervisor;
+import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,7 +76,7 @@ class SharedApplyTest {
     database = Database.open(data.resolve("console.db"));
     Retention keep = new Retention(1000, Duration.ofDays(30));
     settings = new Settings(database, Map.of(Setting.NGINX_TLS_DIR, data.resolve("tls").toString()));
-    listen = new HostPort("127.0.0.1", freePort());
+    listen = new HostPort("127.0.0.1", TestPorts.listenPort());
     settings.putAll(Map.of(Setting.NGINX_LISTEN, listen.toString()));
     EventLog events = new EventLog(database, () -> keep);
     supervisor = new Supervisor(data.resolve("run"), data.resolve("logs"), SupervisePolicy.defaults(), http);
@@ -179,9 +179,4 @@ class SharedApplyTest {
         .map(revision -> revisions.find(revision.id()).orElseThrow().config()).toList();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ollamabridge.testing.TestPorts;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -64,7 +65,7 @@ class SupervisorTest {
     Path workDir = Files.createDirectories(dir.resolve("work"));
     String script = "echo \"key=$BRIDGE_API_KEY in $(pwd -P)\"; " + SLEEPER;
     ProgramSpec spec = new ProgramSpec("env", List.of("sh", "-c", script), Map.of("BRIDGE_API_KEY", "sk-test"),
-        workDir, "127.0.0.1", TestPrograms.freePort(), null);
+        workDir, "127.0.0.1", TestPorts.listenPort(), null);
 
     supervisor.start(spec);
 
@@ -165,7 +166,7 @@ class SupervisorTest {
     Supervisor supervisor = supervisors.track(
         new Supervisor(dir.resolve("run"), dir.resolve("logs"), noRetries, Supervisors.HTTP, Duration.ofMillis(300)));
     supervisor.addListener(listener);
-    int port = TestPrograms.freePort();
+    int port = TestPorts.listenPort();
     String nobodyListens = "http://127.0.0.1:" + port + "/";
 
     long pid = supervisor.start(new ProgramSpec("mute", List.of("sh", "-c", SLEEPER), dir, "127.0.0.1", port,
@@ -268,7 +269,7 @@ class SupervisorTest {
     Path missing = Files.createDirectories(dir.resolve("bin")).resolve("no-such-program");
 
     ProgramStatus status = supervisor.start(new ProgramSpec("ghost", List.of(missing.toString()), dir, "127.0.0.1",
-        TestPrograms.freePort(), null));
+        TestPorts.listenPort(), null));
 
     assertThat(status.state()).isEqualTo(FATAL);
     assertThat(status.message()).contains("could not launch " + missing);

@@ -1,9 +1,6 @@
 package dev.ollamabridge.console.supervise;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.ollamabridge.testing.TestPorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +19,7 @@ final class TestPrograms {
 
   /** The built-in fake backend in a JVM of its own; it answers {@code GET /} once it listens. */
   static ProgramSpec fakeOllama(String name, Path workDir) {
-    int port = freePort();
+    int port = TestPorts.listenPort();
     List<String> command = List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:TieredStopAtLevel=1",
@@ -33,7 +30,7 @@ final class TestPrograms {
 
   /** A shell script that listens nowhere: no health URL, so being alive for startsecs makes it RUNNING. */
   static ProgramSpec shell(String name, Path workDir, String script) {
-    return new ProgramSpec(name, List.of("sh", "-c", script), workDir, "127.0.0.1", freePort(), null);
+    return new ProgramSpec(name, List.of("sh", "-c", script), workDir, "127.0.0.1", TestPorts.listenPort(), null);
   }
 
   /**
@@ -53,11 +50,4 @@ final class TestPrograms {
     return shell(name, workDir, "while :; do sleep 0.1; done");
   }
 
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

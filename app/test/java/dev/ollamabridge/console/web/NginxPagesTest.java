@@ -6,9 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.ConsoleApp;
 import dev.ollamabridge.console.ConsoleConfig;
+import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,7 +25,7 @@ class NginxPagesTest {
   @TempDir Path data;
   private ConsoleApp console;
 
-  private final int nginxPort = freePort();
+  private final int nginxPort = TestPorts.listenPort();
   private Browser browser;
 
   @BeforeEach
@@ -97,11 +96,4 @@ class NginxPagesTest {
     throw new AssertionError("no applied revision has the line " + line);
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }
