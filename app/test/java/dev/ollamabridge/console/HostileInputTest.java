@@ -154,7 +154,7 @@ class HostileInputTest {
       assertThat(pid).as(started + supervisord.status()).isNotNull();
 
       // what the kernel handed the bridge's JVM
-      assertThat(nulSeparated(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"))))
+      assertThat(FakeJdks.nulSeparated(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"))))
           .isEqualTo(expectedArgv(java, instance));
       Map<String, String> environment = RealSupervisord.environmentOf(pid);
       assertThat(environment.get("BRIDGE_API_KEY")).isEqualTo(upstreamKey);
@@ -309,17 +309,6 @@ class HostileInputTest {
     }
   }
 
-  private static List<String> nulSeparated(byte[] bytes) {
-    List<String> strings = new ArrayList<>();
-    int from = 0;
-    for (int i = 0; i < bytes.length; i++) {
-      if (bytes[i] == 0) {
-        strings.add(new String(bytes, from, i - from, StandardCharsets.UTF_8));
-        from = i + 1;
-      }
-    }
-    return strings;
-  }
 
   private static String text(ConsoleClient api, String path) {
     ConsoleClient.Text answer = api.text(path);

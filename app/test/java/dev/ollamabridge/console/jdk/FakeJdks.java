@@ -75,7 +75,7 @@ public final class FakeJdks {
   }
 
   /** A kernel's list of strings, each ended by a NUL, decoded as UTF-8 (which the JVM's arguments are). */
-  private static List<String> nulSeparated(byte[] bytes) {
+  public static List<String> nulSeparated(byte[] bytes) {
     List<String> strings = new ArrayList<>();
     int from = 0;
     for (int i = 0; i < bytes.length; i++) {
