@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +90,14 @@ final class FakeHttp {
       lines.add(json(line));
     }
     return lines;
+  }
+
+  /** {@code fake-ollama} as its command line runs it, on a free port, with these flags; its log on its output. */
+  static Process command(String... flags) throws IOException {
+    List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "dev.ollamabridge.Main", "fake-ollama", "-l", "127.0.0.1:0"));
+    argv.addAll(List.of(flags));
+    return new ProcessBuilder(argv).redirectErrorStream(true).start();
   }
 
   /** The base URL a fake-ollama process says it listens on, read from its log. */

@@ -11,7 +11,6 @@ import java.io.InputStreamReader;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -260,12 +259,7 @@ class FakeOllamaTest {
   @Test
   @Timeout(60)
   void theCommandsControlRoutesFlagServesTheTestHooks() throws Exception {
-    Process command = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        "dev.ollamabridge.Main", "fake-ollama", "-l", "127.0.0.1:0", "--control-routes")
-        .redirectErrorStream(true)
-        .start();
+    Process command = FakeHttp.command("--control-routes");
     try (BufferedReader log = new BufferedReader(new InputStreamReader(command.getInputStream(), StandardCharsets.UTF_8))) {
       FakeHttp client = new FakeHttp(FakeHttp.listeningAt(log));
 

@@ -11,7 +11,6 @@ import java.io.InputStreamReader;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
@@ -212,12 +211,7 @@ class FakeToolCallsTest {
   @Test
   @Timeout(60)
   void theCommandsStrictToolsFlagTurnsTheCheckOn() throws Exception {
-    Process command = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        "dev.ollamabridge.Main", "fake-ollama", "-l", "127.0.0.1:0", "--strict-tools")
-        .redirectErrorStream(true)
-        .start();
+    Process command = FakeHttp.command("--strict-tools");
     try (BufferedReader log = new BufferedReader(new InputStreamReader(command.getInputStream(), StandardCharsets.UTF_8))) {
       FakeHttp client = new FakeHttp(FakeHttp.listeningAt(log));
 
