@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "console",
     mixinStandardHelpOptions = true,
-    description = "Store bridge instances, run and health-check them, and serve the admin API.")
+    subcommands = StopAllCommand.class,
+    description = "Store bridge instances, run and health-check them, and serve the admin API. Stopping it"
+        + " leaves its bridges and nginx running (the next start adopts them); `console stop-all` stops them.")
 public final class ConsoleCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
