@@ -93,6 +93,19 @@ class PackagedDemoJourneyTest {
     assertThat(status(new Request.Builder().url(upstream + "/_fake/faults")
         .post(RequestBody.create("{\"down\":true}", MediaType.get("application/json"))).build()))
         .as("the demo backend cannot be taken down").isEqualTo(404);
+
+    // Ctrl-C leaves the bridges and nginx running; stop-all, as the README says, stops them
+    console.destroy();
+    assertThat(console.waitFor(60, TimeUnit.SECONDS)).as("the console ends on SIGTERM").isTrue();
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("the bridge outlives the console").contains(true);
+    Process stopAll = new ProcessBuilder(TestConsoles.THIS_JAVA, "-jar", JAR.toAbsolutePath().toString(), "console", "stop-all",
+        "--data", data.toString()).redirectErrorStream(true).start();
+    String said = new String(stopAll.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(stopAll.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(stopAll.exitValue()).as(said).isZero();
+    assertThat(said).contains("Stopped nginx (pid ", "Stopped demo (pid " + pid + ")");
+    assertThat(List.of(pid, nginxPid)).allMatch(each -> ProcessHandle.of(each).isEmpty()
+        || !ProcessHandle.of(each).get().isAlive());
   }
 
   private ConsoleClient awaitConsole(int port) {
