@@ -86,8 +86,10 @@ public final class ConsoleApi {
         get("exports/{file}", nginxRoutes::export);
       }));
 
-      config.routes.exception(InvalidInput.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.field()));
-      config.routes.exception(InvalidSetting.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.field()));
+      config.routes.exception(InvalidInput.class, (e, ctx) -> errors.answer(ctx, 400, refusal(e.getMessage(), e.field(),
+          e.violations().stream().map(v -> fieldError(v.field(), v.message())).toList())));
+      config.routes.exception(InvalidSetting.class, (e, ctx) -> errors.answer(ctx, 400, refusal(e.getMessage(), e.field(),
+          e.violations().stream().map(v -> fieldError(v.field(), v.message())).toList())));
       config.routes.exception(ValidationException.class, (e, ctx) -> {
         var first = e.getErrors().entrySet().iterator().next();
         var rule = first.getValue().get(0);
@@ -178,6 +180,30 @@ public final class ConsoleApi {
   static String actor(Context ctx) {
     String actor = ctx.attribute(ACTOR);
     return actor == null ? "api" : actor;
+  }
+
+  /**
+   * A 400 of several broken rules: {@code error} says them all, {@code field} names the first (as a
+   * refusal of one field does), {@code errors} lists each with its field.
+   */
+  private static java.util.Map<String, Object> refusal(String message, String field, java.util.List<java.util.Map<String, String>> each) {
+    var body = new java.util.LinkedHashMap<String, Object>();
+    body.put("error", message);
+    if (field != null) {
+      body.put("field", field);
+    }
+    body.put("errors", each);
+    body.put("status", 400);
+    return body;
+  }
+
+  private static java.util.Map<String, String> fieldError(String field, String message) {
+    var error = new java.util.LinkedHashMap<String, String>();
+    if (field != null) {
+      error.put("field", field);
+    }
+    error.put("error", message);
+    return error;
   }
 
   static void error(Context ctx, int status, String message, String field) {
