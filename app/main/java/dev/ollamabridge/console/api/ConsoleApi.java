@@ -8,6 +8,7 @@ import static io.javalin.apibuilder.ApiBuilder.post;
 
 import dev.ollamabridge.console.ConsoleServices;
 import dev.ollamabridge.console.auth.ApiTokens;
+import dev.ollamabridge.console.events.EventQuery;
 import dev.ollamabridge.console.files.RenderException;
 import dev.ollamabridge.console.instances.InstanceConflict;
 import dev.ollamabridge.console.instances.InstanceNotFound;
@@ -105,6 +106,7 @@ public final class ConsoleApi {
         }
         errors.answer(ctx, 422, body);
       });
+      config.routes.exception(EventQuery.Refused.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.parameter()));
       config.routes.exception(InstanceConflict.class, (e, ctx) -> errors.answer(ctx, 409, e.getMessage(), e.field()));
       config.routes.exception(InstanceNotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
       config.routes.exception(RenderException.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.field()));

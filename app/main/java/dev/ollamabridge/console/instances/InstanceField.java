@@ -31,7 +31,7 @@ public enum InstanceField {
   ALLOWED_ORIGINS("allowed_origins", Kind.LIST, "a list of at most 16 origins such as https://app.example.com or *"),
   MODELS("models", Kind.LIST, "a list of at most 64 model names, each " + InstanceRules.MODEL_RULE),
   MODEL_ALIASES("model_aliases", Kind.LIST,
-      "a list of at most 32 entries CLIENT=BACKEND (each name " + InstanceRules.MODEL_RULE + "), each CLIENT once"),
+      "a list of at most 32 entries CLIENT=BACKEND, each CLIENT once, each name " + InstanceRules.MODEL_RULE),
   MAX_CONCURRENT("max_concurrent", 0, 10_000),
   QUEUE_SIZE("queue_size", 0, 10_000),
   QUEUE_TIMEOUT("queue_timeout_ms", 0, 600_000);

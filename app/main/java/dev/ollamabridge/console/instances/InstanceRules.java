@@ -22,7 +22,7 @@ public final class InstanceRules {
   private static final Pattern ORIGIN = Pattern.compile("\\*|[a-z][a-z0-9+.-]{0,15}://[a-z0-9.\\[\\]:-]{1,260}");
   private static final Pattern PATH = Pattern.compile("[A-Za-z0-9._/-]{1,255}");
   /** Model names as Ollama and OpenAI-compatible APIs write them: {@code llama3.2:3b}, {@code org/model}, {@code hf.co/x/y:Q4_K_M}. */
-  static final String MODEL_RULE = "letters, digits and . _ : / @ + - (at most 200, starting with a letter or digit)";
+  static final String MODEL_RULE = "of letters, digits and . _ : / @ + -, starting with a letter or digit, at most 200 characters";
   public static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}");
   private static final int MAX_MODELS = 64;
   private static final int MAX_ALIASES = 32;

@@ -133,7 +133,8 @@ final class InstancePages {
     if (saved.equals(SAVED_PENDING)) {
       return "Saved as version " + i.version() + ". nginx is still applying it: see the nginx page." + bridge;
     }
-    return "Saved as version " + i.version() + ". nginx needed no new revision: what it serves did not change." + bridge;
+    return "Saved as version " + i.version() + ". No new nginx revision was made: nothing nginx serves changed, or nginx is off."
+        + bridge;
   }
 
   /** Saves the form, or shows it again with each refusal beside its field; nothing is stored then. */

@@ -1,0 +1,234 @@
+package dev.ollamabridge.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Alert;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console's forms and pages as a person meets them in headless Chromium: a refused form shows
+ * every error and takes the reader to the first, the instance page has its own buttons and its Edit
+ * lands on the form, and every page fits a phone (390×844) with every section of the top navigation
+ * in reach. Screenshots of every page at 1280×800 and 390×844, light and dark, go to
+ * {@code target/screenshots/pages-*}.
+ */
+class ConsolePagesBrowserTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+  private static final List<String> PAGES = List.of("/", "/models", "/nginx", "/events", "/files", "/settings", "/tokens",
+      "/password", "/instances/new");
+  private static Chromium browser;
+
+  @TempDir
+  Path data;
+
+  private ConsoleApp console;
+  private ConsoleClient api;
+  private String base;
+
+  @BeforeAll
+  static void startBrowser() {
+    Chromium.assumeInstalled();
+    browser = new Chromium("pages", 1280, 800);
+  }
+
+  @AfterAll
+  static void stopBrowser() {
+    if (browser != null) {
+      browser.close();
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    if (console != null) {
+      console.close();
+    }
+  }
+
+  private void startAlone() {
+    console = TestConsoles.start(data);
+    api = TestConsoles.client(console, data);
+    base = "http://127.0.0.1:" + console.port();
+  }
+
+  /** An instance whose page has everything: external, so that no bridge has to start for it. */
+  private long externalInstance(String name) {
+    ConsoleClient.Answer created = api.post("/instances", "{\"name\":\"" + name + "\",\"managed\":false,"
+        + "\"upstream_url\":\"http://127.0.0.1:11435\",\"allowed_origins\":[\"https://app.example.com\"]}");
+    assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
+    return created.body().path("id").asLong();
+  }
+
+  private void logIn() throws IOException {
+    browser.open(base + "/login");
+    WebElement field = browser.await("input[name=password]", PATIENCE);
+    field.sendKeys(Files.readString(data.resolve("admin-password")).strip());
+    browser.find("form button[type=submit]").click();
+    browser.await("header.top", PATIENCE);
+  }
+
+  @Test
+  void aRefusedInstanceFormShowsEveryErrorAtOnceAndTakesTheReaderToTheFirst() throws IOException {
+    startAlone();
+    long id = externalInstance("edited");
+    browser.fresh("pages-refused-form", 1280, 800);
+    logIn();
+    browser.open(base + "/instances/" + id);
+    WebElement weight = browser.await("input[name=weight]", PATIENCE);
+    weight.clear();
+    weight.sendKeys("500");
+    WebElement port = browser.find("input[name=port]");
+    port.clear();
+    port.sendKeys("eighty");
+    WebElement origins = browser.find("textarea[name=allowed_origins]");
+    origins.clear();
+    origins.sendKeys("not an origin");
+    WebElement queueTimeout = browser.find("input[name=queue_timeout_ms]");
+    queueTimeout.clear();
+    queueTimeout.sendKeys("-1");
+    browser.find(".instance-form button[type=submit]").submit();
+
+    browser.await(".instance-form .field-error", PATIENCE);
+    assertThat(browser.all(".instance-form .field-error")).extracting(WebElement::getText)
+        .anySatisfy(text -> assertThat(text).startsWith("port must be"))
+        .anySatisfy(text -> assertThat(text).startsWith("weight must be"))
+        .anySatisfy(text -> assertThat(text).startsWith("allowed_origins must be"))
+        .anySatisfy(text -> assertThat(text).startsWith("queue_timeout_ms must be"));
+    assertThat(browser.driver.executeScript("return document.activeElement.name")).as("the first refused field has focus")
+        .isEqualTo("port");
+    assertThat(inViewport(browser.find("input[name=port]"))).as("and is on the screen").isTrue();
+    browser.screenshot("every-error");
+    browser.assertNoConsoleErrors();
+  }
+
+  @Test
+  void aRefusedSettingsFormShowsEveryErrorAtOnceAndTakesTheReaderToTheFirst() throws IOException {
+    startAlone();
+    browser.fresh("pages-refused-settings", 1280, 800);
+    logIn();
+    browser.open(base + "/settings");
+    WebElement interval = browser.await("input[name='health.interval_ms']", PATIENCE);
+    interval.clear();
+    interval.sendKeys("5");
+    WebElement keep = browser.find("input[name='events.keep_days']");
+    keep.clear();
+    keep.sendKeys("forever");
+    browser.find(".settings-form button[type=submit]").submit();
+
+    browser.await(".settings-form .field-error", PATIENCE);
+    assertThat(browser.all(".settings-form .field-error")).extracting(WebElement::getText)
+        .anySatisfy(text -> assertThat(text).startsWith("health.interval_ms must be"))
+        .anySatisfy(text -> assertThat(text).startsWith("events.keep_days must be"));
+    assertThat(browser.driver.executeScript("return document.activeElement.name")).isEqualTo("health.interval_ms");
+    assertThat(inViewport(browser.find("input[name='health.interval_ms']"))).isTrue();
+    browser.screenshot("every-error");
+    browser.assertNoConsoleErrors();
+  }
+
+  @Test
+  void theInstancePageStopsAndStartsItsBridgeAndItsEditLandsOnTheForm() throws IOException {
+    startAlone();
+    ConsoleClient.Answer created = api.post("/instances", "{\"name\":\"own\"}");
+    assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
+    long id = created.body().path("id").asLong();
+    browser.fresh("pages-instance", 1280, 800);
+    logIn();
+
+    browser.await("tr[data-name='own'] a.button[href$='#settings']", PATIENCE).click();
+    new WebDriverWait(browser.driver, PATIENCE).until(driver -> inViewport(browser.find("#settings-head")));
+    assertThat(browser.driver.getCurrentUrl()).endsWith("/instances/" + id + "#settings");
+    browser.screenshot("edit-lands-on-form");
+
+    browser.driver.executeScript("window.scrollTo(0, 0)");
+    clickWhenThere("#now .instance-actions button", "Stop");
+    browser.awaitText("#outcome", "own stopped", PATIENCE);
+    browser.awaitText("#now [data-field=state]", "STOPPED", PATIENCE);
+    browser.screenshot("stopped");
+    clickWhenThere("#now .instance-actions button", "Start");
+    browser.awaitText("#outcome", "own started", PATIENCE);
+    browser.awaitText("#now [data-field=state]", "RUNNING", PATIENCE);
+    assertThat(browser.find("#outcome").getText()).as("the notice outlives the next poll of the figures")
+        .contains("own started");
+
+    clickWhenThere("#now .instance-actions button", "Remove");
+    Alert confirm = new WebDriverWait(browser.driver, PATIENCE).until(ExpectedConditions.alertIsPresent());
+    assertThat(confirm.getText()).contains("Remove own?");
+    confirm.accept();
+    new WebDriverWait(browser.driver, PATIENCE).until(driver -> driver.getCurrentUrl().equals(base + "/"));
+    assertThat(api.get("/instances/" + id).status()).isEqualTo(404);
+    browser.assertNoConsoleErrors();
+  }
+
+  @Test
+  void everyPageFitsAPhoneAndEveryNavigationLinkIsInReach() throws IOException {
+    startAlone();
+    long id = externalInstance("phone");
+    List<String> pages = new java.util.ArrayList<>(PAGES);
+    pages.add("/instances/" + id);
+    for (String scheme : List.of("light", "dark")) {
+      for (int[] size : List.of(new int[] {390, 844}, new int[] {1280, 800})) {
+        browser.fresh("pages-" + size[0] + "-" + scheme, size[0], size[1]);
+        browser.driver.executeCdpCommand("Emulation.setEmulatedMedia",
+            Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+        logIn();
+        for (String path : pages) {
+          browser.open(base + path);
+          browser.await("main", PATIENCE);
+          browser.screenshot(path.equals("/") ? "dashboard" : path.substring(1).replace('/', '-'));
+          long scrollWidth = number("return document.documentElement.scrollWidth");
+          long innerWidth = number("return window.innerWidth");
+          assertThat(scrollWidth).as(path + " at " + size[0] + " px is no wider than the screen").isLessThanOrEqualTo(innerWidth);
+          for (WebElement link : browser.all("header.top a")) {
+            assertThat(link.isDisplayed()).as(link.getText() + " on " + path).isTrue();
+            assertThat(inViewport(link)).as(link.getText() + " on " + path + " is on the screen, not clipped").isTrue();
+          }
+        }
+        browser.open(base + "/login");
+        browser.assertNoConsoleErrors();
+      }
+    }
+    browser.driver.executeCdpCommand("Network.clearBrowserCookies", Map.of());
+    browser.fresh("pages-390-login", 390, 844);
+    browser.open(base + "/login");
+    browser.await("input[name=password]", PATIENCE);
+    browser.screenshot("login");
+  }
+
+  private long number(String script) {
+    return ((Number) browser.driver.executeScript(script)).longValue();
+  }
+
+  /** Whether the whole element is within the window as it is scrolled now. */
+  private static boolean inViewport(WebElement element) {
+    return (Boolean) browser.driver.executeScript("var r = arguments[0].getBoundingClientRect();"
+        + "return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth;",
+        element);
+  }
+
+  private static void clickWhenThere(String css, String label) {
+    new WebDriverWait(browser.driver, PATIENCE).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(driver -> {
+          for (WebElement button : browser.all(css)) {
+            if (button.getText().equals(label) && button.isEnabled()) {
+              button.click();
+              return true;
+            }
+          }
+          return false;
+        });
+  }
+}
