@@ -170,6 +170,15 @@
         problem.setAttribute("tabindex", "-1");
         problem.focus({ preventScroll: true });
       }
+      // the charts above a form fill in after the page loads: the error stays in view while they grow
+      var main = document.getElementById("main");
+      if (window.ResizeObserver && main) {
+        var keep = new ResizeObserver(function () {
+          if (document.activeElement === problem) problem.scrollIntoView({ block: "center" });
+        });
+        keep.observe(main);
+        setTimeout(function () { keep.disconnect(); }, 5000);
+      }
     }
     document.querySelectorAll("input[data-timezone-offset]").forEach(function (tz) {
       tz.value = String(-new Date().getTimezoneOffset());

@@ -2,6 +2,7 @@ package dev.ollamabridge.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ollamabridge.fake.FakeOllama;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +39,8 @@ class ConsolePagesBrowserTest {
   private ConsoleApp console;
   private ConsoleClient api;
   private String base;
+  private FakeOllama backend;
+  private ManagedNginxFixture nginx;
 
   @BeforeAll
   static void startBrowser() {
@@ -54,9 +57,29 @@ class ConsolePagesBrowserTest {
 
   @AfterEach
   void stop() {
-    if (console != null) {
-      console.close();
+    try {
+      if (nginx != null) {
+        nginx.close();
+      }
+      if (console != null) {
+        console.close();
+      }
+    } finally {
+      if (backend != null) {
+        backend.close();
+      }
     }
+  }
+
+  /** A console with its own nginx in front of one managed instance on the fake backend, healthy. */
+  private long startWithNginxAndOneInstance() throws IOException {
+    backend = FakeOllama.start(FakeOllama.Options.defaults());
+    nginx = new ManagedNginxFixture(data);
+    api = nginx.api;
+    base = "http://127.0.0.1:" + nginx.console.port();
+    long id = nginx.create("b1", backend.baseUrl(), 3);
+    nginx.awaitHealthy(id);
+    return id;
   }
 
   private void startAlone() {
@@ -174,11 +197,31 @@ class ConsolePagesBrowserTest {
   }
 
   @Test
+  void savingAnInstanceSaysWhichNginxRevisionServesIt() throws IOException {
+    long id = startWithNginxAndOneInstance();
+    browser.fresh("pages-saved", 1280, 800);
+    logIn();
+    browser.open(base + "/instances/" + id + "#settings");
+    WebElement weight = browser.await("input[name=weight]", PATIENCE);
+    weight.clear();
+    weight.sendKeys("7");
+    browser.find(".instance-form button[type=submit]").submit();
+
+    browser.awaitText("#outcome", "Saved as version", PATIENCE);
+    java.util.regex.Matcher named = java.util.regex.Pattern.compile("nginx serves it from revision (\\d+)\\.")
+        .matcher(browser.find("#outcome").getText());
+    assertThat(named.find()).as(browser.find("#outcome").getText()).isTrue();
+    assertThat(api.get("/nginx/revisions/" + named.group(1)).body().path("config").asText()).contains("weight=7");
+    browser.screenshot("saved");
+    browser.assertNoConsoleErrors();
+  }
+
+  @Test
   void everyPageFitsAPhoneAndEveryNavigationLinkIsInReach() throws IOException {
-    startAlone();
-    long id = externalInstance("phone");
+    long id = startWithNginxAndOneInstance();
     List<String> pages = new java.util.ArrayList<>(PAGES);
     pages.add("/instances/" + id);
+    pages.add("/nginx/revisions/" + api.get("/nginx/revisions").body().path("revisions").path(0).path("id").asText());
     for (String scheme : List.of("light", "dark")) {
       for (int[] size : List.of(new int[] {390, 844}, new int[] {1280, 800})) {
         browser.fresh("pages-" + size[0] + "-" + scheme, size[0], size[1]);
@@ -188,10 +231,11 @@ class ConsolePagesBrowserTest {
         for (String path : pages) {
           browser.open(base + path);
           browser.await("main", PATIENCE);
-          browser.screenshot(path.equals("/") ? "dashboard" : path.substring(1).replace('/', '-'));
+          fullPage(size[0] + "-" + scheme + "-" + (path.equals("/") ? "dashboard" : path.substring(1).replace('/', '-')));
           long scrollWidth = number("return document.documentElement.scrollWidth");
           long innerWidth = number("return window.innerWidth");
-          assertThat(scrollWidth).as(path + " at " + size[0] + " px is no wider than the screen").isLessThanOrEqualTo(innerWidth);
+          assertThat(scrollWidth).as(path + " at " + size[0] + " px is no wider than the screen; wider: " + widerThanScreen())
+              .isLessThanOrEqualTo(innerWidth);
           for (WebElement link : browser.all("header.top a")) {
             assertThat(link.isDisplayed()).as(link.getText() + " on " + path).isTrue();
             assertThat(inViewport(link)).as(link.getText() + " on " + path + " is on the screen, not clipped").isTrue();
@@ -206,6 +250,30 @@ class ConsolePagesBrowserTest {
     browser.open(base + "/login");
     browser.await("input[name=password]", PATIENCE);
     browser.screenshot("login");
+  }
+
+  /** Saves the whole page, not only the window, as {@code target/screenshots/pages-full-<name>.png}. */
+  @SuppressWarnings("unchecked")
+  private static void fullPage(String name) throws IOException {
+    Map<String, Object> metrics = browser.driver.executeCdpCommand("Page.getLayoutMetrics", Map.of());
+    Map<String, Object> content = (Map<String, Object>) metrics.get("cssContentSize");
+    Map<String, Object> shot = browser.driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
+        "captureBeyondViewport", true, "clip", Map.of("x", 0, "y", 0, "width", ((Number) content.get("width")).doubleValue(),
+            "height", Math.min(6000, ((Number) content.get("height")).doubleValue()), "scale", 1)));
+    Path file = Path.of("target", "screenshots", "pages-full-" + name + ".png");
+    Files.createDirectories(file.getParent());
+    Files.write(file, java.util.Base64.getDecoder().decode((String) shot.get("data")));
+  }
+
+  /** The outermost elements that reach past the window's right edge, for a failure to name. */
+  private static Object widerThanScreen() {
+    return browser.driver.executeScript("var out = [];"
+        + "document.querySelectorAll('body *').forEach(function (e) {"
+        + "  var r = e.getBoundingClientRect();"
+        + "  if (r.right > window.innerWidth + 0.5 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > window.innerWidth + 0.5))"
+        + "    out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && e.className.baseVal === undefined ? '.' + e.className : '') + ' ' + Math.round(r.right));"
+        + "});"
+        + "return out.slice(0, 8).join(', ');");
   }
 
   private long number(String script) {
