@@ -233,9 +233,9 @@ class ConsolePagesBrowserTest {
           browser.await("main", PATIENCE);
           fullPage(size[0] + "-" + scheme + "-" + (path.equals("/") ? "dashboard" : path.substring(1).replace('/', '-')));
           long scrollWidth = number("return document.documentElement.scrollWidth");
-          long innerWidth = number("return window.innerWidth");
+          long visibleWidth = number("return document.documentElement.clientWidth");
           assertThat(scrollWidth).as(path + " at " + size[0] + " px is no wider than the screen; wider: " + widerThanScreen())
-              .isLessThanOrEqualTo(innerWidth);
+              .isLessThanOrEqualTo(visibleWidth);
           for (WebElement link : browser.all("header.top a")) {
             assertThat(link.isDisplayed()).as(link.getText() + " on " + path).isTrue();
             assertThat(inViewport(link)).as(link.getText() + " on " + path + " is on the screen, not clipped").isTrue();
@@ -252,17 +252,28 @@ class ConsolePagesBrowserTest {
     browser.screenshot("login");
   }
 
-  /** Saves the whole page, not only the window, as {@code target/screenshots/pages-full-<name>.png}. */
+  /**
+   * Saves the whole page, not only the window, in pieces of a window's height (at most six), as
+   * {@code target/screenshots/pages-full-<name>-<n>.png}.
+   */
   @SuppressWarnings("unchecked")
   private static void fullPage(String name) throws IOException {
     Map<String, Object> metrics = browser.driver.executeCdpCommand("Page.getLayoutMetrics", Map.of());
     Map<String, Object> content = (Map<String, Object>) metrics.get("cssContentSize");
-    Map<String, Object> shot = browser.driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
-        "captureBeyondViewport", true, "clip", Map.of("x", 0, "y", 0, "width", ((Number) content.get("width")).doubleValue(),
-            "height", Math.min(6000, ((Number) content.get("height")).doubleValue()), "scale", 1)));
-    Path file = Path.of("target", "screenshots", "pages-full-" + name + ".png");
-    Files.createDirectories(file.getParent());
-    Files.write(file, java.util.Base64.getDecoder().decode((String) shot.get("data")));
+    Map<String, Object> window = (Map<String, Object>) metrics.get("cssLayoutViewport");
+    // the capture lays the page out without a scrollbar: as wide as the window, not as the content was
+    double width = Math.max(((Number) content.get("width")).doubleValue(), ((Number) browser.driver.executeScript(
+        "return window.innerWidth")).doubleValue());
+    double height = ((Number) content.get("height")).doubleValue();
+    double piece = ((Number) window.get("clientHeight")).doubleValue();
+    for (int n = 0; n < 6 && n * piece < height; n++) {
+      Map<String, Object> shot = browser.driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
+          "captureBeyondViewport", true, "clip", Map.of("x", 0, "y", n * piece, "width", width,
+              "height", Math.min(piece, height - n * piece), "scale", 1)));
+      Path file = Path.of("target", "screenshots", "pages-full-" + name + "-" + (n + 1) + ".png");
+      Files.createDirectories(file.getParent());
+      Files.write(file, java.util.Base64.getDecoder().decode((String) shot.get("data")));
+    }
   }
 
   /** The outermost elements that reach past the window's right edge, for a failure to name. */
@@ -270,7 +281,7 @@ class ConsolePagesBrowserTest {
     return browser.driver.executeScript("var out = [];"
         + "document.querySelectorAll('body *').forEach(function (e) {"
         + "  var r = e.getBoundingClientRect();"
-        + "  if (r.right > window.innerWidth + 0.5 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > window.innerWidth + 0.5))"
+        + "  if (r.right > document.documentElement.clientWidth + 0.5 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5))"
         + "    out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && e.className.baseVal === undefined ? '.' + e.className : '') + ' ' + Math.round(r.right));"
         + "});"
         + "return out.slice(0, 8).join(', ');");
@@ -283,7 +294,8 @@ class ConsolePagesBrowserTest {
   /** Whether the whole element is within the window as it is scrolled now. */
   private static boolean inViewport(WebElement element) {
     return (Boolean) browser.driver.executeScript("var r = arguments[0].getBoundingClientRect();"
-        + "return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth;",
+        + "return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight"
+        + " && r.right <= document.documentElement.clientWidth;",
         element);
   }
 
