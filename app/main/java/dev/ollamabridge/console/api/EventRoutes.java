@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code GET /api/v1/events?limit=N&target=PART&action=ACTION&q=TEXT&from=TIME&to=TIME&before=ID&after=ID}:
+ * {@code GET /api/v1/events?limit=N&target=NAME&target_contains=PART&action=ACTION&q=TEXT&from=TIME&to=TIME&before=ID&after=ID}:
  * the newest events first; {@code before} pages back from the last id of a page, {@code after} forward
  * from its first.
  */

@@ -148,15 +148,19 @@ public final class EventLog {
   public record Page(List<Event> events, boolean more) {}
 
   /**
-   * The events of a query, newest first: the target and the text matched as parts, in any case (the
-   * target as it was stored, one line and bounded), the times as a half-open range.
+   * The events of a query, newest first: a target exactly or a part of it, a text as a part, parts in
+   * any case (a target as it was stored, one line and bounded), the times as a half-open range.
    */
   public Page search(EventQuery q) {
     List<String> where = new ArrayList<>();
     List<Object> args = new ArrayList<>();
     if (q.target() != null) {
-      where.add("instr(lower(target), lower(?)) > 0");
+      where.add("target = ?");
       args.add(LogText.oneLine(q.target(), MAX_TARGET));
+    }
+    if (q.targetContains() != null) {
+      where.add("instr(lower(target), lower(?)) > 0");
+      args.add(LogText.oneLine(q.targetContains(), MAX_TARGET));
     }
     if (q.action() != null) {
       where.add("action = ?");

@@ -11,7 +11,8 @@ import java.util.function.UnaryOperator;
  * Which events to show, a page at a time: each filter optional (null). The web page and the API
  * read it from the same query parameters, with the same bounds.
  *
- * @param target a part of the target, any case
+ * @param target the target, exactly
+ * @param targetContains a part of the target, any case
  * @param action the action, exactly
  * @param text a part of the action or the detail, any case
  * @param from only events at or after this instant
@@ -20,7 +21,7 @@ import java.util.function.UnaryOperator;
  * @param after only events newer than this id: the page before one that began with it
  * @param limit at most this many
  */
-public record EventQuery(String target, String action, String text, Instant from, Instant to, Long before, Long after,
+public record EventQuery(String target, String targetContains, String action, String text, Instant from, Instant to, Long before, Long after,
     int limit) {
 
   static final int MAX_TEXT = 200;
@@ -45,7 +46,7 @@ public record EventQuery(String target, String action, String text, Instant from
 
   /**
    * The query of these parameters ({@code param} answers one by name, null when absent): {@code target},
-   * {@code action}, {@code q}, {@code from}, {@code to} (ISO-8601 instants such as
+   * {@code target_contains}, {@code action}, {@code q}, {@code from}, {@code to} (ISO-8601 instants such as
    * {@code 2026-12-07T07:00:00Z}, or a date and time without an offset, read at the offset {@code tz}
    * gives in minutes east of UTC, UTC when absent), {@code before}, {@code after}, {@code limit}.
    *
@@ -63,13 +64,14 @@ public record EventQuery(String target, String action, String text, Instant from
     if (from != null && to != null && !from.isBefore(to)) {
       throw new Refused("to", "to must be later than from");
     }
-    return new EventQuery(text(param, "target", MAX_TEXT), text(param, "action", EventLog.MAX_NAME),
+    return new EventQuery(text(param, "target", EventLog.MAX_TARGET), text(param, "target_contains", MAX_TEXT),
+        text(param, "action", EventLog.MAX_NAME),
         text(param, "q", MAX_TEXT), from, to, before, after, (int) number(param, "limit", 1, MAX_LIMIT, defaultLimit));
   }
 
   /** Whether any filter is set (paging aside). */
   public boolean filtered() {
-    return target != null || action != null || text != null || from != null || to != null;
+    return target != null || targetContains != null || action != null || text != null || from != null || to != null;
   }
 
   private static String text(UnaryOperator<String> param, String name, int max) {

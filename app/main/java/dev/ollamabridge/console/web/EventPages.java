@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code /events}: the audit log, newest first, by a part of the target, the action, a text in the
+ * {@code /events}: the audit log, newest first, by a part of the target (or, from a link, the target exactly), the action, a text in the
  * action or detail and a time range, a page at a time in both directions. The same parameters as
  * the API's, with the same bounds.
  */
@@ -17,7 +17,7 @@ final class EventPages {
 
   private static final int PAGE_SIZE = 100;
   /** The filter parameters a paging link carries on, as the form sent them. */
-  private static final List<String> FILTERS = List.of("target", "action", "q", "from", "to", "tz");
+  private static final List<String> FILTERS = List.of("target", "target_contains", "action", "q", "from", "to", "tz");
 
   private final EventLog events;
   private final Pages pages;
@@ -37,7 +37,7 @@ final class EventPages {
     String older = oldest || shown.isEmpty() ? null : link(filters, "before=" + shown.get(shown.size() - 1).id());
     String newer = newest || shown.isEmpty() ? null : link(filters, "after=" + shown.get(0).id());
     pages.render(ctx, "events.jte", new EventsPage(WebRoutes.layout(ctx, "Events", "events"), shown,
-        value(ctx, "target"), value(ctx, "action"), value(ctx, "q"), value(ctx, "from"), value(ctx, "to"),
+        value(ctx, "target_contains"), value(ctx, "action"), value(ctx, "q"), value(ctx, "from"), value(ctx, "to"),
         events.actions(), older, newer, !newest, link(filters, null), query.filtered()));
   }
 

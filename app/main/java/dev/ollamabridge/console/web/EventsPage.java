@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The audit log, newest first, one page of it. Each filter is shown as it was typed ({@code ""}: none).
  *
- * @param target a part of the target
+ * @param target the part of the target the form looks for
  * @param action the action
  * @param text a part of the action or the detail
  * @param from the earliest time, as the form sent it

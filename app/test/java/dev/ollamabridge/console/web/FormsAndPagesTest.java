@@ -168,12 +168,13 @@ class FormsAndPagesTest {
       api("POST", "/instances", "{\"name\":\"" + name + "\",\"managed\":false}");
     }
 
-    Page byPart = browser.get("/events?target=ALPHA");
+    Page byPart = browser.get("/events?target_contains=ALPHA");
     assertThat(byPart.body()).contains(">alpha-one<", ">alpha-two<").doesNotContain(">beta<");
-    JsonNode found = Browser.api(console, data, "/events?q=EXTERNAL&target=bet");
+    JsonNode found = Browser.api(console, data, "/events?q=EXTERNAL&target_contains=bet");
     assertThat(found.path("events").findValuesAsText("target")).containsOnly("beta").isNotEmpty();
     assertThat(Browser.api(console, data, "/events?to=2000-01-01T00:00:00Z").path("events")).isEmpty();
     assertThat(Browser.api(console, data, "/events?from=2000-01-01T00:00:00Z&target=beta").path("events")).isNotEmpty();
+    assertThat(Browser.api(console, data, "/events?target=alpha").path("events")).as("target alone is exact, as before").isEmpty();
 
     JsonNode first = Browser.api(console, data, "/events?limit=2");
     long last = first.path("events").get(1).path("id").asLong();
@@ -183,10 +184,10 @@ class FormsAndPagesTest {
     JsonNode newer = Browser.api(console, data, "/events?limit=2&after=" + olderFirst);
     assertThat(newer.path("events").findValuesAsText("id")).containsExactlyElementsOf(first.path("events").findValuesAsText("id"));
 
-    Page second = browser.get("/events?before=" + last + "&target=a");
+    Page second = browser.get("/events?before=" + last + "&target_contains=a");
     assertThat(second.body()).contains("rel=\"prev\"", ">Newer<", "after=");
 
-    for (String bad : new String[] {"limit=0", "before=x", "from=yesterday", "target=" + "t".repeat(201), "tz=9999",
+    for (String bad : new String[] {"limit=0", "before=x", "from=yesterday", "target_contains=" + "t".repeat(201), "tz=9999",
         "before=3&after=2"}) {
       assertThat(apiStatus("/events?" + bad)).as(bad).isEqualTo(400);
     }
