@@ -111,18 +111,10 @@ class ConsolePagesBrowserTest {
     browser.fresh("pages-refused-form", 1280, 800);
     logIn();
     browser.open(base + "/instances/" + id);
-    WebElement weight = browser.await("input[name=weight]", PATIENCE);
-    weight.clear();
-    weight.sendKeys("500");
-    WebElement port = browser.find("input[name=port]");
-    port.clear();
-    port.sendKeys("eighty");
-    WebElement origins = browser.find("textarea[name=allowed_origins]");
-    origins.clear();
-    origins.sendKeys("not an origin");
-    WebElement queueTimeout = browser.find("input[name=queue_timeout_ms]");
-    queueTimeout.clear();
-    queueTimeout.sendKeys("-1");
+    retype("input[name=weight]", "500");
+    retype("input[name=port]", "eighty");
+    retype("textarea[name=allowed_origins]", "not an origin");
+    retype("input[name=queue_timeout_ms]", "-1");
     browser.find(".instance-form button[type=submit]").submit();
 
     browser.await(".instance-form .field-error", PATIENCE);
@@ -144,12 +136,8 @@ class ConsolePagesBrowserTest {
     browser.fresh("pages-refused-settings", 1280, 800);
     logIn();
     browser.open(base + "/settings");
-    WebElement interval = browser.await("input[name='health.interval_ms']", PATIENCE);
-    interval.clear();
-    interval.sendKeys("5");
-    WebElement keep = browser.find("input[name='events.keep_days']");
-    keep.clear();
-    keep.sendKeys("forever");
+    retype("input[name='health.interval_ms']", "5");
+    retype("input[name='events.keep_days']", "forever");
     browser.find(".settings-form button[type=submit]").submit();
 
     browser.await(".settings-form .field-error", PATIENCE);
@@ -177,17 +165,17 @@ class ConsolePagesBrowserTest {
     browser.screenshot("edit-lands-on-form");
 
     browser.driver.executeScript("window.scrollTo(0, 0)");
-    clickWhenThere("#now .instance-actions button", "Stop");
+    browser.click("#now .instance-actions button", "Stop", PATIENCE);
     browser.awaitText("#outcome", "own stopped", PATIENCE);
     browser.awaitText("#now [data-field=state]", "STOPPED", PATIENCE);
     browser.screenshot("stopped");
-    clickWhenThere("#now .instance-actions button", "Start");
+    browser.click("#now .instance-actions button", "Start", PATIENCE);
     browser.awaitText("#outcome", "own started", PATIENCE);
     browser.awaitText("#now [data-field=state]", "RUNNING", PATIENCE);
     assertThat(browser.find("#outcome").getText()).as("the notice outlives the next poll of the figures")
         .contains("own started");
 
-    clickWhenThere("#now .instance-actions button", "Remove");
+    browser.click("#now .instance-actions button", "Remove", PATIENCE);
     Alert confirm = new WebDriverWait(browser.driver, PATIENCE).until(ExpectedConditions.alertIsPresent());
     assertThat(confirm.getText()).contains("Remove own?");
     confirm.accept();
@@ -202,9 +190,7 @@ class ConsolePagesBrowserTest {
     browser.fresh("pages-saved", 1280, 800);
     logIn();
     browser.open(base + "/instances/" + id + "#settings");
-    WebElement weight = browser.await("input[name=weight]", PATIENCE);
-    weight.clear();
-    weight.sendKeys("7");
+    retype("input[name=weight]", "7");
     browser.find(".instance-form button[type=submit]").submit();
 
     browser.awaitText("#outcome", "Saved as version", PATIENCE);
@@ -276,6 +262,13 @@ class ConsolePagesBrowserTest {
     }
   }
 
+  /** Replaces what a field holds with {@code text}, as a person selecting it all and typing would. */
+  private static void retype(String css, String text) {
+    WebElement field = browser.await(css, PATIENCE);
+    field.clear();
+    field.sendKeys(text);
+  }
+
   /** The outermost elements that reach past the window's right edge, for a failure to name. */
   private static Object widerThanScreen() {
     return browser.driver.executeScript("var out = [];"
@@ -299,16 +292,4 @@ class ConsolePagesBrowserTest {
         element);
   }
 
-  private static void clickWhenThere(String css, String label) {
-    new WebDriverWait(browser.driver, PATIENCE).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-        .until(driver -> {
-          for (WebElement button : browser.all(css)) {
-            if (button.getText().equals(label) && button.isEnabled()) {
-              button.click();
-              return true;
-            }
-          }
-          return false;
-        });
-  }
 }

@@ -88,19 +88,20 @@ public record EventQuery(String target, String targetContains, String action, St
 
   private static Long optionalNumber(UnaryOperator<String> param, String name) {
     String value = param.apply(name);
-    if (value == null || value.isBlank()) {
+    if (value == null || value.isEmpty()) {
       return null;
     }
     return number(param, name, 1, Long.MAX_VALUE, 0);
   }
 
+  /** A whole number in range; absent or empty (a form's blank field) is the fallback, anything else must be one. */
   private static long number(UnaryOperator<String> param, String name, long min, long max, long fallback) {
     String value = param.apply(name);
-    if (value == null || value.isBlank()) {
+    if (value == null || value.isEmpty()) {
       return fallback;
     }
     try {
-      long number = Long.parseLong(value.strip());
+      long number = Long.parseLong(value);
       if (number >= min && number <= max) {
         return number;
       }
@@ -112,10 +113,9 @@ public record EventQuery(String target, String targetContains, String action, St
 
   private static Instant time(UnaryOperator<String> param, String name, int tzMinutes) {
     String value = param.apply(name);
-    if (value == null || value.isBlank()) {
+    if (value == null || value.isEmpty()) {
       return null;
     }
-    value = value.strip();
     if (value.length() <= 40) {
       try {
         return OffsetDateTime.parse(value).toInstant();

@@ -187,9 +187,20 @@ class FormsAndPagesTest {
     Page second = browser.get("/events?before=" + last + "&target_contains=a");
     assertThat(second.body()).contains("rel=\"prev\"", ">Newer<", "after=");
 
-    for (String bad : new String[] {"limit=0", "before=x", "from=yesterday", "target_contains=" + "t".repeat(201), "tz=9999",
-        "before=3&after=2"}) {
+    for (String bad : new String[] {"target_contains=" + "t".repeat(201), "q=" + "q".repeat(201), "before=3&after=2",
+        "from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z"}) {
       assertThat(apiStatus("/events?" + bad)).as(bad).isEqualTo(400);
+    }
+    for (String param : new String[] {"limit", "before", "after", "tz", "from", "to"}) {
+      for (String hostile : new String[] {"0.5", "-1", "1e30", "18446744073709551621", "%0A", "%00", "x", "%20",
+          "9".repeat(300)}) {
+        if (param.equals("tz") && hostile.equals("-1")) {
+          continue; // a minute west of UTC: a zone, if an odd one
+        }
+        JsonNode answer = api("GET", "/events?" + param + "=" + hostile, null);
+        assertThat(answer.path("status").asInt()).as(param + "=" + hostile + ": " + answer).isEqualTo(400);
+        assertThat(answer.path("field").asText()).as(param + "=" + hostile).isEqualTo(param);
+      }
     }
     assertThat(api("GET", "/events?from=yesterday", null).path("field").asText()).isEqualTo("from");
     assertThat(browser.get("/events?from=yesterday").status()).isEqualTo(400);
