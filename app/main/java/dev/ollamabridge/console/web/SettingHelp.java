@@ -19,9 +19,9 @@ public record SettingHelp(String label, String unit, String description) {
         "New instances take the first free port from here up.");
     put(Setting.HEALTH_INTERVAL_MS, "Check every", "ms", "How often each enabled instance's /health is asked.");
     put(Setting.HEALTH_TIMEOUT_MS, "Check timeout", "ms", "A check that takes longer counts as failed.");
-    put(Setting.HEALTH_RISE, "Passes to turn healthy", "checks in a row",
+    put(Setting.HEALTH_RISE, "Passes to turn healthy", "in a row",
         "A down instance gets traffic again after this many passed checks.");
-    put(Setting.HEALTH_FALL, "Failures to turn unhealthy", "checks in a row",
+    put(Setting.HEALTH_FALL, "Failures to turn unhealthy", "in a row",
         "A healthy instance is taken out of nginx after this many failed checks.");
     put(Setting.SUPERVISE_STARTSECS, "Start-up time", "s", "A bridge that stays up this long counts as started.");
     put(Setting.SUPERVISE_STARTRETRIES, "Start retries", "tries",
