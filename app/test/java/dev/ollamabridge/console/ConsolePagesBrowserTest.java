@@ -165,17 +165,19 @@ class ConsolePagesBrowserTest {
     browser.screenshot("edit-lands-on-form");
 
     browser.driver.executeScript("window.scrollTo(0, 0)");
-    browser.click("#now .instance-actions button", "Stop", PATIENCE);
+    browser.click(".instance-actions button", "Stop", PATIENCE);
     browser.awaitText("#outcome", "own stopped", PATIENCE);
     browser.awaitText("#now [data-field=state]", "STOPPED", PATIENCE);
     browser.screenshot("stopped");
-    browser.click("#now .instance-actions button", "Start", PATIENCE);
+    browser.click(".instance-actions button", "Start", PATIENCE);
     browser.awaitText("#outcome", "own started", PATIENCE);
+    WebElement start = browser.find(".instance-actions button");
     browser.awaitText("#now [data-field=state]", "RUNNING", PATIENCE);
+    assertThat(start.isDisplayed()).as("the figures' updates leave the buttons (and a keyboard's focus on them) alone").isTrue();
     assertThat(browser.find("#outcome").getText()).as("the notice outlives the next poll of the figures")
         .contains("own started");
 
-    browser.click("#now .instance-actions button", "Remove", PATIENCE);
+    browser.click(".instance-actions button", "Remove", PATIENCE);
     Alert confirm = new WebDriverWait(browser.driver, PATIENCE).until(ExpectedConditions.alertIsPresent());
     assertThat(confirm.getText()).contains("Remove own?");
     confirm.accept();
