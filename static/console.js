@@ -147,3 +147,41 @@
     setInterval(function () { formatTimes(document); }, 10000);
   });
 })();
+
+// Forms and filters (issue 21): a refused form shows every field's error at once; the page takes the
+// reader to the first one (scrolled into view and focused), wherever it is on the page. The events
+// filter reads its times in the browser's zone.
+(function () {
+  "use strict";
+
+  function firstError() {
+    var field = document.querySelector("#main form [aria-invalid='true']");
+    if (field) return field;
+    return document.querySelector("#main form [role='alert']");
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var problem = firstError();
+    if (problem) {
+      problem.scrollIntoView({ block: "center" });
+      if (problem.matches("input, select, textarea")) {
+        problem.focus({ preventScroll: true });
+      } else {
+        problem.setAttribute("tabindex", "-1");
+        problem.focus({ preventScroll: true });
+      }
+      // the charts above a form fill in after the page loads: the error stays in view while they grow
+      var main = document.getElementById("main");
+      if (window.ResizeObserver && main) {
+        var keep = new ResizeObserver(function () {
+          if (document.activeElement === problem) problem.scrollIntoView({ block: "center" });
+        });
+        keep.observe(main);
+        setTimeout(function () { keep.disconnect(); }, 5000);
+      }
+    }
+    document.querySelectorAll("input[data-timezone-offset]").forEach(function (tz) {
+      tz.value = String(-new Date().getTimezoneOffset());
+    });
+  });
+})();

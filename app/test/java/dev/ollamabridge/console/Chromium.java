@@ -117,6 +117,23 @@ final class Chromium implements AutoCloseable {
     new WebDriverWait(driver, patience).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), text));
   }
 
+  /**
+   * Clicks the first enabled element of {@code css} whose text is {@code label}, once there: a live
+   * part replaces its buttons every two seconds, so one found may be gone when clicked, and is looked up again.
+   */
+  void click(String css, String label, Duration patience) {
+    new WebDriverWait(driver, patience).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(d -> {
+          for (WebElement button : all(css)) {
+            if (button.getText().equals(label) && button.isEnabled()) {
+              button.click();
+              return true;
+            }
+          }
+          return false;
+        });
+  }
+
   /** Saves what the browser shows now as {@code target/screenshots/<prefix>-<n>-<step>.png}. */
   Path screenshot(String step) {
     try {

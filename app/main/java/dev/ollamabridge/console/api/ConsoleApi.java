@@ -8,6 +8,7 @@ import static io.javalin.apibuilder.ApiBuilder.post;
 
 import dev.ollamabridge.console.ConsoleServices;
 import dev.ollamabridge.console.auth.ApiTokens;
+import dev.ollamabridge.console.events.EventQuery;
 import dev.ollamabridge.console.files.RenderException;
 import dev.ollamabridge.console.instances.InstanceConflict;
 import dev.ollamabridge.console.instances.InstanceNotFound;
@@ -86,8 +87,10 @@ public final class ConsoleApi {
         get("exports/{file}", nginxRoutes::export);
       }));
 
-      config.routes.exception(InvalidInput.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.field()));
-      config.routes.exception(InvalidSetting.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.field()));
+      config.routes.exception(InvalidInput.class, (e, ctx) -> errors.answer(ctx, 400, refusal(e.getMessage(), e.field(),
+          e.violations().stream().map(v -> fieldError(v.field(), v.message())).toList())));
+      config.routes.exception(InvalidSetting.class, (e, ctx) -> errors.answer(ctx, 400, refusal(e.getMessage(), e.field(),
+          e.violations().stream().map(v -> fieldError(v.field(), v.message())).toList())));
       config.routes.exception(ValidationException.class, (e, ctx) -> {
         var first = e.getErrors().entrySet().iterator().next();
         var rule = first.getValue().get(0);
@@ -103,6 +106,7 @@ public final class ConsoleApi {
         }
         errors.answer(ctx, 422, body);
       });
+      config.routes.exception(EventQuery.Refused.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.parameter()));
       config.routes.exception(InstanceConflict.class, (e, ctx) -> errors.answer(ctx, 409, e.getMessage(), e.field()));
       config.routes.exception(InstanceNotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
       config.routes.exception(RenderException.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.field()));
@@ -178,6 +182,30 @@ public final class ConsoleApi {
   static String actor(Context ctx) {
     String actor = ctx.attribute(ACTOR);
     return actor == null ? "api" : actor;
+  }
+
+  /**
+   * A 400 of several broken rules: {@code error} says them all, {@code field} names the first (as a
+   * refusal of one field does), {@code errors} lists each with its field.
+   */
+  private static java.util.Map<String, Object> refusal(String message, String field, java.util.List<java.util.Map<String, String>> each) {
+    var body = new java.util.LinkedHashMap<String, Object>();
+    body.put("error", message);
+    if (field != null) {
+      body.put("field", field);
+    }
+    body.put("errors", each);
+    body.put("status", 400);
+    return body;
+  }
+
+  private static java.util.Map<String, String> fieldError(String field, String message) {
+    var error = new java.util.LinkedHashMap<String, String>();
+    if (field != null) {
+      error.put("field", field);
+    }
+    error.put("error", message);
+    return error;
   }
 
   static void error(Context ctx, int status, String message, String field) {

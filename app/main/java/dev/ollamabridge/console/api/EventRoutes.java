@@ -1,14 +1,15 @@
 package dev.ollamabridge.console.api;
 
 import dev.ollamabridge.console.events.EventLog;
+import dev.ollamabridge.console.events.EventQuery;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * {@code GET /api/v1/events?limit=N&target=NAME&action=ACTION&before=ID}: the newest events first;
- * {@code before} pages back from the last id of the page before.
+ * {@code GET /api/v1/events?limit=N&target=NAME&target_contains=PART&action=ACTION&q=TEXT&from=TIME&to=TIME&before=ID&after=ID}:
+ * the newest events first; {@code before} pages back from the last id of a page, {@code after} forward
+ * from its first.
  */
 final class EventRoutes {
 
@@ -19,10 +20,9 @@ final class EventRoutes {
   }
 
   void list(Context ctx) {
-    int limit = QueryParams.integer(ctx, "limit", 100, 1, 1000);
-    Long before = ctx.queryParamAsClass("before", Long.class).getOrNull();
-    List<EventLog.Event> found = events.latest(limit, ctx.queryParam("target"), ctx.queryParam("action"), before);
-    ctx.json(Map.of("events", found.stream().map(event -> {
+    EventLog.Page page = events.search(EventQuery.parse(ctx::queryParam, 100));
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("events", page.events().stream().map(event -> {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("id", event.id());
       json.put("at", event.at().toString());
@@ -31,6 +31,8 @@ final class EventRoutes {
       json.put("target", event.target());
       json.put("detail", event.detail());
       return json;
-    }).toList()));
+    }).toList());
+    answer.put("more", page.more());
+    ctx.json(answer);
   }
 }

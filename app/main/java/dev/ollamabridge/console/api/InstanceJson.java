@@ -13,6 +13,7 @@ import dev.ollamabridge.console.instances.InstanceView;
 import dev.ollamabridge.console.instances.InvalidInput;
 import dev.ollamabridge.console.metrics.Figures;
 import dev.ollamabridge.console.supervise.ProgramStatus;
+import dev.ollamabridge.console.validation.Violation;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -29,20 +30,28 @@ final class InstanceJson {
 
   private InstanceJson() {}
 
-  /** The changes a body asks for, each value in its field's type (a JSON {@code "3"} is not a number); unknown fields are refused. */
+  /**
+   * The changes a body asks for, each value in its field's type (a JSON {@code "3"} is not a number);
+   * unknown fields and values of another type are carried as unreadable, refused with every other broken rule.
+   */
   static InstanceChanges changes(ObjectNode body) {
     Map<InstanceField, Object> values = new EnumMap<>(InstanceField.class);
+    List<Violation> unreadable = new ArrayList<>();
     for (Map.Entry<String, JsonNode> property : body.properties()) {
       Optional<InstanceField> field = InstanceField.byKey(property.getKey());
       if (field.isPresent()) {
-        values.put(field.get(), value(field.get(), property.getValue()));
+        try {
+          values.put(field.get(), value(field.get(), property.getValue()));
+        } catch (InvalidInput e) {
+          unreadable.addAll(e.violations());
+        }
       } else if (!READ_ONLY.contains(property.getKey())) {
-        throw new InvalidInput(property.getKey(), "'" + property.getKey() + "' is not a field of an instance");
+        unreadable.add(new Violation(property.getKey(), "'" + property.getKey() + "' is not a field of an instance"));
       }
     }
     JsonNode version = body.get("version");
     boolean versioned = version != null && version.isIntegralNumber() && version.canConvertToLong();
-    return InstanceChanges.of(values, versioned ? version.asLong() : null);
+    return InstanceChanges.of(values, versioned ? version.asLong() : null, unreadable);
   }
 
   private static Object value(InstanceField field, JsonNode value) {

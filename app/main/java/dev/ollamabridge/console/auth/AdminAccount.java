@@ -18,6 +18,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -34,6 +36,8 @@ public final class AdminAccount {
   public static final String USER = "admin";
   public static final String PASSWORD_VARIABLE = "OLLAMA_BRIDGE_ADMIN_PASSWORD";
   public static final String PASSWORD_FILE = "admin-password";
+  public static final String CURRENT_PASSWORD = "current_password";
+  public static final String NEW_PASSWORD = "new_password";
   public static final int MIN_LENGTH = 12;
   public static final int MAX_LENGTH = 128;
   public static final String RULE = "a password has " + MIN_LENGTH + " to " + MAX_LENGTH + " characters";
@@ -132,18 +136,13 @@ public final class AdminAccount {
 
   /**
    * Replaces the password after checking the current one, then deletes the generated password's
-   * file, which would be stale. {@link PasswordRefused} names the field to fix:
-   * {@code current_password} or {@code new_password}. Ending other sessions is the caller's part.
+   * file, which would be stale. {@link PasswordRefused} names every field to fix:
+   * {@code current_password} and {@code new_password}. Ending other sessions is the caller's part.
    */
   public void change(String currentPassword, String newPassword) {
-    if (!verify(USER, currentPassword)) {
-      throw new PasswordRefused("current_password", "the current password is not right");
-    }
-    ruleProblem(newPassword).ifPresent(problem -> {
-      throw new PasswordRefused("new_password", problem);
-    });
-    if (newPassword.equals(currentPassword)) {
-      throw new PasswordRefused("new_password", "the new password is the current one");
+    Map<String, String> problems = problems(currentPassword, newPassword);
+    if (!problems.isEmpty()) {
+      throw new PasswordRefused(problems);
     }
     String hash = hash(newPassword);
     try (Connection connection = database.connection();
@@ -158,6 +157,43 @@ public final class AdminAccount {
     }
     deletePasswordFile();
     log.info("the web console's admin password was changed");
+  }
+
+  /**
+   * What {@link #change} would refuse, by field, changing nothing: the current password checked (one
+   * hash), the new one against the rule. Empty when the change would be made.
+   */
+  public Map<String, String> problems(String currentPassword, String newPassword) {
+    Map<String, String> problems = new LinkedHashMap<>();
+    boolean currentRight = verify(USER, currentPassword);
+    if (!currentRight) {
+      problems.put(CURRENT_PASSWORD, "this is not the current password: type the one you log in with");
+    }
+    ruleProblem(newPassword).ifPresent(problem -> problems.put(NEW_PASSWORD, problem));
+    if (currentRight && !problems.containsKey(NEW_PASSWORD) && newPassword.equals(currentPassword)) {
+      problems.put(NEW_PASSWORD, "the new password is the current one");
+    }
+    return problems;
+  }
+
+  /**
+   * Where the generated first password is, for the login page to point to: only while that file
+   * exists and the password was never changed (a change deletes the file; a stale one is not named).
+   */
+  public Optional<Path> firstPasswordFile() {
+    if (!Files.isRegularFile(passwordFile)) {
+      return Optional.empty();
+    }
+    try (Connection connection = database.connection();
+        PreparedStatement query = connection.prepareStatement(
+            "SELECT created_at = changed_at FROM admin_login WHERE username = ?")) {
+      query.setString(1, USER);
+      try (ResultSet rows = query.executeQuery()) {
+        return rows.next() && rows.getBoolean(1) ? Optional.of(passwordFile) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new DatabaseException("could not read the admin login: " + e.getMessage(), e);
+    }
   }
 
   /** What is wrong with {@code password} as a new password, or empty when it may be used. */
@@ -245,18 +281,29 @@ public final class AdminAccount {
     }
   }
 
-  /** A password that breaks the rule or is not right; {@link #field()} names the field (or variable) to fix. */
+  /**
+   * A password that breaks the rule or is not right; {@link #problems()} names each field (or
+   * variable) to fix with why, {@link #field()} the first.
+   */
   public static final class PasswordRefused extends RuntimeException {
 
-    private final String field;
+    private final Map<String, String> problems;
 
     public PasswordRefused(String field, String message) {
-      super(message, null, false, false);
-      this.field = field;
+      this(Map.of(field, message));
+    }
+
+    public PasswordRefused(Map<String, String> problems) {
+      super(String.join("; ", problems.values()), null, false, false);
+      this.problems = Collections.unmodifiableMap(new LinkedHashMap<>(problems));
     }
 
     public String field() {
-      return field;
+      return problems.keySet().iterator().next();
+    }
+
+    public Map<String, String> problems() {
+      return problems;
     }
   }
 }

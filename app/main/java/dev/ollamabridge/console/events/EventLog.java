@@ -118,6 +118,10 @@ public final class EventLog {
     args.add(limit);
     String sql = "SELECT * FROM events" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
         + " ORDER BY id DESC LIMIT ?";
+    return query(sql, args);
+  }
+
+  private List<Event> query(String sql, List<Object> args) {
     try (Connection connection = database.connection();
         PreparedStatement query = connection.prepareStatement(sql)) {
       for (int i = 0; i < args.size(); i++) {
@@ -134,6 +138,73 @@ public final class EventLog {
     } catch (SQLException e) {
       throw new DatabaseException("could not read events: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * One page of the events a query asks for, newest first.
+   *
+   * @param more whether there are more in the direction it paged (older, or newer for a query with {@code after})
+   */
+  public record Page(List<Event> events, boolean more) {}
+
+  /**
+   * The events of a query, newest first: a target exactly or a part of it, a text as a part, parts in
+   * any case (a target as it was stored, one line and bounded), the times as a half-open range.
+   */
+  public Page search(EventQuery q) {
+    List<String> where = new ArrayList<>();
+    List<Object> args = new ArrayList<>();
+    if (q.target() != null) {
+      where.add("target = ?");
+      args.add(LogText.oneLine(q.target(), MAX_TARGET));
+    }
+    if (q.targetContains() != null) {
+      where.add("instr(lower(target), lower(?)) > 0");
+      args.add(LogText.oneLine(q.targetContains(), MAX_TARGET));
+    }
+    if (q.action() != null) {
+      where.add("action = ?");
+      args.add(q.action());
+    }
+    if (q.text() != null) {
+      where.add("(instr(lower(action), lower(?)) > 0 OR instr(lower(coalesce(detail, '')), lower(?)) > 0)");
+      args.add(q.text());
+      args.add(q.text());
+    }
+    // stored as Instant.toString(); a bound cut to whole seconds without its Z is a prefix of every
+    // instant of its second, so that text order is time order here
+    if (q.from() != null) {
+      where.add("at >= ?");
+      args.add(secondPrefix(q.from()));
+    }
+    if (q.to() != null) {
+      where.add("at < ?");
+      args.add(secondPrefix(q.to()));
+    }
+    boolean newer = q.after() != null;
+    if (q.before() != null) {
+      where.add("id < ?");
+      args.add(q.before());
+    }
+    if (newer) {
+      where.add("id > ?");
+      args.add(q.after());
+    }
+    args.add(q.limit() + 1);
+    String sql = "SELECT * FROM events" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+        + " ORDER BY id " + (newer ? "ASC" : "DESC") + " LIMIT ?";
+    List<Event> found = query(sql, args);
+    boolean more = found.size() > q.limit();
+    List<Event> page = new ArrayList<>(found.subList(0, Math.min(q.limit(), found.size())));
+    if (newer) {
+      java.util.Collections.reverse(page);
+    }
+    return new Page(page, more);
+  }
+
+  private static String secondPrefix(Instant at) {
+    String text = at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    return text.substring(0, text.length() - 1);
   }
 
   /** Every action the log holds, by name: the choices of a filter. */

@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.instances;
 
+import dev.ollamabridge.console.validation.Violation;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,8 @@ import java.util.Optional;
  *
  * @param upstreamApiKey null: unchanged; empty: cleared
  * @param version the version the change was based on (required by an update, ignored by a create)
+ * @param unreadable the values the adapter could not read as their field's kind (a form's {@code "three"} for
+ *     a number): {@link InstanceRules} refuses them together with every rule the readable ones break
  */
 public record InstanceChanges(
     String name,
@@ -38,16 +41,25 @@ public record InstanceChanges(
     Integer maxConcurrent,
     Integer queueSize,
     Integer queueTimeoutMs,
-    Long version) {
+    Long version,
+    List<Violation> unreadable) {
 
   public static final InstanceChanges NONE = of(Map.of(), null);
+
+  public InstanceChanges {
+    unreadable = List.copyOf(unreadable);
+  }
+
+  public static InstanceChanges of(Map<InstanceField, ?> values, Long version) {
+    return of(values, version, List.of());
+  }
 
   /**
    * The changes from values already converted to their field's kind: an Integer for an INTEGER
    * field, a Boolean, a String, a {@code List<String>}, an {@code Optional<String>} for a secret.
    */
   @SuppressWarnings("unchecked")
-  public static InstanceChanges of(Map<InstanceField, ?> values, Long version) {
+  public static InstanceChanges of(Map<InstanceField, ?> values, Long version, List<Violation> unreadable) {
     Map<InstanceField, Object> v = new EnumMap<>(InstanceField.class);
     v.putAll(values);
     return new InstanceChanges(
@@ -75,6 +87,7 @@ public record InstanceChanges(
         (Integer) v.get(InstanceField.MAX_CONCURRENT),
         (Integer) v.get(InstanceField.QUEUE_SIZE),
         (Integer) v.get(InstanceField.QUEUE_TIMEOUT),
-        version);
+        version,
+        unreadable);
   }
 }

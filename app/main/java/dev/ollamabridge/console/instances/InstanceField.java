@@ -23,14 +23,15 @@ public enum InstanceField {
   SHARED_MODE("shared_mode", Kind.BOOLEAN, "true or false"),
   UPSTREAM_API_KEY("upstream_api_key", Kind.SECRET, BridgeSecrets.RULE),
   CLIENT_KEYS("client_keys", Kind.LIST, "a list of at most 32 keys, each " + BridgeSecrets.RULE),
-  RATE_LIMIT("rate_limit", 0, 100_000),
+  /** The bridge's {@code --rate-limit}: a token bucket for the whole bridge, in requests per second. */
+  RATE_LIMIT("rate_limit", 0, 100_000, "requests per second, 0 = no limit"),
   THINK_FILTER("think_filter", Kind.BOOLEAN, "true or false"),
   ENABLED("enabled", Kind.BOOLEAN, "true or false"),
   MANAGED("managed", Kind.BOOLEAN, "true or false"),
   ALLOWED_ORIGINS("allowed_origins", Kind.LIST, "a list of at most 16 origins such as https://app.example.com or *"),
   MODELS("models", Kind.LIST, "a list of at most 64 model names, each " + InstanceRules.MODEL_RULE),
   MODEL_ALIASES("model_aliases", Kind.LIST,
-      "a list of at most 32 entries CLIENT=BACKEND (each name " + InstanceRules.MODEL_RULE + "), each CLIENT once"),
+      "a list of at most 32 entries CLIENT=BACKEND, each CLIENT once, each name " + InstanceRules.MODEL_RULE),
   MAX_CONCURRENT("max_concurrent", 0, 10_000),
   QUEUE_SIZE("queue_size", 0, 10_000),
   QUEUE_TIMEOUT("queue_timeout_ms", 0, 600_000);
@@ -53,9 +54,14 @@ public enum InstanceField {
   }
 
   InstanceField(String key, int min, int max) {
+    this(key, min, max, null);
+  }
+
+  /** @param unit what the number counts, said in the rule, or null */
+  InstanceField(String key, int min, int max, String unit) {
     this.key = key;
     this.kind = Kind.INTEGER;
-    this.rule = "an integer from " + min + " to " + max;
+    this.rule = "an integer from " + min + " to " + max + (unit == null ? "" : " (" + unit + ")");
     this.min = min;
     this.max = max;
   }

@@ -3,9 +3,13 @@ package dev.ollamabridge.console.instances;
 import dev.ollamabridge.bridge.BrowserOrigins;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.settings.Setting;
+import dev.ollamabridge.console.validation.Violation;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -18,7 +22,7 @@ public final class InstanceRules {
   private static final Pattern ORIGIN = Pattern.compile("\\*|[a-z][a-z0-9+.-]{0,15}://[a-z0-9.\\[\\]:-]{1,260}");
   private static final Pattern PATH = Pattern.compile("[A-Za-z0-9._/-]{1,255}");
   /** Model names as Ollama and OpenAI-compatible APIs write them: {@code llama3.2:3b}, {@code org/model}, {@code hf.co/x/y:Q4_K_M}. */
-  static final String MODEL_RULE = "letters, digits and . _ : / @ + - (at most 200, starting with a letter or digit)";
+  static final String MODEL_RULE = "of letters, digits and . _ : / @ + -, starting with a letter or digit, at most 200 characters";
   public static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}");
   private static final int MAX_MODELS = 64;
   private static final int MAX_ALIASES = 32;
@@ -27,38 +31,80 @@ public final class InstanceRules {
 
   private InstanceRules() {}
 
-  /** The instance with every change applied, each checked; the first broken rule is thrown, naming its field. */
+  /**
+   * The instance with every change applied, each checked; every broken rule (and every value the
+   * adapter could not read) is thrown together, each naming its field.
+   */
   public static Instance apply(Instance base, InstanceChanges c) {
-    String name = c.name() == null ? base.name() : matching(InstanceField.NAME, c.name(), NAME);
-    String host = c.host() == null ? base.host() : host(c.host());
-    int port = c.port() == null ? base.port() : inRange(InstanceField.PORT, c.port());
-    String upstreamUrl = c.upstreamUrl() == null ? base.upstreamUrl() : upstream(c.upstreamUrl());
-    String dialect = c.upstreamDialect() == null ? base.upstreamDialect()
-        : oneOf(InstanceField.UPSTREAM_DIALECT, c.upstreamDialect(), "auto", "ollama", "openai");
-    int weight = c.weight() == null ? base.weight() : inRange(InstanceField.WEIGHT, c.weight());
-    String role = c.role() == null ? base.role() : oneOf(InstanceField.ROLE, c.role(), "primary", "backup");
-    int maxFails = c.maxFails() == null ? base.maxFails() : inRange(InstanceField.MAX_FAILS, c.maxFails());
-    int failTimeout = c.failTimeout() == null ? base.failTimeoutSeconds() : inRange(InstanceField.FAIL_TIMEOUT, c.failTimeout());
-    String cacheDir = c.cacheDir() == null ? base.cacheDir() : matching(InstanceField.CACHE_DIR, c.cacheDir(), PATH);
+    Checks checks = new Checks(c.unreadable());
+    String name = checks.of(c.name(), base.name(), value -> matching(InstanceField.NAME, value, NAME));
+    String host = checks.of(c.host(), base.host(), InstanceRules::host);
+    int port = checks.of(c.port(), base.port(), value -> inRange(InstanceField.PORT, value));
+    String upstreamUrl = checks.of(c.upstreamUrl(), base.upstreamUrl(), InstanceRules::upstream);
+    String dialect = checks.of(c.upstreamDialect(), base.upstreamDialect(),
+        value -> oneOf(InstanceField.UPSTREAM_DIALECT, value, "auto", "ollama", "openai"));
+    int weight = checks.of(c.weight(), base.weight(), value -> inRange(InstanceField.WEIGHT, value));
+    String role = checks.of(c.role(), base.role(), value -> oneOf(InstanceField.ROLE, value, "primary", "backup"));
+    int maxFails = checks.of(c.maxFails(), base.maxFails(), value -> inRange(InstanceField.MAX_FAILS, value));
+    int failTimeout = checks.of(c.failTimeout(), base.failTimeoutSeconds(), value -> inRange(InstanceField.FAIL_TIMEOUT, value));
+    String cacheDir = checks.of(c.cacheDir(), base.cacheDir(), value -> matching(InstanceField.CACHE_DIR, value, PATH));
     String apiKey = c.upstreamApiKey() == null ? base.upstreamApiKey()
-        : c.upstreamApiKey().map(key -> secret(InstanceField.UPSTREAM_API_KEY, key)).orElse(null);
-    List<String> clientKeys = c.clientKeys() == null ? base.clientKeys() : clientKeys(c.clientKeys());
-    int rateLimit = c.rateLimit() == null ? base.rateLimit() : inRange(InstanceField.RATE_LIMIT, c.rateLimit());
-    List<String> origins = c.allowedOrigins() == null ? base.allowedOrigins() : origins(c.allowedOrigins());
-    List<String> models = c.models() == null ? base.models() : models(c.models());
-    List<String> aliases = c.modelAliases() == null ? base.modelAliases() : aliases(c.modelAliases());
-    int maxConcurrent = c.maxConcurrent() == null ? base.maxConcurrent() : inRange(InstanceField.MAX_CONCURRENT, c.maxConcurrent());
-    int queueSize = c.queueSize() == null ? base.queueSize() : inRange(InstanceField.QUEUE_SIZE, c.queueSize());
-    int queueTimeout = c.queueTimeoutMs() == null ? base.queueTimeoutMs() : inRange(InstanceField.QUEUE_TIMEOUT, c.queueTimeoutMs());
+        : checks.of(c.upstreamApiKey(), Optional.ofNullable(base.upstreamApiKey()),
+            key -> key.map(k -> secret(InstanceField.UPSTREAM_API_KEY, k))).orElse(null);
+    List<String> clientKeys = checks.of(c.clientKeys(), base.clientKeys(), InstanceRules::clientKeys);
+    int rateLimit = checks.of(c.rateLimit(), base.rateLimit(), value -> inRange(InstanceField.RATE_LIMIT, value));
+    List<String> origins = checks.of(c.allowedOrigins(), base.allowedOrigins(), InstanceRules::origins);
+    List<String> models = checks.of(c.models(), base.models(), InstanceRules::models);
+    List<String> aliases = checks.of(c.modelAliases(), base.modelAliases(), InstanceRules::aliases);
+    int maxConcurrent = checks.of(c.maxConcurrent(), base.maxConcurrent(), value -> inRange(InstanceField.MAX_CONCURRENT, value));
+    int queueSize = checks.of(c.queueSize(), base.queueSize(), value -> inRange(InstanceField.QUEUE_SIZE, value));
+    int queueTimeout = checks.of(c.queueTimeoutMs(), base.queueTimeoutMs(), value -> inRange(InstanceField.QUEUE_TIMEOUT, value));
     boolean sharedMode = or(c.sharedMode(), base.sharedMode());
-    if (sharedMode && (apiKey == null || apiKey.isEmpty())) {
-      throw new InvalidInput(InstanceField.UPSTREAM_API_KEY.key(), "shared_mode needs an upstream_api_key");
+    if (sharedMode && (apiKey == null || apiKey.isEmpty()) && !checks.refused(InstanceField.UPSTREAM_API_KEY)) {
+      checks.add(InstanceField.UPSTREAM_API_KEY.key(), "shared_mode needs an upstream_api_key");
     }
+    checks.throwIfAny();
     return new Instance(base.id(), name, host, port, upstreamUrl, dialect, weight, role, maxFails, failTimeout,
         or(c.cacheEnabled(), base.cacheEnabled()), cacheDir, sharedMode, apiKey, clientKeys, rateLimit,
         or(c.thinkFilter(), base.thinkFilter()), or(c.enabled(), base.enabled()), or(c.managed(), base.managed()),
         origins, models, aliases, maxConcurrent, queueSize, queueTimeout, base.version(), base.createdAt(),
         base.updatedAt());
+  }
+
+  /** The broken rules of one change, gathered field by field so that all of them are answered at once. */
+  private static final class Checks {
+    private final List<Violation> violations;
+
+    Checks(List<Violation> unreadable) {
+      this.violations = new ArrayList<>(unreadable);
+    }
+
+    /** The given value once its rule passes; the current one when none is given or the rule refuses it. */
+    <T> T of(T given, T current, UnaryOperator<T> rule) {
+      if (given == null) {
+        return current;
+      }
+      try {
+        return rule.apply(given);
+      } catch (InvalidInput e) {
+        violations.addAll(e.violations());
+        return current;
+      }
+    }
+
+    boolean refused(InstanceField field) {
+      return violations.stream().anyMatch(v -> field.key().equals(v.field()));
+    }
+
+    void add(String field, String message) {
+      violations.add(new Violation(field, message));
+    }
+
+    void throwIfAny() {
+      if (!violations.isEmpty()) {
+        throw new InvalidInput(violations);
+      }
+    }
   }
 
   private static boolean or(Boolean given, boolean current) {

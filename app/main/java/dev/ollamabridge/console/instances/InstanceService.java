@@ -134,8 +134,16 @@ public final class InstanceService {
     return created;
   }
 
+  /** An instance as a change stored it, and what the listeners made of it (for nginx: the revision applied). */
+  public record Saved(Instance instance, CompletableFuture<List<Object>> followed) {}
+
   /** Applies the changes, which must carry the version they were based on. */
   public Instance update(long id, InstanceChanges changes, String actor) {
+    return save(id, changes, actor).instance();
+  }
+
+  /** {@link #update}, answering also when and how the listeners acted on it. */
+  public Saved save(long id, InstanceChanges changes, String actor) {
     Instance current = get(id);
     if (changes.version() == null) {
       throw new InvalidInput("version", "version is required: send the version you read, so that a concurrent change is not overwritten");
@@ -155,8 +163,7 @@ public final class InstanceService {
     Instance stored = repository.update(changed).orElseThrow(() -> stale(get(id)));
     events.record(actor, "instance.update", stored.name(), changes(current, stored));
     reconcile(current, stored);
-    notifyChanged(actor);
-    return stored;
+    return new Saved(stored, followed(actor));
   }
 
   /** Drains (marks down), stops the process, then removes the row. */
@@ -188,8 +195,14 @@ public final class InstanceService {
 
   /** Tells the listeners; answers when all of them have acted. */
   public CompletableFuture<Void> notifyChanged(String actor) {
-    return CompletableFuture.allOf(listeners.stream().map(listener -> listener.changed(actor))
-        .toArray(CompletableFuture[]::new));
+    return followed(actor).thenAccept(outcomes -> {});
+  }
+
+  /** Tells the listeners; answers what each made of it, in their order, when all of them have acted. */
+  private CompletableFuture<List<Object>> followed(String actor) {
+    List<CompletableFuture<?>> acting = listeners.stream().<CompletableFuture<?>>map(listener -> listener.changed(actor)).toList();
+    return CompletableFuture.allOf(acting.toArray(CompletableFuture[]::new))
+        .thenApply(done -> acting.stream().<Object>map(CompletableFuture::join).toList());
   }
 
   /** Waits for the listeners, but a failed reload must not keep a drained instance running forever. */

@@ -1,17 +1,33 @@
 package dev.ollamabridge.console.settings;
 
-/** A settings change that breaks a rule; names the setting, or none when the change as a whole is wrong. */
+import dev.ollamabridge.console.validation.Violation;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A settings change that breaks rules; each violation names its setting, or none when the change as
+ * a whole is wrong. {@link #field()} and the message are those of the first.
+ */
 public final class InvalidSetting extends RuntimeException {
 
-  private final String field;
+  private final List<Violation> violations;
 
   public InvalidSetting(String field, String message) {
-    super(message, null, false, false);
-    this.field = field;
+    this(List.of(new Violation(field, message)));
   }
 
-  /** The setting's key, or null. */
+  /** @param violations at least one */
+  public InvalidSetting(List<Violation> violations) {
+    super(violations.stream().map(Violation::message).collect(Collectors.joining("; ")), null, false, false);
+    this.violations = List.copyOf(violations);
+  }
+
+  /** The first refused setting's key, or null. */
   public String field() {
-    return field;
+    return violations.get(0).field();
+  }
+
+  public List<Violation> violations() {
+    return violations;
   }
 }

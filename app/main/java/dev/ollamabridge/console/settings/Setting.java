@@ -7,6 +7,7 @@ import dev.ollamabridge.console.jdk.JdkSearch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -58,15 +59,15 @@ public enum Setting {
    */
   METRICS_SCRAPE_INTERVAL_MS("metrics.scrape_interval_ms", "5000", value -> integer(value, 1000, 600_000)),
   /** auto: nginx routes each request to the instances serving its model when the njs module is there; off: never. */
-  ROUTING_BY_MODEL("routing.by_model", "auto", value -> oneOf(value, "auto", "off")),
+  ROUTING_BY_MODEL("routing.by_model", "auto", value -> oneOf(value, Choices.BY_MODEL)),
   /** reject: a model no instance serves is a 404 naming those served; any: such a request goes to the whole cluster. */
-  ROUTING_UNKNOWN_MODEL("routing.unknown_model", "reject", value -> oneOf(value, "reject", "any")),
+  ROUTING_UNKNOWN_MODEL("routing.unknown_model", "reject", value -> oneOf(value, Choices.UNKNOWN_MODEL)),
   /** managed: the console runs its own nginx; system: it writes a file and runs a reload command; off: render only. */
-  NGINX_MODE("nginx.mode", "managed", value -> oneOf(value, "managed", "system", "off"), true),
+  NGINX_MODE("nginx.mode", "managed", value -> oneOf(value, Choices.NGINX_MODE), true),
   NGINX_LISTEN("nginx.listen", "127.0.0.1:8080", Setting::listen),
   NGINX_SERVER_NAME("nginx.server_name", "_", value -> matches(value, "_|[A-Za-z0-9*]([A-Za-z0-9.*-]{0,252})",
       "_ or a host name such as api.example.com")),
-  NGINX_BALANCE("nginx.balance", "least_conn", value -> oneOf(value, "least_conn", "round_robin", "ip_hash", "hash")),
+  NGINX_BALANCE("nginx.balance", "least_conn", value -> oneOf(value, Choices.BALANCE)),
   NGINX_HASH_KEY("nginx.hash_key", "$remote_addr", value -> matches(value, "(\\$[a-z_][a-z0-9_]*)+",
       "one or more nginx variables such as $remote_addr or $http_x_session_id")),
   NGINX_KEEPALIVE("nginx.keepalive", "32", value -> integer(value, 1, 4096)),
@@ -93,6 +94,14 @@ public enum Setting {
   CACHE_ROOTS("cache.roots", "", value -> value.isEmpty() ? value : matches(value,
       "/[A-Za-z0-9._/-]{1,255}(:/[A-Za-z0-9._/-]{1,255})*",
       "absolute paths of letters, digits, '.', '_', '-' and '/', separated by ':'"), true);
+
+  /** The values of the settings that take one of a few words; a form shows them as a choice. */
+  private static final class Choices {
+    static final List<String> BY_MODEL = List.of("auto", "off");
+    static final List<String> UNKNOWN_MODEL = List.of("reject", "any");
+    static final List<String> NGINX_MODE = List.of("managed", "system", "off");
+    static final List<String> BALANCE = List.of("least_conn", "round_robin", "ip_hash", "hash");
+  }
 
   /** An absolute path of characters that need no quoting in nginx.conf or a command line. */
   private static final String SAFE_PATH = "/[A-Za-z0-9._/-]{1,255}";
@@ -133,6 +142,26 @@ public enum Setting {
 
   public String defaultValue() {
     return defaultValue;
+  }
+
+  /** The words this setting takes, in the order a choice shows them; empty when it takes other values. */
+  public List<String> choices() {
+    return switch (this) {
+      case ROUTING_BY_MODEL -> Choices.BY_MODEL;
+      case ROUTING_UNKNOWN_MODEL -> Choices.UNKNOWN_MODEL;
+      case NGINX_MODE -> Choices.NGINX_MODE;
+      case NGINX_BALANCE -> Choices.BALANCE;
+      default -> List.of();
+    };
+  }
+
+  /**
+   * Whether the running console reads this setting only when it starts (the supervisor's policy, the
+   * bridges' java): a change is stored, and written into supervisor.conf at once, but the console's own
+   * bridges follow it after a console restart.
+   */
+  public boolean readAtStart() {
+    return key.startsWith("supervise.") || this == BRIDGE_JAVA;
   }
 
   /** Set by the operator at console start, never through the API. */
@@ -189,8 +218,8 @@ public enum Setting {
     throw new IllegalArgumentException("must be an integer from " + min + " to " + max);
   }
 
-  private static String oneOf(String value, String... allowed) {
-    if (java.util.List.of(allowed).contains(value)) {
+  private static String oneOf(String value, List<String> allowed) {
+    if (allowed.contains(value)) {
       return value;
     }
     throw new IllegalArgumentException("must be one of " + String.join(", ", allowed));

@@ -1,7 +1,10 @@
 package dev.ollamabridge.console.settings;
 
 import dev.ollamabridge.console.events.EventLog;
+import dev.ollamabridge.console.validation.Violation;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -83,23 +86,30 @@ public final class SettingsService {
     }
   }
 
+  /** Every change checked; every broken rule is thrown at once, each naming its setting. */
   private static Map<Setting, String> check(Map<String, String> changes, Map<Setting, String> current) {
     Map<Setting, String> checked = new EnumMap<>(Setting.class);
+    List<Violation> violations = new ArrayList<>();
     changes.forEach((key, value) -> {
-      Setting setting = Setting.byKey(key).orElseThrow(() -> new InvalidSetting(key, "'" + key + "' is not a setting"));
-      if (setting.operator()) {
-        throw new InvalidSetting(key, key + " is operator configuration, read-only here: set it with "
-            + setting.whereSet() + " when the console starts");
-      }
-      if (value == null) {
-        throw new InvalidSetting(key, key + " must be a string or a number");
-      }
-      try {
-        checked.put(setting, setting.check(value, current));
-      } catch (IllegalArgumentException e) {
-        throw new InvalidSetting(key, key + " " + e.getMessage());
+      Setting setting = Setting.byKey(key).orElse(null);
+      if (setting == null) {
+        violations.add(new Violation(key, "'" + key + "' is not a setting"));
+      } else if (setting.operator()) {
+        violations.add(new Violation(key, key + " is operator configuration, read-only here: set it with "
+            + setting.whereSet() + " when the console starts"));
+      } else if (value == null) {
+        violations.add(new Violation(key, key + " must be a string or a number"));
+      } else {
+        try {
+          checked.put(setting, setting.check(value, current));
+        } catch (IllegalArgumentException e) {
+          violations.add(new Violation(key, key + " " + e.getMessage()));
+        }
       }
     });
+    if (!violations.isEmpty()) {
+      throw new InvalidSetting(violations);
+    }
     return checked;
   }
 }

@@ -1,16 +1,23 @@
 package dev.ollamabridge.console.web;
 
 import dev.ollamabridge.console.events.EventLog;
+import dev.ollamabridge.console.events.EventQuery;
 import io.javalin.http.Context;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code /events}: the audit log, newest first, by target and action, a page at a time. */
+/**
+ * {@code /events}: the audit log, newest first, by a part of the target (or, from a link, the target exactly), the action, a text in the
+ * action or detail and a time range, a page at a time in both directions. The same parameters as
+ * the API's, with the same bounds.
+ */
 final class EventPages {
 
   private static final int PAGE_SIZE = 100;
+  /** The filter parameters a paging link carries on, as the form sent them. */
+  private static final List<String> FILTERS = List.of("target", "target_contains", "action", "q", "from", "to", "tz");
 
   private final EventLog events;
   private final Pages pages;
@@ -21,31 +28,38 @@ final class EventPages {
   }
 
   void list(Context ctx) {
-    String target = filter(ctx.queryParam("target"));
-    String action = filter(ctx.queryParam("action"));
-    Long before = ctx.queryParamAsClass("before", Long.class).getOrNull();
-    List<EventLog.Event> page = events.latest(PAGE_SIZE, target, action, before);
-    String older = page.size() < PAGE_SIZE ? null : link(target, action, page.get(page.size() - 1).id());
-    pages.render(ctx, "events.jte", new EventsPage(WebRoutes.layout(ctx, "Events", "events"), page,
-        target == null ? "" : target, action == null ? "" : action, events.actions(), older, before != null,
-        link(target, action, null)));
+    EventQuery query = EventQuery.parse(ctx::queryParam, PAGE_SIZE);
+    EventLog.Page found = events.search(query);
+    List<EventLog.Event> shown = found.events();
+    boolean newest = query.before() == null && (query.after() == null || !found.more());
+    boolean oldest = query.after() == null && !found.more();
+    String filters = filters(ctx);
+    String older = oldest || shown.isEmpty() ? null : link(filters, "before=" + shown.get(shown.size() - 1).id());
+    String newer = newest || shown.isEmpty() ? null : link(filters, "after=" + shown.get(0).id());
+    pages.render(ctx, "events.jte", new EventsPage(WebRoutes.layout(ctx, "Events", "events"), shown,
+        value(ctx, "target_contains"), value(ctx, "action"), value(ctx, "q"), value(ctx, "from"), value(ctx, "to"),
+        events.actions(), older, newer, !newest, link(filters, null), query.filtered()));
   }
 
-  private static String filter(String value) {
-    return value == null || value.isBlank() ? null : value.strip();
+  private static String value(Context ctx, String name) {
+    String value = ctx.queryParam(name);
+    return value == null ? "" : value.strip();
   }
 
-  private static String link(String target, String action, Long before) {
+  /** The filters of this request as a query string (without its paging), each value encoded. */
+  private static String filters(Context ctx) {
     List<String> query = new ArrayList<>();
-    if (target != null) {
-      query.add("target=" + URLEncoder.encode(target, StandardCharsets.UTF_8));
+    for (String name : FILTERS) {
+      String value = ctx.queryParam(name);
+      if (value != null && !value.isBlank()) {
+        query.add(name + "=" + URLEncoder.encode(value.strip(), StandardCharsets.UTF_8));
+      }
     }
-    if (action != null) {
-      query.add("action=" + URLEncoder.encode(action, StandardCharsets.UTF_8));
-    }
-    if (before != null) {
-      query.add("before=" + before);
-    }
-    return "/events" + (query.isEmpty() ? "" : "?" + String.join("&", query));
+    return String.join("&", query);
+  }
+
+  private static String link(String filters, String paging) {
+    String query = paging == null ? filters : filters.isEmpty() ? paging : filters + "&" + paging;
+    return "/events" + (query.isEmpty() ? "" : "?" + query);
   }
 }

@@ -5,6 +5,8 @@ import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InstanceChanges;
 import dev.ollamabridge.console.instances.InstanceField;
 import dev.ollamabridge.console.instances.InvalidInput;
+import dev.ollamabridge.console.validation.Violation;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,10 +88,12 @@ public record InstanceForm(Map<String, String> values, Map<String, String> error
   /**
    * The changes a posted form asks for. A blank field is left out when creating (the default
    * applies) and is a value to check when editing; a secret left blank is unchanged, and its
-   * {@code _clear} box clears it. A value that is not of its field's kind is put in {@code refusals}.
+   * {@code _clear} box clears it. A value that is not of its field's kind is carried as unreadable,
+   * so that the service refuses it together with every rule the other fields break.
    */
-  static InstanceChanges read(Map<String, List<String>> form, boolean creating, Map<String, String> refusals) {
+  static InstanceChanges read(Map<String, List<String>> form, boolean creating) {
     Map<InstanceField, Object> values = new EnumMap<>(InstanceField.class);
+    List<Violation> unreadable = new ArrayList<>();
     for (InstanceField field : InstanceField.values()) {
       String text = last(form, field.key());
       boolean clear = "true".equals(last(form, field.key() + CLEAR));
@@ -121,7 +125,7 @@ public record InstanceForm(Map<String, String> values, Map<String, String> error
           }
         }
       } catch (InvalidInput e) {
-        refusals.put(e.field(), e.getMessage());
+        unreadable.addAll(e.violations());
       }
     }
     String version = last(form, "version");
@@ -130,10 +134,10 @@ public record InstanceForm(Map<String, String> values, Map<String, String> error
       try {
         based = Long.valueOf(version.strip());
       } catch (NumberFormatException e) {
-        refusals.put("version", "version must be a number: reload the page");
+        unreadable.add(new Violation("version", "version must be a number: reload the page"));
       }
     }
-    return InstanceChanges.of(values, based);
+    return InstanceChanges.of(values, based, unreadable);
   }
 
   /** A field's value; a checkbox comes after its hidden "false", so the last one counts. */

@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * One instance: its live row, its settings as a form, its log, charts and events.
  *
- * @param saved whether the form was just saved
+ * @param notice what the last step on the page did (created, saved and which nginx revision serves it), or null
  * @param scrapeIntervalMs how often the console reads the bridge's metrics: the charts reload as often
  */
-public record InstancePage(Layout layout, InstanceRow row, InstanceForm form, boolean saved, List<EventLog.Event> events,
+public record InstancePage(Layout layout, InstanceRow row, InstanceForm form, String notice, List<EventLog.Event> events,
     long scrapeIntervalMs) {}

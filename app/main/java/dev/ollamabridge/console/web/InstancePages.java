@@ -10,6 +10,7 @@ import dev.ollamabridge.console.instances.InvalidInput;
 import dev.ollamabridge.console.metrics.BridgeScraper;
 import dev.ollamabridge.console.metrics.Figures;
 import dev.ollamabridge.console.nginx.NginxRefusal;
+import dev.ollamabridge.console.nginx.Revision;
 import dev.ollamabridge.console.nginx.RevisionRepository;
 import dev.ollamabridge.console.supervise.ProgramStatus;
 import io.javalin.http.Context;
@@ -19,6 +20,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -27,6 +31,8 @@ final class InstancePages {
 
   private static final int LOG_LINES = 200;
   private static final int EVENTS_SHOWN = 50;
+  private static final long APPLY_WAIT_SECONDS = 10;
+  private static final String SAVED_PENDING = "pending";
 
   private final InstanceService instances;
   private final BridgeScraper scraper;
@@ -72,12 +78,18 @@ final class InstancePages {
     act(ctx, () -> said(instances.restart(id(ctx), WebRoutes.actor(ctx)), "restarted"));
   }
 
-  /** Drains, stops and deletes; the row shows DRAINING meanwhile, to every open dashboard. */
+  /**
+   * Drains, stops and deletes; the row shows DRAINING meanwhile, to every open dashboard. From the
+   * instance's own page, which is gone then, the browser goes to the dashboard.
+   */
   void remove(Context ctx) {
     act(ctx, () -> {
       long id = id(ctx);
       String name = instances.get(id).name();
       instances.delete(id, ctx.queryParamAsClass("version", Long.class).getOrNull(), WebRoutes.actor(ctx));
+      if (fromInstancePage(ctx)) {
+        ctx.header("HX-Redirect", "/");
+      }
       return "Removed " + name + ": drained, stopped and deleted.";
     });
   }
@@ -89,8 +101,8 @@ final class InstancePages {
 
   void create(Context ctx) {
     Refusals refusals = new Refusals();
-    InstanceChanges changes = InstanceForm.read(ctx.formParamMap(), true, refusals.byField);
-    String saved = refusals.attempt(() -> "/instances/" + instances.create(changes, WebRoutes.actor(ctx)).id());
+    InstanceChanges changes = InstanceForm.read(ctx.formParamMap(), true);
+    String saved = refusals.attempt(() -> "/instances/" + instances.create(changes, WebRoutes.actor(ctx)).id() + "?created");
     if (saved != null) {
       ctx.redirect(saved, HttpStatus.SEE_OTHER);
       return;
@@ -102,18 +114,36 @@ final class InstancePages {
 
   void show(Context ctx) {
     InstanceView view = instances.view(id(ctx));
-    render(ctx, view, InstanceForm.of(view.instance()), ctx.queryParam("saved") != null);
+    render(ctx, view, InstanceForm.of(view.instance()), notice(view, ctx.queryParam("created"), ctx.queryParam("saved")));
+  }
+
+  /** What the last step on this page did: created, or saved with the nginx revision that serves it. */
+  private static String notice(InstanceView view, String created, String saved) {
+    Instance i = view.instance();
+    if (created != null) {
+      return "Added " + i.name() + " on " + i.address() + (i.managed() && i.enabled() ? "; its bridge is starting." : ".");
+    }
+    if (saved == null) {
+      return null;
+    }
+    String bridge = i.managed() && i.enabled() ? " The bridge follows the change." : "";
+    if (saved.matches("[0-9]{1,18}")) {
+      return "Saved as version " + i.version() + ". nginx serves it from revision " + saved + "." + bridge;
+    }
+    if (saved.equals(SAVED_PENDING)) {
+      return "Saved as version " + i.version() + ". nginx is still applying it: see the nginx page." + bridge;
+    }
+    return "Saved as version " + i.version() + ". No new nginx revision was made: nothing nginx serves changed, or nginx is off."
+        + bridge;
   }
 
   /** Saves the form, or shows it again with each refusal beside its field; nothing is stored then. */
   void update(Context ctx) {
     long id = id(ctx);
     Refusals refusals = new Refusals();
-    InstanceChanges changes = InstanceForm.read(ctx.formParamMap(), false, refusals.byField);
-    String saved = refusals.attempt(() -> {
-      instances.update(id, changes, WebRoutes.actor(ctx));
-      return "/instances/" + id + "?saved";
-    });
+    InstanceChanges changes = InstanceForm.read(ctx.formParamMap(), false);
+    String saved = refusals.attempt(() -> "/instances/" + id + "?saved=" + revision(instances.save(id, changes,
+        WebRoutes.actor(ctx))));
     if (saved != null) {
       ctx.redirect(saved, HttpStatus.SEE_OTHER);
       return;
@@ -121,7 +151,23 @@ final class InstancePages {
     ctx.status(400);
     InstanceView view = instances.view(id);
     render(ctx, view, InstanceForm.of(view.instance()).refused(ctx.formParamMap(), refusals.byField, refusals.nginxTest),
-        false);
+        null);
+  }
+
+  /**
+   * The revision nginx applied for a saved change, {@code none} when it made none (nothing it serves
+   * changed, or nginx is off), {@code pending} when it has not finished within a few seconds.
+   */
+  private static String revision(InstanceService.Saved saved) {
+    try {
+      return saved.followed().get(APPLY_WAIT_SECONDS, TimeUnit.SECONDS).stream()
+          .filter(Revision.class::isInstance).map(r -> Long.toString(((Revision) r).id())).findFirst().orElse("none");
+    } catch (TimeoutException | ExecutionException e) {
+      return SAVED_PENDING; // a failed apply is a revision and an event of its own, on the nginx page
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return SAVED_PENDING;
+    }
   }
 
   /** The instance page's live figures, which htmx polls. */
@@ -139,19 +185,34 @@ final class InstancePages {
     ctx.json(scraper.series(instances.get(id(ctx)).id()));
   }
 
-  private void render(Context ctx, InstanceView view, InstanceForm form, boolean saved) {
+  private void render(Context ctx, InstanceView view, InstanceForm form, String notice) {
     pages.render(ctx, "instances/show.jte", new InstancePage(WebRoutes.layout(ctx, view.instance().name(), "instances"),
-        InstanceRow.of(view), form, saved, events.latest(EVENTS_SHOWN, view.instance().name()),
+        InstanceRow.of(view), form, notice, events.latest(EVENTS_SHOWN, view.instance().name()),
         scraper.interval().toMillis()));
   }
 
-  /** Runs an action of a dashboard button, then answers the live part, with what happened or why not. */
+  /**
+   * Runs an action of a button, then answers the part it came from, with what happened or why not:
+   * the dashboard's live block, or the instance page's live figures and its actions.
+   */
   private void act(Context ctx, Supplier<String> action) {
+    String notice = null;
+    String problem = null;
     try {
-      renderLive(ctx, action.get(), null);
+      notice = action.get();
     } catch (InvalidInput | InstanceConflict | NginxRefusal e) {
-      renderLive(ctx, null, e.getMessage());
+      problem = e.getMessage();
     }
+    if (!fromInstancePage(ctx)) {
+      renderLive(ctx, notice, problem);
+    } else if (ctx.res().getHeader("HX-Redirect") == null) {
+      pages.render(ctx, "instances/_acted.jte", new InstanceActed(InstanceRow.of(instances.view(id(ctx))), notice, problem));
+    }
+  }
+
+  /** Whether htmx sent the request from an instance's page, whose live part is {@code #now}. */
+  private static boolean fromInstancePage(Context ctx) {
+    return "now".equals(ctx.header("HX-Target"));
   }
 
   private void renderLive(Context ctx, String notice, String problem) {
@@ -184,15 +245,13 @@ final class InstancePages {
     final Map<String, String> byField = new LinkedHashMap<>();
     String nginxTest;
 
-    /** Saves unless the form was already refused; the page to go to next, or null with the refusal kept. */
+    /** Saves; the page to go to next, or null with every refusal kept. */
     String attempt(Supplier<String> save) {
-      if (!byField.isEmpty()) {
-        return null;
-      }
       try {
         return save.get();
       } catch (InvalidInput e) {
-        byField.put(Objects.requireNonNullElse(e.field(), ""), e.getMessage());
+        e.violations().forEach(v -> byField.merge(Objects.requireNonNullElse(v.field(), ""), v.message(),
+            (first, next) -> first + "; " + next));
       } catch (InstanceConflict e) {
         byField.put(Objects.requireNonNullElse(e.field(), ""), e.getMessage());
       } catch (NginxRefusal e) {

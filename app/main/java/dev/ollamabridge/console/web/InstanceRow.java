@@ -17,7 +17,7 @@ public record InstanceRow(
     long id,
     String name,
     String address,
-    String upstreamHost,
+    String upstream,
     String dialect,
     String role,
     int weight,
@@ -47,7 +47,7 @@ public record InstanceRow(
     ProgramStatus process = view.process();
     HealthState health = view.health();
     Figures figures = view.figures();
-    return new InstanceRow(i.id(), i.name(), i.address(), host(i.upstreamUrl()), i.upstreamDialect(), i.role(),
+    return new InstanceRow(i.id(), i.name(), i.address(), upstream(i.upstreamUrl()), i.upstreamDialect(), i.role(),
         i.weight(), i.version(), i.managed(), i.enabled(), view.draining(),
         state(view), process == null ? null : String.valueOf(process.since()), process == null ? 0 : process.restarts(),
         process == null ? null : process.message(),
@@ -120,10 +120,15 @@ public record InstanceRow(
     return state.equals("RUNNING") || state.equals("STARTING") || state.equals("BACKOFF");
   }
 
-  private static String host(String url) {
+  /** The upstream's {@code host:port}, the port also when the URL leaves it to its scheme: two backends on one host differ by it. */
+  private static String upstream(String url) {
     try {
-      String host = URI.create(url).getHost();
-      return host == null ? url : host;
+      URI uri = URI.create(url);
+      if (uri.getHost() == null) {
+        return url;
+      }
+      int port = uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+      return uri.getHost() + ":" + port;
     } catch (IllegalArgumentException e) {
       return url;
     }

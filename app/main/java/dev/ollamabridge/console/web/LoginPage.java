@@ -5,6 +5,6 @@ package dev.ollamabridge.console.web;
  *
  * @param error why the last attempt failed, or null
  * @param next where to go once logged in
- * @param passwordFile where a generated first password was written
+ * @param passwordFile where the generated first password is, while it is there and unchanged; else null
  */
 public record LoginPage(String error, String next, String passwordFile) {}

@@ -7,12 +7,14 @@ import dev.ollamabridge.console.events.EventLog;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** {@code /login}, {@code /logout} and {@code /password}: who may use the pages. */
 final class LoginRoutes {
 
-  private static final String CURRENT_PASSWORD = "current_password";
+  private static final String REPEAT_PASSWORD = "repeat_password";
   /** What a page of the console is reached by; the login sends nowhere else. */
   private static final Pattern SAFE_NEXT = Pattern.compile("/(?!/)[A-Za-z0-9._~/?=&+-]{0,1000}");
 
@@ -21,15 +23,13 @@ final class LoginRoutes {
   private final LoginThrottle throttle;
   private final EventLog events;
   private final Pages pages;
-  private final String passwordFile;
 
-  LoginRoutes(AdminAccount admin, Sessions sessions, LoginThrottle throttle, EventLog events, Pages pages, Path dataDir) {
+  LoginRoutes(AdminAccount admin, Sessions sessions, LoginThrottle throttle, EventLog events, Pages pages) {
     this.admin = admin;
     this.sessions = sessions;
     this.throttle = throttle;
     this.events = events;
     this.pages = pages;
-    this.passwordFile = dataDir.resolve(AdminAccount.PASSWORD_FILE).toString();
   }
 
   void form(Context ctx) {
@@ -37,7 +37,7 @@ final class LoginRoutes {
       ctx.redirect("/", HttpStatus.SEE_OTHER);
       return;
     }
-    pages.render(ctx, "login.jte", new LoginPage(null, next(ctx.queryParam("next")), passwordFile));
+    pages.render(ctx, "login.jte", new LoginPage(null, next(ctx.queryParam("next")), passwordFile()));
   }
 
   /**
@@ -50,14 +50,14 @@ final class LoginRoutes {
     LoginThrottle.Attempt attempt = throttle.reserve(client);
     if (!attempt.allowed()) {
       ctx.status(429).header("Retry-After", Long.toString(attempt.retryAfterSeconds()));
-      pages.render(ctx, "login.jte", new LoginPage(tooMany(attempt, client), next, passwordFile));
+      pages.render(ctx, "login.jte", new LoginPage(tooMany(attempt, client), next, passwordFile()));
       return;
     }
     String user = ctx.formParam("user");
     if (!admin.verify(user, ctx.formParam("password"))) {
       events.record("web:" + client, "login.failed", user == null ? null : user.strip(), "wrong user or password");
       ctx.status(401);
-      pages.render(ctx, "login.jte", new LoginPage("Wrong user or password.", next, passwordFile));
+      pages.render(ctx, "login.jte", new LoginPage("Wrong user or password.", next, passwordFile()));
       return;
     }
     attempt.succeeded();
@@ -74,44 +74,60 @@ final class LoginRoutes {
   }
 
   void passwordForm(Context ctx) {
-    pages.render(ctx, "password.jte", new PasswordPage(WebRoutes.layout(ctx, "Password", "password"), null, null, false));
+    pages.render(ctx, "password.jte", new PasswordPage(WebRoutes.layout(ctx, "Password", "password"), Map.of(), false));
   }
 
   /**
    * A new password ends every other session: whoever else was logged in must log in again. The
    * current password is checked under the login throttle, and a wrong one is a failed login too.
+   * Every field's problem is answered at once: a wrong current password, a new one that breaks the
+   * rule, a repetition that differs.
    */
   void changePassword(Context ctx) {
     Layout layout = WebRoutes.layout(ctx, "Password", "password");
-    String fresh = ctx.formParam("new_password");
-    if (fresh == null || !fresh.equals(ctx.formParam("repeat_password"))) {
-      ctx.status(400);
-      pages.render(ctx, "password.jte", new PasswordPage(layout, "repeat_password", "The two new passwords differ.", false));
-      return;
-    }
+    String current = ctx.formParam(AdminAccount.CURRENT_PASSWORD);
+    String fresh = ctx.formParam(AdminAccount.NEW_PASSWORD);
+    boolean repeated = fresh != null && fresh.equals(ctx.formParam(REPEAT_PASSWORD));
     String client = ctx.ip();
     LoginThrottle.Attempt attempt = throttle.reserve(client);
     if (!attempt.allowed()) {
       ctx.status(429).header("Retry-After", Long.toString(attempt.retryAfterSeconds()));
-      pages.render(ctx, "password.jte", new PasswordPage(layout, "current_password", tooMany(attempt, client), false));
+      pages.render(ctx, "password.jte", new PasswordPage(layout, Map.of(AdminAccount.CURRENT_PASSWORD,
+          tooMany(attempt, client)), false));
       return;
     }
+    Map<String, String> problems = new LinkedHashMap<>();
     try {
-      admin.change(ctx.formParam("current_password"), fresh);
+      if (repeated) {
+        admin.change(current, fresh);
+      } else {
+        problems.putAll(admin.problems(current, fresh));
+      }
     } catch (AdminAccount.PasswordRefused e) {
-      if (CURRENT_PASSWORD.equals(e.field())) {
+      problems.putAll(e.problems());
+    }
+    if (!repeated) {
+      problems.put(REPEAT_PASSWORD, "the two new passwords differ: type the new one twice");
+    }
+    if (!problems.isEmpty()) {
+      if (problems.containsKey(AdminAccount.CURRENT_PASSWORD)) {
         events.record("web:" + client, "password.failed", AdminAccount.USER, "wrong current password");
       } else {
         attempt.succeeded(); // the current password was right; the new one is refused
       }
       ctx.status(400);
-      pages.render(ctx, "password.jte", new PasswordPage(layout, e.field(), e.getMessage(), false));
+      pages.render(ctx, "password.jte", new PasswordPage(layout, problems, false));
       return;
     }
     attempt.succeeded();
     sessions.endAllBut(WebSecurity.session(ctx).id());
     events.record("web:" + AdminAccount.USER, "password.change", AdminAccount.USER, "other sessions ended");
-    pages.render(ctx, "password.jte", new PasswordPage(layout, null, null, true));
+    pages.render(ctx, "password.jte", new PasswordPage(layout, Map.of(), true));
+  }
+
+  /** Where the first password is, while it is there and still the password; else null. */
+  private String passwordFile() {
+    return admin.firstPasswordFile().map(Path::toString).orElse(null);
   }
 
   private static String tooMany(LoginThrottle.Attempt refused, String client) {

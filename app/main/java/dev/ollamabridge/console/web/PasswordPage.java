@@ -1,9 +1,20 @@
 package dev.ollamabridge.console.web;
 
+import java.util.Map;
+
 /**
  * The change-password page.
  *
- * @param field the field the error is about, or null
+ * @param errors why each refused field was refused, by field name (empty when none was)
  * @param changed whether the password was just changed
  */
-public record PasswordPage(Layout layout, String field, String error, boolean changed) {}
+public record PasswordPage(Layout layout, Map<String, String> errors, boolean changed) {
+
+  public String error(String field) {
+    return errors.get(field);
+  }
+
+  public String invalid(String field) {
+    return errors.containsKey(field) ? "true" : null;
+  }
+}

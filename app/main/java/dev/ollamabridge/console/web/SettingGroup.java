@@ -21,6 +21,7 @@ public record SettingGroup(String prefix, String title, List<Setting> settings) 
       "bridge", "The bridges' Java",
       "events", "Audit log",
       "models", "Model discovery",
+      "metrics", "Metrics",
       "routing", "Model routing",
       "nginx", "nginx",
       "cache", "Caches");
@@ -40,6 +41,11 @@ public record SettingGroup(String prefix, String title, List<Setting> settings) 
   /** The settings of one prefix, as the nginx page edits them. */
   static List<Setting> of(String prefix) {
     return all().stream().filter(group -> group.prefix.equals(prefix)).flatMap(group -> group.settings.stream()).toList();
+  }
+
+  /** Whether the running console reads every setting of this group, some of them editable here, only when it starts. */
+  public boolean readAtStart() {
+    return settings.stream().allMatch(Setting::readAtStart) && settings.stream().anyMatch(setting -> !setting.operator());
   }
 
   /** Whether the settings page only shows this group and another page edits it. */

@@ -62,7 +62,10 @@ public record SettingsForm(List<Setting> settings, Map<String, String> values, M
       return Optional.empty();
     } catch (InvalidSetting e) {
       ctx.status(400);
-      return Optional.of(new SettingsForm(form.settings, values, refusal(form, e.field(), e.getMessage()), null));
+      Map<String, String> errors = new LinkedHashMap<>();
+      e.violations().forEach(v -> errors.merge(form.values.containsKey(v.field()) ? v.field() : "", v.message(),
+          (first, next) -> first + "; " + next));
+      return Optional.of(new SettingsForm(form.settings, values, errors, null));
     } catch (RenderException e) {
       ctx.status(400);
       return Optional.of(new SettingsForm(form.settings, values, refusal(form, e.field(), e.getMessage()), null));

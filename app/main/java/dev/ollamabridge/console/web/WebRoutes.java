@@ -35,8 +35,7 @@ public final class WebRoutes {
   public WebRoutes(ConsoleServices services) {
     this.services = services;
     this.security = new WebSecurity(services.sessions());
-    this.login = new LoginRoutes(services.admin(), services.sessions(), services.logins(), services.events(), pages,
-        services.dataDir());
+    this.login = new LoginRoutes(services.admin(), services.sessions(), services.logins(), services.events(), pages);
     this.instances = new InstancePages(services.instances(), services.scraper(), services.revisions(), services.events(),
         pages);
     this.nginx = new NginxPages(services.settings(), services.configs(), services.applier(), services.revisions(), pages);

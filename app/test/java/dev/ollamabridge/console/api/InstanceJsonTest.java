@@ -1,13 +1,13 @@
 package dev.ollamabridge.console.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.console.instances.InstanceChanges;
 import dev.ollamabridge.console.instances.InstanceField;
 import dev.ollamabridge.console.instances.InvalidInput;
+import dev.ollamabridge.console.validation.Violation;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +26,11 @@ class InstanceJsonTest {
 
   @Test
   void jsonTextWhereANumberBelongsIsRefusedWithTheFieldsRule() throws Exception {
-    assertThatThrownBy(() -> InstanceJson.changes((ObjectNode) json.readTree("{\"weight\":\"3\"}")))
-        .isInstanceOf(InvalidInput.class).hasMessage("weight must be an integer from 1 to 100");
+    InstanceChanges read = InstanceJson.changes((ObjectNode) json.readTree("{\"weight\":\"3\",\"colour\":1}"));
+
+    assertThat(read.weight()).isNull();
+    assertThat(read.unreadable()).containsExactly(
+        new Violation("weight", "weight must be an integer from 1 to 100"),
+        new Violation("colour", "'colour' is not a field of an instance"));
   }
 }

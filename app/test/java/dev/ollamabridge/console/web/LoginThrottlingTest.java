@@ -111,7 +111,7 @@ class LoginThrottlingTest {
 
     assertThat(wrong.subList(0, 5)).allSatisfy(page -> {
       assertThat(page.status()).isEqualTo(400);
-      assertThat(page.body()).contains("the current password is not right");
+      assertThat(page.body()).contains("this is not the current password");
     });
     assertThat(wrong.get(5).status()).isEqualTo(429);
     assertThat(wrong.get(5).header("Retry-After")).isNotNull();
