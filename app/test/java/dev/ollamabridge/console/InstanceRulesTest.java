@@ -59,7 +59,9 @@ class InstanceRulesTest {
       "{\"model_aliases\":[\"a=b\",\"a=c\"]}       | model_aliases | each CLIENT once",
       "{\"model_aliases\":[\"a=b c\"]}             | model_aliases | CLIENT=BACKEND",
       "{\"max_concurrent\":-1}                     | max_concurrent | from 0 to 10000",
-      "{\"queue_timeout_ms\":600001}               | queue_timeout_ms | from 0 to 600000"})
+      "{\"queue_timeout_ms\":600001}               | queue_timeout_ms | from 0 to 600000",
+      "{\"name\":\"nginx\"}                          | name | the console's own programs",
+      "{\"name\":\"bridge-archive\"}                 | name | the console's own programs"})
   void aBadValueIsA400NamingTheFieldAndNothingIsStored(String body, String field, String message) {
     ConsoleClient.Answer answer = api.post("/instances", body.replace("{", "{\"managed\":false,"));
 

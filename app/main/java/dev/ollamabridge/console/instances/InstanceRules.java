@@ -28,6 +28,8 @@ public final class InstanceRules {
   private static final int MAX_ALIASES = 32;
   private static final int MAX_CLIENT_KEYS = 32;
   private static final int MAX_ORIGINS = 16;
+  /** The console's own programs: an instance of one of these names would take their pid and log files. */
+  private static final Set<String> RESERVED_NAMES = Set.of("nginx", "bridge-archive");
 
   private InstanceRules() {}
 
@@ -37,7 +39,7 @@ public final class InstanceRules {
    */
   public static Instance apply(Instance base, InstanceChanges c) {
     Checks checks = new Checks(c.unreadable());
-    String name = checks.of(c.name(), base.name(), value -> matching(InstanceField.NAME, value, NAME));
+    String name = checks.of(c.name(), base.name(), InstanceRules::name);
     String host = checks.of(c.host(), base.host(), InstanceRules::host);
     int port = checks.of(c.port(), base.port(), value -> inRange(InstanceField.PORT, value));
     String upstreamUrl = checks.of(c.upstreamUrl(), base.upstreamUrl(), InstanceRules::upstream);
@@ -109,6 +111,14 @@ public final class InstanceRules {
 
   private static boolean or(Boolean given, boolean current) {
     return given == null ? current : given;
+  }
+
+  private static String name(String value) {
+    if (RESERVED_NAMES.contains(value)) {
+      throw new InvalidInput(InstanceField.NAME.key(), "name must not be " + value
+          + ": the console's own programs are called nginx and bridge-archive");
+    }
+    return matching(InstanceField.NAME, value, NAME);
   }
 
   private static String matching(InstanceField field, String value, Pattern rule) {
