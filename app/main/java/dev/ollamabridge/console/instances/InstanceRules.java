@@ -2,6 +2,7 @@ package dev.ollamabridge.console.instances;
 
 import dev.ollamabridge.bridge.BrowserOrigins;
 import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.settings.PortRange;
 import dev.ollamabridge.console.settings.Setting;
 import java.util.HashSet;
 import java.util.List;
@@ -27,11 +28,15 @@ public final class InstanceRules {
 
   private InstanceRules() {}
 
-  /** The instance with every change applied, each checked; the first broken rule is thrown, naming its field. */
-  public static Instance apply(Instance base, InstanceChanges c) {
+  /**
+   * The instance with every change applied, each checked; the first broken rule is thrown, naming its field.
+   *
+   * @param ports the ports an instance may move to (an instance keeps one the range no longer holds)
+   */
+  public static Instance apply(Instance base, InstanceChanges c, PortRange ports) {
     String name = c.name() == null ? base.name() : matching(InstanceField.NAME, c.name(), NAME);
     String host = c.host() == null ? base.host() : host(c.host());
-    int port = c.port() == null ? base.port() : inRange(InstanceField.PORT, c.port());
+    int port = c.port() == null ? base.port() : port(c.port(), base, ports);
     String upstreamUrl = c.upstreamUrl() == null ? base.upstreamUrl() : upstream(c.upstreamUrl());
     String dialect = c.upstreamDialect() == null ? base.upstreamDialect()
         : oneOf(InstanceField.UPSTREAM_DIALECT, c.upstreamDialect(), "auto", "ollama", "openai");
@@ -75,6 +80,15 @@ public final class InstanceRules {
   private static int inRange(InstanceField field, int value) {
     if (value < field.min() || value > field.max()) {
       throw field.invalid();
+    }
+    return value;
+  }
+
+  /** One rule for every port: inside the range the operator allows; an instance may keep the port it has. */
+  private static int port(int value, Instance base, PortRange ports) {
+    if (!ports.contains(value) && (base.id() == 0 || value != base.port())) {
+      throw new InvalidInput(InstanceField.PORT.key(), "port must be from " + ports.from() + " to " + ports.to()
+          + " (the setting " + Setting.INSTANCE_PORTS.key() + ", which an administrator can widen)");
     }
     return value;
   }
