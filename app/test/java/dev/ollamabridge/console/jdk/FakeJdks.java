@@ -31,6 +31,16 @@ public final class FakeJdks {
   }
 
   /**
+   * A JDK at {@code home} that declares {@code version} and whose java is the JVM running this test,
+   * held back until {@code gate} exists: a program launched on it stays alive but does not start (so
+   * a supervised bridge stays STARTING) until the test creates that file.
+   */
+  public static Path heldUntil(Path home, String version, Path gate) throws IOException {
+    String real = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return create(home, version, "#!/bin/sh\nwhile [ ! -e '" + gate + "' ]; do sleep 0.05; done\nexec '" + real + "' \"$@\"\n");
+  }
+
+  /**
    * A JDK at {@code home} that declares {@code version} and whose java records what it was started
    * with, as the kernel handed it over, and then stays up as a bridge would until it is stopped: its
    * argv and its environment, each NUL-separated, in {@code <records>/<name>.argv} and

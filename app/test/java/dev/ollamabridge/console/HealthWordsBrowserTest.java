@@ -1,0 +1,142 @@
+package dev.ollamabridge.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ollamabridge.console.jdk.FakeJdks;
+import dev.ollamabridge.console.settings.Setting;
+import dev.ollamabridge.fake.FakeOllama;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.WebElement;
+
+/**
+ * What the health column says, in real headless Chromium against a console with real bridges: a
+ * bridge that is still starting reads "starting", never "unhealthy", and no address carries Java's
+ * {@code /} prefix; a bridge whose backend is down or answers 503 says so, in the bridge's words, and
+ * a banner says that no instance is up and what to check.
+ */
+class HealthWordsBrowserTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(90);
+  private static Chromium browser;
+
+  @TempDir Path data;
+  @TempDir Path jdks;
+  private FakeOllama backend;
+  private HostileBackend failing;
+  private ConsoleApp console;
+  private ConsoleClient api;
+
+  @BeforeAll
+  static void startBrowser() {
+    Chromium.assumeInstalled();
+    browser = new Chromium("health-words", 1280, 800);
+  }
+
+  @AfterAll
+  static void stopBrowser() {
+    if (browser != null) {
+      browser.close();
+    }
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    try {
+      if (console != null) {
+        for (JsonNode instance : api.get("/instances").body()) {
+          api.delete("/instances/" + instance.path("id").asLong() + "?version=" + instance.path("version").asLong());
+        }
+        console.close();
+      }
+    } finally {
+      if (backend != null) {
+        backend.close();
+      }
+      if (failing != null) {
+        failing.close();
+      }
+    }
+  }
+
+  @Test
+  void aBridgeHeldInStartingReadsStartingNeverUnhealthyAndItsAddressHasNoSlash() throws Exception {
+    Path gate = jdks.resolve("let-it-start");
+    Path java = FakeJdks.heldUntil(jdks.resolve("jdk-17"), "17.0.15", gate);
+    backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(4));
+    console = TestConsoles.start(TestConsoles.offline(data).withOperator(Setting.BRIDGE_JAVA, java.toString()), data);
+    api = TestConsoles.client(console, data);
+    assertThat(api.patch("/settings", "{\"default_upstream\":\"" + backend.baseUrl() + "\",\"health.interval_ms\":200}")
+        .status()).isEqualTo(200);
+    browser.fresh("starting", 1280, 800);
+    logIn();
+    recordHealthCells();
+
+    browser.find("#add-instance").click();
+    browser.await("tr[data-name='bridge-1']", PATIENCE);
+    long id = api.get("/instances").body().get(0).path("id").asLong();
+    // the checks have failed while the bridge is held: what the old dashboard showed as "unhealthy"
+    await().atMost(PATIENCE).until(() -> {
+      JsonNode instance = api.get("/instances/" + id).body();
+      return instance.at("/process/state").asText().equals("STARTING") && instance.at("/health/failures").asInt() > 0;
+    });
+    await().atMost(PATIENCE).until(() -> seenAfterAFailedCheck(id));
+
+    WebElement health = browser.find("tr[data-name='bridge-1'] [data-field=health]");
+    assertThat(health.getText()).isEqualTo("starting");
+    assertThat(browser.find("tr[data-name='bridge-1']").getText()).doesNotContain("unhealthy", "/127.0.0.1");
+    assertThat(api.get("/instances/" + id).body().at("/health/state").asText()).isEqualTo("starting");
+    browser.screenshot("held-in-starting");
+    browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+    browser.screenshot("held-in-starting-phone");
+    browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
+
+    Files.createFile(gate);
+    browser.awaitText("tr[data-name='bridge-1'] [data-field=state]", "RUNNING", PATIENCE);
+    browser.awaitText("tr[data-name='bridge-1'] [data-field=health]", "healthy", PATIENCE);
+    browser.screenshot("running-healthy");
+
+    @SuppressWarnings("unchecked")
+    List<String> seen = (List<String>) browser.driver.executeScript("return window.healthSeen");
+    assertThat(seen).as("every health cell the dashboard showed, from Add to healthy").isNotEmpty()
+        .noneMatch(text -> text.contains("unhealthy")).noneMatch(text -> text.matches("(?s).*/\\d.*"));
+    browser.assertNoConsoleErrors();
+  }
+
+  /** Whether the row shows a check made after the API reported a failed one. */
+  private boolean seenAfterAFailedCheck(long id) {
+    String lastCheck = api.get("/instances/" + id).body().at("/health/last_check").asText();
+    Object shown = browser.driver.executeScript(
+        "const t = document.querySelector(\"tr[data-name='bridge-1'] td[data-label=Health] time\");"
+            + " return t ? t.getAttribute('datetime') : null");
+    return shown != null && !Instant.parse(shown.toString()).isBefore(Instant.parse(lastCheck));
+  }
+
+  /** Every text the health cells take from now on, as the live block is swapped in. */
+  private void recordHealthCells() {
+    browser.driver.executeScript("""
+        window.healthSeen = [];
+        const record = () => document.querySelectorAll('td[data-label=Health]')
+            .forEach(cell => window.healthSeen.push(cell.textContent.replace(/\\s+/g, ' ').trim()));
+        new MutationObserver(record).observe(document.body, {childList: true, subtree: true, characterData: true});
+        """);
+  }
+
+  private void logIn() throws Exception {
+    browser.open("http://127.0.0.1:" + console.port() + "/");
+    WebElement field = browser.await("input[name=password]", PATIENCE);
+    field.sendKeys(Files.readString(data.resolve("admin-password")).strip());
+    browser.find("form button[type=submit]").click();
+    browser.await("#add-instance", PATIENCE);
+  }
+}
