@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ollamabridge.console.jdk.FakeJdks;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.fake.FakeOllama;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,6 +114,79 @@ class HealthWordsBrowserTest {
     assertThat(seen).as("every health cell the dashboard showed, from Add to healthy").isNotEmpty()
         .noneMatch(text -> text.contains("unhealthy")).noneMatch(text -> text.matches("(?s).*/\\d.*"));
     browser.assertNoConsoleErrors();
+  }
+
+  @Test
+  void withTheBackendDownOrAnswering503EachRowSaysTheBridgesReasonAndABannerSaysNoInstanceIsUp() throws Exception {
+    failing = HostileBackend.start().on("GET /api/version", answer(503, "{\"error\":\"overloaded\"}"));
+    int closed;
+    try (ServerSocket nothing = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      closed = nothing.getLocalPort();
+    }
+    console = TestConsoles.start(data);
+    api = TestConsoles.client(console, data);
+    assertThat(api.patch("/settings", "{\"health.interval_ms\":200}").status()).isEqualTo(200);
+    String failingPort = failing.baseUrl().substring(failing.baseUrl().lastIndexOf(':') + 1);
+    api.post("/instances", "{\"name\":\"answers-503\",\"upstream_url\":\"" + failing.baseUrl() + "\"}");
+    api.post("/instances", "{\"name\":\"backend-down\",\"upstream_url\":\"http://127.0.0.1:" + closed + "\"}");
+    for (String name : List.of("answers-503", "backend-down")) {
+      await().atMost(PATIENCE).until(() -> healthOf(name).equals("unhealthy"));
+    }
+
+    browser.fresh("backend-down", 1280, 800);
+    logIn();
+    browser.awaitText("tr[data-name='answers-503'] td[data-label=Health]",
+        "upstream 127.0.0.1:" + failingPort + " answered 503", PATIENCE);
+    browser.awaitText("tr[data-name='backend-down'] td[data-label=Health]",
+        "upstream 127.0.0.1:" + closed + " refused the connection", PATIENCE);
+    WebElement banner = browser.await("#live .outage[role=alert]", PATIENCE);
+    assertThat(banner.getText()).contains("No instance is up").contains("upstream 127.0.0.1:" + closed)
+        .contains("Check");
+    assertThat(browser.find("#live").getText()).doesNotContain("GET /health answered", "java.net", "/127.0.0.1");
+    browser.screenshot("rows-say-why-banner");
+    browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+    browser.screenshot("rows-say-why-banner-phone");
+    browser.assertNoConsoleErrors();
+  }
+
+  @Test
+  void anExternalBridgesReasonIsForeignTextShownEscapedAndBounded() throws Exception {
+    String markup = "<img src=x id=injected onerror=alert(1)>";
+    failing = HostileBackend.start().on("GET /health",
+        answer(503, "{\"status\":\"degraded\",\"reason\":\"" + markup + "\\u202e\\n" + "x".repeat(5_000) + "\"}"));
+    int port = Integer.parseInt(failing.baseUrl().substring(failing.baseUrl().lastIndexOf(':') + 1));
+    console = TestConsoles.start(data);
+    api = TestConsoles.client(console, data);
+    assertThat(api.patch("/settings", "{\"health.interval_ms\":200}").status()).isEqualTo(200);
+    api.post("/instances", "{\"name\":\"foreign\",\"managed\":false,\"port\":" + port + "}");
+    await().atMost(PATIENCE).until(() -> healthOf("foreign").equals("unhealthy"));
+
+    String error = api.get("/instances").body().get(0).at("/health/last_error").asText();
+    assertThat(error).startsWith(markup).doesNotContain("\n", "\u202e").hasSizeLessThanOrEqualTo(200);
+    browser.fresh("foreign-reason", 1280, 800);
+    logIn();
+    browser.awaitText("tr[data-name='foreign'] td[data-label=Health]", markup, PATIENCE);
+    assertThat(browser.all("#injected")).as("the reason is text, never markup").isEmpty();
+    browser.screenshot("foreign-reason");
+  }
+
+  private String healthOf(String name) {
+    for (JsonNode instance : api.get("/instances").body()) {
+      if (instance.path("name").asText().equals(name)) {
+        return instance.at("/health/state").asText();
+      }
+    }
+    return "";
+  }
+
+  /** A well-formed answer with this status and JSON body. */
+  private static HostileBackend.Answer answer(int status, String body) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    return out -> {
+      out.write(("HTTP/1.1 " + status + " Whatever\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
+          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(bytes);
+    };
   }
 
   /** Whether the row shows a check made after the API reported a failed one. */
