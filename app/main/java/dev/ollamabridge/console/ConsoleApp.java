@@ -203,7 +203,7 @@ public final class ConsoleApp implements AutoCloseable {
       api.start();
       apiPort.set(api.port());
       parts.add(0, api::stop);
-      events.record("console", "console.start", null, "listening on " + config.listen().host() + ":" + api.port()
+      events.record("console", "console.start", null, "listening on " + new HostPort(config.listen().host(), api.port())
           + ", nginx " + mode);
       return new ConsoleApp(directory, parts, api, instances, adminToken);
     } catch (IOException e) {

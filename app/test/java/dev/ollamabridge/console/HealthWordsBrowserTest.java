@@ -162,7 +162,7 @@ class HealthWordsBrowserTest {
     await().atMost(PATIENCE).until(() -> healthOf("foreign").equals("unhealthy"));
 
     String error = api.get("/instances").body().get(0).at("/health/last_error").asText();
-    assertThat(error).startsWith(markup).doesNotContain("\n", "\u202e").hasSizeLessThanOrEqualTo(200);
+    assertThat(error).startsWith(markup).doesNotContain("\n", "\u202e").hasSizeLessThan(230);
     browser.fresh("foreign-reason", 1280, 800);
     logIn();
     browser.awaitText("tr[data-name='foreign'] td[data-label=Health]", markup, PATIENCE);

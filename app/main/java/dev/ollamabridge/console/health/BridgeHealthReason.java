@@ -2,6 +2,7 @@ package dev.ollamabridge.console.health;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ollamabridge.logs.LogText;
 import java.io.IOException;
 import java.util.Optional;
 import okhttp3.Response;
@@ -10,7 +11,8 @@ import okhttp3.Response;
  * Why a bridge says it is not healthy, read from the body of its {@code /health} answer: its
  * {@code reason}, or, from a bridge before that field, its upstream's status or error. The body is a
  * foreign program's text (an external bridge is anyone's): at most 16 KiB is read, and the reason is
- * one line of printable text of at most 200 characters; pages escape it like any other text.
+ * one line of at most 200 characters, control and format characters escaped ({@link LogText}); pages
+ * escape its markup like any other text.
  */
 final class BridgeHealthReason {
 
@@ -32,7 +34,8 @@ final class BridgeHealthReason {
       return Optional.empty();
     }
     String reason = body.path("reason").isTextual() ? body.path("reason").asText() : fromUpstream(body.path("upstream"));
-    return Optional.ofNullable(reason).map(BridgeHealthReason::oneLine).filter(line -> !line.isEmpty());
+    return Optional.ofNullable(reason).map(String::strip).filter(text -> !text.isEmpty())
+        .map(text -> LogText.oneLine(text, MAX_REASON));
   }
 
   /** What a bridge without a {@code reason} field says of its upstream. */
@@ -42,14 +45,5 @@ final class BridgeHealthReason {
     }
     int status = upstream.path("status").asInt(0);
     return status >= 500 ? "upstream answered " + status : null;
-  }
-
-  /** Printable text on one line, bounded: control and format characters (newlines, bidi overrides) become spaces. */
-  static String oneLine(String text) {
-    String line = text.replaceAll("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+", " ").replaceAll("\\s+", " ").strip();
-    if (line.codePointCount(0, line.length()) <= MAX_REASON) {
-      return line;
-    }
-    return line.substring(0, line.offsetByCodePoints(0, MAX_REASON - 1)).strip() + "…";
   }
 }

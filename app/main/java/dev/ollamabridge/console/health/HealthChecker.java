@@ -1,5 +1,7 @@
 package dev.ollamabridge.console.health;
 
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.http.CallFailures;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,8 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import dev.ollamabridge.cli.HostPort;
-import dev.ollamabridge.http.CallFailures;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;

@@ -109,6 +109,11 @@ public final class InstanceService {
         figures.apply(instance.id()).orElse(null));
   }
 
+  /** Where the bridges' shared class-data archive stands: ready, building, failed and why. */
+  public BridgeArchive.Status archive() {
+    return launch.archiveStatus();
+  }
+
   /** Starts (or adopts) every managed, enabled instance: what the console does when it starts. */
   public void startAll() {
     for (Instance instance : repository.all()) {

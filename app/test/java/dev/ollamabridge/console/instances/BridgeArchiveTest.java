@@ -1,12 +1,15 @@
 package dev.ollamabridge.console.instances;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.ollamabridge.console.jdk.FakeJdks;
 import dev.ollamabridge.files.OwnerOnly;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -60,6 +63,40 @@ class BridgeArchiveTest {
     archive.prepare();
 
     assertThat(Files.getPosixFilePermissions(archive.file())).isEqualTo(OwnerOnly.FILE);
+  }
+
+  @Test
+  void aTrainingThatFailsSaysWhyAndIsTriedAgainAfterABackoff() throws Exception {
+    Path jar = Files.writeString(data.resolve("ollama-bridge.jar"), "classes");
+    Path java = FakeJdks.failingFirst(data.resolve("jdk"), "25.0.1", 1000, "Error: this java cannot start here",
+        runningJava());
+    BridgeArchive archive = BridgeArchive.of(new SelfCommand(java.toString(), List.of("-jar", jar.toString())), "25.0.1",
+        25, data.resolve("run"), data.resolve("logs"), Duration.ofMillis(200), Duration.ofMillis(400)).orElseThrow();
+    try {
+      assertThat(archive.status().state()).isEqualTo("not built");
+
+      archive.prepare();
+
+      BridgeArchive.Status failed = await().atMost(Duration.ofSeconds(60))
+          .until(archive::status, status -> status.state().equals("failed") && status.attempts() >= 2);
+      assertThat(failed.reason()).contains("the training's fake backend ended without saying where it listens")
+          .contains("(exit 1)").contains("Error: this java cannot start here");
+      assertThat(failed.nextAttempt()).isAfter(failed.since());
+      assertThat(failed.file()).isEqualTo(archive.file().toString());
+      assertThat(Files.readString(data.resolve("logs/bridge-archive.log"))).contains("Error: this java cannot start here");
+    } finally {
+      archive.close();
+    }
+  }
+
+  @Test
+  void anArchiveThatIsThereIsReady() throws Exception {
+    Path jar = Files.writeString(data.resolve("ollama-bridge.jar"), "classes");
+    BridgeArchive first = archive(jar, "25.0.1", 25);
+    Files.createDirectories(first.file().getParent());
+    Files.writeString(first.file(), "archived classes");
+
+    assertThat(archive(jar, "25.0.1", 25).status().state()).isEqualTo("ready");
   }
 
   @Test
