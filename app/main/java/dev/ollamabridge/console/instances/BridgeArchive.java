@@ -141,7 +141,7 @@ public final class BridgeArchive implements AutoCloseable {
     return file;
   }
 
-  /** The JVM flags that map the archive, when it is there; otherwise none, and it is built (see {@link #prepare}). */
+  /** The JVM flags that map the archive, when it is there; otherwise none (it is built by {@link #prepare}). */
   public List<String> flags() {
     if (Files.isRegularFile(file)) {
       // Mapped where it was written rather than at a random address, which would have each JVM
@@ -151,7 +151,6 @@ public final class BridgeArchive implements AutoCloseable {
           : List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0", "-XX:SharedArchiveFile=" + file,
               "-Xlog:cds*=off");
     }
-    prepare();
     return List.of();
   }
 
