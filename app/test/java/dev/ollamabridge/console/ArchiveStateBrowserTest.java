@@ -46,10 +46,8 @@ class ArchiveStateBrowserTest {
     console = TestConsoles.start(data);
     for (int[] size : new int[][] {{1280, 800}, {390, 844}}) {
       browser.fresh("archive-state-" + size[0], size[0], size[1]);
-      browser.open("http://127.0.0.1:" + console.port() + "/settings");
-      WebElement password = browser.await("input[name=password]", PATIENCE);
-      password.sendKeys(Files.readString(data.resolve("admin-password")).strip());
-      browser.find("form button[type=submit]").click();
+      browser.logIn("http://127.0.0.1:" + console.port() + "/settings",
+          Files.readString(data.resolve("admin-password")).strip(), PATIENCE);
 
       WebElement section = browser.await("#bridge-archive", PATIENCE);
       browser.driver.executeScript("arguments[0].scrollIntoView()", section);

@@ -117,6 +117,13 @@ final class Chromium implements AutoCloseable {
     new WebDriverWait(driver, patience).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), text));
   }
 
+  /** Opens {@code url}, which asks for the admin's password first, and logs in with {@code password}. */
+  void logIn(String url, String password, Duration patience) {
+    open(url);
+    await("input[name=password]", patience).sendKeys(password);
+    find("form button[type=submit]").click();
+  }
+
   /** Saves what the browser shows now as {@code target/screenshots/<prefix>-<n>-<step>.png}. */
   Path screenshot(String step) {
     try {

@@ -209,10 +209,8 @@ class HealthWordsBrowserTest {
   }
 
   private void logIn() throws Exception {
-    browser.open("http://127.0.0.1:" + console.port() + "/");
-    WebElement field = browser.await("input[name=password]", PATIENCE);
-    field.sendKeys(Files.readString(data.resolve("admin-password")).strip());
-    browser.find("form button[type=submit]").click();
+    browser.logIn("http://127.0.0.1:" + console.port() + "/", Files.readString(data.resolve("admin-password")).strip(),
+        PATIENCE);
     browser.await("#add-instance", PATIENCE);
   }
 }

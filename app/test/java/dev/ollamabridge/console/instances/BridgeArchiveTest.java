@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ollamabridge.console.jdk.FakeJdks;
 import dev.ollamabridge.files.OwnerOnly;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -29,6 +30,12 @@ class BridgeArchiveTest {
         data.resolve("run"), data.resolve("logs")).orElseThrow();
   }
 
+  /** The archive as a training run leaves it. */
+  private static void written(BridgeArchive archive) throws IOException {
+    Files.createDirectories(archive.file().getParent());
+    Files.writeString(archive.file(), "archived classes");
+  }
+
   @Test
   void classPathsOfDirectoriesCannotBeArchived() {
     SelfCommand fromClasses = new SelfCommand(runningJava(), List.of("-cp", "/src/target/classes", "dev.ollamabridge.Main"));
@@ -41,10 +48,8 @@ class BridgeArchiveTest {
     Path jar = Files.writeString(data.resolve("ollama-bridge.jar"), "classes");
     BridgeArchive aot = archive(jar, "25.0.1", 25);
     BridgeArchive cds = archive(jar, "17.0.15", 17);
-    for (BridgeArchive each : List.of(aot, cds)) {
-      Files.createDirectories(each.file().getParent());
-      Files.writeString(each.file(), "archived classes");
-    }
+    written(aot);
+    written(cds);
 
     assertThat(aot.file().getFileName().toString()).startsWith("bridges-25-").endsWith(".aot");
     assertThat(aot.flags()).endsWith("-XX:AOTCache=" + aot.file()).contains("-XX:ArchiveRelocationMode=0");
@@ -56,8 +61,7 @@ class BridgeArchiveTest {
   void anArchiveAnEarlierConsoleLeftReadableByAllIsMadeTheOwnersOnly() throws Exception {
     Path jar = Files.writeString(data.resolve("ollama-bridge.jar"), "classes");
     BridgeArchive archive = archive(jar, "25.0.1", 25);
-    Files.createDirectories(archive.file().getParent());
-    Files.writeString(archive.file(), "archived classes");
+    written(archive);
     Files.setPosixFilePermissions(archive.file(), PosixFilePermissions.fromString("rw-r--r--"));
 
     archive.prepare();
@@ -92,9 +96,7 @@ class BridgeArchiveTest {
   @Test
   void anArchiveThatIsThereIsReady() throws Exception {
     Path jar = Files.writeString(data.resolve("ollama-bridge.jar"), "classes");
-    BridgeArchive first = archive(jar, "25.0.1", 25);
-    Files.createDirectories(first.file().getParent());
-    Files.writeString(first.file(), "archived classes");
+    written(archive(jar, "25.0.1", 25));
 
     assertThat(archive(jar, "25.0.1", 25).status().state()).isEqualTo("ready");
   }
