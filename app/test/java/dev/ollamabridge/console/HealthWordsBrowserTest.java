@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -146,6 +147,11 @@ class HealthWordsBrowserTest {
     browser.screenshot("rows-say-why-banner");
     browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
     browser.screenshot("rows-say-why-banner-phone");
+    browser.driver.executeCdpCommand("Emulation.setEmulatedMedia",
+        Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+    browser.screenshot("rows-say-why-banner-phone-dark");
+    browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
+    browser.screenshot("rows-say-why-banner-dark");
     browser.assertNoConsoleErrors();
   }
 
