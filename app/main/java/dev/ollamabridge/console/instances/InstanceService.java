@@ -297,7 +297,7 @@ public final class InstanceService {
       return;
     }
     boolean ranThere = before != null && before.managed() && before.enabled()
-        && before.port() == after.port() && before.host().equals(after.host());
+        && before.port() == after.port() && sameHost(before.host(), after.host());
     if (!ranThere) {
       PortCheck.inUse(after.host(), after.port()).ifPresent(why -> {
         throw new InstanceConflict("port", why + ": choose another port, or stop that program");
