@@ -80,8 +80,9 @@ class HealthWordsBrowserTest {
     backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(4));
     console = TestConsoles.start(TestConsoles.offline(data).withOperator(Setting.BRIDGE_JAVA, java.toString()), data);
     api = TestConsoles.client(console, data);
-    assertThat(api.patch("/settings", "{\"default_upstream\":\"" + backend.baseUrl() + "\",\"health.interval_ms\":200}")
-        .status()).isEqualTo(200);
+    // checks every 200 ms; a generous timeout, so that a cold bridge slow to answer on a busy machine is no failure
+    assertThat(api.patch("/settings", "{\"default_upstream\":\"" + backend.baseUrl()
+        + "\",\"health.interval_ms\":200,\"health.timeout_ms\":10000}").status()).isEqualTo(200);
     browser.fresh("starting", 1280, 800);
     logIn();
     recordHealthCells();
