@@ -101,6 +101,7 @@ class HealthWordsBrowserTest {
     assertThat(health.getText()).isEqualTo("starting");
     assertThat(browser.find("tr[data-name='bridge-1']").getText()).doesNotContain("unhealthy", "/127.0.0.1");
     assertThat(api.get("/instances/" + id).body().at("/health/state").asText()).isEqualTo("starting");
+    assertThat(api.get("/instances/" + id + "/health").body().path("state").asText()).isEqualTo("starting");
     browser.screenshot("held-in-starting");
     browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
     browser.screenshot("held-in-starting-phone");

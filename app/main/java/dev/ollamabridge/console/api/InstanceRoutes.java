@@ -66,7 +66,8 @@ final class InstanceRoutes {
   }
 
   void health(Context ctx) {
-    ctx.json(InstanceJson.health(instances.health(id(ctx))));
+    long id = id(ctx);
+    ctx.json(InstanceJson.health(instances.health(id)).put("state", instances.view(id).healthWord()));
   }
 
   void logs(Context ctx) {
