@@ -219,7 +219,7 @@ public final class BridgeServer implements AutoCloseable {
 
   /**
    * {@code GET /health}: 200 while the upstream answers, 503 while it does not or answers with a
-   * server error (a 401 or 404 still proves it is there).
+   * server error (a 401 or 404 still proves it is there), with a {@code reason} that says which.
    */
   record Health(BridgeConfig config, UpstreamProbe probe, AnswerCache cache, Admission admission, long startedNanos) {
 
@@ -228,6 +228,9 @@ public final class BridgeServer implements AutoCloseable {
       boolean up = upstream.reachable() && upstream.status() < 500;
       ObjectNode body = Json.object();
       body.put("status", up ? "ok" : "degraded");
+      if (!up) {
+        body.put("reason", probe.reason(upstream));
+      }
       body.put("version", Version.current());
       body.put("uptime_seconds", (System.nanoTime() - startedNanos) / 1_000_000_000L);
       ObjectNode target = body.putObject("upstream");

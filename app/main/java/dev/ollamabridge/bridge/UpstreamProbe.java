@@ -1,6 +1,8 @@
 package dev.ollamabridge.bridge;
 
 import dev.ollamabridge.bridge.translate.Dialect;
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.http.CallFailures;
 import java.io.IOException;
 import java.time.Duration;
 import okhttp3.OkHttpClient;
@@ -16,11 +18,15 @@ final class UpstreamProbe {
 
   private static final long REUSE_NANOS = Duration.ofMillis(250).toNanos();
 
-  /** One probe's outcome; {@code status} is the HTTP status, 0 when nothing answered. */
+  /**
+   * One probe's outcome; {@code status} is the HTTP status, 0 when nothing answered; {@code error} why
+   * nothing answered, for people.
+   */
   record Result(boolean reachable, int status, long latencyMillis, String error, long atNanos) {}
 
   private final OkHttpClient http;
   private final Request request;
+  private final String address;
   private volatile Result last;
 
   UpstreamProbe(OkHttpClient shared, BridgeConfig config) {
@@ -31,6 +37,17 @@ final class UpstreamProbe {
       builder.header("Authorization", "Bearer " + config.apiKey());
     }
     this.request = builder.build();
+    this.address = new HostPort(request.url().host(), request.url().port()).toString();
+  }
+
+  /** Why {@code /health} is not 200, in one sentence naming the upstream as host:port; null when it is. */
+  String reason(Result result) {
+    if (!result.reachable()) {
+      return "upstream " + result.error();
+    }
+    return result.status() >= 500
+        ? "upstream " + address + " answered " + result.status() + " to GET " + request.url().encodedPath()
+        : null;
   }
 
   Result check() {
@@ -43,7 +60,7 @@ final class UpstreamProbe {
     try (Response response = http.newCall(request).execute()) {
       result = new Result(true, response.code(), (System.nanoTime() - now) / 1_000_000, null, now);
     } catch (IOException e) {
-      result = new Result(false, 0, (System.nanoTime() - now) / 1_000_000, e.toString(), now);
+      result = new Result(false, 0, (System.nanoTime() - now) / 1_000_000, CallFailures.describe(e, address), now);
     }
     last = result;
     return result;

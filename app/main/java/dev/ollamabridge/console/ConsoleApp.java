@@ -147,10 +147,7 @@ public final class ConsoleApp implements AutoCloseable {
       AtomicInteger apiPort = new AtomicInteger(config.listen().port());
       Optional<BridgeArchive> archive = BridgeArchive.of(self, bridgeJava.jdk().version(), bridgeJava.jdk().feature(),
           data.resolve("run"), data.resolve("logs"));
-      archive.ifPresent(a -> {
-        parts.add(0, a);
-        a.prepare();
-      });
+      archive.ifPresent(a -> parts.add(0, a));
       InstanceService instances = new InstanceService(repository, settings, events, supervisor,
           new BridgeLaunch(self, data, archive), health, new CacheRoots(data, settings.get(Setting.CACHE_ROOTS)),
           () -> ownAddresses(config.listen().host(), apiPort.get(), settings), scraper::latest);
@@ -203,7 +200,9 @@ public final class ConsoleApp implements AutoCloseable {
       api.start();
       apiPort.set(api.port());
       parts.add(0, api::stop);
-      events.record("console", "console.start", null, "listening on " + config.listen().host() + ":" + api.port()
+      // only now: the training's processes bind ports the system picks, which must not be the one the console asked for
+      archive.ifPresent(BridgeArchive::prepare);
+      events.record("console", "console.start", null, "listening on " + new HostPort(config.listen().host(), api.port())
           + ", nginx " + mode);
       return new ConsoleApp(directory, parts, api, instances, adminToken);
     } catch (IOException e) {

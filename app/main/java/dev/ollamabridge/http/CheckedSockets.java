@@ -64,7 +64,7 @@ public final class CheckedSockets extends SocketFactory {
   /** What a socket throws instead of connecting to an address the policy refuses. */
   public static final class RefusedAddressException extends ConnectException {
     RefusedAddressException(SocketAddress address) {
-      super(address + " is not an address this client may connect to");
+      super(CallFailures.addresses(String.valueOf(address)) + " is not an address this client may connect to");
     }
   }
 

@@ -157,6 +157,10 @@ class UpstreamTest {
     assertThat(upBody.at("/upstream/reachable").asBoolean()).isTrue();
     assertThat(upBody.at("/cache/enabled").asBoolean()).isTrue();
     assertThat(down.at("/upstream/reachable").asBoolean()).isFalse();
+    assertThat(upBody.has("reason")).isFalse();
+    String backendAddress = backend.baseUrl().substring("http://".length());
+    assertThat(down.path("reason").asText()).as("why, with the upstream as host:port")
+        .isEqualTo("upstream " + backendAddress + " refused the connection (nothing listens there)");
     Response root = TestBridges.execute(new okhttp3.Request.Builder().url(TestBridges.url(bridge, "/")).head().build());
     assertThat(root.code()).isEqualTo(200);
     root.close();

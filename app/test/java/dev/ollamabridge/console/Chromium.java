@@ -134,6 +134,13 @@ final class Chromium implements AutoCloseable {
         });
   }
 
+  /** Opens {@code url}, which asks for the admin's password first, and logs in with {@code password}. */
+  void logIn(String url, String password, Duration patience) {
+    open(url);
+    await("input[name=password]", patience).sendKeys(password);
+    find("form button[type=submit]").click();
+  }
+
   /** Saves what the browser shows now as {@code target/screenshots/<prefix>-<n>-<step>.png}. */
   Path screenshot(String step) {
     try {

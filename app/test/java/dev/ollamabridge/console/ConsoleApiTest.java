@@ -85,7 +85,7 @@ class ConsoleApiTest {
       "{\"name\":\"Bad Name\"}                      | name             | lower-case letters",
       "{\"weight\":0}                               | weight           | from 1 to 100",
       "{\"weight\":\"heavy\"}                       | weight           | from 1 to 100",
-      "{\"port\":70000}                             | port             | from 1 to 65535",
+      "{\"port\":70000}                             | port             | from 1024 to 65535",
       "{\"host\":\"bad host;\"}                     | host             | host name or an IP address",
       "{\"upstream_url\":\"ftp://x\"}               | upstream_url     | http:// or https://",
       "{\"upstream_url\":\"http://a b\"}            | upstream_url     | must not contain spaces",

@@ -231,14 +231,17 @@ class ConsoleLifecycleTest {
   }
 
   @Test
-  void aPortAlreadyInUseIsReportedNotRetriedForever() throws Exception {
-    try (ServerSocket squatter = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      ConsoleClient.Answer created = api.post("/instances",
-          "{\"name\":\"eta\",\"port\":" + squatter.getLocalPort() + ",\"upstream_url\":\"" + backend.baseUrl() + "\"}");
-      long id = created.body().path("id").asLong();
+  void aPortTakenAfterTheInstanceWasStoredIsReportedNotRetriedForever() throws Exception {
+    // a port another program holds when the instance is stored is a 409 (InstancePortsTest); this one is taken later
+    JsonNode created = api.post("/instances",
+        "{\"name\":\"eta\",\"enabled\":false,\"upstream_url\":\"" + backend.baseUrl() + "\"}").body();
+    long id = created.path("id").asLong();
+    try (ServerSocket squatter = new ServerSocket(created.path("port").asInt(), 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      assertThat(api.post("/instances/" + id + "/start", "").status()).isEqualTo(200);
 
       await().atMost(PATIENCE).until(() -> api.get("/instances/" + id).body().at("/process/state").asText().equals("FATAL"));
-      assertThat(api.get("/instances/" + id).body().at("/process/message").asText()).contains("already in use");
+      assertThat(api.get("/instances/" + id).body().at("/process/message").asText())
+          .isEqualTo("127.0.0.1:" + squatter.getLocalPort() + " is already in use by another program");
     }
   }
 

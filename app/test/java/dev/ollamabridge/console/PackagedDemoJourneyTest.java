@@ -73,8 +73,11 @@ class PackagedDemoJourneyTest {
     ConsoleClient api = awaitConsole(consolePort);
     JsonNode demo = await().atMost(PATIENCE).until(() -> instanceNamed(api, "demo"), Optional::isPresent).orElseThrow();
     long id = demo.path("id").asLong();
-    Path archive = await().atMost(ARCHIVE_PATIENCE).pollInterval(Duration.ofSeconds(1))
-        .until(this::archive, Optional::isPresent).orElseThrow();
+    JsonNode built = await().atMost(ARCHIVE_PATIENCE).pollInterval(Duration.ofSeconds(1))
+        .until(() -> api.get("/status").body().path("bridge_archive"), state -> state.path("state").asText().equals("ready"));
+    Path archive = this.archive().orElseThrow();
+    assertThat(built.path("file").asText()).as("the archive GET /status names").isEqualTo(archive.toString());
+    assertThat(built.path("reason").isNull()).isTrue();
     // bridges started before the archive was there use it from their next start
     long before = awaitRunningAndHealthy(api, id, 0).at("/process/pid").asLong();
     assertThat(api.post("/instances/" + id + "/restart", "").status()).isEqualTo(200);

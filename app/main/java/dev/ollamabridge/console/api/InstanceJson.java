@@ -116,7 +116,7 @@ final class InstanceJson {
       json.set("process", process(view.process()));
     }
     if (view.health() != null) {
-      json.set("health", health(view.health()));
+      json.set("health", health(view.health()).put("state", view.healthWord()));
     }
     if (view.figures() != null) {
       json.set("figures", figures(view.figures()));

@@ -3,6 +3,7 @@ package dev.ollamabridge.console.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ollamabridge.console.instances.BridgeArchive;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.InstanceView;
 import dev.ollamabridge.console.jdk.BridgeJava;
@@ -65,7 +66,8 @@ final class InstanceRoutes {
   }
 
   void health(Context ctx) {
-    ctx.json(InstanceJson.health(instances.health(id(ctx))));
+    long id = id(ctx);
+    ctx.json(InstanceJson.health(instances.health(id)).put("state", instances.view(id).healthWord()));
   }
 
   void logs(Context ctx) {
@@ -76,7 +78,10 @@ final class InstanceRoutes {
     ctx.json(out);
   }
 
-  /** Every instance with its process and health state, and the java bridges are launched on, in one call. */
+  /**
+   * Every instance with its process and health state, the java bridges are launched on, and their
+   * class-data archive, in one call.
+   */
   void status(Context ctx) {
     ArrayNode all = JsonNodeFactory.instance.arrayNode();
     for (InstanceView view : instances.overview()) {
@@ -92,6 +97,14 @@ final class InstanceRoutes {
         .put("version", bridgeJava.jdk().version())
         .put("feature", bridgeJava.jdk().feature())
         .put("reason", bridgeJava.reason());
+    BridgeArchive.Status archive = instances.archive();
+    status.putObject("bridge_archive")
+        .put("state", archive.state())
+        .put("reason", archive.reason())
+        .put("attempts", archive.attempts())
+        .put("since", archive.since() == null ? null : archive.since().toString())
+        .put("next_attempt", archive.nextAttempt() == null ? null : archive.nextAttempt().toString())
+        .put("file", archive.file());
     ctx.json(status);
   }
 

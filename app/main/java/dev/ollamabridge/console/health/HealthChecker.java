@@ -1,5 +1,7 @@
 package dev.ollamabridge.console.health;
 
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.http.CallFailures;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -128,10 +131,14 @@ public final class HealthChecker implements AutoCloseable {
 
   private Probe probe(Target target, Duration timeout) {
     OkHttpClient client = http.newBuilder().callTimeout(timeout).build();
-    try (Response response = client.newCall(new Request.Builder().url(target.baseUrl() + "/health").build()).execute()) {
-      return new Probe(response.code(), response.code() == 200 ? null : "GET /health answered " + response.code());
+    HttpUrl url = HttpUrl.get(target.baseUrl() + "/health");
+    try (Response response = client.newCall(new Request.Builder().url(url).build()).execute()) {
+      if (response.code() == 200) {
+        return new Probe(200, null);
+      }
+      return new Probe(response.code(), BridgeHealthReason.of(response).orElse("GET /health answered " + response.code()));
     } catch (IOException e) {
-      return new Probe(0, e.getMessage() == null ? e.toString() : e.getMessage());
+      return new Probe(0, "bridge " + CallFailures.describe(e, new HostPort(url.host(), url.port()).toString()));
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.ollamabridge.console.instances;
 
 import dev.ollamabridge.files.OwnerOnly;
+import dev.ollamabridge.logs.LogText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -12,11 +13,15 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.MediaType;
@@ -37,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * a real fake backend, both its own processes on loopback ports that each binds itself (port 0) and
  * tells in its log, so that no other program can take a port between a probe and the bind; bridges
  * launched before it is ready
- * start without it and use it from their next start. Its name holds a digest of the jar and the JDK,
+ * start without it and use it from their next start. A failed training is tried again, after 30 s,
+ * then twice as long each time up to 30 minutes; {@link #status} says where it stands. Its name holds a digest of the jar and the JDK,
  * so a new jar or another JDK makes a new archive, never a mismatched one. Written under a temporary
  * name and moved into place: a bridge never maps a half-written archive.
  */
@@ -51,20 +57,54 @@ public final class BridgeArchive implements AutoCloseable {
   /** Writing an AOT cache at exit takes a second JVM some seconds on a busy machine. */
   private static final Duration DUMP = Duration.ofSeconds(180);
   private static final MediaType JSON = MediaType.get("application/json");
+  private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
+  private static final Duration RETRY_CAP = Duration.ofMinutes(30);
+  private static final int MAX_REASON = 400;
+
+  /**
+   * What the archive is now, as the Settings page and {@code GET /api/v1/status} show it.
+   *
+   * @param state {@code ready}; {@code building}; {@code failed}, to be tried again at {@code nextAttempt};
+   *     {@code not built} before the console asked for it; {@code unavailable} where bridges cannot use one
+   * @param reason why it failed or is unavailable, one line; null otherwise
+   * @param attempts the training runs this console started
+   * @param since when it entered this state; null when unavailable
+   * @param nextAttempt when a failed training runs again; null unless failed
+   * @param file where the archive is, or will be; null when unavailable
+   */
+  public record Status(String state, String reason, int attempts, Instant since, Instant nextAttempt, String file) {
+
+    public static Status unavailable(String reason) {
+      return new Status("unavailable", reason, 0, null, null, null);
+    }
+  }
 
   private final SelfCommand self;
   private final int javaFeature;
   private final Path file;
   private final Path logFile;
+  private final Duration firstRetry;
+  private final Duration retryCap;
   private final AtomicBoolean started = new AtomicBoolean();
   private final List<Process> training = new ArrayList<>();
+  private final ScheduledExecutorService trainer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "bridge-archive");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private volatile Status status;
   private volatile boolean closed;
 
-  private BridgeArchive(SelfCommand self, int javaFeature, Path file, Path logFile) {
+  private BridgeArchive(SelfCommand self, int javaFeature, Path file, Path logFile, Duration firstRetry,
+      Duration retryCap) {
     this.self = self;
     this.javaFeature = javaFeature;
     this.file = file;
     this.logFile = logFile;
+    this.firstRetry = firstRetry;
+    this.retryCap = retryCap;
+    this.status = new Status(Files.isRegularFile(file) ? "ready" : "not built", null, 0, Instant.now(), null,
+        file.toString());
   }
 
   /**
@@ -75,6 +115,12 @@ public final class BridgeArchive implements AutoCloseable {
    */
   public static Optional<BridgeArchive> of(SelfCommand self, String javaVersion, int javaFeature, Path runDir,
       Path logDir) {
+    return of(self, javaVersion, javaFeature, runDir, logDir, FIRST_RETRY, RETRY_CAP);
+  }
+
+  /** As {@link #of(SelfCommand, String, int, Path, Path)}, a failed training tried again after {@code firstRetry}, doubling up to {@code retryCap}. */
+  static Optional<BridgeArchive> of(SelfCommand self, String javaVersion, int javaFeature, Path runDir, Path logDir,
+      Duration firstRetry, Duration retryCap) {
     if (!self.runsJar()) {
       return Optional.empty();
     }
@@ -82,7 +128,12 @@ public final class BridgeArchive implements AutoCloseable {
     String digest = digest(jar, self.java(), javaVersion);
     String name = "bridges-" + javaFeature + "-" + digest + (javaFeature >= FIRST_AOT_CACHE_JDK ? ".aot" : ".jsa");
     return Optional.of(new BridgeArchive(self, javaFeature, runDir.toAbsolutePath().normalize().resolve(name),
-        logDir.toAbsolutePath().normalize().resolve("bridge-archive.log")));
+        logDir.toAbsolutePath().normalize().resolve("bridge-archive.log"), firstRetry, retryCap));
+  }
+
+  /** Where the archive stands: ready, building, failed and why, and when it is tried again. */
+  public Status status() {
+    return status;
   }
 
   /** Where the archive is, or will be. */
@@ -90,7 +141,7 @@ public final class BridgeArchive implements AutoCloseable {
     return file;
   }
 
-  /** The JVM flags that map the archive, when it is there; otherwise none, and it is built (see {@link #prepare}). */
+  /** The JVM flags that map the archive, when it is there; otherwise none (it is built by {@link #prepare}). */
   public List<String> flags() {
     if (Files.isRegularFile(file)) {
       // Mapped where it was written rather than at a random address, which would have each JVM
@@ -100,7 +151,6 @@ public final class BridgeArchive implements AutoCloseable {
           : List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0", "-XX:SharedArchiveFile=" + file,
               "-Xlog:cds*=off");
     }
-    prepare();
     return List.of();
   }
 
@@ -116,20 +166,42 @@ public final class BridgeArchive implements AutoCloseable {
         log.warn("cannot make {} its owner's only: {}", file, e.toString());
       }
     } else if (started.compareAndSet(false, true)) {
-      Thread builder = new Thread(this::buildQuietly, "bridge-archive");
-      builder.setDaemon(true);
-      builder.start();
+      trainer.execute(this::attempt);
     }
   }
 
-  private void buildQuietly() {
+  /** One training run; a failed one is tried again later, each wait twice the last up to the cap. */
+  private void attempt() {
+    int attempt = status.attempts() + 1;
+    status = new Status("building", null, attempt, Instant.now(), null, file.toString());
     try {
       build();
+      status = new Status("ready", null, attempt, Instant.now(), null, file.toString());
     } catch (IOException | RuntimeException e) {
-      log.warn("no class-data archive for the bridges: {} (see {})", e.getMessage(), logFile);
+      if (closed) {
+        return;
+      }
+      Duration wait = retryAfter(attempt);
+      String reason = LogText.oneLine(String.valueOf(e.getMessage()), MAX_REASON);
+      status = new Status("failed", reason, attempt, Instant.now(), Instant.now().plus(wait), file.toString());
+      log.warn("no class-data archive for the bridges yet: {} (training {} failed; the next in {} s; see {})", reason,
+          attempt, wait.toSeconds(), logFile);
+      try {
+        trainer.schedule(this::attempt, wait.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException stopping) {
+        // the console is stopping: its next start trains again
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private Duration retryAfter(int attempt) {
+    Duration wait = firstRetry;
+    for (int i = 1; i < attempt && wait.compareTo(retryCap) < 0; i++) {
+      wait = wait.multipliedBy(2);
+    }
+    return wait.compareTo(retryCap) > 0 ? retryCap : wait;
   }
 
   /** Builds the archive now, unless it is there: a training run of a bridge, which writes it as it exits. */
@@ -280,6 +352,7 @@ public final class BridgeArchive implements AutoCloseable {
     synchronized (this) {
       closed = true;
     }
+    trainer.shutdownNow();
     stopTraining();
   }
 

@@ -47,6 +47,12 @@ public final class BridgeLaunch {
     this.archive = archive;
   }
 
+  /** Where the bridges' shared class-data archive stands; unavailable where the bridges do not run from a jar. */
+  public BridgeArchive.Status archiveStatus() {
+    return archive.map(BridgeArchive::status).orElseGet(() -> BridgeArchive.Status.unavailable(
+        "the bridges run from a class path of directories, not a jar, and such classes cannot be archived"));
+  }
+
   /**
    * How the console runs the instance: the command carries {@link #markers} besides the lean flags, by
    * which a restarted console finds a bridge whose pid file was never written; and the shared

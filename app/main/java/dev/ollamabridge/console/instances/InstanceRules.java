@@ -2,6 +2,7 @@ package dev.ollamabridge.console.instances;
 
 import dev.ollamabridge.bridge.BrowserOrigins;
 import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.settings.PortRange;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.validation.Violation;
 import java.util.ArrayList;
@@ -36,12 +37,14 @@ public final class InstanceRules {
   /**
    * The instance with every change applied, each checked; every broken rule (and every value the
    * adapter could not read) is thrown together, each naming its field.
+   *
+   * @param ports the ports an instance may move to (an instance keeps one the range no longer holds)
    */
-  public static Instance apply(Instance base, InstanceChanges c) {
+  public static Instance apply(Instance base, InstanceChanges c, PortRange ports) {
     Checks checks = new Checks(c.unreadable());
     String name = checks.of(c.name(), base.name(), InstanceRules::name);
     String host = checks.of(c.host(), base.host(), InstanceRules::host);
-    int port = checks.of(c.port(), base.port(), value -> inRange(InstanceField.PORT, value));
+    int port = checks.of(c.port(), base.port(), value -> port(value, base, ports));
     String upstreamUrl = checks.of(c.upstreamUrl(), base.upstreamUrl(), InstanceRules::upstream);
     String dialect = checks.of(c.upstreamDialect(), base.upstreamDialect(),
         value -> oneOf(InstanceField.UPSTREAM_DIALECT, value, "auto", "ollama", "openai"));
@@ -131,6 +134,15 @@ public final class InstanceRules {
   private static int inRange(InstanceField field, int value) {
     if (value < field.min() || value > field.max()) {
       throw field.invalid();
+    }
+    return value;
+  }
+
+  /** One rule for every port: inside the range the operator allows; an instance may keep the port it has. */
+  private static int port(int value, Instance base, PortRange ports) {
+    if (!ports.contains(value) && (base.id() == 0 || value != base.port())) {
+      throw new InvalidInput(InstanceField.PORT.key(), "port must be from " + ports.from() + " to " + ports.to()
+          + " (the setting " + Setting.INSTANCE_PORTS.key() + ", which an administrator can widen)");
     }
     return value;
   }

@@ -5,8 +5,10 @@ import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.health.HealthChecker;
 import dev.ollamabridge.console.health.HealthState;
 import dev.ollamabridge.console.metrics.Figures;
+import dev.ollamabridge.console.settings.PortRange;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
+import dev.ollamabridge.console.supervise.PortCheck;
 import dev.ollamabridge.console.supervise.ProcessState;
 import dev.ollamabridge.console.supervise.ProgramStatus;
 import dev.ollamabridge.console.supervise.Supervisor;
@@ -107,6 +109,11 @@ public final class InstanceService {
         figures.apply(instance.id()).orElse(null));
   }
 
+  /** Where the bridges' shared class-data archive stands: ready, building, failed and why. */
+  public BridgeArchive.Status archive() {
+    return launch.archiveStatus();
+  }
+
   /** Starts (or adopts) every managed, enabled instance: what the console does when it starts. */
   public void startAll() {
     for (Instance instance : repository.all()) {
@@ -119,9 +126,10 @@ public final class InstanceService {
   /** Adds an instance; what the changes leave out gets a sensible default (next free port, own cache dir). */
   public Instance create(InstanceChanges changes, String actor) {
     List<Instance> existing = repository.all();
-    Instance draft = InstanceRules.apply(defaults(existing, changes.name()), changes);
+    Instance draft = InstanceRules.apply(defaults(existing, changes.name()), changes, settings.instancePorts());
     draft = withCacheDir(draft, changes.cacheDir() != null ? cacheRoots.confine(draft.cacheDir()) : cacheRoots.defaultFor(draft.name()));
     checkFree(draft, existing);
+    checkNotListenedOn(null, draft);
     List<Instance> wouldBe = new ArrayList<>(existing);
     wouldBe.add(draft);
     listeners.forEach(listener -> listener.check(wouldBe));
@@ -151,12 +159,13 @@ public final class InstanceService {
     if (changes.version() != current.version()) {
       throw stale(current);
     }
-    Instance changed = InstanceRules.apply(current, changes);
+    Instance changed = InstanceRules.apply(current, changes, settings.instancePorts());
     if (changes.cacheDir() != null) {
       changed = withCacheDir(changed, cacheRoots.confine(changed.cacheDir()));
     }
     List<Instance> others = repository.all().stream().filter(other -> other.id() != id).toList();
     checkFree(changed, others);
+    checkNotListenedOn(current, changed);
     List<Instance> wouldBe = new ArrayList<>(others);
     wouldBe.add(changed);
     listeners.forEach(listener -> listener.check(wouldBe));
@@ -275,15 +284,38 @@ public final class InstanceService {
         0, 0, 30_000, 0, null, null);
   }
 
-  /** The first port from {@code first_port} up that no instance uses and nothing on this host listens on. */
+  /**
+   * The first port from {@code first_port} up, inside {@code instance_ports}, that no instance uses and
+   * nothing on this host listens on.
+   */
   private int nextFreePort(List<Instance> existing) {
     Set<Integer> taken = existing.stream().map(Instance::port).collect(Collectors.toSet());
-    for (int port = settings.integer(Setting.FIRST_PORT); port <= 65535; port++) {
+    PortRange ports = settings.instancePorts();
+    for (int port = Math.max(settings.integer(Setting.FIRST_PORT), ports.from()); port <= ports.to(); port++) {
       if (!taken.contains(port) && bindable(port)) {
         return port;
       }
     }
-    throw new InstanceConflict("port", "no free port is left above first_port");
+    throw new InstanceConflict("port", "no free port is left from first_port up in " + Setting.INSTANCE_PORTS.key()
+        + " " + ports);
+  }
+
+  /**
+   * A bridge the console is to launch must find its address free: another program listening there
+   * would have it fail to start, and its health checks probe that program. Its own running bridge
+   * holds the address it keeps, which is no conflict.
+   */
+  private static void checkNotListenedOn(Instance before, Instance after) {
+    if (!after.managed() || !after.enabled()) {
+      return;
+    }
+    boolean ranThere = before != null && before.managed() && before.enabled()
+        && before.port() == after.port() && sameHost(before.host(), after.host());
+    if (!ranThere) {
+      PortCheck.inUse(after.host(), after.port()).ifPresent(why -> {
+        throw new InstanceConflict("port", why + ": choose another port, or stop that program");
+      });
+    }
   }
 
   private static boolean bindable(int port) {

@@ -2,6 +2,7 @@ package dev.ollamabridge.console.instances;
 
 import dev.ollamabridge.console.health.HealthState;
 import dev.ollamabridge.console.metrics.Figures;
+import dev.ollamabridge.console.supervise.ProcessState;
 import dev.ollamabridge.console.supervise.ProgramStatus;
 
 /**
@@ -13,4 +14,37 @@ import dev.ollamabridge.console.supervise.ProgramStatus;
  * @param figures its latest traffic figures from its bridge's metrics; null until scraped twice
  */
 public record InstanceView(Instance instance, ProgramStatus process, HealthState health, boolean draining,
-    Figures figures) {}
+    Figures figures) {
+
+  /**
+   * Its health in one word: {@code healthy}; {@code unhealthy}; {@code starting} while its process
+   * starts, and until a check made since it runs (a bridge not yet listening is no failure to show);
+   * {@code checking} while a new instance passes but not yet often enough; {@code unchecked} when
+   * disabled.
+   */
+  public String healthWord() {
+    if (health == null) {
+      return "unchecked";
+    }
+    if (health.healthy()) {
+      return "healthy";
+    }
+    if (starting()) {
+      return "starting";
+    }
+    return health.lastCheck() == null || health.failures() == 0 ? "checking" : "unhealthy";
+  }
+
+  /** Why its last check failed, unless that is only its process starting; null when it passed. */
+  public String healthError() {
+    return health == null || healthWord().equals("starting") ? null : health.lastError();
+  }
+
+  private boolean starting() {
+    if (process == null) {
+      return false;
+    }
+    return process.state() == ProcessState.STARTING
+        || process.state() == ProcessState.RUNNING && health.lastCheck() != null && health.lastCheck().isBefore(process.since());
+  }
+}

@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.instances;
 
+import dev.ollamabridge.logs.LogText;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -25,6 +26,7 @@ final class TrainingLog implements AutoCloseable {
 
   private static final Pattern LISTENING = Pattern.compile("listening on (http://[^\\s]+)");
   private static final Duration ANNOUNCE = Duration.ofSeconds(60);
+  private static final int LAST_LINE = 200;
 
   private final Writer file;
 
@@ -54,9 +56,11 @@ final class TrainingLog implements AutoCloseable {
   }
 
   private void copy(Process process, CompletableFuture<String> address, String what) {
+    String last = null;
     try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = output.readLine(); line != null; line = output.readLine()) {
         write(line);
+        last = line.isBlank() ? last : line;
         Matcher listening = LISTENING.matcher(line);
         if (!address.isDone() && listening.find()) {
           address.complete(listening.group(1));
@@ -65,7 +69,20 @@ final class TrainingLog implements AutoCloseable {
     } catch (IOException e) {
       // the process is gone, or the log closed: what was written stays
     }
-    address.completeExceptionally(new IOException(what + " ended without saying where it listens"));
+    if (!address.isDone()) {
+      address.completeExceptionally(new IOException(what + " ended without saying where it listens"
+          + exitCode(process) + (last == null ? "" : "; its last line: " + LogText.oneLine(last.strip(), LAST_LINE))));
+    }
+  }
+
+  /** {@code " (exit 1)"}, once the process has ended; empty if it is still running after its output closed. */
+  private static String exitCode(Process process) {
+    try {
+      return process.waitFor(5, TimeUnit.SECONDS) ? " (exit " + process.exitValue() + ")" : "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
   }
 
   private synchronized void write(String line) throws IOException {

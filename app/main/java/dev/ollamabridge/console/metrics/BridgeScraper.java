@@ -1,5 +1,7 @@
 package dev.ollamabridge.console.metrics;
 
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.http.CallFailures;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -162,7 +165,11 @@ public final class BridgeScraper implements AutoCloseable {
       }
       String text = response.body().string();
       figures.scraped(Scrape.of(clock.instant(), text), maxGap);
-    } catch (IOException | IllegalArgumentException e) { // unreachable, malformed URL or text
+    } catch (IOException e) { // unreachable
+      log.debug("could not read the metrics of {}: {}", target.name(), e.toString());
+      HttpUrl url = HttpUrl.get(target.baseUrl());
+      figures.failed("bridge " + CallFailures.describe(e, new HostPort(url.host(), url.port()).toString()), clock.instant());
+    } catch (IllegalArgumentException e) { // malformed URL or text
       log.debug("could not read the metrics of {}: {}", target.name(), e.toString());
       figures.failed(e.getMessage() == null ? e.toString() : e.getMessage(), clock.instant());
     } finally {

@@ -26,6 +26,11 @@ import java.util.function.UnaryOperator;
 public enum Setting {
   DEFAULT_UPSTREAM("default_upstream", "http://127.0.0.1:11434", Setting::upstreamUrl),
   FIRST_PORT("first_port", "3000", value -> integer(value, 1024, 65000)),
+  /**
+   * The ports an instance may listen on, FROM-TO: unprivileged ones unless the operator widens it (a
+   * bridge on port 80 needs a privilege the console should not hand out by default).
+   */
+  INSTANCE_PORTS("instance_ports", "1024-65535", value -> PortRange.parse(value).toString()),
   HEALTH_INTERVAL_MS("health.interval_ms", "3000", value -> integer(value, 200, 600_000)),
   HEALTH_TIMEOUT_MS("health.timeout_ms", "1000", value -> integer(value, 100, 60_000)),
   HEALTH_RISE("health.rise", "2", value -> integer(value, 1, 100)),

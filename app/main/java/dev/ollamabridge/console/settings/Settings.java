@@ -100,6 +100,11 @@ public final class Settings {
     return Integer.parseInt(get(setting));
   }
 
+  /** The ports instances may listen on ({@link Setting#INSTANCE_PORTS}). */
+  public PortRange instancePorts() {
+    return PortRange.parse(get(Setting.INSTANCE_PORTS));
+  }
+
   /** Stores checked values, all or none; operator settings are not for storing. */
   public void putAll(Map<Setting, String> changes) {
     changes.keySet().stream().filter(Setting::operator).findAny().ifPresent(setting -> {

@@ -223,8 +223,9 @@ final class InstancePages {
     List<InstanceView> views = instances.overview();
     long up = views.stream().filter(v -> v.health() != null && v.health().healthy() && !v.draining()).count();
     String revision = revisions.lastApplied().map(r -> "revision " + r.id()).orElse("no revision yet");
+    List<InstanceRow> rows = views.stream().map(InstanceRow::of).toList();
     return new Live(new Live.Totals(up, views.size(), sum(views, Figures::requestsPerSecond),
-        sum(views, Figures::errorsPerSecond), revision), views.stream().map(InstanceRow::of).toList(), notice, problem);
+        sum(views, Figures::errorsPerSecond), revision), rows, notice, problem, Live.outage(rows));
   }
 
   private static String sum(List<InstanceView> views, Function<Figures, Double> figure) {

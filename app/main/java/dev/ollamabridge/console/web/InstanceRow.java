@@ -51,10 +51,10 @@ public record InstanceRow(
         i.weight(), i.version(), i.managed(), i.enabled(), view.draining(),
         state(view), process == null ? null : String.valueOf(process.since()), process == null ? 0 : process.restarts(),
         process == null ? null : process.message(),
-        healthWord(health),
+        view.healthWord(),
         health == null || health.lastCheck() == null ? null : health.lastCheck().toString(),
         health == null || health.lastCheck() == null ? "" : health.latencyMillis() + " ms",
-        health == null ? null : health.lastError(),
+        view.healthError(),
         figures == null ? "–" : rate(figures.requestsPerSecond()),
         figures == null ? "–" : millis(figures.latencyP50Ms()),
         figures == null ? "–" : millis(figures.latencyP95Ms()),
@@ -63,17 +63,6 @@ public record InstanceRow(
         figures == null ? "–" : rate(figures.completionTokensPerSecond()),
         figures == null ? "–" : figures.inFlight() + (figures.queued() > 0 ? " + " + figures.queued() + " queued" : ""),
         figures == null || figures.refusedPerSecond() == 0 ? null : rate(figures.refusedPerSecond()));
-  }
-
-  /** healthy or unhealthy; checking while a new instance passes but has not passed often enough yet. */
-  private static String healthWord(HealthState health) {
-    if (health == null) {
-      return "unchecked";
-    }
-    if (health.healthy()) {
-      return "healthy";
-    }
-    return health.lastCheck() == null || health.failures() == 0 ? "checking" : "unhealthy";
   }
 
   /** The process state word, as supervisord says it; an instance the console does not run says why. */
@@ -101,12 +90,12 @@ public record InstanceRow(
     return healthTone(health);
   }
 
-  /** A CSS class for a health word: good, bad, busy (checking) or idle. */
+  /** A CSS class for a health word: good, bad, busy (starting, checking) or idle. */
   static String healthTone(String health) {
     return switch (health) {
       case "healthy" -> "good";
       case "unhealthy" -> "bad";
-      case "checking" -> "busy";
+      case "starting", "checking" -> "busy";
       default -> "idle";
     };
   }

@@ -8,8 +8,31 @@ import java.util.List;
  *
  * @param notice what the action just taken did, or null
  * @param problem why the action just taken failed, or null
+ * @param outage that no instance is up, why, and what to check; null while one is (or all are still starting)
  */
-public record Live(Totals totals, List<InstanceRow> rows, String notice, String problem) {
+public record Live(Totals totals, List<InstanceRow> rows, String notice, String problem, String outage) {
+
+  private static final int REASONS_SHOWN = 2;
+
+  /**
+   * The banner of a cluster with no instance up: nginx has nowhere to send requests. Only once a check
+   * has failed somewhere; instances that are all still starting or checking are no outage yet.
+   */
+  static String outage(List<InstanceRow> rows) {
+    if (rows.isEmpty() || rows.stream().anyMatch(row -> row.health().equals("healthy") && !row.draining())
+        || rows.stream().noneMatch(row -> row.health().equals("unhealthy"))) {
+      return null;
+    }
+    List<String> reasons = rows.stream().filter(row -> row.health().equals("unhealthy") && row.lastError() != null)
+        .map(InstanceRow::lastError).distinct().limit(REASONS_SHOWN).toList();
+    return "No instance is up: nginx has no bridge to send requests to, so clients get errors."
+        + (reasons.isEmpty() ? "" : " The checks say: " + sentence(String.join("; ", reasons)))
+        + " Check that the backends run and answer at the instances' upstream URLs, and read the bridges' logs on their pages.";
+  }
+
+  private static String sentence(String text) {
+    return text.endsWith(".") || text.endsWith("…") ? text : text + ".";
+  }
 
   /**
    * @param up instances whose bridge runs (or is external) and passes its health checks

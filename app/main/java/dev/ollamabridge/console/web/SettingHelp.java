@@ -17,6 +17,8 @@ public record SettingHelp(String label, String unit, String description) {
         "The backend a new instance forwards to when its form leaves the upstream blank.");
     put(Setting.FIRST_PORT, "First port", null,
         "New instances take the first free port from here up.");
+    put(Setting.INSTANCE_PORTS, "Instance ports", "FROM-TO",
+        "The ports an instance may listen on; widen it (e.g. 80-65535) for lower ones.");
     put(Setting.HEALTH_INTERVAL_MS, "Check every", "ms", "How often each enabled instance's /health is asked.");
     put(Setting.HEALTH_TIMEOUT_MS, "Check timeout", "ms", "A check that takes longer counts as failed.");
     put(Setting.HEALTH_RISE, "Passes to turn healthy", "in a row",

@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.web;
 
+import dev.ollamabridge.console.instances.BridgeArchive;
 import dev.ollamabridge.console.jdk.BridgeJava;
 import dev.ollamabridge.console.settings.Setting;
 import java.util.List;
@@ -11,9 +12,20 @@ import java.util.Map;
  *
  * @param current every setting's value now, for the groups the form does not edit
  * @param bridgeJava the java the bridges are launched on, which bridge.java chose
+ * @param archive where the bridges' shared class-data archive stands
  */
 public record SettingsPage(Layout layout, Outcome outcome, List<SettingGroup> groups, Map<Setting, String> current,
-    SettingsForm form, BridgeJava bridgeJava) {
+    SettingsForm form, BridgeJava bridgeJava, BridgeArchive.Status archive) {
+
+  /** A CSS class for the archive's state: good, busy, bad or idle. */
+  public String archiveTone() {
+    return switch (archive.state()) {
+      case "ready" -> "good";
+      case "building" -> "busy";
+      case "failed" -> "bad";
+      default -> "idle";
+    };
+  }
 
   public String current(Setting setting) {
     return current.get(setting);

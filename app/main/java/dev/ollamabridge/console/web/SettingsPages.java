@@ -1,11 +1,13 @@
 package dev.ollamabridge.console.web;
 
+import dev.ollamabridge.console.instances.BridgeArchive;
 import dev.ollamabridge.console.jdk.BridgeJava;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.SettingsService;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** {@code /settings}: every setting by group; the console's own in one form, nginx's on the nginx page. */
 final class SettingsPages {
@@ -15,11 +17,13 @@ final class SettingsPages {
 
   private final SettingsService settings;
   private final BridgeJava bridgeJava;
+  private final Supplier<BridgeArchive.Status> archive;
   private final Pages pages;
 
-  SettingsPages(SettingsService settings, BridgeJava bridgeJava, Pages pages) {
+  SettingsPages(SettingsService settings, BridgeJava bridgeJava, Supplier<BridgeArchive.Status> archive, Pages pages) {
     this.settings = settings;
     this.bridgeJava = bridgeJava;
+    this.archive = archive;
     this.pages = pages;
   }
 
@@ -37,6 +41,6 @@ final class SettingsPages {
 
   private void render(Context ctx, Outcome outcome, SettingsForm form) {
     pages.render(ctx, "settings.jte", new SettingsPage(WebRoutes.layout(ctx, "Settings", "settings"), outcome,
-        SettingGroup.all(), settings.all(), form, bridgeJava));
+        SettingGroup.all(), settings.all(), form, bridgeJava, archive.get()));
   }
 }

@@ -39,7 +39,7 @@ public final class WebRoutes {
     this.instances = new InstancePages(services.instances(), services.scraper(), services.revisions(), services.events(),
         pages);
     this.nginx = new NginxPages(services.settings(), services.configs(), services.applier(), services.revisions(), pages);
-    this.settings = new SettingsPages(services.settings(), services.bridgeJava(), pages);
+    this.settings = new SettingsPages(services.settings(), services.bridgeJava(), services.instances()::archive, pages);
     this.events = new EventPages(services.events(), pages);
     this.files = new FilePages(services.configs(), pages);
     this.tokens = new TokenPages(services.tokens(), services.events(), pages);

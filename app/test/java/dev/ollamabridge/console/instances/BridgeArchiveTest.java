@@ -1,12 +1,16 @@
 package dev.ollamabridge.console.instances;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.ollamabridge.console.jdk.FakeJdks;
 import dev.ollamabridge.files.OwnerOnly;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,6 +30,12 @@ class BridgeArchiveTest {
         data.resolve("run"), data.resolve("logs")).orElseThrow();
   }
 
+  /** The archive as a training run leaves it. */
+  private static void written(BridgeArchive archive) throws IOException {
+    Files.createDirectories(archive.file().getParent());
+    Files.writeString(archive.file(), "archived classes");
+  }
+
   @Test
   void classPathsOfDirectoriesCannotBeArchived() {
     SelfCommand fromClasses = new SelfCommand(runningJava(), List.of("-cp", "/src/target/classes", "dev.ollamabridge.Main"));
@@ -38,10 +48,8 @@ class BridgeArchiveTest {
     Path jar = Files.writeString(data.resolve("ollama-bridge.jar"), "classes");
     BridgeArchive aot = archive(jar, "25.0.1", 25);
     BridgeArchive cds = archive(jar, "17.0.15", 17);
-    for (BridgeArchive each : List.of(aot, cds)) {
-      Files.createDirectories(each.file().getParent());
-      Files.writeString(each.file(), "archived classes");
-    }
+    written(aot);
+    written(cds);
 
     assertThat(aot.file().getFileName().toString()).startsWith("bridges-25-").endsWith(".aot");
     assertThat(aot.flags()).endsWith("-XX:AOTCache=" + aot.file()).contains("-XX:ArchiveRelocationMode=0");
@@ -53,13 +61,44 @@ class BridgeArchiveTest {
   void anArchiveAnEarlierConsoleLeftReadableByAllIsMadeTheOwnersOnly() throws Exception {
     Path jar = Files.writeString(data.resolve("ollama-bridge.jar"), "classes");
     BridgeArchive archive = archive(jar, "25.0.1", 25);
-    Files.createDirectories(archive.file().getParent());
-    Files.writeString(archive.file(), "archived classes");
+    written(archive);
     Files.setPosixFilePermissions(archive.file(), PosixFilePermissions.fromString("rw-r--r--"));
 
     archive.prepare();
 
     assertThat(Files.getPosixFilePermissions(archive.file())).isEqualTo(OwnerOnly.FILE);
+  }
+
+  @Test
+  void aTrainingThatFailsSaysWhyAndIsTriedAgainAfterABackoff() throws Exception {
+    Path jar = Files.writeString(data.resolve("ollama-bridge.jar"), "classes");
+    Path java = FakeJdks.failingFirst(data.resolve("jdk"), "25.0.1", 1000, "Error: this java cannot start here",
+        runningJava());
+    BridgeArchive archive = BridgeArchive.of(new SelfCommand(java.toString(), List.of("-jar", jar.toString())), "25.0.1",
+        25, data.resolve("run"), data.resolve("logs"), Duration.ofMillis(200), Duration.ofMillis(400)).orElseThrow();
+    try {
+      assertThat(archive.status().state()).isEqualTo("not built");
+
+      archive.prepare();
+
+      BridgeArchive.Status failed = await().atMost(Duration.ofSeconds(60))
+          .until(archive::status, status -> status.state().equals("failed") && status.attempts() >= 2);
+      assertThat(failed.reason()).contains("the training's fake backend ended without saying where it listens")
+          .contains("(exit 1)").contains("Error: this java cannot start here");
+      assertThat(failed.nextAttempt()).isAfter(failed.since());
+      assertThat(failed.file()).isEqualTo(archive.file().toString());
+      assertThat(Files.readString(data.resolve("logs/bridge-archive.log"))).contains("Error: this java cannot start here");
+    } finally {
+      archive.close();
+    }
+  }
+
+  @Test
+  void anArchiveThatIsThereIsReady() throws Exception {
+    Path jar = Files.writeString(data.resolve("ollama-bridge.jar"), "classes");
+    written(archive(jar, "25.0.1", 25));
+
+    assertThat(archive(jar, "25.0.1", 25).status().state()).isEqualTo("ready");
   }
 
   @Test

@@ -1,8 +1,10 @@
 package dev.ollamabridge.console.instances;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.ollamabridge.console.jdk.BridgeJava;
+import dev.ollamabridge.console.jdk.FakeJdks;
 import dev.ollamabridge.console.jdk.JdkSearch;
 import dev.ollamabridge.files.OpenToOthers;
 import dev.ollamabridge.files.OwnerOnly;
@@ -12,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -49,6 +53,39 @@ class BridgeArchiveTrainingTest {
     assertThat(OpenToOthers.under(data)).as("the archive and all else the training left, open to others").isEmpty();
     assertThat(loaded(self, archive.flags()))
         .contains("dev.ollamabridge.Main source: shared objects file");
+  }
+
+  @Test
+  void aTrainingThatFailsIsTriedAgainAndTheRetryBuildsTheArchive() throws Exception {
+    assertThat(JAR).as("mvn verify builds the jar before this test").isRegularFile();
+    BridgeJava real = JdkSearch.ofThisMachine().forBridges("auto");
+    Path java = FakeJdks.failingFirst(data.resolve("jdk"), real.jdk().version(), 1,
+        "Error: could not bind 127.0.0.1:45811", real.executable());
+    SelfCommand self = new SelfCommand(java.toString(), List.of("-jar", JAR.toAbsolutePath().toString()));
+    BridgeArchive archive = BridgeArchive.of(self, real.jdk().version(), real.jdk().feature(), data.resolve("run"),
+        data.resolve("logs"), Duration.ofMillis(500), Duration.ofSeconds(2)).orElseThrow();
+    List<BridgeArchive.Status> seen = new CopyOnWriteArrayList<>();
+    try {
+      archive.prepare();
+
+      BridgeArchive.Status ready = await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(100))
+          .until(() -> record(seen, archive.status()), status -> status.state().equals("ready"));
+
+      assertThat(ready.attempts()).isEqualTo(2);
+      assertThat(seen).as("the first training's failure, with its reason").anySatisfy(status -> {
+        assertThat(status.state()).isEqualTo("failed");
+        assertThat(status.reason()).contains("Error: could not bind 127.0.0.1:45811");
+      });
+      assertThat(archive.file()).isRegularFile();
+      assertThat(archive.flags()).anyMatch(flag -> flag.endsWith("=" + archive.file()));
+    } finally {
+      archive.close();
+    }
+  }
+
+  private static BridgeArchive.Status record(List<BridgeArchive.Status> seen, BridgeArchive.Status status) {
+    seen.add(status);
+    return status;
   }
 
   /** The class-loading log of {@code ollama-bridge --version} with these flags. */

@@ -31,6 +31,35 @@ public final class FakeJdks {
   }
 
   /**
+   * A JDK at {@code home} that declares {@code version} and whose java fails its first {@code failures}
+   * launches (it prints {@code line} and exits 1, as a JVM that cannot start does) and is the java
+   * {@code real} from then on. Launches are counted in {@code <home>/failed}.
+   */
+  public static Path failingFirst(Path home, String version, int failures, String line, String real) throws IOException {
+    Path count = home.resolve("failed");
+    return create(home, version, """
+        #!/bin/sh
+        n=$(cat '%s' 2>/dev/null || echo 0)
+        if [ "$n" -lt %d ]; then
+          echo $((n + 1)) > '%s'
+          echo '%s'
+          exit 1
+        fi
+        exec '%s' "$@"
+        """.formatted(count, failures, count, line.replace("'", ""), real));
+  }
+
+  /**
+   * A JDK at {@code home} that declares {@code version} and whose java is the JVM running this test,
+   * held back until {@code gate} exists: a program launched on it stays alive but does not start (so
+   * a supervised bridge stays STARTING) until the test creates that file.
+   */
+  public static Path heldUntil(Path home, String version, Path gate) throws IOException {
+    String real = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return create(home, version, "#!/bin/sh\nwhile [ ! -e '" + gate + "' ]; do sleep 0.05; done\nexec '" + real + "' \"$@\"\n");
+  }
+
+  /**
    * A JDK at {@code home} that declares {@code version} and whose java records what it was started
    * with, as the kernel handed it over, and then stays up as a bridge would until it is stopped: its
    * argv and its environment, each NUL-separated, in {@code <records>/<name>.argv} and

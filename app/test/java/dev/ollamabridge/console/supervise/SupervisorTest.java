@@ -149,7 +149,7 @@ class SupervisorTest {
       ProgramStatus status = supervisor.start(late);
 
       assertThat(status.state()).isEqualTo(FATAL);
-      assertThat(status.message()).isEqualTo("port " + port + " on 127.0.0.1 is already in use");
+      assertThat(status.message()).isEqualTo("127.0.0.1:" + port + " is already in use by another program");
       assertThat(status.pid()).isNull();
       await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3))
           .until(() -> supervisor.status("late").orElseThrow().state() == FATAL);
