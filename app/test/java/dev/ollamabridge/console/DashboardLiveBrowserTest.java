@@ -1,0 +1,270 @@
+package dev.ollamabridge.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Alert;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard as an operator lives in it, in real headless Chromium against a real console: it
+ * updates in place (only the rows that changed), keeps focus and notices across its polls, says
+ * what changed in a small live region, and narrows, sorts and acts on many instances at once.
+ * Instances are disabled or external where a test needs no bridge process.
+ */
+class DashboardLiveBrowserTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+  private static Chromium browser;
+
+  @TempDir
+  Path data;
+
+  private ConsoleApp console;
+  private ConsoleClient api;
+  private HttpServer healthy;
+
+  @BeforeAll
+  static void startBrowser() {
+    Chromium.assumeInstalled();
+    browser = new Chromium("dashboard", 1280, 800);
+  }
+
+  @AfterAll
+  static void stopBrowser() {
+    if (browser != null) {
+      browser.close();
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    if (healthy != null) {
+      healthy.stop(0);
+    }
+    if (console != null) {
+      console.close();
+    }
+  }
+
+  private void startConsole() {
+    console = TestConsoles.start(data);
+    api = TestConsoles.client(console, data);
+  }
+
+  private long create(String name) {
+    ConsoleClient.Answer created = api.post("/instances", "{\"name\":\"" + name + "\",\"enabled\":false}");
+    assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
+    return created.body().path("id").asLong();
+  }
+
+  private void setWeight(long id, int weight) {
+    long version = api.get("/instances/" + id).body().path("version").asLong();
+    ConsoleClient.Answer changed = api.patch("/instances/" + id, "{\"version\":" + version + ",\"weight\":" + weight + "}");
+    assertThat(changed.status()).as(String.valueOf(changed.body())).isEqualTo(200);
+  }
+
+  private void openDashboard(String prefix, int width, int height) throws IOException {
+    browser.fresh(prefix, width, height);
+    browser.open("http://127.0.0.1:" + console.port() + "/login");
+    WebElement password = browser.await("input[name=password]", PATIENCE);
+    password.sendKeys(Files.readString(data.resolve("admin-password")).strip());
+    browser.find("form button[type=submit]").click();
+    browser.await("#add-instance", PATIENCE);
+  }
+
+  private Object js(String script, Object... args) {
+    return browser.driver.executeScript(script, args);
+  }
+
+  private String row(String name) {
+    return "tr[data-name='" + name + "']";
+  }
+
+  @Test
+  void aPollReplacesOnlyTheRowThatChangedAndKeepsFocusAndTheNotice() throws IOException {
+    startConsole();
+    create("alpha");
+    create("beta");
+    long gamma = create("gamma");
+    openDashboard("live", 1280, 800);
+    browser.await(row("gamma"), PATIENCE);
+    assertThat(browser.all("[aria-live] table, [aria-live] tr")).as("no live region holds the table").isEmpty();
+
+    // the first Tab reaches a skip link to the content
+    browser.find("body").sendKeys(Keys.TAB);
+    WebElement skip = browser.driver.switchTo().activeElement();
+    assertThat(skip.getText()).isEqualTo("Skip to content");
+    assertThat(skip.getAttribute("href")).endsWith("#main");
+
+    // mark the rows' nodes; one row changes; only its node is new, and the focused link keeps focus
+    js("document.querySelectorAll('tr[data-name]').forEach(function (tr) { tr.dataset.marked = 'yes'; })");
+    WebElement edit = browser.find(row("alpha") + " a.button");
+    js("arguments[0].focus()", edit);
+    setWeight(gamma, 7);
+    browser.awaitText(row("gamma"), "weight 7", PATIENCE);
+    assertThat(js("return document.querySelector(\"tr[data-name='alpha']\").dataset.marked")).isEqualTo("yes");
+    assertThat(js("return document.querySelector(\"tr[data-name='beta']\").dataset.marked")).isEqualTo("yes");
+    assertThat(js("return document.querySelector(\"tr[data-name='gamma']\").dataset.marked")).isNull();
+    assertThat(browser.driver.switchTo().activeElement()).isEqualTo(edit);
+
+    // focus on the row that changes moves to the same control of its new row
+    js("document.querySelector(\"tr[data-name='gamma'] a.button\").focus()");
+    setWeight(gamma, 8);
+    browser.awaitText(row("gamma"), "weight 8", PATIENCE);
+    assertThat(js("var a = document.activeElement; return a.closest('tr') && a.closest('tr').dataset.name + ' ' + a.textContent"))
+        .isEqualTo("gamma Edit");
+
+    // the notice of an action stays through the polls after it
+    browser.find(row("beta") + " button.danger").click();
+    Alert confirm = new WebDriverWait(browser.driver, PATIENCE).until(ExpectedConditions.alertIsPresent());
+    confirm.accept();
+    browser.awaitText("#outcome", "Removed beta", PATIENCE);
+    new WebDriverWait(browser.driver, PATIENCE).until(ExpectedConditions.invisibilityOfElementLocated(
+        org.openqa.selenium.By.cssSelector(row("beta"))));
+    setWeight(gamma, 9); // a change the next poll brings proves polls went on
+    browser.awaitText(row("gamma"), "weight 9", PATIENCE);
+    assertThat(browser.find("#outcome").getText()).contains("Removed beta");
+    browser.screenshot("notice-kept");
+    browser.assertNoConsoleErrors();
+  }
+
+  @Test
+  void theLiveRegionSaysWhichInstanceTurnedUnhealthyAndColumnsKeepTheirWidths() throws IOException {
+    startConsole();
+    assertThat(api.patch("/settings", "{\"health.interval_ms\":300,\"health.fall\":1,\"health.rise\":1}").status())
+        .isEqualTo(200);
+    healthy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    healthy.createContext("/health", exchange -> {
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    healthy.start();
+    create("quiet");
+    ConsoleClient.Answer ext = api.post("/instances",
+        "{\"name\":\"ext\",\"managed\":false,\"port\":" + healthy.getAddress().getPort() + "}");
+    assertThat(ext.status()).as(String.valueOf(ext.body())).isEqualTo(201);
+    openDashboard("announce", 1280, 800);
+    browser.awaitText(row("ext") + " [data-field=health]", "healthy", PATIENCE);
+    List<Object> before = columnWidths();
+
+    healthy.stop(0);
+    healthy = null;
+    browser.awaitText(row("ext") + " [data-field=health]", "unhealthy", PATIENCE);
+    browser.awaitText("#announce", "ext is now unhealthy", PATIENCE);
+    assertThat(browser.find("#announce").getAttribute("role")).isEqualTo("status");
+    assertThat(browser.find("#announce").getText()).doesNotContain("quiet");
+    assertThat(columnWidths()).as("the columns keep their widths when an error text appears").isEqualTo(before);
+    browser.screenshot("unhealthy");
+    browser.assertNoConsoleErrors();
+  }
+
+  private List<Object> columnWidths() {
+    @SuppressWarnings("unchecked")
+    List<Object> widths = (List<Object>) js(
+        "return Array.from(document.querySelectorAll('table.instances thead th')).map(function (th) { return Math.round(th.getBoundingClientRect().width); })");
+    return widths;
+  }
+
+  @Test
+  void searchFilterAndSortNarrowTheRowsAndProblemsComeFirst() throws IOException {
+    startConsole();
+    for (String name : List.of("web-2", "web-10", "batch-1", "gpu-a")) {
+      create(name);
+    }
+    ConsoleClient.Answer ext = api.post("/instances", "{\"name\":\"zz-down\",\"managed\":false,\"port\":"
+        + dev.ollamabridge.testing.TestPorts.listenPort() + "}");
+    assertThat(ext.status()).isEqualTo(201);
+    assertThat(api.patch("/settings", "{\"health.interval_ms\":300,\"health.fall\":1}").status()).isEqualTo(200);
+    openDashboard("narrow", 1280, 800);
+
+    // problems first by default: the unreachable one leads
+    browser.awaitText(row("zz-down") + " [data-field=health]", "unhealthy", PATIENCE);
+    new WebDriverWait(browser.driver, PATIENCE).until(driver -> names().get(0).equals("zz-down"));
+    assertThat(names()).containsExactly("zz-down", "batch-1", "gpu-a", "web-2", "web-10");
+
+    // search by name
+    browser.find("#q").sendKeys("web");
+    awaitNames("web-2", "web-10");
+    browser.screenshot("searched");
+    browser.find("#q").clear();
+    browser.find("#q").sendKeys(Keys.BACK_SPACE);
+
+    // filter by health, then sort by name
+    new Select(browser.find("#health")).selectByValue("unhealthy");
+    awaitNames("zz-down");
+    assertThat(browser.find("#shown").getText()).contains("1 of 5");
+    new Select(browser.find("#health")).selectByValue("");
+    new Select(browser.find("#sort")).selectByValue("name");
+    awaitNames("batch-1", "gpu-a", "web-2", "web-10", "zz-down");
+    browser.screenshot("sorted-by-name");
+    browser.assertNoConsoleErrors();
+  }
+
+  @Test
+  void bulkActionsAskOnceAndReportEachInstance() throws IOException {
+    startConsole();
+    for (String name : List.of("one", "two", "three", "four")) {
+      create(name);
+    }
+    openDashboard("bulk", 1280, 800);
+    browser.await(row("four"), PATIENCE);
+    for (String name : List.of("one", "two", "three")) {
+      browser.find(row(name) + " input[name=id]").click();
+    }
+    browser.awaitText("#selected", "3 selected", PATIENCE);
+
+    browser.find("#bulk button[value=stop]").click();
+    Alert stop = new WebDriverWait(browser.driver, PATIENCE).until(ExpectedConditions.alertIsPresent());
+    assertThat(stop.getText()).contains("Stop 3 instances", "one", "two", "three");
+    stop.accept();
+    browser.awaitText("#outcome", "three", PATIENCE);
+    assertThat(browser.find("#outcome").getText()).contains("one", "two");
+
+    browser.find("#bulk button[value=remove]").click();
+    Alert remove = new WebDriverWait(browser.driver, PATIENCE).until(ExpectedConditions.alertIsPresent());
+    assertThat(remove.getText()).contains("Remove 3 instances", "one", "two", "three");
+    remove.accept();
+    awaitNames("four");
+    assertThat(browser.find("#outcome").getText()).contains("Removed", "one", "two", "three");
+    assertThat(api.get("/instances").body().findValuesAsText("name")).containsExactly("four");
+    browser.screenshot("bulk-removed");
+    browser.assertNoConsoleErrors();
+  }
+
+  @Test
+  void theDashboardSaysWhichAddressClientsUse() throws IOException {
+    startConsole();
+    openDashboard("endpoint", 1280, 800);
+    assertThat(browser.find("#client-endpoint").getText()).contains("nginx is off", "bridge's address");
+    browser.screenshot("endpoint-nginx-off");
+  }
+
+  /** Waits for the table to list these rows, in this order; a timeout says what it listed instead. */
+  private void awaitNames(String... expected) {
+    new WebDriverWait(browser.driver, PATIENCE).withMessage(() -> "rows listed: " + names() + "; banner: "
+        + js("var f = document.getElementById('flash'); return f && f.textContent"))
+        .until(driver -> names().equals(List.of(expected)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<String> names() {
+    return (List<String>) js("return Array.from(document.querySelectorAll('tr[data-name]')).map(function (tr) { return tr.dataset.name; })");
+  }
+}
