@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,8 +82,12 @@ class DashboardLiveBrowserTest {
   }
 
   private void openDashboard(String prefix, int width, int height) throws IOException {
+    openDashboard(console, prefix, width, height);
+  }
+
+  private void openDashboard(ConsoleApp at, String prefix, int width, int height) throws IOException {
     browser.fresh(prefix, width, height);
-    browser.open("http://127.0.0.1:" + console.port() + "/login");
+    browser.open("http://127.0.0.1:" + at.port() + "/login");
     WebElement password = browser.await("input[name=password]", PATIENCE);
     password.sendKeys(Files.readString(data.resolve("admin-password")).strip());
     browser.find("form button[type=submit]").click();
@@ -249,11 +254,31 @@ class DashboardLiveBrowserTest {
   }
 
   @Test
-  void theDashboardSaysWhichAddressClientsUse() throws IOException {
+  void withoutNginxTheDashboardSaysClientsUseABridgesAddress() throws IOException {
     startConsole();
+    create("solo");
     openDashboard("endpoint", 1280, 800);
-    assertThat(browser.find("#client-endpoint").getText()).contains("nginx is off", "bridge's address");
+    assertThat(browser.find("#client-endpoint").getText()).contains("nginx is off", "bridge's address", "http://127.0.0.1:");
     browser.screenshot("endpoint-nginx-off");
+  }
+
+  @Test
+  void withItsNginxTheDashboardShowsNginxsAddressForClientsWithACopyButton() throws IOException {
+    try (ManagedNginxFixture nginx = new ManagedNginxFixture(data)) {
+      openDashboard(nginx.console, "endpoint-nginx", 1280, 800);
+      String v1 = "http://127.0.0.1:" + nginx.nginxPort + "/v1";
+      assertThat(browser.find("#client-endpoint").getText()).contains(v1, "http://127.0.0.1:" + nginx.nginxPort + "/api");
+      WebElement copy = browser.find("#client-endpoint button[data-copy='" + v1 + "']");
+      browser.driver.executeCdpCommand("Browser.grantPermissions", Map.of("permissions",
+          List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
+      copy.click();
+      browser.awaitText("#client-endpoint button[data-copy='" + v1 + "']", "Copied", PATIENCE);
+      assertThat(browser.driver.executeAsyncScript("var done = arguments[arguments.length - 1];"
+          + " navigator.clipboard.readText().then(done, function (e) { done(String(e)); })"))
+          .isEqualTo(v1);
+      browser.screenshot("endpoint-nginx");
+      browser.assertNoConsoleErrors();
+    }
   }
 
   /** Waits for the table to list these rows, in this order; a timeout says what it listed instead. */
