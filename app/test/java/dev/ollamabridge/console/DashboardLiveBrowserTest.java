@@ -3,6 +3,7 @@ package dev.ollamabridge.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +29,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The dashboard as an operator lives in it, in real headless Chromium against a real console: it
  * updates in place (only the rows that changed), keeps focus and notices across its polls, says
  * what changed in a small live region, and narrows, sorts and acts on many instances at once.
- * Instances are disabled or external where a test needs no bridge process.
+ * Instances are disabled or external where a test needs no bridge process. With 33 and then 200
+ * instances it leaves screenshots under {@code target/screenshots/scale-*} (1280x800 and 390x844,
+ * light and dark) and prints what one poll costs when one row changes (the server's part from its
+ * Server-Timing header, the browser's long tasks from a PerformanceObserver); timings are printed,
+ * never asserted.
  */
 class DashboardLiveBrowserTest {
 
@@ -69,6 +75,16 @@ class DashboardLiveBrowserTest {
     api = TestConsoles.client(console, data);
   }
 
+  /** A server answering GET /health with 200, as a healthy external bridge would. */
+  private void startHealthEndpoint() throws IOException {
+    healthy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    healthy.createContext("/health", exchange -> {
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    healthy.start();
+  }
+
   private long create(String name) {
     ConsoleClient.Answer created = api.post("/instances", "{\"name\":\"" + name + "\",\"enabled\":false}");
     assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
@@ -85,8 +101,19 @@ class DashboardLiveBrowserTest {
     openDashboard(console, prefix, width, height);
   }
 
+  private void openDashboard(String prefix, int width, int height, String scheme) throws IOException {
+    browser.fresh(prefix, width, height);
+    browser.driver.executeCdpCommand("Emulation.setEmulatedMedia",
+        Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+    logIn(console);
+  }
+
   private void openDashboard(ConsoleApp at, String prefix, int width, int height) throws IOException {
     browser.fresh(prefix, width, height);
+    logIn(at);
+  }
+
+  private void logIn(ConsoleApp at) throws IOException {
     browser.open("http://127.0.0.1:" + at.port() + "/login");
     WebElement password = browser.await("input[name=password]", PATIENCE);
     password.sendKeys(Files.readString(data.resolve("admin-password")).strip());
@@ -155,16 +182,9 @@ class DashboardLiveBrowserTest {
     startConsole();
     assertThat(api.patch("/settings", "{\"health.interval_ms\":300,\"health.fall\":1,\"health.rise\":1}").status())
         .isEqualTo(200);
-    healthy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    healthy.createContext("/health", exchange -> {
-      exchange.sendResponseHeaders(200, -1);
-      exchange.close();
-    });
-    healthy.start();
+    startHealthEndpoint();
     create("quiet");
-    ConsoleClient.Answer ext = api.post("/instances",
-        "{\"name\":\"ext\",\"managed\":false,\"port\":" + healthy.getAddress().getPort() + "}");
-    assertThat(ext.status()).as(String.valueOf(ext.body())).isEqualTo(201);
+    external("ext", healthy.getAddress().getPort());
     openDashboard("announce", 1280, 800);
     browser.awaitText(row("ext") + " [data-field=health]", "healthy", PATIENCE);
     List<Object> before = columnWidths();
@@ -193,9 +213,7 @@ class DashboardLiveBrowserTest {
     for (String name : List.of("web-2", "web-10", "batch-1", "gpu-a")) {
       create(name);
     }
-    ConsoleClient.Answer ext = api.post("/instances", "{\"name\":\"zz-down\",\"managed\":false,\"port\":"
-        + dev.ollamabridge.testing.TestPorts.listenPort() + "}");
-    assertThat(ext.status()).isEqualTo(201);
+    external("zz-down", TestPorts.listenPort());
     assertThat(api.patch("/settings", "{\"health.interval_ms\":300,\"health.fall\":1}").status()).isEqualTo(200);
     openDashboard("narrow", 1280, 800);
 
@@ -278,6 +296,77 @@ class DashboardLiveBrowserTest {
           .isEqualTo(v1);
       browser.screenshot("endpoint-nginx");
       browser.assertNoConsoleErrors();
+    }
+  }
+
+  @Test
+  void twoHundredInstancesStayReadableAndAPollReplacesOnlyTheRowThatChanged() throws IOException {
+    startConsole();
+    startHealthEndpoint();
+    external("edge-up", healthy.getAddress().getPort());
+    external("edge-down", TestPorts.listenPort());
+    createDisabled(1, 31);
+    shoot("33");
+
+    createDisabled(32, 198);
+    shoot("200");
+
+    // one row changes: only its node is replaced, and the browser's work stays in short tasks
+    openDashboard("scale-200-poll", 1280, 800);
+    browser.await("tr[data-name='node-198']", PATIENCE);
+    js("window.longTasks = []; new PerformanceObserver(function (list) { list.getEntries().forEach(function (e) {"
+        + " window.longTasks.push(Math.round(e.duration)); }); }).observe({ type: 'longtask' });"
+        + " document.querySelectorAll('tr[data-name]').forEach(function (tr) { tr.dataset.marked = 'yes'; });"
+        + " performance.clearResourceTimings();");
+    long id = api.get("/instances").body().findParents("name").stream()
+        .filter(node -> node.path("name").asText().equals("node-100")).findFirst().orElseThrow().path("id").asLong();
+    long version = api.get("/instances/" + id).body().path("version").asLong();
+    assertThat(api.patch("/instances/" + id, "{\"version\":" + version + ",\"weight\":9}").status()).isEqualTo(200);
+    browser.awaitText("tr[data-name='node-100']", "weight 9", PATIENCE);
+    // a few more polls with nothing new, for the server's figures
+    new WebDriverWait(browser.driver, PATIENCE).until(driver -> ((Number) js(
+        "return performance.getEntriesByType('resource').filter(function (e) { return e.name.endsWith('/instances/live'); }).length"))
+        .intValue() >= 10);
+    Number replaced = (Number) js("return document.querySelectorAll('tr[data-name]:not([data-marked])').length");
+    assertThat(replaced.intValue()).as("rows replaced when one changed").isEqualTo(1);
+    assertThat(js("return document.querySelector(\"tr[data-name='node-100']\").dataset.marked")).isNull();
+    @SuppressWarnings("unchecked")
+    List<Number> serverMillis = (List<Number>) js("return performance.getEntriesByType('resource')"
+        + ".filter(function (e) { return e.name.endsWith('/instances/live'); })"
+        + ".map(function (e) { var t = e.serverTiming.find(function (s) { return s.name === 'live'; }); return t ? t.duration : -1; })");
+    @SuppressWarnings("unchecked")
+    List<Number> roundTrips = (List<Number>) js("return performance.getEntriesByType('resource')"
+        + ".filter(function (e) { return e.name.endsWith('/instances/live'); }).map(function (e) { return Math.round(e.duration); })");
+    @SuppressWarnings("unchecked")
+    List<Number> longTasks = (List<Number>) js("return window.longTasks");
+    String figures = String.format(Locale.ROOT, "dashboard, 200 instances: server ms per poll %s; round trip ms %s;"
+        + " long tasks (ms) while one row changed and %d polls ran: %s", serverMillis, roundTrips, serverMillis.size(), longTasks);
+    System.out.println(figures);
+    Files.writeString(Path.of("target", "dashboard-200-figures.txt"), figures + System.lineSeparator());
+    browser.assertNoConsoleErrors();
+  }
+
+  private void shoot(String rows) throws IOException {
+    for (String scheme : List.of("light", "dark")) {
+      for (int[] size : new int[][] {{1280, 800}, {390, 844}}) {
+        openDashboard("scale-" + rows + "-" + scheme + "-" + size[0], size[0], size[1], scheme);
+        browser.awaitText("tr[data-name='edge-down'] [data-field=health]", "unhealthy", PATIENCE);
+        browser.screenshot("top");
+        js("window.scrollTo(0, document.body.scrollHeight / 2)");
+        browser.screenshot("scrolled");
+        browser.assertNoConsoleErrors();
+      }
+    }
+  }
+
+  private void external(String name, int port) {
+    ConsoleClient.Answer created = api.post("/instances", "{\"name\":\"" + name + "\",\"managed\":false,\"port\":" + port + "}");
+    assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
+  }
+
+  private void createDisabled(int from, int to) {
+    for (int n = from; n <= to; n++) {
+      create("node-" + n);
     }
   }
 
