@@ -245,6 +245,20 @@
     if (window.confirm(question)) e.detail.issueRequest(true);
   });
 
+  // The address keeps the search, filters and sort, so that a reload or a shared link shows the same rows.
+  function keepViewInAddress(e) {
+    if (!e.target.closest || !e.target.closest("#filters")) return;
+    var query = new URLSearchParams();
+    ["q", "state", "health", "sort"].forEach(function (name) {
+      var field = document.getElementById(name);
+      if (field && field.value && !(name === "sort" && field.value === "problems")) query.set(name, field.value);
+    });
+    var search = query.toString();
+    history.replaceState(null, "", search ? "?" + search : location.pathname);
+  }
+  document.addEventListener("input", keepViewInAddress);
+  document.addEventListener("change", keepViewInAddress);
+
   // Enter in the search box polls at once rather than reloading the page (which works too, without script).
   document.addEventListener("submit", function (e) {
     if (e.target.id !== "dashboard" || !window.htmx) return;

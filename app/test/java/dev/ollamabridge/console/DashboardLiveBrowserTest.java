@@ -237,6 +237,14 @@ class DashboardLiveBrowserTest {
     new Select(browser.find("#sort")).selectByValue("name");
     awaitNames("batch-1", "gpu-a", "web-2", "web-10", "zz-down");
     browser.screenshot("sorted-by-name");
+
+    // the address keeps the view: a reload shows the same rows in the same order
+    new Select(browser.find("#state")).selectByValue("DISABLED");
+    awaitNames("batch-1", "gpu-a", "web-2", "web-10");
+    assertThat(browser.driver.getCurrentUrl()).endsWith("/?state=DISABLED&sort=name");
+    browser.driver.navigate().refresh();
+    browser.await("#add-instance", PATIENCE);
+    assertThat(names()).containsExactly("batch-1", "gpu-a", "web-2", "web-10");
     browser.assertNoConsoleErrors();
   }
 
