@@ -13,10 +13,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.Alert;
 import org.openqa.selenium.Keys;
@@ -38,7 +38,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class DashboardLiveBrowserTest {
 
   private static final Duration PATIENCE = Duration.ofSeconds(60);
-  private static Chromium browser;
+
+  @RegisterExtension
+  static final ChromiumPerClass CHROMIUM = new ChromiumPerClass("dashboard", 1280, 800);
 
   @TempDir
   Path data;
@@ -47,17 +49,11 @@ class DashboardLiveBrowserTest {
   private ConsoleClient api;
   private HttpServer healthy;
 
-  @BeforeAll
-  static void startBrowser() {
-    Chromium.assumeInstalled();
-    browser = new Chromium("dashboard", 1280, 800);
-  }
+  private Chromium browser;
 
-  @AfterAll
-  static void stopBrowser() {
-    if (browser != null) {
-      browser.close();
-    }
+  @BeforeEach
+  void takeBrowser() {
+    browser = CHROMIUM.browser();
   }
 
   @AfterEach
