@@ -157,7 +157,13 @@
     if (!old || !fresh || !old.id || fresh.id !== old.id) return; // only a replacement, not an append or a delete
     var active = document.activeElement;
     if (active && active !== document.body && old.contains(active)) {
-      pendingFocus = { id: old.id, index: focusables(old).indexOf(active) };
+      var holder = (active.closest("tr[id]") && old.contains(active.closest("tr[id]"))) ? active.closest("tr[id]") : old;
+      pendingFocus = { id: holder.id, index: focusables(holder).indexOf(active) };
+    }
+    if (old.id === "instance-rows") { // a whole new body (a new search over many rows): the ticks stay
+      var ticked = {};
+      old.querySelectorAll("input[name=id]:checked").forEach(function (box) { ticked[box.value] = true; });
+      fresh.querySelectorAll("input[name=id]").forEach(function (box) { if (ticked[box.value]) box.checked = true; });
     }
     if (old.dataset.name && fresh.dataset.name) {
       var box = old.querySelector("input[name=id]");

@@ -26,6 +26,17 @@ import java.util.stream.Collectors;
 public record LiveChanges(Live live, boolean summaryChanged, List<InstanceRow> changed, List<InstanceRow> added,
     List<Long> removed, String order) {
 
+  /**
+   * Past this many rows to swap, add or drop (a new search over many instances), one new table body costs
+   * the browser less than as many swaps of their own.
+   */
+  private static final int MANY = 40;
+
+  /** Whether the answer replaces the table's whole body rather than row by row. */
+  public boolean whole() {
+    return changed.size() + added.size() + removed.size() > MANY;
+  }
+
   /** More rows than any console holds; a page claiming more is refused. */
   private static final int MAX_SEEN = 10_000;
   private static final Pattern SEEN = Pattern.compile("\\d{1,18}\\.[0-9a-f]{12}");
