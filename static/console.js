@@ -140,6 +140,162 @@
     if (token) token.select();
   });
 
+  // ---- Dashboard: rows updated in place (issue 21: live updates, many instances) ----
+  // A poll (#live-poll) sends what the page shows and gets back only what changed, swapped out of band
+  // row by row. What such a swap would lose is kept here: the focus (the same control of the new row),
+  // a ticked box, and, for screen readers, one short sentence about what changed (#announce), never the table.
+  var pendingFocus = null;
+  var announcements = [];
+
+  function focusables(root) {
+    return Array.prototype.slice.call(root.querySelectorAll("a[href], button, input:not([type=hidden]), select"));
+  }
+
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    var old = e.detail.target;
+    var fresh = e.detail.fragment && e.detail.fragment.firstElementChild;
+    if (!old || !fresh || !old.id || fresh.id !== old.id) return; // only a replacement, not an append or a delete
+    var active = document.activeElement;
+    if (active && active !== document.body && old.contains(active)) {
+      var holder = (active.closest("tr[id]") && old.contains(active.closest("tr[id]"))) ? active.closest("tr[id]") : old;
+      pendingFocus = { id: holder.id, index: focusables(holder).indexOf(active) };
+    }
+    if (old.id === "instance-rows") { // a whole new body (a new search over many rows): the ticks stay
+      var ticked = {};
+      old.querySelectorAll("input[name=id]:checked").forEach(function (box) { ticked[box.value] = true; });
+      fresh.querySelectorAll("input[name=id]").forEach(function (box) { if (ticked[box.value]) box.checked = true; });
+    }
+    if (old.dataset.name && fresh.dataset.name) {
+      var box = old.querySelector("input[name=id]");
+      var freshBox = fresh.querySelector("input[name=id]");
+      if (box && freshBox) freshBox.checked = box.checked;
+      if (old.dataset.health !== fresh.dataset.health) {
+        announcements.push(fresh.dataset.name + " is now " + fresh.dataset.health);
+      } else if (old.dataset.state !== fresh.dataset.state) {
+        announcements.push(fresh.dataset.name + " is now " + fresh.dataset.state.toLowerCase());
+      }
+    }
+  });
+
+  // Moves rows into the server's order, moving as few as it can, and keeps the focus where it was.
+  function reorder(ids) {
+    var body = document.getElementById("instance-rows");
+    if (!body) return;
+    var active = document.activeElement;
+    var next = body.firstElementChild;
+    ids.forEach(function (id) {
+      var row = document.getElementById("instance-" + id);
+      if (!row) return;
+      if (row === next) next = next.nextElementSibling;
+      else body.insertBefore(row, next);
+    });
+    if (active && active !== document.activeElement && document.body.contains(active)) active.focus({ preventScroll: true });
+  }
+
+  function selection() {
+    var boxes = document.querySelectorAll("#instance-rows input[name=id]");
+    var picked = [];
+    boxes.forEach(function (box) { if (box.checked) picked.push(box.closest("tr").dataset.name); });
+    var count = document.getElementById("selected");
+    if (count) count.textContent = picked.length + " selected";
+    document.querySelectorAll("#bulk button").forEach(function (b) { b.disabled = picked.length === 0; });
+    var all = document.getElementById("pick-all");
+    if (all) {
+      all.checked = boxes.length > 0 && picked.length === boxes.length;
+      all.indeterminate = picked.length > 0 && picked.length < boxes.length;
+    }
+    return picked;
+  }
+
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.target.id !== "live-poll") return;
+    var order = document.getElementById("row-order");
+    if (order && order.dataset.ids) {
+      reorder(order.dataset.ids.split(" "));
+      delete order.dataset.ids; // applied: a later poll that sends no order must not apply it again
+    }
+    if (pendingFocus) {
+      var row = document.getElementById(pendingFocus.id);
+      var controls = row ? focusables(row) : [];
+      var target = controls[pendingFocus.index] || controls[0];
+      if (target && document.activeElement === document.body) target.focus({ preventScroll: true });
+      pendingFocus = null;
+    }
+    if (announcements.length) {
+      var region = document.getElementById("announce");
+      var said = announcements.slice(0, 3).join(". ");
+      if (announcements.length > 3) said += ", and " + (announcements.length - 3) + " more changes";
+      if (region) region.textContent = said + ".";
+      announcements = [];
+    }
+    selection();
+  });
+
+  document.addEventListener("change", function (e) {
+    if (e.target.id === "pick-all") {
+      document.querySelectorAll("#instance-rows input[name=id]").forEach(function (box) { box.checked = e.target.checked; });
+    }
+    if (e.target.id === "pick-all" || e.target.name === "id") selection();
+  });
+
+  // A bulk button asks once, naming the instances; nothing selected, nothing asked or sent.
+  document.addEventListener("htmx:confirm", function (e) {
+    var verb = e.detail.elt.dataset && e.detail.elt.dataset.bulk;
+    if (!verb) return;
+    e.preventDefault();
+    var names = selection();
+    if (names.length === 0) return;
+    var listed = names.slice(0, 12).join(", ") + (names.length > 12 ? " and " + (names.length - 12) + " more" : "");
+    var question = verb + " " + names.length + (names.length === 1 ? " instance: " : " instances: ") + listed + "?";
+    if (verb === "Remove") question += " Each is drained (marked down in nginx), its bridge is stopped, and it is deleted.";
+    if (window.confirm(question)) e.detail.issueRequest(true);
+  });
+
+  // The address keeps the search, filters and sort, so that a reload or a shared link shows the same rows.
+  function keepViewInAddress(e) {
+    if (!e.target.closest || !e.target.closest("#filters")) return;
+    var query = new URLSearchParams();
+    ["q", "state", "health", "sort"].forEach(function (name) {
+      var field = document.getElementById(name);
+      if (field && field.value && !(name === "sort" && field.value === "problems")) query.set(name, field.value);
+    });
+    var search = query.toString();
+    history.replaceState(null, "", search ? "?" + search : location.pathname);
+  }
+  document.addEventListener("input", keepViewInAddress);
+  document.addEventListener("change", keepViewInAddress);
+
+  // Enter in the search box polls at once rather than reloading the page (which works too, without script).
+  document.addEventListener("submit", function (e) {
+    if (e.target.id !== "dashboard" || !window.htmx) return;
+    e.preventDefault();
+    window.htmx.trigger(document.body, "live-refresh");
+  });
+
+  // Copy buttons (the client endpoint): the clipboard where the browser allows it, else the text selected.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("button[data-copy]");
+    if (!button) return;
+    function said(word) {
+      button.textContent = word;
+      setTimeout(function () { button.textContent = "Copy"; }, 2000);
+    }
+    function select() {
+      var code = button.parentElement.querySelector("code");
+      if (!code) return;
+      var range = document.createRange();
+      range.selectNodeContents(code);
+      window.getSelection().removeAllRanges();
+      window.getSelection().addRange(range);
+      said(document.execCommand && document.execCommand("copy") ? "Copied" : "Selected");
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(button.dataset.copy).then(function () { said("Copied"); }, select);
+    } else {
+      select();
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     formatTimes(document);
     var charts = document.getElementById("charts");

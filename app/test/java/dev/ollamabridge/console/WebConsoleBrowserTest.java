@@ -131,6 +131,11 @@ class WebConsoleBrowserTest {
     System.out.println("web console: Add instance click to a RUNNING, healthy row in " + millis + " ms");
     assertThat(browser.driver.executeScript("return window.stillTheSamePage === true")).isEqualTo(true);
     browser.screenshot("instance-running-healthy");
+    // a running row's four actions fit in its row at 1280 px, none cut off
+    WebElement remove = browser.find("tr[data-name='bridge-1'] button.danger");
+    WebElement actions = browser.find("tr[data-name='bridge-1'] td.row-actions");
+    assertThat(remove.getRect().getX() + remove.getRect().getWidth())
+        .isLessThanOrEqualTo(actions.getRect().getX() + actions.getRect().getWidth());
 
     // its page: a new weight is a new nginx revision; the log follows the bridge
     browser.find("tr[data-name='bridge-1'] a.name").click();

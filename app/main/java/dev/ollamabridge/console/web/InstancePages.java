@@ -12,6 +12,7 @@ import dev.ollamabridge.console.metrics.Figures;
 import dev.ollamabridge.console.nginx.NginxRefusal;
 import dev.ollamabridge.console.nginx.Revision;
 import dev.ollamabridge.console.nginx.RevisionRepository;
+import dev.ollamabridge.console.settings.SettingsService;
 import dev.ollamabridge.console.supervise.ProgramStatus;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -33,15 +34,25 @@ final class InstancePages {
   private static final int EVENTS_SHOWN = 50;
   private static final long APPLY_WAIT_SECONDS = 10;
   private static final String SAVED_PENDING = "pending";
+  /** The event an action's answer raises (HX-Trigger) for the dashboard to poll at once. */
+  private static final String LIVE_REFRESH = "live-refresh";
 
   private final InstanceService instances;
   private final BridgeScraper scraper;
   private final RevisionRepository revisions;
   private final EventLog events;
   private final Pages pages;
+  private final SettingsService settings;
+  private final boolean nginx;
 
+  /**
+   * @param nginx whether nginx takes the clients' requests (nginx.mode managed or system), which the
+   *     dashboard says with its address
+   */
   InstancePages(InstanceService instances, BridgeScraper scraper, RevisionRepository revisions, EventLog events,
-      Pages pages) {
+      Pages pages, SettingsService settings, boolean nginx) {
+    this.settings = settings;
+    this.nginx = nginx;
     this.instances = instances;
     this.scraper = scraper;
     this.revisions = revisions;
@@ -50,12 +61,23 @@ final class InstancePages {
   }
 
   void dashboard(Context ctx) {
-    pages.render(ctx, "dashboard.jte", new DashboardPage(WebRoutes.layout(ctx, "Instances", "instances"), live(null, null)));
+    RowFilter filter = RowFilter.read(ctx::queryParam);
+    Live live = live(filter);
+    String someBridge = live.rows().isEmpty() ? null : live.rows().get(0).address();
+    ClientEndpoint endpoint = ClientEndpoint.of(settings.all(), nginx, browserHost(ctx), someBridge);
+    pages.render(ctx, "dashboard.jte", new DashboardPage(WebRoutes.layout(ctx, "Instances", "instances"), endpoint, live));
   }
 
-  /** The part of the dashboard htmx polls. */
+  /**
+   * The dashboard's poll: the page sends what it shows (a digest per row, in screen order, and its
+   * search, filters and sort); the answer holds only what differs, for htmx to swap out of band.
+   */
   void live(Context ctx) {
-    renderLive(ctx, null, null);
+    long started = System.nanoTime();
+    LiveChanges changes = LiveChanges.between(ctx.formParams("seen"), ctx.formParam("summary"),
+        live(RowFilter.read(ctx::formParam)));
+    ctx.header("Server-Timing", String.format(Locale.ROOT, "live;dur=%.1f", (System.nanoTime() - started) / 1e6));
+    pages.render(ctx, "instances/_changes.jte", changes);
   }
 
   /** One click: an instance with every default, at the next free port in front of the default upstream. */
@@ -92,6 +114,13 @@ final class InstancePages {
       }
       return "Removed " + name + ": drained, stopped and deleted.";
     });
+  }
+
+  /** Starts, stops, restarts or removes the selected instances, one after the other; the notice reports each. */
+  void bulk(Context ctx) {
+    BulkAction action = BulkAction.read(ctx.formParam("action"), ctx.formParams("id"));
+    ctx.header("HX-Trigger", LIVE_REFRESH);
+    pages.render(ctx, "_outcome.jte", action.run(instances, WebRoutes.actor(ctx)));
   }
 
   void newForm(Context ctx) {
@@ -192,22 +221,30 @@ final class InstancePages {
   }
 
   /**
-   * Runs an action of a button, then answers the part it came from, with what happened or why not:
-   * the dashboard's live block, or the instance page's live figures and its actions.
+   * Runs an action of a button and answers what happened, or why not: on an instance's page its live
+   * figures and its actions; on the dashboard the notice area, the rows following at once by the poll
+   * the answer triggers.
    */
   private void act(Context ctx, Supplier<String> action) {
     String notice = null;
     String problem = null;
+    String testOutput = null;
     try {
       notice = action.get();
-    } catch (InvalidInput | InstanceConflict | NginxRefusal e) {
+    } catch (InvalidInput | InstanceConflict e) {
       problem = e.getMessage();
+    } catch (NginxRefusal e) {
+      problem = e.getMessage();
+      testOutput = e.testOutput();
     }
-    if (!fromInstancePage(ctx)) {
-      renderLive(ctx, notice, problem);
-    } else if (ctx.res().getHeader("HX-Redirect") == null) {
-      pages.render(ctx, "instances/_acted.jte", new InstanceActed(InstanceRow.of(instances.view(id(ctx))), notice, problem));
+    if (fromInstancePage(ctx)) {
+      if (ctx.res().getHeader("HX-Redirect") == null) {
+        pages.render(ctx, "instances/_acted.jte", new InstanceActed(InstanceRow.of(instances.view(id(ctx))), notice, problem));
+      }
+      return;
     }
+    ctx.header("HX-Trigger", LIVE_REFRESH);
+    pages.render(ctx, "_outcome.jte", problem == null ? Outcome.notice(notice) : Outcome.problem(problem, testOutput));
   }
 
   /** Whether htmx sent the request from an instance's page, whose live part is {@code #now}. */
@@ -215,17 +252,23 @@ final class InstancePages {
     return "now".equals(ctx.header("HX-Target"));
   }
 
-  private void renderLive(Context ctx, String notice, String problem) {
-    pages.render(ctx, "instances/_live.jte", live(notice, problem));
-  }
-
-  private Live live(String notice, String problem) {
+  private Live live(RowFilter filter) {
     List<InstanceView> views = instances.overview();
     long up = views.stream().filter(v -> v.health() != null && v.health().healthy() && !v.draining()).count();
     String revision = revisions.lastApplied().map(r -> "revision " + r.id()).orElse("no revision yet");
-    List<InstanceRow> rows = views.stream().map(InstanceRow::of).toList();
     return new Live(new Live.Totals(up, views.size(), sum(views, Figures::requestsPerSecond),
-        sum(views, Figures::errorsPerSecond), revision), rows, notice, problem, Live.outage(rows));
+        sum(views, Figures::errorsPerSecond), revision), filter.select(views), filter,
+        Live.outage(views.stream().map(InstanceRow::of).toList()));
+  }
+
+  /** The host the browser reached the console by, without its port; null when it named none. */
+  private static String browserHost(Context ctx) {
+    String host = ctx.host();
+    if (host == null || host.startsWith("[")) {
+      return null;
+    }
+    int colon = host.indexOf(':');
+    return colon < 0 ? host : host.substring(0, colon);
   }
 
   private static String sum(List<InstanceView> views, Function<Figures, Double> figure) {

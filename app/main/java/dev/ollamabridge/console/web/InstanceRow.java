@@ -100,6 +100,15 @@ public record InstanceRow(
     };
   }
 
+  /**
+   * A fingerprint of what the dashboard's row shows: a poll sends a row again only when it changed. The
+   * time and latency of the last health check, which change with every check, are left out (the row does
+   * not show them).
+   */
+  public String digest() {
+    return Digests.of(toString().replace(", lastCheck=" + lastCheck + ", latency=" + latency + ",", ","));
+  }
+
   /** Median and 95th percentile latency, or one dash when nothing was answered. */
   public String latencies() {
     return latencyP50.equals("–") && latencyP95.equals("–") ? "–" : latencyP50 + " · " + latencyP95;

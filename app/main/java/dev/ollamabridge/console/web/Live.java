@@ -3,14 +3,13 @@ package dev.ollamabridge.console.web;
 import java.util.List;
 
 /**
- * The part of the dashboard that updates itself ({@code instances/_live.jte}): the totals and every
- * instance's row, and what the last action did.
+ * The part of the dashboard that updates itself: the totals and the rows the filter keeps, in its
+ * order. A poll answers only what differs from what the page shows ({@link LiveChanges}).
  *
- * @param notice what the action just taken did, or null
- * @param problem why the action just taken failed, or null
+ * @param rows the rows the filter keeps, in its order
  * @param outage that no instance is up, why, and what to check; null while one is (or all are still starting)
  */
-public record Live(Totals totals, List<InstanceRow> rows, String notice, String problem, String outage) {
+public record Live(Totals totals, List<InstanceRow> rows, RowFilter filter, String outage) {
 
   private static final int REASONS_SHOWN = 2;
 
@@ -39,4 +38,9 @@ public record Live(Totals totals, List<InstanceRow> rows, String notice, String 
    * @param revision the nginx revision being served, or a word for why there is none
    */
   public record Totals(long up, int total, String requestsPerSecond, String errorsPerSecond, String revision) {}
+
+  /** What the summary above the table says: the totals, how many rows of how many the filter shows, the outage. */
+  public String summaryDigest() {
+    return Digests.of(totals + "|" + rows.size() + "|" + filter.narrows() + "|" + outage);
+  }
 }

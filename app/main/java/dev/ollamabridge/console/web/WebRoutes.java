@@ -37,7 +37,7 @@ public final class WebRoutes {
     this.security = new WebSecurity(services.sessions());
     this.login = new LoginRoutes(services.admin(), services.sessions(), services.logins(), services.events(), pages);
     this.instances = new InstancePages(services.instances(), services.scraper(), services.revisions(), services.events(),
-        pages);
+        pages, services.settings(), services.applier().isPresent());
     this.nginx = new NginxPages(services.settings(), services.configs(), services.applier(), services.revisions(), pages);
     this.settings = new SettingsPages(services.settings(), services.bridgeJava(), services.instances()::archive, pages);
     this.events = new EventPages(services.events(), pages);
@@ -70,7 +70,8 @@ public final class WebRoutes {
       post("/password", login::changePassword);
       get("/", instances::dashboard);
       path("/instances", () -> {
-        get("live", instances::live);
+        post("live", instances::live);
+        post("bulk", instances::bulk);
         post("add", instances::add);
         get("new", instances::newForm);
         post("new", instances::create);
