@@ -316,6 +316,22 @@
     return document.querySelector("#main form [role='alert']");
   }
 
+  // The charts above a form (or an anchor such as #settings) fill in after the page loads: what the
+  // reader was taken to stays in view while they grow, until the reader scrolls, clicks or types.
+  function keepInView(target, block) {
+    var main = document.getElementById("main");
+    if (!window.ResizeObserver || !main) return;
+    var keep = new ResizeObserver(function () { target.scrollIntoView({ block: block }); });
+    var taken = ["wheel", "touchstart", "mousedown", "keydown"];
+    function stop() {
+      keep.disconnect();
+      taken.forEach(function (type) { window.removeEventListener(type, stop, true); });
+    }
+    taken.forEach(function (type) { window.addEventListener(type, stop, true); });
+    keep.observe(main);
+    setTimeout(stop, 60000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var problem = firstError();
     if (problem) {
@@ -326,15 +342,10 @@
         problem.setAttribute("tabindex", "-1");
         problem.focus({ preventScroll: true });
       }
-      // the charts above a form fill in after the page loads: the error stays in view while they grow
-      var main = document.getElementById("main");
-      if (window.ResizeObserver && main) {
-        var keep = new ResizeObserver(function () {
-          if (document.activeElement === problem) problem.scrollIntoView({ block: "center" });
-        });
-        keep.observe(main);
-        setTimeout(function () { keep.disconnect(); }, 5000);
-      }
+      keepInView(problem, "center");
+    } else if (location.hash.length > 1) {
+      var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      if (target) keepInView(target, "start");
     }
     document.querySelectorAll("input[data-timezone-offset]").forEach(function (tz) {
       tz.value = String(-new Date().getTimezoneOffset());

@@ -95,7 +95,9 @@ class HealthWordsBrowserTest {
       JsonNode instance = api.get("/instances/" + id).body();
       return instance.at("/process/state").asText().equals("STARTING") && instance.at("/health/failures").asInt() > 0;
     });
-    await().atMost(PATIENCE).until(() -> seenAfterAFailedCheck(id));
+    Object failedBy = browser.driver.executeScript("return Date.now()");
+    await().atMost(PATIENCE).until(() -> Boolean.TRUE.equals(browser.driver.executeScript(
+        "return window.pollsStarted.some(started => started >= arguments[0])", failedBy)));
 
     WebElement health = browser.find("tr[data-name='bridge-1'] [data-field=health]");
     assertThat(health.getText()).isEqualTo("starting");
@@ -142,10 +144,10 @@ class HealthWordsBrowserTest {
         "upstream 127.0.0.1:" + failingPort + " answered 503", PATIENCE);
     browser.awaitText("tr[data-name='backend-down'] td[data-label=Health]",
         "upstream 127.0.0.1:" + closed + " refused the connection", PATIENCE);
-    WebElement banner = browser.await("#live .outage[role=alert]", PATIENCE);
+    WebElement banner = browser.await("#summary .outage[role=alert]", PATIENCE);
     assertThat(banner.getText()).contains("No instance is up").contains("upstream 127.0.0.1:" + closed)
         .contains("Check");
-    assertThat(browser.find("#live").getText()).doesNotContain("GET /health answered", "java.net", "/127.0.0.1");
+    assertThat(browser.find(".rows-area").getText()).doesNotContain("GET /health answered", "java.net", "/127.0.0.1");
     browser.screenshot("rows-say-why-banner");
     browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
     browser.screenshot("rows-say-why-banner-phone");
@@ -197,18 +199,19 @@ class HealthWordsBrowserTest {
     };
   }
 
-  /** Whether the row shows a check made after the API reported a failed one. */
-  private boolean seenAfterAFailedCheck(long id) {
-    String lastCheck = api.get("/instances/" + id).body().at("/health/last_check").asText();
-    Object shown = browser.driver.executeScript(
-        "const t = document.querySelector(\"tr[data-name='bridge-1'] td[data-label=Health] time\");"
-            + " return t ? t.getAttribute('datetime') : null");
-    return shown != null && !Instant.parse(shown.toString()).isBefore(Instant.parse(lastCheck));
-  }
-
-  /** Every text the health cells take from now on, as the live block is swapped in. */
+  /**
+   * Every text the health cells take from now on, as rows are swapped in; and when each poll of the
+   * dashboard that has been answered was sent, so that a test can wait for one sent after a moment.
+   */
   private void recordHealthCells() {
     browser.driver.executeScript("""
+        window.pollsStarted = [];
+        document.body.addEventListener('htmx:beforeRequest', e => {
+          if (e.detail.elt.id === 'live-poll') e.detail.elt.dataset.started = Date.now();
+        });
+        document.body.addEventListener('htmx:afterRequest', e => {
+          if (e.detail.elt.id === 'live-poll') window.pollsStarted.push(Number(e.detail.elt.dataset.started));
+        });
         window.healthSeen = [];
         const record = () => document.querySelectorAll('td[data-label=Health]')
             .forEach(cell => window.healthSeen.push(cell.textContent.replace(/\\s+/g, ' ').trim()));
