@@ -28,6 +28,7 @@ import dev.ollamabridge.console.jdk.BridgeJava;
 import dev.ollamabridge.console.jdk.JdkSearch;
 import dev.ollamabridge.console.metrics.BridgeScraper;
 import dev.ollamabridge.console.metrics.ConsoleMetrics;
+import dev.ollamabridge.console.metrics.NginxAnswers;
 import dev.ollamabridge.console.models.ModelDiscovery;
 import dev.ollamabridge.console.models.ModelRepository;
 import dev.ollamabridge.console.models.ModelService;
@@ -135,12 +136,14 @@ public final class ConsoleApp implements AutoCloseable {
       parts.add(0, health);
       healthRecords.all().forEach(health::seed);
 
+      String mode = NginxSetup.mode(settings);
       BridgeScraper scraper = new BridgeScraper(() -> scrapeTargets(repository, supervisor), http,
           () -> Duration.ofMillis(Integer.parseInt(settings.get(Setting.METRICS_SCRAPE_INTERVAL_MS))), SCRAPE_WINDOW,
-          Clock.systemUTC());
+          Clock.systemUTC(), mode.equals("managed")
+              ? Optional.of(new NginxAnswers(data.resolve("nginx").resolve(GeneratedFiles.ANSWERS_LOG), SCRAPE_WINDOW))
+              : Optional.empty());
       parts.add(0, scraper);
 
-      String mode = NginxSetup.mode(settings);
       BridgeJava bridgeJava = JdkSearch.ofThisMachine().forBridges(settings.get(Setting.BRIDGE_JAVA));
       log.info("bridges run on {}", bridgeJava.describe());
       SelfCommand self = SelfCommand.current().onJava(bridgeJava.executable());

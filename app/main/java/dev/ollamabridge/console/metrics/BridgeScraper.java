@@ -45,6 +45,7 @@ public final class BridgeScraper implements AutoCloseable {
   private final Supplier<Duration> interval;
   private final Duration window;
   private final Clock clock;
+  private final Optional<NginxAnswers> nginx;
   private final Map<Long, ScrapeWindow> windows = new ConcurrentHashMap<>();
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService timer =
@@ -65,7 +66,18 @@ public final class BridgeScraper implements AutoCloseable {
    */
   public BridgeScraper(Supplier<List<Target>> targets, OkHttpClient http, Supplier<Duration> interval, Duration window,
       Clock clock) {
+    this(targets, http, interval, window, clock, Optional.empty());
+  }
+
+  /**
+   * As above, also reading at each round what the managed nginx answered itself.
+   *
+   * @param nginx the managed nginx's answers, or empty when the console runs none
+   */
+  public BridgeScraper(Supplier<List<Target>> targets, OkHttpClient http, Supplier<Duration> interval, Duration window,
+      Clock clock, Optional<NginxAnswers> nginx) {
     this.targets = targets;
+    this.nginx = nginx;
     this.http = http.newBuilder().callTimeout(CALL_TIMEOUT).build();
     this.interval = interval;
     this.window = window;
@@ -107,6 +119,11 @@ public final class BridgeScraper implements AutoCloseable {
     return Series.of(window(id), maxGap(interval()));
   }
 
+  /** What the managed nginx answered itself; empty when the console runs no nginx of its own. */
+  public Optional<NginxAnswers> nginx() {
+    return nginx;
+  }
+
   /** Why the last scrape of a bridge failed; empty when it succeeded or none was tried. */
   public Optional<String> lastError(long id) {
     return Optional.ofNullable(windows.get(id)).flatMap(ScrapeWindow::lastError);
@@ -141,6 +158,7 @@ public final class BridgeScraper implements AutoCloseable {
 
   private void round(Executor executor, Duration maxGap) {
     try {
+      nginx.ifPresent(answers -> answers.read(clock.instant()));
       List<Target> now = targets.get();
       windows.keySet().retainAll(now.stream().map(Target::id).toList());
       for (Target target : now) {
@@ -174,6 +192,7 @@ public final class BridgeScraper implements AutoCloseable {
   public void close() {
     timer.shutdownNow();
     scrapes.shutdownNow();
+    nginx.ifPresent(NginxAnswers::close);
   }
 
   private static Thread daemon(Runnable runnable, String name) {

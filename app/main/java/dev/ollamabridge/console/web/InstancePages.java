@@ -8,7 +8,7 @@ import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.InstanceView;
 import dev.ollamabridge.console.instances.InvalidInput;
 import dev.ollamabridge.console.metrics.BridgeScraper;
-import dev.ollamabridge.console.metrics.Figures;
+import dev.ollamabridge.console.metrics.ClusterTotals;
 import dev.ollamabridge.console.nginx.NginxRefusal;
 import dev.ollamabridge.console.nginx.RevisionRepository;
 import dev.ollamabridge.console.supervise.ProgramStatus;
@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** The dashboard and the instance pages: thin handlers over {@link InstanceService}. */
@@ -162,13 +161,14 @@ final class InstancePages {
     List<InstanceView> views = instances.overview();
     long up = views.stream().filter(v -> v.health() != null && v.health().healthy() && !v.draining()).count();
     String revision = revisions.lastApplied().map(r -> "revision " + r.id()).orElse("no revision yet");
-    return new Live(new Live.Totals(up, views.size(), sum(views, Figures::requestsPerSecond),
-        sum(views, Figures::errorsPerSecond), revision), views.stream().map(InstanceRow::of).toList(), notice, problem);
+    ClusterTotals traffic = ClusterTotals.of(views.stream().map(InstanceView::figures).toList(), scraper.nginx());
+    return new Live(new Live.Totals(up, views.size(), rate(traffic.requestsPerSecond()), rate(traffic.errorsPerSecond()),
+        traffic.nginx() == null ? null : rate(traffic.nginx().errorsPerSecond()), revision),
+        views.stream().map(InstanceRow::of).toList(), notice, problem);
   }
 
-  private static String sum(List<InstanceView> views, Function<Figures, Double> figure) {
-    double total = views.stream().map(InstanceView::figures).filter(Objects::nonNull).mapToDouble(figure::apply).sum();
-    return String.format(Locale.ROOT, "%.1f", total);
+  private static String rate(double perSecond) {
+    return String.format(Locale.ROOT, "%.1f", perSecond);
   }
 
   private static String said(ProgramStatus status, String verb) {
