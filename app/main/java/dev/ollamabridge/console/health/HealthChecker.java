@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.health;
 
+import dev.ollamabridge.http.ConsoleTraffic;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -128,7 +129,8 @@ public final class HealthChecker implements AutoCloseable {
 
   private Probe probe(Target target, Duration timeout) {
     OkHttpClient client = http.newBuilder().callTimeout(timeout).build();
-    try (Response response = client.newCall(new Request.Builder().url(target.baseUrl() + "/health").build()).execute()) {
+    try (Response response = client.newCall(new Request.Builder().url(target.baseUrl() + "/health")
+        .header(ConsoleTraffic.HEADER, ConsoleTraffic.VALUE).build()).execute()) {
       return new Probe(response.code(), response.code() == 200 ? null : "GET /health answered " + response.code());
     } catch (IOException e) {
       return new Probe(0, e.getMessage() == null ? e.toString() : e.getMessage());

@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.metrics;
 
+import dev.ollamabridge.http.ConsoleTraffic;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -173,7 +174,8 @@ public final class BridgeScraper implements AutoCloseable {
   }
 
   private void scrape(Target target, ScrapeWindow figures, Duration maxGap) {
-    try (Response response = http.newCall(new Request.Builder().url(target.baseUrl() + "/metrics").build()).execute()) {
+    try (Response response = http.newCall(new Request.Builder().url(target.baseUrl() + "/metrics")
+        .header(ConsoleTraffic.HEADER, ConsoleTraffic.VALUE).build()).execute()) {
       if (response.code() != 200) {
         figures.failed("GET /metrics answered " + response.code(), clock.instant());
         return;
