@@ -69,9 +69,37 @@
 
   function clock(u, splits) {
     return splits.map(function (s) {
-      return new Date(s * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      // 24-hour labels are short enough for a tick a minute at phone width
+      return new Date(s * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     });
   }
+
+  // --- Empty charts (issue 21, item 19): the time axis always ends now and spans at least five minutes,
+  // so a chart without points shows the last minutes, not 1970; the value axis starts at 0 and has room
+  // even when every value is 0 or none is there; a chart with no value at all says "No traffic yet"; the
+  // right padding leaves room for half of the last time label ("07:38"), which is centred on its tick.
+  var MIN_SPAN_S = 300;
+  var RIGHT_PAD_PX = 32;
+  // the labels say minutes: ticks fall on whole minutes, never twice on the same one
+  var MINUTE_TICKS = [60, 120, 300, 600, 900, 1800, 3600];
+
+  function timeRange(u, min, max) {
+    var now = Date.now() / 1000;
+    var end = max == null ? now : Math.max(max, now);
+    return [Math.min(min == null ? end : min, end - MIN_SPAN_S), end];
+  }
+
+  function valueRange(u, min, max) {
+    if (min == null || max == null) return [0, 1];
+    return [Math.min(0, min), max > 0 ? max * 1.1 : 1];
+  }
+
+  function hasValues(columns) {
+    return columns.slice(1).some(function (column) {
+      return (column || []).some(function (v) { return v !== null && v !== undefined; });
+    });
+  }
+  // --- end of empty charts
 
   function startCharts(holder) {
     var plots = [];
@@ -101,15 +129,24 @@
           var series = [{}].concat(chart.series.map(function (s, i) {
             return { label: s[1], stroke: COLOURS[i], width: 2, spanGaps: false, points: { show: true, size: 5 } };
           }));
-          plots.push(new uPlot({ title: chart.title, width: width(), height: 180, series: series,
-            legend: { live: false }, axes: [{ space: 70, values: clock }, { size: 56 }],
-            // at least the last five minutes, so that a few points do not spread over the whole width
-            scales: { x: { time: true, range: function (u, min, max) { return [Math.min(min, max - 300), max]; } } }
-          }, columns(data, chart), box));
+          var plot = new uPlot({ title: chart.title, width: width(), height: 180, series: series,
+            legend: { live: false }, axes: [{ space: 45, incrs: MINUTE_TICKS, values: clock }, { size: 56 }],
+            padding: [null, RIGHT_PAD_PX, null, null],
+            scales: { x: { time: true, range: timeRange }, y: { range: valueRange } }
+          }, columns(data, chart), box);
+          box.uplot = plot;
+          var empty = document.createElement("p");
+          empty.className = "chart-empty";
+          empty.textContent = "No traffic yet";
+          box.appendChild(empty);
+          plots.push(plot);
         });
       } else {
         plots.forEach(function (plot, i) { plot.setData(columns(data, CHARTS[i])); });
       }
+      plots.forEach(function (plot, i) {
+        plot.root.parentNode.querySelector(".chart-empty").hidden = hasValues(columns(data, CHARTS[i]));
+      });
       holder.dataset.points = data.epochSeconds.length;
       note.textContent = data.epochSeconds.length < 2
         ? "The charts fill in once the console has read the bridge's metrics twice (every " + every / 1000 + " s)." : "";
