@@ -58,14 +58,19 @@
 
   // Charts of the last hour, from the instance's series (uPlot's column layout), redrawn as often as the
   // console reads the bridge's metrics (data-every-ms, its metrics.scrape_interval_ms).
-  var CHARTS = [
+  var INSTANCE_CHARTS = [
     { title: "Requests/s", series: [["requestsPerSecond", "requests/s"], ["errorsPerSecond", "errors/s"]] },
     { title: "Latency (ms)", series: [["latencyP50Ms", "p50"], ["latencyP95Ms", "p95"]] },
     { title: "Time to first token (ms)", series: [["firstTokenP50Ms", "p50"]] },
     { title: "Cache hit ratio", series: [["cacheHitRatio", "hits"]] },
     { title: "Tokens/s", series: [["completionTokensPerSecond", "tokens/s"]] }
   ];
-  var COLOURS = ["#2f6fdf", "#d9480f"];
+  // The dashboard's chart of the whole cluster: nginx's own answers are in its totals and shown apart too.
+  var CLUSTER_CHARTS = [
+    { title: "Requests/s, all instances", series: [["requestsPerSecond", "requests/s"], ["errorsPerSecond", "errors/s"],
+      ["nginxErrorsPerSecond", "of which nginx answered"]] }
+  ];
+  var COLOURS = ["#2f6fdf", "#d9480f", "#8a5cd1"];
 
   function clock(u, splits) {
     return splits.map(function (s) {
@@ -102,6 +107,7 @@
   // --- end of empty charts
 
   function startCharts(holder) {
+    var CHARTS = holder.dataset.charts === "cluster" ? CLUSTER_CHARTS : INSTANCE_CHARTS;
     var plots = [];
     var every = Math.max(1000, Number(holder.dataset.everyMs) || 5000);
     function columns(data, chart) {
@@ -149,7 +155,9 @@
       });
       holder.dataset.points = data.epochSeconds.length;
       note.textContent = data.epochSeconds.length < 2
-        ? "The charts fill in once the console has read the bridge's metrics twice (every " + every / 1000 + " s)." : "";
+        ? (CHARTS === CLUSTER_CHARTS ? "The chart fills in once the console has read the bridges' metrics twice"
+          : "The charts fill in once the console has read the bridge's metrics twice") + " (every " + every / 1000 + " s)."
+        : "";
       note.hidden = data.epochSeconds.length >= 2;
     }
     function load() {

@@ -32,6 +32,7 @@ class ChartsBrowserTest {
 
   @TempDir Path data;
   private FakeOllama backend;
+  private ManagedNginxFixture nginx;
   private ConsoleApp console;
   private ConsoleClient api;
 
@@ -54,6 +55,9 @@ class ChartsBrowserTest {
       if (console != null) {
         console.close();
       }
+      if (nginx != null) {
+        nginx.close();
+      }
     } finally {
       if (backend != null) {
         backend.close();
@@ -73,7 +77,7 @@ class ChartsBrowserTest {
 
     for (int[] size : SIZES) {
       browser.fresh("charts-empty-" + size[0], size[0], size[1]);
-      logIn();
+      logIn(console);
       browser.open("http://127.0.0.1:" + console.port() + "/instances/" + id);
       new WebDriverWait(browser.driver, PATIENCE).until(driver -> browser.all("#charts figure.chart").size() == 5);
       scrollToCharts();
@@ -104,7 +108,7 @@ class ChartsBrowserTest {
 
     for (int[] size : SIZES) {
       browser.fresh("charts-idle-" + size[0], size[0], size[1]);
-      logIn();
+      logIn(console);
       browser.open("http://127.0.0.1:" + console.port() + "/instances/" + id);
       new WebDriverWait(browser.driver, PATIENCE).until(driver -> browser.all("#charts figure.chart").size() == 5
           && Integer.parseInt(browser.find("#charts").getAttribute("data-points")) >= 2);
@@ -119,6 +123,37 @@ class ChartsBrowserTest {
         assertTimeAxisEndsNow(chart);
         assertTickLabelsAreWhole(chart);
       }
+      browser.assertNoConsoleErrors();
+    }
+  }
+
+  @Test
+  void theDashboardCountsWhatNginxAnsweredItselfInItsTotalsAndItsChart() throws IOException {
+    nginx = new ManagedNginxFixture(data);
+    ConsoleClient.Answer quick = nginx.api.patch("/settings", "{\"metrics.scrape_interval_ms\":1000}");
+    assertThat(quick.status()).as(quick.body().toString()).isEqualTo(200);
+    await().atMost(PATIENCE).until(() -> nginx.servedRevision() != null);
+
+    for (int[] size : SIZES) {
+      browser.fresh("charts-cluster-" + size[0], size[0], size[1]);
+      logIn(nginx.console);
+      browser.open("http://127.0.0.1:" + nginx.console.port() + "/");
+      new WebDriverWait(browser.driver, PATIENCE).until(driver -> browser.all("#charts figure.chart").size() == 1);
+      WebElement chart = browser.find("#charts figure.chart");
+      // no instance yet: nginx answers every request itself (502), and no bridge counts it
+      new WebDriverWait(browser.driver, PATIENCE).until(driver -> {
+        for (int i = 0; i < 5; i++) {
+          assertThat(nginx.chat()).isEqualTo(502);
+        }
+        return browser.find("#total-errors").getText().matches("[0-9.]+ \\(nginx [0-9.]*[1-9][0-9.]*\\)")
+            && Boolean.TRUE.equals(browser.driver.executeScript(
+                "return arguments[0].uplot.data[3].some(function (v) { return v > 0; })", chart));
+      });
+      browser.screenshot("nginx-errors-totals");
+      scrollToCharts();
+      browser.screenshot("nginx-errors-chart");
+      assertTimeAxisEndsNow(chart);
+      assertTickLabelsAreWhole(chart);
       browser.assertNoConsoleErrors();
     }
   }
@@ -162,7 +197,7 @@ class ChartsBrowserTest {
     assertThat(spill.doubleValue()).as("how far the last tick label runs past the chart, in px").isLessThanOrEqualTo(0);
   }
 
-  private void logIn() {
+  private void logIn(ConsoleApp console) {
     browser.open("http://127.0.0.1:" + console.port() + "/login");
     WebElement field = browser.await("input[name=password]", PATIENCE);
     try {

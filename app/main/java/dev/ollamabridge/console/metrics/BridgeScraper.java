@@ -4,6 +4,7 @@ import dev.ollamabridge.http.ConsoleTraffic;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -118,6 +119,13 @@ public final class BridgeScraper implements AutoCloseable {
   /** The same window as columns for a chart, with gaps where the bridge could not be read. */
   public Series series(long id) {
     return Series.of(window(id), maxGap(interval()));
+  }
+
+  /** The whole cluster's requests and errors over the window, nginx's own answers included. */
+  public ClusterSeries clusterSeries() {
+    Instant now = clock.instant();
+    return ClusterSeries.of(windows.values().stream().map(figures -> figures.figures(now)).toList(),
+        nginx.map(NginxAnswers::window).orElse(List.of()), nginx.isPresent(), interval());
   }
 
   /** What the managed nginx answered itself; empty when the console runs no nginx of its own. */

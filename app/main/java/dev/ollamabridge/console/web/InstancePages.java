@@ -43,7 +43,13 @@ final class InstancePages {
   }
 
   void dashboard(Context ctx) {
-    pages.render(ctx, "dashboard.jte", new DashboardPage(WebRoutes.layout(ctx, "Instances", "instances"), live(null, null)));
+    pages.render(ctx, "dashboard.jte", new DashboardPage(WebRoutes.layout(ctx, "Instances", "instances"), live(null, null),
+        scraper.interval().toMillis()));
+  }
+
+  /** The last hour of the whole cluster's requests and errors, nginx's own answers included, for the dashboard's chart. */
+  void clusterSeries(Context ctx) {
+    ctx.json(scraper.clusterSeries());
   }
 
   /** The part of the dashboard htmx polls. */

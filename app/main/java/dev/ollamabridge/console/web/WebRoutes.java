@@ -72,6 +72,7 @@ public final class WebRoutes {
       get("/", instances::dashboard);
       path("/instances", () -> {
         get("live", instances::live);
+        get("series", instances::clusterSeries);
         post("add", instances::add);
         get("new", instances::newForm);
         post("new", instances::create);
