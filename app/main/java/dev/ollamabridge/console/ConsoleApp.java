@@ -33,7 +33,9 @@ import dev.ollamabridge.console.models.ModelDiscovery;
 import dev.ollamabridge.console.models.ModelRepository;
 import dev.ollamabridge.console.models.ModelService;
 import dev.ollamabridge.console.nginx.ConfigSource;
+import dev.ollamabridge.console.nginx.ManagedNginx;
 import dev.ollamabridge.console.nginx.NginxApplier;
+import dev.ollamabridge.console.nginx.NginxBinary;
 import dev.ollamabridge.console.nginx.NginxSetup;
 import dev.ollamabridge.console.nginx.NginxSync;
 import dev.ollamabridge.console.nginx.RevisionRepository;
@@ -140,7 +142,8 @@ public final class ConsoleApp implements AutoCloseable {
       BridgeScraper scraper = new BridgeScraper(() -> scrapeTargets(repository, supervisor), http,
           () -> Duration.ofMillis(Integer.parseInt(settings.get(Setting.METRICS_SCRAPE_INTERVAL_MS))), SCRAPE_WINDOW,
           Clock.systemUTC(), mode.equals("managed")
-              ? Optional.of(new NginxAnswers(data.resolve("nginx").resolve(GeneratedFiles.ANSWERS_LOG), SCRAPE_WINDOW))
+              ? Optional.of(new NginxAnswers(data.resolve("nginx").resolve(GeneratedFiles.ANSWERS_LOG), SCRAPE_WINDOW,
+                  () -> ManagedNginx.reopenLogs(NginxBinary.find().orElseThrow(), data.resolve("nginx"))))
               : Optional.empty());
       parts.add(0, scraper);
 

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each {@link #read} takes what was appended since the last, at most {@link #MAX_READ} bytes (the
  * rest waits for the next read, so nothing is lost, only late). What was in the file before the
- * first read is history and skipped. A file replaced (rotated) is read to its end before the new
- * one; a file cut shorter (truncated) is read again from its start. A line longer than
+ * first read is history and skipped. A file replaced (rotated) is read to its end, at the switch and
+ * once more after it (for a worker of nginx that wrote on a moment longer), and the new one from its
+ * start; a file cut shorter (truncated) is read again from its start. A line longer than
  * {@link #MAX_LINE}, or one that is not an object with a status from 100 to 599, is skipped: the
  * file is nginx's, but nothing in it is trusted.
  */
@@ -39,6 +40,9 @@ final class AnswerLog {
   record Counts(long answers, long clientErrors, long serverErrors) {}
 
   private final Path file;
+  /** The file before the last rotation, read once more after it; null when there is none. */
+  private FileChannel previous;
+  private long previousPosition;
   private FileChannel channel;
   private Object channelKey;
   private long position;
@@ -60,10 +64,16 @@ final class AnswerLog {
     serverErrors = 0;
     int budget = MAX_READ;
     try {
+      if (previous != null) {
+        budget -= drain(previous, previousPosition, budget);
+        closePrevious();
+      }
       Object key = currentKey();
-      if (channel != null && !Objects.equals(key, channelKey)) { // rotated or removed: the old file's rest first
+      if (channel != null && key != null && !key.equals(channelKey)) { // rotated: the old file's rest first
         budget -= drain(budget);
-        close();
+        previous = channel;
+        previousPosition = position;
+        channel = null;
       }
       if (channel == null && key != null) {
         channel = FileChannel.open(file, StandardOpenOption.READ);
@@ -86,7 +96,21 @@ final class AnswerLog {
     return new Counts(answers, clientErrors, serverErrors);
   }
 
+  /**
+   * Moves the file aside to {@code to} (replacing it) when it is larger than {@code limit} and read
+   * to its end; nginx must then be told to reopen its logs, which makes a new file. Answers whether
+   * it moved the file.
+   */
+  synchronized boolean moveAside(Path to, long limit) throws IOException {
+    if (channel == null || position < limit || channel.size() != position) {
+      return false;
+    }
+    Files.move(file, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    return true;
+  }
+
   synchronized void close() {
+    closePrevious();
     if (channel != null) {
       try {
         channel.close();
@@ -104,6 +128,31 @@ final class AnswerLog {
       return attributes.isRegularFile() ? Objects.requireNonNullElse(attributes.fileKey(), file) : null;
     } catch (NoSuchFileException e) {
       return null;
+    }
+  }
+
+  private void closePrevious() {
+    if (previous != null) {
+      try {
+        previous.close();
+      } catch (IOException e) {
+        log.debug("closing the previous {}: {}", file, e.toString());
+      }
+      previous = null;
+    }
+  }
+
+  /** Reads the rest of the file before a rotation, as the current one; returns how many bytes it read. */
+  private int drain(FileChannel old, long from, int budget) throws IOException {
+    FileChannel current = channel;
+    long at = position;
+    channel = old;
+    position = from;
+    try {
+      return drain(budget);
+    } finally {
+      channel = current;
+      position = at;
     }
   }
 

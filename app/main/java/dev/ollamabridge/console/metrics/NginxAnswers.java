@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.metrics;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,6 +8,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The requests the managed nginx answered itself (no bridge could: every one down, an unknown model,
@@ -33,7 +36,13 @@ public final class NginxAnswers implements AutoCloseable {
   /** Counts since the console started, which only grow. */
   public record Totals(long answers, long errors) {}
 
+  /** The answers log is moved aside (to {@code answers.jsonl.1}, replacing the one before) past this size. */
+  static final long ROTATE_AT = 16L << 20;
+  private static final Logger logger = LoggerFactory.getLogger(NginxAnswers.class);
+
   private final AnswerLog log;
+  private final Path file;
+  private final Runnable reopen;
   private final Duration window;
   private final Deque<Figures> figures = new ArrayDeque<>();
   private Instant lastRead;
@@ -43,9 +52,12 @@ public final class NginxAnswers implements AutoCloseable {
   /**
    * @param file the answers log the managed nginx writes
    * @param window how much history is kept
+   * @param reopen has nginx reopen its logs, after the answers log was moved aside
    */
-  public NginxAnswers(Path file, Duration window) {
+  public NginxAnswers(Path file, Duration window, Runnable reopen) {
     this.log = new AnswerLog(file);
+    this.file = file;
+    this.reopen = reopen;
     this.window = window;
   }
 
@@ -63,9 +75,21 @@ public final class NginxAnswers implements AutoCloseable {
           counts.serverErrors() / seconds));
     }
     lastRead = now;
+    rotate();
     Instant oldest = now.minus(window);
     while (!figures.isEmpty() && figures.peekFirst().at().isBefore(oldest)) {
       figures.removeFirst();
+    }
+  }
+
+  /** Keeps the log small: once read to its end past {@link #ROTATE_AT}, it is moved aside and nginx starts a new one. */
+  private void rotate() {
+    try {
+      if (log.moveAside(file.resolveSibling(file.getFileName() + ".1"), ROTATE_AT)) {
+        reopen.run();
+      }
+    } catch (IOException | RuntimeException e) {
+      logger.warn("nginx: could not rotate {}: {}", file, e.toString());
     }
   }
 

@@ -71,6 +71,44 @@ class AnswerLogTest {
   }
 
   @Test
+  void whatALateWorkerWritesIntoTheRotatedFileIsCountedAtTheNextRead() throws IOException {
+    Path file = dir.resolve("answers.jsonl");
+    Path old = dir.resolve("answers.jsonl.1");
+    log = new AnswerLog(file);
+    log.read();
+    append(file, line(502));
+    assertThat(log.read().answers()).isEqualTo(1);
+
+    Files.move(file, old);
+    assertThat(log.read().answers()).as("moved, and no new file yet").isZero();
+    append(old, line(502));
+    append(file, line(404));
+    assertThat(log.read()).isEqualTo(new AnswerLog.Counts(2, 1, 1));
+    append(old, line(503));
+    assertThat(log.read()).isEqualTo(new AnswerLog.Counts(1, 0, 1));
+    append(old, line(503));
+    assertThat(log.read().answers()).as("the rotated file is read once after the switch, then let go").isZero();
+  }
+
+  @Test
+  void theFileIsMovedAsideOnlyPastTheLimitAndReadToItsEnd() throws IOException {
+    Path file = dir.resolve("answers.jsonl");
+    Path aside = dir.resolve("answers.jsonl.1");
+    log = new AnswerLog(file);
+    log.read();
+    append(file, line(502).repeat(10));
+    assertThat(log.moveAside(aside, 100)).as("not read yet").isFalse();
+    log.read();
+    assertThat(log.moveAside(aside, 100_000)).as("below the limit").isFalse();
+    assertThat(log.moveAside(aside, 100)).isTrue();
+    assertThat(file).doesNotExist();
+    assertThat(aside).exists();
+
+    append(file, line(502));
+    assertThat(log.read().answers()).isEqualTo(1);
+  }
+
+  @Test
   void aTruncatedFileIsReadAgainFromItsStart() throws IOException {
     Path file = dir.resolve("answers.jsonl");
     log = new AnswerLog(file);
