@@ -88,15 +88,23 @@
   // the labels say minutes: ticks fall on whole minutes, never twice on the same one
   var MINUTE_TICKS = [60, 120, 300, 600, 900, 1800, 3600];
 
-  function timeRange(u, min, max) {
+  // From the data itself: uPlot widens a single point's range to a day, which would put the end in the future.
+  function timeRange(u) {
+    var times = u.data[0] || [];
     var now = Date.now() / 1000;
-    var end = max == null ? now : Math.max(max, now);
-    return [Math.min(min == null ? end : min, end - MIN_SPAN_S), end];
+    var end = times.length ? Math.max(times[times.length - 1], now) : now;
+    return [Math.min(times.length ? times[0] : end, end - MIN_SPAN_S), end];
   }
 
   function valueRange(u, min, max) {
     if (min == null || max == null) return [0, 1];
     return [Math.min(0, min), max > 0 ? max * 1.1 : 1];
+  }
+
+  // The axes are drawn on a canvas, which CSS does not reach: they take the page's colours (light or dark).
+  function themeColours() {
+    var css = getComputedStyle(document.documentElement);
+    return { text: css.getPropertyValue("--muted").trim() || "#555", line: css.getPropertyValue("--line").trim() || "#ddd" };
   }
 
   function hasValues(columns) {
@@ -135,8 +143,12 @@
           var series = [{}].concat(chart.series.map(function (s, i) {
             return { label: s[1], stroke: COLOURS[i], width: 2, spanGaps: false, points: { show: true, size: 5 } };
           }));
+          var ink = themeColours();
           var plot = new uPlot({ title: chart.title, width: width(), height: 180, series: series,
-            legend: { live: false }, axes: [{ space: 45, incrs: MINUTE_TICKS, values: clock }, { size: 56 }],
+            legend: { live: false },
+            axes: [{ space: 45, incrs: MINUTE_TICKS, values: clock, stroke: ink.text, grid: { stroke: ink.line },
+              ticks: { stroke: ink.line } },
+              { size: 56, stroke: ink.text, grid: { stroke: ink.line }, ticks: { stroke: ink.line } }],
             padding: [null, RIGHT_PAD_PX, null, null],
             scales: { x: { time: true, range: timeRange }, y: { range: valueRange } }
           }, columns(data, chart), box);

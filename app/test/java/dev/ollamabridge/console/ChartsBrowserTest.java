@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,18 +52,19 @@ class ChartsBrowserTest {
 
   @AfterEach
   void stop() {
-    try {
+    Teardown.run(() -> {
       if (console != null) {
         console.close();
       }
+    }, () -> {
       if (nginx != null) {
         nginx.close();
       }
-    } finally {
+    }, () -> {
       if (backend != null) {
         backend.close();
       }
-    }
+    });
   }
 
   @Test
@@ -154,6 +156,12 @@ class ChartsBrowserTest {
       browser.screenshot("nginx-errors-chart");
       assertTimeAxisEndsNow(chart);
       assertTickLabelsAreWhole(chart);
+      browser.driver.executeCdpCommand("Emulation.setEmulatedMedia",
+          Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+      browser.driver.navigate().refresh();
+      new WebDriverWait(browser.driver, PATIENCE).until(driver -> browser.all("#charts figure.chart").size() == 1);
+      scrollToCharts();
+      browser.screenshot("nginx-errors-chart-dark");
       browser.assertNoConsoleErrors();
     }
   }

@@ -31,13 +31,11 @@ class ConsoleOwnTrafficTest {
 
   @AfterEach
   void stop() {
-    try {
+    Teardown.run(() -> {
       if (console != null) {
         console.close();
       }
-    } finally {
-      backend.close();
-    }
+    }, backend::close);
   }
 
   @Test

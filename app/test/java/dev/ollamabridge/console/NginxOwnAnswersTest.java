@@ -60,13 +60,11 @@ class NginxOwnAnswersTest {
 
   @AfterAll
   static void stop() {
-    try {
+    Teardown.run(() -> {
       if (nginx != null) {
         nginx.close();
       }
-    } finally {
-      backend.close();
-    }
+    }, backend::close);
   }
 
   @Test

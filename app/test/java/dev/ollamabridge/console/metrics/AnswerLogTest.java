@@ -46,9 +46,7 @@ class AnswerLogTest {
 
   @Test
   void aHalfWrittenLineIsCountedOnceItsEndArrives() throws IOException {
-    Path file = dir.resolve("answers.jsonl");
-    log = new AnswerLog(file);
-    log.read();
+    Path file = readOnce();
 
     append(file, "{\"time\":\"t\",\"sta");
     assertThat(log.read().answers()).isZero();
@@ -58,9 +56,7 @@ class AnswerLogTest {
 
   @Test
   void aRotatedFileIsReadToItsEndThenTheNewOneFromItsStart() throws IOException {
-    Path file = dir.resolve("answers.jsonl");
-    log = new AnswerLog(file);
-    log.read();
+    Path file = readOnce();
     append(file, line(502));
     assertThat(log.read().answers()).isEqualTo(1);
 
@@ -110,9 +106,7 @@ class AnswerLogTest {
 
   @Test
   void aTruncatedFileIsReadAgainFromItsStart() throws IOException {
-    Path file = dir.resolve("answers.jsonl");
-    log = new AnswerLog(file);
-    log.read();
+    Path file = readOnce();
     append(file, line(502) + line(502) + line(502));
     assertThat(log.read().answers()).isEqualTo(3);
 
@@ -122,9 +116,7 @@ class AnswerLogTest {
 
   @Test
   void hostileLinesAreSkippedAndTheNextGoodLineCounts() throws IOException {
-    Path file = dir.resolve("answers.jsonl");
-    log = new AnswerLog(file);
-    log.read();
+    Path file = readOnce();
 
     append(file, "x".repeat(10 * AnswerLog.MAX_LINE) + "{\"status\":\"502\"}\n"
         + "not json\n"
@@ -141,9 +133,7 @@ class AnswerLogTest {
 
   @Test
   void aReadTakesAtMostItsShareAndTheNextReadGoesOn() throws IOException {
-    Path file = dir.resolve("answers.jsonl");
-    log = new AnswerLog(file);
-    log.read();
+    Path file = readOnce();
     String one = line(502);
     int lines = AnswerLog.MAX_READ / one.length() + 1000;
     append(file, one.repeat(lines));
@@ -152,6 +142,14 @@ class AnswerLogTest {
     long second = log.read().answers();
     assertThat(first).isLessThan(lines);
     assertThat(first + second).isEqualTo(lines);
+  }
+
+  /** A reader of a log that does not exist yet, read once: what is written from here on is new. */
+  private Path readOnce() {
+    Path file = dir.resolve("answers.jsonl");
+    log = new AnswerLog(file);
+    assertThat(log.read()).isEqualTo(new AnswerLog.Counts(0, 0, 0));
+    return file;
   }
 
   private static String line(int status) {
