@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
@@ -105,21 +106,15 @@ final class AnswerLog {
     if (channel == null || position < limit || channel.size() != position) {
       return false;
     }
-    Files.move(file, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(file, to, StandardCopyOption.REPLACE_EXISTING);
     return true;
   }
 
   synchronized void close() {
     closePrevious();
-    if (channel != null) {
-      try {
-        channel.close();
-      } catch (IOException e) {
-        log.debug("closing {}: {}", file, e.toString());
-      }
-      channel = null;
-      channelKey = null;
-    }
+    closeQuietly(channel);
+    channel = null;
+    channelKey = null;
   }
 
   private Object currentKey() throws IOException {
@@ -132,13 +127,17 @@ final class AnswerLog {
   }
 
   private void closePrevious() {
-    if (previous != null) {
+    closeQuietly(previous);
+    previous = null;
+  }
+
+  private void closeQuietly(FileChannel open) {
+    if (open != null) {
       try {
-        previous.close();
+        open.close();
       } catch (IOException e) {
-        log.debug("closing the previous {}: {}", file, e.toString());
+        log.debug("closing {}: {}", file, e.toString());
       }
-      previous = null;
     }
   }
 

@@ -68,10 +68,8 @@ class AnswerLogTest {
 
   @Test
   void whatALateWorkerWritesIntoTheRotatedFileIsCountedAtTheNextRead() throws IOException {
-    Path file = dir.resolve("answers.jsonl");
+    Path file = readOnce();
     Path old = dir.resolve("answers.jsonl.1");
-    log = new AnswerLog(file);
-    log.read();
     append(file, line(502));
     assertThat(log.read().answers()).isEqualTo(1);
 
@@ -88,10 +86,8 @@ class AnswerLogTest {
 
   @Test
   void theFileIsMovedAsideOnlyPastTheLimitAndReadToItsEnd() throws IOException {
-    Path file = dir.resolve("answers.jsonl");
+    Path file = readOnce();
     Path aside = dir.resolve("answers.jsonl.1");
-    log = new AnswerLog(file);
-    log.read();
     append(file, line(502).repeat(10));
     assertThat(log.moveAside(aside, 100)).as("not read yet").isFalse();
     log.read();
