@@ -196,6 +196,7 @@ public final class ConsoleApp implements AutoCloseable {
       ConsoleMetrics metrics = new ConsoleMetrics(() -> countBy(instances.overview(), ConsoleApp::processWord),
           () -> countBy(instances.overview(), ConsoleApp::healthWord));
       applier.ifPresent(a -> a.addListener((revision, took) -> metrics.applied(revision.result(), took)));
+      scraper.nginx().ifPresent(metrics::watch);
       health.start();
       discovery.start();
       scraper.start();
