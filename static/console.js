@@ -58,22 +58,64 @@
 
   // Charts of the last hour, from the instance's series (uPlot's column layout), redrawn as often as the
   // console reads the bridge's metrics (data-every-ms, its metrics.scrape_interval_ms).
-  var CHARTS = [
+  var INSTANCE_CHARTS = [
     { title: "Requests/s", series: [["requestsPerSecond", "requests/s"], ["errorsPerSecond", "errors/s"]] },
     { title: "Latency (ms)", series: [["latencyP50Ms", "p50"], ["latencyP95Ms", "p95"]] },
     { title: "Time to first token (ms)", series: [["firstTokenP50Ms", "p50"]] },
     { title: "Cache hit ratio", series: [["cacheHitRatio", "hits"]] },
     { title: "Tokens/s", series: [["completionTokensPerSecond", "tokens/s"]] }
   ];
-  var COLOURS = ["#2f6fdf", "#d9480f"];
+  // The dashboard's chart of the whole cluster: nginx's own answers are in its totals and shown apart too.
+  var CLUSTER_CHARTS = [
+    { title: "Requests/s, all instances", series: [["requestsPerSecond", "requests/s"], ["errorsPerSecond", "errors/s"],
+      ["nginxErrorsPerSecond", "of which nginx answered"]] }
+  ];
+  var COLOURS = ["#2f6fdf", "#d9480f", "#8a5cd1"];
 
   function clock(u, splits) {
     return splits.map(function (s) {
-      return new Date(s * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      // 24-hour labels are short enough for a tick a minute at phone width
+      return new Date(s * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     });
   }
 
+  // --- Empty charts (issue 21, item 19): the time axis always ends now and spans at least five minutes,
+  // so a chart without points shows the last minutes, not 1970; the value axis starts at 0 and has room
+  // even when every value is 0 or none is there; a chart with no value at all says "No traffic yet"; the
+  // right padding leaves room for half of the last time label ("07:38"), which is centred on its tick.
+  var MIN_SPAN_S = 300;
+  var RIGHT_PAD_PX = 32;
+  // the labels say minutes: ticks fall on whole minutes, never twice on the same one
+  var MINUTE_TICKS = [60, 120, 300, 600, 900, 1800, 3600];
+
+  // From the data itself: uPlot widens a single point's range to a day, which would put the end in the future.
+  function timeRange(u) {
+    var times = u.data[0] || [];
+    var now = Date.now() / 1000;
+    var end = times.length ? Math.max(times[times.length - 1], now) : now;
+    return [Math.min(times.length ? times[0] : end, end - MIN_SPAN_S), end];
+  }
+
+  function valueRange(u, min, max) {
+    if (min == null || max == null) return [0, 1];
+    return [Math.min(0, min), max > 0 ? max * 1.1 : 1];
+  }
+
+  // The axes are drawn on a canvas, which CSS does not reach: they take the page's colours (light or dark).
+  function themeColours() {
+    var css = getComputedStyle(document.documentElement);
+    return { text: css.getPropertyValue("--muted").trim() || "#555", line: css.getPropertyValue("--line").trim() || "#ddd" };
+  }
+
+  function hasValues(columns) {
+    return columns.slice(1).some(function (column) {
+      return (column || []).some(function (v) { return v !== null && v !== undefined; });
+    });
+  }
+  // --- end of empty charts
+
   function startCharts(holder) {
+    var CHARTS = holder.dataset.charts === "cluster" ? CLUSTER_CHARTS : INSTANCE_CHARTS;
     var plots = [];
     var every = Math.max(1000, Number(holder.dataset.everyMs) || 5000);
     function columns(data, chart) {
@@ -101,18 +143,33 @@
           var series = [{}].concat(chart.series.map(function (s, i) {
             return { label: s[1], stroke: COLOURS[i], width: 2, spanGaps: false, points: { show: true, size: 5 } };
           }));
-          plots.push(new uPlot({ title: chart.title, width: width(), height: 180, series: series,
-            legend: { live: false }, axes: [{ space: 70, values: clock }, { size: 56 }],
-            // at least the last five minutes, so that a few points do not spread over the whole width
-            scales: { x: { time: true, range: function (u, min, max) { return [Math.min(min, max - 300), max]; } } }
-          }, columns(data, chart), box));
+          var ink = themeColours();
+          var plot = new uPlot({ title: chart.title, width: width(), height: 180, series: series,
+            legend: { live: false },
+            axes: [{ space: 45, incrs: MINUTE_TICKS, values: clock, stroke: ink.text, grid: { stroke: ink.line },
+              ticks: { stroke: ink.line } },
+              { size: 56, stroke: ink.text, grid: { stroke: ink.line }, ticks: { stroke: ink.line } }],
+            padding: [null, RIGHT_PAD_PX, null, null],
+            scales: { x: { time: true, range: timeRange }, y: { range: valueRange } }
+          }, columns(data, chart), box);
+          box.uplot = plot;
+          var empty = document.createElement("p");
+          empty.className = "chart-empty";
+          empty.textContent = "No traffic yet";
+          box.appendChild(empty);
+          plots.push(plot);
         });
       } else {
         plots.forEach(function (plot, i) { plot.setData(columns(data, CHARTS[i])); });
       }
+      plots.forEach(function (plot, i) {
+        plot.root.parentNode.querySelector(".chart-empty").hidden = hasValues(columns(data, CHARTS[i]));
+      });
       holder.dataset.points = data.epochSeconds.length;
       note.textContent = data.epochSeconds.length < 2
-        ? "The charts fill in once the console has read the bridge's metrics twice (every " + every / 1000 + " s)." : "";
+        ? (CHARTS === CLUSTER_CHARTS ? "The chart fills in once the console has read the bridges' metrics twice"
+          : "The charts fill in once the console has read the bridge's metrics twice") + " (every " + every / 1000 + " s)."
+        : "";
       note.hidden = data.epochSeconds.length >= 2;
     }
     function load() {

@@ -24,6 +24,10 @@ public final class BridgeMetrics {
   private final Counter requests = Counter.builder().name("bridge_requests_total")
       .help("Requests answered, by route, HTTP status and cache outcome (hit, miss, off).")
       .labelNames("route", "status", "cache").register(registry);
+  private final Counter consoleRequests = Counter.builder().name("bridge_console_requests_total")
+      .help("Requests the console sent (model discovery, health probes, metrics scrapes), by route; kept out of"
+          + " bridge_requests_total and the latency histograms, which count clients only.")
+      .labelNames("route").register(registry);
   private final Histogram duration = Histogram.builder().name("bridge_request_duration_seconds")
       .help("Time from request to last byte, by route.").classicOnly().classicUpperBounds(LATENCY_BUCKETS)
       .labelNames("route").register(registry);
@@ -88,6 +92,11 @@ public final class BridgeMetrics {
   public void request(String route, int status, String cache, double seconds) {
     requests.labelValues(route, Integer.toString(status), cache).inc();
     duration.labelValues(route).observe(seconds);
+  }
+
+  /** One request of the console's own; {@code route} is one of the bridge's fixed paths. */
+  public void consoleRequest(String route) {
+    consoleRequests.labelValues(route).inc();
   }
 
   public void firstToken(String route, double seconds) {

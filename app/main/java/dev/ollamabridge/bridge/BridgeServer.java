@@ -6,6 +6,7 @@ import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.cli.Version;
 import dev.ollamabridge.http.AddressPolicy;
 import dev.ollamabridge.http.BodyDeadline;
+import dev.ollamabridge.http.ConsoleTraffic;
 import dev.ollamabridge.http.ServerThreads;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -100,8 +101,12 @@ public final class BridgeServer implements AutoCloseable {
       RouteTable table = new RouteTable(server.routes)
           .add(HandlerType.GET, "/", ctx -> ctx.result("Ollama is running"))
           .add(HandlerType.HEAD, "/", ctx -> ctx.status(200))
-          .add(HandlerType.GET, "/health", health::handle)
+          .add(HandlerType.GET, "/health", ctx -> {
+            countConsole(ctx, metrics, "/health");
+            health.handle(ctx);
+          })
           .add(HandlerType.GET, "/metrics", ctx -> {
+            countConsole(ctx, metrics, "/metrics");
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             metrics.writeTo(out);
             ctx.contentType(metrics.contentType()).result(out.toByteArray());
@@ -156,6 +161,15 @@ public final class BridgeServer implements AutoCloseable {
     };
   }
 
+  /** Counts a request the console sent apart from the clients'; answers whether it was one. */
+  static boolean countConsole(Context ctx, BridgeMetrics metrics, String route) {
+    boolean console = ConsoleTraffic.marks(ctx.header(ConsoleTraffic.HEADER));
+    if (console) {
+      metrics.consoleRequest(route);
+    }
+    return console;
+  }
+
   public int port() {
     return app.port();
   }
@@ -185,7 +199,11 @@ public final class BridgeServer implements AutoCloseable {
     Handler wrap(Route route, Handler handler) {
       return ctx -> {
         RequestState.start(ctx);
-        metrics.enter();
+        // the console's own requests are counted apart: the figures and charts show clients only
+        boolean client = !countConsole(ctx, metrics, route.path);
+        if (client) {
+          metrics.enter();
+        }
         try {
           keys.check(ctx.header("Authorization"));
           long retryAfter = rateLimit.tryAcquire();
@@ -203,8 +221,10 @@ public final class BridgeServer implements AutoCloseable {
           log.error("unexpected failure on {}", route.path, e);
           render(ctx, route.dialect, new ApiException(500, "internal error; the bridge's log tells what failed", null, "internal_error"));
         } finally {
-          metrics.leave();
-          metrics.request(route.path, ctx.status().getCode(), RequestState.cacheOutcome(ctx), RequestState.elapsedSeconds(ctx));
+          if (client) {
+            metrics.leave();
+            metrics.request(route.path, ctx.status().getCode(), RequestState.cacheOutcome(ctx), RequestState.elapsedSeconds(ctx));
+          }
         }
       };
     }

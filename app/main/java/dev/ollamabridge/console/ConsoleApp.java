@@ -28,11 +28,14 @@ import dev.ollamabridge.console.jdk.BridgeJava;
 import dev.ollamabridge.console.jdk.JdkSearch;
 import dev.ollamabridge.console.metrics.BridgeScraper;
 import dev.ollamabridge.console.metrics.ConsoleMetrics;
+import dev.ollamabridge.console.metrics.NginxAnswers;
 import dev.ollamabridge.console.models.ModelDiscovery;
 import dev.ollamabridge.console.models.ModelRepository;
 import dev.ollamabridge.console.models.ModelService;
 import dev.ollamabridge.console.nginx.ConfigSource;
+import dev.ollamabridge.console.nginx.ManagedNginx;
 import dev.ollamabridge.console.nginx.NginxApplier;
+import dev.ollamabridge.console.nginx.NginxBinary;
 import dev.ollamabridge.console.nginx.NginxSetup;
 import dev.ollamabridge.console.nginx.NginxSync;
 import dev.ollamabridge.console.nginx.RevisionRepository;
@@ -135,12 +138,15 @@ public final class ConsoleApp implements AutoCloseable {
       parts.add(0, health);
       healthRecords.all().forEach(health::seed);
 
+      String mode = NginxSetup.mode(settings);
       BridgeScraper scraper = new BridgeScraper(() -> scrapeTargets(repository, supervisor), http,
           () -> Duration.ofMillis(Integer.parseInt(settings.get(Setting.METRICS_SCRAPE_INTERVAL_MS))), SCRAPE_WINDOW,
-          Clock.systemUTC());
+          Clock.systemUTC(), mode.equals("managed")
+              ? Optional.of(new NginxAnswers(data.resolve("nginx").resolve(GeneratedFiles.ANSWERS_LOG), SCRAPE_WINDOW,
+                  () -> ManagedNginx.reopenLogs(NginxBinary.find().orElseThrow(), data.resolve("nginx"))))
+              : Optional.empty());
       parts.add(0, scraper);
 
-      String mode = NginxSetup.mode(settings);
       BridgeJava bridgeJava = JdkSearch.ofThisMachine().forBridges(settings.get(Setting.BRIDGE_JAVA));
       log.info("bridges run on {}", bridgeJava.describe());
       SelfCommand self = SelfCommand.current().onJava(bridgeJava.executable());
@@ -187,6 +193,7 @@ public final class ConsoleApp implements AutoCloseable {
       ConsoleMetrics metrics = new ConsoleMetrics(() -> countBy(instances.overview(), ConsoleApp::processWord),
           () -> countBy(instances.overview(), ConsoleApp::healthWord));
       applier.ifPresent(a -> a.addListener((revision, took) -> metrics.applied(revision.result(), took)));
+      scraper.nginx().ifPresent(metrics::watch);
       health.start();
       discovery.start();
       scraper.start();

@@ -160,7 +160,11 @@ class ConsolePagesBrowserTest {
     logIn();
 
     browser.await("tr[data-name='own'] a.button[href$='#settings']", PATIENCE).click();
-    new WebDriverWait(browser.driver, PATIENCE).until(driver -> inViewport(browser.find("#settings-head")));
+    new WebDriverWait(browser.driver, PATIENCE).withMessage(() -> "the settings are not in view at "
+        + browser.driver.getCurrentUrl() + ": " + browser.driver.executeScript("var h = document.getElementById('settings-head');"
+        + " return h ? JSON.stringify(h.getBoundingClientRect()) + ' in ' + window.innerHeight + ' scrolled '"
+        + " + window.scrollY + ' of ' + document.documentElement.scrollHeight : 'no settings'"))
+        .until(driver -> inViewport(browser.find("#settings-head")));
     assertThat(browser.driver.getCurrentUrl()).endsWith("/instances/" + id + "#settings");
     browser.screenshot("edit-lands-on-form");
 

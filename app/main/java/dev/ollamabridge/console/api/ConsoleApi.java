@@ -45,7 +45,7 @@ public final class ConsoleApi {
    */
   public static void register(JavalinConfig config, ConsoleServices services, PageErrors pageErrors) {
     JsonBodies bodies = new JsonBodies(services.json());
-    InstanceRoutes instanceRoutes = new InstanceRoutes(services.instances(), bodies, services.bridgeJava());
+    InstanceRoutes instanceRoutes = new InstanceRoutes(services.instances(), bodies, services.bridgeJava(), services.scraper());
     SettingsRoutes settingsRoutes = new SettingsRoutes(services.settings(), bodies);
     EventRoutes eventRoutes = new EventRoutes(services.events());
     ModelRoutes modelRoutes = new ModelRoutes(services.models());

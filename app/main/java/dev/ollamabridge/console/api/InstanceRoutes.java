@@ -7,6 +7,9 @@ import dev.ollamabridge.console.instances.BridgeArchive;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.InstanceView;
 import dev.ollamabridge.console.jdk.BridgeJava;
+import dev.ollamabridge.console.metrics.BridgeScraper;
+import dev.ollamabridge.console.metrics.ClusterTotals;
+import dev.ollamabridge.console.metrics.NginxAnswers;
 import io.javalin.http.Context;
 import java.util.List;
 
@@ -19,11 +22,13 @@ final class InstanceRoutes {
   private final InstanceService instances;
   private final JsonBodies bodies;
   private final BridgeJava bridgeJava;
+  private final BridgeScraper scraper;
 
-  InstanceRoutes(InstanceService instances, JsonBodies bodies, BridgeJava bridgeJava) {
+  InstanceRoutes(InstanceService instances, JsonBodies bodies, BridgeJava bridgeJava, BridgeScraper scraper) {
     this.instances = instances;
     this.bodies = bodies;
     this.bridgeJava = bridgeJava;
+    this.scraper = scraper;
   }
 
   void list(Context ctx) {
@@ -84,7 +89,8 @@ final class InstanceRoutes {
    */
   void status(Context ctx) {
     ArrayNode all = JsonNodeFactory.instance.arrayNode();
-    for (InstanceView view : instances.overview()) {
+    List<InstanceView> overview = instances.overview();
+    for (InstanceView view : overview) {
       ObjectNode full = InstanceJson.view(view);
       ObjectNode brief = all.addObject();
       STATUS_FIELDS.stream().filter(full::has).forEach(field -> brief.set(field, full.get(field)));
@@ -105,6 +111,18 @@ final class InstanceRoutes {
         .put("since", archive.since() == null ? null : archive.since().toString())
         .put("next_attempt", archive.nextAttempt() == null ? null : archive.nextAttempt().toString())
         .put("file", archive.file());
+    ClusterTotals traffic = ClusterTotals.of(overview.stream().map(InstanceView::figures).toList(), scraper.nginx());
+    status.putObject("totals").put("requests_per_second", traffic.requestsPerSecond())
+        .put("errors_per_second", traffic.errorsPerSecond());
+    scraper.nginx().ifPresent(nginx -> {
+      ObjectNode answers = status.putObject("nginx_answers");
+      NginxAnswers.Totals totals = nginx.totals();
+      answers.put("answers_total", totals.answers()).put("errors_total", totals.errors());
+      if (traffic.nginx() != null) {
+        answers.put("answers_per_second", traffic.nginx().answersPerSecond())
+            .put("errors_per_second", traffic.nginx().errorsPerSecond());
+      }
+    });
     ctx.json(status);
   }
 

@@ -69,6 +69,8 @@ public final class GeneratedFiles {
   private static final Pattern HASH_KEY = Pattern.compile("(\\$[a-z_][a-z0-9_]*)+");
   private static final String NO_SERVERS = "127.0.0.1:9";
   private static final String ROOT = "root";
+  /** Where, under its prefix, the managed nginx logs the requests it answered itself. */
+  public static final String ANSWERS_LOG = "logs/answers.jsonl";
   /** nginx reads a configuration in 4 KiB buffers: one token (a quoted string) must fit in one. */
   private static final int PAGE_CHARS = 3000;
 
@@ -204,7 +206,10 @@ public final class GeneratedFiles {
         snapshot.integer(Setting.NGINX_MAX_BODY_MB),
         tls,
         servers,
-        routing(snapshot, serverOf));
+        routing(snapshot, serverOf),
+        NginxErrorAnswers.of(snapshot.integer(Setting.NGINX_MAX_BODY_MB), snapshot.integer(Setting.NGINX_RATE),
+            snapshot.integer(Setting.NGINX_BURST), snapshot.integer(Setting.NGINX_READ_TIMEOUT_S)),
+        fullConfig ? prefix + "/" + ANSWERS_LOG : null);
   }
 
   /**

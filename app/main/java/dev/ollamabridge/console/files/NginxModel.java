@@ -13,6 +13,10 @@ import java.util.List;
  * @param balance the balancing directive ({@code least_conn}, {@code ip_hash}, {@code hash $x
  *     consistent}), or null for round-robin
  * @param routing how requests are routed by model, or null when they are not
+ * @param errorAnswers what nginx answers itself, by status, instead of its HTML pages
+ * @param answersLog where nginx writes a JSON line for each request it answered itself (no bridge's
+ *     answer reached the client), which the console reads for its totals; null for a system nginx,
+ *     which cannot write into the console's data directory
  */
 public record NginxModel(
     boolean fullConfig,
@@ -31,7 +35,9 @@ public record NginxModel(
     int maxBodyMb,
     Tls tls,
     List<Server> servers,
-    Routing routing) {
+    Routing routing,
+    List<ErrorAnswer> errorAnswers,
+    String answersLog) {
 
   /** A TLS listener, when a certificate and key are configured. */
   public record Tls(String listen, String cert, String key) {}
@@ -60,8 +66,18 @@ public record NginxModel(
   /** One line of the model → group map. */
   public record MapEntry(String model, String group) {}
 
+  /**
+   * One answer nginx gives itself, as JSON in both dialects: Ollama's under {@code /api/}, OpenAI's
+   * elsewhere (as the bridges choose). The bodies go between single quotes in nginx.conf: they hold
+   * no quote, backslash or {@code $}.
+   *
+   * @param retryAfterSeconds the {@code Retry-After} sent with it, or 0 for none
+   */
+  public record ErrorAnswer(int status, String openAi, String ollama, int retryAfterSeconds) {}
+
   NginxModel withRevision(String hash) {
     return new NginxModel(fullConfig, workerUser, prefix, accessLog, hash, listen, serverName, balance, keepalive,
-        readTimeoutSeconds, nextUpstreamTries, ratePerSecond, burst, maxBodyMb, tls, servers, routing);
+        readTimeoutSeconds, nextUpstreamTries, ratePerSecond, burst, maxBodyMb, tls, servers, routing, errorAnswers,
+        answersLog);
   }
 }

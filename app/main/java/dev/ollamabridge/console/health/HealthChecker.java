@@ -2,6 +2,7 @@ package dev.ollamabridge.console.health;
 
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.http.CallFailures;
+import dev.ollamabridge.http.ConsoleTraffic;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -132,7 +133,8 @@ public final class HealthChecker implements AutoCloseable {
   private Probe probe(Target target, Duration timeout) {
     OkHttpClient client = http.newBuilder().callTimeout(timeout).build();
     HttpUrl url = HttpUrl.get(target.baseUrl() + "/health");
-    try (Response response = client.newCall(new Request.Builder().url(url).build()).execute()) {
+    try (Response response = client.newCall(new Request.Builder().url(url)
+        .header(ConsoleTraffic.HEADER, ConsoleTraffic.VALUE).build()).execute()) {
       if (response.code() == 200) {
         return new Probe(200, null);
       }

@@ -2,9 +2,11 @@ package dev.ollamabridge.console.metrics;
 
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.http.CallFailures;
+import dev.ollamabridge.http.ConsoleTraffic;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,6 +50,7 @@ public final class BridgeScraper implements AutoCloseable {
   private final Supplier<Duration> interval;
   private final Duration window;
   private final Clock clock;
+  private final Optional<NginxAnswers> nginx;
   private final Map<Long, ScrapeWindow> windows = new ConcurrentHashMap<>();
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService timer =
@@ -68,7 +71,18 @@ public final class BridgeScraper implements AutoCloseable {
    */
   public BridgeScraper(Supplier<List<Target>> targets, OkHttpClient http, Supplier<Duration> interval, Duration window,
       Clock clock) {
+    this(targets, http, interval, window, clock, Optional.empty());
+  }
+
+  /**
+   * As above, also reading at each round what the managed nginx answered itself.
+   *
+   * @param nginx the managed nginx's answers, or empty when the console runs none
+   */
+  public BridgeScraper(Supplier<List<Target>> targets, OkHttpClient http, Supplier<Duration> interval, Duration window,
+      Clock clock, Optional<NginxAnswers> nginx) {
     this.targets = targets;
+    this.nginx = nginx;
     this.http = http.newBuilder().callTimeout(CALL_TIMEOUT).build();
     this.interval = interval;
     this.window = window;
@@ -110,6 +124,18 @@ public final class BridgeScraper implements AutoCloseable {
     return Series.of(window(id), maxGap(interval()));
   }
 
+  /** The whole cluster's requests and errors over the window, nginx's own answers included. */
+  public ClusterSeries clusterSeries() {
+    Instant now = clock.instant();
+    return ClusterSeries.of(windows.values().stream().map(figures -> figures.figures(now)).toList(),
+        nginx.map(NginxAnswers::window).orElse(List.of()), nginx.isPresent(), interval());
+  }
+
+  /** What the managed nginx answered itself; empty when the console runs no nginx of its own. */
+  public Optional<NginxAnswers> nginx() {
+    return nginx;
+  }
+
   /** Why the last scrape of a bridge failed; empty when it succeeded or none was tried. */
   public Optional<String> lastError(long id) {
     return Optional.ofNullable(windows.get(id)).flatMap(ScrapeWindow::lastError);
@@ -144,6 +170,7 @@ public final class BridgeScraper implements AutoCloseable {
 
   private void round(Executor executor, Duration maxGap) {
     try {
+      nginx.ifPresent(answers -> answers.read(clock.instant()));
       List<Target> now = targets.get();
       windows.keySet().retainAll(now.stream().map(Target::id).toList());
       for (Target target : now) {
@@ -158,7 +185,8 @@ public final class BridgeScraper implements AutoCloseable {
   }
 
   private void scrape(Target target, ScrapeWindow figures, Duration maxGap) {
-    try (Response response = http.newCall(new Request.Builder().url(target.baseUrl() + "/metrics").build()).execute()) {
+    try (Response response = http.newCall(new Request.Builder().url(target.baseUrl() + "/metrics")
+        .header(ConsoleTraffic.HEADER, ConsoleTraffic.VALUE).build()).execute()) {
       if (response.code() != 200) {
         figures.failed("GET /metrics answered " + response.code(), clock.instant());
         return;
@@ -181,6 +209,7 @@ public final class BridgeScraper implements AutoCloseable {
   public void close() {
     timer.shutdownNow();
     scrapes.shutdownNow();
+    nginx.ifPresent(NginxAnswers::close);
   }
 
   private static Thread daemon(Runnable runnable, String name) {

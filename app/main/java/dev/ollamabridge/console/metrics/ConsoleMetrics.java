@@ -1,6 +1,7 @@
 package dev.ollamabridge.console.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -13,7 +14,7 @@ import java.util.function.Supplier;
 
 /**
  * The console's own Prometheus metrics, in a registry of its own: its instances by process state
- * and by health (read when scraped), and its nginx applies.
+ * and by health (read when scraped), its nginx applies, and what its nginx answered itself.
  */
 public final class ConsoleMetrics {
 
@@ -43,6 +44,20 @@ public final class ConsoleMetrics {
         .help("Instances by the verdict of their health checks.").labelNames("health")
         .callback(callback -> byHealth.get().forEach((health, count) -> callback.call(count, health)))
         .register(registry);
+  }
+
+  /**
+   * Adds the requests the managed nginx answered itself (no bridge counts them), read when scraped:
+   * all of them and those with an error status, since the console started.
+   */
+  public void watch(NginxAnswers nginx) {
+    CounterWithCallback.builder().name("console_nginx_own_answers_total")
+        .help("Requests the managed nginx answered itself (no bridge up, an unknown model, a body too large, its rate"
+            + " limit), from its answers log, since the console started.")
+        .callback(callback -> callback.call(nginx.totals().answers())).register(registry);
+    CounterWithCallback.builder().name("console_nginx_own_errors_total")
+        .help("Those of them with a 4xx or 5xx status.")
+        .callback(callback -> callback.call(nginx.totals().errors())).register(registry);
   }
 
   /** Counts one apply and how long it took; {@code result} as in {@code Revision.result()}. */

@@ -10,6 +10,7 @@ import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InstanceRepository;
 import dev.ollamabridge.console.instances.InstanceRules;
+import dev.ollamabridge.http.ConsoleTraffic;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -124,7 +125,8 @@ public final class ModelDiscovery implements AutoCloseable {
    * of any length costs no more memory than that; a bridge that demands client keys is asked with one.
    */
   private Listing listed(Instance instance) throws IOException {
-    Request.Builder request = new Request.Builder().url("http://" + instance.reachableAddress() + "/api/tags");
+    Request.Builder request = new Request.Builder().url("http://" + instance.reachableAddress() + "/api/tags")
+        .header(ConsoleTraffic.HEADER, ConsoleTraffic.VALUE);
     if (!instance.clientKeys().isEmpty()) {
       request.header("Authorization", "Bearer " + instance.clientKeys().get(0));
     }

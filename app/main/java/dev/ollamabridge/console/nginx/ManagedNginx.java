@@ -140,8 +140,24 @@ public final class ManagedNginx implements NginxTarget {
         prefix, address.host(), address.port(), "http://" + address.dialAddress() + "/nginx-health");
   }
 
+  /**
+   * Has the managed nginx of this prefix reopen its logs (after one was moved aside), as
+   * {@code nginx -s reopen} does; a failure is logged.
+   */
+  public static void reopenLogs(String binary, Path prefix) {
+    Commands.Outcome outcome = Commands.run(command(binary, "-s", "reopen", "-p", prefix + "/", "-c",
+        prefix.resolve("conf/nginx.conf").toString()));
+    if (!outcome.ok()) {
+      log.warn("nginx did not reopen its logs: {}", outcome.output());
+    }
+  }
+
   /** nginx with these arguments, run with the umask 077. */
   private List<String> nginx(String... arguments) {
+    return command(binary, arguments);
+  }
+
+  private static List<String> command(String binary, String... arguments) {
     List<String> argv = new ArrayList<>(OWNER_ONLY_UMASK);
     argv.add(binary);
     argv.addAll(List.of(arguments));

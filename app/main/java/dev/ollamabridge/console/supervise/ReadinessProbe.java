@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.supervise;
 
+import dev.ollamabridge.http.ConsoleTraffic;
 import java.io.IOException;
 import java.net.Proxy;
 import java.time.Duration;
@@ -39,7 +40,7 @@ final class ReadinessProbe implements AutoCloseable {
   /** Completes with whether an HTTP response came, within about a second; never exceptionally. */
   CompletableFuture<Boolean> answers(String url) {
     CompletableFuture<Boolean> answered = new CompletableFuture<>();
-    http.newCall(new Request.Builder().url(url).build()).enqueue(new Callback() {
+    http.newCall(new Request.Builder().url(url).header(ConsoleTraffic.HEADER, ConsoleTraffic.VALUE).build()).enqueue(new Callback() {
       @Override
       public void onFailure(Call call, IOException e) {
         answered.complete(false);

@@ -8,7 +8,7 @@ import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.InstanceView;
 import dev.ollamabridge.console.instances.InvalidInput;
 import dev.ollamabridge.console.metrics.BridgeScraper;
-import dev.ollamabridge.console.metrics.Figures;
+import dev.ollamabridge.console.metrics.ClusterTotals;
 import dev.ollamabridge.console.nginx.NginxRefusal;
 import dev.ollamabridge.console.nginx.Revision;
 import dev.ollamabridge.console.nginx.RevisionRepository;
@@ -24,7 +24,6 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** The dashboard and the instance pages: thin handlers over {@link InstanceService}. */
@@ -65,7 +64,14 @@ final class InstancePages {
     Live live = live(filter);
     String someBridge = live.rows().isEmpty() ? null : live.rows().get(0).address();
     ClientEndpoint endpoint = ClientEndpoint.of(settings.all(), nginx, browserHost(ctx), someBridge);
-    pages.render(ctx, "dashboard.jte", new DashboardPage(WebRoutes.layout(ctx, "Instances", "instances"), endpoint, live));
+    pages.render(ctx, "dashboard.jte", new DashboardPage(WebRoutes.layout(ctx, "Instances", "instances"), endpoint, live,
+        scraper.interval().toMillis()));
+
+  }
+
+  /** The last hour of the whole cluster's requests and errors, nginx's own answers included, for the dashboard's chart. */
+  void clusterSeries(Context ctx) {
+    ctx.json(scraper.clusterSeries());
   }
 
   /**
@@ -256,9 +262,10 @@ final class InstancePages {
     List<InstanceView> views = instances.overview();
     long up = views.stream().filter(v -> v.health() != null && v.health().healthy() && !v.draining()).count();
     String revision = revisions.lastApplied().map(r -> "revision " + r.id()).orElse("no revision yet");
-    return new Live(new Live.Totals(up, views.size(), sum(views, Figures::requestsPerSecond),
-        sum(views, Figures::errorsPerSecond), revision), filter.select(views), filter,
-        Live.outage(views.stream().map(InstanceRow::of).toList()));
+    ClusterTotals traffic = ClusterTotals.of(views.stream().map(InstanceView::figures).toList(), scraper.nginx());
+    return new Live(new Live.Totals(up, views.size(), rate(traffic.requestsPerSecond()), rate(traffic.errorsPerSecond()),
+        traffic.nginx() == null ? null : rate(traffic.nginx().errorsPerSecond()), revision),
+        filter.select(views), filter, Live.outage(views.stream().map(InstanceRow::of).toList()));
   }
 
   /** The host the browser reached the console by, without its port; null when it named none. */
@@ -271,9 +278,8 @@ final class InstancePages {
     return colon < 0 ? host : host.substring(0, colon);
   }
 
-  private static String sum(List<InstanceView> views, Function<Figures, Double> figure) {
-    double total = views.stream().map(InstanceView::figures).filter(Objects::nonNull).mapToDouble(figure::apply).sum();
-    return String.format(Locale.ROOT, "%.1f", total);
+  private static String rate(double perSecond) {
+    return String.format(Locale.ROOT, "%.1f", perSecond);
   }
 
   private static String said(ProgramStatus status, String verb) {

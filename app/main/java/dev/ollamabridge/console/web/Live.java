@@ -35,9 +35,14 @@ public record Live(Totals totals, List<InstanceRow> rows, RowFilter filter, Stri
 
   /**
    * @param up instances whose bridge runs (or is external) and passes its health checks
+   * @param requestsPerSecond the bridges' answers and nginx's own
+   * @param errorsPerSecond the bridges' 5xx answers and every error nginx answered itself
+   * @param nginxErrorsPerSecond the errors nginx answered itself (no bridge served the request), or null
+   *     when the console runs no nginx of its own
    * @param revision the nginx revision being served, or a word for why there is none
    */
-  public record Totals(long up, int total, String requestsPerSecond, String errorsPerSecond, String revision) {}
+  public record Totals(long up, int total, String requestsPerSecond, String errorsPerSecond,
+      String nginxErrorsPerSecond, String revision) {}
 
   /** What the summary above the table says: the totals, how many rows of how many the filter shows, the outage. */
   public String summaryDigest() {

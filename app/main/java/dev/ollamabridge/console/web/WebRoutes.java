@@ -72,6 +72,7 @@ public final class WebRoutes {
       path("/instances", () -> {
         post("live", instances::live);
         post("bulk", instances::bulk);
+        get("series", instances::clusterSeries);
         post("add", instances::add);
         get("new", instances::newForm);
         post("new", instances::create);

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The console's own {@code /metrics}: instances by state and health, nginx applies. */
 class ConsoleMetricsTest {
@@ -29,6 +33,24 @@ class ConsoleMetricsTest {
         new Sample("console_instances_by_state", Map.of("state", "FATAL"), 1),
         new Sample("console_instances_by_health", Map.of("health", "up"), 2),
         new Sample("console_instances_by_health", Map.of("health", "down"), 1));
+  }
+
+  @Test
+  void whatNginxAnsweredItselfIsCountedSinceTheStart(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("answers.jsonl");
+    NginxAnswers nginx = new NginxAnswers(log, Duration.ofHours(1), () -> { });
+    ConsoleMetrics metrics = new ConsoleMetrics(Map::of, Map::of);
+    metrics.watch(nginx);
+    Instant start = Instant.parse("2026-01-01T12:00:00Z");
+    nginx.read(start);
+
+    Files.writeString(log, "{\"status\":\"502\"}\n{\"status\":\"404\"}\n{\"status\":\"200\"}\n");
+    nginx.read(start.plusSeconds(5));
+
+    assertThat(PrometheusText.parse(written(metrics))).contains(
+        new Sample("console_nginx_own_answers_total", Map.of(), 3),
+        new Sample("console_nginx_own_errors_total", Map.of(), 2));
+    nginx.close();
   }
 
   @Test
