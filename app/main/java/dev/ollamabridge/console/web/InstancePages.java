@@ -161,7 +161,8 @@ final class InstancePages {
   private Live live(String notice, String problem) {
     List<InstanceView> views = instances.overview();
     long up = views.stream().filter(v -> v.health() != null && v.health().healthy() && !v.draining()).count();
-    String revision = revisions.lastApplied().map(r -> "revision " + r.id()).orElse("no revision yet");
+    String revision = revisions.lastApplied().map(r -> "revision " + r.id()
+        + (r.rollback() ? " (rollback to revision " + r.rollbackTo() + ", until the next apply)" : "")).orElse("no revision yet");
     return new Live(new Live.Totals(up, views.size(), sum(views, Figures::requestsPerSecond),
         sum(views, Figures::errorsPerSecond), revision), views.stream().map(InstanceRow::of).toList(), notice, problem);
   }

@@ -51,7 +51,7 @@ public record InstanceRow(
         i.weight(), i.version(), i.managed(), i.enabled(), view.draining(),
         state(view), process == null ? null : String.valueOf(process.since()), process == null ? 0 : process.restarts(),
         process == null ? null : process.message(),
-        healthWord(health),
+        healthWord(view),
         health == null || health.lastCheck() == null ? null : health.lastCheck().toString(),
         health == null || health.lastCheck() == null ? "" : health.latencyMillis() + " ms",
         health == null ? null : health.lastError(),
@@ -65,8 +65,16 @@ public record InstanceRow(
         figures == null || figures.refusedPerSecond() == 0 ? null : rate(figures.refusedPerSecond()));
   }
 
-  /** healthy or unhealthy; checking while a new instance passes but has not passed often enough yet. */
-  private static String healthWord(HealthState health) {
+  /**
+   * healthy or unhealthy; checking while a new instance passes but has not passed often enough yet;
+   * stopped while its process is stopped or stopping, whatever the last check said.
+   */
+  private static String healthWord(InstanceView view) {
+    HealthState health = view.health();
+    String state = state(view);
+    if (state.equals(ProcessState.STOPPED.name()) || state.equals(ProcessState.STOPPING.name())) {
+      return "stopped";
+    }
     if (health == null) {
       return "unchecked";
     }

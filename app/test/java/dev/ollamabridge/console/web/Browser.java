@@ -66,7 +66,7 @@ public final class Browser {
   }
 
   /** Posts a form as the page of the last GET would, with its CSRF token. */
-  Page post(String path, Map<String, String> fields) {
+  public Page post(String path, Map<String, String> fields) {
     if (csrf == null) {
       get("/");
     }
