@@ -117,6 +117,20 @@ final class Chromium implements AutoCloseable {
     new WebDriverWait(driver, patience).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), text));
   }
 
+  /** Clicks the enabled button with this label in an instance's dashboard row, once the row's live part shows it. */
+  void clickRowButton(String name, String label, Duration patience) {
+    new WebDriverWait(driver, patience).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(any -> {
+          for (WebElement button : all("tr[data-name='" + name + "'] button")) {
+            if (button.getText().equals(label) && button.isEnabled()) {
+              button.click();
+              return true;
+            }
+          }
+          return false;
+        });
+  }
+
   /** Saves what the browser shows now as {@code target/screenshots/<prefix>-<n>-<step>.png}. */
   Path screenshot(String step) {
     try {

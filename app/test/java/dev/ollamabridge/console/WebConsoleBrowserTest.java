@@ -167,14 +167,14 @@ class WebConsoleBrowserTest {
     // stop and start from the dashboard
     browser.find("a[href='/']").click();
     browser.await("tr[data-name='bridge-1']", PATIENCE);
-    clickRowButton("bridge-1", "Stop");
+    browser.clickRowButton("bridge-1", "Stop", PATIENCE);
     browser.awaitText("tr[data-name='bridge-1'] [data-field=state]", "STOPPED", PATIENCE);
     browser.screenshot("stopped");
-    clickRowButton("bridge-1", "Start");
+    browser.clickRowButton("bridge-1", "Start", PATIENCE);
     browser.awaitText("tr[data-name='bridge-1'] [data-field=state]", "RUNNING", PATIENCE);
 
     // remove asks first, naming the instance, then drains, stops and removes it
-    clickRowButton("bridge-1", "Remove");
+    browser.clickRowButton("bridge-1", "Remove", PATIENCE);
     Alert confirm = new WebDriverWait(browser.driver, PATIENCE).until(ExpectedConditions.alertIsPresent());
     assertThat(confirm.getText()).contains("Remove instance 'bridge-1'");
     confirm.accept();
@@ -337,19 +337,6 @@ class WebConsoleBrowserTest {
     field.clear();
     field.sendKeys(secret);
     browser.find("form button[type=submit]").click();
-  }
-
-  private void clickRowButton(String name, String label) {
-    new WebDriverWait(browser.driver, PATIENCE).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-        .until(driver -> {
-          for (WebElement button : browser.all("tr[data-name='" + name + "'] button")) {
-            if (button.getText().equals(label) && button.isEnabled()) {
-              button.click();
-              return true;
-            }
-          }
-          return false;
-        });
   }
 
   private String rowId(String name) {
