@@ -109,6 +109,31 @@ class DeliberateStopTest {
         .doesNotContain("127.0.0.1:" + nginx.port(b));
   }
 
+  @Test
+  void aRemovalDrainsTheInstanceInNginxBeforeItsBridgeStops() throws Exception {
+    nginx = new ManagedNginxFixture(data);
+    long a = nginx.create("a", backend.baseUrl(), 1);
+    long b = nginx.create("b", backend.baseUrl(), 1);
+    nginx.awaitHealthy(a);
+    nginx.awaitHealthy(b);
+    nginx.awaitSettled();
+    String bAddress = "127.0.0.1:" + nginx.port(b);
+    long version = nginx.api.get("/instances/" + b).body().path("version").asLong();
+
+    try (Load load = new Load(nginx.nginxPort, "before-remove")) {
+      load.awaitMore(10);
+      assertThat(nginx.api.delete("/instances/" + b + "?version=" + version).status()).isEqualTo(204);
+      load.tag("after-remove");
+      load.awaitMore(30);
+      load.stop();
+      assertThat(load.failures()).as(nginx.errorLogTail()).isEmpty();
+    }
+
+    assertThat(accessLog("after-remove")).isNotEmpty().noneMatch(line -> line.contains(bAddress));
+    assertThat(Files.readString(data.resolve("nginx/logs/error.log"))).as("nginx never tried the removed bridge")
+        .doesNotContain(bAddress);
+  }
+
   /** The row of an instance in the dashboard's live part. */
   private static String row(String live, long id) {
     int start = live.indexOf("<tr id=\"instance-" + id + "\"");

@@ -112,8 +112,9 @@ class NginxRevisionsTest {
     Browser browser = Browser.loggedIn(nginx.console, data);
     String all = browser.get("/nginx").body();
     String manual = browser.get("/nginx?automatic=hide").body();
-    assertThat(all).contains("weight b 1→7 by " + API_ACTOR, "stop b by " + API_ACTOR, "health: b up");
-    assertThat(manual).contains("weight b 1→7 by " + API_ACTOR, "stop b by " + API_ACTOR).doesNotContain("health: b up");
+    String upRow = "<tr id=\"revision-" + up.path("id").asLong() + "\"";
+    assertThat(all).contains("weight b 1→7 by " + API_ACTOR, "stop b by " + API_ACTOR, "health: b up", upRow);
+    assertThat(manual).contains("weight b 1→7 by " + API_ACTOR, "stop b by " + API_ACTOR).doesNotContain(upRow);
     assertThat(revisions("").stream().filter(revision -> revision.path("id").asLong() > since))
         .as("every revision has its cause").allSatisfy(revision -> assertThat(revision.path("cause").asText()).isNotBlank());
   }
@@ -143,6 +144,10 @@ class NginxRevisionsTest {
         && text.contains("b") && text.contains("7") && text.contains("1"));
     assertThat(nginx.servedRevision()).as("nothing was applied").isEqualTo(servedBefore);
     assertThat(page).contains("brings back c", "name=\"confirm\"");
+    Page unconfirmed = browser.post("/nginx/revisions/" + withC + "/rollback", Map.of());
+    assertThat(unconfirmed.status()).as("the list's Rollback button, without the confirmation").isEqualTo(409);
+    assertThat(unconfirmed.body()).contains("brings back c", "Roll back anyway");
+    assertThat(nginx.servedRevision()).as("nothing was applied").isEqualTo(servedBefore);
 
     ConsoleClient.Answer rolledBack = nginx.api.post("/nginx/revisions/" + withC + "/rollback?confirm=true", "");
     assertThat(rolledBack.status()).as(String.valueOf(rolledBack.body())).isEqualTo(200);
