@@ -10,6 +10,7 @@ import dev.ollamabridge.console.instances.InvalidInput;
 import dev.ollamabridge.console.metrics.BridgeScraper;
 import dev.ollamabridge.console.metrics.Figures;
 import dev.ollamabridge.console.nginx.NginxRefusal;
+import dev.ollamabridge.console.nginx.Revision;
 import dev.ollamabridge.console.nginx.RevisionRepository;
 import dev.ollamabridge.console.supervise.ProgramStatus;
 import io.javalin.http.Context;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -161,10 +163,12 @@ final class InstancePages {
   private Live live(String notice, String problem) {
     List<InstanceView> views = instances.overview();
     long up = views.stream().filter(v -> v.health() != null && v.health().healthy() && !v.draining()).count();
-    String revision = revisions.lastApplied().map(r -> "revision " + r.id()
-        + (r.rollback() ? " (rollback to revision " + r.rollbackTo() + ", until the next apply)" : "")).orElse("no revision yet");
+    Optional<Revision> served = revisions.lastApplied();
+    String revision = served.map(r -> "revision " + r.id()).orElse("no revision yet");
+    String rollback = served.filter(Revision::rollback)
+        .map(r -> "rollback to revision " + r.rollbackTo() + ", until the next apply").orElse(null);
     return new Live(new Live.Totals(up, views.size(), sum(views, Figures::requestsPerSecond),
-        sum(views, Figures::errorsPerSecond), revision), views.stream().map(InstanceRow::of).toList(), notice, problem);
+        sum(views, Figures::errorsPerSecond), revision, rollback), views.stream().map(InstanceRow::of).toList(), notice, problem);
   }
 
   private static String sum(List<InstanceView> views, Function<Figures, Double> figure) {

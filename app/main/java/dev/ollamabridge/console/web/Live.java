@@ -14,6 +14,8 @@ public record Live(Totals totals, List<InstanceRow> rows, String notice, String 
   /**
    * @param up instances whose bridge runs (or is external) and passes its health checks
    * @param revision the nginx revision being served, or a word for why there is none
+   * @param rollback when that revision is a rollback, what it rolled back to and until when; else null
    */
-  public record Totals(long up, int total, String requestsPerSecond, String errorsPerSecond, String revision) {}
+  public record Totals(long up, int total, String requestsPerSecond, String errorsPerSecond, String revision,
+      String rollback) {}
 }
