@@ -31,17 +31,13 @@ class NginxRevisionsTest {
   @TempDir static Path data;
   private static FakeOllama backend;
   private static ManagedNginxFixture nginx;
-  private static long a;
   private static long b;
 
   @BeforeAll
   static void start() throws Exception {
     backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(3));
     nginx = new ManagedNginxFixture(data);
-    a = nginx.create("a", backend.baseUrl(), 1);
-    b = nginx.create("b", backend.baseUrl(), 1);
-    nginx.awaitHealthy(a);
-    nginx.awaitHealthy(b);
+    b = nginx.createSettled(backend.baseUrl(), "a", "b")[1];
   }
 
   /** b's weight back to 1, and nginx serving what the database says, settled. */
@@ -121,12 +117,7 @@ class NginxRevisionsTest {
 
   @Test
   void aRollbackThatNoLongerMatchesTheInstancesSaysHowAndWaitsForConfirmation() throws Exception {
-    long c = nginx.create("c", backend.baseUrl(), 1);
-    nginx.awaitHealthy(c);
-    nginx.awaitSettled();
-    long withC = nginx.newestApplied().orElseThrow().path("id").asLong();
-    JsonNode cNow = nginx.api.get("/instances/" + c).body();
-    assertThat(nginx.api.delete("/instances/" + c + "?version=" + cNow.path("version").asLong()).status()).isEqualTo(204);
+    long withC = nginx.revisionOfARemovedInstance("c", backend.baseUrl());
     JsonNode instance = nginx.api.get("/instances/" + b).body();
     assertThat(nginx.api.patch("/instances/" + b, "{\"version\":" + instance.path("version").asLong() + ",\"weight\":7}")
         .status()).isEqualTo(200);

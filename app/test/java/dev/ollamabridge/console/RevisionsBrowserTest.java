@@ -114,12 +114,7 @@ class RevisionsBrowserTest {
   @Test
   void aRollbackToARevisionWithARemovedInstanceSaysSoAndAsksFirst() throws Exception {
     start();
-    long c = nginx.create("c", backend.baseUrl(), 1);
-    nginx.awaitHealthy(c);
-    nginx.awaitSettled();
-    long withC = nginx.newestApplied().orElseThrow().path("id").asLong();
-    JsonNode cNow = nginx.api.get("/instances/" + c).body();
-    assertThat(nginx.api.delete("/instances/" + c + "?version=" + cNow.path("version").asLong()).status()).isEqualTo(204);
+    long withC = nginx.revisionOfARemovedInstance("c", backend.baseUrl());
     nginx.awaitSettled();
 
     logIn(browser.fresh("revisions-rollback", 1280, 800));
@@ -143,11 +138,7 @@ class RevisionsBrowserTest {
   /** A console with nginx and two instances, a and b, settled. */
   private void start() throws Exception {
     nginx = new ManagedNginxFixture(data);
-    long a = nginx.create("a", backend.baseUrl(), 1);
-    b = nginx.create("b", backend.baseUrl(), 1);
-    nginx.awaitHealthy(a);
-    nginx.awaitHealthy(b);
-    nginx.awaitSettled();
+    b = nginx.createSettled(backend.baseUrl(), "a", "b")[1];
     base = "http://127.0.0.1:" + nginx.console.port();
   }
 
