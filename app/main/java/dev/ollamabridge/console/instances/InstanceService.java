@@ -178,7 +178,8 @@ public final class InstanceService {
     draining.add(id);
     try {
       events.record(actor, "instance.drain", current.name(), null);
-      awaitQuietly(notifyChanged(actor, "drain " + current.name() + " for removal by " + actor)); // nginx stops sending it requests before it stops
+      // nginx stops sending it requests before it stops
+      awaitQuietly(notifyChanged(actor, "drain " + current.name() + " for removal by " + actor));
       if (current.managed()) {
         supervisor.remove(current.name()).join();
       }

@@ -21,9 +21,12 @@ public record NginxPage(Layout layout, Outcome outcome, String mode, boolean app
     Revision served, String diff, String pending, String renderError, List<Revision> revisions, boolean hideAutomatic,
     boolean unchanged, SettingsForm settings) {
 
-  /** Whether nginx serves a rollback, which the next apply (an automatic one too) replaces. */
+  /**
+   * Whether nginx serves a rollback that the instances and settings no longer render, which the
+   * next apply (an automatic one too) replaces.
+   */
   public boolean servesRollback() {
-    return served != null && served.rollback();
+    return served != null && served.rollback() && !diff.isEmpty();
   }
 
   public boolean serving(Revision revision) {
