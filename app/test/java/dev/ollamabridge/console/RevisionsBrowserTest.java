@@ -14,7 +14,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * nginx's revisions and a deliberate Stop as an operator sees them in Chromium, at 1280×800 and
@@ -92,7 +95,7 @@ class RevisionsBrowserTest {
       logIn(browser.fresh("revisions-stop-" + size[0], size[0], size[1]));
       browser.open(base + "/");
       browser.clickRowButton("b", "Stop", PATIENCE);
-      browser.awaitText("tr[data-name='b'] [data-field=health]", "stopped", PATIENCE);
+      awaitExactly("tr[data-name='b'] [data-field=health]", "stopped");
       browser.awaitText("#total-up", "1 / 2", PATIENCE);
       browser.screenshot("stopped-row");
 
@@ -106,7 +109,8 @@ class RevisionsBrowserTest {
 
       browser.open(base + "/");
       browser.clickRowButton("b", "Start", PATIENCE);
-      browser.awaitText("tr[data-name='b'] [data-field=health]", "healthy", PATIENCE);
+      awaitExactly("tr[data-name='b'] [data-field=state]", "RUNNING");
+      awaitExactly("tr[data-name='b'] [data-field=health]", "healthy");
     }
     browser.assertNoConsoleErrors();
   }
@@ -140,6 +144,11 @@ class RevisionsBrowserTest {
     nginx = new ManagedNginxFixture(data);
     b = nginx.createSettled(backend.baseUrl(), "a", "b")[1];
     base = "http://127.0.0.1:" + nginx.console.port();
+  }
+
+  /** Waits until the element says exactly this ("unhealthy" is not "healthy"). */
+  private static void awaitExactly(String css, String text) {
+    new WebDriverWait(browser.driver, PATIENCE).until(ExpectedConditions.textToBe(By.cssSelector(css), text));
   }
 
   private void logIn(Chromium fresh) throws Exception {
