@@ -159,7 +159,7 @@ public final class ConsoleApp implements AutoCloseable {
           () -> ownAddresses(config.listen().host(), apiPort.get(), settings), scraper::latest);
       ModelRepository modelRepository = new ModelRepository(database);
       Optional<Snapshot.Njs> njs = NginxSetup.njs(mode, data.resolve("nginx"));
-      ConfigSource configs = new ConfigSource(repository, settings, health::healthyIds, instances::draining,
+      ConfigSource configs = new ConfigSource(repository, settings, health::healthyIds, instances::draining, instances::stopped,
           new GeneratedFiles(), data, self.command(BridgeLaunch.JVM_FLAGS, List.of()), !mode.equals("system"),
           modelRepository, njs);
 
@@ -179,7 +179,7 @@ public final class ConsoleApp implements AutoCloseable {
       instances.addListener(nginx);
       ModelDiscovery discovery = new ModelDiscovery(repository, modelRepository, health::healthyIds,
           () -> Duration.ofSeconds(Integer.parseInt(settings.get(Setting.MODELS_REFRESH_S))), http, events,
-          Clock.systemUTC(), () -> nginx.changed("models"));
+          Clock.systemUTC(), change -> nginx.changed("models", "models: " + change));
       parts.add(0, discovery);
       health.addListener((target, state) -> {
         if (state.healthy()) {
@@ -188,7 +188,7 @@ public final class ConsoleApp implements AutoCloseable {
         healthRecords.save(target.id(), state.healthy());
         events.record("health", state.healthy() ? "health.up" : "health.down", target.name(),
             state.healthy() ? null : state.lastError());
-        nginx.changed("health");
+        nginx.changed("health", "health: " + target.name() + (state.healthy() ? " up" : " down"));
       });
       ConsoleMetrics metrics = new ConsoleMetrics(() -> countBy(instances.overview(), ConsoleApp::processWord),
           () -> countBy(instances.overview(), ConsoleApp::healthWord));

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -154,63 +153,6 @@ class FailoverDrillTest {
     public void close() throws InterruptedException {
       running.set(false);
       thread.join();
-    }
-  }
-
-  /** Clients sending non-streamed requests through nginx, one after another, until stopped. */
-  private static final class SteadyLoad implements AutoCloseable {
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
-    private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    private final List<Thread> clients = new ArrayList<>();
-
-    SteadyLoad(ManagedNginxFixture nginx, int concurrency) {
-      for (int i = 0; i < concurrency; i++) {
-        Thread client = new Thread(() -> {
-          while (running.get()) {
-            int status = nginx.chat();
-            sent.incrementAndGet();
-            if (status != 200) {
-              failed.incrementAndGet();
-              failures.add(java.time.Instant.now() + " status " + status);
-            }
-          }
-        });
-        client.start();
-        clients.add(client);
-      }
-    }
-
-    long sent() {
-      return sent.get();
-    }
-
-    /** Waits until the clients have sent {@code requests} more than now; the number sent by then. */
-    long awaitMore(int requests) {
-      long target = sent.get() + requests;
-      await().atMost(ManagedNginxFixture.PATIENCE).until(() -> sent.get() >= target);
-      return sent.get();
-    }
-
-    long failed() {
-      return failed.get();
-    }
-
-    List<String> failures() {
-      return List.copyOf(failures);
-    }
-
-    void stop() throws InterruptedException {
-      running.set(false);
-      for (Thread client : clients) {
-        client.join();
-      }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      stop();
     }
   }
 }

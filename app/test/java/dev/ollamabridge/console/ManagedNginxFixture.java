@@ -60,6 +60,34 @@ final class ManagedNginxFixture implements AutoCloseable {
     return created.body().path("id").asLong();
   }
 
+  /** Creates instances of weight 1 in front of one upstream, waits until each is healthy and the cluster settled; their ids. */
+  long[] createSettled(String upstream, String... names) {
+    long[] ids = new long[names.length];
+    for (int i = 0; i < names.length; i++) {
+      ids[i] = create(names[i], upstream, 1);
+    }
+    for (long id : ids) {
+      awaitHealthy(id);
+    }
+    awaitSettled();
+    return ids;
+  }
+
+  /**
+   * Adds an instance, waits until nginx serves it, then removes it: the id of the applied revision
+   * that still routes to it, which a rollback would bring back.
+   */
+  long revisionOfARemovedInstance(String name, String upstream) {
+    long id = createSettled(upstream, name)[0];
+    long revision = newestApplied().orElseThrow().path("id").asLong();
+    long version = api.get("/instances/" + id).body().path("version").asLong();
+    ConsoleClient.Answer removed = api.delete("/instances/" + id + "?version=" + version);
+    if (removed.status() != 204) {
+      throw new AssertionError(removed.body());
+    }
+    return revision;
+  }
+
   void awaitHealthy(long id) {
     await().atMost(PATIENCE).untilAsserted(() -> {
       JsonNode instance = api.get("/instances/" + id).body();
@@ -195,7 +223,19 @@ final class ManagedNginxFixture implements AutoCloseable {
 
   /** A non-streamed chat with a model through nginx; answers the status, or 0 when no answer came. */
   int chat(String model, String question) {
-    Request request = new Request.Builder().url("http://127.0.0.1:" + nginxPort + "/api/chat")
+    return chat(model, question, "");
+  }
+
+  /**
+   * A non-streamed chat through nginx whose query string is this tag (bridges ignore it, nginx's
+   * access log keeps it), to find the request there; answers the status, or 0 when no answer came.
+   */
+  int chatTagged(String tag) {
+    return chat("fake-llama", "hi", "?" + tag);
+  }
+
+  private int chat(String model, String question, String query) {
+    Request request = new Request.Builder().url("http://127.0.0.1:" + nginxPort + "/api/chat" + query)
         .post(RequestBody.create("{\"model\":\"" + model + "\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\""
             + question + "\"}]}", MediaType.get("application/json"))).build();
     try (Response response = HTTP.newCall(request).execute()) {
@@ -205,6 +245,17 @@ final class ManagedNginxFixture implements AutoCloseable {
       System.out.println("request through nginx got no answer: " + e);
       return 0;
     }
+  }
+
+  /** The lines of nginx's access log for the requests sent with {@link #chatTagged} and this tag. */
+  List<String> accessLog(String tag) throws IOException {
+    return java.nio.file.Files.readAllLines(data.resolve("nginx/logs/access.log")).stream()
+        .filter(line -> line.contains("?" + tag)).toList();
+  }
+
+  /** nginx's whole error log, to tell whether it ever tried an address. */
+  String errorLog() throws IOException {
+    return java.nio.file.Files.readString(data.resolve("nginx/logs/error.log"));
   }
 
   /** The end of nginx's error log, to explain a failed request. */

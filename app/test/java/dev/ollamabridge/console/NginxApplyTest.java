@@ -159,13 +159,16 @@ class NginxApplyTest {
         .until(() -> servedRevisionWith(weight("b", 7)), Optional::isPresent).orElseThrow().path("id").asLong();
 
     String diff = nginx.api.get("/nginx/revisions/" + afterId + "?diff_against=" + beforeId).body().path("diff").asText();
-    ConsoleClient.Answer rolledBack = nginx.api.post("/nginx/revisions/" + beforeId + "/rollback", "");
+    ConsoleClient.Answer unconfirmed = nginx.api.post("/nginx/revisions/" + beforeId + "/rollback", "");
+    ConsoleClient.Answer rolledBack = nginx.api.post("/nginx/revisions/" + beforeId + "/rollback?confirm=true", "");
 
     List<String> removed = diff.lines().filter(line -> line.startsWith("-        server")).toList();
     List<String> added = diff.lines().filter(line -> line.startsWith("+        server")).toList();
     assertThat(removed).as("the diff of the weight change, not of some other revision").isNotEmpty()
         .allSatisfy(line -> assertThat(line).contains(" weight=1 ").endsWith("# b"));
     assertThat(added).hasSameSizeAs(removed).allSatisfy(line -> assertThat(line).contains(" weight=7 ").endsWith("# b"));
+    assertThat(unconfirmed.status()).as("b's weight differs from the instances now").isEqualTo(409);
+    assertThat(unconfirmed.body().path("differences").toString()).contains("weight of b 1 instead of 7");
     assertThat(rolledBack.status()).isEqualTo(200);
     assertThat(rolledBack.body().path("hash").asText()).isEqualTo(before.path("hash").asText());
     assertThat(rolledBack.body().path("message").asText()).contains("rollback to revision " + beforeId);

@@ -172,14 +172,14 @@ class WebConsoleBrowserTest {
     // stop and start from the dashboard
     browser.find("a[href='/']").click();
     browser.await("tr[data-name='bridge-1']", PATIENCE);
-    clickRowButton("bridge-1", "Stop");
+    browser.click("tr[data-name='bridge-1'] button", "Stop", PATIENCE);
     browser.awaitText("tr[data-name='bridge-1'] [data-field=state]", "STOPPED", PATIENCE);
     browser.screenshot("stopped");
-    clickRowButton("bridge-1", "Start");
+    browser.click("tr[data-name='bridge-1'] button", "Start", PATIENCE);
     browser.awaitText("tr[data-name='bridge-1'] [data-field=state]", "RUNNING", PATIENCE);
 
     // remove asks first, naming the instance, then drains, stops and removes it
-    clickRowButton("bridge-1", "Remove");
+    browser.click("tr[data-name='bridge-1'] button", "Remove", PATIENCE);
     Alert confirm = new WebDriverWait(browser.driver, PATIENCE).until(ExpectedConditions.alertIsPresent());
     assertThat(confirm.getText()).contains("Remove instance 'bridge-1'");
     confirm.accept();
@@ -342,19 +342,6 @@ class WebConsoleBrowserTest {
     field.clear();
     field.sendKeys(secret);
     browser.find("form button[type=submit]").click();
-  }
-
-  private void clickRowButton(String name, String label) {
-    new WebDriverWait(browser.driver, PATIENCE).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-        .until(driver -> {
-          for (WebElement button : browser.all("tr[data-name='" + name + "'] button")) {
-            if (button.getText().equals(label) && button.isEnabled()) {
-              button.click();
-              return true;
-            }
-          }
-          return false;
-        });
   }
 
   private String rowId(String name) {

@@ -12,7 +12,9 @@ import dev.ollamabridge.console.nginx.NginxApplier;
 import dev.ollamabridge.console.nginx.NginxFailure;
 import dev.ollamabridge.console.nginx.Revision;
 import dev.ollamabridge.console.nginx.RevisionRepository;
+import dev.ollamabridge.console.nginx.RollbackCheck;
 import io.javalin.http.Context;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -60,20 +62,38 @@ final class NginxRoutes {
         .result(text);
   }
 
+  /** Applies what the console renders now; {@code changed} is false when nginx served it already (no new revision). */
   void apply(Context ctx) {
     NginxApplier nginx = applier.orElseThrow(NginxModeOff::new);
     answer(ctx, () -> nginx.request(ConsoleApi.actor(ctx)).join());
   }
 
+  /**
+   * Applies an earlier revision again. When its servers no longer match the instances it is refused
+   * with 409 and the differences, unless {@code confirm=true} says they were read.
+   */
   void rollback(Context ctx) {
     NginxApplier nginx = applier.orElseThrow(NginxModeOff::new);
     Revision earlier = revision(ctx);
+    boolean confirmed = Boolean.TRUE.equals(QueryParams.bool(ctx, "confirm"));
+    List<String> differences = RollbackCheck.differences(earlier, configs);
+    if (!differences.isEmpty() && !confirmed) {
+      ObjectNode body = JsonNodeFactory.instance.objectNode();
+      body.put("error", "revision " + earlier.id() + " no longer matches the instances: it " + String.join("; ", differences)
+          + ". Send confirm=true to roll back anyway; nginx serves it until the next apply").put("field", "confirm")
+          .put("status", 409);
+      differences.forEach(body.putArray("differences")::add);
+      ctx.status(409).json(body);
+      return;
+    }
     answer(ctx, () -> nginx.rollback(earlier, ConsoleApi.actor(ctx)).join());
   }
 
+  /** The newest 100; {@code automatic=false} leaves out those the console made by itself, {@code true} keeps only them. */
   void list(Context ctx) {
+    Boolean automatic = QueryParams.bool(ctx, "automatic");
     ArrayNode all = JsonNodeFactory.instance.arrayNode();
-    revisions.latest(100).forEach(revision -> all.add(json(revision)));
+    (automatic == null ? revisions.latest(100) : revisions.latest(100, automatic)).forEach(revision -> all.add(json(revision)));
     ctx.json(JsonNodeFactory.instance.objectNode().set("revisions", all));
   }
 
@@ -96,9 +116,12 @@ final class NginxRoutes {
     return revisions.find(id).orElseThrow(() -> new NotFound("no nginx revision has id " + id));
   }
 
-  private static void answer(Context ctx, Supplier<Revision> apply) {
+  /** The revision nginx serves after the apply; {@code changed}: whether the apply made it (false: it served it already). */
+  private void answer(Context ctx, Supplier<Revision> apply) {
+    long before = revisions.lastApplied().map(Revision::id).orElse(0L);
     try {
-      ctx.json(json(apply.get()));
+      Revision revision = apply.get();
+      ctx.json(json(revision).put("changed", revision.id() != before));
     } catch (CompletionException e) {
       if (e.getCause() instanceof NginxFailure failure) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
@@ -115,7 +138,8 @@ final class NginxRoutes {
     ObjectNode json = JsonNodeFactory.instance.objectNode();
     json.put("id", revision.id()).put("created_at", revision.createdAt().toString()).put("actor", revision.actor())
         .put("hash", revision.hash()).put("result", revision.result()).put("message", revision.message())
-        .put("test_output", revision.testOutput());
+        .put("test_output", revision.testOutput()).put("cause", revision.cause()).put("automatic", revision.automatic())
+        .put("rollback_to", revision.rollbackTo());
     if (revision.config() != null) {
       json.put("config", revision.config());
     }

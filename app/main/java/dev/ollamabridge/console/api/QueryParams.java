@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.api;
 
+import dev.ollamabridge.console.instances.InvalidInput;
 import io.javalin.http.Context;
 
 /** Query parameters read through Javalin's validators, so a bad one is a 400 naming it. */
@@ -12,5 +13,17 @@ final class QueryParams {
     return ctx.queryParamAsClass(name, Integer.class)
         .check(n -> n == null || (n >= min && n <= max), name + " must be an integer from " + min + " to " + max)
         .getOrDefault(fallback);
+  }
+
+  /** An optional {@code true} or {@code false}; null when absent. */
+  static Boolean bool(Context ctx, String name) {
+    String value = ctx.queryParam(name);
+    if (value == null) {
+      return null;
+    }
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new InvalidInput(name, name + " must be true or false");
+    }
+    return Boolean.valueOf(value);
   }
 }

@@ -165,6 +165,7 @@ public final class GeneratedFiles {
       }
       String why = !instance.enabled() ? "disabled"
           : snapshot.draining().contains(instance.id()) ? "draining"
+          : snapshot.stopped().contains(instance.id()) ? "stopped"
           : !snapshot.healthy().contains(instance.id()) ? "failing its health checks" : null;
       String options = " weight=" + instance.weight() + " max_fails=" + instance.maxFails()
           + " fail_timeout=" + instance.failTimeoutSeconds() + "s" + (backup && !hashing ? " backup" : "")

@@ -17,6 +17,7 @@ import java.util.Set;
  * @param discovered the models each instance's bridge listed, by instance id
  * @param njs how nginx gets its JavaScript module, or null when it has none: then nginx does not
  *     route by model
+ * @param stopped ids of the instances stopped on purpose, down in nginx until they are started
  */
 public record Snapshot(
     List<Instance> instances,
@@ -26,7 +27,8 @@ public record Snapshot(
     Path dataDir,
     List<String> bridgeCommand,
     Map<Long, List<ModelRepository.Seen>> discovered,
-    Njs njs) {
+    Njs njs,
+    Set<Long> stopped) {
 
   /**
    * nginx's JavaScript module (njs), which reads a request's model.
@@ -43,6 +45,12 @@ public record Snapshot(
     this(instances, settings, healthy, draining, dataDir, bridgeCommand, Map.of(), null);
   }
 
+  /** A snapshot in which no instance was stopped on purpose. */
+  public Snapshot(List<Instance> instances, Map<Setting, String> settings, Set<Long> healthy, Set<Long> draining,
+      Path dataDir, List<String> bridgeCommand, Map<Long, List<ModelRepository.Seen>> discovered, Njs njs) {
+    this(instances, settings, healthy, draining, dataDir, bridgeCommand, discovered, njs, Set.of());
+  }
+
   public Snapshot {
     instances = List.copyOf(instances);
     settings = Map.copyOf(settings);
@@ -50,6 +58,7 @@ public record Snapshot(
     draining = Set.copyOf(draining);
     bridgeCommand = List.copyOf(bridgeCommand);
     discovered = Map.copyOf(discovered);
+    stopped = Set.copyOf(stopped);
   }
 
   String setting(Setting setting) {

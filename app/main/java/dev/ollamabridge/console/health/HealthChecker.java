@@ -47,6 +47,8 @@ public final class HealthChecker implements AutoCloseable {
   private final Clock clock;
   private final Map<Long, HealthState> states = new ConcurrentHashMap<>();
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+  /** Targets stopped on purpose: not checked, down, until resumed. */
+  private final Set<Long> paused = ConcurrentHashMap.newKeySet();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, "health-timer"));
@@ -83,6 +85,21 @@ public final class HealthChecker implements AutoCloseable {
     states.putIfAbsent(id, new HealthState(healthy, 0, 0, null, 0, 0, null));
   }
 
+  /**
+   * Stops checking a target that is being stopped on purpose: it is down from now on, without a
+   * transition told to the listeners, and a check on its way when this is called counts for nothing.
+   */
+  public void pause(long id) {
+    paused.add(id);
+    states.put(id, HealthState.NEW);
+  }
+
+  /** Checks a paused target again, from the start: down until {@code rise} checks pass. */
+  public void resume(long id) {
+    states.put(id, HealthState.NEW);
+    paused.remove(id);
+  }
+
   /** Forgets a target that was removed; a re-added one starts down again. */
   public void forget(long id) {
     states.remove(id);
@@ -93,8 +110,9 @@ public final class HealthChecker implements AutoCloseable {
     try {
       List<Target> now = targets.get();
       states.keySet().retainAll(now.stream().map(Target::id).toList());
+      paused.retainAll(now.stream().map(Target::id).toList());
       for (Target target : now) {
-        if (inFlight.add(target.id())) {
+        if (!paused.contains(target.id()) && inFlight.add(target.id())) {
           checks.execute(() -> check(target, current));
         }
       }
@@ -114,7 +132,10 @@ public final class HealthChecker implements AutoCloseable {
       long latency = Duration.ofNanos(System.nanoTime() - start).toMillis();
       HealthState before = states.getOrDefault(target.id(), HealthState.NEW);
       HealthState after = before.next(probe.passed(), probe.status(), latency, probe.error(), current, clock.instant());
-      states.put(target.id(), after);
+      // a target paused while its check was on its way keeps the state pause gave it
+      if (states.compute(target.id(), (id, now) -> paused.contains(id) ? now : after) != after) {
+        return;
+      }
       if (before.healthy() != after.healthy()) {
         listeners.forEach(listener -> listener.changed(target, after));
       }

@@ -9,6 +9,10 @@ public interface ChangeListener {
   /** Checks the instances as they would be after a change; throws to refuse the change. */
   default void check(List<Instance> wouldBe) {}
 
-  /** The instances changed; the future completes when the listener has acted (e.g. nginx reloaded). */
-  CompletableFuture<?> changed(String actor);
+  /**
+   * The instances changed; the future completes when the listener has acted (e.g. nginx reloaded).
+   *
+   * @param cause what changed, in words an operator reads: {@code stop b2 by web:admin}
+   */
+  CompletableFuture<?> changed(String actor, String cause);
 }

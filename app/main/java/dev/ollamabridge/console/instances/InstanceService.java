@@ -48,6 +48,8 @@ public final class InstanceService {
   private final LongFunction<Optional<Figures>> figures;
   /** Instances on their way out: nginx marks them down before their process is stopped. */
   private final Set<Long> draining = ConcurrentHashMap.newKeySet();
+  /** Instances stopped on purpose (Stop, or Restart until it starts again): down in nginx, not health-checked. */
+  private final Set<Long> stopped = ConcurrentHashMap.newKeySet();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
 
   /** An address the console itself listens on (its API, its nginx), which no instance may take. */
@@ -78,6 +80,11 @@ public final class InstanceService {
   /** Ids of the instances being removed right now. */
   public Set<Long> draining() {
     return Set.copyOf(draining);
+  }
+
+  /** Ids of the instances stopped on purpose, which nginx keeps down until they are started. */
+  public Set<Long> stopped() {
+    return Set.copyOf(stopped);
   }
 
   public List<Instance> list() {
@@ -138,7 +145,7 @@ public final class InstanceService {
     if (created.managed() && created.enabled()) {
       supervisor.start(launch.spec(created));
     }
-    notifyChanged(actor);
+    notifyChanged(actor, "add " + created.name() + " by " + actor);
     return created;
   }
 
@@ -172,7 +179,7 @@ public final class InstanceService {
     Instance stored = repository.update(changed).orElseThrow(() -> stale(get(id)));
     events.record(actor, "instance.update", stored.name(), changes(current, stored));
     reconcile(current, stored);
-    return new Saved(stored, followed(actor));
+    return new Saved(stored, followed(actor, cause(current, stored) + " by " + actor));
   }
 
   /** Drains (marks down), stops the process, then removes the row. */
@@ -187,7 +194,8 @@ public final class InstanceService {
     draining.add(id);
     try {
       events.record(actor, "instance.drain", current.name(), null);
-      awaitQuietly(notifyChanged(actor)); // nginx stops sending it requests before it stops
+      // nginx stops sending it requests before it stops
+      awaitQuietly(notifyChanged(actor, "drain " + current.name() + " for removal by " + actor));
       if (current.managed()) {
         supervisor.remove(current.name()).join();
       }
@@ -195,21 +203,27 @@ public final class InstanceService {
         throw stale(get(id));
       }
       health.forget(id);
+      stopped.remove(id);
       events.record(actor, "instance.delete", current.name(), null);
     } finally {
       draining.remove(id);
     }
-    notifyChanged(actor);
+    notifyChanged(actor, "remove " + current.name() + " by " + actor);
   }
 
-  /** Tells the listeners; answers when all of them have acted. */
-  public CompletableFuture<Void> notifyChanged(String actor) {
-    return followed(actor).thenAccept(outcomes -> {});
+  /**
+   * Tells the listeners; answers when all of them have acted.
+   *
+   * @param cause what changed, in words an operator reads: {@code stop b2 by web:admin}
+   */
+  public CompletableFuture<Void> notifyChanged(String actor, String cause) {
+    return followed(actor, cause).thenAccept(outcomes -> {});
   }
 
   /** Tells the listeners; answers what each made of it, in their order, when all of them have acted. */
-  private CompletableFuture<List<Object>> followed(String actor) {
-    List<CompletableFuture<?>> acting = listeners.stream().<CompletableFuture<?>>map(listener -> listener.changed(actor)).toList();
+  private CompletableFuture<List<Object>> followed(String actor, String cause) {
+    List<CompletableFuture<?>> acting = listeners.stream()
+        .<CompletableFuture<?>>map(listener -> listener.changed(actor, cause)).toList();
     return CompletableFuture.allOf(acting.toArray(CompletableFuture[]::new))
         .thenApply(done -> acting.stream().<Object>map(CompletableFuture::join).toList());
   }
@@ -225,23 +239,53 @@ public final class InstanceService {
     }
   }
 
+  /** Starts the process; nginx sends it requests once its health checks pass {@code rise} times. */
   public ProgramStatus start(long id, String actor) {
     Instance instance = requireManaged(get(id));
     events.record(actor, "instance.start", instance.name(), null);
-    return supervisor.start(launch.spec(instance));
+    ProgramStatus started = supervisor.start(launch.spec(instance));
+    release(id);
+    return started;
   }
 
+  /**
+   * Takes the instance out of nginx (applied and verified), then stops its process: from the moment
+   * this answers, nginx sends it nothing. It stays down in nginx, and unchecked, until it is started.
+   */
   public ProgramStatus stop(long id, String actor) {
     Instance instance = requireManaged(get(id));
     events.record(actor, "instance.stop", instance.name(), null);
+    holdDown(instance, "stop " + instance.name() + " by " + actor, actor);
     return stopProcess(instance.name());
   }
 
+  /** As {@link #stop}, then starts it again; nginx sends it requests once its health checks pass {@code rise} times. */
   public ProgramStatus restart(long id, String actor) {
     Instance instance = requireManaged(get(id));
     events.record(actor, "instance.restart", instance.name(), null);
+    holdDown(instance, "restart " + instance.name() + " by " + actor, actor);
     stopProcess(instance.name());
-    return supervisor.start(launch.spec(instance));
+    ProgramStatus started = supervisor.start(launch.spec(instance));
+    release(id);
+    return started;
+  }
+
+  /**
+   * Marks the instance down in nginx and waits until nginx serves that, before its process is
+   * signalled; its health reads down from now, and its checks pause, so no check passed before
+   * the process stops can bring it back.
+   */
+  private void holdDown(Instance instance, String cause, String actor) {
+    stopped.add(instance.id());
+    health.pause(instance.id());
+    awaitQuietly(notifyChanged(actor, cause));
+  }
+
+  /** A stopped instance runs again: checked anew, it is up in nginx once it passes {@code rise} checks. */
+  private void release(long id) {
+    if (stopped.remove(id)) {
+      health.resume(id);
+    }
   }
 
   /** Stops the process, or answers STOPPED for one this console never started (e.g. a disabled instance). */
@@ -268,6 +312,7 @@ public final class InstanceService {
     }
     if (runsAfter && (!ranBefore || !sameLaunch)) {
       supervisor.start(launch.spec(after));
+      release(after.id());
     }
   }
 
@@ -380,6 +425,20 @@ public final class InstanceService {
 
   private static String describe(Instance i) {
     return i.address() + " → " + i.upstreamUrl() + (i.managed() ? "" : " (external)");
+  }
+
+  /** What a change did, as a revision's cause: {@code weight b1 3→7}, or {@code b1: weight 3→7, role primary→backup}. */
+  private static String cause(Instance before, Instance after) {
+    List<String> changed = java.util.Arrays.stream(InstanceField.values())
+        .filter(field -> !java.util.Objects.equals(field.valueIn(before), field.valueIn(after)))
+        .map(field -> field.key() + (field.secret() ? " changed" : " " + field.valueIn(before) + "→" + field.valueIn(after)))
+        .toList();
+    if (changed.size() == 1) {
+      String only = changed.get(0);
+      int space = only.indexOf(' ');
+      return only.substring(0, space) + " " + after.name() + only.substring(space);
+    }
+    return after.name() + ": " + (changed.isEmpty() ? "no field changed" : String.join(", ", changed));
   }
 
   /** Which fields changed, secrets named but not shown. */

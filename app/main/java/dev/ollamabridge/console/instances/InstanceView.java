@@ -19,10 +19,15 @@ public record InstanceView(Instance instance, ProgramStatus process, HealthState
   /**
    * Its health in one word: {@code healthy}; {@code unhealthy}; {@code starting} while its process
    * starts, and until a check made since it runs (a bridge not yet listening is no failure to show);
-   * {@code checking} while a new instance passes but not yet often enough; {@code unchecked} when
-   * disabled.
+   * {@code checking} while a new instance passes but not yet often enough; {@code stopped} while its
+   * process is stopped or stopping (not on its way out), whatever the last check said; {@code unchecked}
+   * when disabled.
    */
   public String healthWord() {
+    if (process != null && !draining
+        && (process.state() == ProcessState.STOPPED || process.state() == ProcessState.STOPPING)) {
+      return "stopped";
+    }
     if (health == null) {
       return "unchecked";
     }
@@ -35,9 +40,10 @@ public record InstanceView(Instance instance, ProgramStatus process, HealthState
     return health.lastCheck() == null || health.failures() == 0 ? "checking" : "unhealthy";
   }
 
-  /** Why its last check failed, unless that is only its process starting; null when it passed. */
+  /** Why its last check failed, unless that is only its process starting or stopped; null when it passed. */
   public String healthError() {
-    return health == null || healthWord().equals("starting") ? null : health.lastError();
+    String word = healthWord();
+    return health == null || word.equals("starting") || word.equals("stopped") ? null : health.lastError();
   }
 
   private boolean starting() {

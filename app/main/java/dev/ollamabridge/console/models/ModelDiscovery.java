@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -58,7 +59,7 @@ public final class ModelDiscovery implements AutoCloseable {
   private final OkHttpClient http;
   private final EventLog events;
   private final Clock clock;
-  private final Runnable changed;
+  private final Consumer<String> changed;
   private final ObjectMapper json = new ObjectMapper(JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder().maxDocumentLength(MAX_ANSWER_BYTES).build()).build());
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
@@ -69,10 +70,10 @@ public final class ModelDiscovery implements AutoCloseable {
 
   /**
    * @param healthy the ids of the instances whose health checks pass: only those are asked
-   * @param changed told after a list changed (on a discovery thread)
+   * @param changed told after a list changed, with the change ({@code b2 +llama3 -qwen}), on a discovery thread
    */
   public ModelDiscovery(InstanceRepository instances, ModelRepository models, Supplier<Set<Long>> healthy,
-      Supplier<Duration> interval, OkHttpClient http, EventLog events, Clock clock, Runnable changed) {
+      Supplier<Duration> interval, OkHttpClient http, EventLog events, Clock clock, Consumer<String> changed) {
     this.instances = instances;
     this.models = models;
     this.healthy = healthy;
@@ -193,8 +194,9 @@ public final class ModelDiscovery implements AutoCloseable {
           + names.size() + " are kept, " + dropped + " left out (at most " + MAX_MODELS + " per instance)");
     }
     if (!before.equals(names)) {
-      events.record("models", "models.changed", instance.name(), difference(before, names));
-      changed.run();
+      String difference = difference(before, names);
+      events.record("models", "models.changed", instance.name(), difference);
+      changed.accept(instance.name() + " " + difference);
     }
   }
 

@@ -3,14 +3,22 @@ package dev.ollamabridge.console.nginx;
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
 import com.github.difflib.algorithm.DiffAlgorithmListener;
+import com.github.difflib.algorithm.myers.MyersDiff;
 import com.github.difflib.patch.Patch;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BiPredicate;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
  * The unified diff between two nginx configurations, as {@code diff -u} would print it, within
  * bounds: a diff costs time that grows with the product of the texts' changes, and a page shows
  * it whole, so texts too long, a diff too slow or an answer too long are said as such instead.
+ *
+ * <p>Each configuration carries its own hash twice (the {@code # Revision} comment and the header
+ * {@code /nginx-health} answers with, by which the console checks what nginx serves), so any two
+ * differ there: lines that differ only by the hash are no change.
  */
 public final class ConfigDiff {
 
@@ -20,6 +28,8 @@ public final class ConfigDiff {
   /** The longest diff shown; the rest is counted. */
   static final int MAX_DIFF_LINES = 5_000;
   static final Duration MAX_TIME = Duration.ofSeconds(1);
+  private static final Pattern HASH = Pattern.compile("(# Revision |X-Config-Revision )\\S+");
+  private static final BiPredicate<String, String> SAME_BUT_HASH = (a, b) -> a.equals(b) || withoutHash(a).equals(withoutHash(b));
 
   private ConfigDiff() {}
 
@@ -37,7 +47,8 @@ public final class ConfigDiff {
   static String unified(String fromName, String from, String toName, String to, Duration maxTime) {
     List<String> before = from == null ? List.of() : from.lines().toList();
     List<String> after = to == null ? List.of() : to.lines().toList();
-    if (before.equals(after)) {
+    if (before.size() == after.size() && IntStream.range(0, before.size())
+        .allMatch(i -> SAME_BUT_HASH.test(before.get(i), after.get(i)))) {
       return "";
     }
     String header = "--- " + fromName + "\n+++ " + toName + "\n";
@@ -47,7 +58,7 @@ public final class ConfigDiff {
     }
     Patch<String> patch;
     try {
-      patch = DiffUtils.diff(before, after, new Deadline(System.nanoTime() + maxTime.toNanos()));
+      patch = DiffUtils.diff(before, after, new MyersDiff<>(SAME_BUT_HASH), new Deadline(System.nanoTime() + maxTime.toNanos()));
     } catch (TooSlow e) {
       return header + "# not compared: the texts differ in more than a diff can be made of in "
           + maxTime.toSeconds() + " s; download both to compare them\n";
@@ -58,6 +69,10 @@ public final class ConfigDiff {
     }
     return String.join("\n", lines.subList(0, MAX_DIFF_LINES)) + "\n# … " + (lines.size() - MAX_DIFF_LINES)
         + " more lines of this diff are not shown\n";
+  }
+
+  private static String withoutHash(String line) {
+    return HASH.matcher(line).replaceAll("$1");
   }
 
   /** Stops the diff between its steps once its time is up. */

@@ -16,8 +16,8 @@ import java.util.function.Supplier;
 
 /**
  * The generated files as they would be rendered now: from the instances and settings in the
- * database, the instances whose health checks pass and those being drained, or from such state
- * as a change would leave it.
+ * database, the instances whose health checks pass, those being drained and those stopped on
+ * purpose, or from such state as a change would leave it.
  */
 public final class ConfigSource {
 
@@ -25,6 +25,7 @@ public final class ConfigSource {
   private final Settings settings;
   private final Supplier<Set<Long>> healthy;
   private final Supplier<Set<Long>> draining;
+  private final Supplier<Set<Long>> stopped;
   private final GeneratedFiles files;
   private final Path dataDir;
   private final List<String> bridgeCommand;
@@ -36,14 +37,16 @@ public final class ConfigSource {
    * @param bridgeCommand the argv prefix that starts this program with a bridge's JVM flags
    * @param fullConfig a whole nginx.conf (managed nginx, or off), or the part a system nginx includes
    * @param njs how nginx gets njs, which routing by model needs; empty: nginx has none
+   * @param stopped the instances stopped on purpose, which nginx keeps down until they are started
    */
   public ConfigSource(InstanceRepository instances, Settings settings, Supplier<Set<Long>> healthy,
-      Supplier<Set<Long>> draining, GeneratedFiles files, Path dataDir, List<String> bridgeCommand, boolean fullConfig,
+      Supplier<Set<Long>> draining, Supplier<Set<Long>> stopped, GeneratedFiles files, Path dataDir, List<String> bridgeCommand, boolean fullConfig,
       ModelRepository models, Optional<Snapshot.Njs> njs) {
     this.instances = instances;
     this.settings = settings;
     this.healthy = healthy;
     this.draining = draining;
+    this.stopped = stopped;
     this.files = files;
     this.dataDir = dataDir;
     this.bridgeCommand = List.copyOf(bridgeCommand);
@@ -82,6 +85,7 @@ public final class ConfigSource {
   }
 
   private Snapshot snapshot(List<Instance> all, Map<Setting, String> values) {
-    return new Snapshot(all, values, healthy.get(), draining.get(), dataDir, bridgeCommand, models.all(), njs.orElse(null));
+    return new Snapshot(all, values, healthy.get(), draining.get(), dataDir, bridgeCommand, models.all(), njs.orElse(null),
+        stopped.get());
   }
 }

@@ -5,7 +5,9 @@ import dev.ollamabridge.console.events.EventLog;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -52,6 +54,7 @@ public final class NginxApplier implements AutoCloseable {
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private CompletableFuture<Revision> pending;
   private String pendingActor;
+  private final List<Cause> pendingCauses = new ArrayList<>();
 
   public NginxApplier(Supplier<String> render, NginxTarget target, RevisionRepository revisions, EventLog events,
       Supplier<HostPort> listen, Duration debounce, OkHttpClient http) {
@@ -68,13 +71,26 @@ public final class NginxApplier implements AutoCloseable {
     listeners.add(listener);
   }
 
-  /** Renders and applies soon; requests within the debounce window share one apply. */
-  public synchronized CompletableFuture<Revision> request(String actor) {
+  /** Renders and applies soon, as someone asked (the Apply button): the cause says so. */
+  public CompletableFuture<Revision> request(String actor) {
+    return request(actor, Cause.of(actor, "apply by " + actor));
+  }
+
+  /**
+   * Renders and applies soon; requests within the debounce window share one apply, whose revision
+   * gives every cause and the actor of the first request someone (not the console) made. An apply
+   * that changes nothing makes no revision: it answers the one nginx serves.
+   */
+  public synchronized CompletableFuture<Revision> request(String actor, Cause cause) {
     if (pending == null) {
       pending = new CompletableFuture<>();
       pendingActor = actor;
+      pendingCauses.clear();
       worker.schedule(this::runPending, debounce.toMillis(), TimeUnit.MILLISECONDS);
+    } else if (!cause.automatic() && pendingCauses.stream().allMatch(Cause::automatic)) {
+      pendingActor = actor;
     }
+    pendingCauses.add(cause);
     return pending;
   }
 
@@ -97,22 +113,24 @@ public final class NginxApplier implements AutoCloseable {
     }, worker);
   }
 
-  /** Applies the text of an earlier revision again. */
+  /** Applies the text of an earlier revision again; nginx serves it until the next apply. */
   public CompletableFuture<Revision> rollback(Revision earlier, String actor) {
-    return CompletableFuture.supplyAsync(
-        () -> apply(earlier.config(), actor, "rollback to revision " + earlier.id()), worker);
+    return CompletableFuture.supplyAsync(() -> apply(earlier.config(), actor, "rollback to revision " + earlier.id(),
+        Cause.rollback(earlier.id(), actor)), worker);
   }
 
   private void runPending() {
     CompletableFuture<Revision> done;
     String actor;
+    Cause cause;
     synchronized (this) {
       done = pending;
       actor = pendingActor;
+      cause = Cause.merged(pendingCauses);
       pending = null;
     }
     try {
-      done.complete(apply(render.get(), actor, null));
+      done.complete(apply(render.get(), actor, null, cause));
     } catch (Throwable e) {
       // whatever went wrong, every caller waiting on this apply hears of it: none waits for ever
       done.completeExceptionally(e);
@@ -123,10 +141,10 @@ public final class NginxApplier implements AutoCloseable {
   }
 
   /** One transaction, told to the listeners; runs on the worker thread only. */
-  private Revision apply(String config, String actor, String note) {
+  private Revision apply(String config, String actor, String note, Cause cause) {
     long start = System.nanoTime();
     try {
-      Revision revision = transaction(config, actor, note);
+      Revision revision = transaction(config, actor, note, cause);
       tell(revision, start);
       return revision;
     } catch (NginxFailure e) {
@@ -153,25 +171,29 @@ public final class NginxApplier implements AutoCloseable {
     }
   }
 
-  private Revision transaction(String config, String actor, String note) {
+  private Revision transaction(String config, String actor, String note, Cause cause) {
     String hash = hashOf(config);
     try {
+      Optional<Revision> served = revisions.lastApplied();
       if (config.equals(target.current()) && serves(hash, Duration.ZERO)) {
-        return revisions.lastApplied().filter(last -> last.hash().equals(hash))
-            .orElseGet(() -> record(actor, hash, config, null, "applied", suffix("already serving", note)));
+        return served.filter(last -> last.hash().equals(hash))
+            .orElseGet(() -> record(actor, hash, config, null, "applied", suffix("already serving", note), cause));
       }
       target.stage(config);
       Commands.Outcome test = target.test();
       if (!test.ok()) {
         target.unstage();
         throw failure(record(actor, hash, config, test.output(), "rejected",
-            suffix("nginx -t refused the configuration; the previous one keeps serving", note)));
+            suffix("nginx -t refused the configuration; the previous one keeps serving", note), cause));
       }
       target.promote();
       Commands.Outcome reload = target.reload();
       if (reload.ok() && serves(hash, VERIFY_TIMEOUT)) {
-        Revision applied = record(actor, hash, config, test.output(), "applied", note);
-        events.record(actor, "nginx.apply", "nginx", "revision " + applied.id() + " (" + hash + ")" + (note == null ? "" : ", " + note));
+        Revision applied = record(actor, hash, config, test.output(), "applied", note, cause);
+        events.record(actor, "nginx.apply", "nginx", "revision " + applied.id() + " (" + hash + "): " + applied.cause());
+        served.filter(Revision::rollback).ifPresent(rollback -> events.record(actor, "nginx.rollback_replaced", "nginx",
+            "revision " + applied.id() + " (" + applied.cause() + ") replaced the rollback to revision "
+                + rollback.rollbackTo() + " that nginx served since " + rollback.createdAt() + " (revision " + rollback.id() + ")"));
         return applied;
       }
       String why = reload.ok() ? "nginx did not serve revision " + hash + " within " + VERIFY_TIMEOUT.toSeconds() + " s"
@@ -179,9 +201,10 @@ public final class NginxApplier implements AutoCloseable {
       target.restoreLastGood();
       target.reload();
       throw failure(record(actor, hash, config, test.output() + "\n" + reload.output(), "failed",
-          suffix(why + "; the last good configuration was restored", note)));
+          suffix(why + "; the last good configuration was restored", note), cause));
     } catch (IOException e) {
-      throw failure(record(actor, hash, config, null, "failed", "could not write the configuration: " + e.getMessage()));
+      throw failure(record(actor, hash, config, null, "failed", "could not write the configuration: " + e.getMessage(),
+          cause));
     }
   }
 
@@ -209,8 +232,9 @@ public final class NginxApplier implements AutoCloseable {
     } while (true);
   }
 
-  private Revision record(String actor, String hash, String config, String testOutput, String result, String message) {
-    Revision revision = revisions.add(actor, hash, config, testOutput, result, message);
+  private Revision record(String actor, String hash, String config, String testOutput, String result, String message,
+      Cause cause) {
+    Revision revision = revisions.add(actor, hash, config, testOutput, result, message, cause);
     if (!revision.applied()) {
       events.record(actor, "nginx." + result, "nginx", "revision " + revision.id() + ": " + message);
       log.warn("nginx revision {} {}: {}\n{}", revision.id(), result, message, testOutput == null ? "" : testOutput);

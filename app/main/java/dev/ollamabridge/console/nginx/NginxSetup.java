@@ -71,7 +71,7 @@ public final class NginxSetup {
   /** Brings nginx in line with the database; a refusal is logged and kept as a revision, not fatal. */
   public static void applyAtStart(NginxApplier applier) {
     try {
-      applier.request("console").join();
+      applier.request("console", Cause.of("console", "console start")).join();
     } catch (CompletionException e) {
       log.warn("nginx: the configuration was not applied at start: {}", e.getCause().getMessage());
     }

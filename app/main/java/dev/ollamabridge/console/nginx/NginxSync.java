@@ -43,8 +43,14 @@ public final class NginxSync implements ChangeListener, SettingsListener {
     configs.nginx(wouldBe);
   }
 
+  /**
+   * Applies nginx.conf again, for the cause the revision list shows.
+   *
+   * @param cause what changed, e.g. {@code weight b1 3→7 by web:admin} or {@code health: b2 down}
+   */
   @Override
-  public CompletableFuture<?> changed(String actor) {
-    return applier.<CompletableFuture<?>>map(a -> a.request(actor)).orElse(CompletableFuture.completedFuture(null));
+  public CompletableFuture<?> changed(String actor, String cause) {
+    return applier.<CompletableFuture<?>>map(a -> a.request(actor, Cause.of(actor, cause)))
+        .orElse(CompletableFuture.completedFuture(null));
   }
 }

@@ -26,11 +26,12 @@ public final class RevisionRepository {
     this.retention = retention;
   }
 
-  Revision add(String actor, String hash, String config, String testOutput, String result, String message) {
+  Revision add(String actor, String hash, String config, String testOutput, String result, String message,
+      Cause cause) {
     try (Connection connection = database.connection();
         PreparedStatement insert = connection.prepareStatement(
-            "INSERT INTO nginx_revisions (created_at, actor, hash, config, test_output, result, message)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+            "INSERT INTO nginx_revisions (created_at, actor, hash, config, test_output, result, message, cause, automatic,"
+                + " rollback_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
       insert.setString(1, Instant.now().toString());
       insert.setString(2, actor);
       insert.setString(3, hash);
@@ -38,6 +39,9 @@ public final class RevisionRepository {
       insert.setString(5, testOutput);
       insert.setString(6, result);
       insert.setString(7, message);
+      insert.setString(8, cause.text());
+      insert.setBoolean(9, cause.automatic());
+      insert.setObject(10, cause.rollbackTo());
       insert.executeUpdate();
       long id;
       try (ResultSet keys = insert.getGeneratedKeys()) {
@@ -78,6 +82,11 @@ public final class RevisionRepository {
     return query("SELECT * FROM nginx_revisions ORDER BY id DESC LIMIT ?", false, limit);
   }
 
+  /** The newest first, without their text: only the automatic ones, or only those someone asked for. */
+  public List<Revision> latest(int limit, boolean automatic) {
+    return query("SELECT * FROM nginx_revisions WHERE automatic = ? ORDER BY id DESC LIMIT ?", false, automatic, limit);
+  }
+
   /** The revision recorded just before this one, with its text: what a revision's diff starts from. */
   public Optional<Revision> before(long id) {
     return query("SELECT * FROM nginx_revisions WHERE id < ? ORDER BY id DESC LIMIT 1", true, id).stream().findFirst();
@@ -97,9 +106,12 @@ public final class RevisionRepository {
       List<Revision> revisions = new ArrayList<>();
       try (ResultSet rows = query.executeQuery()) {
         while (rows.next()) {
+          long rollbackTo = rows.getLong("rollback_to");
+          boolean rollback = !rows.wasNull();
           revisions.add(new Revision(rows.getLong("id"), Instant.parse(rows.getString("created_at")),
               rows.getString("actor"), rows.getString("hash"), withConfig ? rows.getString("config") : null,
-              rows.getString("test_output"), rows.getString("result"), rows.getString("message")));
+              rows.getString("test_output"), rows.getString("result"), rows.getString("message"),
+              rows.getString("cause"), rows.getBoolean("automatic"), rollback ? rollbackTo : null));
         }
       }
       return revisions;

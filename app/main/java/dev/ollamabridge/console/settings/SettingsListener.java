@@ -9,6 +9,10 @@ public interface SettingsListener {
   /** Checks the settings as they would be; throws to refuse the change. */
   void check(Map<Setting, String> wouldBe);
 
-  /** The settings changed; the future completes when the listener has acted. */
-  CompletableFuture<?> changed(String actor);
+  /**
+   * The settings changed; the future completes when the listener has acted.
+   *
+   * @param cause what changed, in words an operator reads: {@code settings: nginx.keepalive by web:admin}
+   */
+  CompletableFuture<?> changed(String actor, String cause);
 }

@@ -54,7 +54,7 @@ public final class SettingsService {
     settings.putAll(checked);
     checked.forEach((setting, value) -> events.record(actor, "settings.update", setting.key(), value));
     try {
-      listener.changed(actor).get(APPLY_WAIT_SECONDS, TimeUnit.SECONDS);
+      listener.changed(actor, "settings: " + keys(checked, ", ") + " by " + actor).get(APPLY_WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       putBack(checked, before, actor, e.getCause());
       throw new SettingsNotKept(e.getCause());
@@ -75,16 +75,21 @@ public final class SettingsService {
     Map<Setting, String> previous = new EnumMap<>(Setting.class);
     changed.keySet().forEach(setting -> previous.put(setting, before.get(setting)));
     settings.putAll(previous);
-    events.record(actor, "settings.revert", String.join(",", changed.keySet().stream().map(Setting::key).toList()),
-        why.getMessage());
+    events.record(actor, "settings.revert", keys(changed, ","), why.getMessage());
     try {
-      listener.changed(actor).get(APPLY_WAIT_SECONDS, TimeUnit.SECONDS);
+      listener.changed(actor, "settings: " + keys(changed, ", ") + " put back after nginx refused them").get(APPLY_WAIT_SECONDS,
+          TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       // recorded by the listener (a revision, an event); the refusal is the answer
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
+
+  private static String keys(Map<Setting, String> settings, String separator) {
+    return String.join(separator, settings.keySet().stream().map(Setting::key).toList());
+  }
+
 
   /** Every change checked; every broken rule is thrown at once, each naming its setting. */
   private static Map<Setting, String> check(Map<String, String> changes, Map<Setting, String> current) {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -261,10 +262,13 @@ final class InstancePages {
   private Live live(RowFilter filter) {
     List<InstanceView> views = instances.overview();
     long up = views.stream().filter(v -> v.health() != null && v.health().healthy() && !v.draining()).count();
-    String revision = revisions.lastApplied().map(r -> "revision " + r.id()).orElse("no revision yet");
+    Optional<Revision> served = revisions.lastApplied();
+    String revision = served.map(r -> "revision " + r.id()).orElse("no revision yet");
+    String rollback = served.filter(Revision::rollback)
+        .map(r -> "rollback to revision " + r.rollbackTo() + ", until the next apply").orElse(null);
     ClusterTotals traffic = ClusterTotals.of(views.stream().map(InstanceView::figures).toList(), scraper.nginx());
     return new Live(new Live.Totals(up, views.size(), rate(traffic.requestsPerSecond()), rate(traffic.errorsPerSecond()),
-        traffic.nginx() == null ? null : rate(traffic.nginx().errorsPerSecond()), revision),
+        traffic.nginx() == null ? null : rate(traffic.nginx().errorsPerSecond()), revision, rollback),
         filter.select(views), filter, Live.outage(views.stream().map(InstanceRow::of).toList()));
   }
 

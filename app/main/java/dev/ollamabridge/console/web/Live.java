@@ -40,9 +40,10 @@ public record Live(Totals totals, List<InstanceRow> rows, RowFilter filter, Stri
    * @param nginxErrorsPerSecond the errors nginx answered itself (no bridge served the request), or null
    *     when the console runs no nginx of its own
    * @param revision the nginx revision being served, or a word for why there is none
+   * @param rollback when that revision is a rollback, what it rolled back to and until when; else null
    */
   public record Totals(long up, int total, String requestsPerSecond, String errorsPerSecond,
-      String nginxErrorsPerSecond, String revision) {}
+      String nginxErrorsPerSecond, String revision, String rollback) {}
 
   /** What the summary above the table says: the totals, how many rows of how many the filter shows, the outage. */
   public String summaryDigest() {

@@ -14,9 +14,20 @@ import java.util.List;
  * @param diff the unified diff from the served configuration to the one an apply would put in place; empty: no changes
  * @param pending the configuration an apply would put in place, or null when it cannot be rendered
  * @param renderError why it cannot be rendered, or null
+ * @param hideAutomatic whether the list leaves out the revisions the console made by itself
+ * @param unchanged whether an Apply just found nothing to change: the outcome says so, once
  */
 public record NginxPage(Layout layout, Outcome outcome, String mode, boolean applies, String modeSetWith,
-    Revision served, String diff, String pending, String renderError, List<Revision> revisions, SettingsForm settings) {
+    Revision served, String diff, String pending, String renderError, List<Revision> revisions, boolean hideAutomatic,
+    boolean unchanged, SettingsForm settings) {
+
+  /**
+   * Whether nginx serves a rollback that the instances and settings no longer render, which the
+   * next apply (an automatic one too) replaces.
+   */
+  public boolean servesRollback() {
+    return served != null && served.rollback() && !diff.isEmpty();
+  }
 
   public boolean serving(Revision revision) {
     return served != null && served.id() == revision.id();

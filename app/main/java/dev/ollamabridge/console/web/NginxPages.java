@@ -7,6 +7,7 @@ import dev.ollamabridge.console.nginx.NginxApplier;
 import dev.ollamabridge.console.nginx.NginxFailure;
 import dev.ollamabridge.console.nginx.Revision;
 import dev.ollamabridge.console.nginx.RevisionRepository;
+import dev.ollamabridge.console.nginx.RollbackCheck;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.SettingsService;
 import io.javalin.http.ConflictResponse;
@@ -42,13 +43,18 @@ final class NginxPages {
   void show(Context ctx) {
     Outcome outcome = Outcome.NONE;
     Long applied = ctx.queryParamAsClass("applied", Long.class).getOrNull();
+    Long unchanged = ctx.queryParamAsClass("unchanged", Long.class).getOrNull();
     if (applied != null) {
       outcome = Outcome.notice("Revision " + applied + " applied: nginx serves it.");
+    } else if (unchanged != null) {
+      outcome = Outcome.notice("No changes: nginx already serves this configuration (revision " + unchanged
+          + "), so no revision was made.");
     } else if (ctx.queryParam("saved") != null) {
       outcome = Outcome.notice(applier.isPresent() ? "Saved, and applied: nginx serves the new settings."
           : "Saved. nginx.mode is off, so nothing was applied.");
     }
-    render(ctx, outcome, SettingsForm.of(settings.all(), NGINX_SETTINGS));
+    render(ctx, "hide".equals(ctx.queryParam("automatic")), unchanged != null, outcome,
+        SettingsForm.of(settings.all(), NGINX_SETTINGS));
   }
 
   void apply(Context ctx) {
@@ -56,41 +62,58 @@ final class NginxPages {
     applied(ctx, () -> nginx.request(WebRoutes.actor(ctx)).join());
   }
 
+  /**
+   * Rolls back, or, when the revision's servers no longer match the instances and the form did not
+   * confirm it, answers 409 with the revision's page listing the differences and a button to confirm.
+   */
   void rollback(Context ctx) {
     NginxApplier nginx = applier.orElseThrow(() -> new ConflictResponse(modeOff()));
     Revision earlier = revision(ctx);
+    if (!"true".equals(ctx.formParam("confirm")) && !RollbackCheck.differences(earlier, configs).isEmpty()) {
+      ctx.status(409);
+      showRevision(ctx, earlier, true);
+      return;
+    }
     applied(ctx, () -> nginx.rollback(earlier, WebRoutes.actor(ctx)).join());
   }
 
   void saveSettings(Context ctx) {
     SettingsForm.save(ctx, settings, NGINX_SETTINGS).ifPresentOrElse(
-        refused -> render(ctx, Outcome.NONE, refused),
+        refused -> render(ctx, false, false, Outcome.NONE, refused),
         () -> ctx.redirect("/nginx?saved", HttpStatus.SEE_OTHER));
   }
 
   /** One revision with its text, and its diff against the revision before it or against the served one. */
   void showRevision(Context ctx) {
-    Revision revision = revision(ctx);
+    showRevision(ctx, revision(ctx), false);
+  }
+
+  /** @param refused whether a rollback to it was just refused for want of confirmation */
+  private void showRevision(Context ctx, Revision revision, boolean refused) {
     boolean againstApplied = "applied".equals(ctx.queryParam("against"));
     Optional<Revision> served = revisions.lastApplied();
     Optional<Revision> other = againstApplied ? served : revisions.before(revision.id());
     String otherName = other.map(r -> "revision-" + r.id()).orElse("nothing");
     String diff = ConfigDiff.unified(otherName, other.map(Revision::config).orElse(null), "revision-" + revision.id(),
         revision.config());
+    boolean serving = served.map(s -> s.id() == revision.id()).orElse(false);
+    List<String> differences = applier.isPresent() && revision.applied() && !serving
+        ? RollbackCheck.differences(revision, configs) : List.of();
     pages.render(ctx, "nginx/revision.jte", new RevisionPage(WebRoutes.layout(ctx, "Revision " + revision.id(), "nginx"),
         revision, againstApplied ? "applied" : "previous", otherName.replace('-', ' '), diff, applier.isPresent(),
-        served.map(s -> s.id() == revision.id()).orElse(false)));
+        serving, differences, refused));
   }
 
   /** After an apply: to the page, saying so; when nginx refused, the page with nginx's own words. */
   private void applied(Context ctx, Supplier<Revision> apply) {
+    long before = revisions.lastApplied().map(Revision::id).orElse(0L);
     try {
       Revision revision = apply.get();
-      ctx.redirect("/nginx?applied=" + revision.id(), HttpStatus.SEE_OTHER);
+      ctx.redirect("/nginx?" + (revision.id() == before ? "unchanged=" : "applied=") + revision.id(), HttpStatus.SEE_OTHER);
     } catch (CompletionException e) {
       if (e.getCause() instanceof NginxFailure failure) {
         ctx.status(failure.rejected() ? 422 : 502);
-        render(ctx, Outcome.problem("Revision " + failure.revision().id() + " " + failure.revision().result() + ": "
+        render(ctx, false, false, Outcome.problem("Revision " + failure.revision().id() + " " + failure.revision().result() + ": "
             + failure.getMessage(), failure.revision().testOutput()), SettingsForm.of(settings.all(), NGINX_SETTINGS));
         return;
       }
@@ -98,7 +121,11 @@ final class NginxPages {
     }
   }
 
-  private void render(Context ctx, Outcome outcome, SettingsForm form) {
+  /**
+   * @param hideAutomatic whether the revision list leaves out those the console made by itself
+   * @param unchanged whether an Apply just found nothing to change
+   */
+  private void render(Context ctx, boolean hideAutomatic, boolean unchanged, Outcome outcome, SettingsForm form) {
     Optional<Revision> served = revisions.lastApplied();
     String pending = null;
     String renderError = null;
@@ -112,7 +139,8 @@ final class NginxPages {
     }
     pages.render(ctx, "nginx.jte", new NginxPage(WebRoutes.layout(ctx, "nginx", "nginx"), outcome,
         settings.all().get(Setting.NGINX_MODE), applier.isPresent(), Setting.NGINX_MODE.whereSet(), served.orElse(null),
-        diff, pending, renderError, revisions.latest(REVISIONS_SHOWN), form));
+        diff, pending, renderError, hideAutomatic ? revisions.latest(REVISIONS_SHOWN, false) : revisions.latest(REVISIONS_SHOWN),
+        hideAutomatic, unchanged, form));
   }
 
   private Revision revision(Context ctx) {

@@ -49,7 +49,7 @@ class ModelDiscoveryTest {
     models = new ModelRepository(database);
     events = new EventLog(database, () -> new Retention(1000, Duration.ofDays(1)));
     discovery = new ModelDiscovery(instances, models, Set::of, () -> Duration.ofHours(1), new OkHttpClient(), events,
-        Clock.systemUTC(), changes::incrementAndGet);
+        Clock.systemUTC(), change -> changes.incrementAndGet());
   }
 
   @AfterEach

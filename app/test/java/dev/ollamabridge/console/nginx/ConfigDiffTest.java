@@ -19,6 +19,19 @@ class ConfigDiffTest {
   }
 
   @Test
+  void linesThatDifferOnlyByTheConfigurationsHashAreNoChange() {
+    String before = "# Revision 0123456789abcdef\nupstream x {\n    server 127.0.0.1:3001 weight=1; # b\n}\n"
+        + "location = /nginx-health {\n    add_header X-Config-Revision 0123456789abcdef always;\n}\n";
+    String after = before.replace("0123456789abcdef", "fedcba9876543210");
+
+    assertThat(ConfigDiff.unified("revision-1", before, "revision-2", after)).isEmpty();
+    assertThat(ConfigDiff.unified("revision-1", before, "revision-2", after.replace("weight=1", "weight=7")).lines()
+        .filter(line -> line.startsWith("+") || line.startsWith("-")))
+        .containsExactly("--- revision-1", "+++ revision-2", "-    server 127.0.0.1:3001 weight=1; # b",
+            "+    server 127.0.0.1:3001 weight=7; # b");
+  }
+
+  @Test
   void textsLongerThanTheBoundAreNotCompared() {
     String huge = lines("model-", ConfigDiff.MAX_LINES + 1);
 

@@ -20,7 +20,8 @@ class RevisionRetentionTest {
       RevisionRepository revisions = new RevisionRepository(database, () -> new Retention(10, Duration.ofDays(30)));
       Revision applied = null;
       for (int i = 1; i <= 40; i++) {
-        Revision added = revisions.add("test", "hash" + i, "config " + i, "", i == 3 ? "applied" : "rejected", null);
+        Revision added = revisions.add("test", "hash" + i, "config " + i, "", i == 3 ? "applied" : "rejected", null,
+            Cause.of("test", "test " + i));
         applied = i == 3 ? added : applied;
       }
 

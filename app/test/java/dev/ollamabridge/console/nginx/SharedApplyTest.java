@@ -82,7 +82,7 @@ class SharedApplyTest {
     supervisor = new Supervisor(data.resolve("run"), data.resolve("logs"), SupervisePolicy.defaults(), http);
     ManagedNginx nginx = new ManagedNginx(NginxBinary.find().orElseThrow(), data.resolve("nginx"), supervisor, () -> listen);
     InstanceRepository instances = new InstanceRepository(database, new ObjectMapper());
-    ConfigSource configs = new ConfigSource(instances, settings, () -> healthy, Set::of, new GeneratedFiles(), data,
+    ConfigSource configs = new ConfigSource(instances, settings, () -> healthy, Set::of, Set::of, new GeneratedFiles(), data,
         List.of("java"), true, new ModelRepository(database), Optional.empty());
     revisions = new RevisionRepository(database, () -> keep);
     applier = new NginxApplier(configs::nginx, nginx, revisions, events, () -> listen,
@@ -103,8 +103,8 @@ class SharedApplyTest {
       }
 
       @Override
-      public CompletableFuture<?> changed(String actor) {
-        CompletableFuture<?> applied = sync.changed(actor);
+      public CompletableFuture<?> changed(String actor, String cause) {
+        CompletableFuture<?> applied = sync.changed(actor, cause);
         settingsAskedToApply.countDown();
         return applied;
       }
@@ -141,7 +141,7 @@ class SharedApplyTest {
     held.await();
     // when: the instance turns healthy, and settings nginx refuses come in before the apply runs
     healthy.add(gpu.id());
-    sync.changed("health");
+    sync.changed("health", "health: gpu down");
     CompletableFuture<Map<Setting, String>> update = CompletableFuture.supplyAsync(() -> service.update(
         Map.of("nginx.tls_cert", notACert.toString(), "nginx.tls_key", notACert.toString()), "api:admin"));
     settingsAskedToApply.await();
