@@ -24,7 +24,7 @@ public record Live(Totals totals, List<InstanceRow> rows, RowFilter filter, Stri
     }
     List<String> reasons = rows.stream().filter(row -> row.health().equals("unhealthy") && row.lastError() != null)
         .map(InstanceRow::lastError).distinct().limit(REASONS_SHOWN).toList();
-    return "No instance is up: nginx has no bridge to send requests to, so clients get errors."
+    return "No instance is up, so every client request fails."
         + (reasons.isEmpty() ? "" : " The checks say: " + sentence(String.join("; ", reasons)))
         + " Check that the backends run and answer at the instances' upstream URLs, and read the bridges' logs on their pages.";
   }
