@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.WebElement;
 
@@ -21,17 +21,12 @@ class ArchiveStateBrowserTest {
   @TempDir Path data;
   private ConsoleApp console;
 
-  @BeforeAll
-  static void startBrowser() {
-    Chromium.assumeInstalled();
-    browser = new Chromium("archive-state", 1280, 800);
-  }
+  @RegisterExtension
+  static final ChromiumPerClass CHROMIUM = new ChromiumPerClass("archive-state", 1280, 800);
 
-  @AfterAll
-  static void stopBrowser() {
-    if (browser != null) {
-      browser.close();
-    }
+  @BeforeAll
+  static void takeBrowser() {
+    browser = CHROMIUM.browser();
   }
 
   @AfterEach

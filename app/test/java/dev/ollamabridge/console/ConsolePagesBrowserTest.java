@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.Alert;
 import org.openqa.selenium.WebElement;
@@ -42,17 +42,12 @@ class ConsolePagesBrowserTest {
   private FakeOllama backend;
   private ManagedNginxFixture nginx;
 
-  @BeforeAll
-  static void startBrowser() {
-    Chromium.assumeInstalled();
-    browser = new Chromium("pages", 1280, 800);
-  }
+  @RegisterExtension
+  static final ChromiumPerClass CHROMIUM = new ChromiumPerClass("pages", 1280, 800);
 
-  @AfterAll
-  static void stopBrowser() {
-    if (browser != null) {
-      browser.close();
-    }
+  @BeforeAll
+  static void takeBrowser() {
+    browser = CHROMIUM.browser();
   }
 
   @AfterEach

@@ -16,11 +16,11 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -54,17 +54,12 @@ class HostileLogBrowserTest {
   private ConsoleApp console;
   private ConsoleClient api;
 
-  @BeforeAll
-  static void startBrowser() {
-    Chromium.assumeInstalled();
-    browser = new Chromium("hostile-log", 1280, 900);
-  }
+  @RegisterExtension
+  static final ChromiumPerClass CHROMIUM = new ChromiumPerClass("hostile-log", 1280, 900);
 
-  @AfterAll
-  static void stopBrowser() {
-    if (browser != null) {
-      browser.close();
-    }
+  @BeforeAll
+  static void takeBrowser() {
+    browser = CHROMIUM.browser();
   }
 
   @BeforeEach

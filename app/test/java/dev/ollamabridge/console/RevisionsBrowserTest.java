@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -35,17 +35,12 @@ class RevisionsBrowserTest {
   private String base;
   private long b;
 
-  @BeforeAll
-  static void startBrowser() {
-    Chromium.assumeInstalled();
-    browser = new Chromium("revisions", 1280, 800);
-  }
+  @RegisterExtension
+  static final ChromiumPerClass CHROMIUM = new ChromiumPerClass("revisions", 1280, 800);
 
-  @AfterAll
-  static void stopBrowser() {
-    if (browser != null) {
-      browser.close();
-    }
+  @BeforeAll
+  static void takeBrowser() {
+    browser = CHROMIUM.browser();
   }
 
   @AfterEach

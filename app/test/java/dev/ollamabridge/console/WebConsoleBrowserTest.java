@@ -13,10 +13,10 @@ import okhttp3.FormBody;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.Alert;
 import org.openqa.selenium.Cookie;
@@ -46,17 +46,12 @@ class WebConsoleBrowserTest {
   private String base;
   private String password;
 
-  @BeforeAll
-  static void startBrowser() {
-    Chromium.assumeInstalled();
-    browser = new Chromium("web-console", 1280, 900);
-  }
+  @RegisterExtension
+  static final ChromiumPerClass CHROMIUM = new ChromiumPerClass("web-console", 1280, 900);
 
-  @AfterAll
-  static void stopBrowser() {
-    if (browser != null) {
-      browser.close();
-    }
+  @BeforeAll
+  static void takeBrowser() {
+    browser = CHROMIUM.browser();
   }
 
   @AfterEach
