@@ -285,10 +285,10 @@ class ConsolePagesBrowserTest {
     return ((Number) browser.driver.executeScript(script)).longValue();
   }
 
-  /** Whether the whole element is within the window as it is scrolled now. */
+  /** Whether the element is wholly on screen, give or take the fraction of a pixel a scroll may leave. */
   private static boolean inViewport(WebElement element) {
     return (Boolean) browser.driver.executeScript("var r = arguments[0].getBoundingClientRect();"
-        + "return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight"
+        + "return r.width > 0 && r.top >= -1 && r.left >= 0 && r.bottom <= window.innerHeight + 1"
         + " && r.right <= document.documentElement.clientWidth;",
         element);
   }

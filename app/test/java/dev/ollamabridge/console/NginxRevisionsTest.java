@@ -7,11 +7,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ollamabridge.console.web.Browser;
 import dev.ollamabridge.console.web.Page;
 import dev.ollamabridge.fake.FakeOllama;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,13 +35,14 @@ class NginxRevisionsTest {
   private static final String API_ACTOR = "api:admin";
 
   @TempDir static Path data;
+  private static final OkHttpClient HTTP = new OkHttpClient();
   private static FakeOllama backend;
   private static ManagedNginxFixture nginx;
   private static long b;
 
   @BeforeAll
   static void start() throws Exception {
-    backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(3));
+    backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(3).withControlRoutes(true));
     nginx = new ManagedNginxFixture(data);
     b = nginx.createSettled(backend.baseUrl(), "a", "b")[1];
   }
@@ -148,15 +155,25 @@ class NginxRevisionsTest {
     assertThat(browser.get("/nginx").body()).contains("rolled back to revision " + withC);
     assertThat(browser.post("/instances/live", java.util.Map.of()).body()).contains("rollback to revision " + withC);
 
-    // the next automatic apply: b's bridge dies, its health checks fail, nginx is applied again
-    long pid = nginx.api.get("/instances/" + b).body().at("/process/pid").asLong();
-    assertThat(new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor()).isZero();
+    // the next automatic apply: the backend goes down, so do the bridges' health checks, and nginx is
+    // applied again (it stays down until then: a killed bridge could be back before its checks fail)
+    backendDown(true);
     await().atMost(ManagedNginxFixture.PATIENCE).untilAsserted(() -> assertThat(replacements())
         .anyMatch(event -> event.path("detail").asText().contains("replaced the rollback to revision " + withC)));
+    backendDown(false);
     nginx.awaitHealthy(b);
     nginx.awaitSettled();
     assertThat(nginx.newestApplied().orElseThrow().path("id").asLong()).isGreaterThan(rollback);
     assertThat(browser.get("/nginx").body()).doesNotContain("rolled back to revision " + withC);
+  }
+
+  /** Takes the backend down (its every answer a 503), or brings it back, through the fake's fault hook. */
+  private static void backendDown(boolean down) throws IOException {
+    Request request = new Request.Builder().url(backend.baseUrl() + "/_fake/faults")
+        .post(RequestBody.create("{\"down\":" + down + "}", MediaType.get("application/json"))).build();
+    try (Response changed = HTTP.newCall(request).execute()) {
+      assertThat(changed.code()).as("the fake's fault hook").isEqualTo(200);
+    }
   }
 
   private static long newestId() {
