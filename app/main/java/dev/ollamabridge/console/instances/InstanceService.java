@@ -5,20 +5,17 @@ import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.health.HealthChecker;
 import dev.ollamabridge.console.health.HealthState;
 import dev.ollamabridge.console.metrics.Figures;
-import dev.ollamabridge.console.settings.PortRange;
-import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
-import dev.ollamabridge.console.supervise.PortCheck;
 import dev.ollamabridge.console.supervise.ProcessState;
 import dev.ollamabridge.console.supervise.ProgramStatus;
 import dev.ollamabridge.console.supervise.Supervisor;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Instant;
-import java.util.List;
-import java.util.Set;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -44,7 +40,7 @@ public final class InstanceService {
   private final BridgeLaunch launch;
   private final HealthChecker health;
   private final CacheRoots cacheRoots;
-  private final Supplier<List<Reserved>> reserved;
+  private final InstancePlacement placement;
   private final LongFunction<Optional<Figures>> figures;
   /** Instances on their way out: nginx marks them down before their process is stopped. */
   private final Set<Long> draining = ConcurrentHashMap.newKeySet();
@@ -70,7 +66,7 @@ public final class InstanceService {
     this.launch = launch;
     this.health = health;
     this.cacheRoots = cacheRoots;
-    this.reserved = reserved;
+    this.placement = new InstancePlacement(settings, reserved);
   }
 
   public void addListener(ChangeListener listener) {
@@ -133,10 +129,10 @@ public final class InstanceService {
   /** Adds an instance; what the changes leave out gets a sensible default (next free port, own cache dir). */
   public Instance create(InstanceChanges changes, String actor) {
     List<Instance> existing = repository.all();
-    Instance draft = InstanceRules.apply(defaults(existing, changes.name()), changes, settings.instancePorts());
+    Instance draft = InstanceRules.apply(placement.defaults(existing, changes.name()), changes, settings.instancePorts());
     draft = withCacheDir(draft, changes.cacheDir() != null ? cacheRoots.confine(draft.cacheDir()) : cacheRoots.defaultFor(draft.name()));
-    checkFree(draft, existing);
-    checkNotListenedOn(null, draft);
+    placement.checkFree(draft, existing);
+    placement.checkNotListenedOn(null, draft);
     List<Instance> wouldBe = new ArrayList<>(existing);
     wouldBe.add(draft);
     listeners.forEach(listener -> listener.check(wouldBe));
@@ -171,8 +167,8 @@ public final class InstanceService {
       changed = withCacheDir(changed, cacheRoots.confine(changed.cacheDir()));
     }
     List<Instance> others = repository.all().stream().filter(other -> other.id() != id).toList();
-    checkFree(changed, others);
-    checkNotListenedOn(current, changed);
+    placement.checkFree(changed, others);
+    placement.checkNotListenedOn(current, changed);
     List<Instance> wouldBe = new ArrayList<>(others);
     wouldBe.add(changed);
     listeners.forEach(listener -> listener.check(wouldBe));
@@ -316,95 +312,6 @@ public final class InstanceService {
     }
   }
 
-  private Instance defaults(List<Instance> existing, String name) {
-    Set<String> names = existing.stream().map(Instance::name).collect(Collectors.toSet());
-    String chosen = name;
-    for (int n = 1; chosen == null; n++) {
-      if (!names.contains("bridge-" + n)) {
-        chosen = "bridge-" + n;
-      }
-    }
-    return new Instance(0, chosen, "127.0.0.1", nextFreePort(existing), settings.get(Setting.DEFAULT_UPSTREAM),
-        "auto", 1, "primary", 2, 30, true, null, false, null, List.of(), 0, true, true, true, List.of(), List.of(), List.of(),
-        0, 0, 30_000, 0, null, null);
-  }
-
-  /**
-   * The first port from {@code first_port} up, inside {@code instance_ports}, that no instance uses and
-   * nothing on this host listens on.
-   */
-  private int nextFreePort(List<Instance> existing) {
-    Set<Integer> taken = existing.stream().map(Instance::port).collect(Collectors.toSet());
-    PortRange ports = settings.instancePorts();
-    for (int port = Math.max(settings.integer(Setting.FIRST_PORT), ports.from()); port <= ports.to(); port++) {
-      if (!taken.contains(port) && bindable(port)) {
-        return port;
-      }
-    }
-    throw new InstanceConflict("port", "no free port is left from first_port up in " + Setting.INSTANCE_PORTS.key()
-        + " " + ports);
-  }
-
-  /**
-   * A bridge the console is to launch must find its address free: another program listening there
-   * would have it fail to start, and its health checks probe that program. Its own running bridge
-   * holds the address it keeps, which is no conflict.
-   */
-  private static void checkNotListenedOn(Instance before, Instance after) {
-    if (!after.managed() || !after.enabled()) {
-      return;
-    }
-    boolean ranThere = before != null && before.managed() && before.enabled()
-        && before.port() == after.port() && sameHost(before.host(), after.host());
-    if (!ranThere) {
-      PortCheck.inUse(after.host(), after.port()).ifPresent(why -> {
-        throw new InstanceConflict("port", why + ": choose another port, or stop that program");
-      });
-    }
-  }
-
-  private static boolean bindable(int port) {
-    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      return socket.isBound();
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  /** The database holds uniqueness too; this check names the field before anything is written. */
-  private void checkFree(Instance draft, List<Instance> others) {
-    for (Reserved own : reserved.get()) {
-      if (own.address().port() == draft.port() && sameHost(own.address().host(), draft.host())) {
-        throw new InstanceConflict("port", "port " + draft.port() + " on " + draft.host() + " is the " + own.owner() + "'s own");
-      }
-    }
-    for (Instance other : others) {
-      if (other.name().equals(draft.name())) {
-        throw new InstanceConflict("name", "the name '" + draft.name() + "' is taken by instance " + other.id());
-      }
-      if (other.port() == draft.port() && sameHost(other.host(), draft.host())) {
-        throw new InstanceConflict("port", "port " + draft.port() + " on " + draft.host() + " is taken by instance '" + other.name() + "'");
-      }
-      if (draft.cacheEnabled() && other.cacheEnabled() && draft.cacheDir() != null && other.cacheDir() != null
-          && CacheRoots.overlap(other.cacheDir(), draft.cacheDir())) {
-        throw new InstanceConflict("cache_dir", "the cache directory " + draft.cacheDir() + " is, holds or lies in instance '"
-            + other.name() + "''s " + other.cacheDir());
-      }
-    }
-  }
-
-  /**
-   * Whether two listen hosts can collide on a port: the same address however it is spelt
-   * ({@code localhost} is both loopbacks), or a wildcard, which takes the port on every local address.
-   */
-  private static boolean sameHost(String a, String b) {
-    if (HostPort.isWildcard(a) || HostPort.isWildcard(b)) {
-      return true;
-    }
-    Set<String> first = HostPort.canonicalAddresses(a);
-    return HostPort.canonicalAddresses(b).stream().anyMatch(first::contains);
-  }
-
   private static InstanceConflict stale(Instance current) {
     return new InstanceConflict("version", "the instance was changed meanwhile (now at version " + current.version() + "); read it again and retry");
   }
@@ -429,8 +336,8 @@ public final class InstanceService {
 
   /** What a change did, as a revision's cause: {@code weight b1 3→7}, or {@code b1: weight 3→7, role primary→backup}. */
   private static String cause(Instance before, Instance after) {
-    List<String> changed = java.util.Arrays.stream(InstanceField.values())
-        .filter(field -> !java.util.Objects.equals(field.valueIn(before), field.valueIn(after)))
+    List<String> changed = Arrays.stream(InstanceField.values())
+        .filter(field -> !Objects.equals(field.valueIn(before), field.valueIn(after)))
         .map(field -> field.key() + (field.secret() ? " changed" : " " + field.valueIn(before) + "→" + field.valueIn(after)))
         .toList();
     if (changed.size() == 1) {
@@ -443,8 +350,8 @@ public final class InstanceService {
 
   /** Which fields changed, secrets named but not shown. */
   private static String changes(Instance before, Instance after) {
-    return java.util.Arrays.stream(InstanceField.values())
-        .filter(field -> !java.util.Objects.equals(field.valueIn(before), field.valueIn(after)))
+    return Arrays.stream(InstanceField.values())
+        .filter(field -> !Objects.equals(field.valueIn(before), field.valueIn(after)))
         .map(field -> field.secret() ? field.key() + " changed" : field.key() + "=" + field.valueIn(after))
         .collect(Collectors.joining(", "));
   }

@@ -1,0 +1,112 @@
+package dev.ollamabridge.console.instances;
+
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.settings.PortRange;
+import dev.ollamabridge.console.settings.Setting;
+import dev.ollamabridge.console.settings.Settings;
+import dev.ollamabridge.console.supervise.PortCheck;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Where an instance may listen: the defaults of a new one (its name, the next free port) and the
+ * checks that its name, address and cache directory are its own, made before anything is stored.
+ */
+final class InstancePlacement {
+
+  private static final String DEFAULT_HOST = "127.0.0.1";
+
+  private final Settings settings;
+  private final Supplier<List<InstanceService.Reserved>> reserved;
+
+  /** @param reserved the addresses the console's own listeners use now */
+  InstancePlacement(Settings settings, Supplier<List<InstanceService.Reserved>> reserved) {
+    this.settings = settings;
+    this.reserved = reserved;
+  }
+
+  /** A new instance with every default: the name given or the next {@code bridge-N}, the next free port. */
+  Instance defaults(List<Instance> existing, String name) {
+    Set<String> names = existing.stream().map(Instance::name).collect(Collectors.toSet());
+    String chosen = name;
+    for (int n = 1; chosen == null; n++) {
+      if (!names.contains("bridge-" + n)) {
+        chosen = "bridge-" + n;
+      }
+    }
+    return new Instance(0, chosen, DEFAULT_HOST, nextFreePort(existing), settings.get(Setting.DEFAULT_UPSTREAM),
+        "auto", 1, "primary", 2, 30, true, null, false, null, List.of(), 0, true, true, true, List.of(), List.of(), List.of(),
+        0, 0, 30_000, 0, null, null);
+  }
+
+  /**
+   * The first port from {@code first_port} up, inside {@code instance_ports}, that no instance uses and
+   * nothing on this host listens on.
+   */
+  private int nextFreePort(List<Instance> existing) {
+    Set<Integer> taken = existing.stream().map(Instance::port).collect(Collectors.toSet());
+    PortRange ports = settings.instancePorts();
+    for (int port = Math.max(settings.integer(Setting.FIRST_PORT), ports.from()); port <= ports.to(); port++) {
+      if (!taken.contains(port) && PortCheck.inUse(DEFAULT_HOST, port).isEmpty()) {
+        return port;
+      }
+    }
+    throw new InstanceConflict("port", "no free port is left from first_port up in " + Setting.INSTANCE_PORTS.key()
+        + " " + ports);
+  }
+
+  /**
+   * A bridge the console is to launch must find its address free: another program listening there
+   * would have it fail to start, and its health checks probe that program. Its own running bridge
+   * holds the address it keeps, which is no conflict.
+   */
+  static void checkNotListenedOn(Instance before, Instance after) {
+    if (!after.managed() || !after.enabled()) {
+      return;
+    }
+    boolean ranThere = before != null && before.managed() && before.enabled()
+        && before.port() == after.port() && sameHost(before.host(), after.host());
+    if (!ranThere) {
+      PortCheck.inUse(after.host(), after.port()).ifPresent(why -> {
+        throw new InstanceConflict("port", why + ": choose another port, or stop that program");
+      });
+    }
+  }
+
+  /** The database holds uniqueness too; this check names the field before anything is written. */
+  void checkFree(Instance draft, List<Instance> others) {
+    for (InstanceService.Reserved own : reserved.get()) {
+      if (own.address().port() == draft.port() && sameHost(own.address().host(), draft.host())) {
+        throw new InstanceConflict("port", "port " + draft.port() + " on " + draft.host() + " is the " + own.owner() + "'s own");
+      }
+    }
+    for (Instance other : others) {
+      if (other.name().equals(draft.name())) {
+        throw new InstanceConflict("name", "the name '" + draft.name() + "' is taken by instance " + other.id());
+      }
+      if (other.port() == draft.port() && sameHost(other.host(), draft.host())) {
+        throw new InstanceConflict("port", "port " + draft.port() + " on " + draft.host() + " is taken by instance '" + other.name() + "'");
+      }
+      if (draft.cacheEnabled() && other.cacheEnabled() && draft.cacheDir() != null && other.cacheDir() != null
+          && CacheRoots.overlap(other.cacheDir(), draft.cacheDir())) {
+        throw new InstanceConflict("cache_dir", "the cache directory " + draft.cacheDir() + " is, holds or lies in instance '"
+            + other.name() + "''s " + other.cacheDir());
+      }
+    }
+  }
+
+  /**
+   * Whether two listen hosts can collide on a port: the same address however it is spelt
+   * ({@code localhost} is both loopbacks), or a wildcard, which takes the port on every local address.
+   */
+  private static boolean sameHost(String a, String b) {
+    if (HostPort.isWildcard(a) || HostPort.isWildcard(b)) {
+      return true;
+    }
+    Set<String> first = HostPort.canonicalAddresses(a);
+    return HostPort.canonicalAddresses(b).stream().anyMatch(first::contains);
+  }
+
+}
