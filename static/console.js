@@ -84,7 +84,7 @@
   // even when every value is 0 or none is there; a chart with no value at all says "No traffic yet"; the
   // right padding leaves room for half of the last time label ("07:38"), which is centred on its tick.
   var MIN_SPAN_S = 300;
-  var RIGHT_PAD_PX = 32;
+  var RIGHT_PAD_PX = 48; // half a label (about 20 px) with room for a canvas wider than its box and a larger font
   // the labels say minutes: ticks fall on whole minutes, never twice on the same one
   var MINUTE_TICKS = [60, 120, 300, 600, 900, 1800, 3600];
 
