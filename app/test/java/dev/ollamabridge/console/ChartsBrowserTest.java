@@ -48,19 +48,7 @@ class ChartsBrowserTest {
 
   @AfterEach
   void stop() {
-    Teardown.run(() -> {
-      if (console != null) {
-        console.close();
-      }
-    }, () -> {
-      if (nginx != null) {
-        nginx.close();
-      }
-    }, () -> {
-      if (backend != null) {
-        backend.close();
-      }
-    });
+    Teardown.run(Teardown.closing(console), Teardown.closing(nginx), Teardown.closing(backend));
   }
 
   @Test

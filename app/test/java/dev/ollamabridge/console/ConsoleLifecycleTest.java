@@ -56,11 +56,7 @@ class ConsoleLifecycleTest {
   /** The bridges this test's consoles left running are killed by LeftoverProcesses, after this. */
   @AfterEach
   void stop() {
-    Teardown.run(() -> {
-      if (console != null) {
-        console.close();
-      }
-    }, backend::close);
+    Teardown.run(Teardown.closing(console), backend::close);
   }
 
   @Test

@@ -31,11 +31,7 @@ class ConsoleOwnTrafficTest {
 
   @AfterEach
   void stop() {
-    Teardown.run(() -> {
-      if (console != null) {
-        console.close();
-      }
-    }, backend::close);
+    Teardown.run(Teardown.closing(console), backend::close);
   }
 
   @Test

@@ -37,11 +37,7 @@ class DeliberateStopTest {
 
   @AfterEach
   void stop() {
-    Teardown.run(() -> {
-      if (nginx != null) {
-        nginx.close();
-      }
-    }, backend::close);
+    Teardown.run(Teardown.closing(nginx), backend::close);
   }
 
   @Test

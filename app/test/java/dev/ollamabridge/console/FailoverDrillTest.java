@@ -33,11 +33,7 @@ class FailoverDrillTest {
 
   @AfterEach
   void stop() {
-    Teardown.run(() -> {
-      if (nginx != null) {
-        nginx.close();
-      }
-    }, backend::close, otherBackend::close);
+    Teardown.run(Teardown.closing(nginx), backend::close, otherBackend::close);
   }
 
   @Test

@@ -60,11 +60,7 @@ class NginxOwnAnswersTest {
 
   @AfterAll
   static void stop() {
-    Teardown.run(() -> {
-      if (nginx != null) {
-        nginx.close();
-      }
-    }, backend::close);
+    Teardown.run(Teardown.closing(nginx), backend::close);
   }
 
   @Test

@@ -61,15 +61,7 @@ class NginxRevisionsTest {
 
   @AfterAll
   static void stop() {
-    Teardown.run(() -> {
-      if (nginx != null) {
-        nginx.close();
-      }
-    }, () -> {
-      if (backend != null) {
-        backend.close();
-      }
-    });
+    Teardown.run(Teardown.closing(nginx), Teardown.closing(backend));
   }
 
   @Test

@@ -45,11 +45,7 @@ class RevisionsBrowserTest {
 
   @AfterEach
   void stop() {
-    Teardown.run(() -> {
-      if (nginx != null) {
-        nginx.close();
-      }
-    }, backend::close);
+    Teardown.run(Teardown.closing(nginx), backend::close);
   }
 
   @Test

@@ -16,6 +16,15 @@ final class Teardown {
 
   private Teardown() {}
 
+  /** The step that closes this, if there is one: a field a test never got to set is null. */
+  static Step closing(AutoCloseable closeable) {
+    return () -> {
+      if (closeable != null) {
+        closeable.close();
+      }
+    };
+  }
+
   static void run(Step... steps) {
     Throwable first = null;
     for (Step step : steps) {
