@@ -269,7 +269,7 @@ final class InstancePages {
     ClusterTotals traffic = ClusterTotals.of(views.stream().map(InstanceView::figures).toList(), scraper.nginx());
     return new Live(new Live.Totals(up, views.size(), rate(traffic.requestsPerSecond()), rate(traffic.errorsPerSecond()),
         traffic.nginx() == null ? null : rate(traffic.nginx().errorsPerSecond()), revision, rollback),
-        filter.select(views), filter, Live.outage(views.stream().map(InstanceRow::of).toList()));
+        filter.select(views), filter, Live.outage(views));
   }
 
   /** The host the browser reached the console by, without its port; null when it named none. */

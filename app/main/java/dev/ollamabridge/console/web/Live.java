@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.web;
 
+import dev.ollamabridge.console.instances.InstanceView;
 import java.util.List;
 
 /**
@@ -17,13 +18,13 @@ public record Live(Totals totals, List<InstanceRow> rows, RowFilter filter, Stri
    * The banner of a cluster with no instance up: nginx has nowhere to send requests. Only once a check
    * has failed somewhere; instances that are all still starting or checking are no outage yet.
    */
-  static String outage(List<InstanceRow> rows) {
-    if (rows.isEmpty() || rows.stream().anyMatch(row -> row.health().equals("healthy") && !row.draining())
-        || rows.stream().noneMatch(row -> row.health().equals("unhealthy"))) {
+  static String outage(List<InstanceView> views) {
+    if (views.isEmpty() || views.stream().anyMatch(view -> view.healthWord().equals("healthy") && !view.draining())
+        || views.stream().noneMatch(view -> view.healthWord().equals("unhealthy"))) {
       return null;
     }
-    List<String> reasons = rows.stream().filter(row -> row.health().equals("unhealthy") && row.lastError() != null)
-        .map(InstanceRow::lastError).distinct().limit(REASONS_SHOWN).toList();
+    List<String> reasons = views.stream().filter(view -> view.healthWord().equals("unhealthy") && view.healthError() != null)
+        .map(InstanceView::healthError).distinct().limit(REASONS_SHOWN).toList();
     return "No instance is up, so every client request fails."
         + (reasons.isEmpty() ? "" : " The checks say: " + sentence(String.join("; ", reasons)))
         + " Check that the backends run and answer at the instances' upstream URLs, and read the bridges' logs on their pages.";
