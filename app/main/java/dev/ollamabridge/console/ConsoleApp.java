@@ -22,6 +22,9 @@ import dev.ollamabridge.console.instances.InstanceChanges;
 import dev.ollamabridge.console.instances.InstanceField;
 import dev.ollamabridge.console.instances.InstanceRepository;
 import dev.ollamabridge.console.instances.InstanceService;
+import dev.ollamabridge.console.instances.HostRuntime;
+import dev.ollamabridge.console.instances.HostRuntimes;
+import dev.ollamabridge.console.instances.LocalRuntime;
 import dev.ollamabridge.console.instances.InstanceView;
 import dev.ollamabridge.console.instances.SelfCommand;
 import dev.ollamabridge.console.jdk.BridgeJava;
@@ -154,8 +157,21 @@ public final class ConsoleApp implements AutoCloseable {
       Optional<BridgeArchive> archive = BridgeArchive.of(self, bridgeJava.jdk().version(), bridgeJava.jdk().feature(),
           data.resolve("run"), data.resolve("logs"));
       archive.ifPresent(a -> parts.add(0, a));
-      InstanceService instances = new InstanceService(repository, settings, events, supervisor,
-          new BridgeLaunch(self, data, archive), health, new CacheRoots(data, settings.get(Setting.CACHE_ROOTS)),
+      BridgeLaunch launch = new BridgeLaunch(self, data, archive);
+      LocalRuntime local = new LocalRuntime(supervisor, launch);
+      HostRuntimes runtimes = new HostRuntimes() {
+        @Override
+        public Optional<HostRuntime> find(String host) {
+          return host.equals(LOCAL) ? Optional.of(local) : Optional.empty();
+        }
+
+        @Override
+        public HostRuntime placeable(String host) {
+          return of(host);
+        }
+      };
+      InstanceService instances = new InstanceService(repository, settings, events, runtimes,
+          launch, health, new CacheRoots(data, settings.get(Setting.CACHE_ROOTS)),
           () -> ownAddresses(config.listen().host(), apiPort.get(), settings), scraper::latest);
       ModelRepository modelRepository = new ModelRepository(database);
       Optional<Snapshot.Njs> njs = NginxSetup.njs(mode, data.resolve("nginx"));

@@ -6,11 +6,13 @@ import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.auth.AdminAccount;
 import dev.ollamabridge.console.store.DataDirectory;
 import dev.ollamabridge.console.store.DatabaseException;
+import dev.ollamabridge.logs.LogText;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import okhttp3.HttpUrl;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -75,6 +77,16 @@ public final class ConsoleCommand implements Callable<Integer> {
   @Option(names = "--nginx-listen", description = "HOST:PORT of the managed nginx (default 127.0.0.1:8080). Stored as the nginx.listen setting.")
   String nginxListen;
 
+  @Option(names = "--agent-listen", paramLabel = "HOST:PORT", converter = HostPort.Converter.class,
+      description = "Listen for agents on other hosts (TLS with client certificates; off unless given). The one console "
+          + "port meant for other machines: agents join and link here.")
+  private HostPort agentListen;
+
+  @Option(names = "--agent-url", paramLabel = "URL", description = "The https:// URL agents dial, when it is not "
+      + "https://<agent-listen>: a public name, or an address behind NAT. It goes into the join command and the "
+      + "listener's certificate.")
+  private String agentUrl;
+
   @Option(names = {"-d", "--debug"}, description = "Log at debug level.")
   boolean debug;
 
@@ -83,7 +95,8 @@ public final class ConsoleCommand implements Callable<Integer> {
     LogLevels.apply(debug);
     ConsoleApp app;
     try {
-      app = ConsoleApp.start(new ConsoleConfig(data, listen, demo, operator(), checked(Setting.NGINX_LISTEN, nginxListen)));
+      app = ConsoleApp.start(new ConsoleConfig(data, listen, demo, operator(), checked(Setting.NGINX_LISTEN, nginxListen),
+          agentListen, agentUrl(agentListen, agentUrl)));
     } catch (DatabaseException | DataDirectory.InUse | DataDirectory.NotPrivate | AdminAccount.PasswordRefused e) {
       System.err.println("console: " + e.getMessage());
       return 1;
@@ -98,6 +111,23 @@ public final class ConsoleCommand implements Callable<Integer> {
     }, "console-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /** {@code --agent-url}: an https URL of a host and port, nothing else; it needs {@code --agent-listen}. */
+  private String agentUrl(HostPort listen, String url) {
+    if (url == null) {
+      return null;
+    }
+    if (listen == null) {
+      throw new ParameterException(spec.commandLine(), "--agent-url needs --agent-listen: the listener the URL leads to");
+    }
+    HttpUrl parsed = HttpUrl.parse(url);
+    if (parsed == null || !parsed.isHttps() || !parsed.encodedPath().equals("/") || parsed.query() != null
+        || !parsed.username().isEmpty() || url.length() > 255) {
+      throw new ParameterException(spec.commandLine(), "--agent-url must be an https:// URL of a host and port, "
+          + "such as https://console.example.com:8443, not '" + LogText.oneLine(url, 80) + "'");
+    }
+    return "https://" + new HostPort(parsed.host(), parsed.port());
   }
 
   /** The operator settings from the flags, else from the environment; each checked by its rule. */

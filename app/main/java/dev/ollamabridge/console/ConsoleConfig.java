@@ -14,8 +14,11 @@ import java.util.Map;
  * @param operator the operator settings (commands, paths, nginx mode), checked; the API cannot change them.
  *     nginx.tls_dir is always there: {@code <data>/tls} unless the operator named another
  * @param nginxListen where the managed nginx listens, stored as nginx.listen; null keeps the setting
+ * @param agentListen where the agent listener listens (TLS, for agents on other hosts); null: off
+ * @param agentUrl the https URL agents dial when it is not the listener's address (a public name, a NAT); null: that address
  */
-public record ConsoleConfig(Path dataDir, HostPort listen, boolean demo, Map<Setting, String> operator, String nginxListen) {
+public record ConsoleConfig(Path dataDir, HostPort listen, boolean demo, Map<Setting, String> operator, String nginxListen,
+    HostPort agentListen, String agentUrl) {
 
   public ConsoleConfig {
     Map<Setting, String> complete = new EnumMap<>(Setting.class);
@@ -35,12 +38,12 @@ public record ConsoleConfig(Path dataDir, HostPort listen, boolean demo, Map<Set
 
   /** A console with the operator settings' defaults. */
   public ConsoleConfig(Path dataDir, HostPort listen, boolean demo) {
-    this(dataDir, listen, demo, Map.of(), null);
+    this(dataDir, listen, demo, Map.of(), null, null, null);
   }
 
   /** A console in {@code nginxMode} (null: the default), its other operator settings at their defaults. */
   public ConsoleConfig(Path dataDir, HostPort listen, boolean demo, String nginxMode, String nginxListen) {
-    this(dataDir, listen, demo, nginxMode == null ? Map.of() : Map.of(Setting.NGINX_MODE, nginxMode), nginxListen);
+    this(dataDir, listen, demo, nginxMode == null ? Map.of() : Map.of(Setting.NGINX_MODE, nginxMode), nginxListen, null, null);
   }
 
   /** The same config with one more operator setting. */
@@ -48,6 +51,11 @@ public record ConsoleConfig(Path dataDir, HostPort listen, boolean demo, Map<Set
     Map<Setting, String> more = new EnumMap<>(Setting.class);
     more.putAll(operator);
     more.put(setting, setting.check(value));
-    return new ConsoleConfig(dataDir, listen, demo, more, nginxListen);
+    return new ConsoleConfig(dataDir, listen, demo, more, nginxListen, agentListen, agentUrl);
+  }
+
+  /** The same config with the agent listener on. */
+  public ConsoleConfig withAgentListener(HostPort agentListen, String agentUrl) {
+    return new ConsoleConfig(dataDir, listen, demo, operator, nginxListen, agentListen, agentUrl);
   }
 }

@@ -53,7 +53,7 @@ public final class ConsoleBenchmark {
       String base = "http://127.0.0.1:" + console.port();
       // external instances: rendered, health-checked and listed like managed ones, without 50 JVMs
       for (int i = 0; i < count; i++) {
-        String body = "{\"name\":\"edge-" + i + "\",\"host\":\"127.0.0.1\",\"port\":" + (20000 + i)
+        String body = "{\"name\":\"edge-" + i + "\",\"listen_host\":\"127.0.0.1\",\"port\":" + (20000 + i)
             + ",\"managed\":false,\"upstream_url\":\"" + backend.baseUrl() + "\"}";
         try (Response created = http.newCall(new Request.Builder().url(base + "/api/v1/instances")
             .header("Authorization", "Bearer " + console.adminToken()).post(RequestBody.create(body, JSON)).build()).execute()) {

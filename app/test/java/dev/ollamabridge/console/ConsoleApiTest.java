@@ -62,7 +62,8 @@ class ConsoleApiTest {
     JsonNode created = api.post("/instances", "{\"name\":\"edge\",\"managed\":false}").body();
 
     assertThat(created.path("name").asText()).isEqualTo("edge");
-    assertThat(created.path("host").asText()).isEqualTo("127.0.0.1");
+    assertThat(created.path("host").asText()).isEqualTo("local");
+    assertThat(created.path("listen_host").asText()).isEqualTo("127.0.0.1");
     assertThat(created.path("port").asInt()).isGreaterThanOrEqualTo(3000);
     assertThat(created.path("cache_dir").asText()).isEqualTo(data.toAbsolutePath().resolve("cache/edge").toString());
     assertThat(created.path("upstream_url").asText()).isEqualTo("http://127.0.0.1:11434");
@@ -86,7 +87,9 @@ class ConsoleApiTest {
       "{\"weight\":0}                               | weight           | from 1 to 100",
       "{\"weight\":\"heavy\"}                       | weight           | from 1 to 100",
       "{\"port\":70000}                             | port             | from 1024 to 65535",
-      "{\"host\":\"bad host;\"}                     | host             | host name or an IP address",
+      "{\"listen_host\":\"bad host;\"}              | listen_host      | host name or an IP address",
+      "{\"host\":\"bad host;\"}                     | host             | the name of a host: local",
+      "{\"host\":\"elsewhere\"}                     | host             | does not exist",
       "{\"upstream_url\":\"ftp://x\"}               | upstream_url     | http:// or https://",
       "{\"upstream_url\":\"http://a b\"}            | upstream_url     | must not contain spaces",
       "{\"role\":\"leader\"}                        | role             | primary, backup",
@@ -172,7 +175,7 @@ class ConsoleApiTest {
 
   @Test
   void theGeneratedFilesCanBeReadAndDownloadedWhileNginxIsOff() {
-    api.post("/instances", "{\"name\":\"edge\",\"managed\":false,\"host\":\"10.0.0.7\",\"port\":3000}");
+    api.post("/instances", "{\"name\":\"edge\",\"managed\":false,\"listen_host\":\"10.0.0.7\",\"port\":3000}");
 
     ConsoleClient.Answer apply = api.post("/nginx/apply", "");
 

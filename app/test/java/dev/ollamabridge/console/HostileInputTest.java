@@ -55,7 +55,8 @@ class HostileInputTest {
 
   static {
     INSTANCE_FIELDS.put("name", "n");
-    INSTANCE_FIELDS.put("host", "h");
+    INSTANCE_FIELDS.put("host", "local");
+    INSTANCE_FIELDS.put("listen_host", "h");
     INSTANCE_FIELDS.put("port", "3");
     INSTANCE_FIELDS.put("upstream_url", "http://backend.example/");
     INSTANCE_FIELDS.put("upstream_dialect", "auto");

@@ -21,7 +21,7 @@ class InstanceNginxCheckTest {
       await().atMost(ManagedNginxFixture.PATIENCE).until(() -> nginx.servedRevision() != null);
 
       ConsoleClient.Answer refused = nginx.api.post("/instances",
-          "{\"name\":\"far\",\"managed\":false,\"host\":\"nonexistent-host.invalid\",\"port\":3999}");
+          "{\"name\":\"far\",\"managed\":false,\"listen_host\":\"nonexistent-host.invalid\",\"port\":3999}");
 
       assertThat(refused.status()).isEqualTo(422);
       assertThat(refused.error()).contains("nginx -t refused");

@@ -43,11 +43,11 @@ class InstanceRulesTest {
       "{\"port\":18446744073709554616}            | port    | from 1 to 65535",
       "{\"max_fails\":-9223372036854775809}       | max_fails | from 0 to 100",
       "{\"weight\":2,\"weight\":100}              | weight  | more than once",
-      "{\"host\":\"1:2\"}                         | host    | IP address",
-      "{\"host\":\":::::::\"}                     | host    | IP address",
-      "{\"host\":\"fffff:1\"}                     | host    | IP address",
-      "{\"host\":\"::1.2.3.4.5.6\"}               | host    | IP address",
-      "{\"host\":\"300.1.1.1\"}                   | host    | IP address",
+      "{\"listen_host\":\"1:2\"}                         | listen_host | IP address",
+      "{\"listen_host\":\":::::::\"}                     | listen_host | IP address",
+      "{\"listen_host\":\"fffff:1\"}                     | listen_host | IP address",
+      "{\"listen_host\":\"::1.2.3.4.5.6\"}               | listen_host | IP address",
+      "{\"listen_host\":\"300.1.1.1\"}                   | listen_host | IP address",
       "{\"upstream_url\":\"http://user:pw@example.com\"} | upstream_url | upstream_api_key",
       "{\"allowed_origins\":[\"evil.example\"]}    | allowed_origins | origins such as",
       "{\"allowed_origins\":[\"https://a.example/x\"]} | allowed_origins | origins such as",
@@ -85,9 +85,9 @@ class InstanceRulesTest {
   @ParameterizedTest(name = "{0} beside 127.0.0.1")
   @ValueSource(strings = {"localhost", "::ffff:127.0.0.1", "0.0.0.0"})
   void oneAddressSpeltAnotherWayIsTaken(String host) {
-    api.post("/instances", "{\"name\":\"one\",\"managed\":false,\"host\":\"127.0.0.1\",\"port\":3100}");
+    api.post("/instances", "{\"name\":\"one\",\"managed\":false,\"listen_host\":\"127.0.0.1\",\"port\":3100}");
 
-    ConsoleClient.Answer answer = api.post("/instances", "{\"name\":\"two\",\"managed\":false,\"host\":\"%s\",\"port\":3100}".formatted(host));
+    ConsoleClient.Answer answer = api.post("/instances", "{\"name\":\"two\",\"managed\":false,\"listen_host\":\"%s\",\"port\":3100}".formatted(host));
 
     assertThat(answer.status()).isEqualTo(409);
     assertThat(answer.field()).isEqualTo("port");
@@ -95,10 +95,10 @@ class InstanceRulesTest {
 
   @Test
   void ipv6LoopbackSpeltInFullIsTheSameAddress() {
-    api.post("/instances", "{\"name\":\"one\",\"managed\":false,\"host\":\"::1\",\"port\":3100}");
+    api.post("/instances", "{\"name\":\"one\",\"managed\":false,\"listen_host\":\"::1\",\"port\":3100}");
 
-    ConsoleClient.Answer answer = api.post("/instances", "{\"name\":\"two\",\"managed\":false,\"host\":\"0:0:0:0:0:0:0:1\",\"port\":3100}");
-    ConsoleClient.Answer elsewhereIsFine = api.post("/instances", "{\"name\":\"three\",\"managed\":false,\"host\":\"10.0.0.9\",\"port\":3100}");
+    ConsoleClient.Answer answer = api.post("/instances", "{\"name\":\"two\",\"managed\":false,\"listen_host\":\"0:0:0:0:0:0:0:1\",\"port\":3100}");
+    ConsoleClient.Answer elsewhereIsFine = api.post("/instances", "{\"name\":\"three\",\"managed\":false,\"listen_host\":\"10.0.0.9\",\"port\":3100}");
 
     assertThat(answer.status()).isEqualTo(409);
     assertThat(elsewhereIsFine.status()).isEqualTo(201);

@@ -19,7 +19,7 @@ class RenderCommandTest {
   void printsEachFileFromTheConsolesDatabase() {
     try (ConsoleApp console = TestConsoles.start(data)) {
       new ConsoleClient(console.port(), console.adminToken())
-          .post("/instances", "{\"name\":\"edge\",\"managed\":false,\"host\":\"10.0.0.7\",\"port\":3000}");
+          .post("/instances", "{\"name\":\"edge\",\"managed\":false,\"listen_host\":\"10.0.0.7\",\"port\":3000}");
     }
 
     assertThat(render("nginx")).contains("upstream bridge_cluster", "server 10.0.0.7:3000");

@@ -93,7 +93,8 @@ final class InstanceJson {
   static ObjectNode view(InstanceView view) {
     Instance i = view.instance();
     ObjectNode json = JsonNodeFactory.instance.objectNode();
-    json.put("id", i.id()).put("name", i.name()).put("host", i.host()).put("port", i.port())
+    json.put("id", i.id()).put("name", i.name()).put("host", i.host()).put("listen_host", i.listenHost())
+        .put("port", i.port())
         .put("upstream_url", i.upstreamUrl()).put("upstream_dialect", i.upstreamDialect())
         .put("weight", i.weight()).put("role", i.role()).put("max_fails", i.maxFails())
         .put("fail_timeout", i.failTimeoutSeconds()).put("cache_enabled", i.cacheEnabled())

@@ -17,7 +17,7 @@ import java.util.List;
 final class InstanceRoutes {
 
   private static final List<String> STATUS_FIELDS =
-      List.of("id", "name", "host", "port", "weight", "role", "enabled", "managed", "draining", "process", "health");
+      List.of("id", "name", "host", "listen_host", "port", "weight", "role", "enabled", "managed", "draining", "process", "health");
 
   private final InstanceService instances;
   private final JsonBodies bodies;

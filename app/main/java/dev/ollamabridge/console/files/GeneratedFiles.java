@@ -296,7 +296,7 @@ public final class GeneratedFiles {
     String address = instance.reachableAddress();
     String host = address.substring(0, address.lastIndexOf(':')).replace("[", "").replace("]", "");
     if (!HOST.matcher(host).matches() || instance.port() < 1 || instance.port() > 65535) {
-      throw new RenderException("host", "instance '" + instance.name() + "' has an address unfit for a config file: " + address);
+      throw new RenderException("listen_host", "instance '" + instance.name() + "' has an address unfit for a config file: " + address);
     }
     return address;
   }

@@ -34,6 +34,9 @@ public final class BridgeLaunch {
       "-XX:TrimNativeHeapInterval=5000",
       "-XX:+ExitOnOutOfMemoryError");
 
+  /** How many arguments the listen address, upstream and dialect take, which come first. */
+  private static final int UPSTREAM_FLAGS = 6;
+
   private final SelfCommand self;
   private final Path dataDir;
   private final Optional<BridgeArchive> archive;
@@ -64,7 +67,7 @@ public final class BridgeLaunch {
     archive.ifPresent(shared -> jvmFlags.addAll(shared.flags()));
     jvmFlags.addAll(markers);
     return new ProgramSpec(instance.name(), self.command(jvmFlags, arguments(instance)), environment(instance),
-        dataDir, instance.host(), instance.port(), "http://" + instance.reachableAddress() + "/health", markers);
+        dataDir, instance.listenHost(), instance.port(), "http://" + instance.reachableAddress() + "/health", markers);
   }
 
   /**
@@ -78,12 +81,23 @@ public final class BridgeLaunch {
 
   /** The bridge's flags, in the seed's order; also what supervisor.conf will show. */
   public static List<String> arguments(Instance instance) {
-    List<String> args = new ArrayList<>(List.of(
-        "bridge", "-l", instance.address(), "--ollama", instance.upstreamUrl(),
-        "--upstream-dialect", instance.upstreamDialect()));
-    if (instance.cacheEnabled()) {
-      args.addAll(List.of("--enable-cache", "--cache-dir", instance.cacheDir()));
+    List<String> args = new ArrayList<>(List.of("bridge"));
+    args.addAll(placedArguments(instance));
+    if (instance.cacheEnabled()) { // after the listen address, upstream and dialect, as the seed has it
+      args.addAll(1 + UPSTREAM_FLAGS, List.of("--enable-cache", "--cache-dir", instance.cacheDir()));
     }
+    return args;
+  }
+
+  /**
+   * The flags a bridge on another host runs with, after {@code bridge}: all but the cache directory,
+   * which that host's agent places in its own data directory.
+   */
+  public static List<String> placedArguments(Instance instance) {
+    // UPSTREAM_FLAGS counts these first ones
+    List<String> args = new ArrayList<>(List.of(
+        "-l", instance.address(), "--ollama", instance.upstreamUrl(),
+        "--upstream-dialect", instance.upstreamDialect()));
     if (instance.sharedMode()) {
       args.add("--enable-shared-mode");
     }

@@ -10,6 +10,9 @@ import java.util.Map;
  * One bridge the console balances to: launched here ({@code managed}) or running elsewhere
  * ({@code external}, checked and balanced, never launched). A row of {@code instances}.
  *
+ * @param host the machine it runs on: {@code local} (the console's own) or a host that joined through its agent
+ * @param listenHost the address the bridge listens on, on that machine; on a remote host, one that nginx
+ *     and the console reach it at
  * @param upstreamApiKey a secret: stored, passed to the bridge, never shown back in full
  * @param clientKeys keys the bridge demands from its clients; secrets as well
  * @param allowedOrigins browser origins whose pages the bridge serves besides its own addresses ({@code *}: any)
@@ -24,6 +27,7 @@ public record Instance(
     long id,
     String name,
     String host,
+    String listenHost,
     int port,
     String upstreamUrl,
     String upstreamDialect,
@@ -69,11 +73,11 @@ public record Instance(
 
   /** Where the bridge listens, as {@code host:port} ({@code [v6]:port} for IPv6). */
   public String address() {
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    return (listenHost.contains(":") ? "[" + listenHost + "]" : listenHost) + ":" + port;
   }
 
   /** The address a local client dials: a wildcard listen address is reached on loopback. */
   public String reachableAddress() {
-    return new HostPort(host, port).dialAddress();
+    return new HostPort(listenHost, port).dialAddress();
   }
 }

@@ -19,6 +19,7 @@ import java.util.Optional;
 public record InstanceChanges(
     String name,
     String host,
+    String listenHost,
     Integer port,
     String upstreamUrl,
     String upstreamDialect,
@@ -65,6 +66,7 @@ public record InstanceChanges(
     return new InstanceChanges(
         (String) v.get(InstanceField.NAME),
         (String) v.get(InstanceField.HOST),
+        (String) v.get(InstanceField.LISTEN_HOST),
         (Integer) v.get(InstanceField.PORT),
         (String) v.get(InstanceField.UPSTREAM_URL),
         (String) v.get(InstanceField.UPSTREAM_DIALECT),

@@ -10,7 +10,9 @@ import java.util.Optional;
  */
 public enum InstanceField {
   NAME("name", Kind.TEXT, "lower-case letters, digits and '-', starting with a letter or digit, at most 63 characters"),
-  HOST("host", Kind.TEXT, "a host name or an IP address, e.g. 127.0.0.1 or ::1 (IPv6 without brackets)"),
+  /** The machine the bridge runs on: {@code local}, or a host that joined (the Hosts page). */
+  HOST("host", Kind.TEXT, "the name of a host: local, or one on the Hosts page"),
+  LISTEN_HOST("listen_host", Kind.TEXT, "a host name or an IP address, e.g. 127.0.0.1 or ::1 (IPv6 without brackets)"),
   PORT("port", 1, 65535),
   UPSTREAM_URL("upstream_url", Kind.TEXT, "an http:// or https:// URL"),
   UPSTREAM_DIALECT("upstream_dialect", Kind.TEXT, "one of auto, ollama, openai"),
@@ -87,6 +89,7 @@ public enum InstanceField {
     return switch (this) {
       case NAME -> i.name();
       case HOST -> i.host();
+      case LISTEN_HOST -> i.listenHost();
       case PORT -> i.port();
       case UPSTREAM_URL -> i.upstreamUrl();
       case UPSTREAM_DIALECT -> i.upstreamDialect();

@@ -20,15 +20,24 @@ final class InstancePlacement {
 
   private final Settings settings;
   private final Supplier<List<InstanceService.Reserved>> reserved;
+  private final HostRuntimes runtimes;
 
   /** @param reserved the addresses the console's own listeners use now */
-  InstancePlacement(Settings settings, Supplier<List<InstanceService.Reserved>> reserved) {
+  InstancePlacement(Settings settings, Supplier<List<InstanceService.Reserved>> reserved, HostRuntimes runtimes) {
     this.settings = settings;
     this.reserved = reserved;
+    this.runtimes = runtimes;
   }
 
-  /** A new instance with every default: the name given or the next {@code bridge-N}, the next free port. */
-  Instance defaults(List<Instance> existing, String name) {
+  /**
+   * A new instance with every default: the name given or the next {@code bridge-N}, on the host given
+   * or {@code local}, listening on loopback there (on another host, on the address it advertises),
+   * on the next port free on that host.
+   */
+  Instance defaults(List<Instance> existing, String name, String host) {
+    // a host that does not exist is refused once the rules have checked its name (checkFree)
+    HostRuntime runtime = runtimes.find(host == null ? HostRuntimes.LOCAL : host)
+        .orElseGet(() -> runtimes.of(HostRuntimes.LOCAL));
     Set<String> names = existing.stream().map(Instance::name).collect(Collectors.toSet());
     String chosen = name;
     for (int n = 1; chosen == null; n++) {
@@ -36,20 +45,22 @@ final class InstancePlacement {
         chosen = "bridge-" + n;
       }
     }
-    return new Instance(0, chosen, DEFAULT_HOST, nextFreePort(existing), settings.get(Setting.DEFAULT_UPSTREAM),
+    String listenHost = runtime.local() ? DEFAULT_HOST : runtime.advertise();
+    return new Instance(0, chosen, runtime.name(), listenHost, nextFreePort(existing, runtime), settings.get(Setting.DEFAULT_UPSTREAM),
         "auto", 1, "primary", 2, 30, true, null, false, null, List.of(), 0, true, true, true, List.of(), List.of(), List.of(),
         0, 0, 30_000, 0, null, null);
   }
 
   /**
-   * The first port from {@code first_port} up, inside {@code instance_ports}, that no instance uses and
-   * nothing on this host listens on.
+   * The first port from {@code first_port} up, inside {@code instance_ports}, that no instance on the
+   * host uses and, on the console's own machine, nothing listens on.
    */
-  private int nextFreePort(List<Instance> existing) {
-    Set<Integer> taken = existing.stream().map(Instance::port).collect(Collectors.toSet());
+  private int nextFreePort(List<Instance> existing, HostRuntime runtime) {
+    Set<Integer> taken = existing.stream().filter(other -> other.host().equals(runtime.name()))
+        .map(Instance::port).collect(Collectors.toSet());
     PortRange ports = settings.instancePorts();
     for (int port = Math.max(settings.integer(Setting.FIRST_PORT), ports.from()); port <= ports.to(); port++) {
-      if (!taken.contains(port) && PortCheck.inUse(DEFAULT_HOST, port).isEmpty()) {
+      if (!taken.contains(port) && (!runtime.local() || PortCheck.inUse(DEFAULT_HOST, port).isEmpty())) {
         return port;
       }
     }
@@ -63,33 +74,45 @@ final class InstancePlacement {
    * holds the address it keeps, which is no conflict.
    */
   static void checkNotListenedOn(Instance before, Instance after) {
-    if (!after.managed() || !after.enabled()) {
-      return;
+    if (!after.managed() || !after.enabled() || !after.host().equals(HostRuntimes.LOCAL)) {
+      return; // another host's agent finds out when it starts the bridge, and reports it FATAL
     }
-    boolean ranThere = before != null && before.managed() && before.enabled()
-        && before.port() == after.port() && sameHost(before.host(), after.host());
+    boolean ranThere = before != null && before.managed() && before.enabled() && before.host().equals(after.host())
+        && before.port() == after.port() && sameHost(before.listenHost(), after.listenHost());
     if (!ranThere) {
-      PortCheck.inUse(after.host(), after.port()).ifPresent(why -> {
+      PortCheck.inUse(after.listenHost(), after.port()).ifPresent(why -> {
         throw new InstanceConflict("port", why + ": choose another port, or stop that program");
       });
     }
   }
 
-  /** The database holds uniqueness too; this check names the field before anything is written. */
+  /**
+   * The database holds uniqueness too; this check names the field before anything is written. A
+   * bridge on another host must listen where nginx and the console reach it, not on loopback or a
+   * wildcard (which would leave nobody knowing its address).
+   */
   void checkFree(Instance draft, List<Instance> others) {
-    for (InstanceService.Reserved own : reserved.get()) {
-      if (own.address().port() == draft.port() && sameHost(own.address().host(), draft.host())) {
-        throw new InstanceConflict("port", "port " + draft.port() + " on " + draft.host() + " is the " + own.owner() + "'s own");
+    HostRuntime runtime = runtimes.placeable(draft.host());
+    if (runtime.local()) {
+      for (InstanceService.Reserved own : reserved.get()) {
+        if (own.address().port() == draft.port() && sameHost(own.address().host(), draft.listenHost())) {
+          throw new InstanceConflict("port", "port " + draft.port() + " on " + draft.listenHost() + " is the " + own.owner() + "'s own");
+        }
       }
+    } else if (draft.managed() && HostPort.isLoopbackOrWildcard(draft.listenHost())) {
+      throw new InvalidInput("listen_host", "listen_host of a bridge on host '" + draft.host() + "' must be an address "
+          + "nginx and the console reach it at, such as the host's " + runtime.advertise() + ", not " + draft.listenHost());
     }
     for (Instance other : others) {
       if (other.name().equals(draft.name())) {
         throw new InstanceConflict("name", "the name '" + draft.name() + "' is taken by instance " + other.id());
       }
-      if (other.port() == draft.port() && sameHost(other.host(), draft.host())) {
-        throw new InstanceConflict("port", "port " + draft.port() + " on " + draft.host() + " is taken by instance '" + other.name() + "'");
+      if (other.host().equals(draft.host()) && other.port() == draft.port()
+          && sameHost(other.listenHost(), draft.listenHost())) {
+        throw new InstanceConflict("port", "port " + draft.port() + " on " + draft.listenHost() + " is taken by instance '" + other.name() + "'");
       }
       if (draft.cacheEnabled() && other.cacheEnabled() && draft.cacheDir() != null && other.cacheDir() != null
+          && other.host().equals(draft.host())
           && CacheRoots.overlap(other.cacheDir(), draft.cacheDir())) {
         throw new InstanceConflict("cache_dir", "the cache directory " + draft.cacheDir() + " is, holds or lies in instance '"
             + other.name() + "''s " + other.cacheDir());

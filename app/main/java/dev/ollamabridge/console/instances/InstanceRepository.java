@@ -20,7 +20,7 @@ import java.util.Optional;
 public final class InstanceRepository {
 
   private static final String COLUMNS = """
-      name, host, port, upstream_url, upstream_dialect, weight, role, max_fails, fail_timeout_s,
+      name, host, listen_host, port, upstream_url, upstream_dialect, weight, role, max_fails, fail_timeout_s,
       cache_enabled, cache_dir, shared_mode, upstream_api_key, client_keys, rate_limit, think_filter,
       enabled, managed, allowed_origins, models, model_aliases, max_concurrent, queue_size, queue_timeout_ms""";
   /** One {@code ?} per column of {@link #COLUMNS}, in {@link #bind}'s order. */
@@ -111,6 +111,7 @@ public final class InstanceRepository {
     int i = 1;
     statement.setString(i++, instance.name());
     statement.setString(i++, instance.host());
+    statement.setString(i++, instance.listenHost());
     statement.setInt(i++, instance.port());
     statement.setString(i++, instance.upstreamUrl());
     statement.setString(i++, instance.upstreamDialect());
@@ -144,6 +145,7 @@ public final class InstanceRepository {
             rows.getLong("id"),
             rows.getString("name"),
             rows.getString("host"),
+            rows.getString("listen_host"),
             rows.getInt("port"),
             rows.getString("upstream_url"),
             rows.getString("upstream_dialect"),
@@ -180,11 +182,11 @@ public final class InstanceRepository {
     if (message.contains("UNIQUE constraint failed")) {
       String field = message.contains("instances.name") ? "name"
           : message.contains("instances.cache_dir") ? "cache_dir"
-          : message.contains("instances.host") || message.contains("instances.port") ? "port" : null;
+          : message.contains("instances.listen_host") || message.contains("instances.port") ? "port" : null;
       return new InstanceConflict(field, switch (field == null ? "" : field) {
         case "name" -> "the name is taken by another instance";
         case "cache_dir" -> "the cache directory is used by another instance";
-        case "port" -> "the port is taken by another instance on this host";
+        case "port" -> "the port is taken by another instance on this address";
         default -> "another instance has the same values";
       });
     }

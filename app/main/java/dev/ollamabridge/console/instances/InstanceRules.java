@@ -43,7 +43,8 @@ public final class InstanceRules {
   public static Instance apply(Instance base, InstanceChanges c, PortRange ports) {
     Checks checks = new Checks(c.unreadable());
     String name = checks.of(c.name(), base.name(), InstanceRules::name);
-    String host = checks.of(c.host(), base.host(), InstanceRules::host);
+    String host = checks.of(c.host(), base.host(), InstanceRules::hostName);
+    String listenHost = checks.of(c.listenHost(), base.listenHost(), InstanceRules::listenHost);
     int port = checks.of(c.port(), base.port(), value -> port(value, base, ports));
     String upstreamUrl = checks.of(c.upstreamUrl(), base.upstreamUrl(), InstanceRules::upstream);
     String dialect = checks.of(c.upstreamDialect(), base.upstreamDialect(),
@@ -69,7 +70,7 @@ public final class InstanceRules {
       checks.add(InstanceField.UPSTREAM_API_KEY.key(), "shared_mode needs an upstream_api_key");
     }
     checks.throwIfAny();
-    return new Instance(base.id(), name, host, port, upstreamUrl, dialect, weight, role, maxFails, failTimeout,
+    return new Instance(base.id(), name, host, listenHost, port, upstreamUrl, dialect, weight, role, maxFails, failTimeout,
         or(c.cacheEnabled(), base.cacheEnabled()), cacheDir, sharedMode, apiKey, clientKeys, rateLimit,
         or(c.thinkFilter(), base.thinkFilter()), or(c.enabled(), base.enabled()), or(c.managed(), base.managed()),
         origins, models, aliases, maxConcurrent, queueSize, queueTimeout, base.version(), base.createdAt(),
@@ -161,8 +162,16 @@ public final class InstanceRules {
     return value;
   }
 
-  private static String host(String value) {
+  private static String listenHost(String value) {
     if (!HostPort.isHost(value)) {
+      throw InstanceField.LISTEN_HOST.invalid();
+    }
+    return value;
+  }
+
+  /** A host's name has the shape of an instance's; whether that host exists is the placement's to check. */
+  private static String hostName(String value) {
+    if (!NAME.matcher(value).matches()) {
       throw InstanceField.HOST.invalid();
     }
     return value;

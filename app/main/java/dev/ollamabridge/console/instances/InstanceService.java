@@ -8,11 +8,11 @@ import dev.ollamabridge.console.metrics.Figures;
 import dev.ollamabridge.console.settings.Settings;
 import dev.ollamabridge.console.supervise.ProcessState;
 import dev.ollamabridge.console.supervise.ProgramStatus;
-import dev.ollamabridge.console.supervise.Supervisor;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -36,7 +36,7 @@ public final class InstanceService {
   private final InstanceRepository repository;
   private final Settings settings;
   private final EventLog events;
-  private final Supervisor supervisor;
+  private final HostRuntimes runtimes;
   private final BridgeLaunch launch;
   private final HealthChecker health;
   private final CacheRoots cacheRoots;
@@ -55,18 +55,18 @@ public final class InstanceService {
    * @param reserved the addresses the console's own listeners use now
    * @param figures an instance's latest traffic figures, from its bridge's metrics
    */
-  public InstanceService(InstanceRepository repository, Settings settings, EventLog events, Supervisor supervisor,
+  public InstanceService(InstanceRepository repository, Settings settings, EventLog events, HostRuntimes runtimes,
       BridgeLaunch launch, HealthChecker health, CacheRoots cacheRoots, Supplier<List<Reserved>> reserved,
       LongFunction<Optional<Figures>> figures) {
     this.figures = figures;
     this.repository = repository;
     this.settings = settings;
     this.events = events;
-    this.supervisor = supervisor;
+    this.runtimes = runtimes;
     this.launch = launch;
     this.health = health;
     this.cacheRoots = cacheRoots;
-    this.placement = new InstancePlacement(settings, reserved);
+    this.placement = new InstancePlacement(settings, reserved, runtimes);
   }
 
   public void addListener(ChangeListener listener) {
@@ -106,7 +106,8 @@ public final class InstanceService {
   }
 
   private InstanceView view(Instance instance) {
-    ProgramStatus process = instance.managed() ? supervisor.status(instance.name()).orElse(null) : null;
+    ProgramStatus process = instance.managed()
+        ? runtimes.find(instance.host()).flatMap(runtime -> runtime.status(instance)).orElse(null) : null;
     HealthState state = instance.enabled() ? health.state(instance.id()).orElse(HealthState.NEW) : null;
     return new InstanceView(instance, process, state, draining.contains(instance.id()),
         figures.apply(instance.id()).orElse(null));
@@ -121,7 +122,7 @@ public final class InstanceService {
   public void startAll() {
     for (Instance instance : repository.all()) {
       if (instance.managed() && instance.enabled()) {
-        supervisor.start(launch.spec(instance));
+        runtimes.find(instance.host()).ifPresent(runtime -> runtime.start(instance));
       }
     }
   }
@@ -129,8 +130,9 @@ public final class InstanceService {
   /** Adds an instance; what the changes leave out gets a sensible default (next free port, own cache dir). */
   public Instance create(InstanceChanges changes, String actor) {
     List<Instance> existing = repository.all();
-    Instance draft = InstanceRules.apply(placement.defaults(existing, changes.name()), changes, settings.instancePorts());
-    draft = withCacheDir(draft, changes.cacheDir() != null ? cacheRoots.confine(draft.cacheDir()) : cacheRoots.defaultFor(draft.name()));
+    Instance draft = InstanceRules.apply(placement.defaults(existing, changes.name(), changes.host()), changes,
+        settings.instancePorts());
+    draft = withCacheDir(draft, cacheDirOn(draft.host(), changes.cacheDir() != null ? draft.cacheDir() : null, draft.name()));
     placement.checkFree(draft, existing);
     placement.checkNotListenedOn(null, draft);
     List<Instance> wouldBe = new ArrayList<>(existing);
@@ -139,7 +141,7 @@ public final class InstanceService {
     Instance created = repository.insert(draft);
     events.record(actor, "instance.create", created.name(), describe(created));
     if (created.managed() && created.enabled()) {
-      supervisor.start(launch.spec(created));
+      runtimes.of(created.host()).start(created);
     }
     notifyChanged(actor, "add " + created.name() + " by " + actor);
     return created;
@@ -163,8 +165,14 @@ public final class InstanceService {
       throw stale(current);
     }
     Instance changed = InstanceRules.apply(current, changes, settings.instancePorts());
-    if (changes.cacheDir() != null) {
-      changed = withCacheDir(changed, cacheRoots.confine(changed.cacheDir()));
+    if (!changed.host().equals(current.host())) {
+      // moved: it listens where the new host's bridges do, unless the change says where
+      Instance there = placement.defaults(List.of(), changed.name(), changed.host());
+      changed = InstanceRules.apply(changed, InstanceChanges.of(changes.listenHost() != null ? Map.of()
+          : Map.of(InstanceField.LISTEN_HOST, there.listenHost()), null), settings.instancePorts());
+      changed = withCacheDir(changed, cacheDirOn(changed.host(), changes.cacheDir(), changed.name()));
+    } else if (changes.cacheDir() != null) {
+      changed = withCacheDir(changed, cacheDirOn(changed.host(), changed.cacheDir(), changed.name()));
     }
     List<Instance> others = repository.all().stream().filter(other -> other.id() != id).toList();
     placement.checkFree(changed, others);
@@ -193,7 +201,7 @@ public final class InstanceService {
       // nginx stops sending it requests before it stops
       awaitQuietly(notifyChanged(actor, "drain " + current.name() + " for removal by " + actor));
       if (current.managed()) {
-        supervisor.remove(current.name()).join();
+        runtimes.find(current.host()).ifPresent(runtime -> runtime.remove(current).join());
       }
       if (!repository.delete(id, version)) {
         throw stale(get(id));
@@ -239,7 +247,7 @@ public final class InstanceService {
   public ProgramStatus start(long id, String actor) {
     Instance instance = requireManaged(get(id));
     events.record(actor, "instance.start", instance.name(), null);
-    ProgramStatus started = supervisor.start(launch.spec(instance));
+    ProgramStatus started = runtimes.of(instance.host()).start(instance);
     release(id);
     return started;
   }
@@ -252,7 +260,7 @@ public final class InstanceService {
     Instance instance = requireManaged(get(id));
     events.record(actor, "instance.stop", instance.name(), null);
     holdDown(instance, "stop " + instance.name() + " by " + actor, actor);
-    return stopProcess(instance.name());
+    return stopProcess(instance);
   }
 
   /** As {@link #stop}, then starts it again; nginx sends it requests once its health checks pass {@code rise} times. */
@@ -260,8 +268,8 @@ public final class InstanceService {
     Instance instance = requireManaged(get(id));
     events.record(actor, "instance.restart", instance.name(), null);
     holdDown(instance, "restart " + instance.name() + " by " + actor, actor);
-    stopProcess(instance.name());
-    ProgramStatus started = supervisor.start(launch.spec(instance));
+    stopProcess(instance);
+    ProgramStatus started = runtimes.of(instance.host()).start(instance);
     release(id);
     return started;
   }
@@ -285,29 +293,32 @@ public final class InstanceService {
   }
 
   /** Stops the process, or answers STOPPED for one this console never started (e.g. a disabled instance). */
-  private ProgramStatus stopProcess(String name) {
-    if (supervisor.status(name).isEmpty()) {
-      return new ProgramStatus(name, ProcessState.STOPPED, null, Instant.now(), 0, null, "not started by this console");
+  private ProgramStatus stopProcess(Instance instance) {
+    HostRuntime runtime = runtimes.of(instance.host());
+    if (runtime.status(instance).isEmpty()) {
+      return new ProgramStatus(instance.name(), ProcessState.STOPPED, null, Instant.now(), 0, null,
+          "not started by this console");
     }
-    return supervisor.stop(name).join();
+    return runtime.stop(instance).join();
   }
 
   public List<String> logs(long id, int lines) {
-    return supervisor.tail(requireManaged(get(id)).name(), lines);
+    Instance instance = requireManaged(get(id));
+    return runtimes.of(instance.host()).tail(instance, lines);
   }
 
   /** Brings the process in line with a changed row: start, stop, or restart with the new flags. */
   private void reconcile(Instance before, Instance after) {
     boolean ranBefore = before.managed() && before.enabled();
     boolean runsAfter = after.managed() && after.enabled();
-    boolean sameLaunch = before.name().equals(after.name())
+    boolean sameLaunch = before.name().equals(after.name()) && before.host().equals(after.host())
         && BridgeLaunch.arguments(before).equals(BridgeLaunch.arguments(after))
         && BridgeLaunch.environment(before).equals(BridgeLaunch.environment(after));
     if (ranBefore && (!runsAfter || !sameLaunch)) {
-      supervisor.remove(before.name()).join();
+      runtimes.find(before.host()).ifPresent(runtime -> runtime.remove(before).join());
     }
     if (runsAfter && (!ranBefore || !sameLaunch)) {
-      supervisor.start(launch.spec(after));
+      runtimes.of(after.host()).start(after);
       release(after.id());
     }
   }
@@ -323,8 +334,19 @@ public final class InstanceService {
     return instance;
   }
 
+  /**
+   * Where a bridge on the host keeps its cache: the directory asked for (confined to the cache roots)
+   * or its own under them; none on another host, whose agent places it in its own data directory.
+   */
+  private String cacheDirOn(String host, String asked, String name) {
+    if (!host.equals(HostRuntimes.LOCAL)) {
+      return null;
+    }
+    return asked != null ? cacheRoots.confine(asked) : cacheRoots.defaultFor(name);
+  }
+
   private static Instance withCacheDir(Instance i, String cacheDir) {
-    return new Instance(i.id(), i.name(), i.host(), i.port(), i.upstreamUrl(), i.upstreamDialect(), i.weight(), i.role(),
+    return new Instance(i.id(), i.name(), i.host(), i.listenHost(), i.port(), i.upstreamUrl(), i.upstreamDialect(), i.weight(), i.role(),
         i.maxFails(), i.failTimeoutSeconds(), i.cacheEnabled(), cacheDir, i.sharedMode(), i.upstreamApiKey(),
         i.clientKeys(), i.rateLimit(), i.thinkFilter(), i.enabled(), i.managed(), i.allowedOrigins(), i.models(),
         i.modelAliases(), i.maxConcurrent(), i.queueSize(), i.queueTimeoutMs(), i.version(), i.createdAt(), i.updatedAt());

@@ -94,7 +94,7 @@ public record RowFilter(String q, String state, String health, String sort) {
     Comparator<Listed> byName = Comparator.comparing(listed -> listed.row.name(), RowFilter::natural);
     return switch (sort) {
       case "name" -> byName;
-      case "address" -> Comparator.<Listed, String>comparing(listed -> listed.view.instance().host())
+      case "address" -> Comparator.<Listed, String>comparing(listed -> listed.view.instance().listenHost())
           .thenComparingInt(listed -> listed.view.instance().port()).thenComparing(byName);
       case "requests" -> descending(Figures::requestsPerSecond).thenComparing(byName);
       case "latency" -> descending(figures -> figures.latencyP95Ms() == null ? -1 : figures.latencyP95Ms()).thenComparing(byName);

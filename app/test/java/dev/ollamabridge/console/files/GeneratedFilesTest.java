@@ -78,7 +78,7 @@ class GeneratedFilesTest {
     Snapshot.Njs njs = NjsRouting.forWholeConfig(NginxBinary.find(), prefix).orElseThrow(
         () -> new AssertionError("these tests need nginx's njs module: apt-get install libnginx-mod-http-js"));
     NjsRouting.writeScript(prefix);
-    Instance limited = new Instance(3, "limited", "127.0.0.1", 3002, "http://x", "auto", 1, "primary", 2, 30, false, null,
+    Instance limited = new Instance(3, "limited", "local", "127.0.0.1", 3002, "http://x", "auto", 1, "primary", 2, 30, false, null,
         false, null, List.of(), 0, true, true, true, List.of(), List.of("pinned:7b"), List.of("smart=deepseek-r1:14b"),
         4, 1, 30_000, 1, Instant.now(), Instant.now());
     List<Instance> instances = List.of(instance(1, "one", 3000, "primary", true), instance(2, "two", 3001, "primary", true),
@@ -203,10 +203,10 @@ class GeneratedFilesTest {
   @Test
   void supervisorConfHasOneProgramPerManagedInstanceAndAGroupOfExactlyThose() {
     Instance secret = instance(2, "two", 3001, "primary", true);
-    secret = new Instance(2, "two", "127.0.0.1", 3001, "https://api.example.com/v1", "auto", 1, "primary", 2, 30, true,
+    secret = new Instance(2, "two", "local", "127.0.0.1", 3001, "https://api.example.com/v1", "auto", 1, "primary", 2, 30, true,
         "/srv/cache/two", true, "sk-100%'secret", List.of(), 0, true, true, true, List.of("https://app.example.com"),
         List.of(), List.of(), 0, 0, 30_000, 1, Instant.now(), Instant.now());
-    Instance external = new Instance(3, "far", "10.0.0.5", 3000, "http://x", "auto", 1, "primary", 2, 30, false, null,
+    Instance external = new Instance(3, "far", "local", "10.0.0.5", 3000, "http://x", "auto", 1, "primary", 2, 30, false, null,
         false, null, List.of(), 0, true, true, false, List.of(), List.of(), List.of(), 0, 0, 30_000, 1, Instant.now(),
         Instant.now());
 
@@ -251,7 +251,7 @@ class GeneratedFilesTest {
   }
 
   static Instance instance(long id, String name, int port, String role, boolean enabled) {
-    return new Instance(id, name, "127.0.0.1", port, "http://127.0.0.1:11434", "auto", 1, role, 2, 30, true,
+    return new Instance(id, name, "local", "127.0.0.1", port, "http://127.0.0.1:11434", "auto", 1, role, 2, 30, true,
         "/tmp/cache/" + name, false, null, List.of(), 0, true, enabled, true, List.of(), List.of(), List.of(), 0, 0, 30_000, 1,
         Instant.now(), Instant.now());
   }

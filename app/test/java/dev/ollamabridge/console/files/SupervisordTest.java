@@ -92,7 +92,7 @@ class SupervisordTest {
   }
 
   private Instance instance(long id, String name, String upstream, String apiKey, List<String> clientKeys) throws IOException {
-    return new Instance(id, name, "127.0.0.1", TestPorts.listenPort(), upstream, "auto", 1, "primary", 2, 30, true,
+    return new Instance(id, name, "local", "127.0.0.1", TestPorts.listenPort(), upstream, "auto", 1, "primary", 2, 30, true,
         data.resolve("cache/" + name).toString(), apiKey != null, apiKey, clientKeys, 0, true, true, true, List.of(), List.of(), List.of(), 0, 0,
         30_000, 1, Instant.now(), Instant.now());
   }

@@ -19,7 +19,7 @@ class BridgeLaunchTest {
       List.of("-cp", "/src/target/classes", "dev.ollamabridge.Main"));
 
   static Instance instance(String name) {
-    return new Instance(1, name, "127.0.0.1", 3100, "http://127.0.0.1:11434", "auto", 1, "primary", 2, 30, false, null,
+    return new Instance(1, name, "local", "127.0.0.1", 3100, "http://127.0.0.1:11434", "auto", 1, "primary", 2, 30, false, null,
         false, null, List.of(), 0, true, true, true, List.of(), List.of(), List.of(), 0, 0, 30_000, 1, Instant.now(),
         Instant.now());
   }

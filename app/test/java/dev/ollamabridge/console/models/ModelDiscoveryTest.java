@@ -60,7 +60,7 @@ class ModelDiscoveryTest {
   }
 
   private Instance instance(List<String> clientKeys) {
-    return instances.insert(new Instance(0, "gpu", "127.0.0.1", bridge.getPort(), "http://127.0.0.1:11434", "auto", 1,
+    return instances.insert(new Instance(0, "gpu", "local", "127.0.0.1", bridge.getPort(), "http://127.0.0.1:11434", "auto", 1,
         "primary", 2, 30, false, null, false, null, clientKeys, 0, true, true, false, List.of(), List.of(), List.of(),
         0, 0, 30_000, 0, Instant.now(), Instant.now()));
   }

@@ -109,7 +109,7 @@ class SharedApplyTest {
         return applied;
       }
     });
-    gpu = instances.insert(new Instance(0, "gpu", "127.0.0.1", 9, "http://127.0.0.1:11434", "auto", 1, "primary", 2, 30,
+    gpu = instances.insert(new Instance(0, "gpu", "local", "127.0.0.1", 9, "http://127.0.0.1:11434", "auto", 1, "primary", 2, 30,
         false, null, false, null, List.of(), 0, true, true, false, List.of(), List.of(), List.of(), 0, 0, 30_000, 0,
         Instant.now(), Instant.now()));
   }
