@@ -99,6 +99,9 @@ public final class Pem {
       if (item instanceof PKCS10CertificationRequest request) {
         return request;
       }
+      if (item == null) {
+        throw new IllegalArgumentException("no certificate request in the PEM text (BEGIN CERTIFICATE REQUEST expected)");
+      }
       throw new IllegalArgumentException("expected a certificate request in PEM (BEGIN CERTIFICATE REQUEST), found " + what(item));
     } catch (IOException | RuntimeException e) {
       throw unreadable("certificate request", e);

@@ -147,8 +147,11 @@ public final class TlsContexts {
           otherCa = certificate;
         }
       }
-      String theirs = Fingerprints.of(otherCa != null ? otherCa : chain[chain.length - 1]);
-      throw new PinMismatch("the console's CA is " + theirs + ", not " + fingerprint + " as --ca-sha256 says");
+      if (otherCa == null) {
+        throw new PinMismatch("the console presented no CA certificate, so its CA cannot be shown to be " + fingerprint
+            + " as --ca-sha256 says");
+      }
+      throw new PinMismatch("the console's CA is " + Fingerprints.of(otherCa) + ", not " + fingerprint + " as --ca-sha256 says");
     }
 
     @Override
