@@ -12,6 +12,9 @@ import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.files.GeneratedFiles;
 import dev.ollamabridge.console.files.Snapshot;
 import dev.ollamabridge.console.health.HealthChecker;
+import dev.ollamabridge.console.hosts.AgentAccess;
+import dev.ollamabridge.console.hosts.AgentListener;
+import dev.ollamabridge.console.hosts.HostService;
 import dev.ollamabridge.console.health.HealthPolicy;
 import dev.ollamabridge.console.health.HealthRecords;
 import dev.ollamabridge.console.instances.BridgeArchive;
@@ -22,8 +25,6 @@ import dev.ollamabridge.console.instances.InstanceChanges;
 import dev.ollamabridge.console.instances.InstanceField;
 import dev.ollamabridge.console.instances.InstanceRepository;
 import dev.ollamabridge.console.instances.InstanceService;
-import dev.ollamabridge.console.instances.HostRuntime;
-import dev.ollamabridge.console.instances.HostRuntimes;
 import dev.ollamabridge.console.instances.LocalRuntime;
 import dev.ollamabridge.console.instances.InstanceView;
 import dev.ollamabridge.console.instances.SelfCommand;
@@ -53,9 +54,14 @@ import dev.ollamabridge.console.supervise.SupervisePolicy;
 import dev.ollamabridge.console.supervise.Supervisor;
 import dev.ollamabridge.fake.FakeOllama;
 import dev.ollamabridge.files.OwnerOnly;
+import dev.ollamabridge.pki.CertificateAuthority;
+import dev.ollamabridge.pki.Identity;
+import dev.ollamabridge.pki.TlsContexts;
 import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -63,10 +69,15 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -158,24 +169,17 @@ public final class ConsoleApp implements AutoCloseable {
           data.resolve("run"), data.resolve("logs"));
       archive.ifPresent(a -> parts.add(0, a));
       BridgeLaunch launch = new BridgeLaunch(self, data, archive);
-      LocalRuntime local = new LocalRuntime(supervisor, launch);
-      HostRuntimes runtimes = new HostRuntimes() {
-        @Override
-        public Optional<HostRuntime> find(String host) {
-          return host.equals(LOCAL) ? Optional.of(local) : Optional.empty();
-        }
-
-        @Override
-        public HostRuntime placeable(String host) {
-          return of(host);
-        }
-      };
-      InstanceService instances = new InstanceService(repository, settings, events, runtimes,
+      Optional<AgentAccess> agents = agentAccess(config, data);
+      HostService hosts = new HostService(database, json, events, new LocalRuntime(supervisor, launch), agents,
+          Clock.systemUTC());
+      parts.add(0, hosts);
+      InstanceService instances = new InstanceService(repository, settings, events, hosts,
           launch, health, new CacheRoots(data, settings.get(Setting.CACHE_ROOTS)),
           () -> ownAddresses(config.listen().host(), apiPort.get(), settings), scraper::latest);
       ModelRepository modelRepository = new ModelRepository(database);
       Optional<Snapshot.Njs> njs = NginxSetup.njs(mode, data.resolve("nginx"));
-      ConfigSource configs = new ConfigSource(repository, settings, health::healthyIds, instances::draining, instances::stopped,
+      ConfigSource configs = new ConfigSource(repository, settings, health::healthyIds, instances::draining,
+          () -> downOnPurposeOrWithTheirHost(instances, hosts, repository),
           new GeneratedFiles(), data, self.command(BridgeLaunch.JVM_FLAGS, List.of()), !mode.equals("system"),
           modelRepository, njs);
 
@@ -185,6 +189,7 @@ public final class ConsoleApp implements AutoCloseable {
         settings.putAll(Map.of(Setting.DEFAULT_UPSTREAM, demoUpstream)); // so that Add instance works out of the box
       }
       instances.startAll();
+      hosts.open(); // every host was told what it runs: from now on each gets its desired state
       if (demoUpstream != null && instances.list().isEmpty()) {
         instances.create(InstanceChanges.of(Map.of(InstanceField.NAME, "demo", InstanceField.UPSTREAM_URL, demoUpstream),
             null), "console");
@@ -193,6 +198,7 @@ public final class ConsoleApp implements AutoCloseable {
       applier.ifPresent(a -> parts.add(0, a));
       NginxSync nginx = new NginxSync(configs, applier);
       instances.addListener(nginx);
+      hosts.addListener((host, cause) -> nginx.changed("hosts", cause));
       ModelDiscovery discovery = new ModelDiscovery(repository, modelRepository, health::healthyIds,
           () -> Duration.ofSeconds(Integer.parseInt(settings.get(Setting.MODELS_REFRESH_S))), http, events,
           Clock.systemUTC(), change -> nginx.changed("models", "models: " + change));
@@ -216,13 +222,16 @@ public final class ConsoleApp implements AutoCloseable {
       applier.ifPresent(NginxSetup::applyAtStart);
 
       ModelService models = new ModelService(repository, modelRepository, settings, health::state, njs.isPresent());
-      ConsoleServices services = new ConsoleServices(instances, models, new SettingsService(settings, events, nginx), events,
+      ConsoleServices services = new ConsoleServices(instances, hosts, models, new SettingsService(settings, events, nginx), events,
           configs, applier, revisions, tokens, admin, new Sessions(SESSION_IDLE, SESSION_LIFETIME),
           LoginThrottle.standard(), scraper, metrics, bridgeJava, data, json);
       Javalin api = ConsoleHttp.create(config.listen().host(), config.listen().port(), services);
       api.start();
       apiPort.set(api.port());
       parts.add(0, api::stop);
+      if (agents.isPresent()) {
+        parts.add(0, startAgentListener(config, agents.get(), hosts, json));
+      }
       // only now: the training's processes bind ports the system picks, which must not be the one the console asked for
       archive.ifPresent(BridgeArchive::prepare);
       events.record("console", "console.start", null, "listening on " + new HostPort(config.listen().host(), api.port())
@@ -237,6 +246,52 @@ public final class ConsoleApp implements AutoCloseable {
       directory.close();
       throw e;
     }
+  }
+
+  /** With {@code --agent-listen}: the console's CA (made on first start) and the URL agents dial. */
+  private static Optional<AgentAccess> agentAccess(ConsoleConfig config, Path data) throws IOException {
+    if (config.agentListen() == null) {
+      return Optional.empty();
+    }
+    CertificateAuthority ca = CertificateAuthority.openOrCreate(data.resolve("pki"), "Ollama Bridge console CA");
+    String url = config.agentUrl() != null ? config.agentUrl() : "https://" + config.agentListen();
+    return Optional.of(new AgentAccess(url, ca));
+  }
+
+  /**
+   * The agent listener, with a certificate for every name agents may dial: the agent URL's host, and
+   * the listen address (for a wildcard, every address of this machine and its name).
+   */
+  private static AgentListener startAgentListener(ConsoleConfig config, AgentAccess access, HostService hosts,
+      ObjectMapper json) throws IOException {
+    Set<String> names = new TreeSet<>();
+    names.add(HttpUrl.get(access.url()).host());
+    String listen = config.agentListen().host();
+    if (HostPort.isWildcard(listen)) {
+      names.add("localhost");
+      names.add(InetAddress.getLocalHost().getHostName());
+      for (NetworkInterface network : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        Collections.list(network.getInetAddresses()).forEach(address -> names.add(address.getHostAddress().replaceAll("%.*", "")));
+      }
+    } else {
+      names.add(listen);
+    }
+    Identity identity = access.ca().serverIdentity(List.copyOf(names));
+    AgentListener listener = AgentListener.start(config.agentListen(),
+        TlsContexts.server(identity, access.ca().certificate()), hosts, json);
+    log.info("agents join and link on {} (CA {})", access.url(), access.ca().fingerprint());
+    return listener;
+  }
+
+  /** Instances nginx keeps down: stopped on purpose, or on a host that is not ready (silent, or revoked). */
+  private static Set<Long> downOnPurposeOrWithTheirHost(InstanceService instances, HostService hosts,
+      InstanceRepository repository) {
+    Set<String> away = hosts.unavailable();
+    Set<Long> down = new HashSet<>(instances.stopped());
+    if (!away.isEmpty()) {
+      repository.all().stream().filter(i -> away.contains(i.host())).forEach(i -> down.add(i.id()));
+    }
+    return down;
   }
 
   /**

@@ -11,6 +11,7 @@ import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.nginx.ConfigSource;
 import dev.ollamabridge.console.nginx.NginxApplier;
 import dev.ollamabridge.console.nginx.RevisionRepository;
+import dev.ollamabridge.console.hosts.HostService;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.jdk.BridgeJava;
 import dev.ollamabridge.console.models.ModelService;
@@ -29,6 +30,7 @@ import java.util.Optional;
  */
 public record ConsoleServices(
     InstanceService instances,
+    HostService hosts,
     ModelService models,
     SettingsService settings,
     EventLog events,

@@ -10,6 +10,9 @@ import dev.ollamabridge.console.ConsoleServices;
 import dev.ollamabridge.console.auth.ApiTokens;
 import dev.ollamabridge.console.events.EventQuery;
 import dev.ollamabridge.console.files.RenderException;
+import dev.ollamabridge.console.hosts.HostConflict;
+import dev.ollamabridge.console.hosts.HostNotFound;
+import dev.ollamabridge.console.hosts.HostUnavailable;
 import dev.ollamabridge.console.instances.InstanceConflict;
 import dev.ollamabridge.console.instances.InstanceNotFound;
 import dev.ollamabridge.console.instances.InvalidInput;
@@ -49,6 +52,7 @@ public final class ConsoleApi {
     SettingsRoutes settingsRoutes = new SettingsRoutes(services.settings(), bodies);
     EventRoutes eventRoutes = new EventRoutes(services.events());
     ModelRoutes modelRoutes = new ModelRoutes(services.models());
+    HostRoutes hostRoutes = new HostRoutes(services.hosts(), services.instances(), bodies);
     NginxRoutes nginxRoutes = new NginxRoutes(services.configs(), services.applier(), services.revisions(), services.events());
     ApiTokens tokens = services.tokens();
     Errors errors = new Errors(pageErrors);
@@ -70,6 +74,17 @@ public final class ConsoleApi {
             post("restart", instanceRoutes::restart);
             get("health", instanceRoutes::health);
             get("logs", instanceRoutes::logs);
+          });
+        });
+        path("hosts", () -> {
+          get(hostRoutes::list);
+          post(hostRoutes::add);
+          get("joins", hostRoutes::pendingJoins);
+          delete("joins/{id}", hostRoutes::revokeToken);
+          path("{name}", () -> {
+            get(hostRoutes::get);
+            delete(hostRoutes::revoke);
+            get("supervisor.conf", hostRoutes::supervisorConf);
           });
         });
         get("status", instanceRoutes::status);
@@ -109,6 +124,9 @@ public final class ConsoleApi {
       config.routes.exception(EventQuery.Refused.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.parameter()));
       config.routes.exception(InstanceConflict.class, (e, ctx) -> errors.answer(ctx, 409, e.getMessage(), e.field()));
       config.routes.exception(InstanceNotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
+      config.routes.exception(HostConflict.class, (e, ctx) -> errors.answer(ctx, 409, e.getMessage(), e.field()));
+      config.routes.exception(HostNotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
+      config.routes.exception(HostUnavailable.class, (e, ctx) -> errors.answer(ctx, 503, e.getMessage(), null));
       config.routes.exception(RenderException.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.field()));
       config.routes.exception(NginxRefusal.class, (e, ctx) -> {
         var body = new java.util.LinkedHashMap<String, Object>();

@@ -1,0 +1,164 @@
+package dev.ollamabridge.console.hosts;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.link.JoinRequest;
+import dev.ollamabridge.link.LinkMessage;
+import dev.ollamabridge.link.LinkPaths;
+import dev.ollamabridge.link.Reply;
+import dev.ollamabridge.link.Report;
+import dev.ollamabridge.logs.LogText;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.websocket.WsContext;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The console's one port meant for other machines: agents join here (a token, no certificate yet)
+ * and then hold their link open (a WebSocket, mutual TLS). TLS only; nothing else is served on it.
+ */
+public final class AgentListener implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(AgentListener.class);
+  private static final int MAX_JOIN_BYTES = 64 * 1024;
+  private static final String HOST = "ollamabridge.host";
+
+  private final Javalin server;
+
+  private AgentListener(Javalin server) {
+    this.server = server;
+  }
+
+  /** Listens on {@code listen} with {@code tls}, which presents the console's agent certificate and wants clients'. */
+  public static AgentListener start(HostPort listen, SSLContext tls, HostService hosts, ObjectMapper json) {
+    Javalin server = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.startup.showOldJavalinVersionWarning = false;
+      config.http.maxRequestSize = MAX_JOIN_BYTES;
+      config.jetty.modifyWebSocketServletFactory(factory -> {
+        factory.setMaxTextMessageSize(LinkPaths.MAX_FRAME_BYTES);
+        factory.setIdleTimeout(Duration.ofSeconds(4L * LinkPaths.REPORT_SECONDS));
+      });
+      config.jetty.addConnector((jetty, http) -> {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setSslContext(tls);
+        ssl.setWantClientAuth(true);
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        secure.setSniHostCheck(false); // agents may dial an IP address
+        http.addCustomizer(secure);
+        ServerConnector connector = new ServerConnector(jetty, ssl, new HttpConnectionFactory(http));
+        connector.setHost(listen.host());
+        connector.setPort(listen.port());
+        return connector;
+      });
+      config.routes.post(LinkPaths.JOIN, ctx -> join(ctx, hosts, json));
+      config.routes.wsBeforeUpgrade(LinkPaths.LINK, ctx -> {
+        X509Certificate[] chain = ctx.req().getAttribute("jakarta.servlet.request.X509Certificate") instanceof X509Certificate[] c
+            ? c : null;
+        ctx.attribute(HOST, hosts.admit(chain, ctx.header(LinkPaths.VERSION_HEADER)));
+      });
+      config.routes.ws(LinkPaths.LINK, ws -> {
+        ws.onConnect(ctx -> {
+          ctx.enableAutomaticPings(LinkPaths.REPORT_SECONDS, TimeUnit.SECONDS);
+          String host = ctx.attribute(HOST);
+          log.info("host {} linked from {}", host, ctx.session.getRemoteSocketAddress());
+          hosts.connected(host, link(ctx, json));
+        });
+        ws.onMessage(ctx -> {
+          String host = ctx.attribute(HOST);
+          try {
+            LinkMessage message = json.readValue(ctx.message(), LinkMessage.class);
+            if (message instanceof Report report) {
+              hosts.report(host, report);
+            } else if (message instanceof Reply reply) {
+              hosts.reply(host, reply);
+            } else {
+              log.warn("host {} sent a frame only the console sends", host);
+            }
+          } catch (JsonProcessingException | RuntimeException e) {
+            log.warn("host {} sent a frame that does not parse: {}", host, LogText.oneLine(e.getMessage(), 200));
+          }
+        });
+        ws.onClose(ctx -> {
+          String host = ctx.attribute(HOST);
+          log.info("host {} link closed ({} {})", host, ctx.status(), LogText.oneLine(ctx.reason(), 120));
+          hosts.disconnected(host, link(ctx, json));
+        });
+        ws.onError(ctx -> log.debug("host {} link error: {}", (Object) ctx.attribute(HOST), String.valueOf(ctx.error())));
+      });
+      config.routes.exception(JoinRefused.class, (e, ctx) -> {
+        log.warn("refused an agent from {}: {}", ctx.ip(), e.getMessage());
+        ctx.status(e.status()).json(Map.of("error", e.getMessage()));
+      });
+      config.routes.exception(Exception.class, (e, ctx) -> {
+        log.error("{} {} failed", ctx.method(), ctx.path(), e);
+        ctx.status(500).json(Map.of("error", "internal error"));
+      });
+    });
+    server.start();
+    return new AgentListener(server);
+  }
+
+  private static void join(Context ctx, HostService hosts, ObjectMapper json) {
+    JoinRequest request;
+    try {
+      request = json.readValue(ctx.bodyAsBytes(), JoinRequest.class);
+    } catch (java.io.IOException e) {
+      throw new JoinRefused(400, "the join request is not the JSON of a join: " + LogText.oneLine(e.getMessage(), 120));
+    }
+    ctx.json(hosts.join(request, ctx.ip()));
+  }
+
+  /** The session as the service sends on it; two of the same session are equal, so a close finds the link it opened. */
+  private static AgentLink link(WsContext ctx, ObjectMapper json) {
+    return new SessionLink(ctx, json);
+  }
+
+  private record SessionLink(WsContext ctx, ObjectMapper json) implements AgentLink {
+    @Override
+    public void send(LinkMessage message) {
+      try {
+        ctx.send(json.writeValueAsString(message));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      } catch (RuntimeException e) {
+        log.debug("could not send to a closing link: {}", e.toString());
+      }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      ctx.closeSession(code, reason.length() > 120 ? reason.substring(0, 120) : reason);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof SessionLink link && link.ctx.sessionId().equals(ctx.sessionId());
+    }
+
+    @Override
+    public int hashCode() {
+      return ctx.sessionId().hashCode();
+    }
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+}

@@ -1,0 +1,380 @@
+package dev.ollamabridge.console.hosts;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.cli.Version;
+import dev.ollamabridge.console.events.EventLog;
+import dev.ollamabridge.console.instances.HostRuntime;
+import dev.ollamabridge.console.instances.HostRuntimes;
+import dev.ollamabridge.console.instances.InvalidInput;
+import dev.ollamabridge.console.instances.LocalRuntime;
+import dev.ollamabridge.console.store.Database;
+import dev.ollamabridge.link.HostFacts;
+import dev.ollamabridge.link.JoinAnswer;
+import dev.ollamabridge.link.JoinRequest;
+import dev.ollamabridge.link.LinkPaths;
+import dev.ollamabridge.link.ProgramReport;
+import dev.ollamabridge.link.Reply;
+import dev.ollamabridge.link.Report;
+import dev.ollamabridge.logs.LogText;
+import dev.ollamabridge.pki.Fingerprints;
+import dev.ollamabridge.pki.Pem;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The hosts bridges run on: adding one (a join token and the command to paste), its agent joining
+ * and linking, its reports, Ready and NotReady, revoking it. Also the instances' way to a host's
+ * runtime ({@link HostRuntimes}): {@code local} in this process, every other host through its agent.
+ */
+public final class HostService implements HostRuntimes, AutoCloseable {
+
+  /** Three missed reports: the host is NotReady and its bridges leave nginx. */
+  public static final Duration SILENCE = Duration.ofSeconds(3L * LinkPaths.REPORT_SECONDS);
+  static final Duration CERTIFICATE_LIFETIME = Duration.ofDays(365);
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  private static final int MAX_PROGRAMS = 1000;
+
+  /** A host as the Hosts page and the API show it: the row, and what is known of it right now. */
+  public record HostView(Host host, boolean connected, Instant lastSeen, Report report) {}
+
+  /** A new join token and the command that uses it: shown once. */
+  public record Added(String host, String token, Instant expiresAt, String command, String fingerprint) {}
+
+  private final HostRepository repository;
+  private final JoinTokens tokens;
+  private final EventLog events;
+  private final LocalRuntime local;
+  private final Optional<AgentAccess> access;
+  private final Clock clock;
+  private final ObjectMapper json;
+  private final Map<String, RemoteRuntime> remotes = new ConcurrentHashMap<>();
+  private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
+  private final List<BiConsumer<String, String>> listeners = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(task -> {
+    Thread thread = new Thread(task, "host-watch");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  /**
+   * @param access how agents reach this console; empty while its agent listener is off
+   */
+  public HostService(Database database, ObjectMapper json, EventLog events, LocalRuntime local,
+      Optional<AgentAccess> access, Clock clock) {
+    this.repository = new HostRepository(database, json);
+    this.tokens = new JoinTokens(database, clock);
+    this.events = events;
+    this.local = local;
+    this.access = access;
+    this.clock = clock;
+    this.json = json;
+    Instant now = clock.instant();
+    for (Host host : repository.all()) {
+      if (!host.local()) {
+        remotes.put(host.name(), new RemoteRuntime(host, repository, json));
+        lastSeen.put(host.name(), now); // a restarted console gives every host its full silence before NotReady
+      }
+    }
+  }
+
+  /** {@code (host, cause)} on every change that moves bridges in or out of nginx. */
+  public void addListener(BiConsumer<String, String> listener) {
+    listeners.add(listener);
+  }
+
+  /**
+   * Starts sending desired states: call once the instances told their hosts what to run, so that no
+   * agent is ever sent a document without the bridges the console has yet to tell it about.
+   */
+  public void open() {
+    remotes.values().forEach(RemoteRuntime::open);
+    watch.scheduleWithFixedDelay(this::checkSilence, 1, 1, TimeUnit.SECONDS);
+  }
+
+  public Optional<AgentAccess> access() {
+    return access;
+  }
+
+  @Override
+  public Optional<HostRuntime> find(String host) {
+    return host.equals(LOCAL) ? Optional.of(local) : Optional.ofNullable(remotes.get(host));
+  }
+
+  @Override
+  public HostRuntime placeable(String host) {
+    HostRuntime runtime = of(host);
+    if (!runtime.local() && repository.find(host).map(h -> h.state() == HostState.REVOKED).orElse(true)) {
+      throw new InvalidInput("host", "host '" + host + "' was revoked: join it again, or choose another host");
+    }
+    return runtime;
+  }
+
+  public List<HostView> list() {
+    return repository.all().stream().map(this::view).toList();
+  }
+
+  public HostView view(String name) {
+    return repository.find(name).map(this::view).orElseThrow(() -> new HostNotFound(name));
+  }
+
+  private HostView view(Host host) {
+    RemoteRuntime remote = remotes.get(host.name());
+    return remote == null ? new HostView(host, true, clock.instant(), null)
+        : new HostView(host, remote.connected(), lastSeen.get(host.name()), remote.lastReport());
+  }
+
+  /** Names of the hosts whose bridges nginx must not send to: not ready, or revoked. */
+  public Set<String> unavailable() {
+    return repository.all().stream().filter(host -> host.state() != HostState.READY).map(Host::name)
+        .collect(Collectors.toSet());
+  }
+
+  /** Join tokens that can still be used. */
+  public List<JoinTokens.Pending> pendingJoins() {
+    return tokens.pending();
+  }
+
+  /**
+   * A one-time token for a new host, and the command to run there.
+   *
+   * @throws InvalidInput a bad name
+   * @throws HostConflict the name is taken by a host that is not revoked, or the agent listener is off
+   */
+  public Added add(String name, String actor) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new InvalidInput("name", "name must be lower-case letters, digits and '-', starting with a letter or digit, "
+          + "at most 63 characters");
+    }
+    if (name.equals(LOCAL)) {
+      throw new HostConflict("name", "local is the console's own machine, which needs no agent");
+    }
+    AgentAccess agents = access.orElseThrow(() -> new HostConflict("agent_listen", "the agent listener is off: "
+        + "start the console with --agent-listen HOST:PORT (and --agent-url when agents dial another address)"));
+    repository.find(name).filter(host -> host.state() != HostState.REVOKED).ifPresent(host -> {
+      throw new HostConflict("name", "host " + name + " has joined already; revoke it first to join it again");
+    });
+    JoinTokens.Created token = tokens.create(name, actor);
+    events.record(actor, "host.add", name, "join token " + token.id() + " expires " + token.expiresAt());
+    String command = "java -jar ollama-bridge.jar agent --console " + agents.url() + " --join " + token.token()
+        + " --ca-sha256 " + agents.ca().fingerprint() + " --advertise ADDRESS-OF-THIS-HOST --data ./agent-data";
+    return new Added(name, token.token(), token.expiresAt(), command, agents.ca().fingerprint());
+  }
+
+  /** Revokes a join token not yet used. */
+  public void revokeToken(String id, String actor) {
+    if (!tokens.revoke(id)) {
+      throw new HostNotFound("join token " + id);
+    }
+    events.record(actor, "host.token_revoke", null, "join token " + id);
+  }
+
+  /**
+   * An agent joining with its token: checks everything, uses the token up, signs the host's
+   * certificate. The host is NotReady until its first report.
+   *
+   * @throws JoinRefused with the status to answer and the reason the agent prints
+   */
+  public JoinAnswer join(JoinRequest request, String from) {
+    AgentAccess agents = access.orElseThrow(() -> new JoinRefused(503, "the console's agent listener is off"));
+    if (request == null) {
+      throw new JoinRefused(400, "the join request is empty");
+    }
+    String version = bounded(request.version(), "version", 40);
+    checkVersion(version);
+    String advertise = bounded(request.advertise(), "advertise", 255);
+    if (!HostPort.isHost(advertise) || HostPort.isWildcard(advertise)) {
+      throw new JoinRefused(400, "advertise must be a host name or an IP address that nginx and the console reach "
+          + "this host at, not " + LogText.oneLine(advertise, 80));
+    }
+    bounded(request.csr(), "csr", 16 * 1024);
+    String host = tokens.redeem(request.token());
+    X509Certificate certificate;
+    try {
+      certificate = agents.ca().signClient(request.csr(), host, CERTIFICATE_LIFETIME);
+    } catch (IllegalArgumentException e) {
+      throw new JoinRefused(400, "the certificate request was refused: " + e.getMessage());
+    }
+    Instant now = clock.instant();
+    repository.joined(host, advertise, version, Fingerprints.ofCertificate(certificate),
+        certificate.getNotAfter().toInstant(), now);
+    lastSeen.put(host, now);
+    RemoteRuntime runtime = remotes.computeIfAbsent(host,
+        name -> new RemoteRuntime(repository.find(name).orElseThrow(), repository, json));
+    runtime.open();
+    events.record("host:" + host, "host.join", host, "from " + LogText.oneLine(from, 80) + ", advertise " + advertise
+        + ", agent " + version);
+    return new JoinAnswer(host, Pem.encode(certificate), Pem.encode(agents.ca().certificate()));
+  }
+
+  /**
+   * Whom an agent's link belongs to: the host whose current certificate it presents, unless revoked,
+   * and only at this console's minor version.
+   *
+   * @throws JoinRefused why not, in one line
+   */
+  public String admit(X509Certificate[] chain, String version) {
+    if (chain == null || chain.length == 0) {
+      throw new JoinRefused(401, "the link needs the host's client certificate: join the host first");
+    }
+    checkVersion(version == null ? "unknown" : LogText.oneLine(version, 40));
+    String fingerprint = Fingerprints.ofCertificate(chain[0]);
+    Host host = repository.all().stream().filter(h -> fingerprint.equals(h.certSha256())).findFirst()
+        .orElseThrow(() -> new JoinRefused(403, "this certificate is no host's: the host joined again since, "
+            + "or was removed"));
+    if (host.state() == HostState.REVOKED) {
+      throw new JoinRefused(403, "host " + host.name() + " was revoked at " + host.changedAt()
+          + "; join it again with a new token from Add host");
+    }
+    return host.name();
+  }
+
+  public void connected(String host, AgentLink link) {
+    RemoteRuntime runtime = remotes.get(host);
+    if (runtime == null) {
+      link.close(LinkPaths.REFUSED, "unknown host");
+      return;
+    }
+    runtime.connected(link);
+  }
+
+  public void disconnected(String host, AgentLink link) {
+    Optional.ofNullable(remotes.get(host)).ifPresent(runtime -> runtime.disconnected(link));
+  }
+
+  /** A report: the host is seen, Ready if it was not, and its processes are known. */
+  public void report(String name, Report report) {
+    RemoteRuntime runtime = remotes.get(name);
+    Host host = repository.find(name).orElse(null);
+    if (runtime == null || host == null || host.state() == HostState.REVOKED) {
+      return;
+    }
+    Report checked = checked(report);
+    Instant now = clock.instant();
+    lastSeen.put(name, now);
+    Report before = runtime.lastReport();
+    runtime.reported(checked);
+    if (before == null || before.applied() != checked.applied() || !before.facts().equals(checked.facts())
+        || host.lastReportAt() == null || host.lastReportAt().isBefore(now.minusSeconds(60))) {
+      repository.reported(name, checked.facts(), checked.applied(), now);
+    }
+    if (host.state() == HostState.NOT_READY) {
+      repository.state(name, HostState.READY, now);
+      events.record("host:" + name, "host.ready", name, "reporting; running revision " + checked.applied());
+      changed(name, "host " + name + " ready");
+    }
+  }
+
+  public void reply(String host, Reply reply) {
+    Optional.ofNullable(remotes.get(host)).ifPresent(runtime -> runtime.replied(reply));
+  }
+
+  /** The host's supervisor.conf, rendered by its agent with its own paths. */
+  public String supervisorConf(String name) {
+    RemoteRuntime runtime = remotes.get(name);
+    if (runtime == null) {
+      throw new HostNotFound(name);
+    }
+    return runtime.supervisorConf();
+  }
+
+  /**
+   * Revokes the host: its agent is refused from now on, its link closed, its bridges leave nginx.
+   * Its bridges go on running there until its operator stops the agent's; joining again needs a new token.
+   */
+  public void revoke(String name, String actor) {
+    if (name.equals(LOCAL)) {
+      throw new HostConflict("name", "local is the console's own machine and cannot be revoked");
+    }
+    Host host = repository.find(name).orElseThrow(() -> new HostNotFound(name));
+    tokens.revokeFor(name);
+    if (host.state() == HostState.REVOKED) {
+      return;
+    }
+    repository.state(name, HostState.REVOKED, clock.instant());
+    Optional.ofNullable(remotes.get(name)).ifPresent(runtime -> runtime.refuse(LinkPaths.REFUSED,
+        "host " + name + " was revoked"));
+    events.record(actor, "host.revoke", name, null);
+    changed(name, "revoke host " + name + " by " + actor);
+  }
+
+  private void checkSilence() {
+    try {
+      Instant now = clock.instant();
+      for (Host host : repository.all()) {
+        Instant seen = lastSeen.get(host.name());
+        if (host.state() == HostState.READY && !host.local() && seen != null && seen.plus(SILENCE).isBefore(now)) {
+          repository.state(host.name(), HostState.NOT_READY, now);
+          events.record("hosts", "host.not_ready", host.name(), "no report since " + seen);
+          changed(host.name(), "host " + host.name() + " not ready");
+        }
+      }
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(HostService.class).warn("host watch: {}", e.toString());
+    }
+  }
+
+  private void changed(String host, String cause) {
+    listeners.forEach(listener -> listener.accept(host, cause));
+  }
+
+  /** An agent of another minor version may speak another link: refused, with both versions named. */
+  private static void checkVersion(String agent) {
+    String console = Version.current();
+    if (!minor(agent).equals(minor(console))) {
+      throw new JoinRefused(409, "agent version " + agent + " does not match console version " + console
+          + ": run an agent of version " + minor(console) + ".x");
+    }
+  }
+
+  private static String minor(String version) {
+    String[] parts = version.split("\\.", 3);
+    return parts.length < 2 ? version : parts[0] + "." + parts[1];
+  }
+
+  private static String bounded(String value, String field, int max) {
+    if (value == null || value.isBlank()) {
+      throw new JoinRefused(400, field + " is missing");
+    }
+    if (value.length() > max) {
+      throw new JoinRefused(400, field + " is longer than " + max + " characters");
+    }
+    return value;
+  }
+
+  /** A hostile agent's report, cut to size: at most 1000 programs, every text one bounded line. */
+  private static Report checked(Report report) {
+    if (report == null || report.facts() == null) {
+      throw new IllegalArgumentException("a report needs its facts");
+    }
+    HostFacts f = report.facts();
+    HostFacts facts = new HostFacts(LogText.oneLine(f.version(), 40), LogText.oneLine(f.advertise(), 255),
+        LogText.oneLine(f.jdk(), 120), f.cores(), f.memoryBytes(), f.memoryAvailableBytes(), f.diskFreeBytes(),
+        f.startedEpochMs());
+    List<ProgramReport> programs = report.programs().stream().limit(MAX_PROGRAMS)
+        .map(p -> new ProgramReport(LogText.oneLine(p.name(), 64), LogText.oneLine(p.state(), 16), p.pid(),
+            p.sinceEpochMs(), p.restarts(), p.lastExitCode(), p.message() == null ? null : LogText.oneLine(p.message(), 300)))
+        .toList();
+    return new Report(report.applied(), report.applyError() == null ? null : LogText.oneLine(report.applyError(), 300),
+        facts, programs);
+  }
+
+  @Override
+  public void close() {
+    watch.shutdownNow();
+  }
+}
