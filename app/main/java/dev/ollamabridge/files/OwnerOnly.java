@@ -1,6 +1,7 @@
 package dev.ollamabridge.files;
 
 import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
@@ -62,6 +64,25 @@ public final class OwnerOnly {
     }
     if (POSIX && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
       Files.setPosixFilePermissions(file, FILE);
+    }
+  }
+
+  /**
+   * Writes {@code text} to {@code target} whole or not at all: a temporary file beside it, owner-only
+   * from the start, moved over the old one, so that a reader (or a crash) sees the old file or the
+   * new one, never half of either. The directory must exist.
+   */
+  public static void writeString(Path target, String text) throws IOException {
+    Path temp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp", fileAttributes());
+    try {
+      Files.writeString(temp, text);
+      try {
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(temp);
     }
   }
 
