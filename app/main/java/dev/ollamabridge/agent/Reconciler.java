@@ -2,11 +2,11 @@ package dev.ollamabridge.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ollamabridge.console.instances.SelfCommand;
-import dev.ollamabridge.console.nginx.AtomicFiles;
 import dev.ollamabridge.console.supervise.ProcessState;
 import dev.ollamabridge.console.supervise.ProgramSpec;
 import dev.ollamabridge.console.supervise.ProgramStatus;
 import dev.ollamabridge.console.supervise.Supervisor;
+import dev.ollamabridge.files.OwnerOnly;
 import dev.ollamabridge.link.BridgeSpec;
 import dev.ollamabridge.link.Desired;
 import dev.ollamabridge.link.ProgramReport;
@@ -187,7 +187,7 @@ public final class Reconciler {
 
   private void store(Desired desired) {
     try {
-      AtomicFiles.write(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(desired));
+      OwnerOnly.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(desired));
     } catch (IOException e) {
       // it runs all the same; only an agent restarted while the console is away would not know it
       applyError = "applied revision " + desired.revision() + " but cannot keep it in " + file + ": " + e;

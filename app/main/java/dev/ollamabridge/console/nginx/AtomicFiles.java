@@ -11,11 +11,11 @@ import java.nio.file.StandardCopyOption;
  * Writes a file so that a reader sees the old one or the new one, never half of either. The file is
  * its owner's only ({@code 0600}), and so is a directory made for it ({@code 0700}).
  */
-public final class AtomicFiles {
+final class AtomicFiles {
 
   private AtomicFiles() {}
 
-  public static void write(Path target, String text) throws IOException {
+  static void write(Path target, String text) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     if (!Files.isDirectory(dir)) {
       Files.createDirectories(dir, OwnerOnly.directoryAttributes());
