@@ -1,5 +1,6 @@
 package dev.ollamabridge;
 
+import dev.ollamabridge.agent.AgentCommand;
 import dev.ollamabridge.bridge.BridgeCommand;
 import dev.ollamabridge.cli.OneLineErrors;
 import dev.ollamabridge.cli.Version;
@@ -27,6 +28,7 @@ public final class Main {
     ROLES.put("bridge", BridgeCommand::new);
     ROLES.put("console", ConsoleCommand::new);
     ROLES.put("render", RenderCommand::new);
+    ROLES.put("agent", AgentCommand::new);
     ROLES.put("fake-ollama", FakeOllamaCommand::new);
   }
 

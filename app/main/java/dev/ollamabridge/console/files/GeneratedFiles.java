@@ -11,6 +11,7 @@ import dev.ollamabridge.digest.Sha256;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -96,31 +97,55 @@ public final class GeneratedFiles {
   }
 
   public String supervisor(Snapshot snapshot, Secrets secrets) {
+    List<SupervisedBridge> bridges = new ArrayList<>();
+    for (Instance instance : snapshot.instances()) {
+      if (instance.managed()) {
+        List<String> argv = new ArrayList<>(snapshot.bridgeCommand());
+        argv.addAll(BridgeLaunch.arguments(instance));
+        bridges.add(new SupervisedBridge(instance.name(), argv, BridgeLaunch.environment(instance), instance.enabled()));
+      }
+    }
+    return supervisor(bridges, snapshot.dataDir(), new SupervisorKnobs(snapshot.integer(Setting.SUPERVISE_STARTSECS),
+        snapshot.integer(Setting.SUPERVISE_STARTRETRIES), snapshot.integer(Setting.SUPERVISE_STOPWAITSECS),
+        snapshot.integer(Setting.SUPERVISE_LOG_MAX_MB), snapshot.integer(Setting.SUPERVISE_LOG_BACKUPS)), secrets);
+  }
+
+  /**
+   * One bridge as supervisord runs it.
+   *
+   * @param argv the whole command: java, its flags, the jar, {@code bridge} and the bridge's flags
+   * @param autostart false for a bridge that is not to run (a disabled instance, one stopped on purpose)
+   */
+  public record SupervisedBridge(String instance, List<String> argv, Map<String, String> environment,
+      boolean autostart) {}
+
+  /** supervisord's knobs, in the units supervisor.conf writes them. */
+  public record SupervisorKnobs(int startSecs, int startRetries, int stopWaitSecs, int logMaxMb, int logBackups) {}
+
+  /**
+   * supervisor.conf for any set of bridges whose data (work directory, {@code logs/}) is {@code dataDir}:
+   * the console's own host, or an agent's, which renders its bridges with its own paths.
+   */
+  public String supervisor(List<SupervisedBridge> bridges, Path dataDir, SupervisorKnobs knobs, Secrets secrets) {
     List<SupervisorModel.Program> programs = new ArrayList<>();
     List<SupervisorModel.Variable> variables = new ArrayList<>();
-    for (Instance instance : snapshot.instances()) {
-      if (!instance.managed()) {
-        continue;
-      }
-      String name = "ollama-bridge-" + checkName(instance.name());
-      List<String> argv = new ArrayList<>(snapshot.bridgeCommand());
-      argv.addAll(BridgeLaunch.arguments(instance));
-      String command = argv.stream().map(SupervisorQuoting::argument).collect(Collectors.joining(" "));
+    for (SupervisedBridge bridge : bridges) {
+      String name = "ollama-bridge-" + checkName(bridge.instance());
+      String command = bridge.argv().stream().map(SupervisorQuoting::argument).collect(Collectors.joining(" "));
       List<String> environment = new ArrayList<>();
-      for (Map.Entry<String, String> variable : new TreeMap<>(BridgeLaunch.environment(instance)).entrySet()) {
-        String source = secretVariable(instance.name(), variable.getKey());
-        variables.add(new SupervisorModel.Variable(source, instance.name(), variable.getKey()));
+      for (Map.Entry<String, String> variable : new TreeMap<>(bridge.environment()).entrySet()) {
+        String source = secretVariable(bridge.instance(), variable.getKey());
+        variables.add(new SupervisorModel.Variable(source, bridge.instance(), variable.getKey()));
         environment.add(variable.getKey() + "=" + (secrets == Secrets.CLEAR
             ? SupervisorQuoting.environmentValue(variable.getValue()) : SupervisorQuoting.environmentReference(source)));
       }
-      programs.add(new SupervisorModel.Program(name, command, SupervisorQuoting.plain(snapshot.dataDir().toString()),
-          SupervisorQuoting.plain(snapshot.dataDir().resolve("logs").resolve(name + ".log").toString()),
-          String.join(",", environment), instance.enabled()));
+      programs.add(new SupervisorModel.Program(name, command, SupervisorQuoting.plain(dataDir.toString()),
+          SupervisorQuoting.plain(dataDir.resolve("logs").resolve(name + ".log").toString()),
+          String.join(",", environment), bridge.autostart()));
     }
-    return render("supervisor.conf.jte", new SupervisorModel("ollama-bridges",
-        snapshot.integer(Setting.SUPERVISE_STARTSECS), snapshot.integer(Setting.SUPERVISE_STARTRETRIES),
-        snapshot.integer(Setting.SUPERVISE_STOPWAITSECS), snapshot.integer(Setting.SUPERVISE_LOG_MAX_MB) + "MB",
-        snapshot.integer(Setting.SUPERVISE_LOG_BACKUPS), programs, secrets == Secrets.CLEAR ? List.of() : variables));
+    return render("supervisor.conf.jte", new SupervisorModel("ollama-bridges", knobs.startSecs(), knobs.startRetries(),
+        knobs.stopWaitSecs(), knobs.logMaxMb() + "MB", knobs.logBackups(), programs,
+        secrets == Secrets.CLEAR ? List.of() : variables));
   }
 
   /**

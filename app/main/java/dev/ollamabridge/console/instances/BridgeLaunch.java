@@ -72,10 +72,10 @@ public final class BridgeLaunch {
 
   /**
    * System properties that no other program carries: the console's data directory and the program's
-   * name, which together belong to one bridge. They are the console's own; an exported supervisor.conf
-   * runs its bridges under supervisord, not this console, and leaves them out.
+   * name, which together belong to one bridge (an agent's bridges carry the agent's data directory). An
+   * exported supervisor.conf runs its bridges under supervisord, not this console, and leaves them out.
    */
-  private static List<String> markers(Path dataDir, String name) {
+  public static List<String> markers(Path dataDir, String name) {
     return List.of("-Dollamabridge.data=" + dataDir.toAbsolutePath().normalize(), "-Dollamabridge.program=" + name);
   }
 

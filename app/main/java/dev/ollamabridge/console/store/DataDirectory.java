@@ -19,7 +19,7 @@ import java.util.Set;
  * The console's data directory, held by one console at a time: it holds secrets (upstream and
  * client keys in the database, the admin token), so it is {@code 0700} and the files the console
  * keeps in it {@code 0600}. A second console on the same directory is refused, naming the pid of
- * the first.
+ * the first. An agent holds its own directory the same way ({@link #lock(Path, String, String)}).
  */
 public final class DataDirectory implements AutoCloseable {
 
@@ -39,11 +39,29 @@ public final class DataDirectory implements AutoCloseable {
    * {@link NotPrivate} when it is open to others and holds files that are not the console's.
    */
   public static DataDirectory lock(Path dir) {
+    DataDirectory held = lock(dir, "console", "console.db");
+    try {
+      // SQLite gives its -wal and -shm files the mode of the database file
+      for (String name : List.of("console.db", "console.db-wal", "console.db-shm")) {
+        OwnerOnly.file(held.path.resolve(name), name.equals("console.db"));
+      }
+      return held;
+    } catch (IOException e) {
+      held.close();
+      throw new UncheckedIOException("cannot use the data directory " + held.path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * As {@link #lock(Path)} for any role: the lock file is {@code <role>.lock}, and {@code ownFile} is the
+   * file whose presence makes a directory open to others the role's own (so it is tightened, not refused).
+   */
+  public static DataDirectory lock(Path dir, String role, String ownFile) {
     Path path = dir.toAbsolutePath().normalize();
     try {
-      refuseForeign(path);
+      refuseForeign(path, role, ownFile);
       OwnerOnly.directory(path);
-      Path file = path.resolve("console.lock");
+      Path file = path.resolve(role + ".lock");
       FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), OwnerOnly.fileAttributes());
       FileLock lock;
@@ -55,18 +73,13 @@ public final class DataDirectory implements AutoCloseable {
       if (lock == null) {
         String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).strip();
         channel.close();
-        throw new InUse("the data directory " + path + " is in use by another console (pid "
-            + (holder.isEmpty() ? "unknown" : holder) + "): stop that console, or give this one another --data");
+        throw new InUse("the data directory " + path + " is in use by another " + role + " (pid "
+            + (holder.isEmpty() ? "unknown" : holder) + "): stop that " + role + ", or give this one another --data");
       }
       channel.truncate(0);
       channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
       channel.force(true);
-      DataDirectory held = new DataDirectory(path, channel, lock);
-      // SQLite gives its -wal and -shm files the mode of the database file
-      for (String name : List.of("console.db", "console.db-wal", "console.db-shm")) {
-        OwnerOnly.file(path.resolve(name), name.equals("console.db"));
-      }
-      return held;
+      return new DataDirectory(path, channel, lock);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot use the data directory " + path + ": " + e.getMessage(), e);
     }
@@ -77,18 +90,19 @@ public final class DataDirectory implements AutoCloseable {
   }
 
   /**
-   * A directory others may enter is tightened only when it is the console's (it holds its database)
-   * or empty: {@code --data /tmp} or a home directory must not lose its permissions by a typo.
+   * A directory others may enter is tightened only when it is the role's (it holds {@code ownFile}, the
+   * console's database) or empty: {@code --data /tmp} or a home directory must not lose its permissions
+   * by a typo.
    */
-  private static void refuseForeign(Path path) throws IOException {
+  private static void refuseForeign(Path path, String role, String ownFile) throws IOException {
     if (!Files.isDirectory(path) || OwnerOnly.isOwnerOnly(path)
-        || Files.exists(path.resolve("console.db"), LinkOption.NOFOLLOW_LINKS)) {
+        || Files.exists(path.resolve(ownFile), LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     try (var entries = Files.list(path)) {
       if (entries.findAny().isPresent()) {
         throw new NotPrivate("the data directory " + path + " is open to other users and holds files that are not the"
-            + " console's: give --data a new or empty directory, or make this one private (chmod 700)");
+            + " " + role + "'s: give --data a new or empty directory, or make this one private (chmod 700)");
       }
     }
   }
