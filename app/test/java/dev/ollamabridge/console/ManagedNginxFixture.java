@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
@@ -42,9 +43,14 @@ final class ManagedNginxFixture implements AutoCloseable {
   private final Path data;
 
   ManagedNginxFixture(Path data) throws IOException {
+    this(data, UnaryOperator.identity());
+  }
+
+  /** A console whose config {@code adjust} changes first (e.g. with its agent listener on). */
+  ManagedNginxFixture(Path data, UnaryOperator<ConsoleConfig> adjust) throws IOException {
     this.data = data;
     this.nginxPort = TestPorts.listenPort();
-    this.console = ConsoleApp.start(TestConsoles.configured(data, "managed", "127.0.0.1:" + nginxPort));
+    this.console = ConsoleApp.start(adjust.apply(TestConsoles.configured(data, "managed", "127.0.0.1:" + nginxPort)));
     this.api = new ConsoleClient(console.port(), console.adminToken());
     // quick checks keep the tests short; the semantics are the seed's
     api.patch("/settings", "{\"health.interval_ms\":300,\"health.rise\":2,\"health.fall\":3,\"nginx.rate_per_second\":100000,"

@@ -99,7 +99,9 @@ final class InstancePlacement {
           throw new InstanceConflict("port", "port " + draft.port() + " on " + draft.listenHost() + " is the " + own.owner() + "'s own");
         }
       }
-    } else if (draft.managed() && HostPort.isLoopbackOrWildcard(draft.listenHost())) {
+    } else if (draft.managed() && (HostPort.isWildcard(draft.listenHost())
+        || HostPort.isLoopbackOrWildcard(draft.listenHost()) && !HostPort.isLoopbackOrWildcard(runtime.advertise()))) {
+      // loopback only for a host that advertises loopback: an agent on the console's own machine
       throw new InvalidInput("listen_host", "listen_host of a bridge on host '" + draft.host() + "' must be an address "
           + "nginx and the console reach it at, such as the host's " + runtime.advertise() + ", not " + draft.listenHost());
     }

@@ -1,0 +1,228 @@
+package dev.ollamabridge.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.fake.FakeOllama;
+import dev.ollamabridge.testing.NetworkHosts;
+import dev.ollamabridge.testing.TestPorts;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hosts for real, on one machine: each a network namespace with its own address in 198.18.0.0/24 and
+ * a real agent process, the console and its nginx in the root namespace. A host joins with the
+ * command the console shows, runs the bridges the console assigns it, nginx routes to them at the
+ * host's address; a host cut off leaves nginx and comes back by itself; a crashed agent's bridges
+ * are adopted, not restarted.
+ */
+class HostsAcrossMachinesTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+  @TempDir Path data;
+  private NetworkHosts net;
+  private FakeOllama backend;
+  private ManagedNginxFixture nginx;
+  private final List<AgentProcess> agents = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    Teardown.run(() -> agents.forEach(AgentProcess::close), Teardown.closing(nginx), Teardown.closing(backend),
+        Teardown.closing(net));
+  }
+
+  @Test
+  void aHostJoinsWithTheCommandRunsItsBridgeNginxRoutesToItAndItsLogComesThroughTheLink() throws Exception {
+    cluster("h1");
+    AgentProcess agent = join("h1");
+    awaitState("h1", "Ready");
+
+    long b1 = bridgeOn("h1", "b1");
+
+    JsonNode instance = nginx.api.get("/instances/" + b1).body();
+    assertThat(instance.path("host").asText()).isEqualTo("h1");
+    assertThat(instance.path("listen_host").asText()).isEqualTo(net.host("h1").address());
+    assertThat(nginx.appliedConfig()).contains("server " + net.host("h1").address() + ":" + instance.path("port").asInt());
+    assertThat(nginx.chat()).isEqualTo(200);
+    assertThat(backend.stats().requests()).as("the chat reached the backend through h1's bridge").isPositive();
+    JsonNode logs = nginx.api.get("/instances/" + b1 + "/logs?tail=50").body();
+    assertThat(logs.path("lines").toString()).contains("listening on http://" + net.host("h1").address());
+    ConsoleClient.Answer conf = nginx.api.get("/hosts/h1/supervisor.conf");
+    assertThat(conf.status()).isEqualTo(200);
+    assertThat(conf.body().asText()).contains("[program:ollama-bridge-b1]", data.resolve("h1").toString());
+    JsonNode host = nginx.api.get("/hosts/h1").body();
+    assertThat(host.path("applied_revision").asLong()).isEqualTo(host.path("desired_revision").asLong()).isPositive();
+    assertThat(host.path("version").asText()).isNotBlank();
+    assertThat(host.at("/resources/cores").asInt()).isPositive();
+    assertThat(agent.alive()).isTrue();
+  }
+
+  @Test
+  void aHostCutOffLeavesNginxWhileTheOtherServesEveryRequestAndComesBackByItself() throws Exception {
+    cluster("h1", "h2");
+    join("h1");
+    join("h2");
+    awaitState("h1", "Ready");
+    awaitState("h2", "Ready");
+    long b1 = bridgeOn("h1", "b1");
+    bridgeOn("h2", "b2");
+    String b1Server = "server " + net.host("h1").address() + ":" + nginx.port(b1);
+
+    try (Load load = new Load(nginx.nginxPort, 2)) {
+      load.awaitMore(20);
+      Instant cut = Instant.now();
+      net.partition("h1");
+      awaitState("h1", "NotReady");
+      Duration notReadyAfter = Duration.between(cut, Instant.now());
+      await().atMost(PATIENCE).until(() -> nginx.appliedConfig().lines().anyMatch(line ->
+          line.contains(b1Server) && line.contains(" down")));
+      load.awaitMore(40);
+      net.heal("h1");
+      awaitState("h1", "Ready");
+      await().atMost(PATIENCE).until(() -> nginx.appliedConfig().lines().anyMatch(line ->
+          line.contains(b1Server) && !line.contains(" down")));
+      load.awaitMore(20);
+      load.stop();
+      assertThat(load.failures).as("requests that failed across the partition").isEmpty();
+      System.out.printf("partition: NotReady after %d ms; %d requests, slowest %d ms%n", notReadyAfter.toMillis(),
+          load.answered.get(), load.slowestMs.get());
+    }
+  }
+
+  @Test
+  void aCrashedAgentsBridgesAreAdoptedByTheNextOneNotRestarted() throws Exception {
+    cluster("h1");
+    AgentProcess first = join("h1");
+    awaitState("h1", "Ready");
+    long b1 = bridgeOn("h1", "b1");
+    long pid = nginx.api.get("/instances/" + b1).body().at("/process/pid").asLong();
+
+    first.kill();
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("the bridge outlives its agent").hasValue(true);
+    assertThat(nginx.chat()).isEqualTo(200);
+    AgentProcess second = AgentProcess.start(List.of("--console", "https://" + new HostPort(net.rootAddress(), agentPort),
+        "--advertise", net.host("h1").address(), "--data", data.resolve("h1").toString()), data.resolve("h1"), net, "h1");
+    agents.add(second);
+
+    await().atMost(PATIENCE).untilAsserted(() -> {
+      JsonNode host = nginx.api.get("/hosts/h1").body();
+      assertThat(host.path("connected").asBoolean()).as(second.output()).isTrue();
+      assertThat(host.path("state").asText()).isEqualTo("Ready");
+    });
+    nginx.awaitHealthy(b1);
+    assertThat(nginx.api.get("/instances/" + b1).body().at("/process/pid").asLong()).as(second.output()).isEqualTo(pid);
+    assertThat(second.output()).doesNotContain("STOPPED → STARTING");
+  }
+
+  private int agentPort;
+
+  /** The namespaces, a backend in the root namespace every host reaches, the console with nginx and its agent listener. */
+  private void cluster(String... hosts) throws IOException {
+    net = NetworkHosts.create(hosts);
+    backend = FakeOllama.start(FakeOllama.Options.defaults().withListen(new HostPort(net.rootAddress(), 0)));
+    agentPort = TestPorts.listenPort();
+    nginx = new ManagedNginxFixture(data, config -> config.withAgentListener(new HostPort(net.rootAddress(), agentPort), null));
+  }
+
+  /** Add host, then the command it shows, run in the host's namespace. */
+  private AgentProcess join(String host) {
+    ConsoleClient.Answer added = nginx.api.post("/hosts", "{\"name\":\"" + host + "\"}");
+    assertThat(added.status()).as(String.valueOf(added.body())).isEqualTo(201);
+    AgentProcess agent = AgentProcess.joining(added.body().path("command").asText(), net.host(host).address(),
+        data.resolve(host), net, host);
+    agents.add(agent);
+    return agent;
+  }
+
+  private void awaitState(String host, String state) {
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(nginx.api.get("/hosts/" + host).body().path("state").asText())
+        .as(agents.stream().map(AgentProcess::output).toList().toString()).isEqualTo(state));
+  }
+
+  /** A bridge on the host in front of the backend, running, healthy and served by nginx. */
+  private long bridgeOn(String host, String name) {
+    ConsoleClient.Answer created = nginx.api.post("/instances", "{\"name\":\"" + name + "\",\"host\":\"" + host
+        + "\",\"upstream_url\":\"" + backend.baseUrl() + "\"}");
+    assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
+    long id = created.body().path("id").asLong();
+    nginx.awaitHealthy(id);
+    nginx.awaitServing(name);
+    return id;
+  }
+
+  /**
+   * Clients chatting through nginx one request after another, with a timeout long enough for a
+   * request caught on a cut link to finish once it is healed: it counts what failed, not what was slow.
+   */
+  private static final class Load implements AutoCloseable {
+    private final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(120))
+        .callTimeout(Duration.ofSeconds(150)).build();
+    private final List<Thread> threads = new ArrayList<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    final AtomicLong answered = new AtomicLong();
+    final AtomicLong slowestMs = new AtomicLong();
+    final List<String> failures = new CopyOnWriteArrayList<>();
+
+    Load(int port, int clients) {
+      for (int i = 0; i < clients; i++) {
+        Thread thread = new Thread(() -> {
+          while (running.get()) {
+            long started = System.nanoTime();
+            Request request = new Request.Builder().url("http://127.0.0.1:" + port + "/api/chat")
+                .post(RequestBody.create("{\"model\":\"fake-llama\",\"stream\":false,\"messages\":[{\"role\":\"user\","
+                    + "\"content\":\"hi\"}]}", MediaType.get("application/json"))).build();
+            try (Response response = http.newCall(request).execute()) {
+              response.body().string();
+              if (response.code() != 200) {
+                failures.add(response.code() + " at " + Instant.now());
+              }
+            } catch (IOException e) {
+              failures.add(e + " at " + Instant.now());
+            }
+            answered.incrementAndGet();
+            slowestMs.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), Math::max);
+          }
+        }, "load-" + i);
+        thread.setDaemon(true);
+        thread.start();
+        threads.add(thread);
+      }
+    }
+
+    void awaitMore(int requests) {
+      long target = answered.get() + requests;
+      await().atMost(Duration.ofSeconds(180)).until(() -> answered.get() >= target);
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      for (Thread thread : threads) {
+        thread.join(Duration.ofSeconds(160).toMillis());
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop();
+    }
+  }
+}
