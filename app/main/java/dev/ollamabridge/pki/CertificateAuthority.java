@@ -93,11 +93,23 @@ public final class CertificateAuthority {
     OwnerOnly.directory(dir);
     Path certificateFile = dir.resolve("ca.crt");
     Path keyFile = dir.resolve("ca.key");
-    if (Files.exists(certificateFile) && Files.exists(keyFile)) {
-      X509Certificate certificate = Pem.certificate(Pem.read(certificateFile));
-      PrivateKey key = Pem.privateKey(Pem.read(keyFile));
+    if (Files.exists(certificateFile)) {
+      if (!Files.exists(keyFile)) {
+        // a new CA would lock out every agent that joined: the operator must choose that knowingly
+        throw new IOException(certificateFile + " is there but its key " + keyFile + " is not; restore the key, or remove "
+            + certificateFile + " to make a new CA (every host must then join again)");
+      }
+      Identity ca;
+      try {
+        ca = new Identity(Pem.privateKey(Pem.read(keyFile)), List.of(Pem.certificate(Pem.read(certificateFile))));
+      } catch (IllegalArgumentException e) {
+        throw new IOException("the CA in " + dir + " is unreadable: " + e.getMessage(), e);
+      }
+      if (!ca.keyMatchesCertificate()) {
+        throw new IOException(keyFile + " is not the key of " + certificateFile);
+      }
       OwnerOnly.file(keyFile, false);
-      return new CertificateAuthority(dir, key, certificate);
+      return new CertificateAuthority(dir, ca.key(), ca.certificate());
     }
     KeyPair pair = CertificateRequests.newKeyPair();
     X500Name name = CertificateRequests.commonName(commonName);
@@ -141,10 +153,9 @@ public final class CertificateAuthority {
     Path keyFile = dir.resolve("server.key");
     if (Files.exists(certificateFile) && Files.exists(keyFile)) {
       try {
-        X509Certificate kept = Pem.certificate(Pem.read(certificateFile));
-        PrivateKey keptKey = Pem.privateKey(Pem.read(keyFile));
-        if (stillGood(kept, wanted)) {
-          return new Identity(keptKey, List.of(kept, certificate));
+        Identity kept = new Identity(Pem.privateKey(Pem.read(keyFile)), List.of(Pem.certificate(Pem.read(certificateFile)), certificate));
+        if (kept.keyMatchesCertificate() && stillGood(kept.certificate(), wanted)) {
+          return kept;
         }
       } catch (IllegalArgumentException unreadable) {
         // issued anew below
