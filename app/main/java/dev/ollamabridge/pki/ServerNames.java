@@ -1,0 +1,81 @@
+package dev.ollamabridge.pki;
+
+import dev.ollamabridge.logs.LogText;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.util.IPAddress;
+
+/**
+ * The names agents dial the console's agent listener by, as its certificate carries them: DNS names
+ * and IP addresses (IPv6 with or without brackets). Compared as sets of canonical forms, so that
+ * {@code ::1} and {@code 0:0:0:0:0:0:0:1}, or names in another order or case, are the same names.
+ */
+record ServerNames(Set<String> canonical, GeneralNames subjectAltNames) {
+
+  private static final Pattern DNS_NAME = Pattern.compile(
+      "(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+
+  /** The names given, or an {@link IllegalArgumentException} naming the first that is neither kind. */
+  static ServerNames of(List<String> names) {
+    if (names == null || names.isEmpty()) {
+      throw new IllegalArgumentException("the agent listener's certificate needs at least one name");
+    }
+    Set<String> canonical = new LinkedHashSet<>();
+    GeneralName[] general = new GeneralName[names.size()];
+    for (int i = 0; i < general.length; i++) {
+      String raw = names.get(i);
+      String name = raw == null ? "" : raw.strip().toLowerCase(Locale.ROOT);
+      if (name.startsWith("[") && name.endsWith("]")) {
+        name = name.substring(1, name.length() - 1);
+      }
+      if (IPAddress.isValid(name)) {
+        InetAddress address = literal(name);
+        general[i] = new GeneralName(GeneralName.iPAddress, new DEROctetString(address.getAddress()));
+        canonical.add("ip:" + address.getHostAddress());
+      } else if (DNS_NAME.matcher(name).matches()) {
+        general[i] = new GeneralName(GeneralName.dNSName, name);
+        canonical.add("dns:" + name);
+      } else {
+        throw new IllegalArgumentException("agent listener name '" + LogText.oneLine(String.valueOf(raw), 100)
+            + "': not a DNS name or an IP address");
+      }
+    }
+    return new ServerNames(Set.copyOf(canonical), new GeneralNames(general));
+  }
+
+  /** Whether {@code certificate} carries exactly these names. */
+  boolean sameAs(X509Certificate certificate) {
+    Set<String> theirs = new LinkedHashSet<>();
+    try {
+      Collection<List<?>> all = certificate.getSubjectAlternativeNames();
+      for (List<?> name : all == null ? List.<List<?>>of() : all) {
+        String value = String.valueOf(name.get(1));
+        theirs.add((Integer) name.get(0) == GeneralName.iPAddress
+            ? "ip:" + literal(value).getHostAddress() : "dns:" + value.toLowerCase(Locale.ROOT));
+      }
+    } catch (CertificateParsingException | IllegalArgumentException e) {
+      return false;
+    }
+    return theirs.equals(canonical);
+  }
+
+  /** An IP literal as an address; never a DNS lookup, since only literals reach here. */
+  private static InetAddress literal(String ip) {
+    try {
+      return InetAddress.getByName(ip);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("not an IP address: " + ip, e);
+    }
+  }
+}
