@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,8 +24,9 @@ import org.bouncycastle.util.IPAddress;
  */
 record ServerNames(Set<String> canonical, GeneralNames subjectAltNames) {
 
+  /** Labels of letters, digits and inner hyphens; underscores too, which some machines' names carry. */
   private static final Pattern DNS_NAME = Pattern.compile(
-      "(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+      "(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*");
 
   /** The names given, or an {@link IllegalArgumentException} naming the first that is neither kind. */
   static ServerNames of(List<String> names) {
@@ -32,26 +34,27 @@ record ServerNames(Set<String> canonical, GeneralNames subjectAltNames) {
       throw new IllegalArgumentException("the agent listener's certificate needs at least one name");
     }
     Set<String> canonical = new LinkedHashSet<>();
-    GeneralName[] general = new GeneralName[names.size()];
-    for (int i = 0; i < general.length; i++) {
-      String raw = names.get(i);
+    List<GeneralName> general = new ArrayList<>();
+    for (String raw : names) {
       String name = raw == null ? "" : raw.strip().toLowerCase(Locale.ROOT);
       if (name.startsWith("[") && name.endsWith("]")) {
         name = name.substring(1, name.length() - 1);
       }
       if (IPAddress.isValid(name)) {
         InetAddress address = literal(name);
-        general[i] = new GeneralName(GeneralName.iPAddress, new DEROctetString(address.getAddress()));
-        canonical.add("ip:" + address.getHostAddress());
+        if (canonical.add("ip:" + address.getHostAddress())) {
+          general.add(new GeneralName(GeneralName.iPAddress, new DEROctetString(address.getAddress())));
+        }
       } else if (DNS_NAME.matcher(name).matches()) {
-        general[i] = new GeneralName(GeneralName.dNSName, name);
-        canonical.add("dns:" + name);
+        if (canonical.add("dns:" + name)) {
+          general.add(new GeneralName(GeneralName.dNSName, name));
+        }
       } else {
         throw new IllegalArgumentException("agent listener name '" + LogText.oneLine(String.valueOf(raw), 100)
             + "': not a DNS name or an IP address");
       }
     }
-    return new ServerNames(Set.copyOf(canonical), new GeneralNames(general));
+    return new ServerNames(Set.copyOf(canonical), new GeneralNames(general.toArray(GeneralName[]::new)));
   }
 
   /** Whether {@code certificate} carries exactly these names. */

@@ -98,7 +98,7 @@ class CertificateAuthorityTest {
   void theServerCertificateNamesWhatAgentsDialAndIsKeptUntilTheNamesChange() throws Exception {
     CertificateAuthority ca = CertificateAuthority.openOrCreate(data, "CA");
 
-    Identity server = ca.serverIdentity(List.of("console.example.test", "198.18.0.1", "[::1]", "fd00::1"));
+    Identity server = ca.serverIdentity(List.of("console.example.test", "198.18.0.1", "[::1]", "fd00::1", "0:0:0:0:0:0:0:1"));
 
     X509Certificate certificate = server.certificate();
     assertThat(server.chain()).containsExactly(certificate, ca.certificate());
@@ -162,6 +162,13 @@ class CertificateAuthorityTest {
     Identity server = ca.serverIdentity(List.of("localhost"));
 
     server.certificate().verify(ca.certificate().getPublicKey());
+  }
+
+  @Test
+  void aMachineNameWithAnUnderscoreIsAServerName() throws Exception {
+    Identity server = CertificateAuthority.openOrCreate(data, "CA").serverIdentity(List.of("gpu_box-1"));
+
+    assertThat(server.certificate().getSubjectAlternativeNames()).containsExactly(List.of(2, "gpu_box-1"));
   }
 
   @Test
