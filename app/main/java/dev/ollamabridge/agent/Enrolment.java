@@ -24,8 +24,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
-import java.security.PublicKey;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -112,11 +110,12 @@ public final class Enrolment {
       PrivateKey key = Pem.privateKey(Pem.read(pki.resolve("agent.key")));
       X509Certificate ca = Pem.certificate(Pem.read(pki.resolve("ca.crt")));
       certificate.verify(ca.getPublicKey());
-      if (!keyMatches(key, certificate.getPublicKey())) {
+      Identity identity = new Identity(key, List.of(certificate));
+      if (!identity.keyMatchesCertificate()) {
         throw new EnrolmentException(pki.resolve("agent.key") + " is not the key of " + pki.resolve("agent.crt")
             + "; remove " + pki + " and join again");
       }
-      return new Enrolled(CommonNames.of(certificate), new Identity(key, List.of(certificate)), ca);
+      return new Enrolled(CommonNames.of(certificate), identity, ca);
     } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
       throw new EnrolmentException("cannot use the credentials in " + pki + " (" + LogText.oneLine(String.valueOf(e.getMessage()), 200)
           + "); remove it and join again", e);
@@ -244,19 +243,6 @@ public final class Enrolment {
       // the status says what there is to say
     }
     return "HTTP " + status;
-  }
-
-  private static boolean keyMatches(PrivateKey key, PublicKey publicKey) throws GeneralSecurityException {
-    String algorithm = "RSA".equals(key.getAlgorithm()) ? "SHA256withRSA" : "SHA256withECDSA";
-    byte[] probe = "ollama-bridge key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    Signature signer = Signature.getInstance(algorithm);
-    signer.initSign(key);
-    signer.update(probe);
-    byte[] signature = signer.sign();
-    Signature verifier = Signature.getInstance(algorithm);
-    verifier.initVerify(publicKey);
-    verifier.update(probe);
-    return verifier.verify(signature);
   }
 
   /** The first of {@code type} among {@code e}, its causes and what was suppressed along them. */

@@ -3,8 +3,6 @@ package dev.ollamabridge.pki;
 import dev.ollamabridge.files.OwnerOnly;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -12,46 +10,25 @@ import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Date;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import java.util.regex.Pattern;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.DEROctetString;
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
-import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import org.bouncycastle.pkcs.PKCSException;
-import org.bouncycastle.util.IPAddress;
 
 /**
  * The console's certificate authority: an EC P-256 key and a self-signed certificate in
@@ -68,10 +45,6 @@ public final class CertificateAuthority {
   private static final Duration RENEW_BEFORE = Duration.ofDays(30);
   /** Clocks of the console and an agent may disagree a little; certificates start an hour back. */
   private static final Duration CLOCK_SKEW = Duration.ofHours(1);
-  private static final int MIN_RSA_BITS = 2048;
-  private static final int MAX_RSA_BITS = 8192;
-  private static final Pattern DNS_NAME = Pattern.compile(
-      "(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -93,11 +66,23 @@ public final class CertificateAuthority {
     OwnerOnly.directory(dir);
     Path certificateFile = dir.resolve("ca.crt");
     Path keyFile = dir.resolve("ca.key");
-    if (Files.exists(certificateFile) && Files.exists(keyFile)) {
-      X509Certificate certificate = Pem.certificate(Pem.read(certificateFile));
-      PrivateKey key = Pem.privateKey(Pem.read(keyFile));
+    if (Files.exists(certificateFile)) {
+      if (!Files.exists(keyFile)) {
+        // a new CA would lock out every agent that joined: the operator must choose that knowingly
+        throw new IOException(certificateFile + " is there but its key " + keyFile + " is not; restore the key, or remove "
+            + certificateFile + " to make a new CA (every host must then join again)");
+      }
+      Identity ca;
+      try {
+        ca = new Identity(Pem.privateKey(Pem.read(keyFile)), List.of(Pem.certificate(Pem.read(certificateFile))));
+      } catch (IllegalArgumentException e) {
+        throw new IOException("the CA in " + dir + " is unreadable: " + e.getMessage(), e);
+      }
+      if (!ca.keyMatchesCertificate()) {
+        throw new IOException(keyFile + " is not the key of " + certificateFile);
+      }
       OwnerOnly.file(keyFile, false);
-      return new CertificateAuthority(dir, key, certificate);
+      return new CertificateAuthority(dir, ca.key(), ca.certificate());
     }
     KeyPair pair = CertificateRequests.newKeyPair();
     X500Name name = CertificateRequests.commonName(commonName);
@@ -136,15 +121,14 @@ public final class CertificateAuthority {
    * {@code names}, when it comes from another CA, or when it ends within 30 days.
    */
   public synchronized Identity serverIdentity(List<String> names) throws IOException {
-    List<GeneralName> wanted = subjectAltNames(names);
+    ServerNames wanted = ServerNames.of(names);
     Path certificateFile = dir.resolve("server.crt");
     Path keyFile = dir.resolve("server.key");
     if (Files.exists(certificateFile) && Files.exists(keyFile)) {
       try {
-        X509Certificate kept = Pem.certificate(Pem.read(certificateFile));
-        PrivateKey keptKey = Pem.privateKey(Pem.read(keyFile));
-        if (stillGood(kept, wanted)) {
-          return new Identity(keptKey, List.of(kept, certificate));
+        Identity kept = new Identity(Pem.privateKey(Pem.read(keyFile)), List.of(Pem.certificate(Pem.read(certificateFile)), certificate));
+        if (kept.keyMatchesCertificate() && stillGood(kept.certificate(), wanted)) {
+          return kept;
         }
       } catch (IllegalArgumentException unreadable) {
         // issued anew below
@@ -152,11 +136,10 @@ public final class CertificateAuthority {
     }
     KeyPair pair = CertificateRequests.newKeyPair();
     String commonName = names.get(0).strip();
-    X509v3CertificateBuilder builder = issued(CertificateRequests.commonName(commonName), pair.getPublic(), SERVER_VALIDITY);
+    X509v3CertificateBuilder builder =
+        issued(CertificateRequests.commonName(commonName), pair.getPublic(), SERVER_VALIDITY, KeyPurposeId.id_kp_serverAuth);
     try {
-      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-      builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-      builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(wanted.toArray(GeneralName[]::new)));
+      builder.addExtension(Extension.subjectAlternativeName, false, wanted.subjectAltNames());
     } catch (CertIOException e) {
       throw new IllegalStateException(e);
     }
@@ -182,126 +165,22 @@ public final class CertificateAuthority {
     if (validity == null || validity.isNegative() || validity.isZero()) {
       throw new IllegalArgumentException("validity: must be positive");
     }
-    PKCS10CertificationRequest request = Pem.csr(csrPem);
-    PublicKey publicKey = acceptedKey(request.getSubjectPublicKeyInfo());
-    try {
-      if (!request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(publicKey))) {
-        throw new IllegalArgumentException("csr: its signature does not match its key");
-      }
-    } catch (OperatorCreationException | PKCSException | RuntimeException e) {
-      if (e instanceof IllegalArgumentException refused && e.getCause() == null) {
-        throw refused;
-      }
-      throw new IllegalArgumentException("csr: its signature cannot be checked: " + Pem.oneLine(e), e);
-    }
-    X509v3CertificateBuilder builder = issued(CertificateRequests.commonName(host), publicKey, validity);
-    try {
-      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-      builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
-    } catch (CertIOException e) {
-      throw new IllegalStateException(e);
-    }
-    return sign(builder, key);
+    PublicKey publicKey = CertificateRequests.verifiedKey(csrPem);
+    return sign(issued(CertificateRequests.commonName(host), publicKey, validity, KeyPurposeId.id_kp_clientAuth), key);
   }
 
-  /** The request's key, if it is one we accept: EC P-256, or RSA of 2048 to 8192 bits. */
-  private static PublicKey acceptedKey(SubjectPublicKeyInfo info) {
-    AlgorithmIdentifier algorithm = info.getAlgorithm();
-    ASN1ObjectIdentifier type = algorithm.getAlgorithm();
-    boolean ec = X9ObjectIdentifiers.id_ecPublicKey.equals(type);
-    boolean rsa = PKCSObjectIdentifiers.rsaEncryption.equals(type);
-    if (ec && !SECObjectIdentifiers.secp256r1.equals(algorithm.getParameters())) {
-      throw new IllegalArgumentException("csr: an EC key must be on the P-256 curve");
-    }
-    if (!ec && !rsa) {
-      throw new IllegalArgumentException("csr: the key must be EC P-256 or RSA, not " + type.getId());
-    }
-    PublicKey key;
-    try {
-      key = new JcaPEMKeyConverter().getPublicKey(info);
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("csr: its key cannot be read: " + Pem.oneLine(e), e);
-    }
-    if (rsa) {
-      int bits = ((RSAPublicKey) key).getModulus().bitLength();
-      if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) {
-        throw new IllegalArgumentException("csr: an RSA key must have " + MIN_RSA_BITS + " to " + MAX_RSA_BITS + " bits, not " + bits);
-      }
-    }
-    return key;
-  }
-
-  private boolean stillGood(X509Certificate server, List<GeneralName> wanted) {
+  private boolean stillGood(X509Certificate server, ServerNames wanted) {
     try {
       server.verify(certificate.getPublicKey());
       server.checkValidity(Date.from(Instant.now().plus(RENEW_BEFORE)));
-      return names(server).equals(names(wanted));
+      return wanted.sameAs(server);
     } catch (GeneralSecurityException e) {
       return false;
     }
   }
 
-  /** The names of a certificate as {@code dns:} or {@code ip:} and the address's canonical text. */
-  private static Set<String> names(X509Certificate server) throws CertificateParsingException {
-    Set<String> names = new LinkedHashSet<>();
-    Collection<List<?>> all = server.getSubjectAlternativeNames();
-    for (List<?> name : all == null ? List.<List<?>>of() : all) {
-      int type = (Integer) name.get(0);
-      String value = String.valueOf(name.get(1));
-      names.add(type == GeneralName.iPAddress ? "ip:" + literal(value).getHostAddress() : "dns:" + value.toLowerCase(Locale.ROOT));
-    }
-    return names;
-  }
-
-  private static Set<String> names(List<GeneralName> wanted) {
-    Set<String> names = new LinkedHashSet<>();
-    for (GeneralName name : wanted) {
-      if (name.getTagNo() == GeneralName.iPAddress) {
-        byte[] address = ((DEROctetString) name.getName()).getOctets();
-        try {
-          names.add("ip:" + InetAddress.getByAddress(address).getHostAddress());
-        } catch (UnknownHostException e) {
-          throw new IllegalStateException(e);
-        }
-      } else {
-        names.add("dns:" + name.getName().toString());
-      }
-    }
-    return names;
-  }
-
-  private static List<GeneralName> subjectAltNames(List<String> names) {
-    if (names == null || names.isEmpty()) {
-      throw new IllegalArgumentException("the agent listener's certificate needs at least one name");
-    }
-    List<GeneralName> result = new ArrayList<>();
-    for (String raw : names) {
-      String name = raw == null ? "" : raw.strip();
-      if (name.startsWith("[") && name.endsWith("]")) {
-        name = name.substring(1, name.length() - 1);
-      }
-      if (IPAddress.isValid(name)) {
-        result.add(new GeneralName(GeneralName.iPAddress, new DEROctetString(literal(name).getAddress())));
-      } else if (DNS_NAME.matcher(name.toLowerCase(Locale.ROOT)).matches()) {
-        result.add(new GeneralName(GeneralName.dNSName, name.toLowerCase(Locale.ROOT)));
-      } else {
-        throw new IllegalArgumentException("agent listener name '" + Pem.oneLine(new IllegalArgumentException(raw))
-            + "': not a DNS name or an IP address");
-      }
-    }
-    return result;
-  }
-
-  /** An IP literal as an address; never a DNS lookup, since only literals reach here. */
-  private static InetAddress literal(String ip) {
-    try {
-      return InetAddress.getByName(ip);
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("not an IP address: " + ip, e);
-    }
-  }
-
-  private X509v3CertificateBuilder issued(X500Name subject, PublicKey publicKey, Duration validity) {
+  /** A certificate the CA issues, for one purpose (a TLS server or a TLS client), not a CA itself. */
+  private X509v3CertificateBuilder issued(X500Name subject, PublicKey publicKey, Duration validity, KeyPurposeId purpose) {
     Instant now = Instant.now();
     Instant end = now.plus(validity);
     Instant caEnd = certificate.getNotAfter().toInstant();
@@ -310,6 +189,8 @@ public final class CertificateAuthority {
     JcaX509ExtensionUtils extensions = extensionUtils();
     try {
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+      builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
       builder.addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(publicKey));
       builder.addExtension(Extension.authorityKeyIdentifier, false, extensions.createAuthorityKeyIdentifier(certificate));
     } catch (CertIOException | GeneralSecurityException e) {

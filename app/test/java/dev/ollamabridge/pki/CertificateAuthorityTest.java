@@ -18,8 +18,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.Date;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.Test;
@@ -64,6 +70,17 @@ class CertificateAuthorityTest {
   }
 
   @Test
+  void aCaCertificateWithoutItsKeyIsNotReplacedSilently() throws Exception {
+    CertificateAuthority.openOrCreate(data, "CA");
+    Files.delete(data.resolve("ca.key"));
+
+    assertThatThrownBy(() -> CertificateAuthority.openOrCreate(data, "CA"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("restore the key")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
   void theFingerprintIsWhatOpensslPrintsForTheCaPublicKey() throws Exception {
     CertificateAuthority ca = CertificateAuthority.openOrCreate(data, "CA");
 
@@ -81,7 +98,7 @@ class CertificateAuthorityTest {
   void theServerCertificateNamesWhatAgentsDialAndIsKeptUntilTheNamesChange() throws Exception {
     CertificateAuthority ca = CertificateAuthority.openOrCreate(data, "CA");
 
-    Identity server = ca.serverIdentity(List.of("console.example.test", "198.18.0.1", "[::1]", "fd00::1"));
+    Identity server = ca.serverIdentity(List.of("console.example.test", "198.18.0.1", "[::1]", "fd00::1", "0:0:0:0:0:0:0:1"));
 
     X509Certificate certificate = server.certificate();
     assertThat(server.chain()).containsExactly(certificate, ca.certificate());
@@ -105,6 +122,37 @@ class CertificateAuthorityTest {
   }
 
   @Test
+  void aServerCertificateWhoseKeyWasReplacedIsIssuedAnew() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.openOrCreate(data, "CA");
+    X509Certificate first = ca.serverIdentity(List.of("localhost")).certificate();
+    Files.writeString(data.resolve("server.key"), Pem.encode(CertificateRequests.newKeyPair().getPrivate()));
+
+    Identity server = ca.serverIdentity(List.of("localhost"));
+
+    assertThat(server.certificate()).isNotEqualTo(first);
+    assertThat(server.keyMatchesCertificate()).isTrue();
+  }
+
+  @Test
+  void aServerCertificateThatEndsWithinThirtyDaysIsIssuedAnew() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.openOrCreate(data, "CA");
+    KeyPair key = CertificateRequests.newKeyPair();
+    Instant now = Instant.now();
+    var builder = new JcaX509v3CertificateBuilder(ca.certificate(), BigInteger.TEN, Date.from(now.minus(Duration.ofDays(700))),
+        Date.from(now.plus(Duration.ofDays(29))), CertificateRequests.commonName("localhost"), key.getPublic());
+    builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, "localhost")));
+    X509Certificate ending = new JcaX509CertificateConverter().getCertificate(builder.build(
+        new JcaContentSignerBuilder("SHA256withECDSA").build(Pem.privateKey(Files.readString(data.resolve("ca.key"))))));
+    Files.writeString(data.resolve("server.crt"), Pem.encode(ending));
+    Files.writeString(data.resolve("server.key"), Pem.encode(key.getPrivate()));
+
+    Identity server = ca.serverIdentity(List.of("localhost"));
+
+    assertThat(server.certificate().getSerialNumber()).isNotEqualTo(BigInteger.TEN);
+    assertThat(server.certificate().getNotAfter().toInstant()).isAfter(now.plus(Duration.ofDays(700)));
+  }
+
+  @Test
   void aServerCertificateOfAnotherCaIsIssuedAnew() throws Exception {
     CertificateAuthority.openOrCreate(data.resolve("old"), "old CA").serverIdentity(List.of("localhost"));
     Files.copy(data.resolve("old/server.crt"), Files.createDirectories(data.resolve("new")).resolve("server.crt"));
@@ -114,6 +162,13 @@ class CertificateAuthorityTest {
     Identity server = ca.serverIdentity(List.of("localhost"));
 
     server.certificate().verify(ca.certificate().getPublicKey());
+  }
+
+  @Test
+  void aMachineNameWithAnUnderscoreIsAServerName() throws Exception {
+    Identity server = CertificateAuthority.openOrCreate(data, "CA").serverIdentity(List.of("gpu_box-1"));
+
+    assertThat(server.certificate().getSubjectAlternativeNames()).containsExactly(List.of(2, "gpu_box-1"));
   }
 
   @Test
