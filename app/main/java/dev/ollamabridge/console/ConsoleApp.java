@@ -180,7 +180,8 @@ public final class ConsoleApp implements AutoCloseable {
       Optional<Snapshot.Njs> njs = NginxSetup.njs(mode, data.resolve("nginx"));
       ConfigSource configs = new ConfigSource(repository, settings, health::healthyIds, instances::draining,
           () -> downOnPurposeOrWithTheirHost(instances, hosts, repository),
-          new GeneratedFiles(), data, self.command(BridgeLaunch.JVM_FLAGS, List.of()), !mode.equals("system"),
+          new GeneratedFiles(() -> new HostPort(config.listen().host(), apiPort.get())), data,
+          self.command(BridgeLaunch.JVM_FLAGS, List.of()), !mode.equals("system"),
           modelRepository, njs);
 
       // the demo backend first, so that adopted bridges find their upstream at once

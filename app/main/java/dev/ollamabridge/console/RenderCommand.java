@@ -1,6 +1,7 @@
 package dev.ollamabridge.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.files.GeneratedFiles;
 import dev.ollamabridge.console.files.RenderException;
 import dev.ollamabridge.console.files.Snapshot;
@@ -59,6 +60,11 @@ public final class RenderCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}, from OLLAMA_BRIDGE_BRIDGE_JAVA when set).")
   String bridgeJava;
 
+  @Option(names = "--console", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8800", converter = HostPort.Converter.class,
+      description = "Where Prometheus reaches the console's API for the bridges to scrape: the console's --listen"
+          + " (default: ${DEFAULT-VALUE}).")
+  HostPort console;
+
   @Override
   public Integer call() {
     GeneratedFiles.Kind kind = switch (file) {
@@ -84,11 +90,11 @@ public final class RenderCommand implements Callable<Integer> {
       Snapshot snapshot = new Snapshot(new InstanceRepository(database, new ObjectMapper()).all(), values, healthy, Set.of(), dir,
           SelfCommand.current().onJava(java).command(BridgeLaunch.JVM_FLAGS, List.of()), new ModelRepository(database).all(),
           njs.orElse(null));
-      GeneratedFiles files = new GeneratedFiles();
+      GeneratedFiles files = new GeneratedFiles(() -> console);
       String text = switch (kind) {
         case NGINX -> files.nginx(snapshot, !system);
         case SUPERVISOR -> files.supervisor(snapshot, clearSecrets ? GeneratedFiles.Secrets.CLEAR : GeneratedFiles.Secrets.REFERENCED);
-        case PROMETHEUS -> files.prometheus(snapshot);
+        case PROMETHEUS -> files.prometheus();
       };
       spec.commandLine().getOut().print(text);
       spec.commandLine().getOut().flush();

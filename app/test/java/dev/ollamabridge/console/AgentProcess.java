@@ -8,12 +8,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real agent process, as an operator runs it from the join command the console showed: on this
  * machine, or inside a test host's network namespace. Its output goes to a file the test reads.
  */
 final class AgentProcess implements AutoCloseable {
+
+  private static final AtomicInteger RUNS = new AtomicInteger();
 
   private final Process process;
   private final Path output;
@@ -47,7 +50,7 @@ final class AgentProcess implements AutoCloseable {
     argv.addAll(flags);
     try {
       Files.createDirectories(data.getParent());
-      Path output = data.resolveSibling(data.getFileName() + ".out");
+      Path output = data.resolveSibling(data.getFileName() + "-" + RUNS.incrementAndGet() + ".out");
       Process process = new ProcessBuilder(net == null ? argv : net.command(host, argv)).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile())).start();
       return new AgentProcess(process, output);

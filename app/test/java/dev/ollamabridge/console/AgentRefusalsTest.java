@@ -117,7 +117,7 @@ class AgentRefusalsTest {
     await().atMost(PATIENCE).untilAsserted(() -> assertThat(agent.output()).contains("the console refused this agent")
         .contains("revoked"));
     assertThat(api.get("/hosts/h1").body().path("connected").asBoolean()).isFalse();
-    assertThat(api.get("/nginx/config").body().asText()).containsPattern("server 127\\.0\\.0\\.1:\\d+ .*down.*# b1");
+    assertThat(api.text("/nginx/config").body()).containsPattern("server 127\\.0\\.0\\.1:\\d+ .*down.*# b1");
     ConsoleClient.Answer placed = api.post("/instances", "{\"name\":\"b2\",\"host\":\"h1\"}");
     assertThat(placed.status()).isEqualTo(400);
     assertThat(placed.error()).contains("revoked");

@@ -182,9 +182,25 @@ class ConsoleApiTest {
     assertThat(apply.status()).isEqualTo(409);
     assertThat(apply.error()).contains("nginx.mode is off");
     assertThat(text("/nginx/config")).contains("server 10.0.0.7:3000 weight=1 max_fails=2 fail_timeout=30s down; # edge");
-    assertThat(text("/exports/prometheus.yml")).contains("- targets: [\"10.0.0.7:3000\"]");
+    assertThat(text("/exports/prometheus.yml")).contains("- url: \"http://127.0.0.1:" + console.port() + "/api/v1/sd/bridges\"");
     assertThat(text("/exports/supervisor.conf")).doesNotContain("edge").as("an external bridge is not run here");
     assertThat(api.get("/exports/httpd.conf").status()).isEqualTo(400);
+  }
+
+  @Test
+  void prometheusDiscoversEveryEnabledBridgeWithATokenOnly() {
+    api.post("/instances", "{\"name\":\"edge\",\"managed\":false,\"listen_host\":\"10.0.0.7\",\"port\":3000}");
+    api.post("/instances", "{\"name\":\"spare\",\"managed\":false,\"listen_host\":\"::1\",\"port\":3001,\"role\":\"backup\"}");
+    api.post("/instances", "{\"name\":\"off\",\"managed\":false,\"port\":3002,\"enabled\":false}");
+
+    ConsoleClient.Answer targets = api.get("/sd/bridges");
+
+    assertThat(targets.status()).isEqualTo(200);
+    assertThat(targets.body().toString()).isEqualTo("[{\"targets\":[\"10.0.0.7:3000\"],\"labels\":{\"instance_name\":\"edge\","
+        + "\"host\":\"local\",\"role\":\"primary\"}},{\"targets\":[\"[::1]:3001\"],\"labels\":{\"instance_name\":\"spare\","
+        + "\"host\":\"local\",\"role\":\"backup\"}}]");
+    assertThat(api.withToken(null).get("/sd/bridges").status()).isEqualTo(401);
+    assertThat(fetch("/sd/bridges").contentType()).as("Prometheus reads no other type").isEqualTo("application/json");
   }
 
   @Test
@@ -224,15 +240,23 @@ class ConsoleApiTest {
     assertThat(api.get("/instances").body()).isEmpty();
   }
 
-  private String text(String path) {
+  /** A plain GET with the admin token: its status, Content-Type and body. */
+  private record Fetched(int status, String contentType, String body) {}
+
+  private Fetched fetch(String path) {
     try (okhttp3.Response response = new okhttp3.OkHttpClient().newCall(new okhttp3.Request.Builder()
         .url("http://127.0.0.1:" + console.port() + "/api/v1" + path)
         .header("Authorization", "Bearer " + console.adminToken()).build()).execute()) {
-      assertThat(response.code()).isEqualTo(200);
-      return response.body().string();
+      return new Fetched(response.code(), response.header("Content-Type"), response.body().string());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  private String text(String path) {
+    Fetched fetched = fetch(path);
+    assertThat(fetched.status()).isEqualTo(200);
+    return fetched.body();
   }
 
   @Test

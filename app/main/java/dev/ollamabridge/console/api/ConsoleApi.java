@@ -54,6 +54,7 @@ public final class ConsoleApi {
     ModelRoutes modelRoutes = new ModelRoutes(services.models());
     HostRoutes hostRoutes = new HostRoutes(services.hosts(), services.instances(), bodies);
     NginxRoutes nginxRoutes = new NginxRoutes(services.configs(), services.applier(), services.revisions(), services.events());
+    DiscoveryRoutes discoveryRoutes = new DiscoveryRoutes(services.instances());
     ApiTokens tokens = services.tokens();
     Errors errors = new Errors(pageErrors);
     {
@@ -100,6 +101,7 @@ public final class ConsoleApi {
           post("revisions/{id}/rollback", nginxRoutes::rollback);
         });
         get("exports/{file}", nginxRoutes::export);
+        get("sd/bridges", discoveryRoutes::bridges);
       }));
 
       config.routes.exception(InvalidInput.class, (e, ctx) -> errors.answer(ctx, 400, refusal(e.getMessage(), e.field(),

@@ -23,6 +23,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -75,14 +76,30 @@ public final class GeneratedFiles {
   /** nginx reads a configuration in 4 KiB buffers: one token (a quoted string) must fit in one. */
   private static final int PAGE_CHARS = 3000;
 
+  /** Where Prometheus' HTTP service discovery asks the console's API for the bridges to scrape. */
+  public static final String BRIDGES_DISCOVERY_PATH = "/api/v1/sd/bridges";
+  /** The file, in prometheus.yml's directory, that holds the API token Prometheus asks with. */
+  public static final String PROMETHEUS_TOKEN_FILE = "ollama-bridge-api-token";
+
   private final TemplateEngine templates =
       TemplateEngine.createPrecompiled(null, ContentType.Plain, null, "dev.ollamabridge.generated.files");
+  private final Supplier<HostPort> console;
+
+  /** Files for a console at its default address, 127.0.0.1:8800. */
+  public GeneratedFiles() {
+    this(() -> new HostPort("127.0.0.1", 8800));
+  }
+
+  /** @param console where the console's API listens (known once it does, when it was asked for port 0) */
+  public GeneratedFiles(Supplier<HostPort> console) {
+    this.console = console;
+  }
 
   public String render(Kind kind, Snapshot snapshot) {
     return switch (kind) {
       case NGINX -> nginx(snapshot, true);
       case SUPERVISOR -> supervisor(snapshot, Secrets.REFERENCED);
-      case PROMETHEUS -> prometheus(snapshot);
+      case PROMETHEUS -> prometheus();
     };
   }
 
@@ -157,12 +174,18 @@ public final class GeneratedFiles {
         + bridgeVariable.replaceFirst("^BRIDGE_", "");
   }
 
-  public String prometheus(Snapshot snapshot) {
-    List<PrometheusModel.Target> targets = snapshot.instances().stream()
-        .filter(Instance::enabled)
-        .map(instance -> new PrometheusModel.Target(address(instance), checkName(instance.name()), instance.role()))
-        .toList();
-    return render("prometheus.yml.jte", new PrometheusModel(targets));
+  /**
+   * prometheus.yml, the same whatever the instances: Prometheus asks the console's
+   * {@value #BRIDGES_DISCOVERY_PATH} for them.
+   */
+  public String prometheus() {
+    HostPort console = this.console.get();
+    String host = console.host().replace("[", "").replace("]", "");
+    if (!HOST.matcher(host).matches() || console.port() < 1 || console.port() > 65535) {
+      throw new RenderException("listen", "the console's address is unfit for prometheus.yml: " + console);
+    }
+    return render("prometheus.yml.jte", new PrometheusModel("http://" + console.dialAddress() + BRIDGES_DISCOVERY_PATH,
+        PROMETHEUS_TOKEN_FILE));
   }
 
   private NginxModel nginxModel(Snapshot snapshot, boolean fullConfig) {
@@ -316,7 +339,7 @@ public final class GeneratedFiles {
     }
   }
 
-  /** Where nginx and Prometheus dial a bridge; checked again here, whatever the database holds. */
+  /** Where nginx dials a bridge; checked again here, whatever the database holds. */
   private static String address(Instance instance) {
     String address = instance.reachableAddress();
     String host = address.substring(0, address.lastIndexOf(':')).replace("[", "").replace("]", "");

@@ -30,7 +30,8 @@ final class FilePages {
         case NGINX -> "What an apply would put in place; the nginx page shows how it differs from the served one.";
         case SUPERVISOR -> "For running the bridges under a real supervisord. Secrets are referenced as %(ENV_…)s:"
             + " set those variables in supervisord's environment.";
-        case PROMETHEUS -> "Scrape configuration with every enabled bridge as a target.";
+        case PROMETHEUS -> "Scrape configuration that asks the console for every enabled bridge (HTTP service discovery):"
+            + " put an API token in " + GeneratedFiles.PROMETHEUS_TOKEN_FILE + " beside it.";
       };
       try {
         files.add(new FilesPage.Preview(kind.fileName(), configs.render(kind), null, note));

@@ -3,6 +3,7 @@ package dev.ollamabridge.console.files;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.models.ModelRepository;
@@ -186,18 +187,27 @@ class GeneratedFilesTest {
   }
 
   @Test
-  void promtoolAcceptsPrometheusYmlWithEveryEnabledBridge() throws Exception {
-    List<Instance> instances = List.of(instance(1, "one", 3000, "primary", true), instance(2, "two", 3001, "backup", true),
-        instance(3, "off", 3002, "primary", false));
-
-    String yml = files.prometheus(snapshot(instances, settings("least_conn"), Set.of(), Set.of()));
+  void promtoolAcceptsPrometheusYmlThatAsksTheConsoleForTheBridges() throws Exception {
+    String yml = files.prometheus();
     Path file = data.resolve("prometheus.yml");
     Files.writeString(file, yml);
+    // as the operator is told to: the token beside the file (promtool 2.42 does not read it; Prometheus does)
+    Files.writeString(data.resolve(GeneratedFiles.PROMETHEUS_TOKEN_FILE), "obt_example\n");
 
     Outcome check = run(List.of("promtool", "check", "config", file.toString()));
+
     assertThat(check.code()).as(check.output()).isZero();
-    assertThat(yml).contains("- targets: [\"127.0.0.1:3000\"]", "- targets: [\"127.0.0.1:3001\"]", "replacement: \"bridge-$1\"")
-        .doesNotContain("3002");
+    assertThat(yml).contains("http_sd_configs:", "- url: \"http://127.0.0.1:8800/api/v1/sd/bridges\"", "type: Bearer",
+        "credentials_file: \"" + GeneratedFiles.PROMETHEUS_TOKEN_FILE + "\"", "target_label: instance")
+        .doesNotContain("obt_", "static_configs");
+  }
+
+  @Test
+  void prometheusDialsAConsoleListeningOnEveryAddressThroughItsLoopback() {
+    assertThat(new GeneratedFiles(() -> new HostPort("0.0.0.0", 9900)).prometheus())
+        .contains("- url: \"http://127.0.0.1:9900/api/v1/sd/bridges\"");
+    assertThat(new GeneratedFiles(() -> new HostPort("::", 9900)).prometheus())
+        .contains("- url: \"http://[::1]:9900/api/v1/sd/bridges\"");
   }
 
   @Test

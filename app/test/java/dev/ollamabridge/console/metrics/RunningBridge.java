@@ -16,7 +16,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /** A real bridge with its cache on, in front of the built-in fake backend, both on free ports of 127.0.0.1. */
-final class RunningBridge implements AutoCloseable {
+public final class RunningBridge implements AutoCloseable {
 
   static final OkHttpClient HTTP = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(30)).build();
   private static final MediaType JSON = MediaType.get("application/json");
@@ -24,7 +24,7 @@ final class RunningBridge implements AutoCloseable {
   private final FakeOllama backend;
   private final BridgeServer bridge;
 
-  RunningBridge(Path cacheDir) {
+  public RunningBridge(Path cacheDir) {
     backend = FakeOllama.start(FakeOllama.Options.defaults().withTokens(5));
     try {
       bridge = BridgeServer.start(config(backend.baseUrl(), cacheDir));
@@ -40,6 +40,10 @@ final class RunningBridge implements AutoCloseable {
     return new BridgeConfig(new HostPort("127.0.0.1", 0), checked, BridgeConfig.resolveDialect(checked, "auto"),
         Duration.ofMinutes(5), 0, cacheDir, Duration.ofHours(1), 1000, false, null, true, List.of(), 2,
         32 * 1024 * 1024, Duration.ofSeconds(5), Duration.ofSeconds(10), List.of());
+  }
+
+  public int port() {
+    return bridge.port();
   }
 
   String baseUrl() {
