@@ -14,15 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,18 +76,18 @@ class HostsAcrossMachinesTest {
     bridgeOn("h2", "b2");
     String b1Server = "server " + net.host("h1").address() + ":" + nginx.port(b1);
 
-    try (Load load = new Load(nginx.nginxPort, 2)) {
+    try (ChatLoad load = new ChatLoad(nginx.nginxPort, 2)) {
       load.awaitMore(20);
       Instant cut = Instant.now();
       net.partition("h1");
       awaitState("h1", "NotReady");
       Duration notReadyAfter = Duration.between(cut, Instant.now());
-      await().atMost(PATIENCE).until(() -> nginx.appliedConfig().lines().anyMatch(line ->
+      await().atMost(PATIENCE).until(() -> applied().anyMatch(line ->
           line.contains(b1Server) && line.contains(" down")));
       load.awaitMore(40);
       net.heal("h1");
       awaitState("h1", "Ready");
-      await().atMost(PATIENCE).until(() -> nginx.appliedConfig().lines().anyMatch(line ->
+      await().atMost(PATIENCE).until(() -> applied().anyMatch(line ->
           line.contains(b1Server) && !line.contains(" down")));
       load.awaitMore(20);
       load.stop();
@@ -133,6 +124,12 @@ class HostsAcrossMachinesTest {
 
   private int agentPort;
 
+  /** The lines of the config nginx serves; none while it is being swapped. */
+  private java.util.stream.Stream<String> applied() {
+    String config = nginx.appliedConfig();
+    return config == null ? java.util.stream.Stream.empty() : config.lines();
+  }
+
   /** The namespaces, a backend in the root namespace every host reaches, the console with nginx and its agent listener. */
   private void cluster(String... hosts) throws IOException {
     net = NetworkHosts.create(hosts);
@@ -165,62 +162,5 @@ class HostsAcrossMachinesTest {
     nginx.awaitHealthy(id);
     nginx.awaitServing(name);
     return id;
-  }
-
-  /**
-   * Clients chatting through nginx one request after another, with a timeout long enough for a
-   * request caught on a cut link to finish once it is healed: it counts what failed, not what was slow.
-   */
-  private static final class Load implements AutoCloseable {
-    private final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(120))
-        .callTimeout(Duration.ofSeconds(150)).build();
-    private final List<Thread> threads = new ArrayList<>();
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    final AtomicLong answered = new AtomicLong();
-    final AtomicLong slowestMs = new AtomicLong();
-    final List<String> failures = new CopyOnWriteArrayList<>();
-
-    Load(int port, int clients) {
-      for (int i = 0; i < clients; i++) {
-        Thread thread = new Thread(() -> {
-          while (running.get()) {
-            long started = System.nanoTime();
-            Request request = new Request.Builder().url("http://127.0.0.1:" + port + "/api/chat")
-                .post(RequestBody.create("{\"model\":\"fake-llama\",\"stream\":false,\"messages\":[{\"role\":\"user\","
-                    + "\"content\":\"hi\"}]}", MediaType.get("application/json"))).build();
-            try (Response response = http.newCall(request).execute()) {
-              response.body().string();
-              if (response.code() != 200) {
-                failures.add(response.code() + " at " + Instant.now());
-              }
-            } catch (IOException e) {
-              failures.add(e + " at " + Instant.now());
-            }
-            answered.incrementAndGet();
-            slowestMs.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), Math::max);
-          }
-        }, "load-" + i);
-        thread.setDaemon(true);
-        thread.start();
-        threads.add(thread);
-      }
-    }
-
-    void awaitMore(int requests) {
-      long target = answered.get() + requests;
-      await().atMost(Duration.ofSeconds(180)).until(() -> answered.get() >= target);
-    }
-
-    void stop() throws InterruptedException {
-      running.set(false);
-      for (Thread thread : threads) {
-        thread.join(Duration.ofSeconds(160).toMillis());
-      }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      stop();
-    }
   }
 }

@@ -66,7 +66,11 @@ public final class AgentListener implements AutoCloseable {
       config.routes.wsBeforeUpgrade(LinkPaths.LINK, ctx -> {
         X509Certificate[] chain = ctx.req().getAttribute("jakarta.servlet.request.X509Certificate") instanceof X509Certificate[] c
             ? c : null;
-        ctx.attribute(HOST, hosts.admit(chain, ctx.header(LinkPaths.VERSION_HEADER)));
+        try {
+          ctx.attribute(HOST, hosts.admit(chain, ctx.header(LinkPaths.VERSION_HEADER)));
+        } catch (JoinRefused refused) {
+          refuseUpgrade(ctx, refused, json);
+        }
       });
       config.routes.ws(LinkPaths.LINK, ws -> {
         ws.onConnect(ctx -> {
@@ -108,6 +112,19 @@ public final class AgentListener implements AutoCloseable {
     });
     server.start();
     return new AgentListener(server);
+  }
+
+  /**
+   * Answers a refused upgrade with its reason. Javalin sends what a handler sets before an upgrade
+   * without its body, so the body goes straight to the servlet response, for the agent to print.
+   */
+  private static void refuseUpgrade(Context ctx, JoinRefused refused, ObjectMapper json) throws java.io.IOException {
+    log.warn("refused a link from {}: {}", ctx.ip(), refused.getMessage());
+    ctx.res().setStatus(refused.status());
+    ctx.res().setContentType("application/json");
+    ctx.res().getOutputStream().write(json.writeValueAsBytes(Map.of("error", refused.getMessage())));
+    ctx.res().flushBuffer();
+    ctx.skipRemainingHandlers();
   }
 
   private static void join(Context ctx, HostService hosts, ObjectMapper json) {

@@ -1,0 +1,171 @@
+package dev.ollamabridge.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.fake.FakeOllama;
+import dev.ollamabridge.testing.NetworkHosts;
+import dev.ollamabridge.testing.TestPorts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The data plane never needs the console: with the console killed (-9) under load, nginx and the
+ * bridges on two hosts go on answering every request; a bridge killed meanwhile is restarted by its
+ * agent from the last desired state; the console back, every state reconciles without a duplicate.
+ */
+class ConsoleDownTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+  @TempDir Path data;
+  private NetworkHosts net;
+  private FakeOllama backend;
+  private Process console;
+  private ConsoleClient api;
+  private final List<AgentProcess> agents = new ArrayList<>();
+  private final int apiPort = TestPorts.listenPort();
+  private final int nginxPort = TestPorts.listenPort();
+  private final int agentPort = TestPorts.listenPort();
+
+  @AfterEach
+  void stop() {
+    Teardown.run(() -> {
+      if (console != null) {
+        console.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      }
+    }, () -> agents.forEach(AgentProcess::close), this::stopAll, Teardown.closing(backend), Teardown.closing(net));
+  }
+
+  @Test
+  void withTheConsoleKilledEveryRequestIsAnsweredACrashedBridgeIsRestartedAndTheConsoleReconcilesOnReturn()
+      throws Exception {
+    net = NetworkHosts.create("h1", "h2");
+    backend = FakeOllama.start(FakeOllama.Options.defaults().withListen(new HostPort(net.rootAddress(), 0)));
+    startConsole();
+    api.patch("/settings", "{\"health.interval_ms\":300,\"health.rise\":2,\"health.fall\":3,\"nginx.rate_per_second\":100000,"
+        + "\"first_port\":" + TestPorts.firstPort() + "}");
+    for (String host : List.of("h1", "h2")) {
+      ConsoleClient.Answer added = api.post("/hosts", "{\"name\":\"" + host + "\"}");
+      agents.add(AgentProcess.joining(added.body().path("command").asText(), net.host(host).address(),
+          data.resolve(host), net, host));
+    }
+    await().atMost(PATIENCE).untilAsserted(() -> {
+      for (String host : List.of("h1", "h2")) {
+        assertThat(api.get("/hosts/" + host).body().path("state").asText())
+            .as(agents.stream().map(AgentProcess::output).toList().toString()).isEqualTo("Ready");
+      }
+    });
+    long b1 = bridge("h1", "b1");
+    long b2 = bridge("h2", "b2");
+    await().atMost(PATIENCE).until(() -> served("b1") && served("b2"));
+    long b1Pid = pid(b1);
+
+    try (ChatLoad load = new ChatLoad(nginxPort, 2)) {
+      load.awaitMore(20);
+      console.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // kill -9
+      load.awaitMore(50);
+      ProcessHandle.of(b1Pid).orElseThrow().destroyForcibly(); // kill -9 a bridge while the console is away
+      await().atMost(PATIENCE).until(() -> pidFile("h1", "b1").filter(pid -> pid != b1Pid)
+          .flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false));
+      long restarted = pidFile("h1", "b1").orElseThrow();
+      load.awaitMore(50);
+
+      startConsole();
+      await().atMost(PATIENCE).untilAsserted(() -> {
+        for (String host : List.of("h1", "h2")) {
+          JsonNode view = api.get("/hosts/" + host).body();
+          assertThat(view.path("state").asText()).isEqualTo("Ready");
+          assertThat(view.path("applied_revision").asLong()).isEqualTo(view.path("desired_revision").asLong());
+        }
+        assertThat(api.get("/instances/" + b1).body().at("/process/pid").asLong()).isEqualTo(restarted);
+        assertThat(api.get("/instances/" + b1).body().at("/health/healthy").asBoolean()).isTrue();
+        assertThat(api.get("/instances/" + b2).body().at("/health/healthy").asBoolean()).isTrue();
+      });
+      load.awaitMore(20);
+      load.stop();
+      assertThat(load.failures).as("requests that failed while the console was away").isEmpty();
+    }
+    assertThat(bridgesNamed("b1")).as("one b1, the one its agent restarted").hasSize(1);
+    assertThat(bridgesNamed("b2")).hasSize(1);
+  }
+
+  private void startConsole() throws IOException {
+    List<String> argv = List.of(TestConsoles.THIS_JAVA, "-cp", System.getProperty("java.class.path"),
+        "dev.ollamabridge.Main", "console", "--data", data.resolve("console").toString(), "--listen",
+        "127.0.0.1:" + apiPort, "--nginx-listen", "127.0.0.1:" + nginxPort, "--agent-listen",
+        new HostPort(net.rootAddress(), agentPort).toString(), "--bridge-java", TestConsoles.THIS_JAVA);
+    console = new ProcessBuilder(argv).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("console.out").toFile())).start();
+    Path tokenFile = data.resolve("console/admin-token");
+    await().atMost(PATIENCE).until(() -> Files.exists(tokenFile) && answers());
+    api = new ConsoleClient(apiPort, Files.readString(tokenFile).strip());
+  }
+
+  private boolean answers() {
+    try {
+      return new ConsoleClient(apiPort, null).get("/api/v1/openapi.json").status() > 0;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private long bridge(String host, String name) {
+    ConsoleClient.Answer created = api.post("/instances", "{\"name\":\"" + name + "\",\"host\":\"" + host
+        + "\",\"upstream_url\":\"" + backend.baseUrl() + "\"}");
+    assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
+    long id = created.body().path("id").asLong();
+    await().atMost(PATIENCE).untilAsserted(() -> {
+      JsonNode instance = api.get("/instances/" + id).body();
+      assertThat(instance.at("/process/state").asText()).as(instance.toString()).isEqualTo("RUNNING");
+      assertThat(instance.at("/health/healthy").asBoolean()).as(instance.toString()).isTrue();
+    });
+    return id;
+  }
+
+  private long pid(long id) {
+    return api.get("/instances/" + id).body().at("/process/pid").asLong();
+  }
+
+  /** Whether the config nginx runs has the instance up. */
+  private boolean served(String name) throws IOException {
+    Path applied = data.resolve("console/nginx/conf/nginx.conf");
+    return Files.exists(applied) && Files.readString(applied).lines()
+        .anyMatch(line -> line.endsWith("# " + name) && !line.contains(" down"));
+  }
+
+  /** The pid the host's agent wrote for the bridge. */
+  private java.util.Optional<Long> pidFile(String host, String name) {
+    try {
+      return Files.readString(data.resolve(host + "/run/" + name + ".pid")).lines().filter(line -> line.startsWith("pid="))
+          .map(line -> Long.parseLong(line.substring(4).strip())).findFirst();
+    } catch (IOException | RuntimeException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  /** Live bridge processes of that name, whoever started them. */
+  private static List<ProcessHandle> bridgesNamed(String name) {
+    return ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(List::of)
+        .map(args -> args.contains("-Dollamabridge.program=" + name) && args.contains("bridge")).orElse(false)).toList();
+  }
+
+  /** What the console leaves running by design (its nginx, local bridges) goes with stop-all. */
+  private void stopAll() throws Exception {
+    Process stop = new ProcessBuilder(TestConsoles.THIS_JAVA, "-cp", System.getProperty("java.class.path"),
+        "dev.ollamabridge.Main", "console", "stop-all", "--data", data.resolve("console").toString())
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("stop.out").toFile()))
+        .start();
+    stop.waitFor(60, TimeUnit.SECONDS);
+  }
+}
