@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -42,8 +43,11 @@ class AgentProcessTest {
   private TlsTestConsole console;
 
   @AfterEach
-  void stopAll() {
-    agents.forEach(Process::destroyForcibly);
+  void stopAll() throws InterruptedException {
+    for (Process agent : agents) {
+      // dead before LeftoverProcesses kills its bridge, which it would otherwise start again
+      agent.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
     if (console != null) {
       console.close();
     }
