@@ -11,6 +11,7 @@ import dev.ollamabridge.link.BridgeSpec;
 import dev.ollamabridge.link.Desired;
 import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The agent as users run it, in a process of its own against a console over real TLS: it joins with
  * the token and the CA's fingerprint, links with its client certificate, runs the bridge the console
- * asks for, and after a kill -9 and a restart without the token adopts that bridge instead of starting
- * it again.
+ * asks for, after a kill -9 and a restart without the token adopts that bridge instead of starting it
+ * again, and with the console away restarts the bridge when it crashes, reporting it when the console
+ * is back.
  */
 class AgentProcessTest {
 
@@ -81,6 +83,43 @@ class AgentProcessTest {
         ? console.lastReport() : null, report -> report != null && isRunning(report));
     assertThat(again.path("programs").get(0).path("pid").asLong()).as("adopted, not started again").isEqualTo(pid);
     assertThat(console.linkedAs).hasSize(2);
+
+    // the console goes away, and the bridge crashes meanwhile: the agent starts it again on its own
+    console.close();
+    new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
+    await().atMost(STARTUP).until(() -> bridgePids(agentData).size() == 1 && !bridgePids(agentData).contains(pid));
+    await().atMost(STARTUP).ignoreExceptions().until(() -> models(port).contains("fake-llama"));
+    long restarted = bridgePids(agentData).get(0);
+
+    int reportsAway = console.reports.size();
+    console.listen();
+    JsonNode back = await().atMost(STARTUP).until(() -> console.reports.size() > reportsAway
+        ? console.lastReport() : null, report -> report != null && isRunning(report));
+    assertThat(back.path("programs").get(0).path("pid").asLong()).isEqualTo(restarted);
+    assertThat(bridgePids(agentData)).as("no duplicate").containsExactly(restarted);
+  }
+
+  /**
+   * The live processes that carry this agent's markers for the bridge, from {@code /proc/<pid>/cmdline}
+   * (the JDK's view of another process's arguments comes back empty for a command line this long).
+   */
+  private static List<Long> bridgePids(Path agentData) {
+    List<String> markers = List.of("-Dollamabridge.data=" + agentData.toAbsolutePath().normalize(),
+        "-Dollamabridge.program=chat");
+    return ProcessHandle.allProcesses()
+        .filter(process -> arguments(process.pid()).containsAll(markers))
+        .filter(ProcessHandle::isAlive)
+        .map(ProcessHandle::pid)
+        .toList();
+  }
+
+  private static List<String> arguments(long pid) {
+    try {
+      return List.of(new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+          StandardCharsets.UTF_8).split("\0"));
+    } catch (IOException gone) {
+      return List.of();
+    }
   }
 
   private JsonNode awaitRunning() {

@@ -112,6 +112,20 @@ class LinkClientTest {
   }
 
   @Test
+  void aRequestThatCannotBeAnsweredGetsAnErrorReply() {
+    client = dial();
+    await().atMost(WAIT).until(() -> console.connects.get() == 1);
+
+    console.send(new Request("r-3", Request.TAIL, "../../etc/passwd", 10));
+    console.send(new Request("r-4", "shell", null, 0));
+
+    await().atMost(WAIT).until(() -> console.received("reply").size() == 2);
+    assertThat(console.received("reply")).extracting(reply -> reply.path("id").asText() + ": " + reply.path("error").asText())
+        .containsExactly("r-3: program name '../../etc/passwd' must be 1-64 letters, digits, '.', '_' or '-', starting"
+            + " with a letter or digit", "r-4: what must be tail or supervisor.conf");
+  }
+
+  @Test
   void supervisorConfIsAnsweredWithThisHostsPaths() {
     client = dial();
     await().atMost(WAIT).until(() -> console.connects.get() == 1);
