@@ -75,7 +75,9 @@ public final class LinkClient implements AutoCloseable {
    */
   LinkClient(OkHttpClient http, String url, Reconciler reconciler, Function<Request, Reply> answers,
       Supplier<Report> reports, Backoff backoff, Duration reportEvery) {
-    this.http = http;
+    // no permessage-deflate: a small compressed frame could inflate past any bound before it is seen
+    this.http = http.newBuilder().addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
+        .removeHeader("Sec-WebSocket-Extensions").build())).build();
     this.url = url;
     this.reconciler = reconciler;
     this.answers = answers;

@@ -73,6 +73,7 @@ class LinkClientTest {
     client = dial();
     await().atMost(WAIT).until(() -> console.connects.get() == 1);
     assertThat(console.versions).containsExactly(Version.current());
+    assertThat(console.extensions).as("no compression, which would let a frame inflate unseen").containsExactly("null");
 
     console.send(new Desired("gpu-1", 3, List.of(new BridgeSpec("chat", List.of("-l", "127.0.0.1:3100"), Map.of(),
         "127.0.0.1", 3100, false, false))));
