@@ -153,6 +153,8 @@ public final class AgentCommand implements Callable<Integer> {
           .readTimeout(Duration.ofSeconds(10)).callTimeout(Duration.ofSeconds(15)).build();
       SupervisePolicy policy = SupervisePolicy.defaults();
       Supervisor supervisor = new Supervisor(data.resolve("run"), data.resolve("logs"), policy, http);
+      supervisor.addListener((from, to) -> log.info("{}: {} → {}{}", to.name(), from.state(), to.state(),
+          to.message() == null ? "" : " (" + to.message() + ")"));
       Reconciler reconciler = new Reconciler(supervisor, data, SelfCommand.current().onJava(java.executable()),
           enrolled.host());
       reconciler.resume();

@@ -60,6 +60,9 @@ final class DesiredRules {
       if (specs.containsKey(name)) {
         throw new IllegalArgumentException("bridge " + name + " is named twice; names must be distinct");
       }
+      if (bridge.port() < 1 || bridge.port() > 65535) {
+        throw new IllegalArgumentException("port of bridge " + name + " is " + bridge.port() + "; it must be 1-65535");
+      }
       String other = ports.put(bridge.port(), name);
       if (other != null) {
         throw new IllegalArgumentException("bridges " + other + " and " + name + " both have port " + bridge.port()

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import okhttp3.OkHttpClient;
@@ -32,8 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's end of the link: it dials the console's WebSocket and keeps dialling, applies each
- * {@link Desired} it is sent (one at a time, in order) and reports right after, answers each
+ * The agent's end of the link: it dials the console's WebSocket and keeps dialling, applies the
+ * {@link Desired} states it is sent (one at a time, the newest when several wait) and reports right after, answers each
  * {@link Request}, and reports every {@value LinkPaths#REPORT_SECONDS} s. A frame that is too large or
  * does not parse is dropped with one warning. When the link breaks it dials again after a capped,
  * jittered backoff ({@link Backoff}), from the start again after a link that lasted; when the console
@@ -60,6 +61,7 @@ public final class LinkClient implements AutoCloseable {
   private final ExecutorService applying = Executors.newSingleThreadExecutor(daemon("link-apply"));
   private final ExecutorService answering = Executors.newSingleThreadExecutor(daemon("link-answer"));
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("link-timer"));
+  private final AtomicReference<Desired> waiting = new AtomicReference<>();
   private final Object lock = new Object();
   private Connection current; // guarded by lock
   private int failures; // guarded by lock
@@ -73,7 +75,9 @@ public final class LinkClient implements AutoCloseable {
    */
   LinkClient(OkHttpClient http, String url, Reconciler reconciler, Function<Request, Reply> answers,
       Supplier<Report> reports, Backoff backoff, Duration reportEvery) {
-    this.http = http;
+    // no permessage-deflate: a small compressed frame could inflate past any bound before it is seen
+    this.http = http.newBuilder().addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
+        .removeHeader("Sec-WebSocket-Extensions").build())).build();
     this.url = url;
     this.reconciler = reconciler;
     this.answers = answers;
@@ -167,10 +171,13 @@ public final class LinkClient implements AutoCloseable {
       return;
     }
     if (message instanceof Desired desired) {
-      applying.execute(() -> {
-        reconciler.apply(desired);
-        send(socket, reports.get());
-      });
+      // only the newest document matters: one that arrives while another waits replaces it
+      if (waiting.getAndSet(desired) == null) {
+        applying.execute(() -> {
+          reconciler.apply(waiting.getAndSet(null));
+          reportIfLinked();
+        });
+      }
     } else if (message instanceof Request request) {
       if (request.id() == null || request.id().length() > MAX_REQUEST_ID_CHARS) {
         log.warn("dropped a request from the console without an id of at most {} characters", MAX_REQUEST_ID_CHARS);

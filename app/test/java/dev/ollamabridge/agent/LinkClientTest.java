@@ -73,6 +73,7 @@ class LinkClientTest {
     client = dial();
     await().atMost(WAIT).until(() -> console.connects.get() == 1);
     assertThat(console.versions).containsExactly(Version.current());
+    assertThat(console.extensions).as("no compression, which would let a frame inflate unseen").containsExactly("null");
 
     console.send(new Desired("gpu-1", 3, List.of(new BridgeSpec("chat", List.of("-l", "127.0.0.1:3100"), Map.of(),
         "127.0.0.1", 3100, false, false))));
@@ -109,6 +110,20 @@ class LinkClientTest {
         r -> r != null);
     assertThat(reply.path("id").asText()).isEqualTo("r-1");
     assertThat(reply.path("lines")).extracting(JsonNode::asText).containsExactly("two", "three");
+  }
+
+  @Test
+  void aRequestThatCannotBeAnsweredGetsAnErrorReply() {
+    client = dial();
+    await().atMost(WAIT).until(() -> console.connects.get() == 1);
+
+    console.send(new Request("r-3", Request.TAIL, "../../etc/passwd", 10));
+    console.send(new Request("r-4", "shell", null, 0));
+
+    await().atMost(WAIT).until(() -> console.received("reply").size() == 2);
+    assertThat(console.received("reply")).extracting(reply -> reply.path("id").asText() + ": " + reply.path("error").asText())
+        .containsExactly("r-3: program name '../../etc/passwd' must be 1-64 letters, digits, '.', '_' or '-', starting"
+            + " with a letter or digit", "r-4: what must be tail or supervisor.conf");
   }
 
   @Test

@@ -24,6 +24,7 @@ final class TestConsoleLink implements AutoCloseable {
   private final Javalin server;
   final List<JsonNode> received = new CopyOnWriteArrayList<>();
   final List<String> versions = new CopyOnWriteArrayList<>();
+  final List<String> extensions = new CopyOnWriteArrayList<>();
   final AtomicInteger upgrades = new AtomicInteger();
   final AtomicInteger connects = new AtomicInteger();
   private volatile WsContext agent;
@@ -58,6 +59,7 @@ final class TestConsoleLink implements AutoCloseable {
         ws.onConnect(ctx -> {
           ctx.session.setIdleTimeout(java.time.Duration.ZERO);
           link[0].versions.add(String.valueOf(ctx.header(LinkPaths.VERSION_HEADER)));
+          link[0].extensions.add(String.valueOf(ctx.header("Sec-WebSocket-Extensions")));
           link[0].agent = ctx;
           link[0].connects.incrementAndGet();
         });
