@@ -154,10 +154,23 @@ class ConsoleDownTest {
     }
   }
 
-  /** Live bridge processes of that name, whoever started them. */
-  private static List<ProcessHandle> bridgesNamed(String name) {
-    return ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(List::of)
-        .map(args -> args.contains("-Dollamabridge.program=" + name) && args.contains("bridge")).orElse(false)).toList();
+  /** Live bridge processes of that name on this test's hosts, whoever started them (from /proc: their command lines are long). */
+  private List<Long> bridgesNamed(String name) throws IOException {
+    List<Long> found = new ArrayList<>();
+    try (var entries = Files.list(Path.of("/proc"))) {
+      for (Path entry : entries.filter(dir -> dir.getFileName().toString().matches("\\d+")).toList()) {
+        try {
+          List<String> args = List.of(new String(Files.readAllBytes(entry.resolve("cmdline"))).split("\u0000"));
+          if (args.contains("-Dollamabridge.program=" + name) && args.contains("bridge")
+              && args.stream().anyMatch(arg -> arg.startsWith("-Dollamabridge.data=" + data))) {
+            found.add(Long.parseLong(entry.getFileName().toString()));
+          }
+        } catch (IOException e) {
+          // gone meanwhile
+        }
+      }
+    }
+    return found;
   }
 
   /** What the console leaves running by design (its nginx, local bridges) goes with stop-all. */

@@ -98,6 +98,37 @@ class HostsAcrossMachinesTest {
   }
 
   @Test
+  void aBridgeMovedToAnotherHostRunsThereBeforeItStopsHereAndNoRequestFails() throws Exception {
+    cluster("h1", "h2");
+    join("h1");
+    join("h2");
+    awaitState("h1", "Ready");
+    awaitState("h2", "Ready");
+    long b = bridgeOn("h1", "b");
+    JsonNode before = nginx.api.get("/instances/" + b).body();
+    long oldPid = before.at("/process/pid").asLong();
+
+    try (ChatLoad load = new ChatLoad(nginx.nginxPort, 2)) {
+      load.awaitMore(20);
+      ConsoleClient.Answer moved = nginx.api.patch("/instances/" + b, "{\"host\":\"h2\",\"version\":"
+          + before.path("version").asLong() + "}");
+      assertThat(moved.status()).as(String.valueOf(moved.body())).isEqualTo(200);
+      assertThat(ProcessHandle.of(oldPid).map(ProcessHandle::isAlive).orElse(false))
+          .as("the bridge on h1 is stopped once the move answered").isFalse();
+      load.awaitMore(40);
+      load.stop();
+      assertThat(load.failures).as("requests that failed during the move").isEmpty();
+    }
+    JsonNode after = nginx.api.get("/instances/" + b).body();
+    assertThat(after.path("host").asText()).isEqualTo("h2");
+    assertThat(after.path("listen_host").asText()).isEqualTo(net.host("h2").address());
+    assertThat(after.at("/process/state").asText()).isEqualTo("RUNNING");
+    nginx.awaitHealthy(b);
+    assertThat(applied().anyMatch(line -> line.contains("server " + net.host("h2").address() + ":"))).isTrue();
+    assertThat(applied().noneMatch(line -> line.contains(net.host("h1").address()))).isTrue();
+  }
+
+  @Test
   void aCrashedAgentsBridgesAreAdoptedByTheNextOneNotRestarted() throws Exception {
     cluster("h1");
     AgentProcess first = join("h1");

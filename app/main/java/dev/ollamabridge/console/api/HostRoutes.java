@@ -94,7 +94,7 @@ final class HostRoutes {
         .put("joined_at", String.valueOf(host.joinedAt())).put("state_since", String.valueOf(host.changedAt()))
         .put("last_report_at", view.lastSeen() == null ? null : view.lastSeen().toString())
         .put("version", host.version()).put("bridges", bridges.getOrDefault(host.name(), 0L))
-        .put("desired_revision", host.desiredRevision());
+        .put("desired_revision", host.desiredRevision()).put("link_bytes_received", view.linkBytes());
     Report report = view.report();
     json.put("applied_revision", report != null ? report.applied() : host.appliedRevision());
     json.put("apply_error", report == null ? null : report.applyError());

@@ -81,6 +81,7 @@ public final class AgentListener implements AutoCloseable {
         });
         ws.onMessage(ctx -> {
           String host = ctx.attribute(HOST);
+          hosts.received(host, ctx.message().length());
           try {
             LinkMessage message = json.readValue(ctx.message(), LinkMessage.class);
             if (message instanceof Report report) {

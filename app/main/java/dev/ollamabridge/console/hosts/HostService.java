@@ -32,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -49,8 +50,12 @@ public final class HostService implements HostRuntimes, AutoCloseable {
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final int MAX_PROGRAMS = 1000;
 
-  /** A host as the Hosts page and the API show it: the row, and what is known of it right now. */
-  public record HostView(Host host, boolean connected, Instant lastSeen, Report report) {}
+  /**
+   * A host as the Hosts page and the API show it: the row, and what is known of it right now.
+   *
+   * @param linkBytes what its agent sent over its link since this console started (reports, replies)
+   */
+  public record HostView(Host host, boolean connected, Instant lastSeen, Report report, long linkBytes) {}
 
   /** A new join token and the command that uses it: shown once. */
   public record Added(String host, String token, Instant expiresAt, String command, String fingerprint) {}
@@ -64,6 +69,7 @@ public final class HostService implements HostRuntimes, AutoCloseable {
   private final ObjectMapper json;
   private final Map<String, RemoteRuntime> remotes = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> received = new ConcurrentHashMap<>();
   private final List<BiConsumer<String, String>> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(task -> {
     Thread thread = new Thread(task, "host-watch");
@@ -134,8 +140,9 @@ public final class HostService implements HostRuntimes, AutoCloseable {
 
   private HostView view(Host host) {
     RemoteRuntime remote = remotes.get(host.name());
-    return remote == null ? new HostView(host, true, clock.instant(), null)
-        : new HostView(host, remote.connected(), lastSeen.get(host.name()), remote.lastReport());
+    return remote == null ? new HostView(host, true, clock.instant(), null, 0)
+        : new HostView(host, remote.connected(), lastSeen.get(host.name()), remote.lastReport(),
+            Optional.ofNullable(received.get(host.name())).map(LongAdder::sum).orElse(0L));
   }
 
   /** Names of the hosts whose bridges nginx must not send to: not ready, or revoked. */
@@ -277,6 +284,11 @@ public final class HostService implements HostRuntimes, AutoCloseable {
       events.record("host:" + name, "host.ready", name, "reporting; running revision " + checked.applied());
       changed(name, "host " + name + " ready");
     }
+  }
+
+  /** Counts what a host's agent sent over its link, a frame of {@code bytes}. */
+  public void received(String host, long bytes) {
+    received.computeIfAbsent(host, name -> new LongAdder()).add(bytes);
   }
 
   public void reply(String host, Reply reply) {

@@ -153,14 +153,14 @@ final class RemoteRuntime implements HostRuntime {
   void connected(AgentLink link) {
     AgentLink before = this.link;
     this.link = link;
-    if (before != null && before != link) {
+    if (before != null && !before.equals(link)) {
       before.close(1000, "replaced by a newer connection of the same host");
     }
     publish();
   }
 
   void disconnected(AgentLink link) {
-    if (this.link == link) {
+    if (link.equals(this.link)) {
       this.link = null;
     }
   }

@@ -8,6 +8,7 @@ import dev.ollamabridge.console.metrics.Figures;
 import dev.ollamabridge.console.settings.Settings;
 import dev.ollamabridge.console.supervise.ProcessState;
 import dev.ollamabridge.console.supervise.ProgramStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,6 +48,8 @@ public final class InstanceService {
   /** Instances stopped on purpose (Stop, or Restart until it starts again): down in nginx, not health-checked. */
   private final Set<Long> stopped = ConcurrentHashMap.newKeySet();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+  /** How long a bridge moving to another host may take to run there. */
+  private static final Duration MOVE_START = Duration.ofSeconds(90);
 
   /** An address the console itself listens on (its API, its nginx), which no instance may take. */
   public record Reserved(HostPort address, String owner) {}
@@ -180,10 +183,55 @@ public final class InstanceService {
     List<Instance> wouldBe = new ArrayList<>(others);
     wouldBe.add(changed);
     listeners.forEach(listener -> listener.check(wouldBe));
+    boolean moving = runs(current) && runs(changed) && !current.host().equals(changed.host());
+    if (moving) {
+      startThere(changed);
+    }
     Instance stored = repository.update(changed).orElseThrow(() -> stale(get(id)));
     events.record(actor, "instance.update", stored.name(), changes(current, stored));
-    reconcile(current, stored);
-    return new Saved(stored, followed(actor, cause(current, stored) + " by " + actor));
+    CompletableFuture<List<Object>> followed;
+    if (moving) {
+      // nginx sends to the new address before the bridge where it was stops: drained there, then stopped
+      followed = followed(actor, cause(current, stored) + " by " + actor);
+      awaitQuietly(followed);
+      runtimes.find(current.host()).ifPresent(runtime -> runtime.remove(current).join());
+      release(stored.id());
+    } else {
+      reconcile(current, stored);
+      followed = followed(actor, cause(current, stored) + " by " + actor);
+    }
+    return new Saved(stored, followed);
+  }
+
+  /**
+   * A bridge moving to another host starts there first, and only a bridge that runs there (its
+   * supervisor saw it answer its health URL) takes the instance's place; one that does not is
+   * removed again and the move refused, with nothing changed.
+   */
+  private void startThere(Instance moved) {
+    HostRuntime there = runtimes.placeable(moved.host());
+    there.start(moved);
+    long deadline = System.nanoTime() + MOVE_START.toNanos();
+    ProgramStatus status = there.status(moved).orElse(null);
+    while (status == null || status.state() != ProcessState.RUNNING) {
+      if (System.nanoTime() > deadline || status != null && status.state() == ProcessState.FATAL) {
+        there.remove(moved).join();
+        throw new InstanceConflict("host", "the bridge did not start on host " + moved.host() + " within "
+            + MOVE_START.toSeconds() + " s" + (status == null || status.message() == null ? "" : ": " + status.message())
+            + "; it keeps running where it was");
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while moving " + moved.name(), e);
+      }
+      status = there.status(moved).orElse(null);
+    }
+  }
+
+  private static boolean runs(Instance instance) {
+    return instance.managed() && instance.enabled();
   }
 
   /** Drains (marks down), stops the process, then removes the row. */
