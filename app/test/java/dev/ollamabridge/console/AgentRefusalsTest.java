@@ -180,26 +180,58 @@ class AgentRefusalsTest {
     // a client that presents such a certificate anyway never gets a link
     X509Certificate ca = Pem.certificate(Files.readString(pki.resolve("ca.crt")));
     Identity identity = new Identity(key.getPrivate(), List.of(Pem.certificate(Files.readString(pki.resolve("agent.crt")))));
+    // the JDK's key manager does not even offer a certificate of a CA the server does not name: no certificate, 401
+    assertThat(link(identity, ca, Version.current())).matches("(?s)refused 401.*|handshake failed: .*");
+    assertThat(api.get("/hosts/h1").body().path("connected").asBoolean()).isFalse();
+  }
+
+  @Test
+  void anAgentOfAnotherMinorVersionIsToldSoWithBothVersions() throws Exception {
+    run(AgentProcess.joining(addHost("h1"), "127.0.0.1", data.resolve("h1"), null, null));
+    awaitState("h1", "Ready");
+    agents.forEach(AgentProcess::kill);
+    await().atMost(PATIENCE).until(() -> !api.get("/hosts/h1").body().path("connected").asBoolean());
+    // the host's own credentials, as a newer agent on that machine would hold them
+    Path pki = data.resolve("h1/pki");
+    X509Certificate ca = Pem.certificate(Files.readString(pki.resolve("ca.crt")));
+    Identity identity = new Identity(Pem.privateKey(Files.readString(pki.resolve("agent.key"))),
+        List.of(Pem.certificate(Files.readString(pki.resolve("agent.crt")))));
+
+    String outcome = link(identity, ca, "99.1.0");
+
+    assertThat(outcome).startsWith("refused 409").contains("99.1.0").contains(Version.current());
+    assertThat(link(identity, ca, Version.current())).as("the same credentials at this version link").isEqualTo("linked");
+  }
+
+  /** Dials the link with these credentials and version: {@code linked}, or how it was refused. */
+  private String link(Identity identity, X509Certificate ca, String version) throws Exception {
     X509TrustManager trust = TlsContexts.trusting(ca);
     OkHttpClient client = TlsContexts.okHttp(new OkHttpClient.Builder(), TlsContexts.context(identity, trust), trust).build();
-    CompletableFuture<String> outcome = new CompletableFuture<>();
-    client.newWebSocket(new Request.Builder().url("https://127.0.0.1:" + agentPort + LinkPaths.LINK)
-        .header(LinkPaths.VERSION_HEADER, Version.current()).build(), new WebSocketListener() {
-          @Override
-          public void onOpen(WebSocket socket, Response response) {
-            outcome.complete("linked");
-            socket.cancel();
-          }
+    try {
+      CompletableFuture<String> outcome = new CompletableFuture<>();
+      client.newWebSocket(new Request.Builder().url("https://127.0.0.1:" + agentPort + LinkPaths.LINK)
+          .header(LinkPaths.VERSION_HEADER, version).build(), new WebSocketListener() {
+            @Override
+            public void onOpen(WebSocket socket, Response response) {
+              outcome.complete("linked");
+              socket.close(1000, "done");
+            }
 
-          @Override
-          public void onFailure(WebSocket socket, Throwable failure, Response response) {
-            outcome.complete(response != null ? "refused " + response.code() : "handshake failed: " + failure);
-          }
-        });
-    // the JDK's key manager does not even offer a certificate of a CA the server does not name: no certificate, 401
-    assertThat(outcome.get(30, TimeUnit.SECONDS)).matches("refused 401|handshake failed: .*");
-    assertThat(api.get("/hosts/h1").body().path("connected").asBoolean()).isFalse();
-    client.dispatcher().executorService().shutdown();
+            @Override
+            public void onFailure(WebSocket socket, Throwable failure, Response response) {
+              String body = "";
+              try {
+                body = response == null ? "" : response.peekBody(4096).string();
+              } catch (java.io.IOException e) {
+                body = e.toString();
+              }
+              outcome.complete(response != null ? "refused " + response.code() + " " + body : "handshake failed: " + failure);
+            }
+          });
+      return outcome.get(30, TimeUnit.SECONDS);
+    } finally {
+      client.dispatcher().executorService().shutdown();
+    }
   }
 
   private AgentProcess run(AgentProcess agent) {
