@@ -153,7 +153,7 @@ public final class HostsBenchmark {
       List<Long> perMinute = new ArrayList<>();
       bytesAfter.forEach((host, bytes) -> perMinute.add(Math.round((bytes - bytesBefore.getOrDefault(host, 0L)) * 60 / windowSeconds)));
 
-      System.out.printf(Locale.ROOT, "%d hosts, %d bridges (%d per host), on %d cores%n", hostCount,
+      System.out.printf(Locale.ROOT, "%d hosts, %d bridges (%d per host, then 5 more), on %d cores%n", hostCount,
           hostCount * perHost + 5, perHost, Runtime.getRuntime().availableProcessors());
       System.out.printf(Locale.ROOT, "Add host → Ready (agents one after another): %s; all %d hosts in %.1f s%n",
           summary(toReady), hostCount, allHostsMs / 1000.0);
@@ -169,6 +169,9 @@ public final class HostsBenchmark {
       }
       new ProcessBuilder(JAVA, "-jar", jar, "console", "stop-all", "--data", data.resolve("console").toString())
           .inheritIO().start().waitFor(120, TimeUnit.SECONDS);
+      try (var files = Files.walk(data)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      }
     }
   }
 

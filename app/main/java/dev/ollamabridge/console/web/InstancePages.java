@@ -1,6 +1,7 @@
 package dev.ollamabridge.console.web;
 
 import dev.ollamabridge.console.events.EventLog;
+import dev.ollamabridge.console.hosts.HostUnavailable;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InstanceChanges;
 import dev.ollamabridge.console.instances.InstanceConflict;
@@ -213,7 +214,13 @@ final class InstancePages {
 
   /** The end of the bridge's log, which htmx polls: the process's text, escaped, never markup. */
   void logs(Context ctx) {
-    pages.render(ctx, "instances/_log.jte", new LogTail(instances.logs(id(ctx), LOG_LINES)));
+    List<String> lines;
+    try {
+      lines = instances.logs(id(ctx), LOG_LINES);
+    } catch (HostUnavailable e) { // the log of a bridge on another host comes through its agent's link
+      lines = List.of("(" + e.getMessage() + ")");
+    }
+    pages.render(ctx, "instances/_log.jte", new LogTail(lines));
   }
 
   /** The last hour of the instance's figures, in uPlot's column layout. */
