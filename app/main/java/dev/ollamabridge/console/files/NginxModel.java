@@ -39,6 +39,15 @@ public record NginxModel(
     List<ErrorAnswer> errorAnswers,
     String answersLog) {
 
+  /**
+   * The shared memory of an upstream with this many servers, in KiB: nginx keeps each server's state
+   * there (about 1 KiB with its name; 64 KiB held some 60 and refused more), so it grows with the
+   * cluster, at twice that, from the 64 KiB a small one needs.
+   */
+  public static int zoneKib(int servers) {
+    return 64 + 2 * servers;
+  }
+
   /** A TLS listener, when a certificate and key are configured. */
   public record Tls(String listen, String cert, String key) {}
 

@@ -36,6 +36,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The hosts bridges run on: adding one (a join token and the command to paste), its agent joining
@@ -44,6 +46,7 @@ import java.util.stream.Collectors;
  */
 public final class HostService implements HostRuntimes, AutoCloseable {
 
+  private static final Logger log = LoggerFactory.getLogger(HostService.class);
   /** Three missed reports: the host is NotReady and its bridges leave nginx. */
   public static final Duration SILENCE = Duration.ofSeconds(3L * LinkPaths.REPORT_SECONDS);
   static final Duration CERTIFICATE_LIFETIME = Duration.ofDays(365);
@@ -336,7 +339,7 @@ public final class HostService implements HostRuntimes, AutoCloseable {
         }
       }
     } catch (RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(HostService.class).warn("host watch: {}", e.toString());
+      log.warn("host watch: {}", e.toString());
     }
   }
 

@@ -171,6 +171,18 @@ class GeneratedFilesTest {
   }
 
   @Test
+  void nginxAcceptsTheUpstreamOfAClusterOfThreeHundredBridges() throws Exception {
+    List<Instance> many = new java.util.ArrayList<>();
+    for (int i = 1; i <= 300; i++) {
+      many.add(instance(i, "bridge-" + i, 20000 + i, "primary", true));
+    }
+
+    String config = files.nginx(snapshot(many, settings("least_conn"), Set.of(), Set.of()), true);
+
+    assertThat(nginxTest(config)).satisfies(test -> assertThat(test.code()).as(test.output()).isZero());
+  }
+
+  @Test
   void anEmptyDatabaseStillRendersAConfigNginxAccepts() throws Exception {
     String config = files.nginx(snapshot(List.of(), settings("least_conn"), Set.of(), Set.of()), true);
 
