@@ -170,6 +170,7 @@ public final class AgentCommand implements Callable<Integer> {
       LinkClient link = new LinkClient(linkHttp, linkUrl, reconciler, answers::answer,
           () -> new Report(reconciler.appliedRevision(), reconciler.applyError(), facts.now(), reconciler.programs()),
           Backoff.standard(), Duration.ofSeconds(LinkPaths.REPORT_SECONDS));
+      supervisor.addListener((from, to) -> link.reportSoon()); // RUNNING is news the console should not wait 5 s for
       link.start();
       log.info("host {}: dialling {}", enrolled.host(), linkUrl);
       return new Agent(directory, supervisor, link, http);

@@ -18,9 +18,11 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -55,6 +57,7 @@ public final class LinkClient implements AutoCloseable {
   private final Reconciler reconciler;
   private final Function<Request, Reply> answers;
   private final Supplier<Report> reports;
+  private final AtomicBoolean reportPending = new AtomicBoolean();
   private final Backoff backoff;
   private final Duration reportEvery;
   private final ObjectMapper json = LinkJson.mapper();
@@ -135,6 +138,23 @@ public final class LinkClient implements AutoCloseable {
           .url(url)
           .header(LinkPaths.VERSION_HEADER, Version.current())
           .build(), connection);
+    }
+  }
+
+  /**
+   * Reports within a tenth of a second, once for a burst of calls: a bridge's state changed, and the
+   * console should not wait for the next report to know it runs (or stopped).
+   */
+  void reportSoon() {
+    if (reportPending.compareAndSet(false, true)) {
+      try {
+        timers.schedule(() -> {
+          reportPending.set(false);
+          reportIfLinked();
+        }, 100, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        reportPending.set(false); // closed
+      }
     }
   }
 
