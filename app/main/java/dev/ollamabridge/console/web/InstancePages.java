@@ -1,6 +1,7 @@
 package dev.ollamabridge.console.web;
 
 import dev.ollamabridge.console.events.EventLog;
+import dev.ollamabridge.console.hosts.HostService;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InstanceChanges;
 import dev.ollamabridge.console.instances.InstanceConflict;
@@ -38,6 +39,7 @@ final class InstancePages {
   private static final String LIVE_REFRESH = "live-refresh";
 
   private final InstanceService instances;
+  private final HostService hosts;
   private final BridgeScraper scraper;
   private final RevisionRepository revisions;
   private final EventLog events;
@@ -49,11 +51,12 @@ final class InstancePages {
    * @param nginx whether nginx takes the clients' requests (nginx.mode managed or system), which the
    *     dashboard says with its address
    */
-  InstancePages(InstanceService instances, BridgeScraper scraper, RevisionRepository revisions, EventLog events,
-      Pages pages, SettingsService settings, boolean nginx) {
+  InstancePages(InstanceService instances, HostService hosts, BridgeScraper scraper, RevisionRepository revisions,
+      EventLog events, Pages pages, SettingsService settings, boolean nginx) {
     this.settings = settings;
     this.nginx = nginx;
     this.instances = instances;
+    this.hosts = hosts;
     this.scraper = scraper;
     this.revisions = revisions;
     this.events = events;
@@ -66,8 +69,7 @@ final class InstancePages {
     String someBridge = live.rows().isEmpty() ? null : live.rows().get(0).address();
     ClientEndpoint endpoint = ClientEndpoint.of(settings.all(), nginx, browserHost(ctx), someBridge);
     pages.render(ctx, "dashboard.jte", new DashboardPage(WebRoutes.layout(ctx, "Instances", "instances"), endpoint, live,
-        scraper.interval().toMillis()));
-
+        scraper.interval().toMillis(), HostChoices.toFilter(hosts.list())));
   }
 
   /** The last hour of the whole cluster's requests and errors, nginx's own answers included, for the dashboard's chart. */
@@ -132,7 +134,7 @@ final class InstancePages {
 
   void newForm(Context ctx) {
     pages.render(ctx, "instances/new.jte", new NewInstancePage(WebRoutes.layout(ctx, "New instance", "instances"),
-        InstanceForm.blank()));
+        InstanceForm.blank(), HostChoices.toPlace(hosts.list(), null)));
   }
 
   void create(Context ctx) {
@@ -145,7 +147,8 @@ final class InstancePages {
     }
     ctx.status(400);
     pages.render(ctx, "instances/new.jte", new NewInstancePage(WebRoutes.layout(ctx, "New instance", "instances"),
-        InstanceForm.blank().refused(ctx.formParamMap(), refusals.byField, refusals.nginxTest)));
+        InstanceForm.blank().refused(ctx.formParamMap(), refusals.byField, refusals.nginxTest),
+        HostChoices.toPlace(hosts.list(), ctx.formParam("host"))));
   }
 
   void show(Context ctx) {
@@ -224,7 +227,7 @@ final class InstancePages {
   private void render(Context ctx, InstanceView view, InstanceForm form, String notice) {
     pages.render(ctx, "instances/show.jte", new InstancePage(WebRoutes.layout(ctx, view.instance().name(), "instances"),
         InstanceRow.of(view), form, notice, events.latest(EVENTS_SHOWN, view.instance().name()),
-        scraper.interval().toMillis()));
+        scraper.interval().toMillis(), HostChoices.toPlace(hosts.list(), form.value("host"))));
   }
 
   /**

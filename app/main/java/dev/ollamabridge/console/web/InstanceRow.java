@@ -12,11 +12,14 @@ import java.util.Locale;
 /**
  * One instance as a row of the dashboard shows it: every value already a word or a formatted
  * figure, so the template only places them. Times are ISO instants, shown in the browser's zone.
+ *
+ * @param host the machine its bridge runs on: {@code local}, or a host on the Hosts page
  */
 public record InstanceRow(
     long id,
     String name,
     String address,
+    String host,
     String upstream,
     String dialect,
     String role,
@@ -47,7 +50,7 @@ public record InstanceRow(
     ProgramStatus process = view.process();
     HealthState health = view.health();
     Figures figures = view.figures();
-    return new InstanceRow(i.id(), i.name(), i.address(), upstream(i.upstreamUrl()), i.upstreamDialect(), i.role(),
+    return new InstanceRow(i.id(), i.name(), i.address(), i.host(), upstream(i.upstreamUrl()), i.upstreamDialect(), i.role(),
         i.weight(), i.version(), i.managed(), i.enabled(), view.draining(),
         state(view), process == null ? null : String.valueOf(process.since()), process == null ? 0 : process.restarts(),
         process == null ? null : process.message(),
