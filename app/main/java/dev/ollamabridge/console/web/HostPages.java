@@ -36,7 +36,7 @@ final class HostPages {
 
   /** The part of the page that polls: the hosts and the pending joins, as they are now. */
   void live(Context ctx) {
-    pages.render(ctx, "hosts/_live.jte", live());
+    pages.render(ctx, "hosts/_live.jte", hostsNow(ctx));
   }
 
   /** A join token and its command, in this answer only: the token is not kept in clear. */
@@ -94,17 +94,18 @@ final class HostPages {
     return Outcome.NONE;
   }
 
-  private HostsPage.Live live() {
+  private HostsLive hostsNow(Context ctx) {
     Map<String, Long> bridges = instances.list().stream().collect(Collectors.groupingBy(Instance::host,
         Collectors.counting()));
-    return new HostsPage.Live(hosts.list().stream().map(view -> HostRow.of(view,
-        bridges.getOrDefault(view.host().name(), 0L))).toList(), hosts.pendingJoins());
+    return new HostsLive(hosts.list().stream().map(view -> HostRow.of(view,
+        bridges.getOrDefault(view.host().name(), 0L))).toList(), hosts.pendingJoins(),
+        WebSecurity.session(ctx).csrfToken());
   }
 
   private void render(Context ctx, Outcome outcome, HostsPage.Added added, String name, String error) {
     HostsPage.Agents agents = hosts.access().map(access -> new HostsPage.Agents(access.url(),
         access.ca().fingerprint())).orElse(null);
-    pages.render(ctx, "hosts.jte", new HostsPage(WebRoutes.layout(ctx, "Hosts", "hosts"), outcome, live(), agents,
+    pages.render(ctx, "hosts.jte", new HostsPage(WebRoutes.layout(ctx, "Hosts", "hosts"), outcome, hostsNow(ctx), agents,
         added, name, error));
   }
 }

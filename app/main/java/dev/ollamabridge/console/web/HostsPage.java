@@ -1,8 +1,6 @@
 package dev.ollamabridge.console.web;
 
 import dev.ollamabridge.console.hosts.HostService;
-import dev.ollamabridge.console.hosts.JoinTokens;
-import java.util.List;
 
 /**
  * The Hosts page: the machines bridges run on, the join tokens not yet used, and Add host, whose
@@ -14,11 +12,8 @@ import java.util.List;
  * @param name the name the form shows (as posted, after a refusal)
  * @param error why the name was refused, or null
  */
-public record HostsPage(Layout layout, Outcome outcome, Live live, Agents agents, Added added, String name,
+public record HostsPage(Layout layout, Outcome outcome, HostsLive live, Agents agents, Added added, String name,
     String error) {
-
-  /** The hosts and the pending joins, which the page refreshes every few seconds. */
-  public record Live(List<HostRow> rows, List<JoinTokens.Pending> pending) {}
 
   /** How agents reach this console: the URL they dial and the fingerprint of the CA they pin. */
   public record Agents(String url, String fingerprint) {}
