@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +32,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * listener is on at 127.0.0.1, with a real agent process on this machine: Add host shows the command;
  * the agent run with that command (its token, its fingerprint) turns Ready on the page by its polls,
  * the command staying shown; an instance put on that host through the form runs there, shows its host
- * on the dashboard, and the host filter keeps only it; Revoke turns the host Revoked. Screenshots
+ * on the dashboard, and the host filter keeps only it; the agent killed, the host turns NotReady; Revoke
+ * turns it Revoked. Nothing on the pages reaches past the right edge at phone width. Screenshots
  * under {@code target/screenshots/hosts-*}, at 1280x800 and 390x844, light and dark.
  */
 class HostsBrowserTest {
@@ -105,10 +104,10 @@ class HostsBrowserTest {
 
     // the agent, run with that command on this machine, joins; the page's polls show it Ready
     agent = startAgent(command);
-    browser.awaitText("#host-h1 [data-field=state]", "Ready", PROCESS_PATIENCE);
+    awaitState("h1", "Ready", PROCESS_PATIENCE);
     assertThat(browser.find("#join-command").getText()).as("the command stays through the polls").isEqualTo(command);
     browser.awaitText("#announce", "h1", PATIENCE);
-    assertThat(browser.find("#host-h1").getText()).contains("127.0.0.1", "cores", "GiB available", "GiB free", "JDK");
+    assertThat(browser.find("#host-h1").getText()).contains("127.0.0.1", "cores", "memory", "GiB free", "JDK");
     assertThat(browser.all("table.joins")).as("the token is spent").isEmpty();
     shots("ready");
 
@@ -133,7 +132,9 @@ class HostsBrowserTest {
         By.cssSelector("tr[data-name='here']")));
     assertThat(browser.driver.getCurrentUrl()).endsWith("/?host=h1");
     assertThat(browser.all("#instance-rows tr")).hasSize(1);
-    browser.awaitText("tr[data-name='on-h1'] [data-field=state]", "RUNNING", PROCESS_PATIENCE);
+    new WebDriverWait(browser.driver, PROCESS_PATIENCE).withMessage(() -> "on-h1 did not run: "
+        + browser.find("tr[data-name='on-h1']").getText()).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(driver -> browser.find("tr[data-name='on-h1'] [data-field=state]").getText().equals("RUNNING"));
     shots("dashboard-filtered");
 
     // back on Hosts: one bridge there, linked to the filtered dashboard; the revision it runs is the one desired
@@ -142,12 +143,21 @@ class HostsBrowserTest {
     new WebDriverWait(browser.driver, PATIENCE).until(driver -> !browser.find("#host-h1 [data-field=revision]")
         .getText().contains("desired"));
 
+    shots("running-there");
+
+    // the agent gone: after three missed reports the host turns NotReady, amber, and the page says so
+    agent.destroyForcibly();
+    awaitState("h1", "NotReady", PATIENCE);
+    browser.awaitText("#announce", "h1 is now NotReady", PATIENCE);
+    assertThat(browser.find("#host-h1 [data-field=state]").getAttribute("class")).contains("busy");
+    shots("not-ready");
+
     // Revoke asks first, then the host is Revoked and has no Revoke any more
     browser.find("#revoke-h1").click();
     var confirm = new WebDriverWait(browser.driver, PATIENCE).until(ExpectedConditions.alertIsPresent());
     assertThat(confirm.getText()).startsWith("Revoke host h1?");
     confirm.accept();
-    browser.awaitText("#host-h1 [data-field=state]", "Revoked", PATIENCE);
+    awaitState("h1", "Revoked", PATIENCE);
     assertThat(browser.find("p.notice").getText()).contains("Host h1 was revoked");
     assertThat(browser.all("#revoke-h1")).isEmpty();
     shots("revoked");
@@ -166,6 +176,13 @@ class HostsBrowserTest {
     assertThat(browser.all("form.add-host")).isEmpty();
     shots("listener-off");
     browser.assertNoConsoleErrors();
+  }
+
+  /** Waits for the host's state word to be {@code word} ("NotReady" contains "Ready"). */
+  private void awaitState(String host, String word, Duration patience) {
+    new WebDriverWait(browser.driver, patience).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .ignoring(org.openqa.selenium.NoSuchElementException.class)
+        .until(driver -> browser.find("#host-" + host + " [data-field=state]").getText().equals(word));
   }
 
   /** The agent as its operator runs it: the command shown, with this machine's address and a data directory of the test's. */
@@ -188,14 +205,19 @@ class HostsBrowserTest {
     return String.valueOf(text);
   }
 
-  /** The page at 1280x800 and 390x844, light and dark; the browser is left as it was, at 1280x800 and light. */
+  /** The whole page at 1280x800 and 390x844, light and dark; the browser is left as it was, at 1280x800 and light. */
   private void shots(String step) {
     for (String scheme : List.of("light", "dark")) {
       browser.driver.executeCdpCommand("Emulation.setEmulatedMedia",
           Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
       for (Dimension size : List.of(new Dimension(1280, 800), new Dimension(390, 844))) {
         browser.driver.manage().window().setSize(size);
-        browser.screenshot(step + "-" + size.width + "-" + scheme);
+        browser.fullPageScreenshot(step + "-" + size.width + "-" + scheme);
+        assertThat(browser.driver.executeScript("var out = [];"
+            + "document.querySelectorAll('main *').forEach(function (e) {"
+            + "  var r = e.getBoundingClientRect(); if (r.right > document.documentElement.clientWidth + 1) out.push(e.tagName + '.' + e.className + ' ' + Math.round(r.right)); });"
+            + "return out.slice(0, 5);")).as("what reaches past the right edge at " + size.width + " px on " + step)
+            .asList().isEmpty();
       }
     }
     browser.driver.manage().window().setSize(new Dimension(1280, 800));
@@ -207,16 +229,19 @@ class HostsBrowserTest {
     return "http://127.0.0.1:" + console.port() + path;
   }
 
-  private static String nonLoopbackAddress() throws SocketException {
-    for (NetworkInterface network : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-      if (network.isUp() && !network.isLoopback()) {
-        for (InetAddress address : Collections.list(network.getInetAddresses())) {
-          if (address instanceof Inet4Address && !address.isLinkLocalAddress()) {
-            return address.getHostAddress();
-          }
-        }
-      }
+  /**
+   * The address this machine sends from on its default route (a datagram socket's connect sends
+   * nothing): stable, unlike the addresses of devices other tests add and remove; null without one.
+   */
+  private static String nonLoopbackAddress() {
+    try (DatagramSocket socket = new DatagramSocket()) {
+      socket.connect(InetAddress.getByName("198.51.100.1"), 9); // TEST-NET-2: routed like any outside address
+      InetAddress local = socket.getLocalAddress();
+      return local instanceof Inet4Address && !local.isLoopbackAddress() && !local.isAnyLocalAddress()
+          ? local.getHostAddress() : null;
+    } catch (IOException e) {
+      return null;
     }
-    return null;
   }
+
 }

@@ -12,8 +12,8 @@ final class HostChoices {
 
   /** Every host, {@code local} first, for the dashboard's filter: a revoked host may still hold instances. */
   static List<RowFilter.Choice> toFilter(List<HostView> hosts) {
-    return hosts.stream().map(view -> new RowFilter.Choice(view.host().name(), view.host().state() == HostState.READY
-        ? view.host().name() : view.host().name() + " · " + view.host().state().word())).toList();
+    return hosts.stream().map(view -> new RowFilter.Choice(view.host().name(), "On " + view.host().name()
+        + (view.host().state() == HostState.READY ? "" : " · " + view.host().state().word()))).toList();
   }
 
   /**

@@ -13,7 +13,7 @@ import java.util.Locale;
  * and reach the page escaped, as jte escapes every value. Times are ISO instants, shown in the browser's zone.
  *
  * @param lastReport when its agent last reported, or null for {@code local}, which needs no agent
- * @param memory what is available of the machine's memory, e.g. {@code 12.1 of 31.3 GiB available}
+ * @param memory what is available of the machine's memory, of how much, e.g. {@code 12.1 / 31.3 GiB}
  * @param bridges how many instances are on it
  * @param behind whether the agent runs another revision than the console's desired one
  * @param certExpires when its client certificate expires, or null for {@code local}
@@ -48,7 +48,7 @@ public record HostRow(
         host.local() || view.lastSeen() == null ? null : view.lastSeen().toString(),
         facts != null ? facts.version() : host.version(),
         facts == null ? null : facts.cores() + (facts.cores() == 1 ? " core" : " cores"),
-        facts == null ? null : gib(facts.memoryAvailableBytes()) + " of " + gib(facts.memoryBytes()) + " GiB available",
+        facts == null ? null : gib(facts.memoryAvailableBytes()) + " / " + gib(facts.memoryBytes()) + " GiB",
         facts == null ? null : gib(facts.diskFreeBytes()) + " GiB free",
         facts == null ? null : facts.jdk(),
         bridges, host.desiredRevision(), applied, !host.local() && applied != host.desiredRevision(),

@@ -121,7 +121,7 @@ class HostsPageTest {
 
     for (String shown : List.of(live, page)) {
       assertThat(shown).contains("9.9&lt;img src=x onerror=alert(2)&gt;", "JDK 21 &lt;script&gt;alert(1)&lt;/script&gt;",
-          "cannot apply: &lt;script&gt;alert(1)&lt;/script&gt;", "8 cores", "20.0 of 32.0 GiB available", "100.0 GiB free")
+          "cannot apply: &lt;script&gt;alert(1)&lt;/script&gt;", "8 cores", "memory 20.0 / 32.0 GiB", "disk 100.0 GiB free")
           .doesNotContain("<img src=x").doesNotContain(SCRIPT);
     }
     assertThat(live).contains("<tbody id=\"host-rows\" hx-disable>");
@@ -133,7 +133,7 @@ class HostsPageTest {
     assertThat(browser.get(revoked.location()).body()).contains("Host h1 was revoked", "data-name=\"h1\" data-state=\"Revoked\"")
         .doesNotContain("id=\"revoke-h1\"");
     assertThat(browser.get("/instances/new").body()).contains("<option value=\"local\"").doesNotContain("value=\"h1\"");
-    assertThat(browser.get("/?host=h1").body()).contains("<option value=\"h1\" selected>h1 · Revoked</option>");
+    assertThat(browser.get("/?host=h1").body()).contains("<option value=\"h1\" selected>On h1 · Revoked</option>");
   }
 
   @Test
