@@ -139,11 +139,19 @@ class HostsBrowserTest {
 
     // back on Hosts: one bridge there, linked to the filtered dashboard; the revision it runs is the one desired
     browser.open(url("/hosts"));
-    assertThat(browser.await("#host-h1 a[href='/?host=h1']", PATIENCE).getText()).isEqualTo("1");
+    assertThat(browser.await("#bridges-h1", PATIENCE).getText()).isEqualTo("1");
+    assertThat(browser.find("#bridges-h1").getAttribute("href")).endsWith("/?host=h1");
     new WebDriverWait(browser.driver, PATIENCE).until(driver -> !browser.find("#host-h1 [data-field=revision]")
         .getText().contains("desired"));
 
     shots("running-there");
+    browser.assertNoConsoleErrors();
+    browser.open(url("/hosts/h1/supervisor.conf"));
+    assertThat(browser.find("body").getText()).as("h1's supervisor.conf, from its agent")
+        .contains("[program:ollama-bridge-on-h1]", "-l " + reachable + ":");
+    browser.consoleErrors(); // a text file has the browser ask for /favicon.ico, which the console serves as /static/favicon.svg
+    browser.open(url("/hosts"));
+    browser.await("#host-h1", PATIENCE);
 
     // the agent gone: after three missed reports the host turns NotReady, amber, and the page says so
     agent.destroyForcibly();

@@ -124,7 +124,7 @@ class HostsPageTest {
           "cannot apply: &lt;script&gt;alert(1)&lt;/script&gt;", "8 cores", "memory 20.0 / 32.0 GiB", "disk 100.0 GiB free")
           .doesNotContain("<img src=x").doesNotContain(SCRIPT);
     }
-    assertThat(live).contains("<tbody id=\"host-rows\" hx-disable>");
+    assertThat(live).contains("<tbody id=\"host-rows\" hx-disable>", "applied 0, desired 1");
     assertThat(browser.get("/instances/new").body()).contains("<option value=\"h1\"", "h1 (Ready, 127.0.0.1)");
 
     Page revoked = browser.post("/hosts/h1/revoke", Map.of());
@@ -134,6 +134,18 @@ class HostsPageTest {
         .doesNotContain("id=\"revoke-h1\"");
     assertThat(browser.get("/instances/new").body()).contains("<option value=\"local\"").doesNotContain("value=\"h1\"");
     assertThat(browser.get("/?host=h1").body()).contains("<option value=\"h1\" selected>On h1 · Revoked</option>");
+  }
+
+  @Test
+  void theConsolesOwnSupervisorConfIsTheExportOfTheFilesPageAndAnUnknownHostHasNone() {
+    start(false);
+
+    Page local = browser.get("/hosts/local/supervisor.conf");
+    Page unknown = browser.get("/hosts/nowhere/supervisor.conf");
+
+    assertThat(local.status()).isEqualTo(303);
+    assertThat(local.location()).isEqualTo("/files/supervisor.conf");
+    assertThat(unknown.status()).isEqualTo(404);
   }
 
   @Test
