@@ -2,6 +2,7 @@ package dev.ollamabridge.console.web;
 
 import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.hosts.HostService;
+import dev.ollamabridge.console.instances.HostRuntimes;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InstanceChanges;
 import dev.ollamabridge.console.instances.InstanceConflict;
@@ -93,7 +94,7 @@ final class InstancePages {
   void add(Context ctx) {
     act(ctx, () -> {
       Instance created = instances.create(InstanceChanges.NONE, WebRoutes.actor(ctx));
-      return "Added " + created.name() + " on " + created.address() + "; its bridge is starting.";
+      return "Added " + created.name() + " on " + where(created) + "; its bridge is starting.";
     });
   }
 
@@ -160,7 +161,7 @@ final class InstancePages {
   private static String notice(InstanceView view, String created, String saved) {
     Instance i = view.instance();
     if (created != null) {
-      return "Added " + i.name() + " on " + i.address() + (i.managed() && i.enabled() ? "; its bridge is starting." : ".");
+      return "Added " + i.name() + " on " + where(i) + (i.managed() && i.enabled() ? "; its bridge is starting." : ".");
     }
     if (saved == null) {
       return null;
@@ -273,6 +274,12 @@ final class InstancePages {
     return new Live(new Live.Totals(up, views.size(), rate(traffic.requestsPerSecond()), rate(traffic.errorsPerSecond()),
         traffic.nginx() == null ? null : rate(traffic.nginx().errorsPerSecond()), revision, rollback),
         filter.select(views), filter, Live.outage(views));
+  }
+
+  /** Where an instance listens, and on which host when it is not the console's own machine. */
+  private static String where(Instance instance) {
+    return instance.host().equals(HostRuntimes.LOCAL) ? instance.address()
+        : "host " + instance.host() + " at " + instance.address();
   }
 
   /** The host the browser reached the console by, without its port; null when it named none. */
