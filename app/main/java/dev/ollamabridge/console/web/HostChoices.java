@@ -10,10 +10,18 @@ final class HostChoices {
 
   private HostChoices() {}
 
-  /** Every host, {@code local} first, for the dashboard's filter: a revoked host may still hold instances. */
-  static List<RowFilter.Choice> toFilter(List<HostView> hosts) {
-    return hosts.stream().map(view -> new RowFilter.Choice(view.host().name(), "On " + view.host().name()
-        + (view.host().state() == HostState.READY ? "" : " · " + view.host().state().word()))).toList();
+  /**
+   * Every host, {@code local} first, for the dashboard's filter (a revoked host may still hold
+   * instances), and the one filtered by when it is no host (any more), so that the select says what the rows show.
+   */
+  static List<RowFilter.Choice> toFilter(List<HostView> hosts, String filtered) {
+    List<RowFilter.Choice> choices = new ArrayList<>(hosts.stream().map(view -> new RowFilter.Choice(view.host().name(),
+        "On " + view.host().name() + (view.host().state() == HostState.READY ? "" : " · " + view.host().state().word())))
+        .toList());
+    if (!filtered.isEmpty() && choices.stream().noneMatch(choice -> choice.value().equals(filtered))) {
+      choices.add(new RowFilter.Choice(filtered, "On " + filtered + " (no such host)"));
+    }
+    return choices;
   }
 
   /**

@@ -70,7 +70,7 @@ final class InstancePages {
     String someBridge = live.rows().isEmpty() ? null : live.rows().get(0).address();
     ClientEndpoint endpoint = ClientEndpoint.of(settings.all(), nginx, browserHost(ctx), someBridge);
     pages.render(ctx, "dashboard.jte", new DashboardPage(WebRoutes.layout(ctx, "Instances", "instances"), endpoint, live,
-        scraper.interval().toMillis(), HostChoices.toFilter(hosts.list())));
+        scraper.interval().toMillis(), HostChoices.toFilter(hosts.list(), filter.host())));
   }
 
   /** The last hour of the whole cluster's requests and errors, nginx's own answers included, for the dashboard's chart. */

@@ -158,6 +158,22 @@ class HostsPageTest {
     assertThat(marked.status()).isEqualTo(400);
     assertThat(marked.body()).contains("host must be a host's name").doesNotContain(SCRIPT);
     assertThat(local.status()).isEqualTo(200);
+    assertThat(browser.get("/?host=gone").body()).as("the select says what the rows show")
+        .contains("<option value=\"gone\" selected>On gone (no such host)</option>");
+  }
+
+  @Test
+  void aJoinTokenNotYetUsedCanBeRevoked() {
+    start(true);
+    browser.post("/hosts", Map.of("name", "gpu-2"));
+    Matcher row = Pattern.compile("<tr id=\"join-([a-z0-9]{6})\">").matcher(browser.get("/hosts").body());
+    assertThat(row.find()).isTrue();
+
+    Page revoked = browser.post("/hosts/joins/" + row.group(1) + "/revoke", Map.of());
+
+    assertThat(revoked.status()).isEqualTo(303);
+    assertThat(browser.get(revoked.location()).body()).contains("The join token was revoked")
+        .doesNotContain("id=\"join-" + row.group(1) + "\"").doesNotContain("Join tokens not yet used");
   }
 
   private static String command(Page added) {
