@@ -31,9 +31,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The Hosts page as an operator uses it, in real headless Chromium against a real console whose agent
  * listener is on at 127.0.0.1, with a real agent process on this machine: Add host shows the command;
  * the agent run with that command (its token, its fingerprint) turns Ready on the page by its polls,
- * the command staying shown; an instance put on that host through the form runs there, shows its host
- * on the dashboard, and the host filter keeps only it; the agent killed, the host turns NotReady; Revoke
- * turns it Revoked. Nothing on the pages reaches past the right edge at phone width. Screenshots
+ * the command staying shown; a focused control keeps the focus through the polls; an instance put on
+ * that host through the form runs there, shows its host on the dashboard, and the host filter keeps
+ * only it; the agent killed, the host turns NotReady; Revoke turns it Revoked. Nothing on the pages reaches past the right edge at phone width. Screenshots
  * under {@code target/screenshots/hosts-*}, at 1280x800 and 390x844, light and dark.
  */
 class HostsBrowserTest {
@@ -153,6 +153,13 @@ class HostsBrowserTest {
     browser.consoleErrors(); // a text file has the browser ask for /favicon.ico, which the console serves as /static/favicon.svg
     browser.open(url("/hosts"));
     browser.await("#host-h1", PATIENCE);
+
+    // the table is swapped whole every 5 s; a focused control keeps the focus
+    browser.driver.executeScript("document.getElementById('revoke-h1').focus();"
+        + "document.getElementById('hosts-live').dataset.old = 'yes';");
+    new WebDriverWait(browser.driver, PATIENCE).until(driver -> browser.driver.executeScript(
+        "return document.getElementById('hosts-live').dataset.old") == null);
+    assertThat(browser.driver.executeScript("return document.activeElement.id")).isEqualTo("revoke-h1");
 
     // the agent gone: after three missed reports the host turns NotReady, amber, and the page says so
     agent.destroyForcibly();
