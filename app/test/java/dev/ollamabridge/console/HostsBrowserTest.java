@@ -33,7 +33,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * the agent run with that command (its token, its fingerprint) turns Ready on the page by its polls,
  * the command staying shown; a focused control keeps the focus through the polls; an instance put on
  * that host through the form runs there, shows its host on the dashboard, and the host filter keeps
- * only it; the agent killed, the host turns NotReady; Revoke turns it Revoked. Nothing on the pages reaches past the right edge at phone width. Screenshots
+ * only it; the agent killed, the host turns NotReady, on its page and in its instance's row; Revoke
+ * turns it Revoked. Nothing on the pages reaches past the right edge at phone width. Screenshots
  * under {@code target/screenshots/hosts-*}, at 1280x800 and 390x844, light and dark.
  */
 class HostsBrowserTest {
@@ -167,6 +168,12 @@ class HostsBrowserTest {
     browser.awaitText("#announce", "h1 is now NotReady", PATIENCE);
     assertThat(browser.find("#host-h1 [data-field=state]").getAttribute("class")).contains("busy");
     shots("not-ready");
+    browser.open(url("/?host=h1"));
+    browser.awaitText("tr[data-name='on-h1'] [data-field=host]", "h1 · NotReady", PATIENCE);
+    assertThat(browser.find("tr[data-name='on-h1'] [data-field=host]").getAttribute("class")).contains("away");
+    shots("dashboard-host-not-ready");
+    browser.open(url("/hosts"));
+    browser.await("#revoke-h1", PATIENCE);
 
     // Revoke asks first, then the host is Revoked and has no Revoke any more
     browser.find("#revoke-h1").click();

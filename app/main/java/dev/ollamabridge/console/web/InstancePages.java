@@ -2,6 +2,7 @@ package dev.ollamabridge.console.web;
 
 import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.hosts.HostService;
+import dev.ollamabridge.console.hosts.HostState;
 import dev.ollamabridge.console.instances.HostRuntimes;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InstanceChanges;
@@ -28,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /** The dashboard and the instance pages: thin handlers over {@link InstanceService}. */
 final class InstancePages {
@@ -273,7 +275,13 @@ final class InstancePages {
     ClusterTotals traffic = ClusterTotals.of(views.stream().map(InstanceView::figures).toList(), scraper.nginx());
     return new Live(new Live.Totals(up, views.size(), rate(traffic.requestsPerSecond()), rate(traffic.errorsPerSecond()),
         traffic.nginx() == null ? null : rate(traffic.nginx().errorsPerSecond()), revision, rollback),
-        filter.select(views), filter, Live.outage(views));
+        filter.select(views, hostsAway()), filter, Live.outage(views));
+  }
+
+  /** The state of each host that is not Ready, by name: the rows of its instances say so. */
+  private Map<String, String> hostsAway() {
+    return hosts.list().stream().filter(view -> view.host().state() != HostState.READY)
+        .collect(Collectors.toMap(view -> view.host().name(), view -> view.host().state().word()));
   }
 
   /** Where an instance listens, and on which host when it is not the console's own machine. */

@@ -6,6 +6,7 @@ import dev.ollamabridge.console.metrics.Figures;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
@@ -82,14 +83,18 @@ public record RowFilter(String q, String state, String health, String host, Stri
     return !q.isEmpty() || !state.isEmpty() || !health.isEmpty() || !host.isEmpty();
   }
 
-  /** The rows of the instances it keeps, in its order. */
-  List<InstanceRow> select(List<InstanceView> views) {
+  /**
+   * The rows of the instances it keeps, in its order.
+   *
+   * @param hostsAway the state of each host that is not Ready, by name
+   */
+  List<InstanceRow> select(List<InstanceView> views, Map<String, String> hostsAway) {
     String needle = q.toLowerCase(Locale.ROOT);
     return views.stream()
         .filter(view -> needle.isEmpty() || contains(view.instance().name(), needle)
             || contains(view.instance().address(), needle) || contains(view.instance().upstreamUrl(), needle))
         .filter(view -> host.isEmpty() || view.instance().host().equals(host))
-        .map(view -> new Listed(view, InstanceRow.of(view)))
+        .map(view -> new Listed(view, InstanceRow.of(view, hostsAway.get(view.instance().host()))))
         .filter(listed -> state.isEmpty() || listed.row.state().equalsIgnoreCase(state))
         .filter(listed -> health.isEmpty() || listed.row.health().equalsIgnoreCase(health))
         .sorted(order())
