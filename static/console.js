@@ -20,6 +20,7 @@
       el.title = at.toLocaleString();
       if (format === "age") el.textContent = age(seconds);
       else if (format === "ago") el.textContent = age(seconds) + " ago";
+      else if (format === "in") el.textContent = at.getTime() > Date.now() ? "in " + age((at.getTime() - Date.now()) / 1000) : "expired";
       else el.textContent = at.toLocaleString();
     });
   }
@@ -312,7 +313,7 @@
   function keepViewInAddress(e) {
     if (!e.target.closest || !e.target.closest("#filters")) return;
     var query = new URLSearchParams();
-    ["q", "state", "health", "sort"].forEach(function (name) {
+    ["q", "state", "health", "host", "sort"].forEach(function (name) {
       var field = document.getElementById(name);
       if (field && field.value && !(name === "sort" && field.value === "problems")) query.set(name, field.value);
     });
@@ -351,6 +352,27 @@
     } else {
       select();
     }
+  });
+
+  // The Hosts page swaps its table every few seconds; the live region says which host changed state.
+  var hostStates = null;
+  function statesOfHosts() {
+    var states = {};
+    document.querySelectorAll("#host-rows tr[data-name]").forEach(function (tr) { states[tr.dataset.name] = tr.dataset.state; });
+    return states;
+  }
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (e.detail.target && e.detail.target.id === "hosts-live") hostStates = statesOfHosts();
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    if (!hostStates || !e.detail.target || e.detail.target.id !== "hosts-live") return;
+    var now = statesOfHosts();
+    var said = Object.keys(now).filter(function (name) { return hostStates[name] && hostStates[name] !== now[name]; })
+      .map(function (name) { return name + " is now " + now[name]; });
+    Object.keys(now).forEach(function (name) { if (!hostStates[name]) said.push(name + " joined: " + now[name]); });
+    hostStates = null;
+    var region = document.getElementById("announce");
+    if (region && said.length) region.textContent = said.join(". ") + ".";
   });
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -154,6 +154,27 @@ final class Chromium implements AutoCloseable {
   }
 
   /**
+   * Saves the whole page, beyond the window's height, as {@code target/screenshots/<prefix>-<n>-<step>.png}:
+   * for pages whose parts to look at are below the fold at phone width.
+   */
+  Path fullPageScreenshot(String step) {
+    try {
+      Files.createDirectories(SHOTS);
+      Path file = SHOTS.resolve(String.format("%s-%02d-%s.png", prefix, ++shots, step));
+      @SuppressWarnings("unchecked")
+      Map<String, Object> size = (Map<String, Object>) driver.executeCdpCommand("Page.getLayoutMetrics", Map.of())
+          .get("cssContentSize");
+      Map<String, Object> clip = Map.of("x", 0, "y", 0, "width", size.get("width"), "height", size.get("height"), "scale", 1);
+      Object png = driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
+          "captureBeyondViewport", true, "clip", clip)).get("data");
+      Files.write(file, java.util.Base64.getDecoder().decode(String.valueOf(png)));
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
    * The browser console's errors since they were last read: script errors, resources or scripts the
    * CSP refused, missing files. A refused form (400) or login (401) is the page working, and is not counted.
    */

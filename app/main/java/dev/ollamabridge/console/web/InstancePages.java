@@ -1,7 +1,10 @@
 package dev.ollamabridge.console.web;
 
 import dev.ollamabridge.console.events.EventLog;
+import dev.ollamabridge.console.hosts.HostService;
+import dev.ollamabridge.console.hosts.HostState;
 import dev.ollamabridge.console.hosts.HostUnavailable;
+import dev.ollamabridge.console.instances.HostRuntimes;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InstanceChanges;
 import dev.ollamabridge.console.instances.InstanceConflict;
@@ -27,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /** The dashboard and the instance pages: thin handlers over {@link InstanceService}. */
 final class InstancePages {
@@ -39,6 +43,7 @@ final class InstancePages {
   private static final String LIVE_REFRESH = "live-refresh";
 
   private final InstanceService instances;
+  private final HostService hosts;
   private final BridgeScraper scraper;
   private final RevisionRepository revisions;
   private final EventLog events;
@@ -50,11 +55,12 @@ final class InstancePages {
    * @param nginx whether nginx takes the clients' requests (nginx.mode managed or system), which the
    *     dashboard says with its address
    */
-  InstancePages(InstanceService instances, BridgeScraper scraper, RevisionRepository revisions, EventLog events,
-      Pages pages, SettingsService settings, boolean nginx) {
+  InstancePages(InstanceService instances, HostService hosts, BridgeScraper scraper, RevisionRepository revisions,
+      EventLog events, Pages pages, SettingsService settings, boolean nginx) {
     this.settings = settings;
     this.nginx = nginx;
     this.instances = instances;
+    this.hosts = hosts;
     this.scraper = scraper;
     this.revisions = revisions;
     this.events = events;
@@ -67,8 +73,7 @@ final class InstancePages {
     String someBridge = live.rows().isEmpty() ? null : live.rows().get(0).address();
     ClientEndpoint endpoint = ClientEndpoint.of(settings.all(), nginx, browserHost(ctx), someBridge);
     pages.render(ctx, "dashboard.jte", new DashboardPage(WebRoutes.layout(ctx, "Instances", "instances"), endpoint, live,
-        scraper.interval().toMillis()));
-
+        scraper.interval().toMillis(), HostChoices.toFilter(hosts.list(), filter.host())));
   }
 
   /** The last hour of the whole cluster's requests and errors, nginx's own answers included, for the dashboard's chart. */
@@ -92,7 +97,7 @@ final class InstancePages {
   void add(Context ctx) {
     act(ctx, () -> {
       Instance created = instances.create(InstanceChanges.NONE, WebRoutes.actor(ctx));
-      return "Added " + created.name() + " on " + created.address() + "; its bridge is starting.";
+      return "Added " + created.name() + " on " + where(created) + "; its bridge is starting.";
     });
   }
 
@@ -133,7 +138,7 @@ final class InstancePages {
 
   void newForm(Context ctx) {
     pages.render(ctx, "instances/new.jte", new NewInstancePage(WebRoutes.layout(ctx, "New instance", "instances"),
-        InstanceForm.blank()));
+        InstanceForm.blank(), HostChoices.toPlace(hosts.list(), null)));
   }
 
   void create(Context ctx) {
@@ -146,7 +151,8 @@ final class InstancePages {
     }
     ctx.status(400);
     pages.render(ctx, "instances/new.jte", new NewInstancePage(WebRoutes.layout(ctx, "New instance", "instances"),
-        InstanceForm.blank().refused(ctx.formParamMap(), refusals.byField, refusals.nginxTest)));
+        InstanceForm.blank().refused(ctx.formParamMap(), refusals.byField, refusals.nginxTest),
+        HostChoices.toPlace(hosts.list(), ctx.formParam("host"))));
   }
 
   void show(Context ctx) {
@@ -158,7 +164,7 @@ final class InstancePages {
   private static String notice(InstanceView view, String created, String saved) {
     Instance i = view.instance();
     if (created != null) {
-      return "Added " + i.name() + " on " + i.address() + (i.managed() && i.enabled() ? "; its bridge is starting." : ".");
+      return "Added " + i.name() + " on " + where(i) + (i.managed() && i.enabled() ? "; its bridge is starting." : ".");
     }
     if (saved == null) {
       return null;
@@ -231,7 +237,7 @@ final class InstancePages {
   private void render(Context ctx, InstanceView view, InstanceForm form, String notice) {
     pages.render(ctx, "instances/show.jte", new InstancePage(WebRoutes.layout(ctx, view.instance().name(), "instances"),
         InstanceRow.of(view), form, notice, events.latest(EVENTS_SHOWN, view.instance().name()),
-        scraper.interval().toMillis()));
+        scraper.interval().toMillis(), HostChoices.toPlace(hosts.list(), form.value("host"))));
   }
 
   /**
@@ -276,7 +282,19 @@ final class InstancePages {
     ClusterTotals traffic = ClusterTotals.of(views.stream().map(InstanceView::figures).toList(), scraper.nginx());
     return new Live(new Live.Totals(up, views.size(), rate(traffic.requestsPerSecond()), rate(traffic.errorsPerSecond()),
         traffic.nginx() == null ? null : rate(traffic.nginx().errorsPerSecond()), revision, rollback),
-        filter.select(views), filter, Live.outage(views));
+        filter.select(views, hostsAway()), filter, Live.outage(views));
+  }
+
+  /** The state of each host that is not Ready, by name: the rows of its instances say so. */
+  private Map<String, String> hostsAway() {
+    return hosts.list().stream().filter(view -> view.host().state() != HostState.READY)
+        .collect(Collectors.toMap(view -> view.host().name(), view -> view.host().state().word()));
+  }
+
+  /** Where an instance listens, and on which host when it is not the console's own machine. */
+  private static String where(Instance instance) {
+    return instance.host().equals(HostRuntimes.LOCAL) ? instance.address()
+        : "host " + instance.host() + " at " + instance.address();
   }
 
   /** The host the browser reached the console by, without its port; null when it named none. */

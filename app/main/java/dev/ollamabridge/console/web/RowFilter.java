@@ -6,6 +6,7 @@ import dev.ollamabridge.console.metrics.Figures;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
@@ -13,15 +14,17 @@ import java.util.regex.Pattern;
 
 /**
  * Which instances the dashboard lists, and in what order: a search in names, addresses and
- * upstreams, a process state, a health word, and a sort ({@code problems} first by default). Read
+ * upstreams, a process state, a health word, the host they run on, and a sort ({@code problems}
+ * first by default). Read
  * from the page's query and from every poll, so the list a poll answers is the list on the screen.
  *
  * @param q text the name, address or upstream contains (any case); empty: any
  * @param state a process state word as the rows show it ({@code RUNNING}, {@code DISABLED}…); empty: any
  * @param health a health word as the rows show it ({@code healthy}, {@code unhealthy}…); empty: any
+ * @param host the name of the host the instances run on ({@code local}, or one on the Hosts page); empty: any
  * @param sort one of {@link #SORTS}
  */
-public record RowFilter(String q, String state, String health, String sort) {
+public record RowFilter(String q, String state, String health, String host, String sort) {
 
   /** The orders, each with what the page calls it. */
   public static final List<Choice> SORTS = List.of(new Choice("problems", "Problems first"), new Choice("name", "Name"),
@@ -32,10 +35,12 @@ public record RowFilter(String q, String state, String health, String sort) {
   /** The health words a row can show; a word outside these is accepted as well, for words yet to come. */
   public static final List<String> HEALTH = List.of("healthy", "unhealthy", "checking", "unchecked");
 
-  public static final RowFilter DEFAULT = new RowFilter("", "", "", "problems");
+  public static final RowFilter DEFAULT = new RowFilter("", "", "", "", "problems");
 
   private static final int MAX_QUERY = 100;
   private static final Pattern WORD = Pattern.compile("[A-Za-z]{0,20}");
+  /** A host's name as the Hosts page accepts it, or empty. */
+  private static final Pattern HOST = Pattern.compile("([a-z0-9][a-z0-9-]{0,62})?");
   private static final Pattern NUMBERED = Pattern.compile("(\\D*)(\\d+)");
 
   /** A value of a select, and its label. */
@@ -49,11 +54,15 @@ public record RowFilter(String q, String state, String health, String sort) {
     }
     String state = word(field, "state");
     String health = word(field, "health");
+    String host = value(field, "host");
+    if (!HOST.matcher(host).matches()) {
+      throw new InvalidInput("host", "host must be a host's name (lower-case letters, digits and '-'), or empty for any");
+    }
     String sort = value(field, "sort");
     if (SORTS.stream().noneMatch(choice -> choice.value().equals(sort)) && !sort.isEmpty()) {
       throw new InvalidInput("sort", "sort must be one of " + SORTS.stream().map(Choice::value).toList());
     }
-    return new RowFilter(q, state, health, sort.isEmpty() ? DEFAULT.sort : sort);
+    return new RowFilter(q, state, health, host, sort.isEmpty() ? DEFAULT.sort : sort);
   }
 
   private static String value(Function<String, String> field, String name) {
@@ -71,16 +80,21 @@ public record RowFilter(String q, String state, String health, String sort) {
 
   /** Whether it leaves instances out. */
   public boolean narrows() {
-    return !q.isEmpty() || !state.isEmpty() || !health.isEmpty();
+    return !q.isEmpty() || !state.isEmpty() || !health.isEmpty() || !host.isEmpty();
   }
 
-  /** The rows of the instances it keeps, in its order. */
-  List<InstanceRow> select(List<InstanceView> views) {
+  /**
+   * The rows of the instances it keeps, in its order.
+   *
+   * @param hostsAway the state of each host that is not Ready, by name
+   */
+  List<InstanceRow> select(List<InstanceView> views, Map<String, String> hostsAway) {
     String needle = q.toLowerCase(Locale.ROOT);
     return views.stream()
         .filter(view -> needle.isEmpty() || contains(view.instance().name(), needle)
             || contains(view.instance().address(), needle) || contains(view.instance().upstreamUrl(), needle))
-        .map(view -> new Listed(view, InstanceRow.of(view)))
+        .filter(view -> host.isEmpty() || view.instance().host().equals(host))
+        .map(view -> new Listed(view, InstanceRow.of(view, hostsAway.get(view.instance().host()))))
         .filter(listed -> state.isEmpty() || listed.row.state().equalsIgnoreCase(state))
         .filter(listed -> health.isEmpty() || listed.row.health().equalsIgnoreCase(health))
         .sorted(order())

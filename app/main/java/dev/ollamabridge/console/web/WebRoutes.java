@@ -31,18 +31,20 @@ public final class WebRoutes {
   private final EventPages events;
   private final FilePages files;
   private final TokenPages tokens;
+  private final HostPages hosts;
 
   public WebRoutes(ConsoleServices services) {
     this.services = services;
     this.security = new WebSecurity(services.sessions());
     this.login = new LoginRoutes(services.admin(), services.sessions(), services.logins(), services.events(), pages);
-    this.instances = new InstancePages(services.instances(), services.scraper(), services.revisions(), services.events(),
+    this.instances = new InstancePages(services.instances(), services.hosts(), services.scraper(), services.revisions(), services.events(),
         pages, services.settings(), services.applier().isPresent());
     this.nginx = new NginxPages(services.settings(), services.configs(), services.applier(), services.revisions(), pages);
     this.settings = new SettingsPages(services.settings(), services.bridgeJava(), services.instances()::archive, pages);
     this.events = new EventPages(services.events(), pages);
     this.files = new FilePages(services.configs(), pages);
     this.tokens = new TokenPages(services.tokens(), services.events(), pages);
+    this.hosts = new HostPages(services.hosts(), services.instances(), pages);
   }
 
   public void register(JavalinConfig config) {
@@ -86,6 +88,16 @@ public final class WebRoutes {
           get("now", instances::now);
           get("logs", instances::logs);
           get("series", instances::series);
+        });
+      });
+      path("/hosts", () -> {
+        get(hosts::list);
+        post(hosts::add);
+        get("live", hosts::live);
+        post("joins/{id}/revoke", hosts::revokeJoin);
+        path("{name}", () -> {
+          post("revoke", hosts::revoke);
+          get("supervisor.conf", hosts::supervisorConf);
         });
       });
       path("/nginx", () -> {
