@@ -46,21 +46,23 @@ final class InstancePlacement {
       }
     }
     String listenHost = runtime.local() ? DEFAULT_HOST : runtime.advertise();
-    return new Instance(0, chosen, runtime.name(), listenHost, nextFreePort(existing, runtime), settings.get(Setting.DEFAULT_UPSTREAM),
+    return new Instance(0, chosen, runtime.name(), listenHost, nextFreePort(existing, runtime, listenHost),
+        settings.get(Setting.DEFAULT_UPSTREAM),
         "auto", 1, "primary", 2, 30, true, null, false, null, List.of(), 0, true, true, true, List.of(), List.of(), List.of(),
         0, 0, 30_000, 0, null, null);
   }
 
   /**
    * The first port from {@code first_port} up, inside {@code instance_ports}, that no instance on the
-   * host uses and, on the console's own machine, nothing listens on.
+   * host (or on the same address) uses and, on the console's own machine, nothing listens on.
    */
-  private int nextFreePort(List<Instance> existing, HostRuntime runtime) {
-    Set<Integer> taken = existing.stream().filter(other -> other.host().equals(runtime.name()))
+  private int nextFreePort(List<Instance> existing, HostRuntime runtime, String listenHost) {
+    Set<Integer> taken = existing.stream().filter(other -> sharesAddress(other, runtime.name(), listenHost))
         .map(Instance::port).collect(Collectors.toSet());
+    boolean thisMachine = runtime.local() || HostPort.isLoopbackOrWildcard(runtime.advertise());
     PortRange ports = settings.instancePorts();
     for (int port = Math.max(settings.integer(Setting.FIRST_PORT), ports.from()); port <= ports.to(); port++) {
-      if (!taken.contains(port) && (!runtime.local() || PortCheck.inUse(DEFAULT_HOST, port).isEmpty())) {
+      if (!taken.contains(port) && (!thisMachine || PortCheck.inUse(listenHost, port).isEmpty())) {
         return port;
       }
     }
@@ -109,8 +111,7 @@ final class InstancePlacement {
       if (other.name().equals(draft.name())) {
         throw new InstanceConflict("name", "the name '" + draft.name() + "' is taken by instance " + other.id());
       }
-      if (other.host().equals(draft.host()) && other.port() == draft.port()
-          && sameHost(other.listenHost(), draft.listenHost())) {
+      if (other.port() == draft.port() && sharesAddress(other, draft.host(), draft.listenHost())) {
         throw new InstanceConflict("port", "port " + draft.port() + " on " + draft.listenHost() + " is taken by instance '" + other.name() + "'");
       }
       if (draft.cacheEnabled() && other.cacheEnabled() && draft.cacheDir() != null && other.cacheDir() != null
@@ -120,6 +121,21 @@ final class InstancePlacement {
             + other.name() + "''s " + other.cacheDir());
       }
     }
+  }
+
+  /**
+   * Whether a bridge on {@code host} listening on {@code listenHost} would share its addresses with
+   * {@code other}: on one host, as {@link #sameHost} says; across hosts, only one address written
+   * the same (two machines cannot hold one address, but an agent on the console's own machine advertises
+   * loopback, as the console's own bridges listen on).
+   */
+  private static boolean sharesAddress(Instance other, String host, String listenHost) {
+    if (other.host().equals(host)) {
+      return sameHost(other.listenHost(), listenHost);
+    }
+    return !HostPort.isWildcard(other.listenHost()) && !HostPort.isWildcard(listenHost)
+        && HostPort.canonicalAddresses(other.listenHost()).stream()
+            .anyMatch(HostPort.canonicalAddresses(listenHost)::contains);
   }
 
   /**
