@@ -1,6 +1,7 @@
 package dev.ollamabridge.files;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
@@ -73,9 +74,14 @@ public final class OwnerOnly {
    * new one, never half of either. The directory must exist.
    */
   public static void writeString(Path target, String text) throws IOException {
-    Path temp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp", fileAttributes());
+    write(target, text.getBytes(StandardCharsets.UTF_8), "." + target.getFileName());
+  }
+
+  /** As {@link #writeString}, with the temporary file named {@code <tempPrefix><n>.tmp}, for a reader that sweeps up those a crash left. */
+  public static void write(Path target, byte[] bytes, String tempPrefix) throws IOException {
+    Path temp = Files.createTempFile(target.toAbsolutePath().getParent(), tempPrefix, ".tmp", fileAttributes());
     try {
-      Files.writeString(temp, text);
+      Files.write(temp, bytes);
       try {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {

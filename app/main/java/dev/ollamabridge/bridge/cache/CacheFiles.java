@@ -10,13 +10,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,17 +115,7 @@ final class CacheFiles {
       }
     }
     boolean fresh = !Files.exists(target, NOFOLLOW);
-    Path temp = Files.createTempFile(shard, ".answer-" + key + "-", ".tmp", OwnerOnly.fileAttributes());
-    try {
-      Files.write(temp, Json.bytes(node));
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+    OwnerOnly.write(target, Json.bytes(node), ".answer-" + key + "-");
     return fresh;
   }
 
