@@ -37,13 +37,17 @@ public final class LeftoverProcesses implements AfterEachCallback, AfterAllCallb
     context.getTestClass().ifPresent(type -> directories(type, null, true).forEach(LeftoverProcesses::kill));
   }
 
-  /** Kills the processes named by the pid files under {@code data}, and their children. */
+  /**
+   * Kills the processes named by the pid files under {@code data} ({@code run/*.pid}, also one level
+   * down, where a test keeps its agents' data directories: {@code <data>/h1/run/b1.pid}), and their children.
+   */
   public static void kill(Path data) {
     List<Path> pidFiles = new ArrayList<>();
-    try (Stream<Path> run = Files.isDirectory(data.resolve("run")) ? Files.list(data.resolve("run")) : Stream.empty()) {
-      run.filter(file -> file.toString().endsWith(".pid")).forEach(pidFiles::add);
-    } catch (IOException e) {
-      // gone already
+    try (Stream<Path> files = Files.isDirectory(data) ? Files.walk(data, 3) : Stream.empty()) {
+      files.filter(file -> file.toString().endsWith(".pid") && file.getParent().getFileName().toString().equals("run"))
+          .forEach(pidFiles::add);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // gone already, or going while this walks
     }
     pidFiles.add(data.resolve("nginx/nginx.pid"));
     for (Path file : pidFiles) {
