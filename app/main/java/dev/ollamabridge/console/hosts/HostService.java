@@ -278,7 +278,10 @@ public final class HostService implements HostRuntimes, AutoCloseable {
     lastSeen.put(name, now);
     Report before = runtime.lastReport();
     runtime.reported(checked);
-    if (before == null || before.applied() != checked.applied() || !before.facts().equals(checked.facts())
+    // stored when what it says of itself changes, else once a minute: memory and disk move every report
+    if (before == null || before.applied() != checked.applied()
+        || !before.facts().version().equals(checked.facts().version())
+        || !before.facts().advertise().equals(checked.facts().advertise())
         || host.lastReportAt() == null || host.lastReportAt().isBefore(now.minusSeconds(60))) {
       repository.reported(name, checked.facts(), checked.applied(), now);
     }
@@ -373,8 +376,9 @@ public final class HostService implements HostRuntimes, AutoCloseable {
 
   /** A hostile agent's report, cut to size: at most 1000 programs, every text one bounded line. */
   private static Report checked(Report report) {
-    if (report == null || report.facts() == null) {
-      throw new IllegalArgumentException("a report needs its facts");
+    if (report == null || report.facts() == null || report.facts().version() == null
+        || report.facts().advertise() == null) {
+      throw new IllegalArgumentException("a report needs its facts: at least the agent's version and address");
     }
     HostFacts f = report.facts();
     HostFacts facts = new HostFacts(LogText.oneLine(f.version(), 40), LogText.oneLine(f.advertise(), 255),
