@@ -68,7 +68,8 @@ class ConsoleDownTest {
     });
     long b1 = bridge("h1", "b1");
     long b2 = bridge("h2", "b2");
-    await().atMost(PATIENCE).until(() -> served("b1") && served("b2"));
+    // both serve fake-llama in nginx's routing by model (discovered on both) before anything is killed
+    await().atMost(PATIENCE).until(() -> served("b1") && served("b2") && oneGroup("b1", "b2"));
     long b1Pid = pid(b1);
 
     try (ChatLoad load = new ChatLoad(nginxPort, 2)) {
@@ -94,7 +95,9 @@ class ConsoleDownTest {
       });
       load.awaitMore(20);
       load.stop();
-      assertThat(load.failures).as("requests that failed while the console was away").isEmpty();
+      assertThat(load.failures).as(() -> "requests that failed while the console was away; nginx's error log ends "
+          + tail(data.resolve("console/nginx/logs/error.log"), 30) + "\nthe console's output ends "
+          + tail(data.resolve("console.out"), 60)).isEmpty();
     }
     assertThat(bridgesNamed("b1")).as("one b1, the one its agent restarted").hasSize(1);
     assertThat(bridgesNamed("b2")).hasSize(1);
@@ -142,6 +145,34 @@ class ConsoleDownTest {
     Path applied = data.resolve("console/nginx/conf/nginx.conf");
     return Files.exists(applied) && Files.readString(applied).lines()
         .anyMatch(line -> line.endsWith("# " + name) && !line.contains(" down"));
+  }
+
+  private static String tail(Path file, int lines) {
+    try {
+      List<String> all = Files.readAllLines(file);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(" + e + ")";
+    }
+  }
+
+  /**
+   * Whether nginx's routing by model sends the model to all these bridges: one {@code group_N}
+   * upstream holds every one of them, up. Until each bridge's models are discovered, a model
+   * routes only to the bridges known to serve it.
+   */
+  private boolean oneGroup(String... names) throws IOException {
+    Path applied = data.resolve("console/nginx/conf/nginx.conf");
+    if (!Files.exists(applied)) {
+      return false;
+    }
+    for (String block : Files.readString(applied).split("upstream ")) {
+      if (block.startsWith("group_") && java.util.Arrays.stream(names).allMatch(name -> block.lines()
+          .anyMatch(line -> line.endsWith("# " + name) && !line.contains(" down")))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The pid the host's agent wrote for the bridge. */

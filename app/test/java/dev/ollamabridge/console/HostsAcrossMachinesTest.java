@@ -74,6 +74,7 @@ class HostsAcrossMachinesTest {
     awaitState("h2", "Ready");
     long b1 = bridgeOn("h1", "b1");
     bridgeOn("h2", "b2");
+    nginx.awaitSettled(); // both bridges' models discovered: nginx routes fake-llama to both
     String b1Server = "server " + net.host("h1").address() + ":" + nginx.port(b1);
 
     try (ChatLoad load = new ChatLoad(nginx.nginxPort, 2)) {
