@@ -54,14 +54,9 @@ import dev.ollamabridge.console.supervise.SupervisePolicy;
 import dev.ollamabridge.console.supervise.Supervisor;
 import dev.ollamabridge.fake.FakeOllama;
 import dev.ollamabridge.files.OwnerOnly;
-import dev.ollamabridge.pki.CertificateAuthority;
-import dev.ollamabridge.pki.Identity;
-import dev.ollamabridge.pki.TlsContexts;
 import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -69,15 +64,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
-import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -169,7 +161,7 @@ public final class ConsoleApp implements AutoCloseable {
           data.resolve("run"), data.resolve("logs"));
       archive.ifPresent(a -> parts.add(0, a));
       BridgeLaunch launch = new BridgeLaunch(self, data, archive);
-      Optional<AgentAccess> agents = agentAccess(config, data);
+      Optional<AgentAccess> agents = AgentAccess.of(config.agentListen(), config.agentUrl(), data.resolve("pki"));
       HostService hosts = new HostService(database, json, events, new LocalRuntime(supervisor, launch), agents,
           Clock.systemUTC());
       parts.add(0, hosts);
@@ -231,7 +223,7 @@ public final class ConsoleApp implements AutoCloseable {
       apiPort.set(api.port());
       parts.add(0, api::stop);
       if (agents.isPresent()) {
-        parts.add(0, startAgentListener(config, agents.get(), hosts, json));
+        parts.add(0, AgentListener.start(config.agentListen(), agents.get(), hosts, json));
       }
       // only now: the training's processes bind ports the system picks, which must not be the one the console asked for
       archive.ifPresent(BridgeArchive::prepare);
@@ -247,41 +239,6 @@ public final class ConsoleApp implements AutoCloseable {
       directory.close();
       throw e;
     }
-  }
-
-  /** With {@code --agent-listen}: the console's CA (made on first start) and the URL agents dial. */
-  private static Optional<AgentAccess> agentAccess(ConsoleConfig config, Path data) throws IOException {
-    if (config.agentListen() == null) {
-      return Optional.empty();
-    }
-    CertificateAuthority ca = CertificateAuthority.openOrCreate(data.resolve("pki"), "Ollama Bridge console CA");
-    String url = config.agentUrl() != null ? config.agentUrl() : "https://" + config.agentListen();
-    return Optional.of(new AgentAccess(url, ca));
-  }
-
-  /**
-   * The agent listener, with a certificate for every name agents may dial: the agent URL's host, and
-   * the listen address (for a wildcard, every address of this machine and its name).
-   */
-  private static AgentListener startAgentListener(ConsoleConfig config, AgentAccess access, HostService hosts,
-      ObjectMapper json) throws IOException {
-    Set<String> names = new TreeSet<>();
-    names.add(HttpUrl.get(access.url()).host());
-    String listen = config.agentListen().host();
-    if (HostPort.isWildcard(listen)) {
-      names.add("localhost");
-      names.add(InetAddress.getLocalHost().getHostName());
-      for (NetworkInterface network : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-        Collections.list(network.getInetAddresses()).forEach(address -> names.add(address.getHostAddress().replaceAll("%.*", "")));
-      }
-    } else {
-      names.add(listen);
-    }
-    Identity identity = access.ca().serverIdentity(List.copyOf(names));
-    AgentListener listener = AgentListener.start(config.agentListen(),
-        TlsContexts.server(identity, access.ca().certificate()), hosts, json);
-    log.info("agents join and link on {} (CA {})", access.url(), access.ca().fingerprint());
-    return listener;
   }
 
   /** Instances nginx keeps down: stopped on purpose, or on a host that is not ready (silent, or revoked). */

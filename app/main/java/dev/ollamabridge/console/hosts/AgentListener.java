@@ -9,14 +9,24 @@ import dev.ollamabridge.link.LinkPaths;
 import dev.ollamabridge.link.Reply;
 import dev.ollamabridge.link.Report;
 import dev.ollamabridge.logs.LogText;
+import dev.ollamabridge.pki.Identity;
+import dev.ollamabridge.pki.TlsContexts;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.websocket.WsContext;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import okhttp3.HttpUrl;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
@@ -40,8 +50,36 @@ public final class AgentListener implements AutoCloseable {
     this.server = server;
   }
 
+  /**
+   * Listens on {@code listen} with a certificate of the console's CA for every name agents may dial:
+   * the agent URL's host, and the listen address (for a wildcard, every address of this machine and
+   * its name); client certificates are wanted, and trusted when the CA issued them.
+   */
+  public static AgentListener start(HostPort listen, AgentAccess access, HostService hosts, ObjectMapper json)
+      throws IOException {
+    Identity identity = access.ca().serverIdentity(serverNames(listen, access.url()));
+    AgentListener listener = start(listen, TlsContexts.server(identity, access.ca().certificate()), hosts, json);
+    log.info("agents join and link on {} (CA {})", access.url(), access.ca().fingerprint());
+    return listener;
+  }
+
+  private static List<String> serverNames(HostPort listen, String url) throws IOException {
+    Set<String> names = new TreeSet<>();
+    names.add(HttpUrl.get(url).host());
+    if (HostPort.isWildcard(listen.host())) {
+      names.add("localhost");
+      names.add(InetAddress.getLocalHost().getHostName());
+      for (NetworkInterface network : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        Collections.list(network.getInetAddresses()).forEach(address -> names.add(address.getHostAddress().replaceAll("%.*", "")));
+      }
+    } else {
+      names.add(listen.host());
+    }
+    return List.copyOf(names);
+  }
+
   /** Listens on {@code listen} with {@code tls}, which presents the console's agent certificate and wants clients'. */
-  public static AgentListener start(HostPort listen, SSLContext tls, HostService hosts, ObjectMapper json) {
+  static AgentListener start(HostPort listen, SSLContext tls, HostService hosts, ObjectMapper json) {
     Javalin server = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
