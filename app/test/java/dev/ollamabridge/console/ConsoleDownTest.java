@@ -72,7 +72,7 @@ class ConsoleDownTest {
     await().atMost(PATIENCE).until(() -> served("b1") && served("b2") && oneGroup("b1", "b2"));
     long b1Pid = pid(b1);
 
-    try (ChatLoad load = new ChatLoad(nginxPort, 2)) {
+    try (ChatLoad load = new ChatLoad(nginxPort, 50)) {
       load.awaitMore(20);
       console.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // kill -9
       load.awaitMore(50);

@@ -77,7 +77,7 @@ class HostsAcrossMachinesTest {
     nginx.awaitSettled(); // both bridges' models discovered: nginx routes fake-llama to both
     String b1Server = "server " + net.host("h1").address() + ":" + nginx.port(b1);
 
-    try (ChatLoad load = new ChatLoad(nginx.nginxPort, 2)) {
+    try (ChatLoad load = new ChatLoad(nginx.nginxPort, 50)) {
       load.awaitMore(20);
       Instant cut = Instant.now();
       net.partition("h1");
@@ -85,7 +85,7 @@ class HostsAcrossMachinesTest {
       Duration notReadyAfter = Duration.between(cut, Instant.now());
       await().atMost(PATIENCE).until(() -> applied().anyMatch(line ->
           line.contains(b1Server) && line.contains(" down")));
-      load.awaitMore(40);
+      load.awaitMore(40); // traffic flows past the requests caught on the cut link
       net.heal("h1");
       awaitState("h1", "Ready");
       await().atMost(PATIENCE).until(() -> applied().anyMatch(line ->
@@ -109,7 +109,7 @@ class HostsAcrossMachinesTest {
     JsonNode before = nginx.api.get("/instances/" + b).body();
     long oldPid = before.at("/process/pid").asLong();
 
-    try (ChatLoad load = new ChatLoad(nginx.nginxPort, 2)) {
+    try (ChatLoad load = new ChatLoad(nginx.nginxPort, 50)) {
       load.awaitMore(20);
       ConsoleClient.Answer moved = nginx.api.patch("/instances/" + b, "{\"host\":\"h2\",\"version\":"
           + before.path("version").asLong() + "}");
