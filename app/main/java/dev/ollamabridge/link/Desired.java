@@ -9,10 +9,17 @@ import java.util.List;
  *
  * @param host the host's name
  * @param revision goes up by one whenever the document's content changes, never otherwise
+ * @param edge the nginx this host runs as an edge of the cluster, or null when it is no edge (the
+ *     agent then stops the nginx it ran as one)
  */
-public record Desired(String host, long revision, List<BridgeSpec> bridges) implements LinkMessage {
+public record Desired(String host, long revision, List<BridgeSpec> bridges, EdgeSpec edge) implements LinkMessage {
 
   public Desired {
     bridges = List.copyOf(bridges);
+  }
+
+  /** A host that is no edge. */
+  public Desired(String host, long revision, List<BridgeSpec> bridges) {
+    this(host, revision, bridges, null);
   }
 }
