@@ -108,9 +108,43 @@ public final class GeneratedFiles {
    * a system nginx) the part that goes inside its {@code http {}}.
    */
   public String nginx(Snapshot snapshot, boolean fullConfig) {
-    NginxModel model = nginxModel(snapshot, fullConfig);
+    NginxModel model = nginxModel(snapshot, fullConfig, null);
     String draft = render("nginx.conf.jte", model.withRevision("pending"));
     return render("nginx.conf.jte", model.withRevision(Sha256.hex(draft).substring(0, 16)));
+  }
+
+  /**
+   * An edge host: its name (bridges on it are reached on its own loopback) and the address its nginx
+   * listens on, or null for every address of the host.
+   */
+  public record Edge(String host, String listen) {}
+
+  /**
+   * The whole nginx.conf an edge host's agent runs: the upstreams, routing and settings of the
+   * console's own, listening on the edge's address at nginx.listen's port, every file relative to the
+   * agent's nginx prefix ({@code router.js} beside the config), no {@code user} line (the agent adds
+   * its own), no TLS (the certificates are on the console's machine), no log of nginx's own answers
+   * (only the console's nginx is counted). A bridge that only another machine's loopback reaches is
+   * down here.
+   *
+   * @param revision the revision of the console's own config of the same state, which this one carries
+   *     too: one revision is one state of the cluster on every edge
+   */
+  public String edgeNginx(Snapshot snapshot, Edge edge, String revision) {
+    return render("nginx.conf.jte", nginxModel(snapshot, true, edge).withRevision(revision));
+  }
+
+  /** The {@code listen} an edge's nginx.conf writes: {@code PORT} for every address, else {@code ADDRESS:PORT}. */
+  private static String edgeListen(Snapshot snapshot, Edge edge) {
+    int port = HostPort.parse(listen(snapshot, Setting.NGINX_LISTEN)).port();
+    if (edge.listen() == null) {
+      return String.valueOf(port);
+    }
+    String host = edge.listen().replace("[", "").replace("]", "");
+    if (!HostPort.isHost(host)) {
+      throw new RenderException("edge_listen", "host " + edge.host() + " has an edge address unfit for nginx.conf");
+    }
+    return new HostPort(host, port).toString();
   }
 
   public String supervisor(Snapshot snapshot, Secrets secrets) {
@@ -188,7 +222,8 @@ public final class GeneratedFiles {
         PROMETHEUS_TOKEN_FILE));
   }
 
-  private NginxModel nginxModel(Snapshot snapshot, boolean fullConfig) {
+  /** @param edge the edge host it is rendered for, or null for the console's own nginx */
+  private NginxModel nginxModel(Snapshot snapshot, boolean fullConfig, Edge edge) {
     String prefix = snapshot.dataDir().resolve("nginx").toString();
     if (fullConfig && !SAFE_PATH.matcher(prefix).matches()) {
       throw new RenderException("data", "nginx cannot use the data directory " + snapshot.dataDir()
@@ -212,6 +247,8 @@ public final class GeneratedFiles {
             + " balancing: make instance '" + instance.name() + "' primary, or balance with least_conn or round_robin");
       }
       String why = !instance.enabled() ? "disabled"
+          : edge != null && unreachableFrom(edge, instance) ? "on host " + checkName(instance.host())
+              + "'s loopback, which this edge cannot reach"
           : snapshot.draining().contains(instance.id()) ? "draining"
           : snapshot.stopped().contains(instance.id()) ? "stopped"
           : !snapshot.healthy().contains(instance.id()) ? "failing its health checks" : null;
@@ -238,13 +275,16 @@ public final class GeneratedFiles {
       tls = new NginxModel.Tls(listen(snapshot, Setting.NGINX_TLS_LISTEN), check(Setting.NGINX_TLS_CERT, cert, SAFE_PATH),
           check(Setting.NGINX_TLS_KEY, key, SAFE_PATH));
     }
+    if (edge != null) {
+      tls = null;
+    }
     return new NginxModel(
         fullConfig,
-        fullConfig && ROOT.equals(System.getProperty("user.name")) ? ROOT : null,
-        prefix,
-        fullConfig ? prefix + "/logs/access.log" : "/var/log/nginx/ollama-bridge.access.log",
+        edge == null && fullConfig && ROOT.equals(System.getProperty("user.name")) ? ROOT : null,
+        edge == null ? prefix : null,
+        edge != null ? "logs/access.log" : fullConfig ? prefix + "/logs/access.log" : "/var/log/nginx/ollama-bridge.access.log",
         "pending",
-        listen(snapshot, Setting.NGINX_LISTEN),
+        edge == null ? listen(snapshot, Setting.NGINX_LISTEN) : edgeListen(snapshot, edge),
         check(Setting.NGINX_SERVER_NAME, snapshot.setting(Setting.NGINX_SERVER_NAME), Pattern.compile("_|[A-Za-z0-9*][A-Za-z0-9.*-]{0,252}")),
         balance,
         snapshot.integer(Setting.NGINX_KEEPALIVE),
@@ -255,10 +295,18 @@ public final class GeneratedFiles {
         snapshot.integer(Setting.NGINX_MAX_BODY_MB),
         tls,
         servers,
-        routing(snapshot, serverOf),
+        routing(snapshot, serverOf, edge),
         NginxErrorAnswers.of(snapshot.integer(Setting.NGINX_MAX_BODY_MB), snapshot.integer(Setting.NGINX_RATE),
             snapshot.integer(Setting.NGINX_BURST), snapshot.integer(Setting.NGINX_READ_TIMEOUT_S)),
-        fullConfig ? prefix + "/" + ANSWERS_LOG : null);
+        fullConfig && edge == null ? prefix + "/" + ANSWERS_LOG : null);
+  }
+
+  /**
+   * Whether an edge cannot dial this bridge: it listens on its machine's loopback (or on every address,
+   * which the console's config dials on loopback), and that machine is another.
+   */
+  private static boolean unreachableFrom(Edge edge, Instance instance) {
+    return !instance.host().equals(edge.host()) && HostPort.isLoopbackOrWildcard(instance.listenHost());
   }
 
   /**
@@ -267,7 +315,7 @@ public final class GeneratedFiles {
    * {@link ClusterModels#routingKey}); a name without a tag also answers to {@code :latest}, as
    * Ollama has it.
    */
-  private static NginxModel.Routing routing(Snapshot snapshot, Map<Long, NginxModel.Server> serverOf) {
+  private static NginxModel.Routing routing(Snapshot snapshot, Map<Long, NginxModel.Server> serverOf, Edge edge) {
     if (snapshot.njs() == null || snapshot.setting(Setting.ROUTING_BY_MODEL).equals("off")) {
       return null;
     }
@@ -294,7 +342,8 @@ public final class GeneratedFiles {
     groupOf.forEach((ids, group) -> groups.add(new NginxModel.Group(group, abbreviated(String.join(", ", modelsOf.get(group))),
         ids.stream().map(serverOf::get).toList())));
     int longest = map.stream().mapToInt(entry -> entry.model().length()).max().orElse(0);
-    return new NginxModel.Routing(snapshot.njs().loadModule(), snapshot.njs().script().toString(),
+    return new NginxModel.Routing(snapshot.njs().loadModule(),
+        edge == null ? snapshot.njs().script().toString() : snapshot.njs().script().getFileName().toString(),
         snapshot.setting(Setting.ROUTING_UNKNOWN_MODEL), groups, map, mapBucketSize(longest),
         Math.max(2048, Integer.highestOneBit(Math.max(1, map.size())) * 4), pages(names),
         JsonNodeFactory.instance.objectNode().put("version", Dialect.OLLAMA_API_VERSION).toString());

@@ -84,6 +84,11 @@ public record NginxModel(
    */
   public record ErrorAnswer(int status, String openAi, String ollama, int retryAfterSeconds) {}
 
+  /** A file under nginx's prefix: an absolute path for the console's own nginx, relative for an edge's. */
+  public String path(String relative) {
+    return prefix == null ? relative : prefix + "/" + relative;
+  }
+
   NginxModel withRevision(String hash) {
     return new NginxModel(fullConfig, workerUser, prefix, accessLog, hash, listen, serverName, balance, keepalive,
         readTimeoutSeconds, nextUpstreamTries, ratePerSecond, burst, maxBodyMb, tls, servers, routing, errorAnswers,

@@ -1,6 +1,7 @@
 package dev.ollamabridge.console.hosts;
 
 import dev.ollamabridge.console.instances.HostRuntimes;
+import dev.ollamabridge.link.EdgeReport;
 import dev.ollamabridge.link.HostFacts;
 import java.time.Instant;
 
@@ -16,6 +17,10 @@ import java.time.Instant;
  * @param desiredRevision the revision of the desired state the console renders for it
  * @param desiredHash identifies that document's content, so a restarted console keeps the revision
  * @param appliedRevision the revision its agent last said it runs
+ * @param edge whether it runs an nginx of the cluster, applied by its agent
+ * @param edgeListen the address that nginx listens on, or null for every address of the host (the port
+ *     is always the cluster's {@code nginx.listen} port)
+ * @param edgeReport what its agent last said of that nginx, as last stored, or null
  */
 public record Host(
     String name,
@@ -30,7 +35,10 @@ public record Host(
     Instant certExpiresAt,
     long desiredRevision,
     String desiredHash,
-    long appliedRevision) {
+    long appliedRevision,
+    boolean edge,
+    String edgeListen,
+    EdgeReport edgeReport) {
 
   public boolean local() {
     return name.equals(HostRuntimes.LOCAL);

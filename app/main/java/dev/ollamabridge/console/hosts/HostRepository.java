@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ollamabridge.console.store.Database;
 import dev.ollamabridge.console.store.DatabaseException;
+import dev.ollamabridge.link.EdgeReport;
 import dev.ollamabridge.link.HostFacts;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -41,7 +42,8 @@ final class HostRepository {
         ON CONFLICT (name) DO UPDATE SET advertise = excluded.advertise, state = 'not_ready',
             joined_at = excluded.joined_at, changed_at = excluded.changed_at, version = excluded.version,
             cert_sha256 = excluded.cert_sha256, cert_expires_at = excluded.cert_expires_at, facts = NULL,
-            last_report_at = NULL, applied_revision = 0""",
+            last_report_at = NULL, applied_revision = 0,
+            edge_report = NULL""",
         name, advertise, now.toString(), now.toString(), version, certSha256, certExpiresAt.toString());
   }
 
@@ -58,6 +60,14 @@ final class HostRepository {
     update("UPDATE hosts SET desired_revision = ?, desired_hash = ? WHERE name = ?", revision, hash, name);
   }
 
+  void edge(String name, boolean edge, String listen) {
+    update("UPDATE hosts SET edge = ?, edge_listen = ? WHERE name = ?", edge ? 1 : 0, listen, name);
+  }
+
+  void edgeReport(String name, EdgeReport report) {
+    update("UPDATE hosts SET edge_report = ? WHERE name = ?", toJson(report), name);
+  }
+
   private List<Host> query(String sql, String name) {
     try (Connection connection = database.connection(); PreparedStatement query = connection.prepareStatement(sql)) {
       if (name != null) {
@@ -68,9 +78,10 @@ final class HostRepository {
         while (rows.next()) {
           hosts.add(new Host(rows.getString("name"), rows.getString("advertise"),
               HostState.ofKey(rows.getString("state")), instant(rows, "joined_at"), instant(rows, "changed_at"),
-              instant(rows, "last_report_at"), rows.getString("version"), fromJson(rows.getString("facts")),
+              instant(rows, "last_report_at"), rows.getString("version"), fromJson(rows.getString("facts"), HostFacts.class),
               rows.getString("cert_sha256"), instant(rows, "cert_expires_at"), rows.getLong("desired_revision"),
-              rows.getString("desired_hash"), rows.getLong("applied_revision")));
+              rows.getString("desired_hash"), rows.getLong("applied_revision"), rows.getBoolean("edge"),
+              rows.getString("edge_listen"), fromJson(rows.getString("edge_report"), EdgeReport.class)));
         }
       }
       return hosts;
@@ -95,19 +106,19 @@ final class HostRepository {
     return value == null ? null : Instant.parse(value);
   }
 
-  private String toJson(HostFacts facts) {
+  private String toJson(Object value) {
     try {
-      return json.writeValueAsString(facts);
+      return value == null ? null : json.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  private HostFacts fromJson(String value) {
+  private <T> T fromJson(String value, Class<T> type) {
     try {
-      return value == null ? null : json.readValue(value, HostFacts.class);
+      return value == null ? null : json.readValue(value, type);
     } catch (JsonProcessingException e) {
-      return null; // facts are for display; an unreadable row shows none
+      return null; // facts and edge reports are for display; an unreadable row shows none
     }
   }
 }

@@ -9,6 +9,8 @@ import dev.ollamabridge.console.instances.HostRuntimes;
 import dev.ollamabridge.console.instances.InvalidInput;
 import dev.ollamabridge.console.instances.LocalRuntime;
 import dev.ollamabridge.console.store.Database;
+import dev.ollamabridge.link.EdgeReport;
+import dev.ollamabridge.link.EdgeSpec;
 import dev.ollamabridge.link.HostFacts;
 import dev.ollamabridge.link.JoinAnswer;
 import dev.ollamabridge.link.JoinRequest;
@@ -25,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +55,10 @@ public final class HostService implements HostRuntimes, AutoCloseable {
   static final Duration CERTIFICATE_LIFETIME = Duration.ofDays(365);
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final int MAX_PROGRAMS = 1000;
+  private static final Pattern REVISION_HASH = Pattern.compile("[0-9a-f]{1,64}");
+  private static final Set<String> EDGE_RESULTS = Set.of("applied", "rejected", "failed");
+  /** How much of an edge's {@code nginx -t} output is kept and shown. */
+  static final int EDGE_OUTPUT_CHARS = 8 * 1024;
 
   /**
    * A host as the Hosts page and the API show it: the row, and what is known of it right now.
@@ -74,6 +81,7 @@ public final class HostService implements HostRuntimes, AutoCloseable {
   private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> received = new ConcurrentHashMap<>();
   private final List<BiConsumer<String, String>> listeners = new CopyOnWriteArrayList<>();
+  private final List<EdgeListener> edgeListeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(task -> {
     Thread thread = new Thread(task, "host-watch");
     thread.setDaemon(true);
@@ -104,6 +112,62 @@ public final class HostService implements HostRuntimes, AutoCloseable {
   /** {@code (host, cause)} on every change that moves bridges in or out of nginx. */
   public void addListener(BiConsumer<String, String> listener) {
     listeners.add(listener);
+  }
+
+  /** Told when a host's edge role changes and when an edge's report says something new. */
+  public void addEdgeListener(EdgeListener listener) {
+    edgeListeners.add(listener);
+  }
+
+  /**
+   * Makes a host an edge of the cluster (its agent runs an nginx the console renders for it), or no
+   * edge; {@code listen} null means every address of the host.
+   *
+   * @throws InvalidInput a listen address that is no IP address or host name, or carries a port
+   * @throws HostConflict the host is {@code local} (its nginx is the console's own) or was revoked
+   * @throws HostNotFound no such host
+   */
+  public void edge(String name, boolean edge, String listen, String actor) {
+    if (name.equals(LOCAL)) {
+      throw new HostConflict("edge", "local's nginx is the console's own: it is an edge when nginx.mode is "
+          + "managed or system, and none when it is off");
+    }
+    Host host = repository.find(name).orElseThrow(() -> new HostNotFound(name));
+    if (host.state() == HostState.REVOKED) {
+      throw new HostConflict("edge", "host " + name + " was revoked: join it again before making it an edge");
+    }
+    String address = edgeListen(listen);
+    if (host.edge() == edge && Objects.equals(host.edgeListen(), address)) {
+      return;
+    }
+    repository.edge(name, edge, address);
+    events.record(actor, "host.edge", name, !edge ? "no longer an edge"
+        : "edge, listening on " + (address == null ? "every address" : address) + " at nginx.listen's port");
+    edgeListeners.forEach(listener -> listener.roleChanged(name));
+  }
+
+  /** A checked edge listen address: null (every address) for none or a wildcard. */
+  private static String edgeListen(String listen) {
+    if (listen == null || listen.isEmpty()) {
+      return null;
+    }
+    String address = listen.startsWith("[") && listen.endsWith("]") ? listen.substring(1, listen.length() - 1) : listen;
+    if (address.length() > 253 || !HostPort.isHost(address)) {
+      throw new InvalidInput("edge_listen", "edge_listen must be an IP address or a host name without a port "
+          + "(the port is nginx.listen's), not '" + LogText.oneLine(listen, 80) + "'");
+    }
+    return HostPort.isWildcard(address) ? null : address;
+  }
+
+  /**
+   * Gives an edge host the nginx it is to run, or (null) tells it to run none; sent at once to a
+   * connected host, and to one that connects later.
+   */
+  public void publishEdge(String name, EdgeSpec spec) {
+    RemoteRuntime runtime = remotes.get(name);
+    if (runtime != null) {
+      runtime.edge(spec);
+    }
   }
 
   /**
@@ -278,6 +342,11 @@ public final class HostService implements HostRuntimes, AutoCloseable {
     lastSeen.put(name, now);
     Report before = runtime.lastReport();
     runtime.reported(checked);
+    if (!Objects.equals(host.edgeReport(), checked.edge())) {
+      repository.edgeReport(name, checked.edge());
+      EdgeReport earlier = host.edgeReport();
+      edgeListeners.forEach(listener -> listener.reported(name, earlier, checked.edge()));
+    }
     // stored when what it says of itself changes, else once a minute: memory and disk move every report
     if (before == null || before.applied() != checked.applied()
         || !before.facts().version().equals(checked.facts().version())
@@ -389,7 +458,30 @@ public final class HostService implements HostRuntimes, AutoCloseable {
             p.sinceEpochMs(), p.restarts(), p.lastExitCode(), p.message() == null ? null : LogText.oneLine(p.message(), 300)))
         .toList();
     return new Report(report.applied(), report.applyError() == null ? null : LogText.oneLine(report.applyError(), 300),
-        facts, programs);
+        facts, programs, checked(report.edge()));
+  }
+
+  /**
+   * An edge's part of a hostile report, cut to size: revisions are short lower-case hex or nothing,
+   * the result one of three, the message one line, {@code nginx -t}'s output at most 8 KiB.
+   */
+  static EdgeReport checked(EdgeReport edge) {
+    if (edge == null) {
+      return null;
+    }
+    String output = edge.output() == null ? null
+        : edge.output().replaceAll("[\\p{Cntrl}&&[^\n\t]]", "");
+    if (output != null && output.length() > EDGE_OUTPUT_CHARS) {
+      output = output.substring(0, EDGE_OUTPUT_CHARS) + "\n…";
+    }
+    return new EdgeReport(revisionHash(edge.served()), Math.max(0, edge.servedSinceEpochMs()), revisionHash(edge.hash()),
+        EDGE_RESULTS.contains(edge.result()) ? edge.result() : null,
+        edge.message() == null ? null : LogText.oneLine(edge.message(), 300), output, Math.max(0, edge.atEpochMs()),
+        edge.nginx() == null ? null : LogText.oneLine(edge.nginx(), 120));
+  }
+
+  private static String revisionHash(String hash) {
+    return hash != null && REVISION_HASH.matcher(hash).matches() ? hash : null;
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.ollamabridge.console.supervise.ProgramStatus;
 import dev.ollamabridge.digest.Sha256;
 import dev.ollamabridge.link.BridgeSpec;
 import dev.ollamabridge.link.Desired;
+import dev.ollamabridge.link.EdgeSpec;
 import dev.ollamabridge.link.ProgramReport;
 import dev.ollamabridge.link.Reply;
 import dev.ollamabridge.link.Report;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -52,6 +54,7 @@ final class RemoteRuntime implements HostRuntime {
   private volatile AgentLink link;
   private volatile Report last;
   private volatile boolean publishing;
+  private EdgeSpec edge;
   private long revision;
   private String hash;
 
@@ -127,12 +130,29 @@ final class RemoteRuntime implements HostRuntime {
     return reply.text() == null ? "" : reply.text();
   }
 
-  /** The document the host should run now; its revision goes up when its content changed. */
+  /**
+   * Makes the host an edge running this nginx configuration, or (null) no edge; sent at once when it
+   * differs from the one the host was last given.
+   */
+  void edge(EdgeSpec spec) {
+    synchronized (this) {
+      if (Objects.equals(edge, spec)) {
+        return;
+      }
+      edge = spec;
+    }
+    publish();
+  }
+
+  /**
+   * The document the host should run now; its revision goes up when its content changed. A host that
+   * is no edge hashes its bridges only, as before edges were, so its revision stays where it was.
+   */
   synchronized Desired desired() {
     List<BridgeSpec> bridges = List.copyOf(programs.values());
     String now;
     try {
-      now = Sha256.hex(json.writeValueAsString(bridges));
+      now = Sha256.hex(json.writeValueAsString(bridges) + (edge == null ? "" : "\n" + json.writeValueAsString(edge)));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -141,7 +161,7 @@ final class RemoteRuntime implements HostRuntime {
       hash = now;
       repository.desired(name, revision, hash);
     }
-    return new Desired(name, revision, bridges);
+    return new Desired(name, revision, bridges, edge);
   }
 
   /** From now on every change is sent to the agent: the console has told this host everything it runs. */

@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.nginx;
 
+import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.files.GeneratedFiles;
 import dev.ollamabridge.console.files.Snapshot;
 import dev.ollamabridge.console.instances.Instance;
@@ -7,7 +8,9 @@ import dev.ollamabridge.console.instances.InstanceRepository;
 import dev.ollamabridge.console.models.ModelRepository;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.Settings;
+import dev.ollamabridge.link.EdgeSpec;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +35,7 @@ public final class ConfigSource {
   private final boolean fullConfig;
   private final ModelRepository models;
   private final Optional<Snapshot.Njs> njs;
+  private Snapshot.Njs edgeNjs;
 
   /**
    * @param bridgeCommand the argv prefix that starts this program with a bridge's JVM flags
@@ -82,6 +86,42 @@ public final class ConfigSource {
   /** The nginx configuration of the settings as a change would leave them. */
   String nginx(Map<Setting, String> wouldBe) {
     return files.nginx(snapshot(instances.all(), wouldBe), fullConfig);
+  }
+
+  /**
+   * The nginx.conf of each edge host, from one reading of the state, each carrying the revision of
+   * the console's own config of that state ({@link #nginx()}'s {@code # Revision} line): one revision
+   * is one state of the cluster on every edge.
+   *
+   * @return by host name, in the order given
+   */
+  public Map<String, EdgeSpec> edges(List<GeneratedFiles.Edge> edges) {
+    Snapshot snapshot = snapshot(instances.all(), settings.all());
+    String revision = NginxApplier.hashOf(files.nginx(snapshot, fullConfig));
+    Snapshot forEdges = new Snapshot(snapshot.instances(), snapshot.settings(), snapshot.healthy(), snapshot.draining(),
+        dataDir, bridgeCommand, snapshot.discovered(), edgeNjs(), snapshot.stopped());
+    int port = HostPort.parse(snapshot.settings().getOrDefault(Setting.NGINX_LISTEN, Setting.NGINX_LISTEN.defaultValue()))
+        .port();
+    Map<String, EdgeSpec> specs = new LinkedHashMap<>();
+    for (GeneratedFiles.Edge edge : edges) {
+      specs.put(edge.host(), new EdgeSpec(revision, files.edgeNginx(forEdges, edge, revision),
+          new HostPort(edge.listen() == null ? "0.0.0.0" : edge.listen(), port).toString()));
+    }
+    return specs;
+  }
+
+  /**
+   * njs as a whole config loads it: the console's own module, or (a system nginx loads its modules
+   * itself) the one found where nginx's packages put it, looked for once.
+   */
+  private synchronized Snapshot.Njs edgeNjs() {
+    if (njs.isEmpty() || njs.get().loadModule() != null) {
+      return njs.orElse(null);
+    }
+    if (edgeNjs == null) {
+      edgeNjs = NjsRouting.forWholeConfig(NginxBinary.find(), njs.get().script().getParent()).orElse(null);
+    }
+    return edgeNjs;
   }
 
   private Snapshot snapshot(List<Instance> all, Map<Setting, String> values) {

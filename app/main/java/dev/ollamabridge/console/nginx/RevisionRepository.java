@@ -97,6 +97,14 @@ public final class RevisionRepository {
     return query("SELECT * FROM nginx_revisions WHERE result = 'applied' ORDER BY id DESC LIMIT 1", true).stream().findFirst();
   }
 
+  /**
+   * The newest revision of this hash, without its text: how an edge's served hash links to the
+   * revision the console recorded for it.
+   */
+  public Optional<Revision> findByHash(String hash) {
+    return query("SELECT * FROM nginx_revisions WHERE hash = ? ORDER BY id DESC LIMIT 1", false, hash).stream().findFirst();
+  }
+
   private List<Revision> query(String sql, boolean withConfig, Object... args) {
     try (Connection connection = database.connection();
         PreparedStatement query = connection.prepareStatement(sql)) {
