@@ -8,6 +8,7 @@ import dev.ollamabridge.console.auth.AdminAccount;
 import dev.ollamabridge.console.auth.ApiTokens;
 import dev.ollamabridge.console.auth.LoginThrottle;
 import dev.ollamabridge.console.auth.Sessions;
+import dev.ollamabridge.console.edges.EdgeService;
 import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.files.GeneratedFiles;
 import dev.ollamabridge.console.files.Snapshot;
@@ -181,7 +182,12 @@ public final class ConsoleApp implements AutoCloseable {
       if (demoUpstream != null && settings.get(Setting.DEFAULT_UPSTREAM).equals(Setting.DEFAULT_UPSTREAM.defaultValue())) {
         settings.putAll(Map.of(Setting.DEFAULT_UPSTREAM, demoUpstream)); // so that Add instance works out of the box
       }
+      EdgeService edges = new EdgeService(configs, hosts, revisions, settings, !mode.equals("off"), events,
+          Duration.ofMillis(250));
+      parts.add(0, edges);
+      hosts.addEdgeListener(edges);
       instances.startAll();
+      edges.publish(); // before the hosts are opened: no edge is ever sent a desired state without its nginx
       hosts.open(); // every host was told what it runs: from now on each gets its desired state
       if (demoUpstream != null && instances.list().isEmpty()) {
         instances.create(InstanceChanges.of(Map.of(InstanceField.NAME, "demo", InstanceField.UPSTREAM_URL, demoUpstream),
@@ -191,6 +197,7 @@ public final class ConsoleApp implements AutoCloseable {
       applier.ifPresent(a -> parts.add(0, a));
       NginxSync nginx = new NginxSync(configs, applier);
       instances.addListener(nginx);
+      nginx.addFollower(edges::changed);
       hosts.addListener((host, cause) -> nginx.changed("hosts", cause));
       ModelDiscovery discovery = new ModelDiscovery(repository, modelRepository, health::healthyIds,
           () -> Duration.ofSeconds(Integer.parseInt(settings.get(Setting.MODELS_REFRESH_S))), http, events,
@@ -216,7 +223,7 @@ public final class ConsoleApp implements AutoCloseable {
 
       ModelService models = new ModelService(repository, modelRepository, settings, health::state, njs.isPresent());
       ConsoleServices services = new ConsoleServices(instances, hosts, models, new SettingsService(settings, events, nginx), events,
-          configs, applier, revisions, tokens, admin, new Sessions(SESSION_IDLE, SESSION_LIFETIME),
+          configs, applier, revisions, edges, tokens, admin, new Sessions(SESSION_IDLE, SESSION_LIFETIME),
           LoginThrottle.standard(), scraper, metrics, bridgeJava, data, json);
       Javalin api = ConsoleHttp.create(config.listen().host(), config.listen().port(), services);
       api.start();

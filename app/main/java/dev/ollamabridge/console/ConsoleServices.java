@@ -7,6 +7,7 @@ import dev.ollamabridge.console.auth.LoginThrottle;
 import dev.ollamabridge.console.auth.Sessions;
 import dev.ollamabridge.console.metrics.BridgeScraper;
 import dev.ollamabridge.console.metrics.ConsoleMetrics;
+import dev.ollamabridge.console.edges.EdgeService;
 import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.nginx.ConfigSource;
 import dev.ollamabridge.console.nginx.NginxApplier;
@@ -37,6 +38,7 @@ public record ConsoleServices(
     ConfigSource configs,
     Optional<NginxApplier> applier,
     RevisionRepository revisions,
+    EdgeService edges,
     ApiTokens tokens,
     AdminAccount admin,
     Sessions sessions,

@@ -54,6 +54,7 @@ public final class ConsoleApi {
     ModelRoutes modelRoutes = new ModelRoutes(services.models());
     HostRoutes hostRoutes = new HostRoutes(services.hosts(), services.instances(), bodies);
     NginxRoutes nginxRoutes = new NginxRoutes(services.configs(), services.applier(), services.revisions(), services.events());
+    EdgeRoutes edgeRoutes = new EdgeRoutes(services.edges());
     DiscoveryRoutes discoveryRoutes = new DiscoveryRoutes(services.instances());
     ApiTokens tokens = services.tokens();
     Errors errors = new Errors(pageErrors);
@@ -84,6 +85,7 @@ public final class ConsoleApi {
           delete("joins/{id}", hostRoutes::revokeToken);
           path("{name}", () -> {
             get(hostRoutes::get);
+            patch(hostRoutes::update);
             delete(hostRoutes::revoke);
             get("supervisor.conf", hostRoutes::supervisorConf);
           });
@@ -97,6 +99,7 @@ public final class ConsoleApi {
           get("config", nginxRoutes::config);
           post("apply", nginxRoutes::apply);
           get("revisions", nginxRoutes::list);
+          get("edges", edgeRoutes::list);
           get("revisions/{id}", nginxRoutes::get);
           post("revisions/{id}/rollback", nginxRoutes::rollback);
         });

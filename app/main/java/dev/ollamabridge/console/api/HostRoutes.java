@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 final class HostRoutes {
 
   private static final Set<String> ADD_FIELDS = Set.of("name");
+  private static final Set<String> PATCH_FIELDS = Set.of("edge", "edge_listen");
 
   private final HostService hosts;
   private final InstanceService instances;
@@ -60,6 +61,31 @@ final class HostRoutes {
         .put("ca_sha256", added.fingerprint()).put("command", added.command()));
   }
 
+  /**
+   * The host's edge role: {@code {"edge": true, "edge_listen": "198.18.0.2"}}; an absent or null
+   * edge_listen is every address of the host, an absent edge keeps the role it has.
+   */
+  void update(Context ctx) {
+    String name = ctx.pathParam("name");
+    ObjectNode body = bodies.object(ctx, false);
+    body.fieldNames().forEachRemaining(field -> {
+      if (!PATCH_FIELDS.contains(field)) {
+        throw new InvalidInput(field, field + " is not a field a host's change takes: edge and edge_listen");
+      }
+    });
+    JsonNode edge = body.get("edge");
+    if (edge != null && !edge.isBoolean()) {
+      throw new InvalidInput("edge", "edge must be true or false");
+    }
+    JsonNode listen = body.get("edge_listen");
+    if (listen != null && !listen.isNull() && !listen.isTextual()) {
+      throw new InvalidInput("edge_listen", "edge_listen must be a string (an IP address or a host name) or null");
+    }
+    boolean role = edge != null ? edge.asBoolean() : hosts.view(name).host().edge();
+    hosts.edge(name, role, listen == null || listen.isNull() ? null : listen.asText(), ConsoleApi.actor(ctx));
+    get(ctx);
+  }
+
   void revoke(Context ctx) {
     hosts.revoke(ctx.pathParam("name"), ConsoleApi.actor(ctx));
     ctx.status(204);
@@ -94,6 +120,7 @@ final class HostRoutes {
         .put("joined_at", String.valueOf(host.joinedAt())).put("state_since", String.valueOf(host.changedAt()))
         .put("last_report_at", view.lastSeen() == null ? null : view.lastSeen().toString())
         .put("version", host.version()).put("bridges", bridges.getOrDefault(host.name(), 0L))
+        .put("edge", host.edge()).put("edge_listen", host.edgeListen())
         .put("desired_revision", host.desiredRevision()).put("link_bytes_received", view.linkBytes());
     Report report = view.report();
     json.put("applied_revision", report != null ? report.applied() : host.appliedRevision());

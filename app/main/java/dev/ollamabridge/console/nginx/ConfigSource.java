@@ -73,6 +73,11 @@ public final class ConfigSource {
     return files.nginx(snapshot(instances.all(), settings.all()), fullConfig);
   }
 
+  /** The revision of the nginx configuration the applier puts in place: its {@code # Revision} line. */
+  public String revision() {
+    return NginxApplier.hashOf(nginx());
+  }
+
   /** supervisor.conf with its secrets referenced from supervisord's environment, or in clear. */
   public String supervisor(GeneratedFiles.Secrets secrets) {
     return files.supervisor(snapshot(instances.all(), settings.all()), secrets);

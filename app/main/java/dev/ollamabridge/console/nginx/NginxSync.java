@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Keeps nginx in step with the database: every change to instances or settings, and every health
@@ -18,11 +19,17 @@ public final class NginxSync implements ChangeListener, SettingsListener {
 
   private final ConfigSource configs;
   private final Optional<NginxApplier> applier;
+  private final List<Runnable> followers = new CopyOnWriteArrayList<>();
 
   /** @param applier empty when nginx.mode is off: the files are only rendered */
   public NginxSync(ConfigSource configs, Optional<NginxApplier> applier) {
     this.configs = configs;
     this.applier = applier;
+  }
+
+  /** Told of every change that applies nginx.conf again, nginx.mode off or not: the edges follow it. */
+  public void addFollower(Runnable follower) {
+    followers.add(follower);
   }
 
   /** Renders the instances as they would be and, unless nginx.mode is off, has {@code nginx -t} test the result. */
@@ -50,6 +57,7 @@ public final class NginxSync implements ChangeListener, SettingsListener {
    */
   @Override
   public CompletableFuture<?> changed(String actor, String cause) {
+    followers.forEach(Runnable::run);
     return applier.<CompletableFuture<?>>map(a -> a.request(actor, Cause.of(actor, cause)))
         .orElse(CompletableFuture.completedFuture(null));
   }
