@@ -129,7 +129,7 @@ public final class EdgeService implements EdgeListener, AutoCloseable {
 
   /** Every edge, the console's own first, and whether each Ready one serves the current revision. */
   public EdgeOverview overview() {
-    String revision = current != null ? current : configs.revision();
+    String revision = current != null ? current : renderedRevision();
     List<EdgeRow> rows = new ArrayList<>();
     if (ownNginx) {
       rows.add(own(revision));
@@ -152,6 +152,14 @@ public final class EdgeService implements EdgeListener, AutoCloseable {
     }
     return new EdgeOverview(revision, idOf(revision), rows, summary(revision, rows),
         rows.stream().filter(EdgeRow::ready).allMatch(EdgeRow::current));
+  }
+
+  private String renderedRevision() {
+    try {
+      return configs.revision();
+    } catch (RuntimeException e) {
+      return "unknown";
+    }
   }
 
   /** The console's own nginx, as its revisions tell it. */

@@ -31,7 +31,7 @@ final class HostPages {
   }
 
   void list(Context ctx) {
-    render(ctx, outcome(ctx.queryParam("revoked"), ctx.queryParam("join_revoked")), null, "", null);
+    render(ctx, outcome(ctx.queryParam("revoked"), ctx.queryParam("join_revoked"), ctx.queryParam("edge")), null, "", null);
   }
 
   /** The part of the page that polls: the hosts and the pending joins, as they are now. */
@@ -52,6 +52,21 @@ final class HostPages {
       ctx.status(409);
       render(ctx, Outcome.NONE, null, name, e.getMessage());
     }
+  }
+
+  /** Makes the host an edge (on the address given, or every address) or no edge. */
+  void edge(Context ctx) {
+    String name = ctx.pathParam("name");
+    boolean edge = "on".equals(ctx.formParam("edge"));
+    String listen = ctx.formParam("edge_listen") == null ? null : ctx.formParam("edge_listen").strip();
+    try {
+      hosts.edge(name, edge, listen, WebRoutes.actor(ctx));
+    } catch (InvalidInput | HostConflict e) {
+      ctx.status(e instanceof InvalidInput ? 400 : 409);
+      render(ctx, Outcome.problem(e.getMessage(), null), null, "", null);
+      return;
+    }
+    ctx.redirect("/hosts?edge=" + URLEncoder.encode(name, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
   }
 
   void revoke(Context ctx) {
@@ -82,11 +97,20 @@ final class HostPages {
   }
 
   /** What the last step did, said only of a host that is there to say it of. */
-  private Outcome outcome(String revoked, String joinRevoked) {
+  private Outcome outcome(String revoked, String joinRevoked, String edge) {
     if (revoked != null && hosts.list().stream().anyMatch(view -> view.host().name().equals(revoked)
         && view.host().state() == HostState.REVOKED)) {
       return Outcome.notice("Host " + revoked + " was revoked: its agent is refused and its bridges are out of nginx."
           + " They run on there until its agent is stopped; to join it again, add it again.");
+    }
+    if (edge != null) {
+      return hosts.list().stream().filter(view -> view.host().name().equals(edge)).findFirst()
+          .map(view -> Outcome.notice(view.host().edge()
+              ? "Host " + edge + " is an edge: its agent runs the cluster's nginx, listening on "
+                  + (view.host().edgeListen() == null ? "every address" : view.host().edgeListen())
+                  + " at nginx.listen's port. The nginx page shows the revision it serves."
+              : "Host " + edge + " is no longer an edge: its agent stops the nginx it ran."))
+          .orElse(Outcome.NONE);
     }
     if (joinRevoked != null) {
       return Outcome.notice("The join token was revoked: no agent can join with it.");

@@ -17,6 +17,8 @@ import java.util.Locale;
  * @param bridges how many instances are on it
  * @param behind whether the agent runs another revision than the console's desired one
  * @param certExpires when its client certificate expires, or null for {@code local}
+ * @param edge whether its agent runs an nginx of the cluster
+ * @param edgeListen where that nginx listens, or null for every address of the host
  */
 public record HostRow(
     String name,
@@ -35,7 +37,9 @@ public record HostRow(
     long applied,
     boolean behind,
     String applyError,
-    String certExpires) {
+    String certExpires,
+    boolean edge,
+    String edgeListen) {
 
   private static final double GIB = 1024.0 * 1024 * 1024;
 
@@ -53,7 +57,7 @@ public record HostRow(
         facts == null ? null : facts.jdk(),
         bridges, host.desiredRevision(), applied, !host.local() && applied != host.desiredRevision(),
         report == null ? null : report.applyError(),
-        host.certExpiresAt() == null ? null : host.certExpiresAt().toString());
+        host.certExpiresAt() == null ? null : host.certExpiresAt().toString(), host.edge(), host.edgeListen());
   }
 
   /** A CSS class for the state: Ready green, NotReady amber, Revoked grey; the word is always shown too. */

@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.web;
 
+import dev.ollamabridge.console.edges.EdgeOverview;
 import dev.ollamabridge.console.nginx.Revision;
 import java.util.List;
 
@@ -16,10 +17,11 @@ import java.util.List;
  * @param renderError why it cannot be rendered, or null
  * @param hideAutomatic whether the list leaves out the revisions the console made by itself
  * @param unchanged whether an Apply just found nothing to change: the outcome says so, once
+ * @param edges every edge and the revision it serves, which the page polls
  */
 public record NginxPage(Layout layout, Outcome outcome, String mode, boolean applies, String modeSetWith,
     Revision served, String diff, String pending, String renderError, List<Revision> revisions, boolean hideAutomatic,
-    boolean unchanged, SettingsForm settings) {
+    boolean unchanged, SettingsForm settings, EdgeOverview edges) {
 
   /**
    * Whether nginx serves a rollback that the instances and settings no longer render, which the

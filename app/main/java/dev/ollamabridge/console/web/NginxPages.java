@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.web;
 
+import dev.ollamabridge.console.edges.EdgeService;
 import dev.ollamabridge.console.files.RenderException;
 import dev.ollamabridge.console.nginx.ConfigDiff;
 import dev.ollamabridge.console.nginx.ConfigSource;
@@ -29,10 +30,12 @@ final class NginxPages {
   private final ConfigSource configs;
   private final Optional<NginxApplier> applier;
   private final RevisionRepository revisions;
+  private final EdgeService edges;
   private final Pages pages;
 
   NginxPages(SettingsService settings, ConfigSource configs, Optional<NginxApplier> applier, RevisionRepository revisions,
-      Pages pages) {
+      EdgeService edges, Pages pages) {
+    this.edges = edges;
     this.settings = settings;
     this.configs = configs;
     this.applier = applier;
@@ -55,6 +58,11 @@ final class NginxPages {
     }
     render(ctx, "hide".equals(ctx.queryParam("automatic")), unchanged != null, outcome,
         SettingsForm.of(settings.all(), NGINX_SETTINGS));
+  }
+
+  /** The Edges panel, which the page polls: every edge and the revision it serves. */
+  void edges(Context ctx) {
+    pages.render(ctx, "nginx/_edges.jte", edges.overview());
   }
 
   void apply(Context ctx) {
@@ -140,7 +148,7 @@ final class NginxPages {
     pages.render(ctx, "nginx.jte", new NginxPage(WebRoutes.layout(ctx, "nginx", "nginx"), outcome,
         settings.all().get(Setting.NGINX_MODE), applier.isPresent(), Setting.NGINX_MODE.whereSet(), served.orElse(null),
         diff, pending, renderError, hideAutomatic ? revisions.latest(REVISIONS_SHOWN, false) : revisions.latest(REVISIONS_SHOWN),
-        hideAutomatic, unchanged, form));
+        hideAutomatic, unchanged, form, edges.overview()));
   }
 
   private Revision revision(Context ctx) {

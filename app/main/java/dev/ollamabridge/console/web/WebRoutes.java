@@ -39,7 +39,8 @@ public final class WebRoutes {
     this.login = new LoginRoutes(services.admin(), services.sessions(), services.logins(), services.events(), pages);
     this.instances = new InstancePages(services.instances(), services.hosts(), services.scraper(), services.revisions(), services.events(),
         pages, services.settings(), services.applier().isPresent());
-    this.nginx = new NginxPages(services.settings(), services.configs(), services.applier(), services.revisions(), pages);
+    this.nginx = new NginxPages(services.settings(), services.configs(), services.applier(), services.revisions(),
+        services.edges(), pages);
     this.settings = new SettingsPages(services.settings(), services.bridgeJava(), services.instances()::archive, pages);
     this.events = new EventPages(services.events(), pages);
     this.files = new FilePages(services.configs(), pages);
@@ -97,11 +98,13 @@ public final class WebRoutes {
         post("joins/{id}/revoke", hosts::revokeJoin);
         path("{name}", () -> {
           post("revoke", hosts::revoke);
+          post("edge", hosts::edge);
           get("supervisor.conf", hosts::supervisorConf);
         });
       });
       path("/nginx", () -> {
         get(nginx::show);
+        get("edges", nginx::edges);
         post("apply", nginx::apply);
         post("settings", nginx::saveSettings);
         get("revisions/{id}", nginx::showRevision);
