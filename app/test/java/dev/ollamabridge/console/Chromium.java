@@ -141,6 +141,31 @@ final class Chromium implements AutoCloseable {
     find("form button[type=submit]").click();
   }
 
+  /**
+   * The whole page at 1280x800 and 390x844, light and dark, asserting that nothing in it reaches past
+   * the right edge but what lies in a box of {@code scrolling} (e.g. a table that scrolls in its own
+   * wrapper; null: none); the browser is left as it was, at 1280x800 and light.
+   */
+  void shotsAtBothWidths(String step, String scrolling) {
+    for (String scheme : List.of("light", "dark")) {
+      driver.executeCdpCommand("Emulation.setEmulatedMedia",
+          Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+      for (Dimension size : List.of(new Dimension(1280, 800), new Dimension(390, 844))) {
+        driver.manage().window().setSize(size);
+        fullPageScreenshot(step + "-" + size.width + "-" + scheme);
+        assertThat(driver.executeScript("var out = [], scrolling = arguments[0];"
+            + "document.querySelectorAll('main *').forEach(function (e) {"
+            + "  if (scrolling && e.closest(scrolling)) return;"
+            + "  var r = e.getBoundingClientRect(); if (r.right > document.documentElement.clientWidth + 1) out.push(e.tagName + '.' + e.className + ' ' + Math.round(r.right)); });"
+            + "return out.slice(0, 5);", scrolling)).as("what reaches past the right edge at " + size.width + " px on " + step)
+            .asList().isEmpty();
+      }
+    }
+    driver.manage().window().setSize(new Dimension(1280, 800));
+    driver.executeCdpCommand("Emulation.setEmulatedMedia",
+        Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "light"))));
+  }
+
   /** Saves what the browser shows now as {@code target/screenshots/<prefix>-<n>-<step>.png}. */
   Path screenshot(String step) {
     try {

@@ -10,8 +10,6 @@ import dev.ollamabridge.testing.TestPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -111,29 +109,9 @@ class EdgesBrowserTest {
     browser.assertNoConsoleErrors();
   }
 
-  /**
-   * The whole page at 1280x800 and 390x844, light and dark, with nothing past the right edge but what
-   * scrolls in a table's own box.
-   */
+  /** The whole page at both widths: the revisions' table may scroll in its own box, the edges turn to cards. */
   private void shots(String step) {
-    for (String scheme : List.of("light", "dark")) {
-      browser.driver.executeCdpCommand("Emulation.setEmulatedMedia",
-          Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
-      for (Dimension size : List.of(new Dimension(1280, 800), new Dimension(390, 844))) {
-        browser.driver.manage().window().setSize(size);
-        browser.fullPageScreenshot(step + "-" + size.width + "-" + scheme);
-        assertThat(browser.driver.executeScript("var out = [];"
-            + "document.querySelectorAll('main *').forEach(function (e) {"
-            // a table that scrolls in its own box may be wider (the revisions); the edges and hosts turn to cards
-            + "  if (e.closest('.table-wrap') && !e.closest('table.edges, table.hosts')) return;"
-            + "  var r = e.getBoundingClientRect(); if (r.right > document.documentElement.clientWidth + 1) out.push(e.tagName + '.' + e.className + ' ' + Math.round(r.right)); });"
-            + "return out.slice(0, 5);")).as("what reaches past the right edge at " + size.width + " px on " + step)
-            .asList().isEmpty();
-      }
-    }
-    browser.driver.manage().window().setSize(new Dimension(1280, 800));
-    browser.driver.executeCdpCommand("Emulation.setEmulatedMedia",
-        Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "light"))));
+    browser.shotsAtBothWidths(step, ".table-wrap:has(> table.revisions)");
   }
 
   private String url(String path) {
