@@ -86,6 +86,15 @@ class EdgesTest {
     assertThat(events).contains("host.edge", "edge, listening on 198.18.0.2 at nginx.listen's port",
         "edge, listening on every address");
 
+    Browser browser = Browser.loggedIn(console, data);
+    var formRefused = browser.post("/hosts/h2/edge", java.util.Map.of("edge", "on", "edge_listen", SCRIPT));
+    var formLocal = browser.post("/hosts/local/edge", java.util.Map.of("edge", "on"));
+    assertThat(formRefused.status()).isEqualTo(400);
+    assertThat(formRefused.body()).contains("edge_listen must be an IP address or a host name without a port",
+        "&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain(SCRIPT);
+    assertThat(formLocal.status()).isEqualTo(409);
+    assertThat(formLocal.body()).contains("local's nginx is the console's own");
+
     assertThat(api.delete("/hosts/h2").status()).isEqualTo(204);
     ConsoleClient.Answer revoked = api.patch("/hosts/h2", "{\"edge\":false}");
     assertThat(revoked.status()).isEqualTo(409);
