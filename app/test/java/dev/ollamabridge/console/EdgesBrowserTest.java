@@ -71,7 +71,7 @@ class EdgesBrowserTest {
     browser.click("#edge-h2", "Make edge", PATIENCE);
     browser.awaitText("p.notice", "Host h2 is an edge", PATIENCE);
     assertThat(browser.find("#host-h2 [data-field=edge]").getText()).contains("edge", "127.0.0.1", "Stop edge");
-    assertThat(browser.find("#host-local [data-field=edge]").getText()).contains("the console's own");
+    assertThat(browser.find("#host-local [data-field=edge]").getText()).contains("the console's nginx");
     shots("hosts");
     assertThat(api.patch("/hosts/h3", "{\"edge\":true}").status()).isEqualTo(200);
     String revision = await().atMost(PATIENCE).until(() -> h2.last().edge() == null ? null : h2.last().edge().hash(),
