@@ -8,10 +8,10 @@ import dev.ollamabridge.testing.PacedGets.Outcome;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,14 +70,8 @@ class KeepalivedFailoverTest {
   void aCrashedKeepalivedLeavesTheAddressToTheBackupAndRequestsKeepSucceeding() {
     keepalivedOnBoth(Vrrp.on(vip, VIRTUAL_ROUTER, 1));
 
-    PacedGets load = new PacedGets(url(), PER_SECOND);
-    List<Move> moves = new ArrayList<>();
-    try (load) {
-      load.awaitAnswersFrom("h1", PER_SECOND);
-      moves.add(move(load, "kill -9 of h1's keepalived", keepalived1::kill, "h2"));
-    }
+    underLoad(load -> List.of(move(load, "kill -9 of h1's keepalived", keepalived1::kill, "h2")));
 
-    assertEveryMoveHeld(load, moves);
     assertThat(keepalived2.state()).contains("MASTER");
     assertThat(keepalived1.holdsVip()).as("a crash leaves the address on h1's interface; h2's gratuitous ARP took the traffic").isTrue();
   }
@@ -86,14 +80,8 @@ class KeepalivedFailoverTest {
   void aHostCutOffLosesTheAddressToTheBackup() {
     keepalivedOnBoth(Vrrp.on(vip, VIRTUAL_ROUTER, 1));
 
-    PacedGets load = new PacedGets(url(), PER_SECOND);
-    List<Move> moves = new ArrayList<>();
-    try (load) {
-      load.awaitAnswersFrom("h1", PER_SECOND);
-      moves.add(move(load, "h1 cut off (its link down)", () -> hosts.partition("h1"), "h2"));
-    }
+    underLoad(load -> List.of(move(load, "h1 cut off (its link down)", () -> hosts.partition("h1"), "h2")));
 
-    assertEveryMoveHeld(load, moves);
     assertThat(keepalived2.state()).contains("MASTER");
   }
 
@@ -101,11 +89,8 @@ class KeepalivedFailoverTest {
   void aFailingHealthCheckMovesTheAddressAndTheRecoveredHostWaitsAsBackup() {
     keepalivedOnBoth(Vrrp.on(vip, VIRTUAL_ROUTER, 1).withoutPreempt().checking(Keepalived.httpCheck(PORT, "/nginx-health")));
 
-    PacedGets load = new PacedGets(url(), PER_SECOND);
-    List<Move> moves = new ArrayList<>();
-    try (load) {
-      load.awaitAnswersFrom("h1", PER_SECOND);
-      moves.add(move(load, "h1's nginx stopped (its check fails)", nginx1::stop, "h2"));
+    underLoad(load -> {
+      Move away = move(load, "h1's nginx stopped (its check fails)", nginx1::stop, "h2");
       awaitState(keepalived1, "FAULT");
       assertThat(keepalived1.alive()).isTrue();
       assertThat(keepalived1.holdsVip()).isFalse();
@@ -118,9 +103,22 @@ class KeepalivedFailoverTest {
       assertThat(keepalived1.state()).as("nopreempt: h1 back in health waits as the backup").contains("BACKUP");
       assertThat(keepalived1.holdsVip()).isFalse();
 
-      moves.add(move(load, "h2's nginx stopped (h1 its backup)", nginx2::stop, "h1"));
-    }
+      return List.of(away, move(load, "h2's nginx stopped (h1 its backup)", nginx2::stop, "h1"));
+    });
+  }
 
+  /**
+   * A steady load on the address, from when h1 answers it, through what {@code steps} do; then
+   * the moves they made are checked and their figures printed, once every request has ended (so
+   * that those still waiting on a host that went dark are counted too).
+   */
+  private void underLoad(Function<PacedGets, List<Move>> steps) {
+    PacedGets load = new PacedGets(url(), PER_SECOND);
+    List<Move> moves;
+    try (load) {
+      load.awaitAnswersFrom("h1", PER_SECOND);
+      moves = steps.apply(load);
+    }
     assertEveryMoveHeld(load, moves);
   }
 
@@ -133,11 +131,7 @@ class KeepalivedFailoverTest {
     return new Move(event, at, to, load.awaitAnswersFrom(to, PER_SECOND));
   }
 
-  /**
-   * Prints each move's figures, and asserts that once the new holder answered, every request sent
-   * after (until the next move's event) was answered by it. Called once the load has ended, so that
-   * requests still waiting on a host that went dark are counted too.
-   */
+  /** Prints each move's figures; once the new holder answered, every request sent after (until the next move) was answered by it. */
   private static void assertEveryMoveHeld(PacedGets load, List<Move> moves) {
     List<Outcome> outcomes = load.outcomes();
     for (int i = 0; i < moves.size(); i++) {
