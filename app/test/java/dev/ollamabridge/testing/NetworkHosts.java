@@ -142,6 +142,27 @@ public final class NetworkHosts implements AutoCloseable {
     return "198.18.0." + (FIRST_OCTET + 1);
   }
 
+  /**
+   * An address of this fork's half that no host holds, for one that moves between hosts (a VRRP
+   * virtual address): the highest, .126 or .254, which {@link #create} hands out only to a 125th host
+   * (the one above it is the half's broadcast address).
+   */
+  public String spareAddress() {
+    if (hosts.size() == MAX_HOSTS) {
+      throw new IllegalStateException("all " + MAX_HOSTS + " addresses of this fork's half are hosts'");
+    }
+    return "198.18.0." + (FIRST_OCTET + 1 + MAX_HOSTS);
+  }
+
+  /** The IPv4 addresses on the host's {@code eth0} now: its own, and any other a process in it added. */
+  public List<String> addresses(String name) {
+    return run(List.of(ip, "-n", host(name).namespace(), "-o", "-4", "addr", "show", "dev", "eth0")).lines()
+        .map(line -> line.split("\\s+")).flatMap(words -> {
+          int inet = List.of(words).indexOf("inet");
+          return inet >= 0 && inet + 1 < words.length ? Stream.of(words[inet + 1].split("/", 2)[0]) : Stream.empty();
+        }).toList();
+  }
+
   /** {@code argv} as it runs in the host's namespace, for a {@link ProcessBuilder}. */
   public List<String> command(String name, List<String> argv) {
     List<String> command = new ArrayList<>(List.of(ip, "netns", "exec", host(name).namespace()));
@@ -270,19 +291,28 @@ public final class NetworkHosts implements AutoCloseable {
     String missing = !"root".equals(System.getProperty("user.name")) ? "root (to make network namespaces)"
         : ip.isEmpty() ? "the ip command (Debian's iproute2)" : null;
     if (missing != null) {
-      String why = "network hosts need " + missing + "; .ci/run runs as root and installs iproute2";
-      String ci = System.getenv("CI");
-      if (ci != null && !ci.isEmpty() && !ci.equalsIgnoreCase("false")) {
-        Assertions.fail(why + "; CI=" + ci + " is set, where a missing tool is a failure");
-      }
-      Assumptions.abort(why);
+      skipOrFail("network hosts need " + missing + "; .ci/run runs as root and installs iproute2");
     }
     return ip.orElseThrow();
   }
 
+  /** Skips the test for want of a tool; fails it under CI ({@code CI} set), where the tool must be there. */
+  static void skipOrFail(String why) {
+    String ci = System.getenv("CI");
+    if (ci != null && !ci.isEmpty() && !ci.equalsIgnoreCase("false")) {
+      Assertions.fail(why + "; CI=" + ci + " is set, where a missing tool is a failure");
+    }
+    Assumptions.abort(why);
+  }
+
   private static Optional<String> findIp() {
+    return executable("ip");
+  }
+
+  /** The program of that name on the {@code PATH}, or in the sbin directories, which a non-login root shell may lack. */
+  static Optional<String> executable(String name) {
     String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin";
-    return Stream.of(path.split(":")).filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, "ip"))
+    return Stream.of(path.split(":")).filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, name))
         .filter(Files::isExecutable).map(Path::toString).findFirst();
   }
 

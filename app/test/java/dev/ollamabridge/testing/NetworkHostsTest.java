@@ -55,6 +55,11 @@ class NetworkHostsTest {
     assertThat(inHost("h1", "ip", "-o", "addr", "show", "dev", "eth0")).contains("inet " + hosts.host("h1").address() + "/25");
     assertThat(inHost("h2", "ip", "route")).contains("default via " + hosts.rootAddress() + " dev eth0");
     assertThat(inHost("h2", "ip", "-o", "link", "show", "dev", "lo")).contains("UP");
+    assertThat(hosts.addresses("h1")).containsExactly(hosts.host("h1").address());
+    assertThat(hosts.spareAddress()).as("the half's highest, which only a 125th host would get").isEqualTo("198.18.0." + (base + 126));
+
+    inHost("h1", "ip", "addr", "add", hosts.spareAddress() + "/32", "dev", "eth0");
+    assertThat(hosts.addresses("h1")).containsExactly(hosts.host("h1").address(), hosts.spareAddress());
   }
 
   @Test
