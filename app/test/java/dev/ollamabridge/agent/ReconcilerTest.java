@@ -139,7 +139,7 @@ class ReconcilerTest {
   private Reconciler reconciler() {
     Supervisor supervisor = new Supervisor(data.resolve("run"), data.resolve("logs"), POLICY, HTTP);
     supervisors.add(supervisor);
-    return new Reconciler(supervisor, data, SelfCommand.current(), "gpu-1");
+    return new Reconciler(supervisor, data, SelfCommand.current(), "gpu-1", new EdgeNginx(null, data, supervisor, HTTP));
   }
 
   private BridgeSpec bridge(String name, int port, String... more) {
