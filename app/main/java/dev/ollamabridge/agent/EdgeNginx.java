@@ -122,12 +122,31 @@ public final class EdgeNginx {
       return attempt(spec.hash(), "failed", "cannot write the routing script: " + e.getMessage(), null, false);
     }
     NginxTransaction.Outcome outcome = transaction.apply(spec.config(), spec.hash(), listen);
+    if (outcome.applied() && !nginx.supervisedAt(listen)) {
+      return restartedAt(spec, outcome);
+    }
     Attempt before = last;
     if (outcome.alreadyServing() && before != null && spec.hash().equals(before.hash())
         && before.result().equals("applied")) {
       return true;
     }
     return attempt(spec.hash(), outcome.result().word(), outcome.message(), outcome.testOutput(), outcome.applied());
+  }
+
+  /**
+   * nginx serves the new config on another address now, but a crash would be started again and checked
+   * at the old one: the master is started anew, for the supervisor to know where it listens.
+   */
+  private boolean restartedAt(EdgeSpec spec, NginxTransaction.Outcome outcome) {
+    log.info("edge nginx moves to {}: starting its master anew", listen);
+    nginx.stop();
+    String started = nginx.reload().output();
+    if (transaction.serves(spec.hash(), listen, VERIFY_TIMEOUT)) {
+      return attempt(spec.hash(), "applied", "applied; nginx was started again to listen on " + listen,
+          outcome.testOutput(), true);
+    }
+    return attempt(spec.hash(), "failed", "applied, but nginx did not serve it on " + listen + " when started again",
+        outcome.testOutput() + "\n" + started, false);
   }
 
   /** The host is no edge (any more): its nginx is stopped and forgotten; its files stay. */

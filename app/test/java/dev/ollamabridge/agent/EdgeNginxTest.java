@@ -137,6 +137,21 @@ class EdgeNginxTest {
   }
 
   @Test
+  void nginxMovedToAnotherAddressIsStartedAgainThereAfterACrash() {
+    EdgeNginx edge = edge();
+    edge.apply(spec("rev-a"));
+    int other = TestPorts.listenPort();
+
+    assertThat(edge.apply(new EdgeSpec("rev-b", config("rev-b", other, ""), "127.0.0.1:" + other))).isTrue();
+    long master = runningPid(edge);
+    ProcessHandle.of(master).orElseThrow().destroyForcibly();
+
+    await().atMost(WAIT).until(() -> running(edge).filter(pid -> pid != master).isPresent());
+    await().atMost(WAIT).until(() -> "rev-b".equals(edge.report().served()));
+    assertThat(served()).as("nothing on the old address").isNull();
+  }
+
+  @Test
   void aHostThatIsNoEdgeAnyMoreStopsItsNginxAndKeepsItsFiles() {
     EdgeNginx edge = edge();
     edge.apply(spec("rev-a"));

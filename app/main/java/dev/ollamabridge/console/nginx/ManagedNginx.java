@@ -44,6 +44,8 @@ public final class ManagedNginx implements NginxTarget {
   private final Supplier<HostPort> listen;
   private final String program;
   private final List<String> globals;
+  /** The address of the spec the supervisor has: where it checks a master it starts again. */
+  private volatile HostPort supervisedAt;
 
   /** The console's own nginx: program {@code nginx}, its config's own globals only. */
   public ManagedNginx(String binary, Path prefix, Supervisor supervisor, Supplier<HostPort> listen) {
@@ -157,8 +159,17 @@ public final class ManagedNginx implements NginxTarget {
     supervisor.remove(program).join();
   }
 
+  /**
+   * Whether the supervisor would check a master it starts again at {@code address}: not after a reload
+   * moved nginx to another listen address, until the master is started anew.
+   */
+  public boolean supervisedAt(HostPort address) {
+    return address.equals(supervisedAt);
+  }
+
   private ProgramSpec spec() {
     HostPort address = listen.get();
+    supervisedAt = address;
     String daemonOff = globals.isEmpty() ? "daemon off;" : "daemon off; " + globals.get(1);
     return new ProgramSpec(program, nginx("-p", prefix + "/", "-c", config.toString(), "-g", daemonOff),
         prefix, address.host(), address.port(), "http://" + address.dialAddress() + "/nginx-health");
