@@ -3,12 +3,15 @@ package dev.ollamabridge.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ollamabridge.console.instances.SelfCommand;
 import dev.ollamabridge.console.nginx.NginxBinary;
 import dev.ollamabridge.console.nginx.NjsRouting;
 import dev.ollamabridge.console.supervise.ProcessState;
 import dev.ollamabridge.console.supervise.ProgramStatus;
 import dev.ollamabridge.console.supervise.SupervisePolicy;
 import dev.ollamabridge.console.supervise.Supervisor;
+import dev.ollamabridge.link.BridgeSpec;
+import dev.ollamabridge.link.Desired;
 import dev.ollamabridge.link.EdgeReport;
 import dev.ollamabridge.link.EdgeSpec;
 import dev.ollamabridge.testing.TestPorts;
@@ -18,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -28,12 +32,15 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * An agent's edge nginx, real nginx under the agent's supervisor: a config applied is served, a config
  * {@code nginx -t} refuses leaves the previous one serving and is reported with nginx's words, a
  * killed master is started again, a host that is no edge any more stops its nginx, and a restarted
- * agent adopts the nginx it left. Skipped without nginx (failed under CI).
+ * agent adopts the nginx it left. Within the {@link Reconciler}, the edge is a transaction of its own
+ * beside the bridges, and is kept in {@code desired.json}. Skipped without nginx (failed under CI).
  */
 class EdgeNginxTest {
 
@@ -73,40 +80,36 @@ class EdgeNginxTest {
     assertThat(report.nginx()).startsWith(nginx + " ").matches(".* [0-9][0-9.]*");
     assertThat(data.resolve("nginx/conf/router.js")).as("the routing script beside the config that imports it").exists();
     assertThat(served()).isEqualTo("rev-a");
-    long master = runningPid(edge);
+    long master = runningPid();
+    assertThat(ProcessHandle.of(master).orElseThrow().children().map(worker -> worker.info().user().orElse("?")))
+        .as("the workers run as the agent's user (root's would be nobody's otherwise, locked out of the prefix)")
+        .isNotEmpty().containsOnly(ProcessHandle.current().info().user().orElseThrow());
 
     assertThat(edge.apply(spec("rev-a"))).isTrue();
     assertThat(edge.report()).as("the same attempt, as nothing was done").isEqualTo(report);
-    assertThat(runningPid(edge)).isEqualTo(master);
+    assertThat(runningPid()).isEqualTo(master);
   }
 
-  @Test
-  void aConfigNginxRefusesLeavesThePreviousOneServing() {
+  /** A bad directive, and a module that is not there: how the cross-host test makes one edge refuse for real. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "    bogus_directive on;|-|unknown directive \"bogus_directive\"",
+      "-|/nonexistent/ngx_http_missing_module.so|ngx_http_missing_module.so"})
+  void aConfigNginxRefusesLeavesThePreviousOneServing(String directive, String module, String nginxSays) {
     EdgeNginx edge = edge();
     edge.apply(spec("rev-a"));
+    String config = (module.equals("-") ? "" : "load_module " + module + ";\n")
+        + config("rev-b", port, directive.equals("-") ? "" : directive);
 
-    assertThat(edge.apply(spec("rev-b", "    bogus_directive on;"))).isFalse();
+    assertThat(edge.apply(new EdgeSpec("rev-b", config, "127.0.0.1:" + port))).isFalse();
 
     EdgeReport report = edge.report();
     assertThat(report.served()).isEqualTo("rev-a");
     assertThat(report.hash()).isEqualTo("rev-b");
     assertThat(report.result()).isEqualTo("rejected");
     assertThat(report.message()).contains("nginx -t refused");
-    assertThat(report.output()).contains("unknown directive \"bogus_directive\"");
+    assertThat(report.output()).contains(nginxSays);
     assertThat(served()).isEqualTo("rev-a");
-  }
-
-  @Test
-  void aModuleThatIsNotThereIsRefusedTheSameWay() {
-    EdgeNginx edge = edge();
-    edge.apply(spec("rev-a"));
-
-    assertThat(edge.apply(specLoading("rev-b", "/nonexistent/ngx_http_missing_module.so"))).isFalse();
-
-    EdgeReport report = edge.report();
-    assertThat(report.result()).isEqualTo("rejected");
-    assertThat(report.output()).contains("ngx_http_missing_module.so");
-    assertThat(report.served()).isEqualTo("rev-a");
   }
 
   @Test
@@ -127,11 +130,11 @@ class EdgeNginxTest {
   void aKilledMasterIsStartedAgainAndServesAgain() {
     EdgeNginx edge = edge();
     edge.apply(spec("rev-a"));
-    long master = runningPid(edge);
+    long master = runningPid();
 
     ProcessHandle.of(master).orElseThrow().destroyForcibly(); // kill -9: its workers stay, holding the port
 
-    await().atMost(WAIT).until(() -> running(edge).filter(pid -> pid != master).isPresent());
+    await().atMost(WAIT).until(() -> running().filter(pid -> pid != master).isPresent());
     await().atMost(WAIT).until(() -> "rev-a".equals(served()));
     assertThat(edge.report().served()).isEqualTo("rev-a");
   }
@@ -143,10 +146,10 @@ class EdgeNginxTest {
     int other = TestPorts.listenPort();
 
     assertThat(edge.apply(new EdgeSpec("rev-b", config("rev-b", other, ""), "127.0.0.1:" + other))).isTrue();
-    long master = runningPid(edge);
+    long master = runningPid();
     ProcessHandle.of(master).orElseThrow().destroyForcibly();
 
-    await().atMost(WAIT).until(() -> running(edge).filter(pid -> pid != master).isPresent());
+    await().atMost(WAIT).until(() -> running().filter(pid -> pid != master).isPresent());
     await().atMost(WAIT).until(() -> "rev-b".equals(edge.report().served()));
     assertThat(served()).as("nothing on the old address").isNull();
   }
@@ -155,7 +158,7 @@ class EdgeNginxTest {
   void aHostThatIsNoEdgeAnyMoreStopsItsNginxAndKeepsItsFiles() {
     EdgeNginx edge = edge();
     edge.apply(spec("rev-a"));
-    ProcessHandle master = ProcessHandle.of(runningPid(edge)).orElseThrow();
+    ProcessHandle master = ProcessHandle.of(runningPid()).orElseThrow();
 
     edge.remove();
 
@@ -169,29 +172,89 @@ class EdgeNginxTest {
   void aRestartedAgentAdoptsTheNginxItLeftRunning() {
     EdgeNginx first = edge();
     first.apply(spec("rev-a"));
-    long master = runningPid(first);
+    long master = runningPid();
     supervisors.remove(0).close(); // the agent stops; its nginx runs on
 
     EdgeNginx second = edge();
     assertThat(second.apply(spec("rev-a"))).isTrue();
 
-    assertThat(runningPid(second)).isEqualTo(master);
+    assertThat(runningPid()).isEqualTo(master);
     assertThat(second.report().message()).isEqualTo("already serving");
     assertThat(second.report().served()).isEqualTo("rev-a");
   }
 
+  @Test
+  void refusedBridgesDoNotRefuseTheEdgeNorTheReverse() {
+    Reconciler reconciler = reconciler();
+
+    assertThat(reconciler.apply(new Desired("gpu-1", 1, List.of(badBridge()), edge("rev-a")))).isFalse();
+    assertThat(reconciler.applyError()).contains("bridge name 'Bad_Name'");
+    assertThat(reconciler.edgeReport().served()).isEqualTo("rev-a");
+
+    EdgeSpec refused = new EdgeSpec("rev-b", EdgeNginxTest.config("rev-b", port, "    bogus_directive on;"),
+        "127.0.0.1:" + port);
+    assertThat(reconciler.apply(new Desired("gpu-1", 2, List.of(), refused))).isTrue();
+    assertThat(reconciler.applyError()).isNull();
+    assertThat(reconciler.appliedRevision()).isEqualTo(2);
+    EdgeReport report = reconciler.edgeReport();
+    assertThat(report.result()).isEqualTo("rejected");
+    assertThat(report.served()).isEqualTo("rev-a");
+  }
+
+  @Test
+  void aDocumentWithoutAnEdgeStopsItsNginx() {
+    Reconciler reconciler = reconciler();
+    reconciler.apply(new Desired("gpu-1", 1, List.of(), edge("rev-a")));
+    long master = reconciler.supervisor().status(EdgeNginx.PROGRAM).orElseThrow().pid();
+
+    reconciler.apply(new Desired("gpu-1", 2, List.of()));
+
+    await().atMost(WAIT).until(() -> ProcessHandle.of(master).filter(ProcessHandle::isAlive).isEmpty());
+    assertThat(reconciler.edgeReport()).isNull();
+    assertThat(reconciler.supervisor().status(EdgeNginx.PROGRAM)).isEmpty();
+  }
+
+  @Test
+  void theEdgeKeptOnDiskIsResumedByARestartedAgent() throws Exception {
+    Reconciler first = reconciler();
+    first.apply(new Desired("gpu-1", 1, List.of(), edge("rev-a")));
+    long master = first.supervisor().status(EdgeNginx.PROGRAM).orElseThrow().pid();
+    assertThat(Files.readString(data.resolve(Reconciler.FILE))).contains("rev-a");
+    supervisors.remove(0).close();
+
+    Reconciler second = reconciler();
+    second.resume();
+
+    assertThat(second.edgeReport().served()).isEqualTo("rev-a");
+    assertThat(second.edgeReport().message()).isEqualTo("already serving");
+    assertThat(second.supervisor().status(EdgeNginx.PROGRAM).orElseThrow().pid()).isEqualTo(master);
+  }
+
   private EdgeNginx edge() {
+    return new EdgeNginx(nginx, data, supervisor(), HTTP);
+  }
+
+  private Supervisor supervisor() {
     Supervisor supervisor = new Supervisor(data.resolve("run"), data.resolve("logs"), POLICY, HTTP);
     supervisors.add(supervisor);
-    return new EdgeNginx(nginx, data, supervisor, HTTP);
+    return supervisor;
+  }
+
+  private Reconciler reconciler() {
+    Supervisor supervisor = supervisor();
+    return new Reconciler(supervisor, data, SelfCommand.current(), "gpu-1", new EdgeNginx(nginx, data, supervisor, HTTP));
+  }
+
+  private EdgeSpec edge(String hash) {
+    return new EdgeSpec(hash, EdgeNginxTest.config(hash, port, ""), "127.0.0.1:" + port);
+  }
+
+  private static BridgeSpec badBridge() {
+    return new BridgeSpec("Bad_Name", List.of(), Map.of(), "127.0.0.1", 1, false, true);
   }
 
   private EdgeSpec spec(String hash, String... extra) {
     return new EdgeSpec(hash, config(hash, port, String.join("\n", extra)), "127.0.0.1:" + port);
-  }
-
-  private EdgeSpec specLoading(String hash, String module) {
-    return new EdgeSpec(hash, "load_module " + module + ";\n" + config(hash, port, ""), "127.0.0.1:" + port);
   }
 
   /**
@@ -249,11 +312,12 @@ class EdgeNginxTest {
     }
   }
 
-  private long runningPid(EdgeNginx edge) {
-    return await().atMost(WAIT).until(() -> running(edge), Optional::isPresent).orElseThrow();
+  private long runningPid() {
+    return await().atMost(WAIT).until(this::running, Optional::isPresent).orElseThrow();
   }
 
-  private Optional<Long> running(EdgeNginx edge) {
+  /** The pid of the edge nginx's master when the newest supervisor has it RUNNING. */
+  private Optional<Long> running() {
     return supervisors.get(supervisors.size() - 1).status(EdgeNginx.PROGRAM)
         .filter(status -> status.state() == ProcessState.RUNNING).map(ProgramStatus::pid);
   }
