@@ -8,7 +8,6 @@ import dev.ollamabridge.console.nginx.NginxBinary;
 import dev.ollamabridge.console.nginx.NjsRouting;
 import dev.ollamabridge.console.supervise.ProcessState;
 import dev.ollamabridge.console.supervise.ProgramStatus;
-import dev.ollamabridge.console.supervise.SupervisePolicy;
 import dev.ollamabridge.console.supervise.Supervisor;
 import dev.ollamabridge.link.BridgeSpec;
 import dev.ollamabridge.link.Desired;
@@ -46,9 +45,6 @@ class EdgeNginxTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final OkHttpClient HTTP = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(10)).build();
-  /** startsecs 1 s, stops within 5 s: quicker than the defaults, the same semantics. */
-  private static final SupervisePolicy POLICY = new SupervisePolicy(Duration.ofSeconds(1), 3, Duration.ofSeconds(1),
-      Duration.ofSeconds(5), true, Duration.ofSeconds(5), 50L * 1024 * 1024, 3);
 
   @TempDir Path data;
 
@@ -235,7 +231,7 @@ class EdgeNginxTest {
   }
 
   private Supervisor supervisor() {
-    Supervisor supervisor = new Supervisor(data.resolve("run"), data.resolve("logs"), POLICY, HTTP);
+    Supervisor supervisor = new Supervisor(data.resolve("run"), data.resolve("logs"), ReconcilerTest.POLICY, HTTP);
     supervisors.add(supervisor);
     return supervisor;
   }
