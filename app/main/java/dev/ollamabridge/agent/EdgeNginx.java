@@ -168,7 +168,8 @@ public final class EdgeNginx {
       return null;
     }
     HostPort address = listen;
-    String now = address == null ? null : NginxTransaction.served(address, probe).orElse(null);
+    String now = address == null ? null
+        : NginxTransaction.served(address, probe).map(hash -> LogText.oneLine(hash, 130)).orElse(null);
     long since = served.seen(now, System.currentTimeMillis());
     Attempt attempt = last;
     return new EdgeReport(now, since, attempt == null ? null : attempt.hash(),
