@@ -5,6 +5,7 @@ import dev.ollamabridge.cli.LogLevels;
 import dev.ollamabridge.console.instances.SelfCommand;
 import dev.ollamabridge.console.jdk.BridgeJava;
 import dev.ollamabridge.console.jdk.JdkSearch;
+import dev.ollamabridge.console.nginx.NginxBinary;
 import dev.ollamabridge.console.store.DataDirectory;
 import dev.ollamabridge.console.supervise.SupervisePolicy;
 import dev.ollamabridge.console.supervise.Supervisor;
@@ -12,6 +13,7 @@ import dev.ollamabridge.link.LinkPaths;
 import dev.ollamabridge.link.Report;
 import dev.ollamabridge.logs.LogText;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -71,6 +73,10 @@ public final class AgentCommand implements Callable<Integer> {
       + " or on the PATH, else the agent's own runtime) or the absolute path of a JDK 17+'s bin/java (default auto).")
   String bridgeJava;
 
+  @Option(names = "--nginx", paramLabel = "PATH", description = "The nginx this host runs when the console makes it"
+      + " an edge (default: nginx on the PATH, or in /usr/sbin or /usr/local/sbin).")
+  Path nginx;
+
   @Option(names = {"-d", "--debug"}, description = "Log at debug level.")
   boolean debug;
 
@@ -88,6 +94,7 @@ public final class AgentCommand implements Callable<Integer> {
     }
     checkAdvertise(consoleUrl.host());
     BridgeJava java = bridgeJava();
+    String nginxBinary = nginxBinary();
     DataDirectory directory;
     try {
       directory = DataDirectory.lock(data, "agent", Reconciler.FILE);
@@ -102,7 +109,8 @@ public final class AgentCommand implements Callable<Integer> {
       directory.close();
       return refused(err, e.getMessage());
     }
-    Agent agent = Agent.start(directory, enrolled, consoleUrl.resolve(LinkPaths.LINK).toString(), advertise, java);
+    Agent agent = Agent.start(directory, enrolled, consoleUrl.resolve(LinkPaths.LINK).toString(), advertise, java,
+        nginxBinary);
     System.out.println("agent of host " + enrolled.host() + " on " + consoleUrl + "; bridges run on " + java.describe());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -129,6 +137,18 @@ public final class AgentCommand implements Callable<Integer> {
     }
   }
 
+  /** The nginx of --nginx, an executable file, or the one on the PATH; null when this host has none. */
+  private String nginxBinary() {
+    if (nginx == null) {
+      return NginxBinary.find().orElse(null);
+    }
+    if (!Files.isRegularFile(nginx) || !Files.isExecutable(nginx)) {
+      throw new ParameterException(spec.commandLine(), "--nginx: " + LogText.oneLine(nginx.toString(), 200)
+          + " is not an executable file");
+    }
+    return nginx.toAbsolutePath().normalize().toString();
+  }
+
   private BridgeJava bridgeJava() {
     try {
       return JdkSearch.ofThisMachine().forBridges(bridgeJava);
@@ -147,7 +167,8 @@ public final class AgentCommand implements Callable<Integer> {
   private record Agent(DataDirectory directory, Supervisor supervisor, LinkClient link, OkHttpClient http)
       implements AutoCloseable {
 
-    static Agent start(DataDirectory directory, Enrolled enrolled, String linkUrl, String advertise, BridgeJava java) {
+    static Agent start(DataDirectory directory, Enrolled enrolled, String linkUrl, String advertise, BridgeJava java,
+        String nginx) {
       Path data = directory.path();
       OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(2))
           .readTimeout(Duration.ofSeconds(10)).callTimeout(Duration.ofSeconds(15)).build();
@@ -156,7 +177,7 @@ public final class AgentCommand implements Callable<Integer> {
       supervisor.addListener((from, to) -> log.info("{}: {} → {}{}", to.name(), from.state(), to.state(),
           to.message() == null ? "" : " (" + to.message() + ")"));
       Reconciler reconciler = new Reconciler(supervisor, data, SelfCommand.current().onJava(java.executable()),
-          enrolled.host());
+          enrolled.host(), new EdgeNginx(nginx, data, supervisor, http));
       reconciler.resume();
       MachineFacts facts = new MachineFacts(advertise, java.jdk(), data);
       RequestAnswers answers = new RequestAnswers(supervisor, reconciler,
@@ -168,7 +189,8 @@ public final class AgentCommand implements Callable<Integer> {
           .pingInterval(Duration.ofSeconds(LinkPaths.REPORT_SECONDS * 2L))
           .build();
       LinkClient link = new LinkClient(linkHttp, linkUrl, reconciler, answers::answer,
-          () -> new Report(reconciler.appliedRevision(), reconciler.applyError(), facts.now(), reconciler.programs()),
+          () -> new Report(reconciler.appliedRevision(), reconciler.applyError(), facts.now(), reconciler.programs(),
+              reconciler.edgeReport()),
           Backoff.standard(), Duration.ofSeconds(LinkPaths.REPORT_SECONDS));
       supervisor.addListener((from, to) -> link.reportSoon()); // RUNNING is news the console should not wait 5 s for
       link.start();

@@ -39,12 +39,7 @@ final class DesiredRules {
    * with the first rule it breaks.
    */
   static Map<String, ProgramSpec> check(Desired desired, String host, BridgePrograms programs) {
-    if (!host.equals(desired.host())) {
-      throw new IllegalArgumentException("host is '" + desired.host() + "'; this agent is host '" + host + "'");
-    }
-    if (desired.revision() < 1) {
-      throw new IllegalArgumentException("revision is " + desired.revision() + "; it must be 1 or more");
-    }
+    checkDocument(desired, host);
     if (desired.bridges().size() > MAX_BRIDGES) {
       throw new IllegalArgumentException("bridges has " + desired.bridges().size() + " entries; at most "
           + MAX_BRIDGES + " are allowed");
@@ -76,6 +71,19 @@ final class DesiredRules {
       specs.put(name, programs.spec(bridge));
     }
     return specs;
+  }
+
+  /**
+   * What makes the document this host's at all, before its bridges or its edge are looked at:
+   * {@link IllegalArgumentException} when it is another host's, or has no revision.
+   */
+  static void checkDocument(Desired desired, String host) {
+    if (!host.equals(desired.host())) {
+      throw new IllegalArgumentException("host is '" + desired.host() + "'; this agent is host '" + host + "'");
+    }
+    if (desired.revision() < 1) {
+      throw new IllegalArgumentException("revision is " + desired.revision() + "; it must be 1 or more");
+    }
   }
 
   private static void checkArguments(BridgeSpec bridge) {

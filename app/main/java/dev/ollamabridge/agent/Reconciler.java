@@ -9,6 +9,8 @@ import dev.ollamabridge.console.supervise.Supervisor;
 import dev.ollamabridge.files.OwnerOnly;
 import dev.ollamabridge.link.BridgeSpec;
 import dev.ollamabridge.link.Desired;
+import dev.ollamabridge.link.EdgeReport;
+import dev.ollamabridge.link.EdgeSpec;
 import dev.ollamabridge.link.ProgramReport;
 import dev.ollamabridge.logs.LogText;
 import java.io.IOException;
@@ -45,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * adopts the bridges still running instead of starting them again. Crashed bridges are the supervisor's
  * to restart, console or no console.
  *
+ * <p>The document's edge, when it makes this host one, is applied after the bridges as a transaction
+ * of its own ({@link EdgeNginx}): a refused edge config does not refuse the bridges, nor the reverse;
+ * no edge stops the edge nginx. {@code desired.json} keeps the edge last asked for with the bridges
+ * applied, so a restarted agent adopts its nginx and finds it serving.
+ *
  * <p>{@link #apply} is meant for one thread at a time (it is synchronized); the readers may run on any.
  */
 public final class Reconciler {
@@ -58,6 +65,7 @@ public final class Reconciler {
 
   private final Supervisor supervisor;
   private final BridgePrograms programs;
+  private final EdgeNginx edge;
   private final String host;
   private final Path file;
   private final ObjectMapper json = LinkJson.mapper();
@@ -69,10 +77,12 @@ public final class Reconciler {
    * @param dataDir the agent's data directory: the bridges' work directory, {@code cache/}, {@code desired.json}
    * @param bridges the agent's own program on the bridges' java
    * @param host this agent's host name: a document for another host is refused
+   * @param edge the nginx this host runs when the document makes it an edge
    */
-  public Reconciler(Supervisor supervisor, Path dataDir, SelfCommand bridges, String host) {
+  public Reconciler(Supervisor supervisor, Path dataDir, SelfCommand bridges, String host, EdgeNginx edge) {
     this.supervisor = supervisor;
     this.programs = new BridgePrograms(bridges, dataDir);
+    this.edge = edge;
     this.host = host;
     this.file = programs.dataDir().resolve(FILE);
   }
@@ -93,19 +103,50 @@ public final class Reconciler {
       log.warn("{}", applyError);
       return;
     }
-    log.info("resuming revision {} from {}: {} bridges", kept.revision(), file, kept.bridges().size());
+    log.info("resuming revision {} from {}: {} bridges{}", kept.revision(), file, kept.bridges().size(),
+        kept.edge() == null ? "" : ", edge revision " + LogText.oneLine(String.valueOf(kept.edge().hash()), 130));
     apply(kept);
   }
 
-  /** Applies the document, or refuses it whole; true when it was applied. */
+  /**
+   * Applies the document: its bridges, or none of them when any is wrong; then its edge, on its own (what
+   * nginx made of it is in {@link #edgeReport()}). True when the bridges were applied. A document for
+   * another host, or without a revision, is refused whole.
+   */
   public synchronized boolean apply(Desired desired) {
+    try {
+      DesiredRules.checkDocument(desired, host);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      refused(desired, e);
+      return false;
+    }
+    boolean bridges = applyBridges(desired);
+    if (desired.edge() != null) {
+      edge.apply(desired.edge());
+    } else {
+      edge.remove();
+    }
+    store();
+    return bridges;
+  }
+
+  /** What the host's edge nginx serves and how its last apply went; null when the host is no edge. */
+  public EdgeReport edgeReport() {
+    return edge.report();
+  }
+
+  private void refused(Desired desired, RuntimeException e) {
+    applyError = LogText.oneLine("revision " + desired.revision() + " refused, revision " + appliedRevision()
+        + " still runs: " + e.getMessage(), MAX_ERROR_CHARS);
+    log.warn("{}", applyError);
+  }
+
+  private boolean applyBridges(Desired desired) {
     Map<String, ProgramSpec> specs;
     try {
       specs = DesiredRules.check(desired, host, programs);
     } catch (IllegalArgumentException | NullPointerException e) {
-      applyError = LogText.oneLine("revision " + desired.revision() + " refused, revision " + appliedRevision()
-          + " still runs: " + e.getMessage(), MAX_ERROR_CHARS);
-      log.warn("{}", applyError);
+      refused(desired, e);
       return false;
     }
     Map<String, BridgeSpec> wanted = byName(desired);
@@ -131,7 +172,6 @@ public final class Reconciler {
     applyError = null;
     log.info("applied revision {}: {} bridges, {} to run", desired.revision(), desired.bridges().size(),
         desired.bridges().stream().filter(BridgeSpec::run).count());
-    store(desired);
     return true;
   }
 
@@ -185,12 +225,21 @@ public final class Reconciler {
     }
   }
 
-  private void store(Desired desired) {
+  /** Keeps the bridges applied and the edge last asked for, once there is either. */
+  private void store() {
+    Desired bridges = applied;
+    EdgeSpec wantedEdge = edge.wanted();
+    if (bridges == null && wantedEdge == null) {
+      return;
+    }
+    // no bridges applied yet (the first document's were refused): the edge alone, under the first revision
+    Desired kept = bridges == null ? new Desired(host, 1, List.of(), wantedEdge)
+        : new Desired(host, bridges.revision(), bridges.bridges(), wantedEdge);
     try {
-      OwnerOnly.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(desired));
+      OwnerOnly.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(kept));
     } catch (IOException e) {
       // it runs all the same; only an agent restarted while the console is away would not know it
-      applyError = "applied revision " + desired.revision() + " but cannot keep it in " + file + ": " + e;
+      applyError = "applied revision " + kept.revision() + " but cannot keep it in " + file + ": " + e;
       log.warn("{}", applyError);
     }
   }

@@ -63,6 +63,15 @@ class AgentCommandTest {
   }
 
   @Test
+  void anNginxThatIsNoExecutableIsRefused() {
+    int code = agent("--console", "https://198.18.0.1:8443", "--advertise", "198.18.0.11", "--nginx",
+        data.resolve("no-nginx").toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.lines()).singleElement().asString().contains("--nginx: ").contains("no-nginx is not an executable file");
+  }
+
+  @Test
   void aWrongFingerprintIsRefusedInOneLineAndNothingIsKept() throws Exception {
     try (TlsTestConsole console = TlsTestConsole.start(data.resolve("console"), TestPorts.listenPort())) {
       int code = agent("--console", console.url(), "--join", console.token, "--ca-sha256", SOME_FINGERPRINT,

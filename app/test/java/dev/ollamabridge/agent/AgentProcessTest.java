@@ -9,6 +9,7 @@ import dev.ollamabridge.fake.FakeOllama;
 import dev.ollamabridge.files.OwnerOnly;
 import dev.ollamabridge.link.BridgeSpec;
 import dev.ollamabridge.link.Desired;
+import dev.ollamabridge.link.EdgeSpec;
 import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the token and the CA's fingerprint, links with its client certificate, runs the bridge the console
  * asks for, after a kill -9 and a restart without the token adopts that bridge instead of starting it
  * again, and with the console away restarts the bridge when it crashes, reporting it when the console
- * is back.
+ * is back; on an edge host, the same for its nginx.
  */
 class AgentProcessTest {
 
@@ -97,6 +98,57 @@ class AgentProcessTest {
         ? console.lastReport() : null, report -> report != null && isRunning(report));
     assertThat(back.path("programs").get(0).path("pid").asLong()).isEqualTo(restarted);
     assertThat(bridgePids(agentData)).as("no duplicate").containsExactly(restarted);
+  }
+
+  /**
+   * An edge host: the agent makes its nginx serve the edge config of the desired state and says so in
+   * its reports; killed and restarted while the console is away, it adopts that nginx from the desired
+   * state it kept, and reports it serving when the console is back.
+   */
+  @Test
+  void anEdgeHostsAgentServesTheEdgeConfigReportsItAndAdoptsItsNginxAfterARestart() throws Exception {
+    String nginx = EdgeNginxTest.requireNginx();
+    console = TlsTestConsole.start(data.resolve("console"), TestPorts.listenPort());
+    int port = TestPorts.listenPort();
+    console.desired = new Desired(TlsTestConsole.HOST, 1, List.of(),
+        new EdgeSpec("rev-a", EdgeNginxTest.config("rev-a", port, ""), "127.0.0.1:" + port));
+
+    Process first = agent(data, "--join", console.token, "--ca-sha256", console.ca.fingerprint());
+    JsonNode serving = await().atMost(STARTUP).until(console::lastReport, report -> serves(report, "rev-a"));
+    JsonNode edge = serving.path("edge");
+    assertThat(edge.path("result").asText()).isEqualTo("applied");
+    assertThat(edge.path("hash").asText()).isEqualTo("rev-a");
+    assertThat(edge.path("servedSinceEpochMs").asLong()).isPositive();
+    assertThat(edge.path("nginx").asText()).startsWith(nginx + " ");
+    long master = masterPid(serving);
+
+    first.destroyForcibly().waitFor();
+    console.close(); // the console is away: the agent has only what it kept
+    int reportsBefore = console.reports.size();
+    agent(data);
+    console.listen();
+
+    JsonNode again = await().atMost(STARTUP).until(() -> console.reports.size() > reportsBefore
+        ? console.lastReport() : null,
+        report -> serves(report, "rev-a") && masterPid(report) > 0);
+    assertThat(masterPid(again)).as("adopted, not started again").isEqualTo(master);
+    assertThat(again.path("edge").path("message").asText()).isEqualTo("already serving");
+  }
+
+  /** Whether nginx served this revision at the report, and the agent had seen its apply through. */
+  private static boolean serves(JsonNode report, String hash) {
+    return report != null && hash.equals(report.path("edge").path("served").asText(null))
+        && hash.equals(report.path("edge").path("hash").asText(null));
+  }
+
+  /** The edge nginx's master pid when it is RUNNING; 0 otherwise. */
+  private static long masterPid(JsonNode report) {
+    for (JsonNode program : report.path("programs")) {
+      if (program.path("name").asText().equals(EdgeNginx.PROGRAM) && program.path("state").asText().equals("RUNNING")) {
+        return program.path("pid").asLong();
+      }
+    }
+    return 0;
   }
 
   /**

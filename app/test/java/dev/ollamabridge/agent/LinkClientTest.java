@@ -207,7 +207,7 @@ class LinkClientTest {
   }
 
   private LinkClient dial() {
-    Reconciler reconciler = new Reconciler(supervisor, data, SelfCommand.current(), "gpu-1");
+    Reconciler reconciler = new Reconciler(supervisor, data, SelfCommand.current(), "gpu-1", new EdgeNginx(null, data, supervisor, http));
     MachineFacts facts = new MachineFacts("198.18.0.11", Jdk.running(), data);
     RequestAnswers answers = new RequestAnswers(supervisor, reconciler,
         new HostSupervisorConf(reconciler.bridgePrograms(), SupervisePolicy.defaults()));

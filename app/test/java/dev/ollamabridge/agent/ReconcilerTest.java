@@ -39,7 +39,7 @@ class ReconcilerTest {
   private static final Duration STARTUP = Duration.ofSeconds(90);
   private static final OkHttpClient HTTP = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(20)).build();
   /** startsecs 1 s, stops within 5 s: quicker than the defaults, the same semantics. */
-  private static final SupervisePolicy POLICY = new SupervisePolicy(Duration.ofSeconds(1), 3, Duration.ofSeconds(1),
+  static final SupervisePolicy POLICY = new SupervisePolicy(Duration.ofSeconds(1), 3, Duration.ofSeconds(1),
       Duration.ofSeconds(5), true, Duration.ofSeconds(5), 50L * 1024 * 1024, 3);
 
   @TempDir Path data;
@@ -139,7 +139,7 @@ class ReconcilerTest {
   private Reconciler reconciler() {
     Supervisor supervisor = new Supervisor(data.resolve("run"), data.resolve("logs"), POLICY, HTTP);
     supervisors.add(supervisor);
-    return new Reconciler(supervisor, data, SelfCommand.current(), "gpu-1");
+    return new Reconciler(supervisor, data, SelfCommand.current(), "gpu-1", new EdgeNginx(null, data, supervisor, HTTP));
   }
 
   private BridgeSpec bridge(String name, int port, String... more) {

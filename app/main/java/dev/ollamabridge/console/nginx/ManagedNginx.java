@@ -42,8 +42,24 @@ public final class ManagedNginx implements NginxTarget {
   private final Path lastGood;
   private final Supervisor supervisor;
   private final Supplier<HostPort> listen;
+  private final String program;
+  private final List<String> globals;
+  /** The address of the spec the supervisor has: where it checks a master it starts again. */
+  private volatile HostPort supervisedAt;
 
+  /** The console's own nginx: program {@code nginx}, its config's own globals only. */
   public ManagedNginx(String binary, Path prefix, Supervisor supervisor, Supplier<HostPort> listen) {
+    this(binary, prefix, supervisor, listen, PROGRAM, null);
+  }
+
+  /**
+   * @param program the supervisor's name for its master, which also names its pid file and log
+   * @param globals main-context directives given with {@code -g} to every nginx command that runs the
+   *     config ({@code nginx -t} and the master), e.g. {@code user root;} for a config that has no
+   *     {@code user} line; null for none. A reload keeps the master's, as nginx does
+   */
+  public ManagedNginx(String binary, Path prefix, Supervisor supervisor, Supplier<HostPort> listen, String program,
+      String globals) {
     this.binary = binary;
     this.prefix = prefix;
     this.config = prefix.resolve("conf/nginx.conf");
@@ -51,6 +67,8 @@ public final class ManagedNginx implements NginxTarget {
     this.lastGood = prefix.resolve("conf/nginx.conf.last-good");
     this.supervisor = supervisor;
     this.listen = listen;
+    this.program = program;
+    this.globals = globals == null ? List.of() : List.of("-g", globals);
   }
 
   @Override
@@ -64,7 +82,9 @@ public final class ManagedNginx implements NginxTarget {
 
   @Override
   public Commands.Outcome test() {
-    return Commands.run(nginx("-t", "-p", prefix + "/", "-c", staging.toString()));
+    List<String> test = new ArrayList<>(List.of("-t", "-p", prefix + "/", "-c", staging.toString()));
+    test.addAll(globals);
+    return Commands.run(nginx(test.toArray(String[]::new)));
   }
 
   @Override
@@ -82,12 +102,12 @@ public final class ManagedNginx implements NginxTarget {
 
   @Override
   public Commands.Outcome reload() {
-    Optional<ProgramStatus> status = supervisor.status(PROGRAM);
+    Optional<ProgramStatus> status = supervisor.status(program);
     boolean up = status.map(s -> s.state() == ProcessState.RUNNING || s.state() == ProcessState.STARTING).orElse(false);
     if (up) {
       return Commands.run(nginx("-s", "reload", "-p", prefix + "/", "-c", config.toString()));
     }
-    status.ifPresent(s -> supervisor.remove(PROGRAM).join());
+    status.ifPresent(s -> supervisor.remove(program).join());
     ProgramStatus started = supervisor.start(spec());
     Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
     while (started.state() != ProcessState.RUNNING && Instant.now().isBefore(deadline)) {
@@ -95,7 +115,7 @@ public final class ManagedNginx implements NginxTarget {
         break;
       }
       sleep();
-      started = supervisor.status(PROGRAM).orElse(started);
+      started = supervisor.status(program).orElse(started);
     }
     return started.state() == ProcessState.RUNNING
         ? new Commands.Outcome(0, "nginx master started (pid " + started.pid() + ")")
@@ -134,9 +154,24 @@ public final class ManagedNginx implements NginxTarget {
     }
   }
 
+  /** Stops its master (SIGTERM: requests in flight finish) and forgets it; its files stay. */
+  public void stop() {
+    supervisor.remove(program).join();
+  }
+
+  /**
+   * Whether the supervisor would check a master it starts again at {@code address}: not after a reload
+   * moved nginx to another listen address, until the master is started anew.
+   */
+  public boolean supervisedAt(HostPort address) {
+    return address.equals(supervisedAt);
+  }
+
   private ProgramSpec spec() {
     HostPort address = listen.get();
-    return new ProgramSpec(PROGRAM, nginx("-p", prefix + "/", "-c", config.toString(), "-g", "daemon off;"),
+    supervisedAt = address;
+    String daemonOff = globals.isEmpty() ? "daemon off;" : "daemon off; " + globals.get(1);
+    return new ProgramSpec(program, nginx("-p", prefix + "/", "-c", config.toString(), "-g", daemonOff),
         prefix, address.host(), address.port(), "http://" + address.dialAddress() + "/nginx-health");
   }
 

@@ -4,7 +4,6 @@ import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.events.EventLog;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,24 +13,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies nginx configurations as transactions: stage → {@code nginx -t} → swap → reload → check
- * that nginx serves the new revision; any failure restores the last good file, and every attempt
- * is a {@link Revision}. Applies run one at a time on one thread, and requests that come within
- * the debounce window share one apply.
+ * Applies the console's nginx configurations as {@link NginxTransaction transactions}: stage →
+ * {@code nginx -t} → swap → reload → check that nginx serves the new revision; any failure restores
+ * the last good file, and every attempt is a {@link Revision}. Applies run one at a time on one
+ * thread, and requests that come within the debounce window share one apply.
  */
 public final class NginxApplier implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(NginxApplier.class);
-  private static final Pattern REVISION = Pattern.compile("^# Revision (\\S+)$", Pattern.MULTILINE);
   private static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(10);
 
   /** Told the outcome of every apply and rollback, and how long it took, on the apply thread. */
@@ -45,7 +39,7 @@ public final class NginxApplier implements AutoCloseable {
   private final EventLog events;
   private final Supplier<HostPort> listen;
   private final Duration debounce;
-  private final OkHttpClient http;
+  private final NginxTransaction transaction;
   private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
     Thread thread = new Thread(runnable, "nginx-apply");
     thread.setDaemon(true);
@@ -58,7 +52,7 @@ public final class NginxApplier implements AutoCloseable {
 
   public NginxApplier(Supplier<String> render, NginxTarget target, RevisionRepository revisions, EventLog events,
       Supplier<HostPort> listen, Duration debounce, OkHttpClient http) {
-    this.http = http.newBuilder().callTimeout(Duration.ofSeconds(2)).build();
+    this.transaction = new NginxTransaction(target, http, VERIFY_TIMEOUT);
     this.render = render;
     this.target = target;
     this.revisions = revisions;
@@ -172,64 +166,23 @@ public final class NginxApplier implements AutoCloseable {
   }
 
   private Revision transaction(String config, String actor, String note, Cause cause) {
-    String hash = hashOf(config);
-    try {
-      Optional<Revision> served = revisions.lastApplied();
-      if (config.equals(target.current()) && serves(hash, Duration.ZERO)) {
-        return served.filter(last -> last.hash().equals(hash))
-            .orElseGet(() -> record(actor, hash, config, null, "applied", suffix("already serving", note), cause));
-      }
-      target.stage(config);
-      Commands.Outcome test = target.test();
-      if (!test.ok()) {
-        target.unstage();
-        throw failure(record(actor, hash, config, test.output(), "rejected",
-            suffix("nginx -t refused the configuration; the previous one keeps serving", note), cause));
-      }
-      target.promote();
-      Commands.Outcome reload = target.reload();
-      if (reload.ok() && serves(hash, VERIFY_TIMEOUT)) {
-        Revision applied = record(actor, hash, config, test.output(), "applied", note, cause);
-        events.record(actor, "nginx.apply", "nginx", "revision " + applied.id() + " (" + hash + "): " + applied.cause());
-        served.filter(Revision::rollback).ifPresent(rollback -> events.record(actor, "nginx.rollback_replaced", "nginx",
-            "revision " + applied.id() + " (" + applied.cause() + ") replaced the rollback to revision "
-                + rollback.rollbackTo() + " that nginx served since " + rollback.createdAt() + " (revision " + rollback.id() + ")"));
-        return applied;
-      }
-      String why = reload.ok() ? "nginx did not serve revision " + hash + " within " + VERIFY_TIMEOUT.toSeconds() + " s"
-          : "reload failed: " + reload.output();
-      target.restoreLastGood();
-      target.reload();
-      throw failure(record(actor, hash, config, test.output() + "\n" + reload.output(), "failed",
-          suffix(why + "; the last good configuration was restored", note), cause));
-    } catch (IOException e) {
-      throw failure(record(actor, hash, config, null, "failed", "could not write the configuration: " + e.getMessage(),
-          cause));
+    String hash = NginxTransaction.hashOf(config);
+    Optional<Revision> served = revisions.lastApplied();
+    NginxTransaction.Outcome outcome = transaction.apply(config, hash, listen.get());
+    if (outcome.alreadyServing()) {
+      return served.filter(last -> last.hash().equals(hash))
+          .orElseGet(() -> record(actor, hash, config, null, "applied", suffix(outcome.message(), note), cause));
     }
-  }
-
-  /** Whether nginx answers {@code /nginx-health} with this revision, polling until the timeout. */
-  private boolean serves(String hash, Duration timeout) {
-    Request request = new Request.Builder().url("http://" + listen.get().dialAddress() + "/nginx-health").build();
-    Instant deadline = Instant.now().plus(timeout);
-    do {
-      try (Response response = http.newCall(request).execute()) {
-        if (hash.equals(response.header("X-Config-Revision"))) {
-          return true;
-        }
-      } catch (IOException notServing) {
-        // not (yet) listening
-      }
-      if (Instant.now().isAfter(deadline)) {
-        return false;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    } while (true);
+    if (!outcome.applied()) {
+      throw failure(record(actor, hash, config, outcome.testOutput(), outcome.result().word(),
+          suffix(outcome.message(), note), cause));
+    }
+    Revision applied = record(actor, hash, config, outcome.testOutput(), "applied", note, cause);
+    events.record(actor, "nginx.apply", "nginx", "revision " + applied.id() + " (" + hash + "): " + applied.cause());
+    served.filter(Revision::rollback).ifPresent(rollback -> events.record(actor, "nginx.rollback_replaced", "nginx",
+        "revision " + applied.id() + " (" + applied.cause() + ") replaced the rollback to revision "
+            + rollback.rollbackTo() + " that nginx served since " + rollback.createdAt() + " (revision " + rollback.id() + ")"));
+    return applied;
   }
 
   private Revision record(String actor, String hash, String config, String testOutput, String result, String message,
@@ -248,11 +201,6 @@ public final class NginxApplier implements AutoCloseable {
 
   private static String suffix(String message, String note) {
     return note == null ? message : message + " (" + note + ")";
-  }
-
-  static String hashOf(String config) {
-    Matcher matcher = REVISION.matcher(config);
-    return matcher.find() ? matcher.group(1) : "unknown";
   }
 
   @Override

@@ -246,6 +246,7 @@ final class SupervisedProgram {
         }
         child = null;
         cancelTimer();
+        SessionLeftovers.kill(name, ended.pid());
         lastExitCode = ended.exitCode();
         supervision.pidFiles().delete(name);
         String how = lastExitCode == null
