@@ -75,7 +75,7 @@ public final class ConfigSource {
 
   /** The revision of the nginx configuration the applier puts in place: its {@code # Revision} line. */
   public String revision() {
-    return NginxApplier.hashOf(nginx());
+    return NginxTransaction.hashOf(nginx());
   }
 
   /** supervisor.conf with its secrets referenced from supervisord's environment, or in clear. */
@@ -102,7 +102,7 @@ public final class ConfigSource {
    */
   public Map<String, EdgeSpec> edges(List<GeneratedFiles.Edge> edges) {
     Snapshot snapshot = snapshot(instances.all(), settings.all());
-    String revision = NginxApplier.hashOf(files.nginx(snapshot, fullConfig));
+    String revision = NginxTransaction.hashOf(files.nginx(snapshot, fullConfig));
     Snapshot forEdges = new Snapshot(snapshot.instances(), snapshot.settings(), snapshot.healthy(), snapshot.draining(),
         dataDir, bridgeCommand, snapshot.discovered(), edgeNjs(), snapshot.stopped());
     int port = HostPort.parse(snapshot.settings().getOrDefault(Setting.NGINX_LISTEN, Setting.NGINX_LISTEN.defaultValue()))
