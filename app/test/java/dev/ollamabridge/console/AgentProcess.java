@@ -45,7 +45,22 @@ final class AgentProcess implements AutoCloseable {
 
   /** {@code ollama-bridge agent <flags>}, in {@code net}'s namespace for {@code host} when {@code net} is given. */
   static AgentProcess start(List<String> flags, Path data, NetworkHosts net, String host) {
-    List<String> argv = new ArrayList<>(List.of(TestConsoles.THIS_JAVA, "-cp", System.getProperty("java.class.path"),
+    return start(List.of(), flags, data, net, host);
+  }
+
+  /**
+   * The agent on a host that lacks a directory the others have (e.g. nginx's modules): an empty one
+   * is mounted over it in the mount namespace of {@code ip netns exec}, which the root namespace and
+   * the other hosts never see.
+   */
+  static AgentProcess startWithout(Path hidden, Path empty, List<String> flags, Path data, NetworkHosts net, String host) {
+    return start(List.of("/bin/sh", "-c", "mount --bind \"$1\" \"$2\" && shift 2 && exec \"$@\"",
+        "agent-without", empty.toString(), hidden.toString()), flags, data, net, host);
+  }
+
+  private static AgentProcess start(List<String> wrapper, List<String> flags, Path data, NetworkHosts net, String host) {
+    List<String> argv = new ArrayList<>(wrapper);
+    argv.addAll(List.of(TestConsoles.THIS_JAVA, "-cp", System.getProperty("java.class.path"),
         "dev.ollamabridge.Main", "agent"));
     argv.addAll(flags);
     try {

@@ -44,12 +44,17 @@ final class ChatLoad implements AutoCloseable {
 
   /** {@code perSecond} chats a second to nginx on {@code port}, from now until {@link #stop}. */
   ChatLoad(int port, int perSecond) {
+    this("http://127.0.0.1:" + port, perSecond);
+  }
+
+  /** {@code perSecond} chats a second to the nginx at {@code baseUrl} ({@code http://HOST:PORT}), until {@link #stop}. */
+  ChatLoad(String baseUrl, int perSecond) {
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(512);
     dispatcher.setMaxRequestsPerHost(512);
     http = new OkHttpClient.Builder().dispatcher(dispatcher).readTimeout(Duration.ofSeconds(120))
         .callTimeout(Duration.ofSeconds(150)).build();
-    Request request = new Request.Builder().url("http://127.0.0.1:" + port + "/api/chat")
+    Request request = new Request.Builder().url(baseUrl + "/api/chat")
         .post(RequestBody.create(CHAT, JSON)).build();
     pace.scheduleAtFixedRate(() -> send(request), 0, 1_000_000L / perSecond, TimeUnit.MICROSECONDS);
   }

@@ -1,0 +1,254 @@
+package dev.ollamabridge.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.fake.FakeOllama;
+import dev.ollamabridge.testing.NetworkHosts;
+import dev.ollamabridge.testing.TestPorts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Edges for real: two hosts in network namespaces whose agents run nginx with the cluster's
+ * configuration, each in front of the bridges of both hosts at their advertised addresses. One
+ * edge's nginx killed leaves the other's clients untouched; a change reaches both; an edge whose
+ * {@code nginx -t} refuses (its host lacks the njs module) keeps serving its last good revision and
+ * the console says which edge refused and why; an edge cut off while the cluster changed catches up
+ * when it returns.
+ */
+class EdgesAcrossMachinesTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(90);
+  private static final Pattern LOAD_MODULE = Pattern.compile("^load_module (\\S+);$", Pattern.MULTILINE);
+
+  @TempDir Path data;
+  private NetworkHosts net;
+  private FakeOllama backend;
+  private ManagedNginxFixture nginx;
+  private int agentPort;
+  private final List<AgentProcess> agents = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    Teardown.run(() -> agents.forEach(AgentProcess::close), Teardown.closing(nginx), Teardown.closing(backend),
+        Teardown.closing(net));
+  }
+
+  @Test
+  void twoEdgesServeOneRevisionOneKilledLeavesTheOthersClientsUntouchedAndAChangeReachesBoth() throws Exception {
+    long b1 = cluster().b1();
+
+    try (ChatLoad h2Clients = new ChatLoad(edgeUrl("h2"), 40)) {
+      h2Clients.awaitMore(20);
+      long master = edgeMasterPid("h1");
+      ProcessHandle.of(master).orElseThrow().destroyForcibly(); // kill -9 h1's nginx
+      await().atMost(PATIENCE).until(() -> edgeMasterPid("h1") != master);
+      awaitCurrent("h1", "h2"); // h1's agent started it again, serving the same revision
+      assertThat(new ChatLoadProbe(edgeUrl("h1")).chat()).isEqualTo(200);
+      h2Clients.awaitMore(20);
+
+      String before = nginx.api.get("/nginx/edges").body().path("revision").asText();
+      JsonNode instance = nginx.api.get("/instances/" + b1).body();
+      ConsoleClient.Answer changed = nginx.api.patch("/instances/" + b1, "{\"weight\":7,\"version\":"
+          + instance.path("version").asLong() + "}");
+      assertThat(changed.status()).as(String.valueOf(changed.body())).isEqualTo(200);
+      String after = awaitNewRevision(before);
+      awaitCurrent("h1", "h2");
+      for (String host : List.of("h1", "h2")) {
+        assertThat(edgeConfig(host)).contains("# Revision " + after).containsPattern(
+            "server " + Pattern.quote(net.host("h1").address()) + ":\\d+ weight=7");
+      }
+      h2Clients.awaitMore(20);
+      h2Clients.stop();
+      assertThat(h2Clients.failures).as("requests to h2's edge that failed while h1's nginx was killed").isEmpty();
+      System.out.printf("edges: %d requests through h2's edge, slowest %d ms%n", h2Clients.answered.get(),
+          h2Clients.slowestMs.get());
+    }
+  }
+
+  @Test
+  void anEdgeWhoseNginxRefusesKeepsItsLastGoodRevisionTheConsoleSaysWhyAndItCatchesUpWhenItCan() throws Exception {
+    long b1 = cluster().b1();
+    String good = nginx.api.get("/nginx/edges").body().path("revision").asText();
+    Matcher module = LOAD_MODULE.matcher(edgeConfig("h2"));
+    org.junit.jupiter.api.Assumptions.assumeTrue(module.find(), "nginx's njs is built in here: no module to take away");
+    Path modules = Path.of(module.group(1)).getParent();
+
+    // h2's agent again, now on a host without nginx's modules: the nginx it adopts keeps serving
+    agents.remove(1).kill();
+    Path empty = Files.createDirectories(data.resolve("no-modules"));
+    agents.add(AgentProcess.startWithout(modules, empty, agentFlags("h2"), data.resolve("h2"), net, "h2"));
+
+    try (ChatLoad h2Clients = new ChatLoad(edgeUrl("h2"), 20)) {
+      h2Clients.awaitMore(10);
+      JsonNode instance = nginx.api.get("/instances/" + b1).body();
+      nginx.api.patch("/instances/" + b1, "{\"weight\":5,\"version\":" + instance.path("version").asLong() + "}");
+      String refused = awaitNewRevision(good);
+      awaitCurrent("h1");
+      await().atMost(PATIENCE).untilAsserted(() -> {
+        JsonNode h2 = edge("h2");
+        assertThat(h2.at("/last_attempt/revision").asText()).as(h2.toString()).isEqualTo(refused);
+        assertThat(h2.at("/last_attempt/result").asText()).isEqualTo("rejected");
+      });
+      JsonNode h2 = edge("h2");
+      assertThat(h2.at("/last_attempt/output").asText()).contains(module.group(1));
+      assertThat(h2.path("served").asText()).as("h2 keeps its last good revision").isEqualTo(good);
+      JsonNode edges = nginx.api.get("/nginx/edges").body();
+      assertThat(edges.path("applied_everywhere").asBoolean()).isFalse();
+      assertThat(edges.path("summary").asText()).contains("h2 refused");
+      assertThat(nginx.api.get("/events?limit=200").body().toString()).contains("nginx.edge_rejected");
+      h2Clients.awaitMore(10);
+      h2Clients.stop();
+      assertThat(h2Clients.failures).as("requests to the refusing edge").isEmpty();
+    }
+
+    // the modules back (its agent started as before): it applies the revision it was sent, by itself
+    agents.remove(1).kill();
+    agents.add(AgentProcess.start(agentFlags("h2"), data.resolve("h2"), net, "h2"));
+    awaitCurrent("h1", "h2");
+    assertThat(nginx.api.get("/nginx/edges").body().path("applied_everywhere").asBoolean()).isTrue();
+  }
+
+  @Test
+  void anEdgeCutOffWhileTheClusterChangedCatchesUpWhenItReturns() throws Exception {
+    long b2 = cluster().b2();
+    String before = nginx.api.get("/nginx/edges").body().path("revision").asText();
+    net.partition("h1");
+    awaitState("h1", "NotReady");
+    JsonNode instance = nginx.api.get("/instances/" + b2).body();
+    nginx.api.patch("/instances/" + b2, "{\"weight\":9,\"version\":" + instance.path("version").asLong() + "}");
+    awaitNewRevision(before);
+    awaitCurrent("h2");
+    assertThat(edge("h1").path("current").asBoolean()).as("h1 cannot have heard of it").isFalse();
+
+    net.heal("h1");
+    awaitState("h1", "Ready");
+    awaitCurrent("h1", "h2");
+    assertThat(edgeConfig("h1")).contains("# Revision " + nginx.api.get("/nginx/edges").body().path("revision").asText())
+        .containsPattern("server " + Pattern.quote(net.host("h2").address()) + ":\\d+ weight=9");
+  }
+
+  /**
+   * Two hosts, both edges, each running one bridge (b1 on h1, b2 on h2) in front of one backend in the
+   * root namespace; both edges serving the current revision, routing the model to both bridges.
+   */
+  private Bridges cluster() throws IOException {
+    net = NetworkHosts.create("h1", "h2");
+    backend = FakeOllama.start(FakeOllama.Options.defaults().withListen(new HostPort(net.rootAddress(), 0)));
+    agentPort = TestPorts.listenPort();
+    nginx = new ManagedNginxFixture(data, config -> config.withAgentListener(new HostPort(net.rootAddress(), agentPort), null));
+    for (String host : List.of("h1", "h2")) {
+      ConsoleClient.Answer added = nginx.api.post("/hosts", "{\"name\":\"" + host + "\"}");
+      assertThat(added.status()).as(String.valueOf(added.body())).isEqualTo(201);
+      agents.add(AgentProcess.joining(added.body().path("command").asText(), net.host(host).address(),
+          data.resolve(host), net, host));
+    }
+    awaitState("h1", "Ready");
+    awaitState("h2", "Ready");
+    for (String host : List.of("h1", "h2")) {
+      ConsoleClient.Answer edge = nginx.api.patch("/hosts/" + host, "{\"edge\":true}");
+      assertThat(edge.status()).as(String.valueOf(edge.body())).isEqualTo(200);
+    }
+    Bridges bridges = new Bridges(bridgeOn("h1", "b1"), bridgeOn("h2", "b2"));
+    nginx.awaitSettled(); // both bridges' models discovered: the model routes to both
+    awaitCurrent("h1", "h2");
+    for (String host : List.of("h1", "h2")) {
+      assertThat(edgeConfig(host)).contains("server " + net.host("h1").address() + ":",
+          "server " + net.host("h2").address() + ":");
+    }
+    return bridges;
+  }
+
+  /** The ids of the bridges on h1 and h2. */
+  private record Bridges(long b1, long b2) {}
+
+  private List<String> agentFlags(String host) {
+    return List.of("--console", "https://" + new HostPort(net.rootAddress(), agentPort), "--advertise",
+        net.host(host).address(), "--data", data.resolve(host).toString());
+  }
+
+  private long bridgeOn(String host, String name) {
+    ConsoleClient.Answer created = nginx.api.post("/instances", "{\"name\":\"" + name + "\",\"host\":\"" + host
+        + "\",\"upstream_url\":\"" + backend.baseUrl() + "\"}");
+    assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
+    long id = created.body().path("id").asLong();
+    nginx.awaitHealthy(id);
+    nginx.awaitServing(name);
+    return id;
+  }
+
+  private String edgeUrl(String host) {
+    return "http://" + net.host(host).address() + ":" + nginx.nginxPort;
+  }
+
+  private JsonNode edge(String host) {
+    for (JsonNode edge : nginx.api.get("/nginx/edges").body().path("edges")) {
+      if (edge.path("host").asText().equals(host)) {
+        return edge;
+      }
+    }
+    throw new AssertionError("no edge " + host + " in " + nginx.api.get("/nginx/edges").body());
+  }
+
+  /** Until each of these edges serves the cluster's current revision. */
+  private void awaitCurrent(String... hosts) {
+    await().atMost(PATIENCE).untilAsserted(() -> {
+      for (String host : hosts) {
+        JsonNode edge = edge(host);
+        assertThat(edge.path("current").asBoolean()).as(host + ": " + edge + "\n"
+            + agents.stream().map(AgentProcess::output).toList()).isTrue();
+      }
+    });
+  }
+
+  /** The cluster's revision once it is not {@code before} any more. */
+  private String awaitNewRevision(String before) {
+    await().atMost(PATIENCE).until(() -> !nginx.api.get("/nginx/edges").body().path("revision").asText().equals(before));
+    return nginx.api.get("/nginx/edges").body().path("revision").asText();
+  }
+
+  private void awaitState(String host, String state) {
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(nginx.api.get("/hosts/" + host).body().path("state").asText())
+        .as(agents.stream().map(AgentProcess::output).toList().toString()).isEqualTo(state));
+  }
+
+  /** The config the host's edge nginx runs (the hosts share this machine's files). */
+  private String edgeConfig(String host) throws IOException {
+    return Files.readString(data.resolve(host + "/nginx/conf/nginx.conf"));
+  }
+
+  /** The pid of the host's edge nginx master, as its agent's supervisor wrote it; 0 while there is none. */
+  private long edgeMasterPid(String host) {
+    try {
+      return Files.readString(data.resolve(host + "/run/edge.nginx.pid")).lines()
+          .filter(line -> line.startsWith("pid=")).map(line -> Long.parseLong(line.substring(4).strip()))
+          .findFirst().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).orElse(0L);
+    } catch (IOException | RuntimeException e) {
+      return 0L;
+    }
+  }
+
+  /** One chat to an edge, outside any load. */
+  private record ChatLoadProbe(String baseUrl) {
+    int chat() throws IOException {
+      okhttp3.Request request = new okhttp3.Request.Builder().url(baseUrl + "/api/chat")
+          .post(okhttp3.RequestBody.create("{\"model\":\"fake-llama\",\"stream\":false,\"messages\":[{\"role\":\"user\","
+              + "\"content\":\"probe\"}]}", okhttp3.MediaType.get("application/json"))).build();
+      try (okhttp3.Response response = new okhttp3.OkHttpClient().newCall(request).execute()) {
+        return response.code();
+      }
+    }
+  }
+}
