@@ -3,7 +3,9 @@ package dev.ollamabridge.bridge.cache;
 import dev.ollamabridge.bridge.cache.CacheEntries.Stored;
 import dev.ollamabridge.bridge.translate.Json;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
@@ -27,6 +29,8 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -50,8 +54,10 @@ import org.slf4j.LoggerFactory;
  * answer: they are encoded and sent from one background thread, at most {@link #WRITES_QUEUED}
  * waiting and {@link #WRITES_IN_FLIGHT} sent but unanswered; more are dropped. Lettuce keeps one
  * multiplexed connection, reconnects it by itself, and rejects commands while it is down rather
- * than queueing them. A bridge that starts while Redis is unreachable starts anyway and connects
- * when a probe finds Redis back.
+ * than queueing them. A bridge that starts while Redis is unreachable starts anyway. While the tier
+ * is not connected, a PING every {@link #PROBE_EVERY} (when the breaker lets one through) finds
+ * Redis back even when every request is a memory hit, so its state in {@code /health} is true
+ * whatever the traffic; a lost connection is seen at once.
  *
  * <p>Values read back are hostile: at most the cap is read ({@code GETRANGE}), the marker, the size
  * after gunzip, the JSON's shape and its key are checked, and anything else is a miss.
@@ -63,6 +69,8 @@ public final class RedisTier implements AutoCloseable {
    * out a GC pause or a busy Redis, and is the most a cache lookup may add to a miss.
    */
   public static final Duration COMMAND_TIMEOUT = Duration.ofMillis(200);
+  /** How often a tier that is not connected tries Redis, the breaker permitting. */
+  static final Duration PROBE_EVERY = Duration.ofSeconds(1);
   /** How long a connection attempt may take. */
   public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
   static final String PREFIX = "ollama-bridge:answer:v1:";
@@ -107,10 +115,12 @@ public final class RedisTier implements AutoCloseable {
   private final AtomicBoolean connecting = new AtomicBoolean();
   private final Semaphore inFlight = new Semaphore(WRITES_IN_FLIGHT);
   private final ThreadPoolExecutor writer;
+  private final ScheduledExecutorService prober;
   private final LongAdder errors = new LongAdder();
   private final LongAdder droppedWrites = new LongAdder();
   private volatile StatefulRedisConnection<String, byte[]> connection;
   private volatile Status status;
+  private volatile boolean closed;
   /** Whether a state has been logged yet: the first one is, whichever it is. */
   private boolean announced;
 
@@ -155,6 +165,20 @@ public final class RedisTier implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     }, (runnable, executor) -> droppedWrites.increment());
+    client.addListener(new RedisConnectionStateListener() {
+      @Override
+      public void onRedisDisconnected(RedisChannelHandler<?, ?> lost) {
+        if (lost == connection && !closed) {
+          lostConnection();
+        }
+      }
+    });
+    this.prober = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "redis-cache-probe");
+      thread.setDaemon(true);
+      return thread;
+    });
+    prober.scheduleWithFixedDelay(this::probe, PROBE_EVERY.toMillis(), PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     connect().ifPresent(attempt -> {
       try {
         attempt.get(CONNECT_TIMEOUT.toMillis() + COMMAND_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
@@ -216,6 +240,8 @@ public final class RedisTier implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
+    prober.shutdownNow();
     writer.shutdownNow();
     StatefulRedisConnection<String, byte[]> redis = connection;
     if (redis != null) {
@@ -223,6 +249,31 @@ public final class RedisTier implements AutoCloseable {
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     resources.shutdown(0, 2, TimeUnit.SECONDS);
+  }
+
+  /** While not connected: PING (or connect), so that Redis back is seen without a request needing it. */
+  private void probe() {
+    if (status.state() == State.CONNECTED) {
+      return;
+    }
+    StatefulRedisConnection<String, byte[]> redis = usable();
+    if (redis == null) {
+      return;
+    }
+    long started = System.nanoTime();
+    try {
+      redis.async().ping().toCompletableFuture().get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      answered(started);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      failed(started, e instanceof ExecutionException ? e.getCause() : e, null);
+    }
+  }
+
+  private void lostConnection() {
+    Duration wait = breaker.failed();
+    change(State.UNREACHABLE, "connection lost; next try in about " + wait.toMillis() + " ms");
   }
 
   private void write(String key, Stored entry) {
