@@ -138,7 +138,7 @@ class RedisTierTest {
 
     assertThat(tier.get(key)).isEmpty();
     await().untilAsserted(() -> assertThat(tier.status().state()).isEqualTo(RedisTier.State.UNREACHABLE));
-    assertThat(tier.errors()).isPositive();
+    await().untilAsserted(() -> assertThat(tier.errors()).as("failed probes").isPositive());
 
     redis.restart();
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
