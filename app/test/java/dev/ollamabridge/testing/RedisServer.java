@@ -131,6 +131,33 @@ public final class RedisServer implements AutoCloseable {
     process = null;
   }
 
+  /** {@code kill -STOP}: the server keeps its connections open but answers nothing, as a hung or swapped-out one. */
+  public synchronized void pause() {
+    signal("-STOP");
+  }
+
+  /** {@code kill -CONT}: a paused server answers again. */
+  public synchronized void resume() {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) {
+    if (process == null) {
+      throw new IllegalStateException("redis-server on port " + port + " is not running");
+    }
+    try {
+      int exit = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+      if (exit != 0) {
+        throw new IllegalStateException("kill " + signal + " " + process.pid() + " exited with " + exit);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Kills it if it runs, then starts it again on the same port with the same password (and no data). */
   public synchronized void restart() {
     kill();

@@ -1,6 +1,7 @@
 package dev.ollamabridge.bridge.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import dev.ollamabridge.bridge.cache.CacheEntries.Stored;
@@ -146,6 +147,24 @@ class RedisTierTest {
       assertThat(tier.get(key)).map(stored -> stored.answer().content()).contains("back");
     });
     assertThat(tier.status().state()).isEqualTo(RedisTier.State.CONNECTED);
+  }
+
+  @Test
+  void aRedisThatStopsAnsweringCostsOneCommandTimeoutThenNoWaitUntilItAnswersAgain() {
+    redis.pause();
+    try {
+      // an unbounded wait would hang here; the bound is the tier's 200 ms, the 20 s only catches a hang
+      assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+        assertThat(tier.get(key("hung"))).isEmpty();
+        assertThat(tier.get(key("hung"))).as("the breaker is open: no second wait").isEmpty();
+      });
+      assertThat(tier.status().state()).isEqualTo(RedisTier.State.UNREACHABLE);
+      assertThat(tier.status().error()).contains("no answer within 200 ms");
+    } finally {
+      redis.resume();
+    }
+    await().atMost(Duration.ofSeconds(60))
+        .untilAsserted(() -> assertThat(tier.status().state()).isEqualTo(RedisTier.State.CONNECTED));
   }
 
   private static String key(String name) {
