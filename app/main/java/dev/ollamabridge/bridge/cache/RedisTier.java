@@ -1,7 +1,6 @@
 package dev.ollamabridge.bridge.cache;
 
 import dev.ollamabridge.bridge.cache.CacheEntries.Stored;
-import dev.ollamabridge.bridge.translate.Json;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -18,13 +17,9 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -37,8 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * Redis back even when every request is a memory hit, so its state in {@code /health} is true
  * whatever the traffic; a lost connection is seen at once.
  *
- * <p>Values read back are hostile: at most the cap is read ({@code GETRANGE}), the marker, the size
- * after gunzip, the JSON's shape and its key are checked, and anything else is a miss.
+ * <p>Values read back are hostile: at most the cap is read ({@code GETRANGE}), and
+ * {@link RedisValues} checks the rest; anything else is a miss.
  */
 public final class RedisTier implements AutoCloseable {
 
@@ -76,11 +69,6 @@ public final class RedisTier implements AutoCloseable {
   static final String PREFIX = "ollama-bridge:answer:v1:";
   static final int WRITES_QUEUED = 256;
   static final int WRITES_IN_FLIGHT = 64;
-  /** The first byte of a value: the JSON as it is, or gzipped. */
-  static final byte PLAIN = 'j';
-  static final byte GZIP = 'z';
-  /** A gzipped value that inflates past this many times the cap is a bomb, not an answer. */
-  private static final int INFLATE_FACTOR = 16;
 
   private static final Logger log = LoggerFactory.getLogger(RedisTier.class);
 
@@ -111,6 +99,7 @@ public final class RedisTier implements AutoCloseable {
   private final long maxEntryBytes;
   private final Clock clock;
   private final Observer observer;
+  private final RedisValues values;
   private final Breaker breaker = new Breaker(System::nanoTime);
   private final AtomicBoolean connecting = new AtomicBoolean();
   private final Semaphore inFlight = new Semaphore(WRITES_IN_FLIGHT);
@@ -139,6 +128,7 @@ public final class RedisTier implements AutoCloseable {
     this.maxEntryBytes = maxEntryBytes;
     this.clock = clock;
     this.observer = observer;
+    this.values = new RedisValues(ttl, maxEntryBytes, clock);
     this.status = new Status(State.UNREACHABLE, clock.instant(), "not connected yet");
     RedisURI.Builder builder = RedisURI.builder().withHost(address.host()).withPort(address.port())
         .withSsl(address.tls()).withDatabase(address.database()).withTimeout(COMMAND_TIMEOUT);
@@ -209,7 +199,7 @@ public final class RedisTier implements AutoCloseable {
       return failed(started, e instanceof ExecutionException ? e.getCause() : e, key);
     }
     answered(started);
-    return decode(key, value);
+    return values.decode(key, value);
   }
 
   /** Stores the entry in the background; never waits, and drops it when Redis is away or the writes pile up. */
@@ -278,7 +268,7 @@ public final class RedisTier implements AutoCloseable {
 
   private void write(String key, Stored entry) {
     long remaining = entry.createdMillis() + ttl.toMillis() - clock.millis();
-    byte[] value = encode(key, entry);
+    byte[] value = values.encode(key, entry);
     if (remaining <= 0 || value.length > maxEntryBytes) {
       log.debug("cache entry {} not stored in Redis: {}", key,
           remaining <= 0 ? "expired" : value.length + " bytes, over the cap of " + maxEntryBytes);
@@ -386,61 +376,6 @@ public final class RedisTier implements AutoCloseable {
     }
   }
 
-  private byte[] encode(String key, Stored entry) {
-    byte[] json = CacheEntries.json(key, entry);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(json.length / 2 + 16);
-    out.write(GZIP);
-    try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
-      gzip.write(json);
-    } catch (IOException e) {
-      throw new IllegalStateException("gzip into memory failed", e);
-    }
-    if (out.size() < json.length + 1) {
-      return out.toByteArray();
-    }
-    byte[] plain = new byte[json.length + 1];
-    plain[0] = PLAIN;
-    System.arraycopy(json, 0, plain, 1, json.length);
-    return plain;
-  }
-
-  private Optional<Stored> decode(String key, byte[] value) {
-    if (value == null || value.length == 0) {
-      return Optional.empty(); // GETRANGE of a missing key
-    }
-    try {
-      if (value.length > maxEntryBytes) {
-        throw new IOException("over the cap of " + maxEntryBytes + " bytes");
-      }
-      byte[] json = switch (value[0]) {
-        case PLAIN -> Arrays.copyOfRange(value, 1, value.length);
-        case GZIP -> inflate(value);
-        default -> throw new IOException("unknown format marker " + (value[0] & 0xff));
-      };
-      Optional<Stored> entry = CacheEntries.read(key, Json.MAPPER.readTree(json))
-          .map(stored -> new Stored(stored.answer(), Math.min(stored.createdMillis(), clock.millis())))
-          .filter(stored -> stored.createdMillis() + ttl.toMillis() > clock.millis());
-      if (entry.isEmpty()) {
-        log.debug("Redis cache entry {} is not a valid entry of this key; treating it as a miss", key);
-      }
-      return entry;
-    } catch (IOException | RuntimeException e) {
-      log.debug("Redis cache entry {} is unreadable ({}); treating it as a miss", key, oneLine(e));
-      return Optional.empty();
-    }
-  }
-
-  private byte[] inflate(byte[] value) throws IOException {
-    long limit = maxEntryBytes * INFLATE_FACTOR;
-    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(value, 1, value.length - 1))) {
-      byte[] json = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 16, limit + 1));
-      if (json.length > limit) {
-        throw new IOException("inflates past " + limit + " bytes");
-      }
-      return json;
-    }
-  }
-
   private static boolean refusal(String message) {
     return message.startsWith("WRONGPASS") || message.startsWith("NOAUTH") || message.startsWith("NOPERM")
         || message.contains("AUTH") && message.contains("without any password configured");
@@ -455,7 +390,7 @@ public final class RedisTier implements AutoCloseable {
   }
 
   /** A reason fit for a log line and {@code /health}: one line, printable, short. */
-  private static String oneLine(Throwable error) {
+  static String oneLine(Throwable error) {
     String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
     if (error instanceof TimeoutException || error instanceof io.lettuce.core.RedisCommandTimeoutException) {
       message = "no answer within " + COMMAND_TIMEOUT.toMillis() + " ms";

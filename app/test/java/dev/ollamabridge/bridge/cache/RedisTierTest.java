@@ -70,7 +70,7 @@ class RedisTierTest {
     tier.put(key, entry);
 
     byte[] stored = await().until(() -> values.get(RedisTier.PREFIX + key), value -> value != null);
-    assertThat(stored[0]).isEqualTo(RedisTier.GZIP);
+    assertThat(stored[0]).isEqualTo(RedisValues.GZIP);
     assertThat(stored.length).isLessThan(entry.answer().content().length() / 4);
     assertThat(values.pttl(RedisTier.PREFIX + key)).isBetween(Duration.ofMinutes(59).toMillis(), Duration.ofHours(1).toMillis());
     assertThat(tier.get(key)).contains(entry);
@@ -177,14 +177,14 @@ class RedisTierTest {
 
   private static byte[] plain(byte[] json) {
     byte[] value = new byte[json.length + 1];
-    value[0] = RedisTier.PLAIN;
+    value[0] = RedisValues.PLAIN;
     System.arraycopy(json, 0, value, 1, json.length);
     return value;
   }
 
   private static byte[] gzipped(byte[] json) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(RedisTier.GZIP);
+    out.write(RedisValues.GZIP);
     try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
       gzip.write(json);
     }
