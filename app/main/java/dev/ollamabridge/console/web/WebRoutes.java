@@ -40,7 +40,8 @@ public final class WebRoutes {
     this.instances = new InstancePages(services.instances(), services.hosts(), services.scraper(), services.revisions(), services.events(),
         pages, services.settings(), services.applier().isPresent());
     this.nginx = new NginxPages(services.settings(), services.configs(), services.applier(), services.revisions(), pages);
-    this.settings = new SettingsPages(services.settings(), services.bridgeJava(), services.instances()::archive, pages);
+    this.settings = new SettingsPages(services.settings(), services.bridgeJava(), services.instances()::archive,
+        services.cache(), pages);
     this.events = new EventPages(services.events(), pages);
     this.files = new FilePages(services.configs(), pages);
     this.tokens = new TokenPages(services.tokens(), services.events(), pages);
@@ -108,6 +109,7 @@ public final class WebRoutes {
         post("revisions/{id}/rollback", nginx::rollback);
       });
       get("/settings", settings::show);
+      get("/settings/cache", settings::cache);
       post("/settings", settings::save);
       get("/events", events::list);
       get("/models", ctx -> pages.render(ctx, "models.jte",
