@@ -1,5 +1,6 @@
 package dev.ollamabridge.bridge;
 
+import dev.ollamabridge.bridge.cache.RedisAddress;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.cli.LogLevels;
 import java.io.UncheckedIOException;
@@ -7,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -57,6 +59,20 @@ public final class BridgeCommand implements Callable<Integer> {
   @Option(names = "--cache-max-entries", defaultValue = "1000",
       description = "Most answers kept in each tier (default: ${DEFAULT-VALUE}).")
   long cacheMaxEntries;
+
+  @Option(names = "--cache-redis", paramLabel = "URL",
+      description = "Keep answers in this Redis too, behind the memory and disk tiers, so that every bridge naming it"
+          + " shares them: redis://HOST:PORT[/DB] or rediss://HOST:PORT[/DB] (TLS). The password comes from"
+          + " BRIDGE_CACHE_REDIS_PASSWORD, never the URL. Needs --enable-cache. Redis down or refusing is not an"
+          + " outage: the bridge serves from its local tiers and reconnects by itself.")
+  String cacheRedis;
+
+  @Option(names = "--cache-redis-max-entry-bytes", paramLabel = "BYTES", defaultValue = "1048576",
+      description = "Largest answer kept in Redis, compressed; larger ones stay in the local tiers (default: ${DEFAULT-VALUE}).")
+  long cacheRedisMaxEntryBytes;
+
+  /** Where {@code BRIDGE_CACHE_REDIS_PASSWORD} is read; tests give their own. */
+  Map<String, String> environment = System.getenv();
 
   @Option(names = "--enable-shared-mode", description = "Send --api-key upstream on every call, whatever the client sent.")
   boolean sharedMode;
@@ -156,6 +172,8 @@ public final class BridgeCommand implements Callable<Integer> {
   BridgeConfig config() {
     try {
       String checked = BridgeConfig.checkUpstream(upstream);
+      RedisAddress redis = cacheRedis == null ? null : RedisAddress.parse(cacheRedis);
+      String redisPassword = environment.get("BRIDGE_CACHE_REDIS_PASSWORD");
       return new BridgeConfig(
           listen,
           checked,
@@ -179,7 +197,10 @@ public final class BridgeCommand implements Callable<Integer> {
           BridgeConfig.parseModelAliases(modelAliases == null ? List.of() : modelAliases),
           maxConcurrent,
           queueSize,
-          Duration.ofMillis(queueTimeoutMillis));
+          Duration.ofMillis(queueTimeoutMillis),
+          redis,
+          redisPassword == null || redisPassword.isEmpty() ? null : redisPassword,
+          cacheRedisMaxEntryBytes);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -1,5 +1,6 @@
 package dev.ollamabridge.bridge;
 
+import dev.ollamabridge.bridge.cache.RedisAddress;
 import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.cli.HostPort;
 import java.net.URI;
@@ -34,6 +35,9 @@ import java.util.Map;
  * @param maxConcurrent generation requests sent to the backend at once, 0 for no limit
  * @param queueSize how many generation requests may wait for one of the {@code maxConcurrent} slots
  * @param queueTimeout how long one request may wait for a slot
+ * @param cacheRedis the Redis tier of the cache, shared by the bridges that name it; null for none
+ * @param cacheRedisPassword its password ({@code BRIDGE_CACHE_REDIS_PASSWORD}); null for none
+ * @param cacheRedisMaxEntryBytes the largest value (compressed) kept in Redis
  */
 public record BridgeConfig(
     HostPort listen,
@@ -58,10 +62,29 @@ public record BridgeConfig(
     Map<String, String> modelAliases,
     int maxConcurrent,
     int queueSize,
-    Duration queueTimeout) {
+    Duration queueTimeout,
+    RedisAddress cacheRedis,
+    String cacheRedisPassword,
+    long cacheRedisMaxEntryBytes) {
 
   /** How long a request waits for a generation slot unless told otherwise. */
   public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(30);
+  /** The largest answer kept in Redis unless told otherwise: 1 MiB. */
+  public static final long DEFAULT_REDIS_MAX_ENTRY_BYTES = 1 << 20;
+  /** GETRANGE reads this much at most, so the cap bounds the bridge's memory too. */
+  private static final long MAX_REDIS_ENTRY_BYTES = 64L << 20;
+
+  /** A bridge without a Redis tier. */
+  public BridgeConfig(HostPort listen, String upstream, Dialect upstreamDialect, Duration timeout, int rateLimit,
+      Path cacheDir, Duration cacheTtl, long cacheMaxEntries, boolean sharedMode, String apiKey, boolean thinkFilter,
+      List<String> clientKeys, int retries, long maxBodyBytes, Duration shutdownTimeout, Duration bodyTimeout,
+      List<String> allowedOrigins, boolean allowModelManagement, boolean fetchImageUrls, Map<String, String> modelAliases,
+      int maxConcurrent, int queueSize, Duration queueTimeout) {
+    this(listen, upstream, upstreamDialect, timeout, rateLimit, cacheDir, cacheTtl, cacheMaxEntries, sharedMode, apiKey,
+        thinkFilter, clientKeys, retries, maxBodyBytes, shutdownTimeout, bodyTimeout, allowedOrigins,
+        allowModelManagement, fetchImageUrls, modelAliases, maxConcurrent, queueSize, queueTimeout, null, null,
+        DEFAULT_REDIS_MAX_ENTRY_BYTES);
+  }
 
   /** A bridge without model aliases that sends the backend every request at once. */
   public BridgeConfig(HostPort listen, String upstream, Dialect upstreamDialect, Duration timeout, int rateLimit,
@@ -127,6 +150,12 @@ public record BridgeConfig(
     }
     if (queueTimeout.isNegative() || queueTimeout.isZero()) {
       throw new IllegalArgumentException("--queue-timeout must be a positive number of milliseconds");
+    }
+    if (cacheRedis != null && cacheDir == null) {
+      throw new IllegalArgumentException("--cache-redis needs --enable-cache: Redis is the cache's shared tier, behind its memory and disk tiers");
+    }
+    if (cacheRedisMaxEntryBytes < 1024 || cacheRedisMaxEntryBytes > MAX_REDIS_ENTRY_BYTES) {
+      throw new IllegalArgumentException("--cache-redis-max-entry-bytes must be between 1024 and " + MAX_REDIS_ENTRY_BYTES);
     }
     if (cacheDir != null && Files.exists(cacheDir) && !Files.isDirectory(cacheDir)) {
       throw new IllegalArgumentException("--cache-dir " + cacheDir + " is not a directory; name a directory (it is created if missing)");

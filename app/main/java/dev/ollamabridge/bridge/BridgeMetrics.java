@@ -1,6 +1,7 @@
 package dev.ollamabridge.bridge;
 
 import dev.ollamabridge.bridge.cache.AnswerCache;
+import dev.ollamabridge.bridge.cache.RedisTier;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -17,6 +18,9 @@ public final class BridgeMetrics {
 
   /** Generation takes seconds to minutes; the first token should take well under one. */
   private static final double[] LATENCY_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};
+
+  /** A Redis command takes a fraction of a millisecond on a LAN, and at most the tier's timeout (0.2 s). */
+  private static final double[] REDIS_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25};
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
@@ -65,9 +69,39 @@ public final class BridgeMetrics {
           callback.call(stats.diskEntries(), "disk");
         })
         .register(registry);
-    counter("bridge_cache_hits_total", "Requests answered from the cache.", cache, AnswerCache.Stats::hits);
+    CounterWithCallback.builder().name("bridge_cache_hits_total")
+        .help("Requests answered from the cache, by the tier that had the answer (memory, disk, redis); their sum is"
+            + " every hit.")
+        .labelNames("tier")
+        .callback(callback -> {
+          AnswerCache.Stats stats = cache.stats();
+          callback.call(stats.memoryHits(), "memory");
+          callback.call(stats.diskHits(), "disk");
+          cache.redis().ifPresent(redis -> callback.call(stats.redisHits(), "redis"));
+        })
+        .register(registry);
     counter("bridge_cache_misses_total", "Cacheable requests not found in the cache.", cache, AnswerCache.Stats::misses);
     counter("bridge_cache_evictions_total", "Entries dropped for size or age.", cache, AnswerCache.Stats::evictions);
+  }
+
+  /**
+   * The Redis tier's command latency ({@code bridge_cache_redis_seconds}) and failed commands
+   * ({@code bridge_cache_redis_errors_total}); registered only for a bridge with {@code --cache-redis}.
+   */
+  public RedisTier.Observer redisObserver() {
+    Histogram latency = Histogram.builder().name("bridge_cache_redis_seconds")
+        .help("Time of each Redis cache command (GET and SET), failed ones included; a failure waits at most 0.2 s.")
+        .classicOnly().classicUpperBounds(REDIS_BUCKETS).register(registry);
+    Counter errors = Counter.builder().name("bridge_cache_redis_errors_total")
+        .help("Redis cache commands that failed (timeout, connection refused or lost, password refused); each opens the"
+            + " circuit breaker for a while.")
+        .register(registry);
+    return (seconds, failed) -> {
+      latency.observe(seconds);
+      if (failed) {
+        errors.inc();
+      }
+    };
   }
 
   /** Adds the slots and queue of {@code --max-concurrent}, read when scraped. */

@@ -2,6 +2,7 @@ package dev.ollamabridge.bridge;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.cache.AnswerCache;
+import dev.ollamabridge.bridge.cache.RedisTier;
 import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.cli.Version;
 import dev.ollamabridge.http.AddressPolicy;
@@ -33,10 +34,12 @@ public final class BridgeServer implements AutoCloseable {
 
   private final Javalin app;
   private final OkHttpClient http;
+  private final AnswerCache cache;
 
-  private BridgeServer(Javalin app, OkHttpClient http) {
+  private BridgeServer(Javalin app, OkHttpClient http, AnswerCache cache) {
     this.app = app;
     this.http = http;
+    this.cache = cache;
   }
 
   public static BridgeServer start(BridgeConfig config) {
@@ -52,7 +55,10 @@ public final class BridgeServer implements AutoCloseable {
     BridgeMetrics metrics = new BridgeMetrics();
     AnswerCache cache = null;
     if (config.cacheEnabled()) {
-      cache = new AnswerCache(config.cacheDir(), config.cacheTtl(), config.cacheMaxEntries(), Clock.systemUTC());
+      RedisTier redis = config.cacheRedis() == null ? null : new RedisTier(config.cacheRedis(),
+          config.cacheRedisPassword(), config.cacheTtl(), config.cacheRedisMaxEntryBytes(), Clock.systemUTC(),
+          metrics.redisObserver());
+      cache = new AnswerCache(config.cacheDir(), config.cacheTtl(), config.cacheMaxEntries(), Clock.systemUTC(), redis);
       metrics.watch(cache);
     }
     OkHttpClient.Builder client = new OkHttpClient.Builder()
@@ -131,15 +137,23 @@ public final class BridgeServer implements AutoCloseable {
             ctx.method() + " is not allowed on " + ctx.path() + "; it answers " + allowed, null, "method_not_allowed"));
       });
     });
-    app.start();
+    try {
+      app.start();
+    } catch (RuntimeException e) {
+      if (cache != null) {
+        cache.close();
+      }
+      throw e;
+    }
     log.info("bridge {} listening on http://{}:{} → {} ({} dialect){}{}{}{}", Version.current(),
         config.listen().host(), app.port(), config.apiRoot(), config.upstreamDialect().name().toLowerCase(),
-        config.cacheEnabled() ? ", cache in " + config.cacheDir() : "",
+        config.cacheEnabled() ? ", cache in " + config.cacheDir()
+            + (config.cacheRedis() == null ? "" : " and Redis " + config.cacheRedis().hostPort()) : "",
         config.sharedMode() ? ", shared mode" : "",
         config.maxConcurrent() > 0 ? ", " + config.maxConcurrent() + " generations at once, " + config.queueSize()
             + " waiting at most " + config.queueTimeout().toMillis() + " ms" : "",
         config.modelAliases().isEmpty() ? "" : ", model aliases " + config.modelAliases());
-    return new BridgeServer(app, http);
+    return new BridgeServer(app, http, cache);
   }
 
   private static Handler handlerOf(Route route, GenerationHandler generation, ResponsesRoute responses,
@@ -177,6 +191,9 @@ public final class BridgeServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    if (cache != null) {
+      cache.close();
+    }
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
   }
@@ -264,6 +281,11 @@ public final class BridgeServer implements AutoCloseable {
         AnswerCache.Stats stats = cache.stats();
         cacheNode.put("memory_entries", stats.memoryEntries()).put("disk_entries", stats.diskEntries())
             .put("hits", stats.hits()).put("misses", stats.misses()).put("evictions", stats.evictions());
+        cache.redis().ifPresent(redis -> {
+          RedisTier.Status status = redis.status();
+          cacheNode.putObject("redis").put("address", redis.address().hostPort()).put("state", status.state().label())
+              .put("since", status.since().toString()).put("error", status.error()).put("hits", stats.redisHits());
+        });
       }
       body.putObject("admission").put("max_concurrent", admission.maxConcurrent()).put("in_use", admission.inUse())
           .put("queued", admission.queued());

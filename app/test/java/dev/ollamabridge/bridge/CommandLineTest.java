@@ -79,6 +79,13 @@ class CommandLineTest {
       "--max-concurrent -1 | --max-concurrent must be 0 (no limit)",
       "--queue-size -1 | --queue-size must be 0",
       "--queue-timeout 0 | --queue-timeout must be a positive number",
+      "--enable-cache --cache-redis redis://:secret@127.0.0.1:6379 | --cache-redis must not carry a password: set BRIDGE_CACHE_REDIS_PASSWORD",
+      "--enable-cache --cache-redis redis://me:secret@127.0.0.1:6379 | --cache-redis must not carry a password",
+      "--enable-cache --cache-redis http://127.0.0.1:6379 | --cache-redis must be redis://HOST:PORT[/DB] or rediss://",
+      "--enable-cache --cache-redis redis://127.0.0.1:6379/x | --cache-redis takes no path but a database number",
+      "--enable-cache --cache-redis redis://[::1 | --cache-redis 'redis://[::1' is not a URL",
+      "--cache-redis redis://127.0.0.1:6379 | --cache-redis needs --enable-cache",
+      "--enable-cache --cache-redis redis://127.0.0.1 --cache-redis-max-entry-bytes 10 | --cache-redis-max-entry-bytes must be between 1024",
       "--no-such-flag | Unknown option"})
   void aBadFlagIsOneLineThatSaysWhatToChangeAndExitCode2(String flags, String message) {
     StringWriter err = new StringWriter();

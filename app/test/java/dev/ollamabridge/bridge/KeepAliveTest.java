@@ -49,7 +49,7 @@ class KeepAliveTest {
         assertThat(connection.post("/api/chat", CHAT)).as("hit %d", i + 1)
             .contains(TestBridges.json(first).path("message").path("content").asText());
       }
-      assertThat(TestBridges.body(TestBridges.get(bridge, "/metrics"))).contains("bridge_cache_hits_total 5.0");
+      assertThat(TestBridges.body(TestBridges.get(bridge, "/metrics"))).contains("bridge_cache_hits_total{tier=\"memory\"} 5.0");
     } finally {
       TestBridges.close(bridge);
     }

@@ -37,7 +37,7 @@ class MetricsTest {
         .contains("bridge_time_to_first_token_seconds_count{route=\"/api/chat\"} 2")
         .contains("bridge_request_duration_seconds_bucket")
         .contains("bridge_completion_tokens_total 5.0")
-        .contains("bridge_cache_hits_total 1.0")
+        .contains("bridge_cache_hits_total{tier=\"memory\"} 1.0")
         .contains("bridge_cache_misses_total 1.0")
         .contains("bridge_cache_entries{tier=\"disk\"} 1.0")
         .contains("bridge_requests_in_flight 0.0");

@@ -36,10 +36,20 @@ final class TestBridges {
     return BridgeServer.start(config(args), imageAddresses);
   }
 
+  /** As {@link #start}, with {@code environment} as the bridge's environment variables (e.g. BRIDGE_CACHE_REDIS_PASSWORD). */
+  static BridgeServer startWithEnvironment(java.util.Map<String, String> environment, String... args) {
+    return BridgeServer.start(config(environment, args));
+  }
+
   private static BridgeConfig config(String... args) {
+    return config(System.getenv(), args);
+  }
+
+  private static BridgeConfig config(java.util.Map<String, String> environment, String... args) {
     List<String> all = new ArrayList<>(List.of("--listen", "127.0.0.1:0"));
     all.addAll(List.of(args));
     BridgeCommand command = new BridgeCommand();
+    command.environment = environment;
     new CommandLine(command).parseArgs(all.toArray(String[]::new));
     return command.config();
   }

@@ -3,7 +3,7 @@ package dev.ollamabridge.bridge.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import dev.ollamabridge.bridge.cache.CacheFiles.Stored;
+import dev.ollamabridge.bridge.cache.CacheEntries.Stored;
 import dev.ollamabridge.bridge.translate.Answer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,11 +18,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Complete answers by {@link CacheKey}: a memory tier (Caffeine) in front of one file per entry
- * in the cache directory ({@link CacheFiles} says which files are its own). Bridges may share a
+ * in the cache directory ({@link CacheFiles} says which files are its own), and optionally a Redis
+ * tier ({@link RedisTier}) behind both, which every bridge of a cluster shares. Bridges may share a
  * directory. An entry that is expired, unreadable, corrupt or not a regular file is a miss, never
  * an error.
+ *
+ * <p>The order is memory → disk → Redis, the cheapest look-up first: a disk entry is a read of a
+ * file the page cache holds, faster than a round trip to Redis even on loopback (the Redis
+ * benchmark, {@code mvn -Predis-bench verify}, measures both), and a disk miss (no such file) costs
+ * a failed lookup only. A hit in a later tier fills the earlier ones, so the next ask is local.
+ * Every answer stored goes to all tiers; the Redis write is in the background.
  */
-public final class AnswerCache {
+public final class AnswerCache implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(AnswerCache.class);
 
@@ -32,23 +39,41 @@ public final class AnswerCache {
   private final Clock clock;
   private final Cache<String, Stored> memory;
   private final AtomicLong diskEntries;
-  private final LongAdder hits = new LongAdder();
+  private final RedisTier redis;
+  private final LongAdder memoryHits = new LongAdder();
+  private final LongAdder diskHits = new LongAdder();
+  private final LongAdder redisHits = new LongAdder();
   private final LongAdder misses = new LongAdder();
   private final LongAdder evictions = new LongAdder();
 
-  /** What the cache has done so far. */
-  public record Stats(long memoryEntries, long diskEntries, long hits, long misses, long evictions) {}
+  /** What the cache has done so far; hits by the tier that had the answer. */
+  public record Stats(long memoryEntries, long diskEntries, long memoryHits, long diskHits, long redisHits, long misses,
+      long evictions) {
+
+    public long hits() {
+      return memoryHits + diskHits + redisHits;
+    }
+  }
 
   /**
-   * Opens the cache in {@code dir}, creating the directory (mode 0700) if needed.
+   * Opens the cache in {@code dir}, creating the directory (mode 0700) if needed, without Redis.
    *
    * @throws java.io.UncheckedIOException when the directory cannot be created
    */
   public AnswerCache(Path dir, Duration ttl, long maxEntries, Clock clock) {
+    this(dir, ttl, maxEntries, clock, null);
+  }
+
+  /**
+   * As {@link #AnswerCache(Path, Duration, long, Clock)}, with {@code redis} (null for none) as the
+   * last tier; the cache closes it.
+   */
+  public AnswerCache(Path dir, Duration ttl, long maxEntries, Clock clock, RedisTier redis) {
     this.files = new CacheFiles(dir);
     this.ttl = ttl;
     this.maxEntries = maxEntries;
     this.clock = clock;
+    this.redis = redis;
     this.memory =
         Caffeine.newBuilder()
             .maximumSize(maxEntries)
@@ -65,23 +90,55 @@ public final class AnswerCache {
 
   public Optional<Answer> get(String key) {
     Stored entry = memory.getIfPresent(key);
-    if (entry == null) {
-      entry = fromDisk(key);
-      if (entry != null) {
-        memory.put(key, entry);
-      }
+    if (entry != null) {
+      memoryHits.increment();
+      return Optional.of(entry.answer());
     }
-    if (entry == null) {
-      misses.increment();
-      return Optional.empty();
+    entry = fromDisk(key);
+    if (entry != null) {
+      memory.put(key, entry);
+      diskHits.increment();
+      return Optional.of(entry.answer());
     }
-    hits.increment();
-    return Optional.of(entry.answer());
+    entry = redis == null ? null : redis.get(key).orElse(null);
+    if (entry != null) {
+      memory.put(key, entry);
+      toDisk(key, entry);
+      redisHits.increment();
+      return Optional.of(entry.answer());
+    }
+    misses.increment();
+    return Optional.empty();
   }
 
   public void put(String key, Answer answer) {
     Stored entry = new Stored(answer, clock.millis());
     memory.put(key, entry);
+    toDisk(key, entry);
+    if (redis != null) {
+      redis.put(key, entry);
+    }
+  }
+
+  public Stats stats() {
+    return new Stats(memory.estimatedSize(), diskEntries.get(), memoryHits.sum(), diskHits.sum(), redisHits.sum(),
+        misses.sum(), evictions.sum());
+  }
+
+  /** The Redis tier, if there is one. */
+  public Optional<RedisTier> redis() {
+    return Optional.ofNullable(redis);
+  }
+
+  /** Closes the Redis tier's connection; the local tiers need no closing. */
+  @Override
+  public void close() {
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  private void toDisk(String key, Stored entry) {
     try {
       if (files.write(key, entry) && diskEntries.incrementAndGet() > maxEntries) {
         prune();
@@ -89,10 +146,6 @@ public final class AnswerCache {
     } catch (IOException e) {
       log.warn("could not write cache entry {}: {}", key, e.toString());
     }
-  }
-
-  public Stats stats() {
-    return new Stats(memory.estimatedSize(), diskEntries.get(), hits.sum(), misses.sum(), evictions.sum());
   }
 
   private Duration remaining(Stored entry) {

@@ -1,10 +1,8 @@
 package dev.ollamabridge.bridge.cache;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ollamabridge.bridge.translate.Answer;
+import dev.ollamabridge.bridge.cache.CacheEntries.Stored;
 import dev.ollamabridge.bridge.translate.Json;
-import dev.ollamabridge.bridge.translate.Usage;
 import dev.ollamabridge.files.OwnerOnly;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,9 +42,6 @@ final class CacheFiles {
   private static final Duration ABANDONED = Duration.ofHours(1);
   private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
 
-  /** An entry as stored: the answer and when it was first stored. */
-  record Stored(Answer answer, long createdMillis) {}
-
   /** What a prune did: entries deleted, and entries left. */
   record Pruned(int deleted, int remaining) {}
 
@@ -77,18 +72,11 @@ final class CacheFiles {
       try (InputStream in = Files.newInputStream(file, NOFOLLOW)) {
         node = Json.MAPPER.readTree(in);
       }
-      JsonNode answer = node == null ? null : node.path("answer");
-      if (answer == null || !key.equals(node.path("key").asText()) || !answer.path("content").isTextual()) {
+      Optional<Stored> entry = CacheEntries.read(key, node);
+      if (entry.isEmpty()) {
         log.debug("cache entry {} is not a valid entry; treating it as a miss", file);
-        return Optional.empty();
       }
-      return Optional.of(new Stored(
-          new Answer(
-              answer.path("content").asText(),
-              answer.path("reasoning").asText(""),
-              answer.path("finish_reason").asText("stop"),
-              new Usage(answer.path("prompt_tokens").asLong(0), answer.path("completion_tokens").asLong(0))),
-          node.path("created_ms").asLong(0)));
+      return entry;
     } catch (IOException | RuntimeException e) {
       log.debug("cache entry {} is unreadable ({}); treating it as a miss", file, e.toString());
       return Optional.empty();
@@ -97,14 +85,6 @@ final class CacheFiles {
 
   /** Writes the entry; answers whether it is a new one (rather than a replaced one). */
   boolean write(String key, Stored entry) throws IOException {
-    ObjectNode node = Json.object().put("key", key).put("created_ms", entry.createdMillis());
-    Answer answer = entry.answer();
-    node.putObject("answer")
-        .put("content", answer.content())
-        .put("reasoning", answer.reasoning())
-        .put("finish_reason", answer.finishReason())
-        .put("prompt_tokens", answer.usage().promptTokens())
-        .put("completion_tokens", answer.usage().completionTokens());
     Path target = fileOf(key);
     Path shard = target.getParent();
     try {
@@ -115,7 +95,7 @@ final class CacheFiles {
       }
     }
     boolean fresh = !Files.exists(target, NOFOLLOW);
-    OwnerOnly.write(target, Json.bytes(node), ".answer-" + key + "-");
+    OwnerOnly.write(target, CacheEntries.json(key, entry), ".answer-" + key + "-");
     return fresh;
   }
 
