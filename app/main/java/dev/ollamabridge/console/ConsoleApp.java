@@ -166,6 +166,7 @@ public final class ConsoleApp implements AutoCloseable {
       archive.ifPresent(a -> parts.add(0, a));
       SharedCache cache = new SharedCache(settings, ManagedRedis.find().map(redis -> new ManagedRedis(redis,
           data.resolve("redis"), supervisor)), new RedisProbe(Duration.ofSeconds(1)));
+      parts.add(0, cache);
       followQuietly(cache); // the managed Redis first, so that the bridges find it
       BridgeLaunch launch = new BridgeLaunch(self, data, archive, cache::target);
       Optional<AgentAccess> agents = AgentAccess.of(config.agentListen(), config.agentUrl(), data.resolve("pki"));

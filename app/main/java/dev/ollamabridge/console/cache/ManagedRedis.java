@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -71,7 +72,8 @@ public final class ManagedRedis {
    */
   public ProgramStatus run(HostPort bind, int maxMemoryMb) {
     boolean changed = writeConfig(render(bind, maxMemoryMb, password()));
-    ProgramSpec spec = new ProgramSpec(PROGRAM, List.of(binary, config.toString()), dir, bind.host(), bind.port(), null);
+    ProgramSpec spec = new ProgramSpec(PROGRAM, List.of(binary, config.toString()), Map.of(), dir, bind.host(), bind.port(),
+        null, List.of(config.toString()));
     Optional<ProgramStatus> before = supervisor.status(PROGRAM);
     if (changed && before.isPresent()) {
       supervisor.remove(PROGRAM).join();
@@ -129,7 +131,8 @@ public final class ManagedRedis {
         "appendonly no",
         "daemonize no",
         "logfile \"\"",
-        "") ;
+        "set-proc-title no", // its command line, which names this config, stays its title: how a console finds it
+        "");
   }
 
   /** Writes the config when it differs (owner-only, whole or not at all); answers whether it did. */

@@ -1,125 +1,96 @@
 package dev.ollamabridge.console.cache;
 
+import dev.ollamabridge.bridge.cache.RedisAddress;
 import dev.ollamabridge.logs.LogText;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
 import java.time.Instant;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
 
 /**
- * Asks a Redis whether the bridges could use it: AUTH (when there is a password) and PING, in RESP
- * over one short-lived socket, within a bounded time. A tiny exchange rather than a client library:
- * two commands, answered by one line each, which is all the console needs to know.
+ * Asks a Redis whether the bridges could use it, as a bridge connects to it: Lettuce, with the
+ * password (AUTH in its handshake), then PING, on a connection opened for the question and closed
+ * after it, within a bounded time.
  *
- * <p>Whatever Redis answers is hostile: a line is read up to {@value #MAX_LINE} bytes and shown on
- * one line, escaped, shortened.
+ * <p>Whatever Redis answers is hostile: it is shown on one line, escaped, shortened, and never with
+ * the password in it (a Redis that echoes it back gets {@code (password)}).
  */
-public final class RedisProbe {
+public final class RedisProbe implements AutoCloseable {
 
-  /** Longer answers are cut: a PING is answered by five bytes. */
-  static final int MAX_LINE = 512;
   private static final int SHOWN = 200;
 
   private final Duration timeout;
+  private final ClientResources resources;
+  private final RedisClient client;
 
   public RedisProbe(Duration timeout) {
     this.timeout = timeout;
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+    this.client = RedisClient.create(resources);
+    client.setOptions(ClientOptions.builder().autoReconnect(false)
+        .socketOptions(SocketOptions.builder().connectTimeout(timeout).build()).build());
   }
 
-  /** The state of the target now: never throws, an off target is {@link RedisState#off()}. */
+  /** The state of the target now: never throws; an off target is {@link RedisState#off()}. */
   public RedisState probe(RedisTarget target) {
-    Instant now = Instant.now();
     if (!target.on()) {
       return RedisState.off();
     }
-    URI url = URI.create(target.url());
-    String host = url.getHost().replaceAll("^\\[|\\]$", "");
-    try (Socket socket = open(url.getScheme().equals("rediss"), host, url.getPort())) {
-      OutputStream out = socket.getOutputStream();
-      InputStream in = socket.getInputStream();
-      if (target.password() != null) {
-        out.write(command("AUTH", target.password()));
-        out.flush();
-        String auth = line(in);
-        if (!auth.equals("+OK")) {
-          return RedisState.refused(url(target), shown(auth.replace(target.password(), "(password)")), now);
-        }
-      }
-      out.write(command("PING"));
-      out.flush();
-      String ping = target.password() == null ? line(in) : line(in).replace(target.password(), "(password)");
-      if (ping.equals("+PONG")) {
-        return RedisState.connected(url(target), now);
-      }
-      if (ping.startsWith("-NOAUTH") || ping.startsWith("-WRONGPASS") || ping.startsWith("-NOPERM")) {
-        return RedisState.refused(url(target), shown(ping), now);
-      }
-      return RedisState.unreachable(url(target), "PING answered " + shown(ping), now);
-    } catch (IOException | RuntimeException e) {
-      return RedisState.unreachable(url(target), LogText.oneLine(e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + e.getMessage()), SHOWN), now);
+    Instant now = Instant.now();
+    try (StatefulRedisConnection<String, String> connection = client.connect(uri(target))) {
+      connection.setTimeout(timeout);
+      String pong = connection.sync().ping();
+      return "PONG".equals(pong) ? RedisState.connected(target.url(), now)
+          : RedisState.unreachable(target.url(), "PING answered " + shown(pong, target), now);
+    } catch (RuntimeException e) {
+      Throwable root = rootOf(e);
+      String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+      return root instanceof RedisCommandExecutionException && refusal(message)
+          ? RedisState.refused(target.url(), shown(message, target), now)
+          : RedisState.unreachable(target.url(), shown(message, target), now);
     }
   }
 
-  private Socket open(boolean tls, String host, int port) throws IOException {
-    int millis = (int) timeout.toMillis();
-    Socket plain = new Socket();
-    try {
-      plain.connect(new InetSocketAddress(host, port), millis);
-      plain.setSoTimeout(millis);
-      if (!tls) {
-        return plain;
-      }
-      SSLSocket secure = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain, host, port, true);
-      var parameters = secure.getSSLParameters();
-      parameters.setEndpointIdentificationAlgorithm("HTTPS");
-      secure.setSSLParameters(parameters);
-      secure.startHandshake();
-      return secure;
-    } catch (IOException | RuntimeException e) {
-      plain.close();
-      throw e;
+  private RedisURI uri(RedisTarget target) {
+    RedisAddress address = RedisAddress.parse(target.url());
+    RedisURI.Builder builder = RedisURI.builder().withHost(address.host()).withPort(address.port())
+        .withSsl(address.tls()).withDatabase(address.database()).withTimeout(timeout);
+    if (target.password() != null) {
+      builder = address.username() == null ? builder.withPassword(target.password().toCharArray())
+          : builder.withAuthentication(address.username(), target.password());
     }
+    return builder.build();
   }
 
-  /** A RESP array of bulk strings: the password travels as bytes with their length, never parsed as a line. */
-  static byte[] command(String... words) {
-    StringBuilder text = new StringBuilder("*").append(words.length).append("\r\n");
-    for (String word : words) {
-      byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
-      text.append('$').append(bytes.length).append("\r\n").append(word).append("\r\n");
-    }
-    return text.toString().getBytes(StandardCharsets.UTF_8);
+  /** The bridges' rule (RedisTier): a password or ACL refused, not a Redis away. */
+  private static boolean refusal(String message) {
+    return message.startsWith("WRONGPASS") || message.startsWith("NOAUTH") || message.startsWith("NOPERM")
+        || message.contains("AUTH") && message.contains("without any password configured");
   }
 
-  /** One answer line without its CRLF, at most {@value #MAX_LINE} bytes (the rest is not read). */
-  static String line(InputStream in) throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
-    int b;
-    while ((b = in.read()) != -1 && b != '\n' && line.size() < MAX_LINE) {
-      if (b != '\r') {
-        line.write(b);
-      }
+  /** The innermost cause, or the first answer of Redis itself (a command refused) on the way there. */
+  private static Throwable rootOf(Throwable error) {
+    Throwable cause = error;
+    while (cause.getCause() != null && cause.getCause() != cause && !(cause instanceof RedisCommandExecutionException)) {
+      cause = cause.getCause();
     }
-    if (b == -1 && line.size() == 0) {
-      throw new IOException("the connection closed without an answer");
-    }
-    return line.toString(StandardCharsets.UTF_8);
+    return cause;
   }
 
-  private static String shown(String answer) {
-    return LogText.oneLine(answer.startsWith("-") || answer.startsWith("+") ? answer.substring(1) : answer, SHOWN);
+  private static String shown(String text, RedisTarget target) {
+    String safe = target.password() == null ? text : text.replace(target.password(), "(password)");
+    return LogText.oneLine(safe, SHOWN);
   }
 
-  private static String url(RedisTarget target) {
-    return target.url();
+  @Override
+  public void close() {
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
   }
 }

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * with its generated password, or none), the managed Redis kept as the settings say
  * ({@link #follow()}), and whether that Redis answers ({@link #state()}).
  */
-public final class SharedCache {
+public final class SharedCache implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SharedCache.class);
   /** The state shown is at most this old: the pages poll it, and every poll need not dial Redis. */
@@ -120,5 +120,11 @@ public final class SharedCache {
   private static Optional<HostPort> managedBind(Map<Setting, String> all) {
     String managed = all.get(Setting.CACHE_REDIS_MANAGED);
     return managed.equals(Setting.OFF) ? Optional.empty() : Optional.of(HostPort.parse(managed));
+  }
+
+  /** Closes the probe's client. */
+  @Override
+  public void close() {
+    probe.close();
   }
 }

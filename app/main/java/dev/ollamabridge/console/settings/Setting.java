@@ -1,6 +1,7 @@
 package dev.ollamabridge.console.settings;
 
 import dev.ollamabridge.bridge.BridgeConfig;
+import dev.ollamabridge.bridge.cache.RedisAddress;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.jdk.Jdk;
 import dev.ollamabridge.console.jdk.JdkSearch;
@@ -362,9 +363,9 @@ public enum Setting {
   }
 
   /**
-   * Empty, or a redis:// or rediss:// URL of a host, a port and optionally a database number, and
-   * nothing else: it reaches the bridges' command lines and supervisor.conf. A password is refused
-   * whole (never echoed) and sent to its own setting.
+   * Empty, or what a bridge's {@code --cache-redis} takes (redis:// or rediss://, a host, a port, a
+   * database number, an ACL user name) and no character a command line or supervisor.conf would
+   * need quoted. A password is refused whole (never echoed) and sent to its own setting.
    */
   private static String redisUrl(String value) {
     if (value.isEmpty()) {
@@ -374,21 +375,14 @@ public enum Setting {
     if (value.length() > 300 || value.chars().anyMatch(c -> c <= ' ' || c > 126 || "\"'\\;%`$".indexOf(c) >= 0)) {
       throw new IllegalArgumentException(rule);
     }
-    java.net.URI uri;
-    try {
-      uri = new java.net.URI(value);
-    } catch (java.net.URISyntaxException e) {
-      throw new IllegalArgumentException(rule);
-    }
-    if (uri.getRawUserInfo() != null) {
-      throw new IllegalArgumentException("must not carry a user or password: put the password in the console's "
+    String user = userInfo(value);
+    if (user != null && user.contains(":")) {
+      throw new IllegalArgumentException("must not carry a password: put the password in the console's "
           + CACHE_REDIS_PASSWORD.environmentVariable() + " environment variable");
     }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme();
-    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-    String host = uri.getHost() == null ? "" : uri.getHost().replaceAll("^\\[|\\]$", "");
-    if (!(scheme.equals("redis") || scheme.equals("rediss")) || !HostPort.isHost(host) || uri.getPort() < 1
-        || !path.matches("(/([0-9]|[1-9][0-9]{1,3}))?") || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+    try {
+      RedisAddress.parse(value);
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(rule);
     }
     return value;
