@@ -1,0 +1,136 @@
+package dev.ollamabridge.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ollamabridge.fake.FakeOllama;
+import dev.ollamabridge.testing.RedisServer;
+import dev.ollamabridge.testing.TestPorts;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bridges the console launches share its Redis: turning the managed Redis on relaunches the running
+ * bridges with the cache on, one at a time, with {@code --cache-redis} on their command line and the
+ * password only in their environment; then an answer cached through one is a hit through the other,
+ * whose own cache directory is empty. A bridge with the cache off is left running as it was.
+ */
+class SharedCacheBridgesTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(120);
+  private static final OkHttpClient HTTP = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build();
+  private static final String CHAT = "{\"model\":\"fake-llama\",\"stream\":false,"
+      + "\"messages\":[{\"role\":\"user\",\"content\":\"what does a shared cache do?\"}]}";
+
+  @TempDir Path data;
+  private final FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults());
+  private ConsoleApp console;
+
+  @AfterEach
+  void stop() {
+    try {
+      if (console != null) {
+        console.close();
+      }
+    } finally {
+      backend.close();
+    }
+  }
+
+  @Test
+  void turningTheManagedRedisOnRelaunchesTheCachingBridgesAndAHitOnOneIsAHitOnTheOther() throws Exception {
+    RedisServer.assumeInstalled();
+    console = TestConsoles.start(data);
+    ConsoleClient api = TestConsoles.client(console, data);
+    JsonNode a = create(api, "a", true);
+    JsonNode b = create(api, "b", true);
+    JsonNode plain = create(api, "plain", false);
+    long aBefore = awaitHealthyPid(api, a, 0);
+    long bBefore = awaitHealthyPid(api, b, 0);
+    long plainBefore = awaitHealthyPid(api, plain, 0);
+    int port = TestPorts.listenPort();
+
+    assertThat(api.patch("/settings", "{\"cache.redis_managed\":\"127.0.0.1:" + port + "\"}").status()).isEqualTo(200);
+
+    long aAfter = awaitHealthyPid(api, a, aBefore);
+    long bAfter = awaitHealthyPid(api, b, bBefore);
+    String password = Files.readString(data.resolve("redis/password")).strip();
+    for (long pid : List.of(aAfter, bAfter)) {
+      assertThat(argv(pid)).containsSubsequence("--cache-redis", "redis://127.0.0.1:" + port);
+      assertThat(String.join(" ", argv(pid))).doesNotContain(password);
+      assertThat(environment(pid)).contains("BRIDGE_CACHE_REDIS_PASSWORD=" + password);
+    }
+    assertThat(api.get("/instances/" + plain.path("id").asLong()).body().at("/process/pid").asLong())
+        .as("the bridge without a cache keeps running").isEqualTo(plainBefore);
+    assertThat(argv(plainBefore)).doesNotContain("--cache-redis");
+
+    Response miss = chat(a);
+    awaitStored(port, password); // a bridge stores in the background, after its answer
+    Response hit = chat(b);
+
+    assertThat(miss.header("bridge-cache-hit")).isEqualTo("false");
+    assertThat(hit.header("bridge-cache-hit")).as("b never asked the backend: the answer came from Redis").isEqualTo("true");
+    assertThat(backend.stats().requests()).isEqualTo(1);
+    assertThat(hit.body().string()).contains("\"done\":true");
+  }
+
+  private JsonNode create(ConsoleClient api, String name, boolean cache) {
+    ConsoleClient.Answer created = api.post("/instances", "{\"name\":\"%s\",\"upstream_url\":\"%s\",\"cache_enabled\":%s}"
+        .formatted(name, backend.baseUrl(), cache));
+    assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
+    return created.body();
+  }
+
+  /** The pid of the bridge once it runs and passes its checks, and is not {@code not} (the one before a relaunch). */
+  private static long awaitHealthyPid(ConsoleClient api, JsonNode instance, long not) {
+    long id = instance.path("id").asLong();
+    return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> {
+      JsonNode now = api.get("/instances/" + id).body();
+      boolean healthy = now.at("/health/state").asText().equals("healthy") && now.at("/process/state").asText().equals("RUNNING");
+      return healthy ? now.at("/process/pid").asLong() : 0L;
+    }, pid -> pid != 0 && pid != not);
+  }
+
+  private Response chat(JsonNode instance) throws IOException {
+    Request request = new Request.Builder().url("http://127.0.0.1:" + instance.path("port").asInt() + "/api/chat")
+        .post(RequestBody.create(CHAT, MediaType.get("application/json"))).build();
+    Response response = HTTP.newCall(request).execute();
+    assertThat(response.code()).isEqualTo(200);
+    return response;
+  }
+
+  /** Until the managed Redis holds an entry, asked as a bridge asks it (with the password). */
+  private static void awaitStored(int port, String password) {
+    RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(port)
+        .withPassword(password.toCharArray()).build());
+    try (StatefulRedisConnection<String, String> redis = client.connect()) {
+      await().atMost(PATIENCE).until(() -> redis.sync().dbsize() > 0);
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private static List<String> argv(long pid) throws IOException {
+    return List.of(Files.readString(Path.of("/proc/" + pid + "/cmdline"), StandardCharsets.ISO_8859_1).split("\0"));
+  }
+
+  private static List<String> environment(long pid) throws IOException {
+    return List.of(Files.readString(Path.of("/proc/" + pid + "/environ"), StandardCharsets.ISO_8859_1).split("\0"));
+  }
+}
