@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ollamabridge.fake.FakeOllama;
 import dev.ollamabridge.testing.RedisServer;
 import dev.ollamabridge.testing.TestPorts;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SharedCacheBridgesTest {
 
   private static final Duration PATIENCE = Duration.ofSeconds(120);
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final OkHttpClient HTTP = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build();
   private static final String CHAT = "{\"model\":\"fake-llama\",\"stream\":false,"
       + "\"messages\":[{\"role\":\"user\",\"content\":\"what does a shared cache do?\"}]}";
@@ -80,6 +82,8 @@ class SharedCacheBridgesTest {
         .as("the bridge without a cache keeps running").isEqualTo(plainBefore);
     assertThat(argv(plainBefore)).doesNotContain("--cache-redis");
 
+    awaitConnectedToRedis(a);
+    awaitConnectedToRedis(b);
     Response miss = chat(a);
     awaitStored(port, password); // a bridge stores in the background, after its answer
     Response hit = chat(b);
@@ -124,6 +128,19 @@ class SharedCacheBridgesTest {
     } finally {
       client.shutdown();
     }
+  }
+
+  /**
+   * Until the bridge's /health says its Redis tier is connected: a bridge that could not reach Redis in
+   * time at start (a loaded machine) serves from its local tiers until its breaker lets it try again.
+   */
+  private static void awaitConnectedToRedis(JsonNode instance) {
+    Request request = new Request.Builder().url("http://127.0.0.1:" + instance.path("port").asInt() + "/health").build();
+    await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> {
+      try (Response response = HTTP.newCall(request).execute()) {
+        return JSON.readTree(response.body().string()).at("/cache/redis/state").asText();
+      }
+    }, "connected"::equals);
   }
 
   private static List<String> argv(long pid) throws IOException {
