@@ -1,26 +1,24 @@
 package dev.ollamabridge.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.ollamabridge.console.CachingBridges.PATIENCE;
+import static dev.ollamabridge.console.CachingBridges.argv;
+import static dev.ollamabridge.console.CachingBridges.awaitConnectedToRedis;
+import static dev.ollamabridge.console.CachingBridges.awaitHealthyPid;
+import static dev.ollamabridge.console.CachingBridges.chat;
+import static dev.ollamabridge.console.CachingBridges.environment;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ollamabridge.fake.FakeOllama;
 import dev.ollamabridge.testing.RedisServer;
 import dev.ollamabridge.testing.TestPorts;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,12 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * whose own cache directory is empty. A bridge with the cache off is left running as it was.
  */
 class SharedCacheBridgesTest {
-
-  private static final Duration PATIENCE = Duration.ofSeconds(120);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final OkHttpClient HTTP = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build();
-  private static final String CHAT = "{\"model\":\"fake-llama\",\"stream\":false,"
-      + "\"messages\":[{\"role\":\"user\",\"content\":\"what does a shared cache do?\"}]}";
 
   @TempDir Path data;
   private final FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults());
@@ -94,31 +86,6 @@ class SharedCacheBridgesTest {
     assertThat(hit.body().string()).contains("\"done\":true");
   }
 
-  private JsonNode create(ConsoleClient api, String name, boolean cache) {
-    ConsoleClient.Answer created = api.post("/instances", "{\"name\":\"%s\",\"upstream_url\":\"%s\",\"cache_enabled\":%s}"
-        .formatted(name, backend.baseUrl(), cache));
-    assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
-    return created.body();
-  }
-
-  /** The pid of the bridge once it runs and passes its checks, and is not {@code not} (the one before a relaunch). */
-  private static long awaitHealthyPid(ConsoleClient api, JsonNode instance, long not) {
-    long id = instance.path("id").asLong();
-    return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> {
-      JsonNode now = api.get("/instances/" + id).body();
-      boolean healthy = now.at("/health/state").asText().equals("healthy") && now.at("/process/state").asText().equals("RUNNING");
-      return healthy ? now.at("/process/pid").asLong() : 0L;
-    }, pid -> pid != 0 && pid != not);
-  }
-
-  private Response chat(JsonNode instance) throws IOException {
-    Request request = new Request.Builder().url("http://127.0.0.1:" + instance.path("port").asInt() + "/api/chat")
-        .post(RequestBody.create(CHAT, MediaType.get("application/json"))).build();
-    Response response = HTTP.newCall(request).execute();
-    assertThat(response.code()).isEqualTo(200);
-    return response;
-  }
-
   /** Until the managed Redis holds an entry, asked as a bridge asks it (with the password). */
   private static void awaitStored(int port, String password) {
     RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(port)
@@ -130,24 +97,8 @@ class SharedCacheBridgesTest {
     }
   }
 
-  /**
-   * Until the bridge's /health says its Redis tier is connected: a bridge that could not reach Redis in
-   * time at start (a loaded machine) serves from its local tiers until its breaker lets it try again.
-   */
-  private static void awaitConnectedToRedis(JsonNode instance) {
-    Request request = new Request.Builder().url("http://127.0.0.1:" + instance.path("port").asInt() + "/health").build();
-    await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> {
-      try (Response response = HTTP.newCall(request).execute()) {
-        return JSON.readTree(response.body().string()).at("/cache/redis/state").asText();
-      }
-    }, "connected"::equals);
-  }
-
-  private static List<String> argv(long pid) throws IOException {
-    return List.of(Files.readString(Path.of("/proc/" + pid + "/cmdline"), StandardCharsets.ISO_8859_1).split("\0"));
-  }
-
-  private static List<String> environment(long pid) throws IOException {
-    return List.of(Files.readString(Path.of("/proc/" + pid + "/environ"), StandardCharsets.ISO_8859_1).split("\0"));
+  private JsonNode create(ConsoleClient api, String name, boolean cache) {
+    return CachingBridges.create(api, "{\"name\":\"" + name + "\",\"upstream_url\":\"%s\",\"cache_enabled\":" + cache + "}",
+        backend.baseUrl());
   }
 }

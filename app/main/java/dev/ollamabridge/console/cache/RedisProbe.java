@@ -1,6 +1,7 @@
 package dev.ollamabridge.console.cache;
 
 import dev.ollamabridge.bridge.cache.RedisAddress;
+import dev.ollamabridge.bridge.cache.RedisRefusal;
 import dev.ollamabridge.logs.LogText;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -49,9 +50,9 @@ public final class RedisProbe implements AutoCloseable {
       return "PONG".equals(pong) ? RedisState.connected(target.url(), now)
           : RedisState.unreachable(target.url(), "PING answered " + shown(pong, target), now);
     } catch (RuntimeException e) {
-      Throwable root = rootOf(e);
+      Throwable root = RedisRefusal.answerOrRoot(e);
       String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-      return root instanceof RedisCommandExecutionException && refusal(message)
+      return root instanceof RedisCommandExecutionException && RedisRefusal.isRefusal(message)
           ? RedisState.refused(target.url(), shown(message, target), now)
           : RedisState.unreachable(target.url(), shown(message, target), now);
     }
@@ -66,21 +67,6 @@ public final class RedisProbe implements AutoCloseable {
           : builder.withAuthentication(address.username(), target.password());
     }
     return builder.build();
-  }
-
-  /** The bridges' rule (RedisTier): a password or ACL refused, not a Redis away. */
-  private static boolean refusal(String message) {
-    return message.startsWith("WRONGPASS") || message.startsWith("NOAUTH") || message.startsWith("NOPERM")
-        || message.contains("AUTH") && message.contains("without any password configured");
-  }
-
-  /** The innermost cause, or the first answer of Redis itself (a command refused) on the way there. */
-  private static Throwable rootOf(Throwable error) {
-    Throwable cause = error;
-    while (cause.getCause() != null && cause.getCause() != cause && !(cause instanceof RedisCommandExecutionException)) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 
   private static String shown(String text, RedisTarget target) {
