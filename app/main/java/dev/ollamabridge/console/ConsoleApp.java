@@ -223,8 +223,9 @@ public final class ConsoleApp implements AutoCloseable {
       applier.ifPresent(NginxSetup::applyAtStart);
 
       ModelService models = new ModelService(repository, modelRepository, settings, health::state, njs.isPresent());
-      SharedCacheFollower cacheFollower = new SharedCacheFollower(nginx, cache, instances);
+      SharedCacheFollower cacheFollower = new SharedCacheFollower(nginx, cache, instances, data.resolve("redis/launched"));
       parts.add(0, cacheFollower);
+      cacheFollower.relaunchIfChangedSinceLastRun("console");
       ConsoleServices services = new ConsoleServices(instances, hosts, models,
           new SettingsService(settings, events, cacheFollower), events,
           configs, applier, revisions, tokens, admin, new Sessions(SESSION_IDLE, SESSION_LIFETIME),

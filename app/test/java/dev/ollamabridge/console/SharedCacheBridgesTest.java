@@ -10,6 +10,7 @@ import static dev.ollamabridge.console.CachingBridges.environment;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.fake.FakeOllama;
 import dev.ollamabridge.testing.RedisServer;
 import dev.ollamabridge.testing.TestPorts;
@@ -84,6 +85,27 @@ class SharedCacheBridgesTest {
     assertThat(hit.header("bridge-cache-hit")).as("b never asked the backend: the answer came from Redis").isEqualTo("true");
     assertThat(backend.stats().requests()).isEqualTo(1);
     assertThat(hit.body().string()).contains("\"done\":true");
+  }
+
+  @Test
+  void aConsoleRestartedWithAnotherPasswordRelaunchesTheCachingBridgesWithIt() throws Exception {
+    RedisServer.assumeInstalled();
+    try (RedisServer redis = RedisServer.start(data.resolve("own-redis"))) {
+      console = TestConsoles.start(TestConsoles.offline(data).withOperator(Setting.CACHE_REDIS_PASSWORD, "an-old-password"), data);
+      ConsoleClient api = TestConsoles.client(console, data);
+      assertThat(api.patch("/settings", "{\"cache.redis_url\":\"" + redis.url() + "\"}").status()).isEqualTo(200);
+      JsonNode a = create(api, "a", true);
+      long before = awaitHealthyPid(api, a, 0);
+      assertThat(environment(before)).contains("BRIDGE_CACHE_REDIS_PASSWORD=an-old-password");
+      await().atMost(PATIENCE).until(() -> api.get("/cache").body().path("state").asText().equals("refused"));
+      console.close();
+
+      console = TestConsoles.start(TestConsoles.offline(data).withOperator(Setting.CACHE_REDIS_PASSWORD, redis.password()), data);
+
+      long after = awaitHealthyPid(TestConsoles.client(console, data), a, before);
+      assertThat(environment(after)).contains("BRIDGE_CACHE_REDIS_PASSWORD=" + redis.password());
+      awaitConnectedToRedis(a);
+    }
   }
 
   /** Until the managed Redis holds an entry, asked as a bridge asks it (with the password). */

@@ -5,9 +5,11 @@ import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.settings.InvalidSetting;
 import dev.ollamabridge.console.settings.Setting;
 import dev.ollamabridge.console.settings.SettingsListener;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,13 +37,33 @@ public final class SharedCacheFollower implements SettingsListener, AutoCloseabl
     thread.setDaemon(true);
     return thread;
   });
+  private final Path record;
   private RedisTarget launched;
 
-  public SharedCacheFollower(SettingsListener next, SharedCache cache, InstanceService instances) {
+  /**
+   * @param record where the Redis the bridges were last launched with is kept, as a salted digest
+   *     (its URL and password never stored): {@code <data>/redis/launched}
+   */
+  public SharedCacheFollower(SettingsListener next, SharedCache cache, InstanceService instances, Path record) {
     this.next = next;
     this.cache = cache;
     this.instances = instances;
+    this.record = record;
     this.launched = cache.target();
+  }
+
+  /**
+   * As the console starts, after it adopted its bridges: when the Redis they are to use is not the one
+   * they were launched with by the last console (its password in the environment changed, say), they
+   * are relaunched; a first start only writes the record down.
+   */
+  public synchronized void relaunchIfChangedSinceLastRun(String actor) {
+    Optional<String> before = LaunchRecord.read(record);
+    if (before.isPresent() && !LaunchRecord.matches(before.get(), launched)) {
+      relaunch(launched, actor);
+    } else if (before.isEmpty()) {
+      LaunchRecord.write(record, launched);
+    }
   }
 
   @Override
@@ -71,8 +93,13 @@ public final class SharedCacheFollower implements SettingsListener, AutoCloseabl
     if (now.equals(launched)) {
       return;
     }
-    String why = now.on() ? "shared cache now " + now.url() : "shared cache off";
     launched = now;
+    relaunch(now, actor);
+  }
+
+  private void relaunch(RedisTarget now, String actor) {
+    String why = now.on() ? "shared cache now " + now.url() : "shared cache off";
+    LaunchRecord.write(record, now);
     relaunches.execute(() -> {
       try {
         List<String> names = instances.relaunch(Instance::cacheEnabled, why, actor, HEALTHY_WAIT);
