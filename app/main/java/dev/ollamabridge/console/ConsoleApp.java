@@ -8,6 +8,10 @@ import dev.ollamabridge.console.auth.AdminAccount;
 import dev.ollamabridge.console.auth.ApiTokens;
 import dev.ollamabridge.console.auth.LoginThrottle;
 import dev.ollamabridge.console.auth.Sessions;
+import dev.ollamabridge.console.cache.ManagedRedis;
+import dev.ollamabridge.console.cache.RedisProbe;
+import dev.ollamabridge.console.cache.SharedCache;
+import dev.ollamabridge.console.cache.SharedCacheFollower;
 import dev.ollamabridge.console.edges.EdgeService;
 import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.files.GeneratedFiles;
@@ -161,7 +165,11 @@ public final class ConsoleApp implements AutoCloseable {
       Optional<BridgeArchive> archive = BridgeArchive.of(self, bridgeJava.jdk().version(), bridgeJava.jdk().feature(),
           data.resolve("run"), data.resolve("logs"));
       archive.ifPresent(a -> parts.add(0, a));
-      BridgeLaunch launch = new BridgeLaunch(self, data, archive);
+      SharedCache cache = new SharedCache(settings, ManagedRedis.find().map(redis -> new ManagedRedis(redis,
+          data.resolve("redis"), supervisor)), new RedisProbe(Duration.ofSeconds(1)));
+      parts.add(0, cache);
+      followQuietly(cache); // the managed Redis first, so that the bridges find it
+      BridgeLaunch launch = new BridgeLaunch(self, data, archive, cache::target);
       Optional<AgentAccess> agents = AgentAccess.of(config.agentListen(), config.agentUrl(), data.resolve("pki"));
       HostService hosts = new HostService(database, json, events, new LocalRuntime(supervisor, launch), agents,
           Clock.systemUTC());
@@ -173,7 +181,7 @@ public final class ConsoleApp implements AutoCloseable {
       Optional<Snapshot.Njs> njs = NginxSetup.njs(mode, data.resolve("nginx"));
       ConfigSource configs = new ConfigSource(repository, settings, health::healthyIds, instances::draining,
           () -> downOnPurposeOrWithTheirHost(instances, hosts, repository),
-          new GeneratedFiles(() -> new HostPort(config.listen().host(), apiPort.get())), data,
+          new GeneratedFiles(() -> new HostPort(config.listen().host(), apiPort.get()), cache::target), data,
           self.command(BridgeLaunch.JVM_FLAGS, List.of()), !mode.equals("system"),
           modelRepository, njs);
 
@@ -222,9 +230,13 @@ public final class ConsoleApp implements AutoCloseable {
       applier.ifPresent(NginxSetup::applyAtStart);
 
       ModelService models = new ModelService(repository, modelRepository, settings, health::state, njs.isPresent());
-      ConsoleServices services = new ConsoleServices(instances, hosts, models, new SettingsService(settings, events, nginx), events,
+      SharedCacheFollower cacheFollower = new SharedCacheFollower(nginx, cache, instances, data.resolve("redis/launched"));
+      parts.add(0, cacheFollower);
+      cacheFollower.relaunchIfChangedSinceLastRun("console");
+      ConsoleServices services = new ConsoleServices(instances, hosts, models,
+          new SettingsService(settings, events, cacheFollower), events,
           configs, applier, revisions, edges, tokens, admin, new Sessions(SESSION_IDLE, SESSION_LIFETIME),
-          LoginThrottle.standard(), scraper, metrics, bridgeJava, data, json);
+          LoginThrottle.standard(), scraper, metrics, bridgeJava, cache, data, json);
       Javalin api = ConsoleHttp.create(config.listen().host(), config.listen().port(), services);
       api.start();
       apiPort.set(api.port());
@@ -245,6 +257,15 @@ public final class ConsoleApp implements AutoCloseable {
       closeAll(parts);
       directory.close();
       throw e;
+    }
+  }
+
+  /** The managed Redis as the settings say; one that cannot run is a warning, not a console that does not start. */
+  private static void followQuietly(SharedCache cache) {
+    try {
+      cache.follow();
+    } catch (RuntimeException e) {
+      log.warn("the managed Redis did not start: {}", e.getMessage());
     }
   }
 
@@ -315,6 +336,9 @@ public final class ConsoleApp implements AutoCloseable {
     List<InstanceService.Reserved> own = new ArrayList<>();
     own.add(new InstanceService.Reserved(new HostPort(apiHost, apiPort), "console"));
     own.add(new InstanceService.Reserved(HostPort.parse(all.get(Setting.NGINX_LISTEN)), "nginx"));
+    if (!all.get(Setting.CACHE_REDIS_MANAGED).equals(Setting.OFF)) {
+      own.add(new InstanceService.Reserved(HostPort.parse(all.get(Setting.CACHE_REDIS_MANAGED)), "the managed Redis"));
+    }
     if (!all.get(Setting.NGINX_TLS_CERT).isEmpty()) {
       own.add(new InstanceService.Reserved(HostPort.parse(all.get(Setting.NGINX_TLS_LISTEN)), "nginx TLS listener"));
     }

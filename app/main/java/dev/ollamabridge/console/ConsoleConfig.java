@@ -54,6 +54,15 @@ public record ConsoleConfig(Path dataDir, HostPort listen, boolean demo, Map<Set
     return new ConsoleConfig(dataDir, listen, demo, more, nginxListen, agentListen, agentUrl);
   }
 
+  /** Shows whether each secret operator setting is set, never its value. */
+  @Override
+  public String toString() {
+    Map<Setting, String> shown = new EnumMap<>(Setting.class);
+    operator.forEach((setting, value) -> shown.put(setting, setting.secret() ? "(secret)" : value));
+    return "ConsoleConfig[dataDir=" + dataDir + ", listen=" + listen + ", demo=" + demo + ", operator=" + shown
+        + ", nginxListen=" + nginxListen + ", agentListen=" + agentListen + ", agentUrl=" + agentUrl + "]";
+  }
+
   /** The same config with the agent listener on. */
   public ConsoleConfig withAgentListener(HostPort agentListen, String agentUrl) {
     return new ConsoleConfig(dataDir, listen, demo, operator, nginxListen, agentListen, agentUrl);

@@ -5,6 +5,7 @@ import dev.ollamabridge.console.auth.AdminAccount;
 import dev.ollamabridge.console.auth.ApiTokens;
 import dev.ollamabridge.console.auth.LoginThrottle;
 import dev.ollamabridge.console.auth.Sessions;
+import dev.ollamabridge.console.cache.SharedCache;
 import dev.ollamabridge.console.metrics.BridgeScraper;
 import dev.ollamabridge.console.metrics.ConsoleMetrics;
 import dev.ollamabridge.console.edges.EdgeService;
@@ -26,6 +27,7 @@ import java.util.Optional;
  *
  * @param applier empty when nginx.mode is off: the files are only rendered
  * @param bridgeJava the java the bridges are launched on, chosen at start
+ * @param cache the Redis the bridges share as a cache tier, and whether it answers
  * @param dataDir the console's data directory
  * @param json the process's one JSON mapper
  */
@@ -46,5 +48,6 @@ public record ConsoleServices(
     BridgeScraper scraper,
     ConsoleMetrics metrics,
     BridgeJava bridgeJava,
+    SharedCache cache,
     Path dataDir,
     ObjectMapper json) {}

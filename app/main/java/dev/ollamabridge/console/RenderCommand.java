@@ -2,6 +2,7 @@ package dev.ollamabridge.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.cache.SharedCache;
 import dev.ollamabridge.console.files.GeneratedFiles;
 import dev.ollamabridge.console.files.RenderException;
 import dev.ollamabridge.console.files.Snapshot;
@@ -90,7 +91,10 @@ public final class RenderCommand implements Callable<Integer> {
       Snapshot snapshot = new Snapshot(new InstanceRepository(database, new ObjectMapper()).all(), values, healthy, Set.of(), dir,
           SelfCommand.current().onJava(java).command(BridgeLaunch.JVM_FLAGS, List.of()), new ModelRepository(database).all(),
           njs.orElse(null));
-      GeneratedFiles files = new GeneratedFiles(() -> console);
+      // the bridges' Redis password is the console's: supervisord is to have it in its environment
+      GeneratedFiles files = new GeneratedFiles(() -> console, () -> SharedCache.target(values,
+          Optional.ofNullable(System.getenv(GeneratedFiles.REDIS_PASSWORD)).filter(p -> !p.isEmpty()),
+          () -> managedPassword(dir)));
       String text = switch (kind) {
         case NGINX -> files.nginx(snapshot, !system);
         case SUPERVISOR -> files.supervisor(snapshot, clearSecrets ? GeneratedFiles.Secrets.CLEAR : GeneratedFiles.Secrets.REFERENCED);
@@ -102,6 +106,15 @@ public final class RenderCommand implements Callable<Integer> {
     } catch (RenderException | DatabaseException e) {
       spec.commandLine().getErr().println("render: " + e.getMessage());
       return 1;
+    }
+  }
+
+  /** The managed Redis's password as the console keeps it, or a placeholder where it has not run yet. */
+  private static String managedPassword(Path dir) {
+    try {
+      return Files.readString(dir.resolve("redis").resolve("password")).strip();
+    } catch (java.io.IOException e) {
+      return "not-generated-yet";
     }
   }
 

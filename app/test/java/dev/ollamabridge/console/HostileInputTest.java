@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.ollamabridge.console.files.RealSupervisord;
+import dev.ollamabridge.console.cache.RedisTarget;
 import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.SelfCommand;
@@ -297,7 +298,7 @@ class HostileInputTest {
 
   /** The command line the console means for an instance: its java with the bridges' flags, this program, the flags. */
   private static List<String> expectedArgv(Path java, Instance instance) {
-    return SelfCommand.current().onJava(java.toString()).command(BridgeLaunch.JVM_FLAGS, BridgeLaunch.arguments(instance));
+    return SelfCommand.current().onJava(java.toString()).command(BridgeLaunch.JVM_FLAGS, BridgeLaunch.arguments(instance, RedisTarget.OFF));
   }
 
   private static int status(String url, String authorization) throws IOException {

@@ -49,7 +49,7 @@ public final class ConsoleApi {
   public static void register(JavalinConfig config, ConsoleServices services, PageErrors pageErrors) {
     JsonBodies bodies = new JsonBodies(services.json());
     InstanceRoutes instanceRoutes = new InstanceRoutes(services.instances(), bodies, services.bridgeJava(), services.scraper());
-    SettingsRoutes settingsRoutes = new SettingsRoutes(services.settings(), bodies);
+    SettingsRoutes settingsRoutes = new SettingsRoutes(services.settings(), services.cache(), bodies);
     EventRoutes eventRoutes = new EventRoutes(services.events());
     ModelRoutes modelRoutes = new ModelRoutes(services.models());
     HostRoutes hostRoutes = new HostRoutes(services.hosts(), services.instances(), bodies);
@@ -95,6 +95,7 @@ public final class ConsoleApi {
         get("events", eventRoutes::list);
         get("settings", settingsRoutes::get);
         patch("settings", settingsRoutes::patch);
+        get("cache", settingsRoutes::cache);
         path("nginx", () -> {
           get("config", nginxRoutes::config);
           post("apply", nginxRoutes::apply);

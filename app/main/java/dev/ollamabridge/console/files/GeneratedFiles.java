@@ -3,6 +3,7 @@ package dev.ollamabridge.console.files;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.cache.RedisTarget;
 import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.models.ClusterModels;
@@ -76,6 +77,9 @@ public final class GeneratedFiles {
   /** nginx reads a configuration in 4 KiB buffers: one token (a quoted string) must fit in one. */
   private static final int PAGE_CHARS = 3000;
 
+  /** supervisord's variable for the shared Redis's password: the one the console reads it from. */
+  public static final String REDIS_PASSWORD = "OLLAMA_BRIDGE_CACHE_REDIS_PASSWORD";
+
   /** Where Prometheus' HTTP service discovery asks the console's API for the bridges to scrape. */
   public static final String BRIDGES_DISCOVERY_PATH = "/api/v1/sd/bridges";
   /** The file, in prometheus.yml's directory, that holds the API token Prometheus asks with. */
@@ -84,6 +88,7 @@ public final class GeneratedFiles {
   private final TemplateEngine templates =
       TemplateEngine.createPrecompiled(null, ContentType.Plain, null, "dev.ollamabridge.generated.files");
   private final Supplier<HostPort> console;
+  private final Supplier<RedisTarget> redis;
 
   /** Files for a console at its default address, 127.0.0.1:8800. */
   public GeneratedFiles() {
@@ -92,7 +97,13 @@ public final class GeneratedFiles {
 
   /** @param console where the console's API listens (known once it does, when it was asked for port 0) */
   public GeneratedFiles(Supplier<HostPort> console) {
+    this(console, () -> RedisTarget.OFF);
+  }
+
+  /** @param redis the Redis the bridges with the cache on share, which supervisor.conf gives them */
+  public GeneratedFiles(Supplier<HostPort> console, Supplier<RedisTarget> redis) {
     this.console = console;
+    this.redis = redis;
   }
 
   public String render(Kind kind, Snapshot snapshot) {
@@ -149,11 +160,13 @@ public final class GeneratedFiles {
 
   public String supervisor(Snapshot snapshot, Secrets secrets) {
     List<SupervisedBridge> bridges = new ArrayList<>();
+    RedisTarget shared = redis.get();
     for (Instance instance : snapshot.instances()) {
       if (instance.managed()) {
         List<String> argv = new ArrayList<>(snapshot.bridgeCommand());
-        argv.addAll(BridgeLaunch.arguments(instance));
-        bridges.add(new SupervisedBridge(instance.name(), argv, BridgeLaunch.environment(instance), instance.enabled()));
+        argv.addAll(BridgeLaunch.arguments(instance, shared));
+        bridges.add(new SupervisedBridge(instance.name(), argv, BridgeLaunch.environment(instance, shared),
+            instance.enabled()));
       }
     }
     return supervisor(bridges, snapshot.dataDir(), new SupervisorKnobs(snapshot.integer(Setting.SUPERVISE_STARTSECS),
@@ -186,7 +199,9 @@ public final class GeneratedFiles {
       List<String> environment = new ArrayList<>();
       for (Map.Entry<String, String> variable : new TreeMap<>(bridge.environment()).entrySet()) {
         String source = secretVariable(bridge.instance(), variable.getKey());
-        variables.add(new SupervisorModel.Variable(source, bridge.instance(), variable.getKey()));
+        if (variables.stream().noneMatch(known -> known.name().equals(source))) {
+          variables.add(new SupervisorModel.Variable(source, bridge.instance(), variable.getKey()));
+        }
         environment.add(variable.getKey() + "=" + (secrets == Secrets.CLEAR
             ? SupervisorQuoting.environmentValue(variable.getValue()) : SupervisorQuoting.environmentReference(source)));
       }
@@ -201,9 +216,13 @@ public final class GeneratedFiles {
 
   /**
    * The variable of supervisord's environment that holds one secret of an instance:
-   * {@code BRIDGE_API_KEY} of instance {@code cloud-1} is {@code OLLAMA_BRIDGE_CLOUD_1_API_KEY}.
+   * {@code BRIDGE_API_KEY} of instance {@code cloud-1} is {@code OLLAMA_BRIDGE_CLOUD_1_API_KEY}; the
+   * shared Redis's password is the console's own {@value #REDIS_PASSWORD} for every bridge.
    */
   private static String secretVariable(String instance, String bridgeVariable) {
+    if (bridgeVariable.equals(BridgeLaunch.REDIS_PASSWORD)) {
+      return REDIS_PASSWORD; // one Redis for the whole cluster, one password
+    }
     return "OLLAMA_BRIDGE_" + checkName(instance).toUpperCase(Locale.ROOT).replace('-', '_') + "_"
         + bridgeVariable.replaceFirst("^BRIDGE_", "");
   }

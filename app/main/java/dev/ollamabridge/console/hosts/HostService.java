@@ -103,7 +103,7 @@ public final class HostService implements HostRuntimes, AutoCloseable {
     Instant now = clock.instant();
     for (Host host : repository.all()) {
       if (!host.local()) {
-        remotes.put(host.name(), new RemoteRuntime(host, repository, json));
+        remotes.put(host.name(), new RemoteRuntime(host, repository, json, local.launch()));
         lastSeen.put(host.name(), now); // a restarted console gives every host its full silence before NotReady
       }
     }
@@ -288,7 +288,7 @@ public final class HostService implements HostRuntimes, AutoCloseable {
         certificate.getNotAfter().toInstant(), now);
     lastSeen.put(host, now);
     RemoteRuntime runtime = remotes.computeIfAbsent(host,
-        name -> new RemoteRuntime(repository.find(name).orElseThrow(), repository, json));
+        name -> new RemoteRuntime(repository.find(name).orElseThrow(), repository, json, local.launch()));
     runtime.open();
     events.record("host:" + host, "host.join", host, "from " + LogText.oneLine(from, 80) + ", advertise " + advertise
         + ", agent " + version);

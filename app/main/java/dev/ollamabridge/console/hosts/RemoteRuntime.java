@@ -2,6 +2,7 @@ package dev.ollamabridge.console.hosts;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ollamabridge.console.cache.RedisTarget;
 import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.HostRuntime;
 import dev.ollamabridge.console.instances.Instance;
@@ -47,6 +48,7 @@ final class RemoteRuntime implements HostRuntime {
   private final String name;
   private final HostRepository repository;
   private final ObjectMapper json;
+  private final BridgeLaunch launch;
   private final Map<String, BridgeSpec> programs = new ConcurrentSkipListMap<>();
   private final Map<String, CompletableFuture<Reply>> replies = new ConcurrentHashMap<>();
   private final List<Awaited> awaited = new CopyOnWriteArrayList<>();
@@ -61,7 +63,9 @@ final class RemoteRuntime implements HostRuntime {
   /** A stop or removal waiting for the report that shows it done. */
   private record Awaited(Predicate<Report> done, CompletableFuture<Report> future) {}
 
-  RemoteRuntime(Host host, HostRepository repository, ObjectMapper json) {
+  /** @param launch how bridges are launched: this host's get the same flags but their cache directory */
+  RemoteRuntime(Host host, HostRepository repository, ObjectMapper json, BridgeLaunch launch) {
+    this.launch = launch;
     this.name = host.name();
     this.advertise = host.advertise();
     this.revision = host.desiredRevision();
@@ -283,8 +287,9 @@ final class RemoteRuntime implements HostRuntime {
     }
   }
 
-  private static BridgeSpec spec(Instance instance, boolean run) {
-    return new BridgeSpec(instance.name(), BridgeLaunch.placedArguments(instance), BridgeLaunch.environment(instance),
+  private BridgeSpec spec(Instance instance, boolean run) {
+    RedisTarget redis = launch.redis();
+    return new BridgeSpec(instance.name(), BridgeLaunch.placedArguments(instance, redis), BridgeLaunch.environment(instance, redis),
         instance.listenHost(), instance.port(), instance.cacheEnabled(), run);
   }
 

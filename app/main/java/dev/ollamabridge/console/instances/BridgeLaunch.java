@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.instances;
 
+import dev.ollamabridge.console.cache.RedisTarget;
 import dev.ollamabridge.console.supervise.ProgramSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The command line a managed instance runs: {@code ollama-bridge bridge …} with lean JVM settings.
@@ -37,17 +39,33 @@ public final class BridgeLaunch {
   /** How many arguments the listen address, upstream and dialect take, which come first. */
   private static final int UPSTREAM_FLAGS = 6;
 
+  /** The variable that carries the Redis password to a bridge: never its command line, which {@code ps} shows. */
+  public static final String REDIS_PASSWORD = "BRIDGE_CACHE_REDIS_PASSWORD";
+
   private final SelfCommand self;
   private final Path dataDir;
   private final Optional<BridgeArchive> archive;
+  private final Supplier<RedisTarget> redis;
+
+  /** Bridges without a shared Redis. */
+  public BridgeLaunch(SelfCommand self, Path dataDir, Optional<BridgeArchive> archive) {
+    this(self, dataDir, archive, () -> RedisTarget.OFF);
+  }
 
   /**
    * @param archive the class-data archive all bridges map, where the bridges run from a jar
+   * @param redis the Redis the bridges with the cache on share now, read at every launch
    */
-  public BridgeLaunch(SelfCommand self, Path dataDir, Optional<BridgeArchive> archive) {
+  public BridgeLaunch(SelfCommand self, Path dataDir, Optional<BridgeArchive> archive, Supplier<RedisTarget> redis) {
     this.self = self;
     this.dataDir = dataDir;
     this.archive = archive;
+    this.redis = redis;
+  }
+
+  /** The Redis the bridges with the cache on are launched with now. */
+  public RedisTarget redis() {
+    return redis.get();
   }
 
   /** Where the bridges' shared class-data archive stands; unavailable where the bridges do not run from a jar. */
@@ -66,7 +84,8 @@ public final class BridgeLaunch {
     List<String> jvmFlags = new ArrayList<>(JVM_FLAGS);
     archive.ifPresent(shared -> jvmFlags.addAll(shared.flags()));
     jvmFlags.addAll(markers);
-    return new ProgramSpec(instance.name(), self.command(jvmFlags, arguments(instance)), environment(instance),
+    RedisTarget shared = redis.get();
+    return new ProgramSpec(instance.name(), self.command(jvmFlags, arguments(instance, shared)), environment(instance, shared),
         dataDir, instance.listenHost(), instance.port(), "http://" + instance.reachableAddress() + "/health", markers);
   }
 
@@ -80,9 +99,9 @@ public final class BridgeLaunch {
   }
 
   /** The bridge's flags, in the seed's order; also what supervisor.conf will show. */
-  public static List<String> arguments(Instance instance) {
+  public static List<String> arguments(Instance instance, RedisTarget redis) {
     List<String> args = new ArrayList<>(List.of("bridge"));
-    args.addAll(placedArguments(instance));
+    args.addAll(placedArguments(instance, redis));
     if (instance.cacheEnabled()) { // after the listen address, upstream and dialect, as the seed has it
       args.addAll(1 + UPSTREAM_FLAGS, List.of("--enable-cache", "--cache-dir", instance.cacheDir()));
     }
@@ -91,9 +110,10 @@ public final class BridgeLaunch {
 
   /**
    * The flags a bridge on another host runs with, after {@code bridge}: all but the cache directory,
-   * which that host's agent places in its own data directory.
+   * which that host's agent places in its own data directory. A bridge with the cache on gets the
+   * shared Redis's URL, its password going through {@link #environment}.
    */
-  public static List<String> placedArguments(Instance instance) {
+  public static List<String> placedArguments(Instance instance, RedisTarget redis) {
     // UPSTREAM_FLAGS counts these first ones
     List<String> args = new ArrayList<>(List.of(
         "-l", instance.address(), "--ollama", instance.upstreamUrl(),
@@ -118,16 +138,22 @@ public final class BridgeLaunch {
           "--queue-size", Integer.toString(instance.queueSize()),
           "--queue-timeout", Integer.toString(instance.queueTimeoutMs())));
     }
+    if (instance.cacheEnabled() && redis.on()) {
+      args.addAll(List.of("--cache-redis", redis.url()));
+    }
     return args;
   }
 
-  public static Map<String, String> environment(Instance instance) {
+  public static Map<String, String> environment(Instance instance, RedisTarget redis) {
     Map<String, String> environment = new HashMap<>();
     if (instance.upstreamApiKey() != null) {
       environment.put("BRIDGE_API_KEY", instance.upstreamApiKey());
     }
     if (!instance.clientKeys().isEmpty()) {
       environment.put("BRIDGE_CLIENT_KEYS", String.join(",", instance.clientKeys()));
+    }
+    if (instance.cacheEnabled() && redis.password() != null) {
+      environment.put(REDIS_PASSWORD, redis.password());
     }
     return environment;
   }

@@ -30,7 +30,7 @@ public final class InstanceRules {
   private static final int MAX_CLIENT_KEYS = 32;
   private static final int MAX_ORIGINS = 16;
   /** The console's own programs: an instance of one of these names would take their pid and log files. */
-  private static final Set<String> RESERVED_NAMES = Set.of("nginx", "bridge-archive");
+  private static final Set<String> RESERVED_NAMES = Set.of("nginx", "bridge-archive", "redis");
 
   private InstanceRules() {}
 
@@ -120,7 +120,7 @@ public final class InstanceRules {
   private static String name(String value) {
     if (RESERVED_NAMES.contains(value)) {
       throw new InvalidInput(InstanceField.NAME.key(), "name must not be " + value
-          + ": the console's own programs are called nginx and bridge-archive");
+          + ": the console's own programs are called nginx, bridge-archive and redis");
     }
     return matching(InstanceField.NAME, value, NAME);
   }

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongFunction;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -350,6 +351,46 @@ public final class InstanceService {
     return runtime.stop(instance).join();
   }
 
+  /**
+   * Relaunches, one at a time, the running bridges {@code which} picks (those whose launch changed:
+   * the shared Redis's flags), on every host: each is taken out of nginx, stopped, started with its
+   * flags as they are now, and the next waits until it is healthy again (or {@code wait} passed), so
+   * that the cluster never loses more than one bridge at once. A bridge on another host is relaunched
+   * by its agent, which sees its launch differ.
+   *
+   * @return the names of the bridges relaunched
+   */
+  public List<String> relaunch(Predicate<Instance> which, String why, String actor, Duration wait) {
+    List<String> relaunched = new ArrayList<>();
+    for (Instance instance : repository.all()) {
+      if (!runs(instance) || stopped.contains(instance.id()) || !which.test(instance)) {
+        continue;
+      }
+      Optional<HostRuntime> runtime = runtimes.find(instance.host());
+      if (runtime.isEmpty()) {
+        continue;
+      }
+      events.record(actor, "instance.relaunch", instance.name(), why);
+      holdDown(instance, "relaunch " + instance.name() + " (" + why + ") by " + actor, actor);
+      if (runtime.get().local()) {
+        runtime.get().remove(instance).join();
+      }
+      runtime.get().start(instance);
+      release(instance.id());
+      relaunched.add(instance.name());
+      long deadline = System.nanoTime() + wait.toNanos();
+      while (!health.state(instance.id()).map(HealthState::healthy).orElse(false) && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return relaunched;
+        }
+      }
+    }
+    return relaunched;
+  }
+
   public List<String> logs(long id, int lines) {
     Instance instance = requireManaged(get(id));
     return runtimes.of(instance.host()).tail(instance, lines);
@@ -360,8 +401,8 @@ public final class InstanceService {
     boolean ranBefore = before.managed() && before.enabled();
     boolean runsAfter = after.managed() && after.enabled();
     boolean sameLaunch = before.name().equals(after.name()) && before.host().equals(after.host())
-        && BridgeLaunch.arguments(before).equals(BridgeLaunch.arguments(after))
-        && BridgeLaunch.environment(before).equals(BridgeLaunch.environment(after));
+        && BridgeLaunch.arguments(before, launch.redis()).equals(BridgeLaunch.arguments(after, launch.redis()))
+        && BridgeLaunch.environment(before, launch.redis()).equals(BridgeLaunch.environment(after, launch.redis()));
     if (ranBefore && (!runsAfter || !sameLaunch)) {
       runtimes.find(before.host()).ifPresent(runtime -> runtime.remove(before).join());
     }

@@ -17,6 +17,11 @@ public final class LocalRuntime implements HostRuntime {
     this.launch = launch;
   }
 
+  /** How this machine's bridges are launched; the other hosts' bridges get the same flags. */
+  public BridgeLaunch launch() {
+    return launch;
+  }
+
   @Override
   public String name() {
     return HostRuntimes.LOCAL;

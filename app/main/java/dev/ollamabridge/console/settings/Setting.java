@@ -1,6 +1,7 @@
 package dev.ollamabridge.console.settings;
 
 import dev.ollamabridge.bridge.BridgeConfig;
+import dev.ollamabridge.bridge.cache.RedisAddress;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.jdk.Jdk;
 import dev.ollamabridge.console.jdk.JdkSearch;
@@ -98,7 +99,26 @@ public enum Setting {
   /** Where instances may keep their caches, ':'-separated; empty: {@code <data>/cache} only. */
   CACHE_ROOTS("cache.roots", "", value -> value.isEmpty() ? value : matches(value,
       "/[A-Za-z0-9._/-]{1,255}(:/[A-Za-z0-9._/-]{1,255})*",
-      "absolute paths of letters, digits, '.', '_', '-' and '/', separated by ':'"), true);
+      "absolute paths of letters, digits, '.', '_', '-' and '/', separated by ':'"), true),
+  /**
+   * The Redis every bridge with the cache on shares as a cache tier: empty (off), or
+   * {@code redis://HOST:PORT[/DB]} or {@code rediss://…}. Never a password: a URL shows in answers,
+   * events and the bridges' command lines, so the password is {@link #CACHE_REDIS_PASSWORD}.
+   */
+  CACHE_REDIS_URL("cache.redis_url", "", Setting::redisUrl),
+  /**
+   * The password of cache.redis_url's Redis, from the console's environment only: a secret, never
+   * stored, never shown ({@link Settings#all()} says whether it is set), never on a command line.
+   */
+  CACHE_REDIS_PASSWORD("cache.redis_password", "", Setting::redisPassword, true),
+  /**
+   * off, or the HOST:PORT a Redis the console runs itself binds (managed, under {@code <data>/redis},
+   * with a password it generates). Every bridge dials that address, so it names one: a wildcard
+   * (0.0.0.0, ::) would give the bridges nothing to dial.
+   */
+  CACHE_REDIS_MANAGED("cache.redis_managed", "off", Setting::redisManaged),
+  /** The managed Redis's maxmemory, in MiB; past it the least recently used keys go (allkeys-lru). */
+  CACHE_REDIS_MAX_MEMORY_MB("cache.redis_max_memory_mb", "256", value -> integer(value, 16, 1_048_576));
 
   /** The values of the settings that take one of a few words; a form shows them as a choice. */
   private static final class Choices {
@@ -107,6 +127,9 @@ public enum Setting {
     static final List<String> NGINX_MODE = List.of("managed", "system", "off");
     static final List<String> BALANCE = List.of("least_conn", "round_robin", "ip_hash", "hash");
   }
+
+  /** The word that turns an optional part off. */
+  public static final String OFF = "off";
 
   /** An absolute path of characters that need no quoting in nginx.conf or a command line. */
   private static final String SAFE_PATH = "/[A-Za-z0-9._/-]{1,255}";
@@ -169,6 +192,29 @@ public enum Setting {
     return key.startsWith("supervise.") || this == BRIDGE_JAVA;
   }
 
+  /**
+   * A secret operator setting: it comes from the console's environment only (a flag would show in
+   * the process list), and is shown as whether it is set, never as its value.
+   */
+  public boolean secret() {
+    return this == CACHE_REDIS_PASSWORD;
+  }
+
+  /**
+   * The rules between settings, on the settings as they would be: each broken one names a setting
+   * and the others it involves.
+   */
+  public static List<String> conflicts(Map<Setting, String> wouldBe) {
+    String url = wouldBe.getOrDefault(CACHE_REDIS_URL, "");
+    String managed = wouldBe.getOrDefault(CACHE_REDIS_MANAGED, CACHE_REDIS_MANAGED.defaultValue);
+    if (!url.isEmpty() && !managed.equals(OFF)) {
+      return List.of(CACHE_REDIS_URL.key + " and " + CACHE_REDIS_MANAGED.key + " cannot both be set: "
+          + CACHE_REDIS_URL.key + " names a Redis of your own, " + CACHE_REDIS_MANAGED.key + " runs one;"
+          + " empty the first or turn the second off");
+    }
+    return List.of();
+  }
+
   /** Set by the operator at console start, never through the API. */
   public boolean operator() {
     return operator;
@@ -186,6 +232,9 @@ public enum Setting {
 
   /** Where an operator setting comes from, for messages that tell the user where to change it. */
   public String whereSet() {
+    if (secret()) {
+      return "the console's " + environmentVariable() + " environment variable";
+    }
     return "the console's " + flag() + " flag or its " + environmentVariable() + " environment variable";
   }
 
@@ -310,6 +359,58 @@ public enum Setting {
       return BridgeConfig.checkUpstream(value);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("must be an http:// or https:// base URL with a host, e.g. http://127.0.0.1:11434");
+    }
+  }
+
+  /**
+   * Empty, or what a bridge's {@code --cache-redis} takes (redis:// or rediss://, a host, a port, a
+   * database number, an ACL user name) and no character a command line or supervisor.conf would
+   * need quoted. A password is refused whole (never echoed) and sent to its own setting.
+   */
+  private static String redisUrl(String value) {
+    if (value.isEmpty()) {
+      return value;
+    }
+    String rule = "must be empty or redis://HOST:PORT[/DB] or rediss://HOST:PORT[/DB], e.g. redis://10.0.0.5:6379";
+    if (value.length() > 300 || value.chars().anyMatch(c -> c <= ' ' || c > 126 || "\"'\\;%`$".indexOf(c) >= 0)) {
+      throw new IllegalArgumentException(rule);
+    }
+    String user = userInfo(value);
+    if (user != null && user.contains(":")) {
+      throw new IllegalArgumentException("must not carry a password: put the password in the console's "
+          + CACHE_REDIS_PASSWORD.environmentVariable() + " environment variable");
+    }
+    try {
+      RedisAddress.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(rule);
+    }
+    return value;
+  }
+
+  /** The Redis password: what reaches a bridge unchanged through its environment and supervisord. */
+  private static String redisPassword(String value) {
+    if (value.isEmpty() || value.matches("[\\x21\\x23-\\x26\\x28-\\x7E]{1,512}") && !value.contains("%(")) {
+      return value;
+    }
+    throw new IllegalArgumentException("must be 1 to 512 printable ASCII characters without spaces, quotes or '%('");
+  }
+
+  /** off, or a HOST:PORT that names one address: the bridges dial what the managed Redis binds. */
+  private static String redisManaged(String value) {
+    if (value.equals(OFF)) {
+      return value;
+    }
+    String rule = "must be off or the HOST:PORT the console's Redis binds and every bridge dials, e.g. 127.0.0.1:6379"
+        + " (one address, not 0.0.0.0 or ::)";
+    try {
+      HostPort address = HostPort.parse(value);
+      if (address.port() == 0 || HostPort.isWildcard(address.host())) {
+        throw new IllegalArgumentException(rule);
+      }
+      return address.toString();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(rule);
     }
   }
 

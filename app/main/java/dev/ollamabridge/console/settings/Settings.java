@@ -17,13 +17,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code settings} table: stored values over the defaults of {@link Setting}, and over both
- * the operator's values, which are never stored (a row left by an older console is ignored).
+ * the operator's values, which are never stored (a row left by an older console is ignored). A
+ * secret operator setting is shown as {@value #SET} or {@value #NOT_SET}, its value only through
+ * {@link #secret}.
  */
 public final class Settings {
 
   private static final Logger log = LoggerFactory.getLogger(Settings.class);
   private final Database database;
   private final Map<Setting, String> operator;
+  /** What {@link #all()} shows for a secret setting instead of its value. */
+  public static final String SET = "set";
+  public static final String NOT_SET = "not set";
 
   /** @param operator the operator settings the console was started with; the others keep their defaults */
   public Settings(Database database, Map<Setting, String> operator) {
@@ -53,7 +58,20 @@ public final class Settings {
       throw new DatabaseException("could not read settings: " + e.getMessage(), e);
     }
     values.putAll(operator);
+    for (Setting setting : Setting.values()) {
+      if (setting.secret()) {
+        values.put(setting, operator.getOrDefault(setting, "").isEmpty() ? NOT_SET : SET);
+      }
+    }
     return values;
+  }
+
+  /** A secret operator setting's value, which {@link #all()} never shows; empty when it is not set. */
+  public Optional<String> secret(Setting setting) {
+    if (!setting.secret()) {
+      throw new IllegalArgumentException(setting.key() + " is no secret: read it with get");
+    }
+    return Optional.ofNullable(operator.get(setting)).filter(value -> !value.isEmpty());
   }
 
   /**

@@ -50,6 +50,11 @@ public final class SettingsService {
     Map<Setting, String> checked = check(changes, before);
     Map<Setting, String> wouldBe = new EnumMap<>(before);
     wouldBe.putAll(checked);
+    List<String> conflicts = Setting.conflicts(wouldBe);
+    if (!conflicts.isEmpty()) {
+      throw new InvalidSetting(conflicts.stream().map(message -> new Violation(message.substring(0, message.indexOf(' ')),
+          message)).toList());
+    }
     listener.check(wouldBe);
     settings.putAll(checked);
     checked.forEach((setting, value) -> events.record(actor, "settings.update", setting.key(), value));

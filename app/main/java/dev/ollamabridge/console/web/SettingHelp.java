@@ -72,6 +72,16 @@ public record SettingHelp(String label, String unit, String description) {
     put(Setting.NGINX_TEST_COMMAND, "Test command (system mode)", null, "Run to test a configuration before it is used.");
     put(Setting.NGINX_RELOAD_COMMAND, "Reload command (system mode)", null, "Run to have nginx load the new configuration.");
     put(Setting.CACHE_ROOTS, "Cache roots", null, "Where instances may keep their caches, besides the data directory's cache/.");
+    put(Setting.CACHE_REDIS_URL, "Shared Redis", "redis://HOST:PORT[/DB]",
+        "Empty: off. A Redis every bridge with the cache on shares, behind its memory tier: an answer cached by one"
+            + " bridge is a hit on every other. No password here: it comes from the console's environment.");
+    put(Setting.CACHE_REDIS_PASSWORD, "Shared Redis password", null,
+        "The password of the Redis above, given to the bridges through their environment; never stored or shown.");
+    put(Setting.CACHE_REDIS_MANAGED, "Managed Redis", "off or HOST:PORT",
+        "The console runs redis-server itself, bound here, with a password it generates; the bridges use it when"
+            + " the Shared Redis above is empty. Bridges on other hosts must reach this address.");
+    put(Setting.CACHE_REDIS_MAX_MEMORY_MB, "Managed Redis memory", "MiB",
+        "The managed Redis's maxmemory; past it the least recently used answers are dropped (allkeys-lru).");
   }
 
   private static void put(Setting setting, String label, String unit, String description) {

@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.web;
 
+import dev.ollamabridge.console.cache.SharedCache;
 import dev.ollamabridge.console.instances.BridgeArchive;
 import dev.ollamabridge.console.jdk.BridgeJava;
 import dev.ollamabridge.console.settings.Setting;
@@ -13,9 +14,10 @@ import java.util.Map;
  * @param current every setting's value now, for the groups the form does not edit
  * @param bridgeJava the java the bridges are launched on, which bridge.java chose
  * @param archive where the bridges' shared class-data archive stands
+ * @param cache where the shared Redis stands (a part of the page that refreshes itself)
  */
 public record SettingsPage(Layout layout, Outcome outcome, List<SettingGroup> groups, Map<Setting, String> current,
-    SettingsForm form, BridgeJava bridgeJava, BridgeArchive.Status archive) {
+    SettingsForm form, BridgeJava bridgeJava, BridgeArchive.Status archive, SharedCache.Status cache) {
 
   /** A CSS class for the archive's state: good, busy, bad or idle. */
   public String archiveTone() {

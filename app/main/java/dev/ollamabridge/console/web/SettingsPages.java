@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.web;
 
+import dev.ollamabridge.console.cache.SharedCache;
 import dev.ollamabridge.console.instances.BridgeArchive;
 import dev.ollamabridge.console.jdk.BridgeJava;
 import dev.ollamabridge.console.settings.Setting;
@@ -18,10 +19,13 @@ final class SettingsPages {
   private final SettingsService settings;
   private final BridgeJava bridgeJava;
   private final Supplier<BridgeArchive.Status> archive;
+  private final SharedCache cache;
   private final Pages pages;
 
-  SettingsPages(SettingsService settings, BridgeJava bridgeJava, Supplier<BridgeArchive.Status> archive, Pages pages) {
+  SettingsPages(SettingsService settings, BridgeJava bridgeJava, Supplier<BridgeArchive.Status> archive, SharedCache cache,
+      Pages pages) {
     this.settings = settings;
+    this.cache = cache;
     this.bridgeJava = bridgeJava;
     this.archive = archive;
     this.pages = pages;
@@ -30,6 +34,11 @@ final class SettingsPages {
   void show(Context ctx) {
     render(ctx, ctx.queryParam("saved") != null ? Outcome.notice("Saved.") : Outcome.NONE,
         SettingsForm.of(settings.all(), EDITED_HERE));
+  }
+
+  /** The part of the page that polls: whether the shared Redis answers. */
+  void cache(Context ctx) {
+    pages.render(ctx, "settings/_cache.jte", cache.status());
   }
 
   /** Stores the changed values, or shows the form again with the refusal beside its field; nothing is stored then. */
@@ -41,6 +50,6 @@ final class SettingsPages {
 
   private void render(Context ctx, Outcome outcome, SettingsForm form) {
     pages.render(ctx, "settings.jte", new SettingsPage(WebRoutes.layout(ctx, "Settings", "settings"), outcome,
-        SettingGroup.all(), settings.all(), form, bridgeJava, archive.get()));
+        SettingGroup.all(), settings.all(), form, bridgeJava, archive.get(), cache.status()));
   }
 }

@@ -41,7 +41,8 @@ public final class WebRoutes {
         pages, services.settings(), services.applier().isPresent());
     this.nginx = new NginxPages(services.settings(), services.configs(), services.applier(), services.revisions(),
         services.edges(), pages);
-    this.settings = new SettingsPages(services.settings(), services.bridgeJava(), services.instances()::archive, pages);
+    this.settings = new SettingsPages(services.settings(), services.bridgeJava(), services.instances()::archive,
+        services.cache(), pages);
     this.events = new EventPages(services.events(), pages);
     this.files = new FilePages(services.configs(), pages);
     this.tokens = new TokenPages(services.tokens(), services.events(), pages);
@@ -111,6 +112,7 @@ public final class WebRoutes {
         post("revisions/{id}/rollback", nginx::rollback);
       });
       get("/settings", settings::show);
+      get("/settings/cache", settings::cache);
       post("/settings", settings::save);
       get("/events", events::list);
       get("/models", ctx -> pages.render(ctx, "models.jte",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.cache.RedisTarget;
 import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.models.ModelRepository;
@@ -244,6 +245,30 @@ class GeneratedFilesTest {
         ";   OLLAMA_BRIDGE_TWO_API_KEY  (BRIDGE_API_KEY of instance two)").doesNotContain("sk-100");
     assertThat(clear).contains("environment=BRIDGE_API_KEY=\"sk-100%%'secret\"").doesNotContain("ENV_");
     assertThat(conf).doesNotContain("far");
+  }
+
+  @Test
+  void supervisorConfGivesTheSharedRedisToTheCachingBridgesWithItsPasswordFromOneVariableOfSupervisords() {
+    String password = "redis-pw-0123456789";
+    GeneratedFiles withRedis = new GeneratedFiles(() -> new HostPort("127.0.0.1", 8800),
+        () -> new RedisTarget("redis://10.0.0.5:6379", password));
+    Instance plain = instance(3, "plain", 3002, "primary", true);
+    plain = new Instance(3, "plain", "local", "127.0.0.1", 3002, "http://127.0.0.1:11434", "auto", 1, "primary", 2, 30, false,
+        null, false, null, List.of(), 0, true, true, true, List.of(), List.of(), List.of(), 0, 0, 30_000, 1, Instant.now(),
+        Instant.now());
+    Snapshot snapshot = snapshot(List.of(instance(1, "one", 3000, "primary", true), instance(2, "two", 3001, "primary", true),
+        plain), settings("least_conn"), Set.of(), Set.of());
+
+    String conf = withRedis.supervisor(snapshot, GeneratedFiles.Secrets.REFERENCED);
+    String clear = withRedis.supervisor(snapshot, GeneratedFiles.Secrets.CLEAR);
+
+    String reference = "environment=BRIDGE_CACHE_REDIS_PASSWORD=\"%(ENV_OLLAMA_BRIDGE_CACHE_REDIS_PASSWORD)s\"";
+    assertThat(conf.split("\\[program:")).filteredOn(program -> program.startsWith("ollama-bridge-one")
+        || program.startsWith("ollama-bridge-two")).hasSize(2)
+        .allMatch(program -> program.contains("--cache-redis redis://10.0.0.5:6379") && program.contains(reference));
+    assertThat(conf.substring(conf.indexOf("[program:ollama-bridge-plain]"))).doesNotContain("--cache-redis", "REDIS");
+    assertThat(conf).containsOnlyOnce(";   OLLAMA_BRIDGE_CACHE_REDIS_PASSWORD  (").doesNotContain(password);
+    assertThat(clear).contains("environment=BRIDGE_CACHE_REDIS_PASSWORD=\"" + password + "\"").doesNotContain("ENV_");
   }
 
   private Outcome nginxTest(String config) throws Exception {
