@@ -5,6 +5,7 @@ import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.cache.RedisTarget;
 import dev.ollamabridge.console.instances.BridgeLaunch;
+import dev.ollamabridge.console.instances.HostRuntimes;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.models.ClusterModels;
 import dev.ollamabridge.console.settings.Setting;
@@ -162,7 +163,8 @@ public final class GeneratedFiles {
     List<SupervisedBridge> bridges = new ArrayList<>();
     RedisTarget shared = redis.get();
     for (Instance instance : snapshot.instances()) {
-      if (instance.managed()) {
+      // another host's bridges are in that host's own supervisor.conf (GET /api/v1/hosts/{name}/supervisor.conf)
+      if (instance.managed() && instance.host().equals(HostRuntimes.LOCAL)) {
         List<String> argv = new ArrayList<>(snapshot.bridgeCommand());
         argv.addAll(BridgeLaunch.arguments(instance, shared));
         bridges.add(new SupervisedBridge(instance.name(), argv, BridgeLaunch.environment(instance, shared),

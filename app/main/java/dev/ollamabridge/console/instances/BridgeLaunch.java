@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -96,6 +97,16 @@ public final class BridgeLaunch {
    */
   public static List<String> markers(Path dataDir, String name) {
     return List.of("-Dollamabridge.data=" + dataDir.toAbsolutePath().normalize(), "-Dollamabridge.program=" + name);
+  }
+
+  /**
+   * Whether two rows of one instance run the same process: the same flags, cache directory and
+   * environment. On another host the cache directory is the agent's to place (none here), so the
+   * rows are compared by what the console sends, not by a local command line.
+   */
+  public static boolean launchesAlike(Instance a, Instance b, RedisTarget redis) {
+    return placedArguments(a, redis).equals(placedArguments(b, redis)) && a.cacheEnabled() == b.cacheEnabled()
+        && Objects.equals(a.cacheDir(), b.cacheDir()) && environment(a, redis).equals(environment(b, redis));
   }
 
   /** The bridge's flags, in the seed's order; also what supervisor.conf will show. */

@@ -401,8 +401,7 @@ public final class InstanceService {
     boolean ranBefore = before.managed() && before.enabled();
     boolean runsAfter = after.managed() && after.enabled();
     boolean sameLaunch = before.name().equals(after.name()) && before.host().equals(after.host())
-        && BridgeLaunch.arguments(before, launch.redis()).equals(BridgeLaunch.arguments(after, launch.redis()))
-        && BridgeLaunch.environment(before, launch.redis()).equals(BridgeLaunch.environment(after, launch.redis()));
+        && BridgeLaunch.launchesAlike(before, after, launch.redis());
     if (ranBefore && (!runsAfter || !sameLaunch)) {
       runtimes.find(before.host()).ifPresent(runtime -> runtime.remove(before).join());
     }
