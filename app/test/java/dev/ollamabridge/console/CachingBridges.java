@@ -64,8 +64,13 @@ final class CachingBridges {
 
   /** The same question each time, straight to the bridge; a 200. */
   static Response chat(JsonNode instance) throws IOException {
+    return chat(instance, CHAT);
+  }
+
+  /** This chat request, straight to the bridge; a 200. */
+  static Response chat(JsonNode instance, String body) throws IOException {
     Request request = new Request.Builder().url(base(instance) + "/api/chat")
-        .post(RequestBody.create(CHAT, MediaType.get("application/json"))).build();
+        .post(RequestBody.create(body, MediaType.get("application/json"))).build();
     Response response = HTTP.newCall(request).execute();
     assertThat(response.code()).isEqualTo(200);
     return response;
@@ -79,7 +84,10 @@ final class CachingBridges {
     return List.of(Files.readString(Path.of("/proc/" + pid + "/environ"), StandardCharsets.ISO_8859_1).split("\0"));
   }
 
+  /** Where the bridge is reached: its address, or loopback for one listening on every address or on loopback. */
   private static String base(JsonNode instance) {
-    return "http://127.0.0.1:" + instance.path("port").asInt();
+    String host = instance.path("listen_host").asText("");
+    boolean elsewhere = !host.isEmpty() && !host.equals("0.0.0.0") && !host.equals("::") && !host.startsWith("127.");
+    return "http://" + (elsewhere ? host : "127.0.0.1") + ":" + instance.path("port").asInt();
   }
 }

@@ -86,7 +86,8 @@ class EdgesAcrossMachinesTest {
     agents.remove(1).kill();
     Path empty = Files.createDirectories(data.resolve("no-modules"));
     agents.add(AgentProcess.startWithout(modules, empty, agentFlags("h2"), data.resolve("h2"), net, "h2"));
-    awaitCurrent("h2"); // the restarted agent reports the nginx it adopted
+    await().atMost(PATIENCE).until(() -> nginx.api.get("/hosts/h2").body().path("connected").asBoolean()
+        && edge("h2").path("served").isTextual()); // the restarted agent reports the nginx it adopted
     String good = edge("h2").path("served").asText();
 
     try (ChatLoad h2Clients = new ChatLoad(edgeUrl("h2"), 20)) {
