@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ollamabridge.cli.HostPort;
-import dev.ollamabridge.fake.FakeOllama;
 import dev.ollamabridge.testing.NetworkHosts;
-import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,20 +26,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EdgesAcrossMachinesTest {
 
-  private static final Duration PATIENCE = Duration.ofSeconds(90);
+  private static final Duration PATIENCE = HostsCluster.PATIENCE;
   private static final Pattern LOAD_MODULE = Pattern.compile("^load_module (\\S+);$", Pattern.MULTILINE);
 
   @TempDir Path data;
+  private HostsCluster cluster;
   private NetworkHosts net;
-  private FakeOllama backend;
   private ManagedNginxFixture nginx;
-  private int agentPort;
-  private final List<AgentProcess> agents = new ArrayList<>();
 
   @AfterEach
   void stop() {
-    Teardown.run(() -> agents.forEach(AgentProcess::close), Teardown.closing(nginx), Teardown.closing(backend),
-        Teardown.closing(net));
+    Teardown.run(Teardown.closing(cluster));
   }
 
   @Test
@@ -83,9 +76,8 @@ class EdgesAcrossMachinesTest {
     Path modules = Path.of(module.group(1)).getParent();
 
     // h2's agent again, now on a host without nginx's modules: the nginx it adopts keeps serving
-    agents.remove(1).kill();
     Path empty = Files.createDirectories(data.resolve("no-modules"));
-    agents.add(AgentProcess.startWithout(modules, empty, agentFlags("h2"), data.resolve("h2"), net, "h2"));
+    cluster.replaceAgent("h2", flags -> AgentProcess.startWithout(modules, empty, flags, cluster.agentData("h2"), net, "h2"));
     await().atMost(PATIENCE).until(() -> nginx.api.get("/hosts/h2").body().path("connected").asBoolean()
         && edge("h2").path("served").isTextual()); // the restarted agent reports the nginx it adopted
     String good = edge("h2").path("served").asText();
@@ -113,8 +105,7 @@ class EdgesAcrossMachinesTest {
     }
 
     // the modules back (its agent started as before): it applies the revision it was sent, by itself
-    agents.remove(1).kill();
-    agents.add(AgentProcess.start(agentFlags("h2"), data.resolve("h2"), net, "h2"));
+    cluster.restartAgent("h2");
     awaitWeight("h1", 5, "h2");
     await().atMost(PATIENCE).until(() -> nginx.api.get("/nginx/edges").body().path("applied_everywhere").asBoolean());
   }
@@ -142,23 +133,15 @@ class EdgesAcrossMachinesTest {
    * root namespace; both edges serving the current revision, routing the model to both bridges.
    */
   private Bridges cluster() throws IOException {
-    net = NetworkHosts.create("h1", "h2");
-    backend = FakeOllama.start(FakeOllama.Options.defaults().withListen(new HostPort(net.rootAddress(), 0)));
-    agentPort = TestPorts.listenPort();
-    nginx = new ManagedNginxFixture(data, config -> config.withAgentListener(new HostPort(net.rootAddress(), agentPort), null));
-    for (String host : List.of("h1", "h2")) {
-      ConsoleClient.Answer added = nginx.api.post("/hosts", "{\"name\":\"" + host + "\"}");
-      assertThat(added.status()).as(String.valueOf(added.body())).isEqualTo(201);
-      agents.add(AgentProcess.joining(added.body().path("command").asText(), net.host(host).address(),
-          data.resolve(host), net, host));
-    }
-    awaitState("h1", "Ready");
-    awaitState("h2", "Ready");
+    cluster = HostsCluster.create(data, "h1", "h2");
+    net = cluster.net;
+    nginx = cluster.nginx;
+    cluster.joinAll("h1", "h2");
     for (String host : List.of("h1", "h2")) {
       ConsoleClient.Answer edge = nginx.api.patch("/hosts/" + host, "{\"edge\":true}");
       assertThat(edge.status()).as(String.valueOf(edge.body())).isEqualTo(200);
     }
-    Bridges bridges = new Bridges(bridgeOn("h1", "b1"), bridgeOn("h2", "b2"));
+    Bridges bridges = new Bridges(cluster.bridgeOn("h1", "b1"), cluster.bridgeOn("h2", "b2"));
     nginx.awaitSettled(); // both bridges' models discovered: the model routes to both
     awaitCurrent("h1", "h2");
     for (String host : List.of("h1", "h2")) {
@@ -170,21 +153,6 @@ class EdgesAcrossMachinesTest {
 
   /** The ids of the bridges on h1 and h2. */
   private record Bridges(long b1, long b2) {}
-
-  private List<String> agentFlags(String host) {
-    return List.of("--console", "https://" + new HostPort(net.rootAddress(), agentPort), "--advertise",
-        net.host(host).address(), "--data", data.resolve(host).toString());
-  }
-
-  private long bridgeOn(String host, String name) {
-    ConsoleClient.Answer created = nginx.api.post("/instances", "{\"name\":\"" + name + "\",\"host\":\"" + host
-        + "\",\"upstream_url\":\"" + backend.baseUrl() + "\"}");
-    assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
-    long id = created.body().path("id").asLong();
-    nginx.awaitHealthy(id);
-    nginx.awaitServing(name);
-    return id;
-  }
 
   private String edgeUrl(String host) {
     return "http://" + net.host(host).address() + ":" + nginx.nginxPort;
@@ -204,8 +172,7 @@ class EdgesAcrossMachinesTest {
     await().atMost(PATIENCE).untilAsserted(() -> {
       for (String host : hosts) {
         JsonNode edge = edge(host);
-        assertThat(edge.path("current").asBoolean()).as(host + ": " + edge + "\n"
-            + agents.stream().map(AgentProcess::output).toList()).isTrue();
+        assertThat(edge.path("current").asBoolean()).as(host + ": " + edge + "\n" + cluster.agentOutputs()).isTrue();
       }
     });
   }
@@ -230,8 +197,7 @@ class EdgesAcrossMachinesTest {
   }
 
   private void awaitState(String host, String state) {
-    await().atMost(PATIENCE).untilAsserted(() -> assertThat(nginx.api.get("/hosts/" + host).body().path("state").asText())
-        .as(agents.stream().map(AgentProcess::output).toList().toString()).isEqualTo(state));
+    cluster.awaitState(host, state);
   }
 
   /** The config the host's edge nginx runs (the hosts share this machine's files). */

@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.fake.FakeOllama;
 import dev.ollamabridge.testing.NetworkHosts;
-import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,18 +23,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostsAcrossMachinesTest {
 
-  private static final Duration PATIENCE = Duration.ofSeconds(90);
+  private static final Duration PATIENCE = HostsCluster.PATIENCE;
 
   @TempDir Path data;
+  private HostsCluster cluster;
   private NetworkHosts net;
   private FakeOllama backend;
   private ManagedNginxFixture nginx;
-  private final List<AgentProcess> agents = new ArrayList<>();
 
   @AfterEach
   void stop() {
-    Teardown.run(() -> agents.forEach(AgentProcess::close), Teardown.closing(nginx), Teardown.closing(backend),
-        Teardown.closing(net));
+    Teardown.run(Teardown.closing(cluster));
   }
 
   @Test
@@ -140,9 +135,7 @@ class HostsAcrossMachinesTest {
     first.kill();
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("the bridge outlives its agent").hasValue(true);
     assertThat(nginx.chat()).isEqualTo(200);
-    AgentProcess second = AgentProcess.start(List.of("--console", "https://" + new HostPort(net.rootAddress(), agentPort),
-        "--advertise", net.host("h1").address(), "--data", data.resolve("h1").toString()), data.resolve("h1"), net, "h1");
-    agents.add(second);
+    AgentProcess second = cluster.restartAgent("h1");
 
     await().atMost(PATIENCE).untilAsserted(() -> {
       JsonNode host = nginx.api.get("/hosts/h1").body();
@@ -154,45 +147,29 @@ class HostsAcrossMachinesTest {
     assertThat(second.output()).doesNotContain("STOPPED → STARTING");
   }
 
-  private int agentPort;
-
   /** The lines of the config nginx serves; none while it is being swapped. */
   private java.util.stream.Stream<String> applied() {
     String config = nginx.appliedConfig();
     return config == null ? java.util.stream.Stream.empty() : config.lines();
   }
 
-  /** The namespaces, a backend in the root namespace every host reaches, the console with nginx and its agent listener. */
+  /** The namespaces, the backend, the console with nginx and its agent listener. */
   private void cluster(String... hosts) throws IOException {
-    net = NetworkHosts.create(hosts);
-    backend = FakeOllama.start(FakeOllama.Options.defaults().withListen(new HostPort(net.rootAddress(), 0)));
-    agentPort = TestPorts.listenPort();
-    nginx = new ManagedNginxFixture(data, config -> config.withAgentListener(new HostPort(net.rootAddress(), agentPort), null));
+    cluster = HostsCluster.create(data, hosts);
+    net = cluster.net;
+    backend = cluster.backend;
+    nginx = cluster.nginx;
   }
 
-  /** Add host, then the command it shows, run in the host's namespace. */
   private AgentProcess join(String host) {
-    ConsoleClient.Answer added = nginx.api.post("/hosts", "{\"name\":\"" + host + "\"}");
-    assertThat(added.status()).as(String.valueOf(added.body())).isEqualTo(201);
-    AgentProcess agent = AgentProcess.joining(added.body().path("command").asText(), net.host(host).address(),
-        data.resolve(host), net, host);
-    agents.add(agent);
-    return agent;
+    return cluster.join(host);
   }
 
   private void awaitState(String host, String state) {
-    await().atMost(PATIENCE).untilAsserted(() -> assertThat(nginx.api.get("/hosts/" + host).body().path("state").asText())
-        .as(agents.stream().map(AgentProcess::output).toList().toString()).isEqualTo(state));
+    cluster.awaitState(host, state);
   }
 
-  /** A bridge on the host in front of the backend, running, healthy and served by nginx. */
   private long bridgeOn(String host, String name) {
-    ConsoleClient.Answer created = nginx.api.post("/instances", "{\"name\":\"" + name + "\",\"host\":\"" + host
-        + "\",\"upstream_url\":\"" + backend.baseUrl() + "\"}");
-    assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
-    long id = created.body().path("id").asLong();
-    nginx.awaitHealthy(id);
-    nginx.awaitServing(name);
-    return id;
+    return cluster.bridgeOn(host, name);
   }
 }

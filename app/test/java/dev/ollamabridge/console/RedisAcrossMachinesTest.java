@@ -9,13 +9,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.fake.FakeOllama;
-import dev.ollamabridge.testing.NetworkHosts;
 import dev.ollamabridge.testing.RedisServer;
 import dev.ollamabridge.testing.TestPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,35 +30,25 @@ class RedisAcrossMachinesTest {
       + "\"messages\":[{\"role\":\"user\",\"content\":\"%s\"}]}";
 
   @TempDir Path data;
-  private NetworkHosts net;
+  private HostsCluster cluster;
   private FakeOllama backend;
   private ManagedNginxFixture nginx;
-  private final List<AgentProcess> agents = new ArrayList<>();
 
   @AfterEach
   void stop() {
-    Teardown.run(() -> agents.forEach(AgentProcess::close), Teardown.closing(nginx), Teardown.closing(backend),
-        Teardown.closing(net));
+    Teardown.run(Teardown.closing(cluster));
   }
 
   @Test
   void anAnswerFromH1IsAHitOnH2AndRedisKilledUnderLoadCostsNoRequest() throws Exception {
     RedisServer.assumeInstalled();
-    net = NetworkHosts.create("h1", "h2");
-    backend = FakeOllama.start(FakeOllama.Options.defaults().withListen(new HostPort(net.rootAddress(), 0)));
-    int agentPort = TestPorts.listenPort();
-    nginx = new ManagedNginxFixture(data, config -> config.withAgentListener(new HostPort(net.rootAddress(), agentPort), null));
+    cluster = HostsCluster.create(data, "h1", "h2");
+    backend = cluster.backend;
+    nginx = cluster.nginx;
     ConsoleClient.Answer managed = nginx.api.patch("/settings", "{\"cache.redis_managed\":\""
-        + new HostPort(net.rootAddress(), TestPorts.listenPort()) + "\"}");
+        + new HostPort(cluster.net.rootAddress(), TestPorts.listenPort()) + "\"}");
     assertThat(managed.status()).as(String.valueOf(managed.body())).isEqualTo(200);
-    for (String host : List.of("h1", "h2")) {
-      ConsoleClient.Answer added = nginx.api.post("/hosts", "{\"name\":\"" + host + "\"}");
-      agents.add(AgentProcess.joining(added.body().path("command").asText(), net.host(host).address(),
-          data.resolve(host), net, host));
-    }
-    for (String host : List.of("h1", "h2")) {
-      await().atMost(PATIENCE).until(() -> nginx.api.get("/hosts/" + host).body().path("state").asText().equals("Ready"));
-    }
+    cluster.joinAll("h1", "h2");
     JsonNode b1 = bridge("b1", "h1");
     JsonNode b2 = bridge("b2", "h2");
     await().atMost(PATIENCE).until(() -> nginx.api.get("/cache").body().path("state").asText().equals("connected"));
