@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The data plane never needs the console: with the console killed (-9) under load, nginx and the
- * bridges on two hosts go on answering every request; a bridge killed meanwhile is restarted by its
- * agent from the last desired state; the console back, every state reconciles without a duplicate.
+ * The data plane never needs the console: with the console killed (-9) under load, its nginx, the
+ * edges' nginx on both hosts and the bridges on both hosts go on answering every request; a bridge
+ * killed meanwhile is restarted by its agent from the last desired state; the console back, every
+ * state reconciles without a duplicate.
  */
 class ConsoleDownTest {
 
@@ -66,13 +67,20 @@ class ConsoleDownTest {
             .as(agents.stream().map(AgentProcess::output).toList().toString()).isEqualTo("Ready");
       }
     });
+    for (String host : List.of("h1", "h2")) { // both hosts are edges too: their agents run nginx
+      assertThat(api.patch("/hosts/" + host, "{\"edge\":true}").status()).isEqualTo(200);
+    }
     long b1 = bridge("h1", "b1");
     long b2 = bridge("h2", "b2");
-    // both serve fake-llama in nginx's routing by model (discovered on both) before anything is killed
-    await().atMost(PATIENCE).until(() -> served("b1") && served("b2") && oneGroup("b1", "b2"));
+    // every nginx serves fake-llama in its routing by model (discovered on both) before anything is killed
+    List<Path> configs = List.of(data.resolve("console/nginx/conf/nginx.conf"), data.resolve("h1/nginx/conf/nginx.conf"),
+        data.resolve("h2/nginx/conf/nginx.conf"));
+    await().atMost(PATIENCE).until(() -> configs.stream().allMatch(ConsoleDownTest::routesToBoth));
     long b1Pid = pid(b1);
 
-    try (ChatLoad load = new ChatLoad(nginxPort, 50)) {
+    try (ChatLoad load = new ChatLoad(nginxPort, 50);
+        ChatLoad h1Edge = new ChatLoad("http://" + net.host("h1").address() + ":" + nginxPort, 20);
+        ChatLoad h2Edge = new ChatLoad("http://" + net.host("h2").address() + ":" + nginxPort, 20)) {
       load.awaitMore(20);
       console.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // kill -9
       load.awaitMore(50);
@@ -95,6 +103,12 @@ class ConsoleDownTest {
       });
       load.awaitMore(20);
       load.stop();
+      h1Edge.stop();
+      h2Edge.stop();
+      assertThat(h1Edge.failures).as("requests through h1's edge that failed").isEmpty();
+      assertThat(h2Edge.failures).as("requests through h2's edge that failed").isEmpty();
+      System.out.printf("console away: %d requests through its nginx, %d and %d through the edges%n",
+          load.answered.get(), h1Edge.answered.get(), h2Edge.answered.get());
       assertThat(load.failures).as(() -> "requests that failed while the console was away; nginx's error log ends "
           + tail(data.resolve("console/nginx/logs/error.log"), 30) + "\nthe console's output ends "
           + tail(data.resolve("console.out"), 60)).isEmpty();
@@ -140,9 +154,17 @@ class ConsoleDownTest {
     return api.get("/instances/" + id).body().at("/process/pid").asLong();
   }
 
-  /** Whether the config nginx runs has the instance up. */
-  private boolean served(String name) throws IOException {
-    Path applied = data.resolve("console/nginx/conf/nginx.conf");
+  /** Whether this nginx config routes fake-llama to b1 and b2, both up; false while it is not (yet) written. */
+  private static boolean routesToBoth(Path config) {
+    try {
+      return served(config, "b1") && served(config, "b2") && oneGroup(config, "b1", "b2");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Whether the config this nginx runs has the instance up. */
+  private static boolean served(Path applied, String name) throws IOException {
     return Files.exists(applied) && Files.readString(applied).lines()
         .anyMatch(line -> line.endsWith("# " + name) && !line.contains(" down"));
   }
@@ -161,8 +183,7 @@ class ConsoleDownTest {
    * upstream holds every one of them, up. Until each bridge's models are discovered, a model
    * routes only to the bridges known to serve it.
    */
-  private boolean oneGroup(String... names) throws IOException {
-    Path applied = data.resolve("console/nginx/conf/nginx.conf");
+  private static boolean oneGroup(Path applied, String... names) throws IOException {
     if (!Files.exists(applied)) {
       return false;
     }
