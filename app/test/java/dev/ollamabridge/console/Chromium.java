@@ -113,6 +113,15 @@ final class Chromium implements AutoCloseable {
     return new WebDriverWait(driver, patience).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
   }
 
+  /**
+   * The text of the element of {@code css}, looked up again when a live part swapped it between the
+   * look-up and the read (which a poll may do at any moment).
+   */
+  String text(String css) {
+    return new WebDriverWait(driver, Duration.ofSeconds(30)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(d -> find(css).getText());
+  }
+
   void awaitText(String css, String text, Duration patience) {
     new WebDriverWait(driver, patience).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), text));
   }

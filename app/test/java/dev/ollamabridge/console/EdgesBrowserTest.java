@@ -70,8 +70,8 @@ class EdgesBrowserTest {
     browser.await("#edge-listen-h2", PATIENCE).sendKeys("127.0.0.1");
     browser.click("#edge-h2", "Make edge", PATIENCE);
     browser.awaitText("p.notice", "Host h2 is an edge", PATIENCE);
-    assertThat(browser.find("#host-h2 [data-field=edge]").getText()).contains("edge", "127.0.0.1", "Stop edge");
-    assertThat(browser.find("#host-local [data-field=edge]").getText()).contains("the console's nginx");
+    assertThat(browser.text("#host-h2 [data-field=edge]")).contains("edge", "127.0.0.1", "Stop edge");
+    assertThat(browser.text("#host-local [data-field=edge]")).contains("the console's nginx");
     shots("hosts");
     assertThat(api.patch("/hosts/h3", "{\"edge\":true}").status()).isEqualTo(200);
     String revision = await().atMost(PATIENCE).until(() -> h2.last().edge() == null ? null : h2.last().edge().hash(),
@@ -85,13 +85,13 @@ class EdgesBrowserTest {
             + "nginx: configuration file conf/nginx.conf test failed", now, "/usr/sbin/nginx 1.22.1"));
     browser.open(url("/nginx"));
     browser.awaitText("#edges-summary", "h2 refused", PATIENCE);
-    assertThat(browser.find("#edges-summary").getText()).startsWith("Revision " + revision + " partly applied: h2 refused (")
+    assertThat(browser.text("#edges-summary")).startsWith("Revision " + revision + " partly applied: h2 refused (")
         .endsWith("h3 behind");
     assertThat(browser.all("table.edges tbody tr")).extracting(row -> row.getAttribute("data-host"))
         .containsExactly("local", "h2", "h3");
-    assertThat(browser.find("#edge-local [data-field=served]").getText()).contains(revision, "current");
+    assertThat(browser.text("#edge-local [data-field=served]")).contains(revision, "current");
     browser.find("#edge-h2 details summary").click();
-    assertThat(browser.find("#edge-h2 pre.test-output").getText()).contains("<img src=x onerror=alert(1)>", "test failed");
+    assertThat(browser.text("#edge-h2 pre.test-output")).contains("<img src=x onerror=alert(1)>", "test failed");
     assertThat(browser.all("#edge-h2 img")).isEmpty();
     shots("refused");
     browser.driver.manage().window().setSize(new Dimension(390, 844));
@@ -103,8 +103,8 @@ class EdgesBrowserTest {
     h2.report(new EdgeReport(revision, now + 1, revision, "applied", "applied", null, now + 1, "/usr/sbin/nginx 1.22.1"));
     h3.report(new EdgeReport(revision, now + 1, revision, "applied", "applied", null, now + 1, "/usr/sbin/nginx 1.24.0"));
     new WebDriverWait(browser.driver, PATIENCE).ignoring(StaleElementReferenceException.class)
-        .until(driver -> browser.find("#edges-summary").getText().equals("Revision " + revision + " applied on every Ready edge"));
-    assertThat(browser.find("#edge-h3 [data-field=served]").getText()).contains(revision, "current");
+        .until(driver -> browser.text("#edges-summary").equals("Revision " + revision + " applied on every Ready edge"));
+    assertThat(browser.text("#edge-h3 [data-field=served]")).contains(revision, "current");
     shots("caught-up");
     browser.assertNoConsoleErrors();
   }

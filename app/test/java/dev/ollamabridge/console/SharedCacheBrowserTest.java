@@ -57,8 +57,9 @@ class SharedCacheBrowserTest {
 
       WebElement section = browser.await("#cache-live", PATIENCE);
       browser.driver.executeScript("arguments[0].scrollIntoView()", section);
-      assertThat(browser.find("#cache-live [data-field=redis-state]").getText()).isEqualTo("connected");
-      assertThat(browser.find("#cache-live [data-field=redis-url]").getText()).isEqualTo("redis://127.0.0.1:" + port);
+      // the live part is swapped by its polls: each look finds the element anew
+      browser.awaitText("#cache-live [data-field=redis-state]", "connected", PATIENCE);
+      browser.awaitText("#cache-live [data-field=redis-url]", "redis://127.0.0.1:" + port, PATIENCE);
       assertThat((Boolean) browser.driver.executeScript(
           "return document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
           .as("nothing wider than the screen").isTrue();
@@ -68,7 +69,7 @@ class SharedCacheBrowserTest {
 
       assertThat(api.patch("/settings", "{\"cache.redis_managed\":\"off\"}").status()).isEqualTo(200);
 
-      await().atMost(PATIENCE).until(() -> browser.find("#cache-live [data-field=redis-state]").getText().equals("off"));
+      browser.awaitText("#cache-live [data-field=redis-state]", "off", PATIENCE);
       browser.driver.executeScript("document.getElementById('cache-live').scrollIntoView()");
       browser.screenshot("settings-redis-off");
       browser.assertNoConsoleErrors();
