@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Finds the process an earlier supervisor launched for a program and left running: its pid file names a
@@ -43,7 +45,11 @@ final class Orphans {
         marked.stream().filter(other -> other.pid() != process.pid()).toList()));
   }
 
-  /** The live processes of this user whose command line holds every marker as a whole argument, oldest first. */
+  /**
+   * The live processes of this user whose command line holds every marker as a whole argument, oldest
+   * first; not one whose parent is among them: that is the program's own child caught between its fork
+   * and its exec (a shell's loop forks all the time), not a duplicate of it.
+   */
   private static List<ProcessHandle> marked(List<String> markers) {
     if (markers.isEmpty()) {
       return List.of();
@@ -53,11 +59,15 @@ final class Orphans {
     if (user.isEmpty()) {
       return List.of(); // without knowing who we are, a process of someone else's could be taken
     }
-    return ProcessHandle.allProcesses()
+    List<ProcessHandle> marked = ProcessHandle.allProcesses()
         .filter(process -> process.pid() != self.pid())
         .filter(process -> CommandLines.of(process).filter(argv -> argv.containsAll(markers)).isPresent())
         .filter(process -> process.info().user().equals(user))
         .filter(Child::isRunning)
+        .toList();
+    Set<Long> pids = marked.stream().map(ProcessHandle::pid).collect(Collectors.toSet());
+    return marked.stream()
+        .filter(process -> process.parent().map(parent -> !pids.contains(parent.pid())).orElse(true))
         .sorted(OLDEST_FIRST)
         .toList();
   }
