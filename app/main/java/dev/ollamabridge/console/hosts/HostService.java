@@ -11,11 +11,9 @@ import dev.ollamabridge.console.instances.LocalRuntime;
 import dev.ollamabridge.console.store.Database;
 import dev.ollamabridge.link.EdgeReport;
 import dev.ollamabridge.link.EdgeSpec;
-import dev.ollamabridge.link.HostFacts;
 import dev.ollamabridge.link.JoinAnswer;
 import dev.ollamabridge.link.JoinRequest;
 import dev.ollamabridge.link.LinkPaths;
-import dev.ollamabridge.link.ProgramReport;
 import dev.ollamabridge.link.Reply;
 import dev.ollamabridge.link.Report;
 import dev.ollamabridge.logs.LogText;
@@ -54,11 +52,6 @@ public final class HostService implements HostRuntimes, AutoCloseable {
   public static final Duration SILENCE = Duration.ofSeconds(3L * LinkPaths.REPORT_SECONDS);
   static final Duration CERTIFICATE_LIFETIME = Duration.ofDays(365);
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-  private static final int MAX_PROGRAMS = 1000;
-  private static final Pattern REVISION_HASH = Pattern.compile("[0-9a-f]{1,64}");
-  private static final Set<String> EDGE_RESULTS = Set.of("applied", "rejected", "failed");
-  /** How much of an edge's {@code nginx -t} output is kept and shown. */
-  static final int EDGE_OUTPUT_CHARS = 8 * 1024;
 
   /**
    * A host as the Hosts page and the API show it: the row, and what is known of it right now.
@@ -337,7 +330,7 @@ public final class HostService implements HostRuntimes, AutoCloseable {
     if (runtime == null || host == null || host.state() == HostState.REVOKED) {
       return;
     }
-    Report checked = checked(report);
+    Report checked = AgentReports.bounded(report);
     Instant now = clock.instant();
     lastSeen.put(name, now);
     Report before = runtime.lastReport();
@@ -441,47 +434,6 @@ public final class HostService implements HostRuntimes, AutoCloseable {
       throw new JoinRefused(400, field + " is longer than " + max + " characters");
     }
     return value;
-  }
-
-  /** A hostile agent's report, cut to size: at most 1000 programs, every text one bounded line. */
-  private static Report checked(Report report) {
-    if (report == null || report.facts() == null || report.facts().version() == null
-        || report.facts().advertise() == null) {
-      throw new IllegalArgumentException("a report needs its facts: at least the agent's version and address");
-    }
-    HostFacts f = report.facts();
-    HostFacts facts = new HostFacts(LogText.oneLine(f.version(), 40), LogText.oneLine(f.advertise(), 255),
-        LogText.oneLine(f.jdk(), 120), f.cores(), f.memoryBytes(), f.memoryAvailableBytes(), f.diskFreeBytes(),
-        f.startedEpochMs());
-    List<ProgramReport> programs = report.programs().stream().limit(MAX_PROGRAMS)
-        .map(p -> new ProgramReport(LogText.oneLine(p.name(), 64), LogText.oneLine(p.state(), 16), p.pid(),
-            p.sinceEpochMs(), p.restarts(), p.lastExitCode(), p.message() == null ? null : LogText.oneLine(p.message(), 300)))
-        .toList();
-    return new Report(report.applied(), report.applyError() == null ? null : LogText.oneLine(report.applyError(), 300),
-        facts, programs, checked(report.edge()));
-  }
-
-  /**
-   * An edge's part of a hostile report, cut to size: revisions are short lower-case hex or nothing,
-   * the result one of three, the message one line, {@code nginx -t}'s output at most 8 KiB.
-   */
-  static EdgeReport checked(EdgeReport edge) {
-    if (edge == null) {
-      return null;
-    }
-    String output = edge.output() == null ? null
-        : edge.output().replaceAll("[\\p{Cntrl}&&[^\n\t]]", "");
-    if (output != null && output.length() > EDGE_OUTPUT_CHARS) {
-      output = output.substring(0, EDGE_OUTPUT_CHARS) + "\n…";
-    }
-    return new EdgeReport(revisionHash(edge.served()), Math.max(0, edge.servedSinceEpochMs()), revisionHash(edge.hash()),
-        EDGE_RESULTS.contains(edge.result()) ? edge.result() : null,
-        edge.message() == null ? null : LogText.oneLine(edge.message(), 300), output, Math.max(0, edge.atEpochMs()),
-        edge.nginx() == null ? null : LogText.oneLine(edge.nginx(), 120));
-  }
-
-  private static String revisionHash(String hash) {
-    return hash != null && REVISION_HASH.matcher(hash).matches() ? hash : null;
   }
 
   @Override
