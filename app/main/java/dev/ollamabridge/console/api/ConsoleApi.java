@@ -20,6 +20,7 @@ import dev.ollamabridge.console.nginx.NginxFailure;
 import dev.ollamabridge.console.nginx.NginxRefusal;
 import dev.ollamabridge.console.settings.InvalidSetting;
 import dev.ollamabridge.console.settings.SettingsNotKept;
+import dev.ollamabridge.console.usage.UsageQuery;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -56,6 +57,7 @@ public final class ConsoleApi {
     NginxRoutes nginxRoutes = new NginxRoutes(services.configs(), services.applier(), services.revisions(), services.events());
     EdgeRoutes edgeRoutes = new EdgeRoutes(services.edges());
     DiscoveryRoutes discoveryRoutes = new DiscoveryRoutes(services.instances());
+    UsageRoutes usageRoutes = new UsageRoutes(services.usage());
     ApiTokens tokens = services.tokens();
     Errors errors = new Errors(pageErrors);
     {
@@ -106,6 +108,8 @@ public final class ConsoleApi {
         });
         get("exports/{file}", nginxRoutes::export);
         get("sd/bridges", discoveryRoutes::bridges);
+        get("usage", usageRoutes::report);
+        get("usage.csv", usageRoutes::csv);
       }));
 
       config.routes.exception(InvalidInput.class, (e, ctx) -> errors.answer(ctx, 400, refusal(e.getMessage(), e.field(),
@@ -128,6 +132,7 @@ public final class ConsoleApi {
         errors.answer(ctx, 422, body);
       });
       config.routes.exception(EventQuery.Refused.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.parameter()));
+      config.routes.exception(UsageQuery.Refused.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.parameter()));
       config.routes.exception(InstanceConflict.class, (e, ctx) -> errors.answer(ctx, 409, e.getMessage(), e.field()));
       config.routes.exception(InstanceNotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
       config.routes.exception(HostConflict.class, (e, ctx) -> errors.answer(ctx, 409, e.getMessage(), e.field()));
