@@ -20,7 +20,6 @@ import dev.ollamabridge.console.nginx.NginxFailure;
 import dev.ollamabridge.console.nginx.NginxRefusal;
 import dev.ollamabridge.console.settings.InvalidSetting;
 import dev.ollamabridge.console.settings.SettingsNotKept;
-import dev.ollamabridge.console.usage.UsageQuery;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -132,7 +131,6 @@ public final class ConsoleApi {
         errors.answer(ctx, 422, body);
       });
       config.routes.exception(EventQuery.Refused.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.parameter()));
-      config.routes.exception(UsageQuery.Refused.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.parameter()));
       config.routes.exception(InstanceConflict.class, (e, ctx) -> errors.answer(ctx, 409, e.getMessage(), e.field()));
       config.routes.exception(InstanceNotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
       config.routes.exception(HostConflict.class, (e, ctx) -> errors.answer(ctx, 409, e.getMessage(), e.field()));

@@ -39,13 +39,7 @@ final class UsageRoutes {
 
   void csv(Context ctx) {
     UsageReport report = usage.report(UsageQuery.parse(ctx::queryParam, usage.today()));
-    csv(ctx, report);
-  }
-
-  /** Answers a report as a CSV download; the pages' download uses it too. */
-  static void csv(Context ctx, UsageReport report) {
-    ctx.header("Content-Disposition", "attachment; filename=\"usage-" + report.query().from() + "-"
-        + report.query().to() + ".csv\"");
+    ctx.header("Content-Disposition", "attachment; filename=\"" + UsageCsv.filename(report.query()) + "\"");
     ctx.contentType("text/csv; charset=utf-8; header=present").result(UsageCsv.of(report));
   }
 

@@ -13,6 +13,11 @@ public final class UsageCsv {
 
   private UsageCsv() {}
 
+  /** The name a download of this query is saved under. */
+  public static String filename(UsageQuery query) {
+    return "usage-" + query.from() + "-" + query.to() + ".csv";
+  }
+
   public static String of(UsageReport report) {
     StringBuilder csv = new StringBuilder();
     List<String> header = new ArrayList<>();

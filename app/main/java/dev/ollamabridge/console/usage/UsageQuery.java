@@ -1,5 +1,6 @@
 package dev.ollamabridge.console.usage;
 
+import dev.ollamabridge.console.instances.InvalidInput;
 import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
@@ -22,27 +23,12 @@ public record UsageQuery(LocalDate from, LocalDate to, List<UsageDimension> grou
     groupBy = List.copyOf(groupBy);
   }
 
-  /** A query parameter that breaks its rule: 400, naming it. */
-  public static final class Refused extends RuntimeException {
-
-    private final String parameter;
-
-    Refused(String parameter, String message) {
-      super(message, null, false, false);
-      this.parameter = parameter;
-    }
-
-    public String parameter() {
-      return parameter;
-    }
-  }
-
   /**
    * The query of {@code from} and {@code to} (YYYY-MM-DD, UTC days, {@code to} not included; by default
    * the last {@value #DEFAULT_DAYS} days up to and including {@code today}) and {@code group_by}
    * (a comma-separated list of key, model, instance, host; none by default).
    *
-   * @throws Refused naming the first parameter that breaks its rule
+   * @throws InvalidInput naming the first parameter that breaks its rule (a 400 from the API)
    */
   public static UsageQuery parse(UnaryOperator<String> param, LocalDate today) {
     LocalDate to = day(param, "to");
@@ -54,10 +40,10 @@ public record UsageQuery(LocalDate from, LocalDate to, List<UsageDimension> grou
       from = to.minusDays(DEFAULT_DAYS);
     }
     if (!from.isBefore(to)) {
-      throw new Refused("to", "to must be a later day than from (to is not included)");
+      throw new InvalidInput("to", "to must be a later day than from (to is not included)");
     }
     if (ChronoUnit.DAYS.between(from, to) > MAX_DAYS) {
-      throw new Refused("to", "from and to must be at most " + MAX_DAYS + " days apart");
+      throw new InvalidInput("to", "from and to must be at most " + MAX_DAYS + " days apart");
     }
     return new UsageQuery(from, to, groupBy(param.apply("group_by")));
   }
@@ -78,16 +64,16 @@ public record UsageQuery(LocalDate from, LocalDate to, List<UsageDimension> grou
     }
     value = value.strip();
     if (!value.matches("\\d{4}-\\d{2}-\\d{2}")) {
-      throw new Refused(name, name + " must be a day as YYYY-MM-DD (UTC)");
+      throw new InvalidInput(name, name + " must be a day as YYYY-MM-DD (UTC)");
     }
     try {
       LocalDate day = LocalDate.parse(value);
       if (day.getYear() < 2000 || day.getYear() > 9000) {
-        throw new Refused(name, name + " must be a day from the year 2000 to 9000");
+        throw new InvalidInput(name, name + " must be a day from the year 2000 to 9000");
       }
       return day;
     } catch (DateTimeException e) {
-      throw new Refused(name, name + " is not a day of the calendar: " + value);
+      throw new InvalidInput(name, name + " is not a day of the calendar: " + value);
     }
   }
 
@@ -97,13 +83,13 @@ public record UsageQuery(LocalDate from, LocalDate to, List<UsageDimension> grou
       return by;
     }
     if (value.length() > 100) {
-      throw new Refused("group_by", "group_by must be a list of key, model, instance, host");
+      throw new InvalidInput("group_by", "group_by must be a list of key, model, instance, host");
     }
     for (String word : value.split(",", -1)) {
-      UsageDimension dimension = UsageDimension.of(word.strip()).orElseThrow(() -> new Refused("group_by",
+      UsageDimension dimension = UsageDimension.of(word.strip()).orElseThrow(() -> new InvalidInput("group_by",
           "group_by must be a comma-separated list of key, model, instance, host (not '" + word.strip() + "')"));
       if (by.contains(dimension)) {
-        throw new Refused("group_by", "group_by names " + dimension.word() + " twice");
+        throw new InvalidInput("group_by", "group_by names " + dimension.word() + " twice");
       }
       by.add(dimension);
     }

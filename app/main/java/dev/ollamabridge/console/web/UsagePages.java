@@ -2,6 +2,7 @@ package dev.ollamabridge.console.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ollamabridge.console.instances.InvalidInput;
 import dev.ollamabridge.console.usage.UsageCsv;
 import dev.ollamabridge.console.usage.UsageDay;
 import dev.ollamabridge.console.usage.UsageDimension;
@@ -39,9 +40,9 @@ final class UsagePages {
     String problemField = null;
     try {
       query = UsageQuery.parse(ctx::queryParam, usage.today());
-    } catch (UsageQuery.Refused e) {
+    } catch (InvalidInput e) {
       problem = e.getMessage();
-      problemField = e.parameter();
+      problemField = e.field();
       query = UsageQuery.parse(name -> null, usage.today());
       ctx.status(400);
     }
@@ -59,7 +60,7 @@ final class UsagePages {
   void csv(Context ctx) {
     UsageQuery query = UsageQuery.parse(ctx::queryParam, usage.today());
     UsageReport report = usage.report(query.groupBy().isEmpty() ? query.groupedBy(CSV_GROUPS) : query);
-    ctx.header("Content-Disposition", "attachment; filename=\"usage-" + query.from() + "-" + query.to() + ".csv\"");
+    ctx.header("Content-Disposition", "attachment; filename=\"" + UsageCsv.filename(query) + "\"");
     ctx.contentType("text/csv; charset=utf-8; header=present").result(UsageCsv.of(report));
   }
 
