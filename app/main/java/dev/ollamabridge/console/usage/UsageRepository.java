@@ -25,6 +25,14 @@ public final class UsageRepository {
   private static final String SUMS = "SUM(u.requests), SUM(u.errors), SUM(u.prompt_tokens), SUM(u.completion_tokens),"
       + " SUM(u.cache_hits)";
 
+  /** Adds counts to an hour's row, making it if it is not there. */
+  private static final String ADD_HOURLY = "INSERT INTO usage_hourly (hour, instance_id, instance_name, host, key_id,"
+      + " model, " + COUNTS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+      + " ON CONFLICT (hour, instance_id, key_id, model) DO UPDATE SET instance_name = excluded.instance_name,"
+      + " host = excluded.host, requests = requests + excluded.requests, errors = errors + excluded.errors,"
+      + " prompt_tokens = prompt_tokens + excluded.prompt_tokens,"
+      + " completion_tokens = completion_tokens + excluded.completion_tokens, cache_hits = cache_hits + excluded.cache_hits";
+
   private final Database database;
   private final long originMs;
   /** Whether the keys' table exists (another migration makes it); once it does, it stays. */
@@ -57,8 +65,12 @@ public final class UsageRepository {
         UsageIncreases.Counted counted = counted(connection, source.instanceId());
         Map<BridgeUsage.Series, UsageCounters> increases = UsageIncreases.of(counted, usage, originMs);
         long hour = at.getEpochSecond() / 3600 * 3600;
-        for (var increase : increases.entrySet()) {
-          add(connection, hour, source, increase.getKey(), increase.getValue());
+        try (PreparedStatement upsert = connection.prepareStatement(ADD_HOURLY)) {
+          for (var increase : increases.entrySet()) {
+            bindHourly(upsert, hour, source, increase.getKey(), increase.getValue());
+            upsert.addBatch();
+          }
+          upsert.executeBatch();
         }
         remember(connection, source.instanceId(), counted, usage);
         connection.commit();
@@ -205,22 +217,21 @@ public final class UsageRepository {
 
   private static void add(Connection connection, long hour, UsageSource source, BridgeUsage.Series series,
       UsageCounters counts) throws SQLException {
-    try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO usage_hourly (hour, instance_id,"
-        + " instance_name, host, key_id, model, " + COUNTS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        + " ON CONFLICT (hour, instance_id, key_id, model) DO UPDATE SET instance_name = excluded.instance_name,"
-        + " host = excluded.host, requests = requests + excluded.requests, errors = errors + excluded.errors,"
-        + " prompt_tokens = prompt_tokens + excluded.prompt_tokens,"
-        + " completion_tokens = completion_tokens + excluded.completion_tokens,"
-        + " cache_hits = cache_hits + excluded.cache_hits")) {
-      upsert.setLong(1, hour);
-      upsert.setLong(2, source.instanceId());
-      upsert.setString(3, source.instanceName());
-      upsert.setString(4, source.host());
-      upsert.setString(5, series.keyId());
-      upsert.setString(6, series.model());
-      setCounters(upsert, 7, counts);
+    try (PreparedStatement upsert = connection.prepareStatement(ADD_HOURLY)) {
+      bindHourly(upsert, hour, source, series, counts);
       upsert.executeUpdate();
     }
+  }
+
+  private static void bindHourly(PreparedStatement upsert, long hour, UsageSource source, BridgeUsage.Series series,
+      UsageCounters counts) throws SQLException {
+    upsert.setLong(1, hour);
+    upsert.setLong(2, source.instanceId());
+    upsert.setString(3, source.instanceName());
+    upsert.setString(4, source.host());
+    upsert.setString(5, series.keyId());
+    upsert.setString(6, series.model());
+    setCounters(upsert, 7, counts);
   }
 
   private static UsageIncreases.Counted counted(Connection connection, long instanceId) throws SQLException {
