@@ -36,9 +36,11 @@ class UsageKeyNamesTest {
       assertThat(service.report(byKey).rows()).extracting(UsageRow::keyLabel).containsExactly("7", "8");
 
       try (Connection connection = database.connection(); Statement sql = connection.createStatement()) {
-        // the shape the keys' migration gives it, as far as usage reads it: ids as the bridges label them
-        sql.executeUpdate("CREATE TABLE IF NOT EXISTS client_keys (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
-        sql.executeUpdate("INSERT INTO client_keys (id, name) VALUES (7, 'reporting app')");
+        // V10's table where it is there, else its required columns: integer ids, which the bridges label as text
+        sql.executeUpdate("CREATE TABLE IF NOT EXISTS client_keys (id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            + " sha256 TEXT NOT NULL, prefix TEXT NOT NULL, created_at TEXT NOT NULL)");
+        sql.executeUpdate("INSERT INTO client_keys (id, name, sha256, prefix, created_at)"
+            + " VALUES (7, 'reporting app', 'ab', 'ob-ab', '2026-12-07T00:00:00Z')");
       }
 
       assertThat(service.report(byKey).rows()).extracting(UsageRow::keyId, UsageRow::keyName, UsageRow::keyLabel)
