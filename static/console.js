@@ -431,3 +431,83 @@
     });
   });
 })();
+
+// The Usage page (issue 24): a bar chart per day of requests and of tokens, from the days the page
+// carries (data-days, uPlot's column layout), drawn as the dashboard's charts are, in the page's colours.
+(function () {
+  "use strict";
+
+  var DAY = 86400;
+  var CHARTS = [
+    { title: "Requests per day", series: [["requests", "requests", "#2f6fdf"], ["errors", "errors", "#d9480f"]] },
+    { title: "Tokens per day", series: [["promptTokens", "prompt", "#8a5cd1"], ["completionTokens", "completion", "#2f9e44"]] }
+  ];
+
+  function ink() {
+    var css = getComputedStyle(document.documentElement);
+    return { text: css.getPropertyValue("--muted").trim() || "#555", line: css.getPropertyValue("--line").trim() || "#ddd" };
+  }
+
+  function dayLabel(seconds) {
+    return new Date(seconds * 1000).toLocaleDateString([], { month: "short", day: "numeric", timeZone: "UTC" });
+  }
+
+  function compact(n) {
+    if (n >= 1e9) return (n / 1e9).toFixed(n >= 1e10 ? 0 : 1) + "G";
+    if (n >= 1e6) return (n / 1e6).toFixed(n >= 1e7 ? 0 : 1) + "M";
+    if (n >= 1e3) return (n / 1e3).toFixed(n >= 1e4 ? 0 : 1) + "k";
+    return String(n);
+  }
+
+  function start(holder) {
+    if (!window.uPlot) return;
+    var data = JSON.parse(holder.dataset.days);
+    var days = data.epochSeconds;
+    holder.textContent = "";
+    var plots = [];
+    function width() {
+      var box = holder.querySelector(".chart");
+      return Math.max(240, (box ? box.clientWidth : holder.clientWidth) - 10);
+    }
+    var colours = ink();
+    CHARTS.forEach(function (chart) {
+      var box = document.createElement("figure");
+      box.className = "chart";
+      holder.appendChild(box);
+      var columns = [days].concat(chart.series.map(function (s) { return data[s[0]]; }));
+      var series = [{ value: function (u, v) { return v == null ? "" : dayLabel(v); } }].concat(chart.series.map(function (s, i) {
+        return { label: s[1], stroke: s[2], fill: s[2] + "cc", width: 0, points: { show: false },
+          paths: uPlot.paths.bars({ size: [0.36, 48], align: i === 0 ? -1 : 1 }) };
+      }));
+      var plot = new uPlot({ title: chart.title, width: width(), height: 200, series: series,
+        legend: { live: false },
+        axes: [{ space: 48, incrs: [DAY, 2 * DAY, 7 * DAY, 14 * DAY, 28 * DAY, 91 * DAY, 182 * DAY, 365 * DAY],
+          values: function (u, splits) { return splits.map(dayLabel); }, stroke: colours.text,
+          grid: { show: false }, ticks: { stroke: colours.line } },
+          { size: 56, stroke: colours.text, grid: { stroke: colours.line }, ticks: { stroke: colours.line },
+            values: function (u, splits) { return splits.map(compact); } }],
+        padding: [null, 24, null, null],
+        scales: { x: { time: false, range: function () { return [days[0] - DAY / 2, days[days.length - 1] + DAY / 2]; } },
+          y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } }
+      }, columns, box);
+      box.uplot = plot;
+      var total = columns.slice(1).some(function (column) { return column.some(function (v) { return v > 0; }); });
+      if (!total) {
+        var empty = document.createElement("p");
+        empty.className = "chart-empty";
+        empty.textContent = "Nothing counted on these days";
+        box.appendChild(empty);
+      }
+      plots.push(plot);
+    });
+    holder.dataset.drawn = "true";
+    window.addEventListener("resize", function () {
+      plots.forEach(function (plot) { plot.setSize({ width: width(), height: 200 }); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var holder = document.getElementById("usage-charts");
+    if (holder) start(holder);
+  });
+})();

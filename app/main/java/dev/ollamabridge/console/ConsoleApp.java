@@ -32,6 +32,7 @@ import dev.ollamabridge.console.instances.InstanceRepository;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.LocalRuntime;
 import dev.ollamabridge.console.instances.InstanceView;
+import dev.ollamabridge.console.instances.HostRuntimes;
 import dev.ollamabridge.console.instances.SelfCommand;
 import dev.ollamabridge.console.jdk.BridgeJava;
 import dev.ollamabridge.console.jdk.JdkSearch;
@@ -57,6 +58,9 @@ import dev.ollamabridge.console.store.Retention;
 import dev.ollamabridge.console.supervise.ProcessState;
 import dev.ollamabridge.console.supervise.SupervisePolicy;
 import dev.ollamabridge.console.supervise.Supervisor;
+import dev.ollamabridge.console.usage.UsageRepository;
+import dev.ollamabridge.console.usage.UsageRollup;
+import dev.ollamabridge.console.usage.UsageService;
 import dev.ollamabridge.fake.FakeOllama;
 import dev.ollamabridge.files.OwnerOnly;
 import io.javalin.Javalin;
@@ -224,6 +228,13 @@ public final class ConsoleApp implements AutoCloseable {
           () -> countBy(instances.overview(), ConsoleApp::healthWord));
       applier.ifPresent(a -> a.addListener((revision, took) -> metrics.applied(revision.result(), took)));
       scraper.nginx().ifPresent(metrics::watch);
+      UsageRepository usageRepository = new UsageRepository(database);
+      UsageRollup usage = new UsageRollup(usageRepository,
+          id -> repository.find(id).map(Instance::host).orElse(HostRuntimes.LOCAL),
+          () -> Integer.parseInt(settings.get(Setting.USAGE_KEEP_DAYS)), Clock.systemUTC());
+      parts.add(0, usage);
+      scraper.addListener((target, at, samples) -> usage.scraped(target.id(), target.name(), at, samples));
+      usage.start();
       health.start();
       discovery.start();
       scraper.start();
@@ -236,7 +247,8 @@ public final class ConsoleApp implements AutoCloseable {
       ConsoleServices services = new ConsoleServices(instances, hosts, models,
           new SettingsService(settings, events, cacheFollower), events,
           configs, applier, revisions, edges, tokens, admin, new Sessions(SESSION_IDLE, SESSION_LIFETIME),
-          LoginThrottle.standard(), scraper, metrics, bridgeJava, cache, data, json);
+          LoginThrottle.standard(), scraper, metrics, bridgeJava, cache, data, json,
+          new UsageService(usageRepository, Clock.systemUTC()));
       Javalin api = ConsoleHttp.create(config.listen().host(), config.listen().port(), services);
       api.start();
       apiPort.set(api.port());

@@ -56,6 +56,7 @@ public final class ConsoleApi {
     NginxRoutes nginxRoutes = new NginxRoutes(services.configs(), services.applier(), services.revisions(), services.events());
     EdgeRoutes edgeRoutes = new EdgeRoutes(services.edges());
     DiscoveryRoutes discoveryRoutes = new DiscoveryRoutes(services.instances());
+    UsageRoutes usageRoutes = new UsageRoutes(services.usage());
     ApiTokens tokens = services.tokens();
     Errors errors = new Errors(pageErrors);
     {
@@ -106,6 +107,8 @@ public final class ConsoleApi {
         });
         get("exports/{file}", nginxRoutes::export);
         get("sd/bridges", discoveryRoutes::bridges);
+        get("usage", usageRoutes::report);
+        get("usage.csv", usageRoutes::csv);
       }));
 
       config.routes.exception(InvalidInput.class, (e, ctx) -> errors.answer(ctx, 400, refusal(e.getMessage(), e.field(),

@@ -45,6 +45,15 @@ public final class BridgeScraper implements AutoCloseable {
   /** One bridge to read: its key (the instance id), its name, and its base URL ({@code http://host:port}). */
   public record Target(long id, String name, String baseUrl) {}
 
+  /**
+   * Told of every successful scrape, on the scrape's thread, never twice at once for one bridge: the
+   * usage rollup reads its counters from here.
+   */
+  @FunctionalInterface
+  public interface Listener {
+    void scraped(Target target, Instant at, List<Sample> samples);
+  }
+
   private final Supplier<List<Target>> targets;
   private final OkHttpClient http;
   private final Supplier<Duration> interval;
@@ -53,6 +62,7 @@ public final class BridgeScraper implements AutoCloseable {
   private final Optional<NginxAnswers> nginx;
   private final Map<Long, ScrapeWindow> windows = new ConcurrentHashMap<>();
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+  private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, "metrics-timer"));
   private final ExecutorService scrapes = Executors.newCachedThreadPool(runnable -> daemon(runnable, "metrics-scrape"));
@@ -93,6 +103,11 @@ public final class BridgeScraper implements AutoCloseable {
   /** Starts reading: a first round now (a baseline), then one every interval. */
   public void start() {
     timer.execute(this::tick);
+  }
+
+  /** Adds a listener of every successful scrape; one that throws is logged and does not fail the scrape. */
+  public void addListener(Listener listener) {
+    listeners.add(listener);
   }
 
   /** The interval as it is now. */
@@ -192,7 +207,9 @@ public final class BridgeScraper implements AutoCloseable {
         return;
       }
       String text = response.body().string();
-      figures.scraped(Scrape.of(clock.instant(), text), maxGap);
+      Scrape scrape = Scrape.of(clock.instant(), text);
+      figures.scraped(scrape, maxGap);
+      tell(target, scrape);
     } catch (IOException e) { // unreachable
       log.debug("could not read the metrics of {}: {}", target.name(), e.toString());
       HttpUrl url = HttpUrl.get(target.baseUrl());
@@ -202,6 +219,16 @@ public final class BridgeScraper implements AutoCloseable {
       figures.failed(e.getMessage() == null ? e.toString() : e.getMessage(), clock.instant());
     } finally {
       inFlight.remove(target.id());
+    }
+  }
+
+  private void tell(Target target, Scrape scrape) {
+    for (Listener listener : listeners) {
+      try {
+        listener.scraped(target, scrape.at(), scrape.samples());
+      } catch (RuntimeException e) {
+        log.warn("a listener of the metrics of {} failed: {}", target.name(), e.toString());
+      }
     }
   }
 

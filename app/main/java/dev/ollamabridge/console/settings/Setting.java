@@ -118,7 +118,9 @@ public enum Setting {
    */
   CACHE_REDIS_MANAGED("cache.redis_managed", "off", Setting::redisManaged),
   /** The managed Redis's maxmemory, in MiB; past it the least recently used keys go (allkeys-lru). */
-  CACHE_REDIS_MAX_MEMORY_MB("cache.redis_max_memory_mb", "256", value -> integer(value, 16, 1_048_576));
+  CACHE_REDIS_MAX_MEMORY_MB("cache.redis_max_memory_mb", "256", value -> integer(value, 16, 1_048_576)),
+  /** The usage page's hourly rows are kept this many days, then deleted (checked every hour). */
+  USAGE_KEEP_DAYS("usage.keep_days", "365", value -> integer(value, 1, 3650));
 
   /** The values of the settings that take one of a few words; a form shows them as a choice. */
   private static final class Choices {

@@ -33,8 +33,9 @@ public record SettingGroup(String prefix, String title, List<Setting> settings) 
       byPrefix.computeIfAbsent(prefix(setting), p -> new ArrayList<>()).add(setting);
     }
     List<SettingGroup> groups = new ArrayList<>();
-    byPrefix.forEach((prefix, settings) -> groups.add(new SettingGroup(prefix, TITLES.getOrDefault(prefix, prefix),
-        List.copyOf(settings))));
+    // a prefix without a title of its own (usage) is its own title, capitalised
+    byPrefix.forEach((prefix, settings) -> groups.add(new SettingGroup(prefix, TITLES.getOrDefault(prefix,
+        prefix.isEmpty() ? prefix : Character.toUpperCase(prefix.charAt(0)) + prefix.substring(1)), List.copyOf(settings))));
     return groups;
   }
 

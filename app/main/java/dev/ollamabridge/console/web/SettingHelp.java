@@ -82,6 +82,7 @@ public record SettingHelp(String label, String unit, String description) {
             + " the Shared Redis above is empty. Bridges on other hosts must reach this address.");
     put(Setting.CACHE_REDIS_MAX_MEMORY_MB, "Managed Redis memory", "MiB",
         "The managed Redis's maxmemory; past it the least recently used answers are dropped (allkeys-lru).");
+    put(Setting.USAGE_KEEP_DAYS, "Usage kept for", "days", "Hourly usage older than this is deleted (checked every hour).");
   }
 
   private static void put(Setting setting, String label, String unit, String description) {

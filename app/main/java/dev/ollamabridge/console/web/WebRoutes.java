@@ -32,6 +32,7 @@ public final class WebRoutes {
   private final FilePages files;
   private final TokenPages tokens;
   private final HostPages hosts;
+  private final UsagePages usage;
 
   public WebRoutes(ConsoleServices services) {
     this.services = services;
@@ -47,6 +48,7 @@ public final class WebRoutes {
     this.files = new FilePages(services.configs(), pages);
     this.tokens = new TokenPages(services.tokens(), services.events(), pages);
     this.hosts = new HostPages(services.hosts(), services.instances(), pages);
+    this.usage = new UsagePages(services.usage(), services.json(), pages);
   }
 
   public void register(JavalinConfig config) {
@@ -125,6 +127,8 @@ public final class WebRoutes {
         post("{id}/revoke", tokens::revoke);
       });
       get("/metrics", this::metrics);
+      get("/usage", usage::show);
+      get("/usage.csv", usage::csv);
     });
   }
 
