@@ -1,6 +1,7 @@
 package dev.ollamabridge.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ollamabridge.console.alerts.AlertService;
 import dev.ollamabridge.console.auth.AdminAccount;
 import dev.ollamabridge.console.auth.ApiTokens;
 import dev.ollamabridge.console.auth.LoginThrottle;
@@ -30,6 +31,7 @@ import java.util.Optional;
  * @param cache the Redis the bridges share as a cache tier, and whether it answers
  * @param dataDir the console's data directory
  * @param json the process's one JSON mapper
+ * @param alerts the webhooks, rules and deliveries of alerts
  */
 public record ConsoleServices(
     InstanceService instances,
@@ -50,4 +52,5 @@ public record ConsoleServices(
     BridgeJava bridgeJava,
     SharedCache cache,
     Path dataDir,
-    ObjectMapper json) {}
+    ObjectMapper json,
+    AlertService alerts) {}

@@ -7,6 +7,7 @@ import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;
 
 import dev.ollamabridge.console.ConsoleServices;
+import dev.ollamabridge.console.alerts.AlertNotFound;
 import dev.ollamabridge.console.auth.ApiTokens;
 import dev.ollamabridge.console.events.EventQuery;
 import dev.ollamabridge.console.files.RenderException;
@@ -56,6 +57,7 @@ public final class ConsoleApi {
     NginxRoutes nginxRoutes = new NginxRoutes(services.configs(), services.applier(), services.revisions(), services.events());
     EdgeRoutes edgeRoutes = new EdgeRoutes(services.edges());
     DiscoveryRoutes discoveryRoutes = new DiscoveryRoutes(services.instances());
+    AlertRoutes alertRoutes = new AlertRoutes(services.alerts(), bodies);
     ApiTokens tokens = services.tokens();
     Errors errors = new Errors(pageErrors);
     {
@@ -106,6 +108,20 @@ public final class ConsoleApi {
         });
         get("exports/{file}", nginxRoutes::export);
         get("sd/bridges", discoveryRoutes::bridges);
+        path("alerts", () -> {
+          path("webhooks", () -> {
+            get(alertRoutes::webhooks);
+            post(alertRoutes::addWebhook);
+            path("{id}", () -> {
+              patch(alertRoutes::updateWebhook);
+              delete(alertRoutes::deleteWebhook);
+              post("test", alertRoutes::test);
+            });
+          });
+          get("rules", alertRoutes::rules);
+          patch("rules", alertRoutes::updateRules);
+          get("deliveries", alertRoutes::deliveries);
+        });
       }));
 
       config.routes.exception(InvalidInput.class, (e, ctx) -> errors.answer(ctx, 400, refusal(e.getMessage(), e.field(),
@@ -132,6 +148,7 @@ public final class ConsoleApi {
       config.routes.exception(InstanceNotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
       config.routes.exception(HostConflict.class, (e, ctx) -> errors.answer(ctx, 409, e.getMessage(), e.field()));
       config.routes.exception(HostNotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
+      config.routes.exception(AlertNotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
       config.routes.exception(HostUnavailable.class, (e, ctx) -> errors.answer(ctx, 503, e.getMessage(), null));
       config.routes.exception(RenderException.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.field()));
       config.routes.exception(NginxRefusal.class, (e, ctx) -> {
