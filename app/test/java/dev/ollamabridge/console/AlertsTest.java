@@ -66,6 +66,21 @@ class AlertsTest {
   }
 
   @Test
+  void aRedirectIsNotFollowedAndFailsTheDeliveryAtOnce() {
+    receiver.answering(302);
+    long id = addWebhook("ops", receiver.url("/hook"), "generic");
+
+    api.post("/alerts/webhooks/" + id + "/test", "");
+
+    JsonNode delivery = await().atMost(PATIENCE).until(() -> api.get("/alerts/deliveries").body().get(0),
+        d -> d != null && d.path("status").asText().equals("failed"));
+    assertThat(delivery.path("attempts").asInt()).isEqualTo(1);
+    assertThat(delivery.path("last_status").asInt()).isEqualTo(302);
+    assertThat(delivery.path("last_error").asText()).contains("not followed");
+    assertThat(receiver.received()).hasSize(1);
+  }
+
+  @Test
   void aSlackWebhookGetsTextAndBlocks() {
     long id = addWebhook("team", receiver.url("/services/T0/B0/secret"), "slack");
 

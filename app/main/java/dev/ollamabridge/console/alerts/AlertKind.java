@@ -92,7 +92,8 @@ public enum AlertKind {
     return Arrays.stream(values()).filter(kind -> kind.word.equals(word)).findFirst();
   }
 
-  private static String format(double value) {
+  /** A threshold as people write it: 80, not 80.0. */
+  public String format(double value) {
     return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
   }
 }

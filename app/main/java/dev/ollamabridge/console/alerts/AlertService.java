@@ -107,6 +107,11 @@ public final class AlertService implements AutoCloseable {
     onWorker(() -> firing.remove(key(kind, subject)));
   }
 
+  /** How the payloads name this console: its machine, where the posts come from. */
+  public String machine() {
+    return console;
+  }
+
   /** The alerts firing now, oldest first. */
   public List<Firing> firing() {
     return firing.values().stream().sorted(java.util.Comparator.comparing(Firing::since)).toList();
@@ -145,7 +150,8 @@ public final class AlertService implements AutoCloseable {
   }
 
   private void post(Alert alert, List<Webhook> to) {
-    events.record("alerts", "alert." + alert.state().word(), alert.subject(), alert.kind()
+    events.record("alerts", TEST.equals(alert.kind()) ? "alert.test" : "alert." + alert.state().word(), alert.subject(),
+        alert.kind()
         + (alert.message() == null ? "" : ": " + alert.message()));
     String summary = LogText.oneLine(alert.kind() + " " + alert.state().word()
         + (alert.subject() == null ? "" : " · " + alert.subject()) + (alert.message() == null ? "" : ": " + alert.message()), 300);
@@ -250,7 +256,7 @@ public final class AlertService implements AutoCloseable {
       store.saveRules(changed);
       for (Rule rule : changed) {
         events.record(actor, "alert.rule_change", rule.kind().word(), (rule.enabled() ? "on" : "off")
-            + (rule.threshold() == null ? "" : ", threshold " + rule.threshold() + " " + rule.kind().unit())
+            + (rule.threshold() == null ? "" : ", threshold " + rule.kind().format(rule.threshold()) + " " + rule.kind().unit())
             + (rule.minutes() == null ? "" : ", for " + rule.minutes() + " min"));
         if (!rule.enabled()) {
           onWorker(() -> firing.keySet().removeIf(key -> key.startsWith(rule.kind().word() + "\u0000")));

@@ -126,7 +126,6 @@ final class ThresholdWatch {
   }
 
   private static String threshold(Rule rule) {
-    double t = rule.threshold();
-    return (t == Math.rint(t) ? Long.toString((long) t) : Double.toString(t)) + " " + rule.kind().unit();
+    return rule.kind().format(rule.threshold()) + " " + rule.kind().unit();
   }
 }
