@@ -114,47 +114,36 @@ final class AlertRoutes {
   }
 
   private static String text(JsonNode body, String field) {
-    JsonNode value = body.get(field);
-    if (value == null) {
-      return null;
-    }
-    if (!value.isTextual()) {
-      throw new InvalidInput(field, field + " must be a string");
-    }
-    return value.asText();
+    return value(body, field, JsonNode::isTextual, "a string", JsonNode::asText);
   }
 
   private static Boolean bool(JsonNode body, String field) {
-    JsonNode value = body.get(field.substring(field.lastIndexOf('.') + 1));
-    if (value == null) {
-      return null;
-    }
-    if (!value.isBoolean()) {
-      throw new InvalidInput(field, field + " must be true or false");
-    }
-    return value.asBoolean();
+    return value(body, field, JsonNode::isBoolean, "true or false", JsonNode::asBoolean);
   }
 
   private static Double number(JsonNode body, String field) {
-    JsonNode value = body.get(field.substring(field.lastIndexOf('.') + 1));
-    if (value == null) {
-      return null;
-    }
-    if (!value.isNumber()) {
-      throw new InvalidInput(field, field + " must be a number");
-    }
-    return value.asDouble();
+    return value(body, field, JsonNode::isNumber, "a number", JsonNode::asDouble);
   }
 
   private static Integer integer(JsonNode body, String field) {
+    return value(body, field, v -> v.isIntegralNumber() && v.canConvertToInt(),
+        "an integer from 0 to " + AlertKind.MAX_MINUTES, JsonNode::asInt);
+  }
+
+  /**
+   * The value of {@code field} (its last part, after a rule's {@code kind.}) in {@code body}, null when
+   * absent, refused naming the whole field when it is not of its type.
+   */
+  private static <T> T value(JsonNode body, String field, java.util.function.Predicate<JsonNode> ofType, String type,
+      java.util.function.Function<JsonNode, T> read) {
     JsonNode value = body.get(field.substring(field.lastIndexOf('.') + 1));
     if (value == null) {
       return null;
     }
-    if (!value.isIntegralNumber() || !value.canConvertToInt()) {
-      throw new InvalidInput(field, field + " must be an integer from 0 to " + AlertKind.MAX_MINUTES);
+    if (!ofType.test(value)) {
+      throw new InvalidInput(field, field + " must be " + type);
     }
-    return value.asInt();
+    return read.apply(value);
   }
 
   private static List<String> kinds() {
