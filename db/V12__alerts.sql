@@ -33,3 +33,13 @@ CREATE TABLE alert_deliveries (
   at           TEXT    NOT NULL,
   updated_at   TEXT    NOT NULL
 );
+
+-- What fires now, so that a restarted console neither fires again what it posted nor misses the
+-- resolution of what fired before it stopped.
+CREATE TABLE alert_firing (
+  kind    TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  message TEXT,
+  since   TEXT NOT NULL,
+  PRIMARY KEY (kind, subject)
+);

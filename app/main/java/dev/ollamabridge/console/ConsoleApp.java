@@ -224,7 +224,7 @@ public final class ConsoleApp implements AutoCloseable {
             state.healthy() ? null : state.lastError());
         nginx.changed("health", "health: " + target.name() + (state.healthy() ? " up" : " down"));
       });
-      AlertService alerts = alerts(database, events, json, http, health, hosts, applier, repository, scraper);
+      AlertService alerts = alerts(database, events, json, http, health, hosts, applier, repository, instances, scraper);
       parts.add(0, alerts);
       ConsoleMetrics metrics = new ConsoleMetrics(() -> countBy(instances.overview(), ConsoleApp::processWord),
           () -> countBy(instances.overview(), ConsoleApp::healthWord));
@@ -272,15 +272,18 @@ public final class ConsoleApp implements AutoCloseable {
    */
   private static AlertService alerts(Database database, EventLog events, ObjectMapper json, OkHttpClient http,
       HealthChecker health, HostService hosts, Optional<NginxApplier> applier, InstanceRepository repository,
-      BridgeScraper scraper) {
+      InstanceService instances, BridgeScraper scraper) {
     AlertService alerts = new AlertService(database, events, json, http, machineName(), DeliveryPolicy.standard(),
         Clock.systemUTC());
     health.addListener(AlertFeeds.health(alerts));
     hosts.addListener(AlertFeeds.hosts(alerts, hosts));
     hosts.addEdgeListener(AlertFeeds.edges(alerts));
     applier.ifPresent(a -> a.addListener(AlertFeeds.nginx(alerts)));
-    alerts.watch(() -> repository.all().stream().filter(Instance::enabled)
-            .collect(java.util.stream.Collectors.toMap(Instance::id, Instance::name)),
+    alerts.watch(() -> {
+      Set<Long> stopped = instances.stopped();
+      return repository.all().stream().filter(i -> i.enabled() && !stopped.contains(i.id()))
+          .collect(java.util.stream.Collectors.toMap(Instance::id, Instance::name));
+    },
         scraper::latest, KeyBudgets.NONE, scraper.interval());
     return alerts;
   }

@@ -120,6 +120,33 @@ class AlertsTest {
   }
 
   @Test
+  void whatFiredBeforeARestartIsNotFiredAgainAndTheNextConsoleResolvesIt() throws Exception {
+    addWebhook("ops", receiver.url("/hook"), "generic");
+    assertThat(api.patch("/settings", "{\"health.interval_ms\": 200, \"health.fall\": 1, \"health.rise\": 1}").status())
+        .isEqualTo(200);
+    try (FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults())) {
+      int port = TestPorts.listenPort();
+      Process bridge = bridge(port, backend.baseUrl());
+      long id = api.post("/instances", "{\"name\":\"outside\",\"managed\":false,\"listen_host\":\"127.0.0.1\",\"port\":"
+          + port + "}").body().path("id").asLong();
+      await().atMost(PATIENCE).until(() -> api.get("/instances/" + id).body().at("/health/healthy").asBoolean());
+      bridge.destroyForcibly().waitFor();
+      await().atMost(PATIENCE).until(() -> alert("instance_down", "firing"), a -> a != null);
+
+      console.close();
+      console = TestConsoles.start(data);
+      api = TestConsoles.client(console, data);
+      long version = api.get("/instances/" + id).body().path("version").asLong();
+      assertThat(api.delete("/instances/" + id + "?version=" + version).status()).isEqualTo(204);
+
+      JsonNode resolved = await().atMost(PATIENCE).until(() -> alert("instance_down", "resolved"), a -> a != null);
+      assertThat(resolved.path("message").asText()).contains("stopped on purpose, disabled or removed");
+      assertThat(receiver.received()).as("fired once across the restart, then resolved")
+          .filteredOn(b -> b.path("alert").asText().equals("instance_down")).hasSize(2);
+    }
+  }
+
+  @Test
   void badWebhooksAndRulesAreRefusedNamingTheField() {
     assertThat(api.post("/alerts/webhooks", "{\"name\":\"x\",\"url\":\"ftp://example.com/\"}").field()).isEqualTo("url");
     assertThat(api.post("/alerts/webhooks", "{\"name\":\"x\",\"url\":\"http://" + "a".repeat(2050) + "\"}").error())

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The console's alerts: webhooks and rules as the operator set them, alerts raised and resolved by
  * what the console observes ({@link AlertFeeds}, {@link ThresholdWatch}), each recorded as an event
- * and posted to every enabled webhook. An alert fires once for its subject until it is resolved; a
- * resolution that follows no firing (a console restarted meanwhile) is not posted.
+ * and posted to every enabled webhook. An alert fires once for its subject until it is resolved; what
+ * fires is kept in the database, so a restarted console neither fires it again nor misses its resolution.
  *
  * <p>Every change of an alert's state runs on one thread of its own, so the callers (health checks,
  * the hosts' watch, nginx's apply thread) never wait for the database or a webhook.
@@ -71,21 +71,31 @@ public final class AlertService implements AutoCloseable {
     this.clock = clock;
     this.sender = new WebhookSender(store, policy, http);
     store.abandonPending("the console stopped before this delivery ended");
+    store.firing().forEach(f -> firing.put(key(f.kind(), f.subject()), f));
   }
 
   /**
    * Evaluates the threshold rules every {@code every}: each bridge's latest figures (error ratio, p95
-   * latency) and the keys' budgets.
+   * latency) and the keys' budgets. Also resolves instance_down for an instance that left the bridges
+   * (stopped on purpose, disabled, removed), whose health checks stopped with it.
    *
-   * @param bridges the bridges scraped, by instance id → name
+   * @param bridges the bridges that should run, by instance id → name: enabled and not stopped on purpose
    * @param latest a bridge's latest figures ({@code BridgeScraper::latest})
    */
   public void watch(Supplier<Map<Long, String>> bridges, LongFunction<Optional<Figures>> latest, KeyBudgets budgets,
       Duration every) {
-    ThresholdWatch watch = new ThresholdWatch(bridges, latest, budgets);
+    ThresholdWatch watch = new ThresholdWatch(bridges, latest, budgets, firing.values().stream()
+        .map(f -> f.kind().word() + "|" + f.subject()).toList());
     worker.scheduleWithFixedDelay(() -> {
       try {
         watch.round(store.rules(), clock.instant(), this::change);
+        java.util.Collection<String> running = bridges.get().values();
+        for (Firing down : List.copyOf(firing.values())) {
+          if (down.kind() == AlertKind.INSTANCE_DOWN && !running.contains(down.subject())) {
+            change(AlertKind.INSTANCE_DOWN, down.subject(), Alert.State.RESOLVED,
+                "instance " + down.subject() + " was stopped on purpose, disabled or removed");
+          }
+        }
       } catch (RuntimeException e) {
         log.warn("alert rules round failed: {}", e.toString());
       }
@@ -104,7 +114,11 @@ public final class AlertService implements AutoCloseable {
 
   /** Forgets a firing alert whose subject went away on purpose (a host revoked): nothing is posted. */
   public void forget(AlertKind kind, String subject) {
-    onWorker(() -> firing.remove(key(kind, subject)));
+    onWorker(() -> {
+      if (firing.remove(key(kind, subject)) != null) {
+        store.resolved(kind, subject);
+      }
+    });
   }
 
   /** How the payloads name this console: its machine, where the posts come from. */
@@ -141,9 +155,13 @@ public final class AlertService implements AutoCloseable {
       if (!store.rules().get(kind).enabled() || firing.containsKey(key)) {
         return;
       }
-      firing.put(key, new Firing(kind, subject, message, clock.instant()));
+      Firing fires = new Firing(kind, subject, message, clock.instant());
+      store.fires(fires);
+      firing.put(key, fires);
     } else if (firing.remove(key) == null) {
       return;
+    } else {
+      store.resolved(kind, subject);
     }
     post(new Alert(kind.word(), state, subject, message, clock.instant()), store.webhooks().stream()
         .filter(Webhook::enabled).toList());
@@ -259,7 +277,10 @@ public final class AlertService implements AutoCloseable {
             + (rule.threshold() == null ? "" : ", threshold " + rule.kind().format(rule.threshold()) + " " + rule.kind().unit())
             + (rule.minutes() == null ? "" : ", for " + rule.minutes() + " min"));
         if (!rule.enabled()) {
-          onWorker(() -> firing.keySet().removeIf(key -> key.startsWith(rule.kind().word() + "\u0000")));
+          onWorker(() -> {
+            firing.keySet().removeIf(key -> key.startsWith(rule.kind().word() + "\u0000"));
+            store.resolvedAll(rule.kind());
+          });
         }
       }
       return rules();

@@ -111,6 +111,36 @@ final class AlertStore {
     }
   }
 
+  List<AlertService.Firing> firing() {
+    List<AlertService.Firing> all = new ArrayList<>();
+    try (Connection c = database.connection();
+        PreparedStatement query = c.prepareStatement("SELECT * FROM alert_firing ORDER BY since");
+        ResultSet rows = query.executeQuery()) {
+      while (rows.next()) {
+        String subject = rows.getString("subject");
+        String message = rows.getString("message");
+        Instant since = Instant.parse(rows.getString("since"));
+        AlertKind.of(rows.getString("kind")).ifPresent(kind -> all.add(new AlertService.Firing(kind, subject, message, since)));
+      }
+      return all;
+    } catch (SQLException e) {
+      throw new DatabaseException("could not read the alerts that fire: " + e.getMessage(), e);
+    }
+  }
+
+  void fires(AlertService.Firing firing) {
+    update("INSERT OR REPLACE INTO alert_firing (kind, subject, message, since) VALUES (?, ?, ?, ?)",
+        firing.kind().word(), firing.subject(), firing.message(), firing.since().toString());
+  }
+
+  void resolved(AlertKind kind, String subject) {
+    update("DELETE FROM alert_firing WHERE kind = ? AND subject = ?", kind.word(), subject);
+  }
+
+  void resolvedAll(AlertKind kind) {
+    update("DELETE FROM alert_firing WHERE kind = ?", kind.word());
+  }
+
   /** A new delivery, pending, and the oldest ones past {@link #KEEP_DELIVERIES} deleted. */
   long addDelivery(Webhook webhook, Alert alert, String summary) {
     try (Connection c = database.connection();

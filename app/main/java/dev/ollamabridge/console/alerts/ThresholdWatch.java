@@ -38,10 +38,18 @@ final class ThresholdWatch {
   /** The subjects this watch raised, to resolve those that leave. */
   private final Set<String> raised = new HashSet<>();
 
-  ThresholdWatch(Supplier<Map<Long, String>> bridges, LongFunction<Optional<Figures>> latest, KeyBudgets budgets) {
+  /** @param firing what fired before this watch started ({@code kind|subject}), for it to resolve */
+  ThresholdWatch(Supplier<Map<Long, String>> bridges, LongFunction<Optional<Figures>> latest, KeyBudgets budgets,
+      java.util.Collection<String> firing) {
     this.bridges = bridges;
     this.latest = latest;
     this.budgets = budgets;
+    for (String key : firing) {
+      if (key.startsWith(AlertKind.ERROR_RATIO.word() + "|") || key.startsWith(AlertKind.LATENCY_P95.word() + "|")
+          || key.startsWith(AlertKind.KEY_BUDGET.word() + "|")) {
+        raised.add(key);
+      }
+    }
   }
 
   void round(Map<AlertKind, Rule> rules, Instant now, Change change) {

@@ -23,7 +23,7 @@ class ThresholdWatchTest {
   private final AtomicReference<Figures> latest = new AtomicReference<>();
   private final AtomicReference<Map<Long, String>> bridges = new AtomicReference<>(Map.of(1L, "b1"));
   private final ThresholdWatch watch = new ThresholdWatch(bridges::get, id -> Optional.ofNullable(latest.get()),
-      KeyBudgets.NONE);
+      KeyBudgets.NONE, List.of());
   private final Map<AlertKind, Rule> rules = new java.util.EnumMap<>(Map.of(
       AlertKind.ERROR_RATIO, new Rule(AlertKind.ERROR_RATIO, true, 10.0, 2),
       AlertKind.LATENCY_P95, new Rule(AlertKind.LATENCY_P95, false, 1000.0, 0),
