@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ollamabridge.cli.HostPort;
+import dev.ollamabridge.console.alerts.AlertFeeds;
+import dev.ollamabridge.console.alerts.AlertService;
+import dev.ollamabridge.console.alerts.DeliveryPolicy;
+import dev.ollamabridge.console.alerts.KeyBudgets;
 import dev.ollamabridge.console.auth.AdminAccount;
 import dev.ollamabridge.console.auth.ApiTokens;
 import dev.ollamabridge.console.auth.LoginThrottle;
@@ -224,6 +228,8 @@ public final class ConsoleApp implements AutoCloseable {
             state.healthy() ? null : state.lastError());
         nginx.changed("health", "health: " + target.name() + (state.healthy() ? " up" : " down"));
       });
+      AlertService alerts = alerts(database, events, json, http, health, hosts, applier, repository, instances, scraper);
+      parts.add(0, alerts);
       ConsoleMetrics metrics = new ConsoleMetrics(() -> countBy(instances.overview(), ConsoleApp::processWord),
           () -> countBy(instances.overview(), ConsoleApp::healthWord));
       applier.ifPresent(a -> a.addListener((revision, took) -> metrics.applied(revision.result(), took)));
@@ -248,7 +254,7 @@ public final class ConsoleApp implements AutoCloseable {
           new SettingsService(settings, events, cacheFollower), events,
           configs, applier, revisions, edges, tokens, admin, new Sessions(SESSION_IDLE, SESSION_LIFETIME),
           LoginThrottle.standard(), scraper, metrics, bridgeJava, cache, data, json,
-          new UsageService(usageRepository, Clock.systemUTC()));
+          new UsageService(usageRepository, Clock.systemUTC()), alerts);
       Javalin api = ConsoleHttp.create(config.listen().host(), config.listen().port(), services);
       api.start();
       apiPort.set(api.port());
@@ -269,6 +275,37 @@ public final class ConsoleApp implements AutoCloseable {
       closeAll(parts);
       directory.close();
       throw e;
+    }
+  }
+
+  /**
+   * The alerts, fed by the health checks, the hosts, nginx's applies, the edges and the scraped
+   * figures. The key-budget rule reads {@link KeyBudgets#NONE} until keys and usage are wired to it.
+   */
+  private static AlertService alerts(Database database, EventLog events, ObjectMapper json, OkHttpClient http,
+      HealthChecker health, HostService hosts, Optional<NginxApplier> applier, InstanceRepository repository,
+      InstanceService instances, BridgeScraper scraper) {
+    AlertService alerts = new AlertService(database, events, json, http, machineName(), DeliveryPolicy.standard(),
+        Clock.systemUTC());
+    health.addListener(AlertFeeds.health(alerts));
+    hosts.addListener(AlertFeeds.hosts(alerts, hosts));
+    hosts.addEdgeListener(AlertFeeds.edges(alerts));
+    applier.ifPresent(a -> a.addListener(AlertFeeds.nginx(alerts)));
+    alerts.watch(() -> {
+      Set<Long> stopped = instances.stopped();
+      return repository.all().stream().filter(i -> i.enabled() && !stopped.contains(i.id()))
+          .collect(java.util.stream.Collectors.toMap(Instance::id, Instance::name));
+    },
+        scraper::latest, KeyBudgets.NONE, scraper.interval());
+    return alerts;
+  }
+
+  /** How alerts name this console: its machine's name. */
+  private static String machineName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "console";
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.ollamabridge.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ollamabridge.console.alerts.AlertService;
 import dev.ollamabridge.console.auth.AdminAccount;
 import dev.ollamabridge.console.auth.ApiTokens;
 import dev.ollamabridge.console.auth.LoginThrottle;
@@ -32,6 +33,7 @@ import java.util.Optional;
  * @param dataDir the console's data directory
  * @param json the process's one JSON mapper
  * @param usage what the cluster's keys used, rolled up from the bridges' counters
+ * @param alerts the webhooks, rules and deliveries of alerts
  */
 public record ConsoleServices(
     InstanceService instances,
@@ -53,4 +55,5 @@ public record ConsoleServices(
     SharedCache cache,
     Path dataDir,
     ObjectMapper json,
-    UsageService usage) {}
+    UsageService usage,
+    AlertService alerts) {}

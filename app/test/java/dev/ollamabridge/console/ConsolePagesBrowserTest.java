@@ -30,7 +30,7 @@ class ConsolePagesBrowserTest {
 
   private static final Duration PATIENCE = Duration.ofSeconds(60);
   private static final List<String> PAGES = List.of("/", "/models", "/nginx", "/events", "/files", "/settings", "/tokens",
-      "/password", "/instances/new");
+      "/password", "/instances/new", "/alerts");
   private static Chromium browser;
 
   @TempDir

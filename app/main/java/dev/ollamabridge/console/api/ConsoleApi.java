@@ -7,6 +7,7 @@ import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;
 
 import dev.ollamabridge.console.ConsoleServices;
+import dev.ollamabridge.console.alerts.AlertNotFound;
 import dev.ollamabridge.console.auth.ApiTokens;
 import dev.ollamabridge.console.events.EventQuery;
 import dev.ollamabridge.console.files.RenderException;
@@ -57,6 +58,7 @@ public final class ConsoleApi {
     EdgeRoutes edgeRoutes = new EdgeRoutes(services.edges());
     DiscoveryRoutes discoveryRoutes = new DiscoveryRoutes(services.instances());
     UsageRoutes usageRoutes = new UsageRoutes(services.usage());
+    AlertRoutes alertRoutes = new AlertRoutes(services.alerts(), bodies);
     ApiTokens tokens = services.tokens();
     Errors errors = new Errors(pageErrors);
     {
@@ -109,6 +111,20 @@ public final class ConsoleApi {
         get("sd/bridges", discoveryRoutes::bridges);
         get("usage", usageRoutes::report);
         get("usage.csv", usageRoutes::csv);
+        path("alerts", () -> {
+          path("webhooks", () -> {
+            get(alertRoutes::webhooks);
+            post(alertRoutes::addWebhook);
+            path("{id}", () -> {
+              patch(alertRoutes::updateWebhook);
+              delete(alertRoutes::deleteWebhook);
+              post("test", alertRoutes::test);
+            });
+          });
+          get("rules", alertRoutes::rules);
+          patch("rules", alertRoutes::updateRules);
+          get("deliveries", alertRoutes::deliveries);
+        });
       }));
 
       config.routes.exception(InvalidInput.class, (e, ctx) -> errors.answer(ctx, 400, refusal(e.getMessage(), e.field(),
@@ -135,6 +151,7 @@ public final class ConsoleApi {
       config.routes.exception(InstanceNotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
       config.routes.exception(HostConflict.class, (e, ctx) -> errors.answer(ctx, 409, e.getMessage(), e.field()));
       config.routes.exception(HostNotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
+      config.routes.exception(AlertNotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
       config.routes.exception(HostUnavailable.class, (e, ctx) -> errors.answer(ctx, 503, e.getMessage(), null));
       config.routes.exception(RenderException.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.field()));
       config.routes.exception(NginxRefusal.class, (e, ctx) -> {

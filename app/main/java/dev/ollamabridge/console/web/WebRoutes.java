@@ -33,6 +33,7 @@ public final class WebRoutes {
   private final TokenPages tokens;
   private final HostPages hosts;
   private final UsagePages usage;
+  private final AlertPages alerts;
 
   public WebRoutes(ConsoleServices services) {
     this.services = services;
@@ -49,6 +50,7 @@ public final class WebRoutes {
     this.tokens = new TokenPages(services.tokens(), services.events(), pages);
     this.hosts = new HostPages(services.hosts(), services.instances(), pages);
     this.usage = new UsagePages(services.usage(), services.json(), pages);
+    this.alerts = new AlertPages(services.alerts(), services.alerts().machine(), pages);
   }
 
   public void register(JavalinConfig config) {
@@ -125,6 +127,15 @@ public final class WebRoutes {
         get(tokens::list);
         post(tokens::create);
         post("{id}/revoke", tokens::revoke);
+      });
+      path("/alerts", () -> {
+        get(alerts::show);
+        get("live", alerts::live);
+        post("webhooks", alerts::addWebhook);
+        post("webhooks/{id}/enabled", alerts::setEnabled);
+        post("webhooks/{id}/test", alerts::test);
+        post("webhooks/{id}/delete", alerts::delete);
+        post("rules", alerts::saveRules);
       });
       get("/metrics", this::metrics);
       get("/usage", usage::show);
