@@ -82,6 +82,10 @@ public record SettingHelp(String label, String unit, String description) {
             + " the Shared Redis above is empty. Bridges on other hosts must reach this address.");
     put(Setting.CACHE_REDIS_MAX_MEMORY_MB, "Managed Redis memory", "MiB",
         "The managed Redis's maxmemory; past it the least recently used answers are dropped (allkeys-lru).");
+    put(Setting.BACKUP_SCHEDULE, "Scheduled backup", "off or daily",
+        "daily: a backup without secrets into the backup directory once a day. Secrets only through the command line.");
+    put(Setting.BACKUP_KEEP, "Backups kept", "newest", "Older backups in the backup directory are deleted after each new one.");
+    put(Setting.BACKUP_DIR, "Backup directory", null, "Empty: the data directory's backups/.");
   }
 
   private static void put(Setting setting, String label, String unit, String description) {
