@@ -5,6 +5,7 @@ import dev.ollamabridge.console.auth.AdminAccount;
 import dev.ollamabridge.console.auth.ApiTokens;
 import dev.ollamabridge.console.auth.LoginThrottle;
 import dev.ollamabridge.console.auth.Sessions;
+import dev.ollamabridge.console.backup.BackupService;
 import dev.ollamabridge.console.cache.SharedCache;
 import dev.ollamabridge.console.metrics.BridgeScraper;
 import dev.ollamabridge.console.metrics.ConsoleMetrics;
@@ -30,6 +31,7 @@ import java.util.Optional;
  * @param cache the Redis the bridges share as a cache tier, and whether it answers
  * @param dataDir the console's data directory
  * @param json the process's one JSON mapper
+ * @param backups the backups the console makes into backup.dir
  */
 public record ConsoleServices(
     InstanceService instances,
@@ -50,4 +52,5 @@ public record ConsoleServices(
     BridgeJava bridgeJava,
     SharedCache cache,
     Path dataDir,
-    ObjectMapper json) {}
+    ObjectMapper json,
+    BackupService backups) {}

@@ -32,6 +32,7 @@ public final class WebRoutes {
   private final FilePages files;
   private final TokenPages tokens;
   private final HostPages hosts;
+  private final BackupPages backups;
 
   public WebRoutes(ConsoleServices services) {
     this.services = services;
@@ -47,6 +48,7 @@ public final class WebRoutes {
     this.files = new FilePages(services.configs(), pages);
     this.tokens = new TokenPages(services.tokens(), services.events(), pages);
     this.hosts = new HostPages(services.hosts(), services.instances(), pages);
+    this.backups = new BackupPages(services.backups(), pages);
   }
 
   public void register(JavalinConfig config) {
@@ -114,6 +116,9 @@ public final class WebRoutes {
       get("/settings", settings::show);
       get("/settings/cache", settings::cache);
       post("/settings", settings::save);
+      post("/settings/backup", backups::create);
+      get("/settings/backups", backups::list);
+      get("/settings/backups/{name}", backups::download);
       get("/events", events::list);
       get("/models", ctx -> pages.render(ctx, "models.jte",
           ModelsPage.of(layout(ctx, "Models", "models"), services.models())));
