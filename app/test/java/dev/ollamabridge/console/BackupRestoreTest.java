@@ -27,13 +27,10 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
-import okhttp3.FormBody;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -57,8 +54,6 @@ class BackupRestoreTest {
   private static final String UPSTREAM_KEY = "sk-upstream-0123456789abcdef";
   private static final String CLIENT_KEY = "client-key-0123456789";
   private static final String NEW_PASSWORD = "the restored console's password";
-  private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
-  private static final Pattern TOKEN = Pattern.compile("value=\"(obt_[A-Za-z0-9_-]+)\"");
 
   @TempDir Path data;
   @TempDir Path files;
@@ -84,7 +79,7 @@ class BackupRestoreTest {
     assertThat(api.patch("/settings", "{\"nginx.keepalive\":48,\"models.refresh_s\":120}").status()).isEqualTo(200);
     nginx.awaitSettled();
     String firstPassword = Files.readString(data.resolve("admin-password")).strip();
-    Session admin = Session.login(nginx.console.port(), firstPassword);
+    WebSession admin = WebSession.login(nginx.console.port(), firstPassword);
     String token = admin.createToken("ci-deploy");
     admin.changePassword(firstPassword, NEW_PASSWORD);
     JsonNode instancesBefore = withoutRuntime(api.get("/instances").body());
@@ -175,8 +170,8 @@ class BackupRestoreTest {
         .isEqualTo(newestRevision.path("hash").asText()));
     JsonNode kept = restoredApi.get("/nginx/revisions/" + newestRevision.path("id").asLong()).body();
     assertThat(kept.path("hash").asText()).as("the revisions came along").isEqualTo(newestRevision.path("hash").asText());
-    assertThat(Session.loginStatus(second.port(), NEW_PASSWORD)).as("the admin password works").isEqualTo(303);
-    assertThat(Session.loginStatus(second.port(), firstPassword)).as("the old one does not").isEqualTo(401);
+    assertThat(WebSession.loginStatus(second.port(), NEW_PASSWORD)).as("the admin password works").isEqualTo(303);
+    assertThat(WebSession.loginStatus(second.port(), firstPassword)).as("the old one does not").isEqualTo(401);
     await().atMost(ManagedNginxFixture.PATIENCE).untilAsserted(() -> assertThat(chatThrough(
         restoredApi.get("/settings").body().path("nginx.listen").asText())).as("nginx serves again").isEqualTo(200));
   }
@@ -283,63 +278,5 @@ class BackupRestoreTest {
         Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
       return rows.next() ? rows.getString(1) : null;
     }
-  }
-
-  /** The web console as a browser without JavaScript uses it: a session cookie and the page's CSRF token. */
-  private record Session(int port, String cookie) {
-
-    static Session login(int port, String password) throws IOException {
-      try (Response response = HTTP.newCall(loginRequest(port, password)).execute()) {
-        assertThat(response.code()).as("logged in").isEqualTo(303);
-        String cookie = response.header("Set-Cookie");
-        return new Session(port, cookie.substring(0, cookie.indexOf(';')));
-      }
-    }
-
-    static int loginStatus(int port, String password) throws IOException {
-      try (Response response = HTTP.newCall(loginRequest(port, password)).execute()) {
-        return response.code();
-      }
-    }
-
-    private static Request loginRequest(int port, String password) {
-      return new Request.Builder().url("http://127.0.0.1:" + port + "/login").post(new FormBody.Builder()
-          .add("user", "admin").add("password", password).add("next", "/").build()).build();
-    }
-
-    String createToken(String name) throws IOException {
-      return match(TOKEN, post("/tokens", Map.of("name", name)));
-    }
-
-    void changePassword(String current, String next) throws IOException {
-      post("/password", Map.of("current_password", current, "new_password", next, "repeat_password", next));
-    }
-
-    String get(String path) throws IOException {
-      try (Response response = HTTP.newCall(new Request.Builder().url(url(path)).header("Cookie", cookie).build()).execute()) {
-        return response.body().string();
-      }
-    }
-
-    String post(String path, Map<String, String> fields) throws IOException {
-      String csrf = match(CSRF, get(path));
-      FormBody.Builder form = new FormBody.Builder().add("_csrf", csrf);
-      fields.forEach(form::add);
-      try (Response response = HTTP.newCall(new Request.Builder().url(url(path)).header("Cookie", cookie)
-          .post(form.build()).build()).execute()) {
-        assertThat(response.code()).as("POST " + path).isIn(200, 303);
-        return response.body().string();
-      }
-    }
-
-    private String url(String path) {
-      return "http://127.0.0.1:" + port + path;
-    }
-  }
-
-  private static String match(Pattern pattern, String text) {
-    Matcher matcher = pattern.matcher(text);
-    assertThat(matcher.find()).as("%s in %s", pattern, text.length() > 2000 ? text.substring(0, 2000) : text).isTrue();
-    return matcher.group(1);
   }
 }
