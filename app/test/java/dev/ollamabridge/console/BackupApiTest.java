@@ -138,7 +138,7 @@ class BackupApiTest {
     assertThat(api.post("/instances", "{\"name\":\"keyed\",\"managed\":false,\"shared_mode\":true,\"upstream_api_key\":\""
         + UPSTREAM_KEY + "\"}").status()).isEqualTo(201);
     Path backup = data.resolve("backups").resolve(api.post("/backups", "").body().path("name").asText());
-    Path restored = elsewhere.resolve("restored");
+    Path restored = Files.createDirectory(elsewhere.resolve("restored")); // empty: as good as none
 
     StringWriter out = new StringWriter();
     CommandLine restore = new CommandLine(new RestoreCommand());
