@@ -160,6 +160,14 @@ class BackupApiTest {
       assertThat(instance.path("cache_dir").asText()).as("moved with the data directory")
           .startsWith(restored.toAbsolutePath().normalize() + "/cache/");
     }
+
+    restoredConsole.close();
+    restoredConsole = null;
+    Path offline = elsewhere.resolve("offline.zip");
+    int backedUp = new CommandLine(new BackupCommand()).setOut(new PrintWriter(new StringWriter()))
+        .execute("--to", offline.toString(), "--data-dir", restored.toString());
+    assertThat(backedUp).as("a stopped console is backed up too").isZero();
+    assertThat(zipEntries(Files.readAllBytes(offline))).containsExactly("manifest.json", "console.db");
   }
 
   private static byte[] download(int port, String token, String path) throws IOException {

@@ -1,6 +1,7 @@
 package dev.ollamabridge.console.api;
 
 import dev.ollamabridge.console.backup.BackupService;
+import dev.ollamabridge.logs.LogText;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ final class BackupRoutes {
   void download(Context ctx) throws IOException {
     String name = ctx.pathParam("name");
     Path file = backups.file(name).orElseThrow(() -> new NginxRoutes.NotFound("no backup named '"
-        + dev.ollamabridge.logs.LogText.oneLine(name, 100) + "' in " + backups.directory()));
+        + LogText.oneLine(name, 100) + "' in " + backups.directory()));
     ctx.contentType("application/zip")
         .header("Content-Disposition", "attachment; filename=\"" + file.getFileName() + "\"")
         .header("Content-Length", Long.toString(Files.size(file)))
