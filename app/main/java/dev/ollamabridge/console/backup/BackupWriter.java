@@ -104,7 +104,6 @@ public final class BackupWriter {
     Map<String, byte[]> secretFiles = secretFiles(data);
     List<String> withheld = new ArrayList<>();
     byte[] sealed = null;
-    BackupManifest.Encryption encryption = null;
     if (passphrase == null) {
       instanceSecrets.forEach(each -> withheld.add("instance " + each.name() + ": " + words(each)
           + (each.enabled() ? " (restored disabled)" : "")));
@@ -112,17 +111,16 @@ public final class BackupWriter {
     }
     String createdAt = clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
     BackupManifest manifest = new BackupManifest(BackupManifest.FORMAT, Version.current(), createdAt, data.toString(),
-        parts, null, withheld);
+        List.copyOf(parts), null, List.copyOf(withheld));
     if (passphrase != null) {
       Map<String, String> files = new LinkedHashMap<>();
       secretFiles.forEach((name, bytes) -> files.put(name, Base64.getEncoder().encodeToString(bytes)));
       SecretBox.Sealed box = SecretBox.seal(json.writeValueAsBytes(new SecretsPayload(instanceSecrets, files)), passphrase,
           manifest.associatedData());
       sealed = box.bytes();
-      encryption = box.encryption();
       parts.add(new BackupManifest.Part(BackupManifest.SECRETS, sealed.length, sha256(sealed)));
       manifest = new BackupManifest(manifest.format(), manifest.consoleVersion(), createdAt, manifest.dataDir(),
-          List.copyOf(parts), encryption, List.of());
+          List.copyOf(parts), box.encryption(), List.of());
     }
 
     Path temp = Files.createTempFile(out.getParent(), "." + out.getFileName(), ".tmp", OwnerOnly.fileAttributes());
