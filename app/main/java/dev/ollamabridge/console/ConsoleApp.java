@@ -12,6 +12,8 @@ import dev.ollamabridge.console.auth.AdminAccount;
 import dev.ollamabridge.console.auth.ApiTokens;
 import dev.ollamabridge.console.auth.LoginThrottle;
 import dev.ollamabridge.console.auth.Sessions;
+import dev.ollamabridge.console.backup.BackupService;
+import dev.ollamabridge.console.backup.BackupWriter;
 import dev.ollamabridge.console.cache.ManagedRedis;
 import dev.ollamabridge.console.cache.RedisProbe;
 import dev.ollamabridge.console.cache.SharedCache;
@@ -98,6 +100,8 @@ public final class ConsoleApp implements AutoCloseable {
   private static final Duration SCRAPE_WINDOW = Duration.ofHours(1);
   private static final Duration SESSION_IDLE = Duration.ofMinutes(30);
   private static final Duration SESSION_LIFETIME = Duration.ofHours(12);
+  /** How often the backup schedule is looked at: a change of backup.schedule takes effect within it. */
+  private static final Duration BACKUP_CHECK = Duration.ofSeconds(5);
 
   private final DataDirectory directory;
   private final List<AutoCloseable> parts;
@@ -250,11 +254,15 @@ public final class ConsoleApp implements AutoCloseable {
       SharedCacheFollower cacheFollower = new SharedCacheFollower(nginx, cache, instances, data.resolve("redis/launched"));
       parts.add(0, cacheFollower);
       cacheFollower.relaunchIfChangedSinceLastRun("console");
+      BackupService backups = new BackupService(data, settings, events, new BackupWriter(json, Clock.systemUTC()),
+          Clock.systemUTC(), BACKUP_CHECK);
+      parts.add(0, backups);
+      backups.start();
       ConsoleServices services = new ConsoleServices(instances, hosts, models,
           new SettingsService(settings, events, cacheFollower), events,
           configs, applier, revisions, edges, tokens, admin, new Sessions(SESSION_IDLE, SESSION_LIFETIME),
           LoginThrottle.standard(), scraper, metrics, bridgeJava, cache, data, json,
-          new UsageService(usageRepository, Clock.systemUTC()), alerts);
+          new UsageService(usageRepository, Clock.systemUTC()), alerts, backups);
       Javalin api = ConsoleHttp.create(config.listen().host(), config.listen().port(), services);
       api.start();
       apiPort.set(api.port());

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "console",
     mixinStandardHelpOptions = true,
-    subcommands = StopAllCommand.class,
+    subcommands = {StopAllCommand.class, BackupCommand.class, RestoreCommand.class},
     description = "Store bridge instances, run and health-check them, and serve the admin API. Stopping it"
         + " leaves its bridges and nginx running (the next start adopts them); `console stop-all` stops them.")
 public final class ConsoleCommand implements Callable<Integer> {
@@ -73,6 +73,10 @@ public final class ConsoleCommand implements Callable<Integer> {
       + " JDK 21 or later found in $JAVA_HOME, /usr/lib/jvm, the console's own runtime or on the PATH, else the console's"
       + " own runtime) or the absolute path of a JDK 17+'s bin/java (default auto). Env: OLLAMA_BRIDGE_BRIDGE_JAVA.")
   String bridgeJava;
+
+  @Option(names = "--backup-dir", paramLabel = "DIR", description = "Where backups made by the console (its Backup button,"
+      + " POST /api/v1/backups, backup.schedule) are kept (default <data>/backups). Env: OLLAMA_BRIDGE_BACKUP_DIR.")
+  String backupDir;
 
   @Option(names = "--nginx-listen", description = "HOST:PORT of the managed nginx (default 127.0.0.1:8080). Stored as the nginx.listen setting.")
   String nginxListen;
@@ -140,6 +144,7 @@ public final class ConsoleCommand implements Callable<Integer> {
     flags.put(Setting.CACHE_ROOTS, cacheRoots);
     flags.put(Setting.NGINX_TLS_DIR, nginxTlsDir);
     flags.put(Setting.BRIDGE_JAVA, bridgeJava);
+    flags.put(Setting.BACKUP_DIR, backupDir);
     Map<Setting, String> operator = new EnumMap<>(Setting.class);
     for (Setting setting : Setting.values()) {
       if (!setting.operator()) {

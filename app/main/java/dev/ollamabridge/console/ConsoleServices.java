@@ -6,6 +6,7 @@ import dev.ollamabridge.console.auth.AdminAccount;
 import dev.ollamabridge.console.auth.ApiTokens;
 import dev.ollamabridge.console.auth.LoginThrottle;
 import dev.ollamabridge.console.auth.Sessions;
+import dev.ollamabridge.console.backup.BackupService;
 import dev.ollamabridge.console.cache.SharedCache;
 import dev.ollamabridge.console.metrics.BridgeScraper;
 import dev.ollamabridge.console.metrics.ConsoleMetrics;
@@ -34,6 +35,7 @@ import java.util.Optional;
  * @param json the process's one JSON mapper
  * @param usage what the cluster's keys used, rolled up from the bridges' counters
  * @param alerts the webhooks, rules and deliveries of alerts
+ * @param backups the backups the console makes into backup.dir
  */
 public record ConsoleServices(
     InstanceService instances,
@@ -56,4 +58,5 @@ public record ConsoleServices(
     Path dataDir,
     ObjectMapper json,
     UsageService usage,
-    AlertService alerts) {}
+    AlertService alerts,
+    BackupService backups) {}

@@ -9,6 +9,7 @@ import static io.javalin.apibuilder.ApiBuilder.post;
 import dev.ollamabridge.console.ConsoleServices;
 import dev.ollamabridge.console.alerts.AlertNotFound;
 import dev.ollamabridge.console.auth.ApiTokens;
+import dev.ollamabridge.console.backup.BackupRefused;
 import dev.ollamabridge.console.events.EventQuery;
 import dev.ollamabridge.console.files.RenderException;
 import dev.ollamabridge.console.hosts.HostConflict;
@@ -59,6 +60,7 @@ public final class ConsoleApi {
     DiscoveryRoutes discoveryRoutes = new DiscoveryRoutes(services.instances());
     UsageRoutes usageRoutes = new UsageRoutes(services.usage());
     AlertRoutes alertRoutes = new AlertRoutes(services.alerts(), bodies);
+    BackupRoutes backupRoutes = new BackupRoutes(services.backups());
     ApiTokens tokens = services.tokens();
     Errors errors = new Errors(pageErrors);
     {
@@ -125,6 +127,11 @@ public final class ConsoleApi {
           patch("rules", alertRoutes::updateRules);
           get("deliveries", alertRoutes::deliveries);
         });
+        path("backups", () -> {
+          get(backupRoutes::list);
+          post(backupRoutes::create);
+          get("{name}", backupRoutes::download);
+        });
       }));
 
       config.routes.exception(InvalidInput.class, (e, ctx) -> errors.answer(ctx, 400, refusal(e.getMessage(), e.field(),
@@ -163,6 +170,7 @@ public final class ConsoleApi {
       });
       config.routes.exception(NginxRoutes.NginxModeOff.class, (e, ctx) -> errors.answer(ctx, 409, e.getMessage(), "nginx.mode"));
       config.routes.exception(NginxRoutes.NotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
+      config.routes.exception(BackupRefused.class, (e, ctx) -> errors.answer(ctx, 500, e.getMessage(), null));
       // Javalin's own refusals (a body over maxRequestSize, no such route) in the API's shape too
       config.routes.exception(HttpResponseException.class, (e, ctx) -> errors.answer(ctx, e.getStatus(), switch (e.getStatus()) {
         case 413 -> "the body is larger than " + MAX_BODY_BYTES / 1024 + " KiB";

@@ -120,7 +120,17 @@ public enum Setting {
   /** The managed Redis's maxmemory, in MiB; past it the least recently used keys go (allkeys-lru). */
   CACHE_REDIS_MAX_MEMORY_MB("cache.redis_max_memory_mb", "256", value -> integer(value, 16, 1_048_576)),
   /** The usage page's hourly rows are kept this many days, then deleted (checked every hour). */
-  USAGE_KEEP_DAYS("usage.keep_days", "365", value -> integer(value, 1, 3650));
+  USAGE_KEEP_DAYS("usage.keep_days", "365", value -> integer(value, 1, 3650)),
+  /** off, or daily: a backup (without secrets) into backup.dir when the newest there is a day old. */
+  BACKUP_SCHEDULE("backup.schedule", "off", value -> oneOf(value, Choices.BACKUP_SCHEDULE)),
+  /** How many of the newest backups backup.dir keeps; older ones go after each new backup. */
+  BACKUP_KEEP("backup.keep", "7", value -> integer(value, 1, 1000)),
+  /**
+   * Where backups are written: empty for {@code <data>/backups}. An operator setting: the console writes there,
+   * and a directory outside the data directory is the operator's to name.
+   */
+  BACKUP_DIR("backup.dir", "", value -> value.isEmpty() ? value : Path.of(matches(value, Setting.SAFE_PATH,
+      "an absolute path of letters, digits, '.', '_', '-' and '/'")).normalize().toString(), true);
 
   /** The values of the settings that take one of a few words; a form shows them as a choice. */
   private static final class Choices {
@@ -128,6 +138,7 @@ public enum Setting {
     static final List<String> UNKNOWN_MODEL = List.of("reject", "any");
     static final List<String> NGINX_MODE = List.of("managed", "system", "off");
     static final List<String> BALANCE = List.of("least_conn", "round_robin", "ip_hash", "hash");
+    static final List<String> BACKUP_SCHEDULE = List.of("off", "daily");
   }
 
   /** The word that turns an optional part off. */
@@ -181,6 +192,7 @@ public enum Setting {
       case ROUTING_UNKNOWN_MODEL -> Choices.UNKNOWN_MODEL;
       case NGINX_MODE -> Choices.NGINX_MODE;
       case NGINX_BALANCE -> Choices.BALANCE;
+      case BACKUP_SCHEDULE -> Choices.BACKUP_SCHEDULE;
       default -> List.of();
     };
   }

@@ -83,6 +83,10 @@ public record SettingHelp(String label, String unit, String description) {
     put(Setting.CACHE_REDIS_MAX_MEMORY_MB, "Managed Redis memory", "MiB",
         "The managed Redis's maxmemory; past it the least recently used answers are dropped (allkeys-lru).");
     put(Setting.USAGE_KEEP_DAYS, "Usage kept for", "days", "Hourly usage older than this is deleted (checked every hour).");
+    put(Setting.BACKUP_SCHEDULE, "Scheduled backup", "off or daily",
+        "daily: a backup without secrets into the backup directory once a day. Secrets only through the command line.");
+    put(Setting.BACKUP_KEEP, "Backups kept", "newest", "Older backups in the backup directory are deleted after each new one.");
+    put(Setting.BACKUP_DIR, "Backup directory", null, "Empty: the data directory's backups/.");
   }
 
   private static void put(Setting setting, String label, String unit, String description) {

@@ -34,6 +34,7 @@ public final class WebRoutes {
   private final HostPages hosts;
   private final UsagePages usage;
   private final AlertPages alerts;
+  private final BackupPages backups;
 
   public WebRoutes(ConsoleServices services) {
     this.services = services;
@@ -51,6 +52,7 @@ public final class WebRoutes {
     this.hosts = new HostPages(services.hosts(), services.instances(), pages);
     this.usage = new UsagePages(services.usage(), services.json(), pages);
     this.alerts = new AlertPages(services.alerts(), services.alerts().machine(), pages);
+    this.backups = new BackupPages(services.backups(), pages);
   }
 
   public void register(JavalinConfig config) {
@@ -118,6 +120,9 @@ public final class WebRoutes {
       get("/settings", settings::show);
       get("/settings/cache", settings::cache);
       post("/settings", settings::save);
+      post("/settings/backup", backups::create);
+      get("/settings/backups", backups::list);
+      get("/settings/backups/{name}", backups::download);
       get("/events", events::list);
       get("/models", ctx -> pages.render(ctx, "models.jte",
           ModelsPage.of(layout(ctx, "Models", "models"), services.models())));
