@@ -166,7 +166,7 @@ public final class GeneratedFiles {
       // another host's bridges are in that host's own supervisor.conf (GET /api/v1/hosts/{name}/supervisor.conf)
       if (instance.managed() && instance.host().equals(HostRuntimes.LOCAL)) {
         List<String> argv = new ArrayList<>(snapshot.bridgeCommand());
-        argv.addAll(BridgeLaunch.arguments(instance, shared));
+        argv.addAll(BridgeLaunch.arguments(instance, shared, snapshot.dataDir()));
         bridges.add(new SupervisedBridge(instance.name(), argv, BridgeLaunch.environment(instance, shared),
             instance.enabled()));
       }

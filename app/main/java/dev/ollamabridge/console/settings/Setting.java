@@ -118,7 +118,9 @@ public enum Setting {
    */
   CACHE_REDIS_MANAGED("cache.redis_managed", "off", Setting::redisManaged),
   /** The managed Redis's maxmemory, in MiB; past it the least recently used keys go (allkeys-lru). */
-  CACHE_REDIS_MAX_MEMORY_MB("cache.redis_max_memory_mb", "256", value -> integer(value, 16, 1_048_576));
+  CACHE_REDIS_MAX_MEMORY_MB("cache.redis_max_memory_mb", "256", value -> integer(value, 16, 1_048_576)),
+  /** Whether every request through nginx and the bridges needs a client key: auto (once a key exists), on, off. */
+  KEYS_REQUIRED("keys.required", "auto", value -> oneOf(value, Choices.KEYS_REQUIRED));
 
   /** The values of the settings that take one of a few words; a form shows them as a choice. */
   private static final class Choices {
@@ -126,6 +128,7 @@ public enum Setting {
     static final List<String> UNKNOWN_MODEL = List.of("reject", "any");
     static final List<String> NGINX_MODE = List.of("managed", "system", "off");
     static final List<String> BALANCE = List.of("least_conn", "round_robin", "ip_hash", "hash");
+    static final List<String> KEYS_REQUIRED = List.of("auto", "on", "off");
   }
 
   /** The word that turns an optional part off. */
@@ -179,6 +182,7 @@ public enum Setting {
       case ROUTING_UNKNOWN_MODEL -> Choices.UNKNOWN_MODEL;
       case NGINX_MODE -> Choices.NGINX_MODE;
       case NGINX_BALANCE -> Choices.BALANCE;
+      case KEYS_REQUIRED -> Choices.KEYS_REQUIRED;
       default -> List.of();
     };
   }
