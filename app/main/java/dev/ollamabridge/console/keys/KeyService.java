@@ -199,6 +199,11 @@ public final class KeyService {
     }
   }
 
+  /** What a key is now, in one word: active, disabled, expired or revoked. */
+  public static String state(ClientKey key, Instant now) {
+    return key.revoked() ? "revoked" : !key.enabled() ? "disabled" : key.expired(now) ? "expired" : "active";
+  }
+
   private ClientKey live(long id) {
     ClientKey key = get(id);
     if (key.revoked()) {
