@@ -73,6 +73,7 @@ final class GenerationHandler {
     byte[] bytes = RequestBodies.bytes(ctx, config.maxBodyBytes());
     ObjectNode body = RequestBodies.jsonObject(bytes);
     ModelName model = aliases.resolve(body, "model");
+    ClientAccess.model(ctx, model);
     Prompt prompt = PromptParser.parse(route.dialect, route.kind, body);
     generate(ctx, route, prompt, body, model.aliased() ? null : bytes, ClientEncoder.of(prompt, model.client()), model,
         true);
@@ -129,7 +130,7 @@ final class GenerationHandler {
         ? answer.documents(new SameDialect(prompt.dialect(), config.thinkFilter(), wantsReasoning(prompt),
             prompt.includeUsage(), model.aliased() ? model.client() : null))
         : null;
-    String authorization = ctx.header("Authorization");
+    String authorization = RequestState.upstreamAuthorization(ctx);
     Cancellation cancellation = new Cancellation();
     // A cache hit needs no slot: only what goes to the backend waits for one, or is turned away.
     // A client that hangs up before its answer is written is noticed as soon as it does, not when writing.
@@ -146,6 +147,7 @@ final class GenerationHandler {
     if (answer.isComplete()) {
       Answer complete = answer.answer();
       metrics.tokens(complete.usage().promptTokens(), complete.usage().completionTokens());
+      RequestState.tokens(ctx, complete.usage().promptTokens(), complete.usage().completionTokens());
       // Tool calls are not replayed: the client acts on them, and their ids must be fresh.
       // Kept before a whole answer is written: a client that has it finds it in the cache.
       if (key != null && CACHEABLE_ENDINGS.contains(complete.finishReason()) && complete.toolCalls().isEmpty()) {

@@ -51,8 +51,10 @@ final class ModelRoutes {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
+    ClientAccess.model(ctx, model);
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relayAdmitted(ctx, () -> upstream.post("/embeddings", Json.bytes(body), ctx.header("Authorization")), model.restoring("model"));
+      relayAdmitted(ctx, () -> upstream.post("/embeddings", Json.bytes(body), RequestState.upstreamAuthorization(ctx)),
+          counting(ctx, model, "usage", "prompt_tokens"));
       return;
     }
     boolean base64 = EmbeddingEncoding.base64(body.get("encoding_format"));
@@ -61,7 +63,7 @@ final class ModelRoutes {
     if (body.has("dimensions")) {
       request.set("dimensions", body.get("dimensions"));
     }
-    JsonNode answer = admitted(ctx, () -> upstream.post("/api/embed", Json.bytes(request), ctx.header("Authorization")));
+    JsonNode answer = admitted(ctx, () -> upstream.post("/api/embed", Json.bytes(request), RequestState.upstreamAuthorization(ctx)));
     ObjectNode out = Json.object().put("object", "list");
     ArrayNode data = out.putArray("data");
     int index = 0;
@@ -76,6 +78,7 @@ final class ModelRoutes {
     out.put("model", model.client());
     if (answer.has("prompt_eval_count")) { // usage the backend did not count is left out, not made up
       long tokens = answer.path("prompt_eval_count").asLong();
+      RequestState.tokens(ctx, tokens, 0);
       out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
     }
     json(ctx, out);
@@ -86,13 +89,15 @@ final class ModelRoutes {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
+    ClientAccess.model(ctx, model);
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relayAdmitted(ctx, () -> upstream.post("/api/embeddings", Json.bytes(body), ctx.header("Authorization")), model.restoring("model"));
+      relayAdmitted(ctx, () -> upstream.post("/api/embeddings", Json.bytes(body), RequestState.upstreamAuthorization(ctx)), model.restoring("model"));
       return;
     }
     ObjectNode request = Json.object().put("model", model.backend()).put("input", body.path("prompt").asText(""))
         .put("encoding_format", "float");
-    JsonNode answer = admitted(ctx, () -> upstream.post("/embeddings", Json.bytes(request), ctx.header("Authorization")));
+    JsonNode answer = admitted(ctx, () -> upstream.post("/embeddings", Json.bytes(request), RequestState.upstreamAuthorization(ctx)));
+    countTokens(ctx, answer.path("usage").path("prompt_tokens"));
     ObjectNode out = Json.object();
     out.set("embedding", answer.path("data").path(0).path("embedding"));
     json(ctx, out);
@@ -102,8 +107,10 @@ final class ModelRoutes {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
+    ClientAccess.model(ctx, model);
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relayAdmitted(ctx, () -> upstream.post("/api/embed", Json.bytes(body), ctx.header("Authorization")), model.restoring("model"));
+      relayAdmitted(ctx, () -> upstream.post("/api/embed", Json.bytes(body), RequestState.upstreamAuthorization(ctx)),
+          counting(ctx, model, "prompt_eval_count"));
       return;
     }
     ObjectNode request = Json.object().put("model", model.backend()).put("encoding_format", "float");
@@ -112,7 +119,8 @@ final class ModelRoutes {
       request.set("dimensions", body.get("dimensions"));
     }
     long started = System.nanoTime();
-    JsonNode answer = admitted(ctx, () -> upstream.post("/embeddings", Json.bytes(request), ctx.header("Authorization")));
+    JsonNode answer = admitted(ctx, () -> upstream.post("/embeddings", Json.bytes(request), RequestState.upstreamAuthorization(ctx)));
+    countTokens(ctx, answer.path("usage").path("prompt_tokens"));
     ObjectNode out = Json.object().put("model", model.client());
     ArrayNode embeddings = out.putArray("embeddings");
     answer.path("data").forEach(item -> embeddings.add(item.path("embedding")));
@@ -124,10 +132,10 @@ final class ModelRoutes {
 
   void openAiModels(Context ctx) {
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relay(ctx, upstream.get("/models", ctx.header("Authorization")), aliases.listing("data", "id"));
+      relay(ctx, upstream.get("/models", RequestState.upstreamAuthorization(ctx)), aliases.listing("data", "id"));
       return;
     }
-    JsonNode tags = call(ctx, upstream.get("/api/tags", ctx.header("Authorization")));
+    JsonNode tags = call(ctx, upstream.get("/api/tags", RequestState.upstreamAuthorization(ctx)));
     ObjectNode out = Json.object().put("object", "list");
     ArrayNode data = out.putArray("data");
     for (JsonNode model : tags.path("models")) {
@@ -146,11 +154,11 @@ final class ModelRoutes {
     String id = ctx.pathParam("model");
     ModelName asked = aliases.resolve(id);
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relay(ctx, upstream.get("/models/" + pathSegments(asked.backend()), ctx.header("Authorization")), asked.restoring("id"));
+      relay(ctx, upstream.get("/models/" + pathSegments(asked.backend()), RequestState.upstreamAuthorization(ctx)), asked.restoring("id"));
       return;
     }
     String backend = asked.backend();
-    for (JsonNode model : call(ctx, upstream.get("/api/tags", ctx.header("Authorization"))).path("models")) {
+    for (JsonNode model : call(ctx, upstream.get("/api/tags", RequestState.upstreamAuthorization(ctx))).path("models")) {
       String name = model.path("name").asText();
       if (name.equals(backend) || name.equals(backend + ":latest")) {
         json(ctx, Json.object().put("id", id).put("object", "model")
@@ -163,7 +171,7 @@ final class ModelRoutes {
 
   void ollamaTags(Context ctx) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.get("/api/tags", ctx.header("Authorization")), aliases.listing("models", "name", "model"));
+      relay(ctx, upstream.get("/api/tags", RequestState.upstreamAuthorization(ctx)), aliases.listing("models", "name", "model"));
       return;
     }
     ObjectNode out = Json.object();
@@ -186,7 +194,7 @@ final class ModelRoutes {
     aliases.resolve(body, "model");
     aliases.resolve(body, "name");
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.post("/api/show", Json.bytes(body), ctx.header("Authorization")), null);
+      relay(ctx, upstream.post("/api/show", Json.bytes(body), RequestState.upstreamAuthorization(ctx)), null);
       return;
     }
     String name = body.path("model").asText(body.path("name").asText(""));
@@ -208,7 +216,7 @@ final class ModelRoutes {
 
   void ollamaVersion(Context ctx) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.get("/api/version", ctx.header("Authorization")), null);
+      relay(ctx, upstream.get("/api/version", RequestState.upstreamAuthorization(ctx)), null);
       return;
     }
     json(ctx, Json.object().put("version", Dialect.OLLAMA_API_VERSION));
@@ -216,12 +224,34 @@ final class ModelRoutes {
 
   void ollamaPs(Context ctx) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.get("/api/ps", ctx.header("Authorization")), aliases.listing("models", "name", "model"));
+      relay(ctx, upstream.get("/api/ps", RequestState.upstreamAuthorization(ctx)), aliases.listing("models", "name", "model"));
       return;
     }
     ObjectNode out = Json.object();
     out.putArray("models"); // an OpenAI-compatible API does not say what it has loaded
     json(ctx, out);
+  }
+
+  /**
+   * A passed-through embedding's rewrite: notes the prompt tokens the backend counted (at
+   * {@code usagePath}), and names the client's model again under an alias.
+   */
+  private static UnaryOperator<ObjectNode> counting(Context ctx, ModelName model, String... usagePath) {
+    return answer -> {
+      JsonNode tokens = answer;
+      for (String field : usagePath) {
+        tokens = tokens.path(field);
+      }
+      countTokens(ctx, tokens);
+      return model.restore(answer, "model");
+    };
+  }
+
+  /** Notes an embedding's prompt tokens; a count the backend did not send is left unknown, not made 0. */
+  private static void countTokens(Context ctx, JsonNode promptTokens) {
+    if (promptTokens.isIntegralNumber()) {
+      RequestState.tokens(ctx, promptTokens.asLong(), 0);
+    }
   }
 
   /** A model id such as {@code library/llama3:8b} as URL path segments, each percent-encoded. */
@@ -232,7 +262,7 @@ final class ModelRoutes {
   }
 
   private JsonNode openAiModelList(Context ctx) {
-    return call(ctx, upstream.get("/models", ctx.header("Authorization"))).path("data");
+    return call(ctx, upstream.get("/models", RequestState.upstreamAuthorization(ctx))).path("data");
   }
 
   /** The upstream's JSON answer, or its error as this route's error. */
