@@ -3,6 +3,7 @@ package dev.ollamabridge.console.keys;
 import dev.ollamabridge.console.instances.InstanceRules;
 import dev.ollamabridge.console.instances.InvalidInput;
 import dev.ollamabridge.console.validation.Violation;
+import dev.ollamabridge.logs.LogText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,8 +57,10 @@ final class KeyInput {
     if (changes.models() != null) {
       models = List.copyOf(new LinkedHashSet<>(changes.models().stream().map(m -> m == null ? "" : m.strip())
           .filter(m -> !m.isEmpty()).toList()));
-      if (models.size() > MAX_MODELS || !models.stream().allMatch(KeyInput::modelOrPrefix)) {
-        violations.add(new Violation("models", MODELS_RULE));
+      String wrong = models.stream().filter(m -> !modelOrPrefix(m)).findFirst().orElse(null);
+      if (models.size() > MAX_MODELS || wrong != null) {
+        violations.add(new Violation("models", MODELS_RULE + (wrong == null ? "" : "; '"
+            + LogText.oneLine(wrong, 80) + "' is neither")));
       }
     }
     int perMinute = key.requestsPerMinute();

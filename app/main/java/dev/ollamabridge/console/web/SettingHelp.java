@@ -82,6 +82,9 @@ public record SettingHelp(String label, String unit, String description) {
             + " the Shared Redis above is empty. Bridges on other hosts must reach this address.");
     put(Setting.CACHE_REDIS_MAX_MEMORY_MB, "Managed Redis memory", "MiB",
         "The managed Redis's maxmemory; past it the least recently used answers are dropped (allkeys-lru).");
+    put(Setting.KEYS_REQUIRED, "Client keys required", null,
+        "auto: every request through nginx and the bridges needs a client key once one exists (Keys page); on: always;"
+            + " off: never (keys still limit the requests that carry them).");
   }
 
   private static void put(Setting setting, String label, String unit, String description) {

@@ -31,6 +31,7 @@ public final class WebRoutes {
   private final EventPages events;
   private final FilePages files;
   private final TokenPages tokens;
+  private final KeyPages keys;
   private final HostPages hosts;
 
   public WebRoutes(ConsoleServices services) {
@@ -46,6 +47,7 @@ public final class WebRoutes {
     this.events = new EventPages(services.events(), pages);
     this.files = new FilePages(services.configs(), pages);
     this.tokens = new TokenPages(services.tokens(), services.events(), pages);
+    this.keys = new KeyPages(services.keys(), services.settings(), pages);
     this.hosts = new HostPages(services.hosts(), services.instances(), pages);
   }
 
@@ -123,6 +125,13 @@ public final class WebRoutes {
         get(tokens::list);
         post(tokens::create);
         post("{id}/revoke", tokens::revoke);
+      });
+      path("/keys", () -> {
+        get(keys::list);
+        post(keys::create);
+        post("{id}/enable", keys::enable);
+        post("{id}/disable", keys::disable);
+        post("{id}/revoke", keys::revoke);
       });
       get("/metrics", this::metrics);
     });
