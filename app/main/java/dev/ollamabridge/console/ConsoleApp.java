@@ -187,7 +187,7 @@ public final class ConsoleApp implements AutoCloseable {
       Optional<Snapshot.Njs> njs = NginxSetup.njs(mode, data.resolve("nginx"));
       ConfigSource configs = new ConfigSource(repository, settings, health::healthyIds, instances::draining,
           () -> downOnPurposeOrWithTheirHost(instances, hosts, repository),
-          new GeneratedFiles(() -> new HostPort(config.listen().host(), apiPort.get()), cache::target), data,
+          new GeneratedFiles(() -> new HostPort(config.listen().host(), apiPort.get()), cache::target, keys::required), data,
           self.command(BridgeLaunch.JVM_FLAGS, List.of()), !mode.equals("system"),
           modelRepository, njs);
 
