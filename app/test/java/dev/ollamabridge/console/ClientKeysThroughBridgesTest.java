@@ -27,6 +27,7 @@ class ClientKeysThroughBridgesTest {
 
   private static final OkHttpClient HTTP = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(30)).build();
   private static final MediaType JSON = MediaType.get("application/json");
+  private static final java.util.concurrent.atomic.AtomicInteger QUESTIONS = new java.util.concurrent.atomic.AtomicInteger();
 
   @TempDir Path data;
   private final FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults());
@@ -71,6 +72,12 @@ class ClientKeysThroughBridgesTest {
     assertThat(forbidden.body()).contains("fake-llama").contains("model_not_allowed");
     assertThat(chat(bridge, "/v1/chat/completions", "ob-" + "A".repeat(43)).code()).isEqualTo(401);
 
+    String tiny = api.post("/keys", "{\"name\":\"tiny\",\"tokens_per_day\":1}").body().path("secret").asText();
+    await().atMost(Duration.ofSeconds(10)).until(() -> chat(bridge, "/api/chat", tiny).code() != 401);
+    // the bridge adds an answer's tokens once it is sent: the next request may come first
+    Answer spent = await().atMost(Duration.ofSeconds(10)).until(() -> chat(bridge, "/api/chat", tiny), a -> a.code() == 429);
+    assertThat(spent.body()).contains("tiny", "tokens");
+
     long keyId = api.get("/keys").body().findValues("id").get(0).asLong();
     long began = System.nanoTime();
     assertThat(api.delete("/keys/" + keyId).status()).isEqualTo(204);
@@ -85,7 +92,8 @@ class ClientKeysThroughBridgesTest {
 
   private static Answer chat(String bridge, String path, String key) {
     Request.Builder request = new Request.Builder().url(bridge + path).post(RequestBody.create(
-        "{\"model\":\"fake-llama\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", JSON));
+        "{\"model\":\"fake-llama\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hi " + QUESTIONS.incrementAndGet()
+        + "\"}]}", JSON)); // each question new: a cached answer spends no tokens
     if (key != null) {
       request.header("Authorization", "Bearer " + key);
     }
