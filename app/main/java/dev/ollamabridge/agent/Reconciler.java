@@ -144,7 +144,10 @@ public final class Reconciler {
     Path file = programs.keysFile();
     try {
       if (desired.keys() != null) {
-        OwnerOnly.writeString(file, json.writeValueAsString(desired.keys()));
+        String text = json.writeValueAsString(desired.keys());
+        if (!Files.exists(file) || !Files.readString(file).equals(text)) { // the bridges re-read a file that changed
+          OwnerOnly.writeString(file, text);
+        }
         keys = desired.keys();
       } else if (!Files.exists(file)) {
         OwnerOnly.writeString(file, json.writeValueAsString(KeyRules.OPEN));
