@@ -3,16 +3,15 @@ package dev.ollamabridge.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ollamabridge.console.KeyedChats.Answer;
 import dev.ollamabridge.fake.FakeOllama;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,8 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ClientKeysThroughBridgesTest {
 
   private static final OkHttpClient HTTP = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(30)).build();
-  private static final MediaType JSON = MediaType.get("application/json");
-  private static final java.util.concurrent.atomic.AtomicInteger QUESTIONS = new java.util.concurrent.atomic.AtomicInteger();
 
   @TempDir Path data;
   private final FakeOllama backend = FakeOllama.start(FakeOllama.Options.defaults());
@@ -88,20 +85,8 @@ class ClientKeysThroughBridgesTest {
     assertThat(Files.exists(data.resolve("keys/client-keys.json"))).isTrue();
   }
 
-  private record Answer(int code, String body) {}
-
   private static Answer chat(String bridge, String path, String key) {
-    Request.Builder request = new Request.Builder().url(bridge + path).post(RequestBody.create(
-        "{\"model\":\"fake-llama\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hi " + QUESTIONS.incrementAndGet()
-        + "\"}]}", JSON)); // each question new: a cached answer spends no tokens
-    if (key != null) {
-      request.header("Authorization", "Bearer " + key);
-    }
-    try (Response response = HTTP.newCall(request.build()).execute()) {
-      return new Answer(response.code(), response.body().string());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return KeyedChats.chat(bridge, path, "fake-llama", key);
   }
 
   private static int status(String url, String key) {

@@ -3,18 +3,12 @@ package dev.ollamabridge.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ollamabridge.console.KeyedChats.Answer;
 import dev.ollamabridge.digest.Sha256;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,9 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KeysAcrossMachinesTest {
 
-  private static final OkHttpClient HTTP = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(30)).build();
-  private static final MediaType JSON = MediaType.get("application/json");
-  private static final java.util.concurrent.atomic.AtomicInteger QUESTIONS = new java.util.concurrent.atomic.AtomicInteger();
 
   @TempDir Path data;
   private HostsCluster cluster;
@@ -122,19 +113,7 @@ class KeysAcrossMachinesTest {
     }
   }
 
-  private record Answer(int code, String body, String retryAfter) {}
-
   private static Answer chat(String bridge, String route, String model, String key) {
-    Request.Builder request = new Request.Builder().url(bridge + route).post(RequestBody.create(
-        "{\"model\":\"" + model + "\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hi " + QUESTIONS.incrementAndGet()
-        + "\"}]}", JSON)); // each question new: a cached answer spends no tokens
-    if (key != null) {
-      request.header("Authorization", "Bearer " + key);
-    }
-    try (Response response = HTTP.newCall(request.build()).execute()) {
-      return new Answer(response.code(), response.body().string(), response.header("Retry-After"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return KeyedChats.chat(bridge, route, model, key);
   }
 }
