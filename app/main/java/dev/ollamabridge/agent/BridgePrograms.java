@@ -13,12 +13,14 @@ import java.util.List;
  * How this agent runs a bridge the console assigned to it: its own jar on the bridges' java with the
  * console's lean flags, the markers that name this agent's data directory and the bridge (by which a
  * restarted agent finds a bridge whose pid file was never written), and the cache under
- * {@code <data>/cache/<name>}.
+ * {@code <data>/cache/<name>}; the cluster's client keys in {@code <data>/client-keys.json}.
  *
  * @param self the agent's own program on the bridges' java
  * @param dataDir the agent's data directory, absolute
  */
 record BridgePrograms(SelfCommand self, Path dataDir) {
+
+  static final String KEYS_FILE = "client-keys.json";
 
   BridgePrograms {
     dataDir = dataDir.toAbsolutePath().normalize();
@@ -39,6 +41,11 @@ record BridgePrograms(SelfCommand self, Path dataDir) {
     return self.command(BridgeLaunch.JVM_FLAGS, arguments(bridge));
   }
 
+  /** The cluster's client keys, as the console last sent them: every bridge of this host watches it. */
+  Path keysFile() {
+    return dataDir.resolve(KEYS_FILE);
+  }
+
   Path cacheDir(String name) {
     return dataDir.resolve("cache").resolve(name);
   }
@@ -50,6 +57,7 @@ record BridgePrograms(SelfCommand self, Path dataDir) {
     if (bridge.cache()) {
       arguments.addAll(List.of("--enable-cache", "--cache-dir", cacheDir(bridge.name()).toString()));
     }
+    arguments.addAll(List.of("--client-keys-file", keysFile().toString()));
     return arguments;
   }
 }

@@ -4,7 +4,11 @@ import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.supervise.ProgramSpec;
 import dev.ollamabridge.link.BridgeSpec;
 import dev.ollamabridge.link.Desired;
+import dev.ollamabridge.link.KeyRule;
+import dev.ollamabridge.link.KeyRules;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +34,12 @@ final class DesiredRules {
   static final int MAX_VARIABLES = 32;
   static final int MAX_VALUE_CHARS = 256 * 1024;
   /** Flags the agent places itself: where a bridge caches is this host's business. */
-  private static final List<String> AGENTS_OWN = List.of("--cache-dir", "--enable-cache");
+  private static final List<String> AGENTS_OWN = List.of("--cache-dir", "--enable-cache", "--client-keys-file");
+  private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+  static final int MAX_KEY_NAME = 256;
+  static final int MAX_KEY_MODELS = 1000;
+  static final int MAX_MODEL_CHARS = 256;
 
   private DesiredRules() {}
 
@@ -83,6 +92,41 @@ final class DesiredRules {
     }
     if (desired.revision() < 1) {
       throw new IllegalArgumentException("revision is " + desired.revision() + "; it must be 1 or more");
+    }
+    if (desired.keys() != null) {
+      checkKeys(desired.keys());
+    }
+  }
+
+  /**
+   * The client keys, bounded: a bridge reads them on every change, so a document the console could not
+   * have made (too many keys, a hash that is no hash, a name too long for a log line) is refused.
+   */
+  static void checkKeys(KeyRules rules) {
+    if (rules.keys().size() > KeyRules.MAX_KEYS) {
+      throw new IllegalArgumentException("keys has " + rules.keys().size() + " entries; at most " + KeyRules.MAX_KEYS
+          + " are allowed");
+    }
+    Set<String> ids = new HashSet<>();
+    for (KeyRule key : rules.keys()) {
+      if (key == null || key.id() == null || !KEY_ID.matcher(key.id()).matches() || !ids.add(key.id())) {
+        throw new IllegalArgumentException("a key's id is missing, named twice, or not 1-64 letters, digits, '.', '_', '-'");
+      }
+      if (key.name() == null || key.name().length() > MAX_KEY_NAME || key.name().chars().anyMatch(Character::isISOControl)) {
+        throw new IllegalArgumentException("name of key " + key.id() + " is missing, longer than " + MAX_KEY_NAME
+            + " characters, or holds a control character");
+      }
+      if (key.sha256() == null || !SHA256.matcher(key.sha256()).matches()) {
+        throw new IllegalArgumentException("sha256 of key " + key.id() + " is not 64 lower-case hex digits");
+      }
+      if (key.models().size() > MAX_KEY_MODELS || key.models().stream()
+          .anyMatch(m -> m == null || m.isEmpty() || m.length() > MAX_MODEL_CHARS || m.chars().anyMatch(Character::isISOControl))) {
+        throw new IllegalArgumentException("models of key " + key.id() + " has more than " + MAX_KEY_MODELS
+            + " entries, or one that is empty, longer than " + MAX_MODEL_CHARS + " characters or holds a control character");
+      }
+      if (key.requestsPerMinute() < 0 || key.tokensPerDay() < 0) {
+        throw new IllegalArgumentException("limits of key " + key.id() + " are negative; 0 is no limit");
+      }
     }
   }
 

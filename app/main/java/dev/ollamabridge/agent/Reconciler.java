@@ -11,6 +11,7 @@ import dev.ollamabridge.link.BridgeSpec;
 import dev.ollamabridge.link.Desired;
 import dev.ollamabridge.link.EdgeReport;
 import dev.ollamabridge.link.EdgeSpec;
+import dev.ollamabridge.link.KeyRules;
 import dev.ollamabridge.link.ProgramReport;
 import dev.ollamabridge.logs.LogText;
 import java.io.IOException;
@@ -72,6 +73,7 @@ public final class Reconciler {
   private volatile Desired applied;
   private volatile Instant appliedAt = Instant.now();
   private volatile String applyError;
+  private volatile KeyRules keys;
 
   /**
    * @param dataDir the agent's data directory: the bridges' work directory, {@code cache/}, {@code desired.json}
@@ -120,6 +122,9 @@ public final class Reconciler {
       refused(desired, e);
       return false;
     }
+    if (!writeKeys(desired)) {
+      return false;
+    }
     boolean bridges = applyBridges(desired);
     if (desired.edge() != null) {
       edge.apply(desired.edge());
@@ -128,6 +133,30 @@ public final class Reconciler {
     }
     store();
     return bridges;
+  }
+
+  /**
+   * Writes the client keys the bridges watch, before any bridge starts: the document's, or none required
+   * when no document ever carried keys (a bridge whose file is missing refuses every request). A file
+   * that cannot be written refuses the document: its bridges would run on keys it does not carry.
+   */
+  private boolean writeKeys(Desired desired) {
+    Path file = programs.keysFile();
+    try {
+      if (desired.keys() != null) {
+        String text = json.writeValueAsString(desired.keys());
+        if (!Files.exists(file) || !Files.readString(file).equals(text)) { // the bridges re-read a file that changed
+          OwnerOnly.writeString(file, text);
+        }
+        keys = desired.keys();
+      } else if (!Files.exists(file)) {
+        OwnerOnly.writeString(file, json.writeValueAsString(KeyRules.OPEN));
+      }
+      return true;
+    } catch (IOException e) {
+      refused(desired, new IllegalStateException("cannot write the client keys to " + file + ": " + e.getMessage()));
+      return false;
+    }
   }
 
   /** What the host's edge nginx serves and how its last apply went; null when the host is no edge. */
@@ -233,8 +262,8 @@ public final class Reconciler {
       return;
     }
     // no bridges applied yet (the first document's were refused): the edge alone, under the first revision
-    Desired kept = bridges == null ? new Desired(host, 1, List.of(), wantedEdge)
-        : new Desired(host, bridges.revision(), bridges.bridges(), wantedEdge);
+    Desired kept = bridges == null ? new Desired(host, 1, List.of(), wantedEdge, keys)
+        : new Desired(host, bridges.revision(), bridges.bridges(), wantedEdge, keys);
     try {
       OwnerOnly.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(kept));
     } catch (IOException e) {

@@ -41,6 +41,8 @@ import dev.ollamabridge.console.instances.InstanceView;
 import dev.ollamabridge.console.instances.HostRuntimes;
 import dev.ollamabridge.console.instances.SelfCommand;
 import dev.ollamabridge.console.jdk.BridgeJava;
+import dev.ollamabridge.console.keys.KeyService;
+import dev.ollamabridge.console.keys.KeysFollowSettings;
 import dev.ollamabridge.console.jdk.JdkSearch;
 import dev.ollamabridge.console.metrics.BridgeScraper;
 import dev.ollamabridge.console.metrics.ConsoleMetrics;
@@ -84,6 +86,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -186,6 +189,9 @@ public final class ConsoleApp implements AutoCloseable {
       HostService hosts = new HostService(database, json, events, new LocalRuntime(supervisor, launch), agents,
           Clock.systemUTC());
       parts.add(0, hosts);
+      KeyService keys = new KeyService(database, settings, events, data, json, Clock.systemUTC());
+      keys.addListener(hosts::publishKeys);
+      keys.publish(); // before any bridge starts: a bridge without its keys file refuses every request
       InstanceService instances = new InstanceService(repository, settings, events, hosts,
           launch, health, new CacheRoots(data, settings.get(Setting.CACHE_ROOTS)),
           () -> ownAddresses(config.listen().host(), apiPort.get(), settings), scraper::latest);
@@ -193,7 +199,7 @@ public final class ConsoleApp implements AutoCloseable {
       Optional<Snapshot.Njs> njs = NginxSetup.njs(mode, data.resolve("nginx"));
       ConfigSource configs = new ConfigSource(repository, settings, health::healthyIds, instances::draining,
           () -> downOnPurposeOrWithTheirHost(instances, hosts, repository),
-          new GeneratedFiles(() -> new HostPort(config.listen().host(), apiPort.get()), cache::target), data,
+          new GeneratedFiles(() -> new HostPort(config.listen().host(), apiPort.get()), cache::target, keys::required), data,
           self.command(BridgeLaunch.JVM_FLAGS, List.of()), !mode.equals("system"),
           modelRepository, njs);
 
@@ -216,12 +222,18 @@ public final class ConsoleApp implements AutoCloseable {
       Optional<NginxApplier> applier = NginxSetup.applier(mode, data, settings, supervisor, configs, revisions, events, http);
       applier.ifPresent(a -> parts.add(0, a));
       NginxSync nginx = new NginxSync(configs, applier);
+      AtomicBoolean keysRequired = new AtomicBoolean(keys.published().required());
+      keys.addListener(rules -> {
+        if (keysRequired.getAndSet(rules.required()) != rules.required()) {
+          nginx.changed("keys", "keys: " + (rules.required() ? "required" : "no longer required"));
+        }
+      });
       instances.addListener(nginx);
       nginx.addFollower(edges::changed);
       hosts.addListener((host, cause) -> nginx.changed("hosts", cause));
       ModelDiscovery discovery = new ModelDiscovery(repository, modelRepository, health::healthyIds,
           () -> Duration.ofSeconds(Integer.parseInt(settings.get(Setting.MODELS_REFRESH_S))), http, events,
-          Clock.systemUTC(), change -> nginx.changed("models", "models: " + change));
+          Clock.systemUTC(), change -> nginx.changed("models", "models: " + change), keys.consoleKey().secret());
       parts.add(0, discovery);
       health.addListener((target, state) -> {
         if (state.healthy()) {
@@ -259,10 +271,10 @@ public final class ConsoleApp implements AutoCloseable {
       parts.add(0, backups);
       backups.start();
       ConsoleServices services = new ConsoleServices(instances, hosts, models,
-          new SettingsService(settings, events, cacheFollower), events,
+          new SettingsService(settings, events, new KeysFollowSettings(keys, cacheFollower)), events,
           configs, applier, revisions, edges, tokens, admin, new Sessions(SESSION_IDLE, SESSION_LIFETIME),
           LoginThrottle.standard(), scraper, metrics, bridgeJava, cache, data, json,
-          new UsageService(usageRepository, Clock.systemUTC()), alerts, backups);
+          new UsageService(usageRepository, Clock.systemUTC()), alerts, backups, keys);
       Javalin api = ConsoleHttp.create(config.listen().host(), config.listen().port(), services);
       api.start();
       apiPort.set(api.port());

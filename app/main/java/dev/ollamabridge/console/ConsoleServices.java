@@ -18,6 +18,7 @@ import dev.ollamabridge.console.nginx.RevisionRepository;
 import dev.ollamabridge.console.hosts.HostService;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.jdk.BridgeJava;
+import dev.ollamabridge.console.keys.KeyService;
 import dev.ollamabridge.console.models.ModelService;
 import dev.ollamabridge.console.settings.SettingsService;
 import dev.ollamabridge.console.usage.UsageService;
@@ -36,6 +37,7 @@ import java.util.Optional;
  * @param usage what the cluster's keys used, rolled up from the bridges' counters
  * @param alerts the webhooks, rules and deliveries of alerts
  * @param backups the backups the console makes into backup.dir
+ * @param keys the cluster's client keys
  */
 public record ConsoleServices(
     InstanceService instances,
@@ -59,4 +61,5 @@ public record ConsoleServices(
     ObjectMapper json,
     UsageService usage,
     AlertService alerts,
-    BackupService backups) {}
+    BackupService backups,
+    KeyService keys) {}

@@ -7,6 +7,8 @@ import dev.ollamabridge.console.instances.SelfCommand;
 import dev.ollamabridge.console.supervise.ProgramSpec;
 import dev.ollamabridge.link.BridgeSpec;
 import dev.ollamabridge.link.Desired;
+import dev.ollamabridge.link.KeyRule;
+import dev.ollamabridge.link.KeyRules;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -73,6 +75,38 @@ class DesiredRulesTest {
         false))).hasMessageContaining("names a variable that is not BRIDGE_").hasMessageNotContaining("javaagent");
     assertThatThrownBy(() -> check(bridge("a", 3100, List.of(), Map.of("BRIDGE_API_KEY", "sk\0secret"), false)))
         .hasMessageContaining("BRIDGE_API_KEY of bridge a").hasMessageNotContaining("secret");
+  }
+
+  @Test
+  void theBridgesWatchTheKeysFileTheAgentPlacesAndTheConsoleCannotPointThemElsewhere() {
+    ProgramSpec chat = DesiredRules.check(desired(bridge("chat", 3100)), "gpu-1", PROGRAMS).get("chat");
+    assertThat(chat.command()).containsSubsequence("bridge", "--client-keys-file", "/var/lib/agent/client-keys.json");
+    assertThatThrownBy(() -> check(bridge("a", 3100, List.of("--client-keys-file", "/etc/shadow"), Map.of(), false)))
+        .hasMessageContaining("hold --client-keys-file, which the agent places itself");
+  }
+
+  @Test
+  void clientKeysAreBoundedAndCheckedBeforeAnythingIsApplied() {
+    KeyRule good = new KeyRule("1", "app", "a".repeat(64), List.of("llama*"), 10, 100, null, true, false);
+    DesiredRules.checkDocument(withKeys(new KeyRules(true, List.of(good))), "gpu-1");
+
+    assertThatThrownBy(() -> DesiredRules.checkDocument(withKeys(new KeyRules(true, List.of(
+        new KeyRule("1", "app", "not-a-hash", List.of(), 0, 0, null, true, false)))), "gpu-1"))
+        .hasMessage("sha256 of key 1 is not 64 lower-case hex digits");
+    assertThatThrownBy(() -> DesiredRules.checkDocument(withKeys(new KeyRules(true, List.of(good, good))), "gpu-1"))
+        .hasMessageContaining("named twice");
+    assertThatThrownBy(() -> DesiredRules.checkDocument(withKeys(new KeyRules(true, List.of(
+        new KeyRule("2", "line\nbreak", "b".repeat(64), List.of(), 0, 0, null, true, false)))), "gpu-1"))
+        .hasMessageContaining("name of key 2").hasMessageContaining("control character");
+    assertThatThrownBy(() -> DesiredRules.checkDocument(withKeys(new KeyRules(true, List.of(
+        new KeyRule("3", "k", "c".repeat(64), List.of(), -1, 0, null, true, false)))), "gpu-1"))
+        .hasMessage("limits of key 3 are negative; 0 is no limit");
+    assertThatThrownBy(() -> DesiredRules.checkDocument(withKeys(new KeyRules(true, Collections.nCopies(
+        KeyRules.MAX_KEYS + 1, good))), "gpu-1")).hasMessageContaining("at most " + KeyRules.MAX_KEYS);
+  }
+
+  private static Desired withKeys(KeyRules keys) {
+    return new Desired("gpu-1", 1, List.of(), null, keys);
   }
 
   @Test

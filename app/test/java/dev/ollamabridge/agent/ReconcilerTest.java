@@ -13,6 +13,8 @@ import dev.ollamabridge.fake.FakeOllama;
 import dev.ollamabridge.files.OwnerOnly;
 import dev.ollamabridge.link.BridgeSpec;
 import dev.ollamabridge.link.Desired;
+import dev.ollamabridge.link.KeyRule;
+import dev.ollamabridge.link.KeyRules;
 import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -119,6 +121,33 @@ class ReconcilerTest {
     assertThat(Files.getPosixFilePermissions(file)).isEqualTo(OwnerOnly.FILE);
     Desired kept = LinkJson.mapper().readValue(Files.readString(file), Desired.class);
     assertThat(kept).isEqualTo(desired(7, stopped(bridge("a", portA))));
+  }
+
+  @Test
+  void theClientKeysAreWrittenForTheBridgesAndKeptWithTheDocument() throws Exception {
+    Reconciler reconciler = reconciler();
+    Path file = data.resolve("client-keys.json");
+    reconciler.apply(desired(1, stopped(bridge("a", portA))));
+    assertThat(LinkJson.mapper().readValue(Files.readString(file), KeyRules.class))
+        .as("a console that sends no keys: none required, so that the bridges are not refused for a missing file")
+        .isEqualTo(KeyRules.OPEN);
+
+    KeyRules keys = new KeyRules(true, List.of(new KeyRule("1", "app", "d".repeat(64), List.of(), 0, 0, null, true, false)));
+    assertThat(reconciler.apply(new Desired("gpu-1", 2, List.of(stopped(bridge("a", portA))), null, keys))).isTrue();
+    assertThat(LinkJson.mapper().readValue(Files.readString(file), KeyRules.class)).isEqualTo(keys);
+    assertThat(Files.getPosixFilePermissions(file)).isEqualTo(OwnerOnly.FILE);
+    assertThat(LinkJson.mapper().readValue(Files.readString(data.resolve("desired.json")), Desired.class).keys())
+        .as("kept, for a restart while the console is away").isEqualTo(keys);
+
+    reconciler.apply(desired(3, stopped(bridge("a", portA))));
+    assertThat(LinkJson.mapper().readValue(Files.readString(file), KeyRules.class)).as("no keys sent: the file stays")
+        .isEqualTo(keys);
+
+    KeyRules broken = new KeyRules(true, List.of(new KeyRule("1", "app", "not hex", List.of(), 0, 0, null, true, false)));
+    assertThat(reconciler.apply(new Desired("gpu-1", 4, List.of(), null, broken))).isFalse();
+    assertThat(reconciler.applyError()).contains("sha256 of key 1");
+    assertThat(LinkJson.mapper().readValue(Files.readString(file), KeyRules.class)).isEqualTo(keys);
+    assertThat(reconciler.appliedRevision()).isEqualTo(3);
   }
 
   @Test

@@ -297,8 +297,8 @@ class HostileInputTest {
   }
 
   /** The command line the console means for an instance: its java with the bridges' flags, this program, the flags. */
-  private static List<String> expectedArgv(Path java, Instance instance) {
-    return SelfCommand.current().onJava(java.toString()).command(BridgeLaunch.JVM_FLAGS, BridgeLaunch.arguments(instance, RedisTarget.OFF));
+  private List<String> expectedArgv(Path java, Instance instance) {
+    return SelfCommand.current().onJava(java.toString()).command(BridgeLaunch.JVM_FLAGS, BridgeLaunch.arguments(instance, RedisTarget.OFF, data));
   }
 
   private static int status(String url, String authorization) throws IOException {

@@ -18,6 +18,8 @@ import dev.ollamabridge.console.hosts.HostUnavailable;
 import dev.ollamabridge.console.instances.InstanceConflict;
 import dev.ollamabridge.console.instances.InstanceNotFound;
 import dev.ollamabridge.console.instances.InvalidInput;
+import dev.ollamabridge.console.keys.KeyConflict;
+import dev.ollamabridge.console.keys.KeyNotFound;
 import dev.ollamabridge.console.nginx.NginxFailure;
 import dev.ollamabridge.console.nginx.NginxRefusal;
 import dev.ollamabridge.console.settings.InvalidSetting;
@@ -61,6 +63,7 @@ public final class ConsoleApi {
     UsageRoutes usageRoutes = new UsageRoutes(services.usage());
     AlertRoutes alertRoutes = new AlertRoutes(services.alerts(), bodies);
     BackupRoutes backupRoutes = new BackupRoutes(services.backups());
+    KeyRoutes keyRoutes = new KeyRoutes(services.keys(), bodies);
     ApiTokens tokens = services.tokens();
     Errors errors = new Errors(pageErrors);
     {
@@ -132,6 +135,15 @@ public final class ConsoleApi {
           post(backupRoutes::create);
           get("{name}", backupRoutes::download);
         });
+        path("keys", () -> {
+          get(keyRoutes::list);
+          post(keyRoutes::create);
+          path("{id}", () -> {
+            get(keyRoutes::get);
+            patch(keyRoutes::update);
+            delete(keyRoutes::revoke);
+          });
+        });
       }));
 
       config.routes.exception(InvalidInput.class, (e, ctx) -> errors.answer(ctx, 400, refusal(e.getMessage(), e.field(),
@@ -160,6 +172,8 @@ public final class ConsoleApi {
       config.routes.exception(HostNotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
       config.routes.exception(AlertNotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
       config.routes.exception(HostUnavailable.class, (e, ctx) -> errors.answer(ctx, 503, e.getMessage(), null));
+      config.routes.exception(KeyConflict.class, (e, ctx) -> errors.answer(ctx, 409, e.getMessage(), e.field()));
+      config.routes.exception(KeyNotFound.class, (e, ctx) -> errors.answer(ctx, 404, e.getMessage(), null));
       config.routes.exception(RenderException.class, (e, ctx) -> errors.answer(ctx, 400, e.getMessage(), e.field()));
       config.routes.exception(NginxRefusal.class, (e, ctx) -> {
         var body = new java.util.LinkedHashMap<String, Object>();

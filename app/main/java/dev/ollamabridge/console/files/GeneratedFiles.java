@@ -25,6 +25,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -90,6 +91,7 @@ public final class GeneratedFiles {
       TemplateEngine.createPrecompiled(null, ContentType.Plain, null, "dev.ollamabridge.generated.files");
   private final Supplier<HostPort> console;
   private final Supplier<RedisTarget> redis;
+  private final BooleanSupplier keysRequired;
 
   /** Files for a console at its default address, 127.0.0.1:8800. */
   public GeneratedFiles() {
@@ -103,8 +105,17 @@ public final class GeneratedFiles {
 
   /** @param redis the Redis the bridges with the cache on share, which supervisor.conf gives them */
   public GeneratedFiles(Supplier<HostPort> console, Supplier<RedisTarget> redis) {
+    this(console, redis, () -> false);
+  }
+
+  /**
+   * @param keysRequired whether requests need a client key: then the answers nginx makes itself (the
+   *     model lists) ask a bridge's {@code /key-check} first
+   */
+  public GeneratedFiles(Supplier<HostPort> console, Supplier<RedisTarget> redis, BooleanSupplier keysRequired) {
     this.console = console;
     this.redis = redis;
+    this.keysRequired = keysRequired;
   }
 
   public String render(Kind kind, Snapshot snapshot) {
@@ -166,7 +177,7 @@ public final class GeneratedFiles {
       // another host's bridges are in that host's own supervisor.conf (GET /api/v1/hosts/{name}/supervisor.conf)
       if (instance.managed() && instance.host().equals(HostRuntimes.LOCAL)) {
         List<String> argv = new ArrayList<>(snapshot.bridgeCommand());
-        argv.addAll(BridgeLaunch.arguments(instance, shared));
+        argv.addAll(BridgeLaunch.arguments(instance, shared, snapshot.dataDir()));
         bridges.add(new SupervisedBridge(instance.name(), argv, BridgeLaunch.environment(instance, shared),
             instance.enabled()));
       }
@@ -299,6 +310,7 @@ public final class GeneratedFiles {
     if (edge != null) {
       tls = null;
     }
+    boolean keyCheck = keysRequired.getAsBoolean();
     return new NginxModel(
         fullConfig,
         edge == null && fullConfig && ROOT.equals(System.getProperty("user.name")) ? ROOT : null,
@@ -318,8 +330,9 @@ public final class GeneratedFiles {
         servers,
         routing(snapshot, serverOf, edge),
         NginxErrorAnswers.of(snapshot.integer(Setting.NGINX_MAX_BODY_MB), snapshot.integer(Setting.NGINX_RATE),
-            snapshot.integer(Setting.NGINX_BURST), snapshot.integer(Setting.NGINX_READ_TIMEOUT_S)),
-        fullConfig && edge == null ? prefix + "/" + ANSWERS_LOG : null);
+            snapshot.integer(Setting.NGINX_BURST), snapshot.integer(Setting.NGINX_READ_TIMEOUT_S), keyCheck),
+        fullConfig && edge == null ? prefix + "/" + ANSWERS_LOG : null,
+        keyCheck);
   }
 
   /**

@@ -15,9 +15,25 @@ final class NginxErrorAnswers {
 
   private NginxErrorAnswers() {}
 
-  /** The answers, by status, for the limits this configuration sets. */
+  /** The answers, by status, for the limits this configuration sets, without the client keys' refusals. */
   static List<NginxModel.ErrorAnswer> of(int maxBodyMb, int ratePerSecond, int burst, int readTimeoutSeconds) {
-    return List.of(
+    return of(maxBodyMb, ratePerSecond, burst, readTimeoutSeconds, false);
+  }
+
+  /**
+   * The answers, by status, for the limits this configuration sets; with {@code keyCheck}, also the
+   * refusals of nginx's {@code auth_request} (a bridge's {@code /key-check} said no, and nginx, which
+   * keeps no body of that answer, says why in general words).
+   */
+  static List<NginxModel.ErrorAnswer> of(int maxBodyMb, int ratePerSecond, int burst, int readTimeoutSeconds,
+      boolean keyCheck) {
+    List<NginxModel.ErrorAnswer> answers = new java.util.ArrayList<>();
+    if (keyCheck) {
+      answers.add(answer(401, "invalid_api_key", "a valid client key is required: send Authorization: Bearer"
+          + " <key>; this one is missing, unknown, disabled or expired", 0));
+      answers.add(answer(403, "model_not_allowed", "the client key may not use this", 0));
+    }
+    answers.addAll(List.of(
         answer(400, "bad_request", "nginx could not read the request: it is not valid HTTP", 0),
         answer(404, "not_found", "no route for this path on this cluster", 0),
         answer(408, "request_timeout", "the request did not arrive in time", 0),
@@ -28,7 +44,8 @@ final class NginxErrorAnswers {
         answer(502, "bad_gateway", "no bridge of this cluster answered: every one tried is down or refused the"
             + " connection; retry shortly", 1),
         answer(503, "service_unavailable", "no bridge of this cluster is available now; retry shortly", 1),
-        answer(504, "gateway_timeout", "no bridge of this cluster answered within " + readTimeoutSeconds + " s", 0));
+        answer(504, "gateway_timeout", "no bridge of this cluster answered within " + readTimeoutSeconds + " s", 0)));
+    return List.copyOf(answers);
   }
 
   private static NginxModel.ErrorAnswer answer(int status, String code, String message, int retryAfterSeconds) {

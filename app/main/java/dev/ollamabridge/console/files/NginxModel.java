@@ -37,7 +37,8 @@ public record NginxModel(
     List<Server> servers,
     Routing routing,
     List<ErrorAnswer> errorAnswers,
-    String answersLog) {
+    String answersLog,
+    boolean keyCheck) {
 
   /**
    * The shared memory of an upstream with this many servers, in KiB: nginx keeps each server's state
@@ -92,6 +93,6 @@ public record NginxModel(
   NginxModel withRevision(String hash) {
     return new NginxModel(fullConfig, workerUser, prefix, accessLog, hash, listen, serverName, balance, keepalive,
         readTimeoutSeconds, nextUpstreamTries, ratePerSecond, burst, maxBodyMb, tls, servers, routing, errorAnswers,
-        answersLog);
+        answersLog, keyCheck);
   }
 }

@@ -13,6 +13,7 @@ import dev.ollamabridge.link.EdgeReport;
 import dev.ollamabridge.link.EdgeSpec;
 import dev.ollamabridge.link.JoinAnswer;
 import dev.ollamabridge.link.JoinRequest;
+import dev.ollamabridge.link.KeyRules;
 import dev.ollamabridge.link.LinkPaths;
 import dev.ollamabridge.link.Reply;
 import dev.ollamabridge.link.Report;
@@ -75,6 +76,7 @@ public final class HostService implements HostRuntimes, AutoCloseable {
   private final Map<String, LongAdder> received = new ConcurrentHashMap<>();
   private final List<BiConsumer<String, String>> listeners = new CopyOnWriteArrayList<>();
   private final List<EdgeListener> edgeListeners = new CopyOnWriteArrayList<>();
+  private volatile KeyRules keys;
   private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(task -> {
     Thread thread = new Thread(task, "host-watch");
     thread.setDaemon(true);
@@ -161,6 +163,16 @@ public final class HostService implements HostRuntimes, AutoCloseable {
     if (runtime != null) {
       runtime.edge(spec);
     }
+  }
+
+  /**
+   * Gives every host the cluster's client keys, in its desired state: sent at once to a connected host,
+   * and to one that connects or joins later. Call it before {@link #open}, so that the first document a
+   * host gets carries them.
+   */
+  public void publishKeys(KeyRules rules) {
+    keys = rules;
+    remotes.values().forEach(runtime -> runtime.keys(rules));
   }
 
   /**
@@ -282,6 +294,7 @@ public final class HostService implements HostRuntimes, AutoCloseable {
     lastSeen.put(host, now);
     RemoteRuntime runtime = remotes.computeIfAbsent(host,
         name -> new RemoteRuntime(repository.find(name).orElseThrow(), repository, json, local.launch()));
+    runtime.keys(keys);
     runtime.open();
     events.record("host:" + host, "host.join", host, "from " + LogText.oneLine(from, 80) + ", advertise " + advertise
         + ", agent " + version);

@@ -12,6 +12,7 @@ import dev.ollamabridge.digest.Sha256;
 import dev.ollamabridge.link.BridgeSpec;
 import dev.ollamabridge.link.Desired;
 import dev.ollamabridge.link.EdgeSpec;
+import dev.ollamabridge.link.KeyRules;
 import dev.ollamabridge.link.ProgramReport;
 import dev.ollamabridge.link.Reply;
 import dev.ollamabridge.link.Report;
@@ -57,6 +58,7 @@ final class RemoteRuntime implements HostRuntime {
   private volatile Report last;
   private volatile boolean publishing;
   private EdgeSpec edge;
+  private KeyRules keys;
   private long revision;
   private String hash;
 
@@ -148,15 +150,28 @@ final class RemoteRuntime implements HostRuntime {
     publish();
   }
 
+  /** Gives the host the cluster's client keys (null: none); sent at once when they differ from the last. */
+  void keys(KeyRules rules) {
+    synchronized (this) {
+      if (Objects.equals(keys, rules)) {
+        return;
+      }
+      keys = rules;
+    }
+    publish();
+  }
+
   /**
-   * The document the host should run now; its revision goes up when its content changed. A host that
-   * is no edge hashes its bridges only, as before edges were, so its revision stays where it was.
+   * The document the host should run now; its revision goes up when its content changed (its bridges,
+   * its edge, the client keys). A host that is no edge hashes its bridges only, as before edges were, so
+   * its revision stays where it was.
    */
   synchronized Desired desired() {
     List<BridgeSpec> bridges = List.copyOf(programs.values());
     String now;
     try {
-      now = Sha256.hex(json.writeValueAsString(bridges) + (edge == null ? "" : "\n" + json.writeValueAsString(edge)));
+      now = Sha256.hex(json.writeValueAsString(bridges) + (edge == null ? "" : "\n" + json.writeValueAsString(edge))
+          + (keys == null ? "" : "\nkeys " + json.writeValueAsString(keys)));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -165,7 +180,7 @@ final class RemoteRuntime implements HostRuntime {
       hash = now;
       repository.desired(name, revision, hash);
     }
-    return new Desired(name, revision, bridges, edge);
+    return new Desired(name, revision, bridges, edge, keys);
   }
 
   /** From now on every change is sent to the agent: the console has told this host everything it runs. */

@@ -86,7 +86,7 @@ public final class BridgeLaunch {
     archive.ifPresent(shared -> jvmFlags.addAll(shared.flags()));
     jvmFlags.addAll(markers);
     RedisTarget shared = redis.get();
-    return new ProgramSpec(instance.name(), self.command(jvmFlags, arguments(instance, shared)), environment(instance, shared),
+    return new ProgramSpec(instance.name(), self.command(jvmFlags, arguments(instance, shared, dataDir)), environment(instance, shared),
         dataDir, instance.listenHost(), instance.port(), "http://" + instance.reachableAddress() + "/health", markers);
   }
 
@@ -109,13 +109,17 @@ public final class BridgeLaunch {
         && Objects.equals(a.cacheDir(), b.cacheDir()) && environment(a, redis).equals(environment(b, redis));
   }
 
-  /** The bridge's flags, in the seed's order; also what supervisor.conf will show. */
-  public static List<String> arguments(Instance instance, RedisTarget redis) {
+  /**
+   * The bridge's flags, in the seed's order; also what supervisor.conf will show. The files the console
+   * keeps for its bridges are under {@code dataDir}; another host's agent places its own.
+   */
+  public static List<String> arguments(Instance instance, RedisTarget redis, Path dataDir) {
     List<String> args = new ArrayList<>(List.of("bridge"));
     args.addAll(placedArguments(instance, redis));
     if (instance.cacheEnabled()) { // after the listen address, upstream and dialect, as the seed has it
       args.addAll(1 + UPSTREAM_FLAGS, List.of("--enable-cache", "--cache-dir", instance.cacheDir()));
     }
+    args.addAll(List.of("--client-keys-file", dataDir.toAbsolutePath().normalize().resolve("keys").resolve("client-keys.json").toString()));
     return args;
   }
 

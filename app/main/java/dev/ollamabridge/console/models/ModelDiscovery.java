@@ -60,6 +60,7 @@ public final class ModelDiscovery implements AutoCloseable {
   private final EventLog events;
   private final Clock clock;
   private final Consumer<String> changed;
+  private final String consoleKey;
   private final ObjectMapper json = new ObjectMapper(JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder().maxDocumentLength(MAX_ANSWER_BYTES).build()).build());
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
@@ -74,6 +75,17 @@ public final class ModelDiscovery implements AutoCloseable {
    */
   public ModelDiscovery(InstanceRepository instances, ModelRepository models, Supplier<Set<Long>> healthy,
       Supplier<Duration> interval, OkHttpClient http, EventLog events, Clock clock, Consumer<String> changed) {
+    this(instances, models, healthy, interval, http, events, clock, changed, null);
+  }
+
+  /**
+   * @param consoleKey the console's own client key, sent to a bridge that has no key of its own
+   *     ({@code --client-key}) and that the console runs: the cluster's keys guard its model list; null for none
+   */
+  public ModelDiscovery(InstanceRepository instances, ModelRepository models, Supplier<Set<Long>> healthy,
+      Supplier<Duration> interval, OkHttpClient http, EventLog events, Clock clock, Consumer<String> changed,
+      String consoleKey) {
+    this.consoleKey = consoleKey;
     this.instances = instances;
     this.models = models;
     this.healthy = healthy;
@@ -130,6 +142,8 @@ public final class ModelDiscovery implements AutoCloseable {
         .header(ConsoleTraffic.HEADER, ConsoleTraffic.VALUE);
     if (!instance.clientKeys().isEmpty()) {
       request.header("Authorization", "Bearer " + instance.clientKeys().get(0));
+    } else if (consoleKey != null && instance.managed()) { // an external bridge is not the cluster's: it gets no secret
+      request.header("Authorization", "Bearer " + consoleKey);
     }
     try (Response response = http.newCall(request.build()).execute()) {
       if (!response.isSuccessful()) {

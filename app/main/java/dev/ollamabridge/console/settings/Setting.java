@@ -130,7 +130,9 @@ public enum Setting {
    * and a directory outside the data directory is the operator's to name.
    */
   BACKUP_DIR("backup.dir", "", value -> value.isEmpty() ? value : Path.of(matches(value, Setting.SAFE_PATH,
-      "an absolute path of letters, digits, '.', '_', '-' and '/'")).normalize().toString(), true);
+      "an absolute path of letters, digits, '.', '_', '-' and '/'")).normalize().toString(), true),
+  /** Whether every request through nginx and the bridges needs a client key: auto (once a key exists), on, off. */
+  KEYS_REQUIRED("keys.required", "auto", value -> oneOf(value, Choices.KEYS_REQUIRED));
 
   /** The values of the settings that take one of a few words; a form shows them as a choice. */
   private static final class Choices {
@@ -139,6 +141,7 @@ public enum Setting {
     static final List<String> NGINX_MODE = List.of("managed", "system", "off");
     static final List<String> BALANCE = List.of("least_conn", "round_robin", "ip_hash", "hash");
     static final List<String> BACKUP_SCHEDULE = List.of("off", "daily");
+    static final List<String> KEYS_REQUIRED = List.of("auto", "on", "off");
   }
 
   /** The word that turns an optional part off. */
@@ -193,6 +196,7 @@ public enum Setting {
       case NGINX_MODE -> Choices.NGINX_MODE;
       case NGINX_BALANCE -> Choices.BALANCE;
       case BACKUP_SCHEDULE -> Choices.BACKUP_SCHEDULE;
+      case KEYS_REQUIRED -> Choices.KEYS_REQUIRED;
       default -> List.of();
     };
   }

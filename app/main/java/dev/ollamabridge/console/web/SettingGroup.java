@@ -25,7 +25,8 @@ public record SettingGroup(String prefix, String title, List<Setting> settings) 
       Map.entry("routing", "Model routing"),
       Map.entry("nginx", "nginx"),
       Map.entry("cache", "Caches"),
-      Map.entry("backup", "Backups"));
+      Map.entry("backup", "Backups"),
+      Map.entry("keys", "Client keys"));
 
   /** Every setting, by group, in the order {@link Setting} declares them. */
   static List<SettingGroup> all() {

@@ -87,6 +87,9 @@ public record SettingHelp(String label, String unit, String description) {
         "daily: a backup without secrets into the backup directory once a day. Secrets only through the command line.");
     put(Setting.BACKUP_KEEP, "Backups kept", "newest", "Older backups in the backup directory are deleted after each new one.");
     put(Setting.BACKUP_DIR, "Backup directory", null, "Empty: the data directory's backups/.");
+    put(Setting.KEYS_REQUIRED, "Client keys required", null,
+        "auto: every request through nginx and the bridges needs a client key once one exists (Keys page); on: always;"
+            + " off: never (keys still limit the requests that carry them).");
   }
 
   private static void put(Setting setting, String label, String unit, String description) {

@@ -31,6 +31,7 @@ public final class WebRoutes {
   private final EventPages events;
   private final FilePages files;
   private final TokenPages tokens;
+  private final KeyPages keys;
   private final HostPages hosts;
   private final UsagePages usage;
   private final AlertPages alerts;
@@ -49,6 +50,7 @@ public final class WebRoutes {
     this.events = new EventPages(services.events(), pages);
     this.files = new FilePages(services.configs(), pages);
     this.tokens = new TokenPages(services.tokens(), services.events(), pages);
+    this.keys = new KeyPages(services.keys(), services.settings(), pages);
     this.hosts = new HostPages(services.hosts(), services.instances(), pages);
     this.usage = new UsagePages(services.usage(), services.json(), pages);
     this.alerts = new AlertPages(services.alerts(), services.alerts().machine(), pages);
@@ -141,6 +143,13 @@ public final class WebRoutes {
         post("webhooks/{id}/test", alerts::test);
         post("webhooks/{id}/delete", alerts::delete);
         post("rules", alerts::saveRules);
+      });
+      path("/keys", () -> {
+        get(keys::list);
+        post(keys::create);
+        post("{id}/enable", keys::enable);
+        post("{id}/disable", keys::disable);
+        post("{id}/revoke", keys::revoke);
       });
       get("/metrics", this::metrics);
       get("/usage", usage::show);
