@@ -129,7 +129,7 @@ class RequestIdAcrossNginxTest {
     return new BridgeConfig(new HostPort("127.0.0.1", 0), checked, BridgeConfig.resolveDialect(checked, "auto"),
         Duration.ofMinutes(5), 0, null, Duration.ofHours(1), 1000, false, null, true, List.of(), 2, 32 * 1024 * 1024,
         Duration.ofSeconds(5), Duration.ofSeconds(10), List.of(), false, false, Map.of(), 0, 0,
-        BridgeConfig.DEFAULT_QUEUE_TIMEOUT, null, null, BridgeConfig.DEFAULT_REDIS_MAX_ENTRY_BYTES,
+        BridgeConfig.DEFAULT_QUEUE_TIMEOUT, null, null, BridgeConfig.DEFAULT_REDIS_MAX_ENTRY_BYTES, null,
         new RequestLogConfig(log, RequestLog.Retention.defaults(), false));
   }
 }
