@@ -1,5 +1,7 @@
 package dev.ollamabridge.bench;
 
+import dev.ollamabridge.bridge.requestlog.RequestLog;
+import dev.ollamabridge.bridge.requestlog.RequestLogLine;
 import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.digest.Sha256;
@@ -10,8 +12,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.security.SecureRandom;
-import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -20,8 +24,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * What the client key check and the request log cost per request, in one run: four bridges in front
@@ -63,6 +67,7 @@ public final class RequestCostBenchmark {
   }
 
   private void run(Path jar, int seconds, int rounds, int connections) throws Exception {
+    Wrk.ensureInstalled();
     String secret = keysFile(work.resolve("client-keys.json"));
     int backend = TestPorts.listenPort();
     start(List.of(JAVA, "-jar", jar.toString(), "fake-ollama", "-l", "127.0.0.1:" + backend, "--tokens", "16"));
@@ -77,11 +82,67 @@ public final class RequestCostBenchmark {
     measure("answers from the backend (16 tokens, cache off)", fromBackend, question, seconds, rounds, connections);
     Map<String, Integer> fromCache = bridges(jar, upstream, true);
     measure("cache hits", fromCache, same, seconds, rounds, connections);
+    writerCost();
     for (Map<String, Integer> set : List.of(fromBackend, fromCache)) {
       for (String variant : List.of("request log", "keys + request log")) {
         System.out.printf(Locale.ROOT, "%s (port %d): %s%n", variant, set.get(variant), dropped(set.get(variant)));
       }
     }
+  }
+
+  /**
+   * The request log in-process, apart from the noise of HTTP: what {@link RequestLog#add} costs the
+   * request's thread, and the CPU its writer thread spends per line (encoding, writing, rotating).
+   */
+  private void writerCost() throws Exception {
+    int lines = 400_000;
+    int threads = 4;
+    RequestLogLine line = new RequestLogLine(Instant.now(), "0123456789abcdef0123456789abcdef", "bench-500", "501",
+        "fake-llama", "fake-llama", "/api/chat", "ollama", "ollama", false, 200, "miss", 4, 3L, 12L, 16L, 120L, 480L,
+        "127.0.0.1", 0, null, null, null);
+    AtomicLong dropped = new AtomicLong();
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    long addNanos;
+    long writerCpu;
+    try (RequestLog log = RequestLog.open(work.resolve("in-process/requests.jsonl"), RequestLog.Retention.defaults(),
+        false, dropped::incrementAndGet)) {
+      Thread writer = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("request-log"))
+          .findFirst().orElseThrow();
+      long writerBefore = cpu.getThreadCpuTime(writer.getId());
+      AtomicLong spent = new AtomicLong();
+      List<Thread> callers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        Thread caller = new Thread(() -> {
+          for (int i = 0; i < lines / threads; i++) {
+            long start = System.nanoTime();
+            log.add(line);
+            spent.addAndGet(System.nanoTime() - start);
+            if (i % 2000 == 0) {
+              LockSupport.parkNanos(1_000_000); // 2,000 lines a millisecond per thread at most: a queue it can drain
+            }
+          }
+        });
+        callers.add(caller);
+        caller.start();
+      }
+      for (Thread caller : callers) {
+        caller.join();
+      }
+      addNanos = spent.get();
+      Thread closing = new Thread(log::close); // writes what is queued, then ends the writer
+      closing.start();
+      long last = writerBefore;
+      while (writer.isAlive()) { // its CPU time can be read only while it lives: the last reading before it ends
+        long now = cpu.getThreadCpuTime(writer.getId());
+        last = now >= 0 ? now : last;
+        Thread.sleep(1);
+      }
+      closing.join();
+      writerCpu = last - writerBefore;
+    }
+    System.out.printf(Locale.ROOT, "%nrequest log in-process, %d lines from %d threads: add() %.2f µs per line on the"
+        + " request's thread; the writer thread %.2f µs CPU per line; %d dropped%n", lines, threads,
+        addNanos / 1000.0 / lines, writerCpu / 1000.0 / (lines - dropped.get()), dropped.get());
   }
 
   /** The four bridges, on free ports, each with its own request log and cache directory. */
@@ -102,7 +163,7 @@ public final class RequestCostBenchmark {
       ports.put(variant, bridge(jar, args));
     }
     for (int port : ports.values()) {
-      awaitUp(port);
+      Wrk.awaitUp(port);
     }
     return ports;
   }
@@ -110,31 +171,31 @@ public final class RequestCostBenchmark {
   private void measure(String load, Map<String, Integer> ports, Path script, int seconds, int rounds, int connections)
       throws Exception {
     for (int port : ports.values()) {
-      wrk(port, script, connections, WARM_UP_SECONDS);
+      Wrk.run(port, script, connections, WARM_UP_SECONDS);
     }
     Map<String, List<Wrk>> results = new LinkedHashMap<>();
     ports.keySet().forEach(variant -> results.put(variant, new ArrayList<>()));
     for (int round = 0; round < rounds; round++) {
       for (int i = 0; i < VARIANTS.size(); i++) {
         String variant = VARIANTS.get((i + round) % VARIANTS.size());
-        results.get(variant).add(wrk(ports.get(variant), script, connections, seconds));
+        results.get(variant).add(Wrk.run(ports.get(variant), script, connections, seconds));
       }
     }
     System.out.printf(Locale.ROOT, "%n%s%n%-20s | %9s %6s | %8s %8s | %s%n", load, "bridge", "req/s", "ratio",
         "p50 ms", "p99 ms", "every round's req/s");
-    double baseline = median(results.get("neither")).perSecond;
+    double baseline = median(results.get("neither")).perSecond();
     for (var entry : results.entrySet()) {
       Wrk median = median(entry.getValue());
-      System.out.printf(Locale.ROOT, "%-20s | %9.0f %6.3f | %8.2f %8.2f | %s%s%n", entry.getKey(), median.perSecond,
-          median.perSecond / baseline, median.p50Millis, median.p99Millis,
-          entry.getValue().stream().map(w -> String.format(Locale.ROOT, "%.0f", w.perSecond)).toList(),
-          median.errors.isEmpty() ? "" : "  " + median.errors);
+      System.out.printf(Locale.ROOT, "%-20s | %9.0f %6.3f | %8.2f %8.2f | %s%s%n", entry.getKey(), median.perSecond(),
+          median.perSecond() / baseline, median.p50Millis(), median.p99Millis(),
+          entry.getValue().stream().map(w -> String.format(Locale.ROOT, "%.0f", w.perSecond())).toList(),
+          median.errors().isEmpty() ? "" : "  " + median.errors());
     }
   }
 
   private static Wrk median(List<Wrk> rounds) {
     List<Wrk> sorted = new ArrayList<>(rounds);
-    sorted.sort((a, b) -> Double.compare(a.perSecond, b.perSecond));
+    sorted.sort((a, b) -> Double.compare(a.perSecond(), b.perSecond()));
     return sorted.get(sorted.size() / 2);
   }
 
@@ -167,38 +228,9 @@ public final class RequestCostBenchmark {
         """.formatted(secret, sameQuestion ? "same" : "' .. n .. '"));
   }
 
-  private record Wrk(double perSecond, double p50Millis, double p99Millis, String errors) {}
 
-  private Wrk wrk(int port, Path script, int connections, int seconds) throws Exception {
-    Process wrk = new ProcessBuilder("wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--latency", "-s",
-        script.toString(), "http://127.0.0.1:" + port + "/api/chat").redirectErrorStream(true).start();
-    String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    wrk.waitFor();
-    Matcher errors = Pattern.compile("(Non-2xx[^\\n]*|Socket errors[^\\n]*)").matcher(out);
-    return new Wrk(number(out, "Requests/sec:\\s+([0-9.]+)"), millis(out, "50%"), millis(out, "99%"),
-        errors.find() ? errors.group(1) : "");
-  }
 
-  private static double number(String out, String pattern) {
-    Matcher m = Pattern.compile(pattern).matcher(out);
-    if (!m.find()) {
-      throw new IllegalStateException("wrk printed no figure for " + pattern + ":\n" + out);
-    }
-    return Double.parseDouble(m.group(1));
-  }
 
-  private static double millis(String out, String percentile) {
-    Matcher m = Pattern.compile("\\s" + percentile + "\\s+([0-9.]+)(us|ms|s)").matcher(out);
-    if (!m.find()) {
-      throw new IllegalStateException("wrk printed no " + percentile + ":\n" + out);
-    }
-    double value = Double.parseDouble(m.group(1));
-    return switch (m.group(2)) {
-      case "us" -> value / 1000;
-      case "s" -> value * 1000;
-      default -> value;
-    };
-  }
 
   /** The request log's drop counter, read from the bridge's /metrics. */
   private static String dropped(int port) throws Exception {
@@ -224,18 +256,6 @@ public final class RequestCostBenchmark {
         .redirectOutput(work.resolve("process-" + processes.size() + ".log").toFile()).start());
   }
 
-  private static void awaitUp(int port) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        new java.net.Socket("127.0.0.1", port).close();
-        return;
-      } catch (IOException notYet) {
-        Thread.sleep(100);
-      }
-    }
-    throw new IllegalStateException("nothing listens on " + port + " after 60 s");
-  }
 
   private void stop() throws InterruptedException {
     processes.forEach(Process::destroy);

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ollamabridge.digest.Sha256;
 import dev.ollamabridge.fake.FakeOllama;
+import dev.ollamabridge.link.KeyRule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -128,6 +130,32 @@ class RequestLogTest {
     assertThat(Files.readString(log)).as("no bodies without --log-bodies").doesNotContain("one two three")
         .doesNotContain("request_body");
     assertThat(Files.getPosixFilePermissions(log)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+  }
+
+  @Test
+  void aClusterKeysRequestIsLoggedUnderItsNameAndIdAndARefusalNamesTheModelAndNeverTheSecret() throws Exception {
+    String secret = "ob-" + "k".repeat(43);
+    Path keys = dir.resolve("client-keys.json");
+    KeyFiles.write(keys, true, new KeyRule("k1", "reporting app", Sha256.hex(secret), List.of("fake-llama"), 0, 0, null,
+        true, false));
+    Path log = dir.resolve("requests.jsonl");
+    bridge = TestBridges.inFrontOf(backend, "--client-keys-file", keys.toString(), "--request-log", log.toString());
+
+    TestBridges.body(TestBridges.post(bridge, "/api/chat", CHAT, "Authorization", "Bearer " + secret));
+    Response forbidden = TestBridges.post(bridge, "/v1/chat/completions", """
+        {"model":"other-model","messages":[{"role":"user","content":"hi"}]}""", "Authorization", "Bearer " + secret);
+    assertThat(forbidden.code()).isEqualTo(403);
+    TestBridges.body(forbidden);
+
+    List<JsonNode> lines = await().atMost(Duration.ofSeconds(30)).until(() -> lines(log), found -> found.size() == 2);
+    assertThat(lines).allSatisfy(line -> {
+      assertThat(line.path("key").asText()).isEqualTo("reporting app");
+      assertThat(line.path("key_id").asText()).isEqualTo("k1");
+    });
+    assertThat(lines.get(1).path("status").asInt()).isEqualTo(403);
+    assertThat(lines.get(1).path("error").asText()).contains("other-model");
+    assertThat(Files.readString(log)).doesNotContain(secret).doesNotContain(Sha256.hex(secret));
+    assertThat(TestBridges.body(TestBridges.get(bridge, "/metrics"))).contains("bridge_request_log_dropped_total 0.0");
   }
 
   @Test
