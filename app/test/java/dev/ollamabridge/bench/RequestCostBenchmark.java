@@ -36,7 +36,8 @@ import java.util.concurrent.locks.LockSupport;
  * hits (the same question again, so that the bridge itself is nearly all the work).
  *
  * <p>Run with {@code mvn -B -ntp -Prequest-cost-bench verify}. Arguments: the jar, seconds per
- * measurement (default 5), rounds (default 3), connections (default 16). Needs {@code wrk}.
+ * measurement (default 5), rounds (default 3), connections (default 16), and {@code in-process} to measure the
+ * request log in-process only. Needs {@code wrk}.
  */
 public final class RequestCostBenchmark {
 
@@ -57,9 +58,14 @@ public final class RequestCostBenchmark {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     int connections = args.length > 3 ? Integer.parseInt(args[3]) : 16;
+    boolean inProcessOnly = args.length > 4 && args[4].equals("in-process");
     RequestCostBenchmark bench = new RequestCostBenchmark(Files.createTempDirectory("request-cost-bench"));
     try {
-      bench.run(jar, seconds, rounds, connections);
+      if (inProcessOnly) {
+        bench.writerCost();
+      } else {
+        bench.run(jar, seconds, rounds, connections);
+      }
     } finally {
       bench.stop();
     }
@@ -95,7 +101,7 @@ public final class RequestCostBenchmark {
    * request's thread, and the CPU its writer thread spends per line (encoding, writing, rotating).
    */
   private void writerCost() throws Exception {
-    int lines = 400_000;
+    int lines = 200_000;
     int threads = 4;
     RequestLogLine line = new RequestLogLine(Instant.now(), "0123456789abcdef0123456789abcdef", "bench-500", "501",
         "fake-llama", "fake-llama", "/api/chat", "ollama", "ollama", false, 200, "miss", 4, 3L, 12L, 16L, 120L, 480L,
@@ -117,8 +123,8 @@ public final class RequestCostBenchmark {
             long start = System.nanoTime();
             log.add(line);
             spent.addAndGet(System.nanoTime() - start);
-            if (i % 2000 == 0) {
-              LockSupport.parkNanos(1_000_000); // 2,000 lines a millisecond per thread at most: a queue it can drain
+            if (i % 10 == 0) {
+              LockSupport.parkNanos(1_000_000); // about 10,000 lines a second per thread: a busy bridge's rate
             }
           }
         });

@@ -158,8 +158,10 @@ public final class RequestLog implements AutoCloseable {
     }
     closed = true;
     try {
-      queue.put(END);
-      writer.join(TimeUnit.SECONDS.toMillis(10));
+      // a writer that cannot take it within that time is stuck on its disk: the bridge stops all the same
+      if (queue.offer(END, 10, TimeUnit.SECONDS)) {
+        writer.join(TimeUnit.SECONDS.toMillis(10));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -213,7 +215,7 @@ public final class RequestLog implements AutoCloseable {
         failing = false;
         log.info("the request log {} is written again", path);
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) { // the writer lives on: the next line may be written
       dropped.run();
       if (!failing) {
         failing = true;
