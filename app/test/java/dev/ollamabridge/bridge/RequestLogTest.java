@@ -127,6 +127,10 @@ class RequestLogTest {
     assertThat(unauthorized.path("error").asText()).isNotBlank().doesNotContain("secret-key");
     assertThat(unauthorized.path("cache").asText()).isEqualTo("off");
 
+    try (Response noRoute = TestBridges.get(bridge, "/api/no-such-route")) {
+      assertThat(noRoute.code()).isEqualTo(404);
+      assertThat(noRoute.header("x-request-id")).as("an answer of no route carries an id too").matches("[0-9a-f]{32}");
+    }
     assertThat(Files.readString(log)).as("no bodies without --log-bodies").doesNotContain("one two three")
         .doesNotContain("request_body");
     assertThat(Files.getPosixFilePermissions(log)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
