@@ -163,6 +163,27 @@ class RequestLogTest {
   }
 
   @Test
+  void aBackendThatIsDownShowsTheRetriesAndTheErrorInTheLine() throws Exception {
+    try (FakeOllama down = FakeOllama.start(FakeOllama.Options.defaults().withControlRoutes(true))) {
+      TestBridges.body(TestBridges.execute(new okhttp3.Request.Builder().url(down.baseUrl() + "/_fake/faults")
+          .post(okhttp3.RequestBody.create("{\"down\":true}", okhttp3.MediaType.get("application/json"))).build()));
+      Path log = dir.resolve("requests.jsonl");
+      bridge = TestBridges.inFrontOf(down, "--retries", "2", "--request-log", log.toString());
+
+      Response failed = TestBridges.post(bridge, "/v1/chat/completions", """
+          {"model":"fake-llama","messages":[{"role":"user","content":"hi"}]}""");
+      assertThat(failed.code()).isGreaterThanOrEqualTo(500);
+      TestBridges.body(failed);
+
+      JsonNode line = await().atMost(Duration.ofSeconds(30)).until(() -> lines(log), found -> found.size() == 1).get(0);
+      assertThat(line.path("retries").asInt()).isEqualTo(2);
+      assertThat(line.path("status").asInt()).isEqualTo(failed.code());
+      assertThat(line.path("error").asText()).isNotBlank();
+      assertThat(line.path("ttft_ms").isNull()).isTrue();
+    }
+  }
+
+  @Test
   void withLogBodiesALineCarriesTheRequestAndTheAnswer() throws Exception {
     Path log = dir.resolve("requests.jsonl");
     bridge = TestBridges.inFrontOf(backend, "--request-log", log.toString(), "--log-bodies");
