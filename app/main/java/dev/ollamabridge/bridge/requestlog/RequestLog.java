@@ -8,7 +8,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -132,7 +134,11 @@ public final class RequestLog implements AutoCloseable {
     try {
       requestLog.openFile();
     } catch (IOException e) {
-      throw new Unwritable("--request-log: cannot write " + path + ": " + e.getMessage(), e);
+      String why = e instanceof AccessDeniedException ? "permission denied"
+          : e instanceof NoSuchFileException ? "it cannot be created there"
+          : e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.toString();
+      throw new Unwritable("--request-log: cannot write " + path + " (" + why + "); name a file in a directory the"
+          + " bridge may write", e);
     }
     requestLog.sweep();
     requestLog.writer.start();
