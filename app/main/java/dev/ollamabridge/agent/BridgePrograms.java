@@ -13,7 +13,8 @@ import java.util.List;
  * How this agent runs a bridge the console assigned to it: its own jar on the bridges' java with the
  * console's lean flags, the markers that name this agent's data directory and the bridge (by which a
  * restarted agent finds a bridge whose pid file was never written), and the cache under
- * {@code <data>/cache/<name>}; the cluster's client keys in {@code <data>/client-keys.json}.
+ * {@code <data>/cache/<name>}, the request log in {@code <data>/logs/requests/<name>.jsonl}; the cluster's
+ * client keys in {@code <data>/client-keys.json}.
  *
  * @param self the agent's own program on the bridges' java
  * @param dataDir the agent's data directory, absolute
@@ -46,6 +47,11 @@ record BridgePrograms(SelfCommand self, Path dataDir) {
     return dataDir.resolve(KEYS_FILE);
   }
 
+  /** Where bridge {@code name} writes its request log: {@code <data>/logs/requests/<name>.jsonl}. */
+  Path requestLog(String name) {
+    return dataDir.resolve("logs").resolve("requests").resolve(name + ".jsonl");
+  }
+
   Path cacheDir(String name) {
     return dataDir.resolve("cache").resolve(name);
   }
@@ -58,6 +64,7 @@ record BridgePrograms(SelfCommand self, Path dataDir) {
       arguments.addAll(List.of("--enable-cache", "--cache-dir", cacheDir(bridge.name()).toString()));
     }
     arguments.addAll(List.of("--client-keys-file", keysFile().toString()));
+    arguments.addAll(List.of("--request-log", requestLog(bridge.name()).toString()));
     return arguments;
   }
 }

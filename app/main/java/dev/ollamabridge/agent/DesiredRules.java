@@ -8,10 +8,10 @@ import dev.ollamabridge.link.KeyRule;
 import dev.ollamabridge.link.KeyRules;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -40,6 +40,9 @@ final class DesiredRules {
   static final int MAX_KEY_NAME = 256;
   static final int MAX_KEY_MODELS = 1000;
   static final int MAX_MODEL_CHARS = 256;
+
+  /** The bridge's request log, which the agent places under its data directory, as it does the cache. */
+  private static final String REQUEST_LOG = "--request-log";
 
   private DesiredRules() {}
 
@@ -145,7 +148,18 @@ final class DesiredRules {
         throw new IllegalArgumentException("arguments of bridge " + bridge.name() + " hold " + argument
             + ", which the agent places itself (set cache instead)");
       }
+      if (placedHere(argument)) {
+        throw new IllegalArgumentException("arguments of bridge " + bridge.name() + " hold "
+            + argument.substring(0, argument.indexOf('=') < 0 ? argument.length() : argument.indexOf('='))
+            + ", which the agent places itself");
+      }
     }
+  }
+
+  /** A file flag, as {@code --flag} or {@code --flag=VALUE}, whose place is this host's business. */
+  private static boolean placedHere(String argument) {
+    return REQUEST_LOG.equals(argument) || argument.startsWith(REQUEST_LOG + "=")
+        || AGENTS_OWN.stream().anyMatch(flag -> argument.startsWith(flag + "="));
   }
 
   private static void checkEnvironment(BridgeSpec bridge) {

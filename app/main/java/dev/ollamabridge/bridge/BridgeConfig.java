@@ -1,6 +1,7 @@
 package dev.ollamabridge.bridge;
 
 import dev.ollamabridge.bridge.cache.RedisAddress;
+import dev.ollamabridge.bridge.requestlog.RequestLogConfig;
 import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.cli.HostPort;
 import java.net.URI;
@@ -40,6 +41,7 @@ import java.util.Map;
  * @param cacheRedisMaxEntryBytes the largest value (compressed) kept in Redis
  * @param clientKeysFile the cluster's client keys ({@code link.KeyRules} as JSON), watched and
  *     enforced besides {@code clientKeys}; null for none
+ * @param requestLog where and how each API request is logged as a JSON line; null for no request log
  */
 public record BridgeConfig(
     HostPort listen,
@@ -68,7 +70,8 @@ public record BridgeConfig(
     RedisAddress cacheRedis,
     String cacheRedisPassword,
     long cacheRedisMaxEntryBytes,
-    Path clientKeysFile) {
+    Path clientKeysFile,
+    RequestLogConfig requestLog) {
 
   /** How long a request waits for a generation slot unless told otherwise. */
   public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(30);
@@ -77,7 +80,20 @@ public record BridgeConfig(
   /** GETRANGE reads this much at most, so the cap bounds the bridge's memory too. */
   private static final long MAX_REDIS_ENTRY_BYTES = 64L << 20;
 
-  /** A bridge without the cluster's client keys. */
+  /** A bridge without a request log. */
+  public BridgeConfig(HostPort listen, String upstream, Dialect upstreamDialect, Duration timeout, int rateLimit,
+      Path cacheDir, Duration cacheTtl, long cacheMaxEntries, boolean sharedMode, String apiKey, boolean thinkFilter,
+      List<String> clientKeys, int retries, long maxBodyBytes, Duration shutdownTimeout, Duration bodyTimeout,
+      List<String> allowedOrigins, boolean allowModelManagement, boolean fetchImageUrls, Map<String, String> modelAliases,
+      int maxConcurrent, int queueSize, Duration queueTimeout, RedisAddress cacheRedis, String cacheRedisPassword,
+      long cacheRedisMaxEntryBytes, Path clientKeysFile) {
+    this(listen, upstream, upstreamDialect, timeout, rateLimit, cacheDir, cacheTtl, cacheMaxEntries, sharedMode, apiKey,
+        thinkFilter, clientKeys, retries, maxBodyBytes, shutdownTimeout, bodyTimeout, allowedOrigins,
+        allowModelManagement, fetchImageUrls, modelAliases, maxConcurrent, queueSize, queueTimeout, cacheRedis,
+        cacheRedisPassword, cacheRedisMaxEntryBytes, clientKeysFile, null);
+  }
+
+  /** A bridge without the cluster's client keys and without a request log. */
   public BridgeConfig(HostPort listen, String upstream, Dialect upstreamDialect, Duration timeout, int rateLimit,
       Path cacheDir, Duration cacheTtl, long cacheMaxEntries, boolean sharedMode, String apiKey, boolean thinkFilter,
       List<String> clientKeys, int retries, long maxBodyBytes, Duration shutdownTimeout, Duration bodyTimeout,
@@ -87,7 +103,7 @@ public record BridgeConfig(
     this(listen, upstream, upstreamDialect, timeout, rateLimit, cacheDir, cacheTtl, cacheMaxEntries, sharedMode, apiKey,
         thinkFilter, clientKeys, retries, maxBodyBytes, shutdownTimeout, bodyTimeout, allowedOrigins,
         allowModelManagement, fetchImageUrls, modelAliases, maxConcurrent, queueSize, queueTimeout, cacheRedis,
-        cacheRedisPassword, cacheRedisMaxEntryBytes, null);
+        cacheRedisPassword, cacheRedisMaxEntryBytes, (Path) null);
   }
 
   /** A bridge without a Redis tier. */

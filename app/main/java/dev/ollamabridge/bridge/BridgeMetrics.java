@@ -62,6 +62,10 @@ public final class BridgeMetrics {
       .help("Generations answered 503 for want of a slot, by reason (queue_full, timeout).")
       .labelNames("reason").register(registry);
 
+  private final Counter requestLogDropped = Counter.builder().name("bridge_request_log_dropped_total")
+      .help("Request log lines dropped: the writer's queue was full (the disk did not keep up) or the file could not be"
+          + " written.").register(registry);
+
   /** The most (key, model) pairs the usage metrics keep apart; later pairs count under model {@value #OTHER}. */
   static final int MAX_USAGE_PAIRS = 500;
   static final String OTHER = "(other)";
@@ -214,6 +218,11 @@ public final class BridgeMetrics {
 
   public void upstreamRetry() {
     upstreamRetries.inc();
+  }
+
+  /** One line of the request log dropped. */
+  public void requestLogDropped() {
+    requestLogDropped.inc();
   }
 
   public void clientDisconnected() {

@@ -5,6 +5,9 @@ import dev.ollamabridge.bridge.cache.AnswerCache;
 import dev.ollamabridge.bridge.cache.RedisTier;
 import dev.ollamabridge.bridge.keys.KeyCounters;
 import dev.ollamabridge.bridge.keys.KeyFile;
+import dev.ollamabridge.bridge.requestlog.RequestIds;
+import dev.ollamabridge.bridge.requestlog.RequestLog;
+import dev.ollamabridge.bridge.requestlog.RequestLogConfig;
 import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.cli.Version;
 import dev.ollamabridge.http.AddressPolicy;
@@ -39,12 +42,14 @@ public final class BridgeServer implements AutoCloseable {
   private final OkHttpClient http;
   private final AnswerCache cache;
   private final KeyFile keyFile;
+  private final RequestLog requestLog;
 
-  private BridgeServer(Javalin app, OkHttpClient http, AnswerCache cache, KeyFile keyFile) {
+  private BridgeServer(Javalin app, OkHttpClient http, AnswerCache cache, KeyFile keyFile, RequestLog requestLog) {
     this.app = app;
     this.http = http;
     this.cache = cache;
     this.keyFile = keyFile;
+    this.requestLog = requestLog;
   }
 
   public static BridgeServer start(BridgeConfig config) {
@@ -89,10 +94,14 @@ public final class BridgeServer implements AutoCloseable {
     RedisTier sharedCounters = cache == null ? null : cache.redis().orElse(null);
     ClientAccess access = new ClientAccess(new ClientKeys(config.clientKeys()), keyFile,
         new KeyCounters(sharedCounters == null ? null : sharedCounters::add, Clock.systemUTC()), Clock.systemUTC());
-    Guard guard = new Guard(access, new RateLimit(config.rateLimit()), metrics);
+    RequestLogConfig logConfig = config.requestLog();
+    boolean logBodies = logConfig != null && logConfig.bodies();
+    Guard guard = new Guard(access, new RateLimit(config.rateLimit()), metrics, logBodies);
     Health health = new Health(config, new UpstreamProbe(http, config), cache, admission, access, System.nanoTime());
 
     BrowserOrigins origins = new BrowserOrigins(config);
+    RequestLog requestLog = logConfig == null ? null
+        : RequestLog.open(logConfig.path(), logConfig.retention(), logConfig.bodies(), metrics::requestLogDropped);
 
     Javalin app = Javalin.create(server -> {
       server.jetty.host = config.listen().host();
@@ -108,8 +117,13 @@ public final class BridgeServer implements AutoCloseable {
         jetty.insertHandler(new GracefulHandler());
         jetty.setStopTimeout(config.shutdownTimeout().toMillis());
       });
-      server.requestLogger.http((ctx, millis) ->
-          log.debug("{} {} answered {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(millis)));
+      server.requestLogger.http((ctx, millis) -> {
+        log.debug("{} {} answered {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(millis));
+        // once the answer is written: its bytes and its whole time are known
+        if (requestLog != null && RequestState.route(ctx) != null && !ConsoleTraffic.marks(ctx.header(ConsoleTraffic.HEADER))) {
+          requestLog.add(RequestLines.of(ctx, config.upstreamDialect(), millis, logBodies));
+        }
+      });
       server.startup.showJavalinBanner = false;
       server.startup.showOldJavalinVersionWarning = false;
 
@@ -140,6 +154,7 @@ public final class BridgeServer implements AutoCloseable {
       server.routes.exception(ApiException.class, (e, ctx) -> Guard.render(ctx, Route.dialectOf(ctx.path()), e));
       server.routes.error(404, ctx -> {
         if (!RequestState.started(ctx)) { // a routed request's 404 (an unknown model) is already answered
+          ctx.header("x-request-id", RequestIds.of(ctx.header(RequestIds.HEADER)));
           Guard.render(ctx, Route.dialectOf(ctx.path()),
               new ApiException(404, "no route for " + ctx.method() + " " + ctx.path(), null, "not_found"));
         }
@@ -147,6 +162,7 @@ public final class BridgeServer implements AutoCloseable {
       server.routes.error(405, ctx -> {
         String allowed = table.allowed(ctx.path());
         ctx.header("Allow", allowed);
+        ctx.header("x-request-id", RequestIds.of(ctx.header(RequestIds.HEADER)));
         Guard.render(ctx, Route.dialectOf(ctx.path()), new ApiException(405,
             ctx.method() + " is not allowed on " + ctx.path() + "; it answers " + allowed, null, "method_not_allowed"));
       });
@@ -160,6 +176,9 @@ public final class BridgeServer implements AutoCloseable {
       if (keyFile != null) {
         keyFile.close();
       }
+      if (requestLog != null) {
+        requestLog.close();
+      }
       throw e;
     }
     log.info("bridge {} listening on http://{}:{} → {} ({} dialect){}{}{}{}{}", Version.current(),
@@ -171,7 +190,10 @@ public final class BridgeServer implements AutoCloseable {
             + " waiting at most " + config.queueTimeout().toMillis() + " ms" : "",
         config.modelAliases().isEmpty() ? "" : ", model aliases " + config.modelAliases(),
         keyFile == null ? "" : ", client keys from " + keyFile.path());
-    return new BridgeServer(app, http, cache, keyFile);
+    if (requestLog != null) {
+      log.info("request log {}{}", requestLog.path(), logBodies ? ", with the requests' and answers' bodies" : "");
+    }
+    return new BridgeServer(app, http, cache, keyFile, requestLog);
   }
 
   private static Handler handlerOf(Route route, GenerationHandler generation, ResponsesRoute responses,
@@ -215,6 +237,9 @@ public final class BridgeServer implements AutoCloseable {
     if (cache != null) {
       cache.close();
     }
+    if (requestLog != null) {
+      requestLog.close(); // after the server: the requests it let finish are logged too
+    }
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
   }
@@ -227,16 +252,25 @@ public final class BridgeServer implements AutoCloseable {
     private final ClientAccess access;
     private final RateLimit rateLimit;
     private final BridgeMetrics metrics;
+    private final boolean keepBodies;
 
-    Guard(ClientAccess access, RateLimit rateLimit, BridgeMetrics metrics) {
+    Guard(ClientAccess access, RateLimit rateLimit, BridgeMetrics metrics, boolean keepBodies) {
       this.access = access;
       this.rateLimit = rateLimit;
       this.metrics = metrics;
+      this.keepBodies = keepBodies;
     }
 
     Handler wrap(Route route, Handler handler) {
       return ctx -> {
         RequestState.start(ctx);
+        RequestState.route(ctx, route);
+        String id = RequestIds.of(ctx.header(RequestIds.HEADER));
+        RequestState.id(ctx, id);
+        ctx.header("x-request-id", id); // on every answer, errors too: the client can quote it
+        if (keepBodies) {
+          RequestState.keepResponseBody(ctx);
+        }
         // the console's own requests are counted apart: the figures and charts show clients only
         boolean client = !countConsole(ctx, metrics, route.path);
         if (client) {
@@ -277,10 +311,13 @@ public final class BridgeServer implements AutoCloseable {
     }
 
     static void render(Context ctx, dev.ollamabridge.bridge.translate.Dialect dialect, ApiException e) {
+      RequestState.error(ctx, e.getMessage());
       if (ctx.res().isCommitted()) {
         return; // a stream has started; its own error chunk has told the client
       }
-      ctx.status(e.status()).contentType("application/json").result(ErrorBodies.of(dialect, e));
+      byte[] body = ErrorBodies.of(dialect, e);
+      RequestState.responseBytes(ctx, body);
+      ctx.status(e.status()).contentType("application/json").result(body);
     }
   }
 

@@ -105,7 +105,11 @@ final class GenerationHandler {
     ClientAnswer answer = new ClientAnswer(
         ctx, prompt.dialect(), encoder, new ThinkFilter(config.thinkFilter(), wantsReasoning(prompt)),
         prompt.stream(),
-        () -> metrics.firstToken(route.path, RequestState.elapsedSeconds(ctx)));
+        () -> {
+          RequestState.firstToken(ctx);
+          metrics.firstToken(route.path, RequestState.elapsedSeconds(ctx));
+        });
+    RequestState.stream(ctx, prompt.stream());
 
     String key = cache == null || !replayable(body) ? null : CacheKey.of(prompt);
     if (key != null) {
@@ -143,6 +147,8 @@ final class GenerationHandler {
       metrics.clientDisconnected();
       log.debug("client went away during {}; upstream call cancelled", route.path);
       return;
+    } finally {
+      RequestState.retries(ctx, cancellation.retries());
     }
     if (answer.isComplete()) {
       Answer complete = answer.answer();

@@ -307,7 +307,9 @@ final class ModelRoutes {
   }
 
   private static void json(Context ctx, JsonNode node) {
-    ctx.status(200).contentType("application/json").result(Json.bytes(node));
+    byte[] body = Json.bytes(node);
+    RequestState.responseBytes(ctx, body);
+    ctx.status(200).contentType("application/json").result(body);
   }
 
   private static long createdSeconds(String modifiedAt) {

@@ -1,5 +1,6 @@
 package dev.ollamabridge.bridge;
 
+import dev.ollamabridge.bridge.requestlog.Texts;
 import dev.ollamabridge.link.KeyRule;
 import io.javalin.http.Context;
 
@@ -107,5 +108,124 @@ final class RequestState {
   /** The client's Authorization as it may go upstream; null when it carried a client key, or when there was none. */
   static String upstreamAuthorization(Context ctx) {
     return ctx.attribute(WITHHELD) != null ? null : ctx.header("Authorization");
+  }
+
+  // What the request log reads besides the above: the request's id, when its first token left,
+  // the upstream retries, the error told to the client, whether it asked for a stream, the bodies.
+
+  private static final String ID = "bridge.request-id";
+  private static final String FIRST_TOKEN = "bridge.first-token";
+  private static final String RETRIES = "bridge.retries";
+  private static final String ERROR = "bridge.error";
+  private static final String STREAM = "bridge.stream";
+  private static final String REQUEST_BODY = "bridge.request-body";
+  private static final String RESPONSE_BODY = "bridge.response-body";
+
+  private static final String ROUTE = "bridge.route";
+
+  /** The route the request took, noted as it starts. */
+  static void route(Context ctx, Route route) {
+    ctx.attribute(ROUTE, route);
+  }
+
+  static Route route(Context ctx) {
+    return ctx.attribute(ROUTE);
+  }
+
+  /** The request's id, answered as {@code x-request-id}. */
+  static void id(Context ctx, String id) {
+    ctx.attribute(ID, id);
+  }
+
+  static String id(Context ctx) {
+    return ctx.attribute(ID);
+  }
+
+  /** Notes that the first answer text left now (once: later calls change nothing). */
+  static void firstToken(Context ctx) {
+    if (ctx.attribute(FIRST_TOKEN) == null) {
+      ctx.attribute(FIRST_TOKEN, System.nanoTime());
+    }
+  }
+
+  /** Milliseconds from the request to its first answer text; null when none left. */
+  static Long ttftMillis(Context ctx) {
+    Long start = ctx.attribute(START);
+    Long first = ctx.attribute(FIRST_TOKEN);
+    return start == null || first == null ? null : (first - start) / 1_000_000;
+  }
+
+  /** Upstream attempts after the first, for a request whose upstream call the bridge counts. */
+  static void retries(Context ctx, int retries) {
+    ctx.attribute(RETRIES, retries);
+  }
+
+  static Integer retries(Context ctx) {
+    return ctx.attribute(RETRIES);
+  }
+
+  /** The error the client was told (the first one, should a stream fail after an error status was chosen). */
+  static void error(Context ctx, String message) {
+    if (ctx.attribute(ERROR) == null) {
+      ctx.attribute(ERROR, message);
+    }
+  }
+
+  static String error(Context ctx) {
+    return ctx.attribute(ERROR);
+  }
+
+  /** Whether the client asked for a stream; null for a request that has no such choice. */
+  static void stream(Context ctx, boolean stream) {
+    ctx.attribute(STREAM, stream);
+  }
+
+  static Boolean stream(Context ctx) {
+    return ctx.attribute(STREAM);
+  }
+
+  /** The request's body as read, for {@code --log-bodies}. */
+  static void requestBody(Context ctx, byte[] body) {
+    ctx.attribute(REQUEST_BODY, body);
+  }
+
+  static byte[] requestBody(Context ctx) {
+    return ctx.attribute(REQUEST_BODY);
+  }
+
+  /** Starts keeping what is written to the client (its first 64 KiB), for {@code --log-bodies}. */
+  static void keepResponseBody(Context ctx) {
+    ctx.attribute(RESPONSE_BODY, new BodyCapture());
+  }
+
+  /** Notes bytes written to the client; kept only when {@link #keepResponseBody} was called. */
+  static void responseBytes(Context ctx, byte[] bytes) {
+    BodyCapture capture = ctx.attribute(RESPONSE_BODY);
+    if (capture != null) {
+      capture.add(bytes);
+    }
+  }
+
+  /** The kept response body, or null when none was kept. */
+  static String responseBody(Context ctx) {
+    BodyCapture capture = ctx.attribute(RESPONSE_BODY);
+    return capture == null ? null : capture.text();
+  }
+
+  /** The first bytes of an answer, a few past the most a line keeps, so that the cut shows. */
+  private static final class BodyCapture {
+    private final java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
+
+    void add(byte[] bytes) {
+      int room = Texts.MAX_BODY_BYTES + 4 - kept.size(); // a little over, so the cut knows there was more
+      if (room > 0) {
+        kept.write(bytes, 0, Math.min(room, bytes.length));
+      }
+    }
+
+    String text() {
+      byte[] bytes = kept.toByteArray();
+      return Texts.body(bytes, bytes.length);
+    }
   }
 }
