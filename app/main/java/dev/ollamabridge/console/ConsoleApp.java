@@ -41,6 +41,7 @@ import dev.ollamabridge.console.instances.InstanceView;
 import dev.ollamabridge.console.instances.HostRuntimes;
 import dev.ollamabridge.console.instances.SelfCommand;
 import dev.ollamabridge.console.jdk.BridgeJava;
+import dev.ollamabridge.console.keys.ClientKey;
 import dev.ollamabridge.console.keys.KeyService;
 import dev.ollamabridge.console.keys.KeysFollowSettings;
 import dev.ollamabridge.console.jdk.JdkSearch;
@@ -244,13 +245,15 @@ public final class ConsoleApp implements AutoCloseable {
             state.healthy() ? null : state.lastError());
         nginx.changed("health", "health: " + target.name() + (state.healthy() ? " up" : " down"));
       });
-      AlertService alerts = alerts(database, events, json, http, health, hosts, applier, repository, instances, scraper);
+      UsageRepository usageRepository = new UsageRepository(database);
+      UsageService usageService = new UsageService(usageRepository, Clock.systemUTC());
+      AlertService alerts = alerts(database, events, json, http, health, hosts, applier, repository, instances, scraper,
+          keyBudgets(keys, usageService));
       parts.add(0, alerts);
       ConsoleMetrics metrics = new ConsoleMetrics(() -> countBy(instances.overview(), ConsoleApp::processWord),
           () -> countBy(instances.overview(), ConsoleApp::healthWord));
       applier.ifPresent(a -> a.addListener((revision, took) -> metrics.applied(revision.result(), took)));
       scraper.nginx().ifPresent(metrics::watch);
-      UsageRepository usageRepository = new UsageRepository(database);
       UsageRollup usage = new UsageRollup(usageRepository,
           id -> repository.find(id).map(Instance::host).orElse(HostRuntimes.LOCAL),
           () -> Integer.parseInt(settings.get(Setting.USAGE_KEEP_DAYS)), Clock.systemUTC());
@@ -274,7 +277,7 @@ public final class ConsoleApp implements AutoCloseable {
           new SettingsService(settings, events, new KeysFollowSettings(keys, cacheFollower)), events,
           configs, applier, revisions, edges, tokens, admin, new Sessions(SESSION_IDLE, SESSION_LIFETIME),
           LoginThrottle.standard(), scraper, metrics, bridgeJava, cache, data, json,
-          new UsageService(usageRepository, Clock.systemUTC()), alerts, backups, keys);
+          usageService, alerts, backups, keys);
       Javalin api = ConsoleHttp.create(config.listen().host(), config.listen().port(), services);
       api.start();
       apiPort.set(api.port());
@@ -300,11 +303,11 @@ public final class ConsoleApp implements AutoCloseable {
 
   /**
    * The alerts, fed by the health checks, the hosts, nginx's applies, the edges and the scraped
-   * figures. The key-budget rule reads {@link KeyBudgets#NONE} until keys and usage are wired to it.
+   * figures, and the keys' use of their budgets.
    */
   private static AlertService alerts(Database database, EventLog events, ObjectMapper json, OkHttpClient http,
       HealthChecker health, HostService hosts, Optional<NginxApplier> applier, InstanceRepository repository,
-      InstanceService instances, BridgeScraper scraper) {
+      InstanceService instances, BridgeScraper scraper, KeyBudgets budgets) {
     AlertService alerts = new AlertService(database, events, json, http, machineName(), DeliveryPolicy.standard(),
         Clock.systemUTC());
     health.addListener(AlertFeeds.health(alerts));
@@ -316,8 +319,21 @@ public final class ConsoleApp implements AutoCloseable {
       return repository.all().stream().filter(i -> i.enabled() && !stopped.contains(i.id()))
           .collect(java.util.stream.Collectors.toMap(Instance::id, Instance::name));
     },
-        scraper::latest, KeyBudgets.NONE, scraper.interval());
+        scraper::latest, budgets, scraper.interval());
     return alerts;
+  }
+
+  /** Every unrevoked key with a daily token budget, and what the usage rolled up says it used today. */
+  private static KeyBudgets keyBudgets(KeyService keys, UsageService usage) {
+    return () -> {
+      List<ClientKey> budgeted = keys.list(false).stream().filter(k -> k.tokensPerDay() > 0).toList();
+      if (budgeted.isEmpty()) {
+        return List.of();
+      }
+      Map<String, Long> used = usage.tokensToday();
+      return budgeted.stream().map(k -> new KeyBudgets.KeyBudget(Long.toString(k.id()), k.name(),
+          used.getOrDefault(Long.toString(k.id()), 0L), k.tokensPerDay())).toList();
+    };
   }
 
   /** How alerts name this console: its machine's name. */
