@@ -20,6 +20,7 @@ import dev.ollamabridge.console.health.HealthChecker;
 import dev.ollamabridge.console.hosts.AgentAccess;
 import dev.ollamabridge.console.hosts.AgentListener;
 import dev.ollamabridge.console.hosts.HostService;
+import dev.ollamabridge.console.logs.RequestLogs;
 import dev.ollamabridge.console.health.HealthPolicy;
 import dev.ollamabridge.console.health.HealthRecords;
 import dev.ollamabridge.console.instances.BridgeArchive;
@@ -236,7 +237,8 @@ public final class ConsoleApp implements AutoCloseable {
       ConsoleServices services = new ConsoleServices(instances, hosts, models,
           new SettingsService(settings, events, cacheFollower), events,
           configs, applier, revisions, edges, tokens, admin, new Sessions(SESSION_IDLE, SESSION_LIFETIME),
-          LoginThrottle.standard(), scraper, metrics, bridgeJava, cache, data, json);
+          LoginThrottle.standard(), scraper, metrics, bridgeJava, cache, data, json,
+          new RequestLogs(data, instances, hosts, json));
       Javalin api = ConsoleHttp.create(config.listen().host(), config.listen().port(), services);
       api.start();
       apiPort.set(api.port());

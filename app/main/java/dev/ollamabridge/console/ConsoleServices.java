@@ -16,6 +16,7 @@ import dev.ollamabridge.console.nginx.RevisionRepository;
 import dev.ollamabridge.console.hosts.HostService;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.jdk.BridgeJava;
+import dev.ollamabridge.console.logs.RequestLogs;
 import dev.ollamabridge.console.models.ModelService;
 import dev.ollamabridge.console.settings.SettingsService;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import java.util.Optional;
  * @param cache the Redis the bridges share as a cache tier, and whether it answers
  * @param dataDir the console's data directory
  * @param json the process's one JSON mapper
+ * @param requestLogs the last requests across the cluster, from every bridge's and nginx's logs
  */
 public record ConsoleServices(
     InstanceService instances,
@@ -50,4 +52,5 @@ public record ConsoleServices(
     BridgeJava bridgeJava,
     SharedCache cache,
     Path dataDir,
-    ObjectMapper json) {}
+    ObjectMapper json,
+    RequestLogs requestLogs) {}

@@ -56,6 +56,7 @@ public final class ConsoleApi {
     NginxRoutes nginxRoutes = new NginxRoutes(services.configs(), services.applier(), services.revisions(), services.events());
     EdgeRoutes edgeRoutes = new EdgeRoutes(services.edges());
     DiscoveryRoutes discoveryRoutes = new DiscoveryRoutes(services.instances());
+    LogRoutes logRoutes = new LogRoutes(services.requestLogs());
     ApiTokens tokens = services.tokens();
     Errors errors = new Errors(pageErrors);
     {
@@ -106,6 +107,11 @@ public final class ConsoleApi {
         });
         get("exports/{file}", nginxRoutes::export);
         get("sd/bridges", discoveryRoutes::bridges);
+        path("logs", () -> {
+          get("requests", logRoutes::requests);
+          get("requests/{id}", logRoutes::record);
+          get("nginx-errors", logRoutes::nginxErrors);
+        });
       }));
 
       config.routes.exception(InvalidInput.class, (e, ctx) -> errors.answer(ctx, 400, refusal(e.getMessage(), e.field(),

@@ -1,0 +1,236 @@
+package dev.ollamabridge.console.logs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ollamabridge.console.hosts.HostNotFound;
+import dev.ollamabridge.console.hosts.HostService;
+import dev.ollamabridge.console.instances.HostRuntimes;
+import dev.ollamabridge.console.instances.Instance;
+import dev.ollamabridge.console.instances.InstanceService;
+import dev.ollamabridge.link.Request;
+import dev.ollamabridge.logs.LogText;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+
+/**
+ * The last requests across the cluster: every bridge's request log and every nginx's access log,
+ * read from their ends (the console's own files directly, other hosts' through their agents), merged
+ * newest first. A host that does not answer within {@link #ASK} is reported as such; the answer never
+ * waits longer for it.
+ */
+public final class RequestLogs {
+
+  /** How long a host's agent has to answer before the page goes on without it. */
+  public static final Duration ASK = Duration.ofSeconds(2);
+  /** The most lines read from each log, and the most bytes. */
+  static final int LINES_PER_LOG = 1000;
+  static final int BYTES_PER_LOG = 4 * 1024 * 1024;
+  /** The most lines of nginx's error log shown. */
+  static final int ERROR_LINES = 200;
+  private static final int ERROR_BYTES = 512 * 1024;
+  private static final int ERROR_LINE_CHARS = 2000;
+  private static final Comparator<LoggedRequest> NEWEST_FIRST = Comparator.comparing(LoggedRequest::cursor).reversed()
+      .thenComparing(LoggedRequest::source).thenComparing(LoggedRequest::origin);
+
+  /**
+   * One log read: which and how many of its lines were refused, or why it could not be read.
+   *
+   * @param instance the bridge's instance, or null for nginx
+   * @param skipped lines refused: no JSON object, no time, a known key of the wrong type, too long
+   * @param error why the log could not be read (its host did not answer…), or null
+   */
+  public record Source(String host, String instance, int lines, int skipped, String error) {}
+
+  /**
+   * @param requests the matching lines, newest first, at most the query's limit
+   * @param cursor the place of the newest line there is (the query's own when none is newer): follow mode
+   *     asks for what comes after it
+   */
+  public record Found(List<LoggedRequest> requests, RequestCursor cursor, List<Source> sources) {
+
+    public int skipped() {
+      return sources.stream().mapToInt(Source::skipped).sum();
+    }
+
+    /** The logs that could not be read, with why. */
+    public List<Source> unanswered() {
+      return sources.stream().filter(source -> source.error() != null).toList();
+    }
+  }
+
+  /** One request's lines, oldest first: the bridge's and nginx's (on every edge it passed). */
+  public record Record(String id, List<LoggedRequest> bridge, List<LoggedRequest> nginx, List<Source> unanswered) {}
+
+  /** An nginx's error log: its last lines, oldest first. */
+  public record ErrorLog(String host, List<String> lines) {}
+
+  private final Path dataDir;
+  private final InstanceService instances;
+  private final HostService hosts;
+  private final RequestLines parse;
+
+  public RequestLogs(Path dataDir, InstanceService instances, HostService hosts, ObjectMapper json) {
+    this.dataDir = dataDir;
+    this.instances = instances;
+    this.hosts = hosts;
+    this.parse = new RequestLines(json);
+  }
+
+  /** Where a bridge the console launches writes its request log. */
+  public static Path requestLog(Path dataDir, String instance) {
+    return dataDir.resolve("logs").resolve("requests").resolve(instance + ".jsonl");
+  }
+
+  /** The lines that match, newest first. */
+  public Found search(RequestQuery query) {
+    List<Read> reads = readAll(query.host());
+    List<LoggedRequest> matching = new ArrayList<>();
+    RequestCursor newest = query.after();
+    List<Source> sources = new ArrayList<>();
+    for (Read read : reads) {
+      sources.add(read.source());
+      for (LoggedRequest request : read.requests()) {
+        if (query.matches(request)) {
+          matching.add(request);
+          newest = newest == null || request.cursor().compareTo(newest) > 0 ? request.cursor() : newest;
+        }
+      }
+    }
+    matching.sort(NEWEST_FIRST);
+    return new Found(List.copyOf(matching.subList(0, Math.min(query.limit(), matching.size()))), newest, sources);
+  }
+
+  /** Every line with this id in the logs' ends: the bridge's and nginx's. */
+  public Record record(String id) {
+    List<LoggedRequest> bridge = new ArrayList<>();
+    List<LoggedRequest> nginx = new ArrayList<>();
+    List<Source> unanswered = new ArrayList<>();
+    for (Read read : readAll(null)) {
+      if (read.source().error() != null) {
+        unanswered.add(read.source());
+      }
+      for (LoggedRequest request : read.requests()) {
+        if (id.equals(request.id())) {
+          (request.instance() == null ? nginx : bridge).add(request);
+        }
+      }
+    }
+    Comparator<LoggedRequest> oldestFirst = NEWEST_FIRST.reversed();
+    bridge.sort(oldestFirst);
+    nginx.sort(oldestFirst);
+    return new Record(id, bridge, nginx, unanswered);
+  }
+
+  /**
+   * The last lines of nginx's error log on {@code host}: the console's own nginx for {@code local}, an
+   * edge's through its agent.
+   *
+   * @throws HostNotFound when no such host joined
+   * @throws dev.ollamabridge.console.hosts.HostUnavailable when its agent does not answer
+   */
+  public ErrorLog nginxErrors(String host) {
+    List<String> lines;
+    if (host.equals(HostRuntimes.LOCAL)) {
+      try {
+        lines = LogTails.last(dataDir.resolve("nginx").resolve("logs").resolve("error.log"), ERROR_LINES, ERROR_BYTES);
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot read nginx's error log: " + e.getMessage(), e);
+      }
+    } else {
+      hosts.view(host); // HostNotFound first
+      lines = join(hosts.logLines(host, Request.NGINX_ERRORS, null, ERROR_LINES, ASK));
+    }
+    return new ErrorLog(host, lines.stream().map(line -> LogText.oneLine(line, ERROR_LINE_CHARS)).toList());
+  }
+
+  /** The hosts whose nginx has an error log to show: {@code local}, and every edge. */
+  public List<String> nginxHosts() {
+    List<String> names = new ArrayList<>(List.of(HostRuntimes.LOCAL));
+    hosts.list().stream().filter(view -> view.host().edge() && !view.host().name().equals(HostRuntimes.LOCAL))
+        .map(view -> view.host().name()).forEach(names::add);
+    return names;
+  }
+
+  /** A log read, or a host that did not answer. */
+  private record Read(Source source, List<LoggedRequest> requests) {}
+
+  /** Every log, or those of one host: the agents are all asked first, then the local files read meanwhile. */
+  private List<Read> readAll(String onlyHost) {
+    List<CompletableFuture<Read>> remote = new ArrayList<>();
+    List<Read> reads = new ArrayList<>();
+    for (Instance instance : instances.list()) {
+      if (!instance.managed() || onlyHost != null && !onlyHost.equals(instance.host())) {
+        continue;
+      }
+      if (instance.host().equals(HostRuntimes.LOCAL)) {
+        reads.add(local(requestLog(dataDir, instance.name()), instance.host(),
+            line -> parse.bridge(line, HostRuntimes.LOCAL, instance.name()), instance.name()));
+      } else {
+        remote.add(ask(instance.host(), Request.REQUESTS, instance.name(),
+            line -> parse.bridge(line, instance.host(), instance.name())));
+      }
+    }
+    if (onlyHost == null || onlyHost.equals(HostRuntimes.LOCAL)) {
+      reads.add(local(dataDir.resolve("nginx").resolve("logs").resolve("requests.jsonl"), HostRuntimes.LOCAL,
+          line -> parse.nginx(line, HostRuntimes.LOCAL), null));
+    }
+    for (String edge : nginxHosts()) {
+      if (!edge.equals(HostRuntimes.LOCAL) && (onlyHost == null || onlyHost.equals(edge))) {
+        remote.add(ask(edge, Request.ACCESS, null, line -> parse.nginx(line, edge)));
+      }
+    }
+    remote.forEach(future -> reads.add(future.join()));
+    return reads;
+  }
+
+  private Read local(Path file, String host, Function<String, LoggedRequest> reader, String instance) {
+    try {
+      return parsed(host, instance, LogTails.last(file, LINES_PER_LOG, BYTES_PER_LOG), reader);
+    } catch (IOException e) {
+      return new Read(new Source(host, instance, 0, 0, "cannot read " + file.getFileName() + ": "
+          + LogText.oneLine(String.valueOf(e.getMessage()), 300)), List.of());
+    }
+  }
+
+  private CompletableFuture<Read> ask(String host, String what, String program, Function<String, LoggedRequest> reader) {
+    return hosts.logLines(host, what, program, LINES_PER_LOG, ASK)
+        .thenApply(lines -> parsed(host, program, lines, reader))
+        .exceptionally(failure -> new Read(new Source(host, program, 0, 0,
+            LogText.oneLine(String.valueOf(cause(failure).getMessage()), 300)), List.of()));
+  }
+
+  private static Read parsed(String host, String instance, List<String> lines, Function<String, LoggedRequest> reader) {
+    List<LoggedRequest> requests = new ArrayList<>();
+    int skipped = 0;
+    for (String line : lines) {
+      if (line.isBlank()) {
+        continue;
+      }
+      LoggedRequest request = reader.apply(line);
+      if (request == null) {
+        skipped++;
+      } else {
+        requests.add(request);
+      }
+    }
+    return new Read(new Source(host, instance, requests.size(), skipped, null), requests);
+  }
+
+  private static List<String> join(CompletableFuture<List<String>> lines) {
+    try {
+      return lines.join();
+    } catch (CompletionException e) {
+      throw cause(e) instanceof RuntimeException runtime ? runtime : e;
+    }
+  }
+
+  private static Throwable cause(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+  }
+}
