@@ -431,3 +431,83 @@
     });
   });
 })();
+
+// Logs (issue 24): Follow polls the rows newer than the newest shown (the cursor the answer's
+// X-Logs-Cursor gives) and puts them on top; the rows are the console's own HTML, in which every text of a
+// log was escaped. A click anywhere on a row opens its record in the panel, as its id's link does.
+(function () {
+  "use strict";
+
+  var EVERY_MS = 2000;
+  var KEEP_ROWS = 1000;
+
+  function showTimes(root) {
+    root.querySelectorAll("time[datetime]").forEach(function (el) {
+      var at = new Date(el.getAttribute("datetime"));
+      if (!isNaN(at)) { el.textContent = at.toLocaleString(); el.title = el.getAttribute("datetime"); }
+    });
+  }
+
+  function follow(toggle) {
+    var rows = document.getElementById("request-rows");
+    var note = document.getElementById("follow-note");
+    var timer = null;
+    var busy = false;
+    function poll() {
+      if (busy) return;
+      busy = true;
+      var url = toggle.dataset.rows + (toggle.dataset.rows.indexOf("?") === toggle.dataset.rows.length - 1 ? "" : "&")
+        + "after=" + encodeURIComponent(toggle.dataset.cursor || "0~");
+      fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+        .then(function (r) {
+          if (!r.ok) throw new Error("The console answered " + r.status);
+          var cursor = r.headers.get("X-Logs-Cursor");
+          return r.text().then(function (html) { return { cursor: cursor, html: html }; });
+        })
+        .then(function (answer) {
+          if (answer.cursor) toggle.dataset.cursor = answer.cursor;
+          var holder = document.createElement("tbody");
+          holder.innerHTML = answer.html;
+          var fresh = Array.prototype.slice.call(holder.querySelectorAll("tr"));
+          var seen = {};
+          rows.querySelectorAll("tr[data-key]").forEach(function (tr) { seen[tr.dataset.key] = true; });
+          fresh = fresh.filter(function (tr) { return !seen[tr.dataset.key]; });
+          fresh.reverse().forEach(function (tr) { tr.classList.add("fresh"); rows.prepend(tr); });
+          if (fresh.length) {
+            var empty = document.getElementById("no-requests");
+            if (empty) empty.remove();
+            showTimes(rows);
+            if (window.htmx) fresh.forEach(function (tr) { window.htmx.process(tr); });
+            while (rows.children.length > KEEP_ROWS) rows.lastElementChild.remove();
+          }
+          note.textContent = "Following: " + (fresh.length ? fresh.length + " new at " : "checked at ") + new Date().toLocaleTimeString();
+        })
+        .catch(function (e) { note.textContent = "Following paused: " + e.message + "; trying again."; })
+        .then(function () { busy = false; });
+    }
+    toggle.addEventListener("change", function () {
+      if (toggle.checked) {
+        poll();
+        timer = setInterval(poll, EVERY_MS);
+      } else {
+        clearInterval(timer);
+        note.textContent = "Not following.";
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.getElementById("follow");
+    if (toggle) follow(toggle);
+  });
+
+  document.addEventListener("click", function (e) {
+    var row = e.target.closest && e.target.closest("#request-rows tr");
+    if (!row || e.target.closest("a, button, input, select")) return;
+    var link = row.querySelector("a.request-id");
+    if (link) link.click();
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail.target && e.detail.target.id === "record") e.detail.target.scrollIntoView({ block: "nearest" });
+  });
+})();

@@ -32,6 +32,7 @@ public final class WebRoutes {
   private final FilePages files;
   private final TokenPages tokens;
   private final HostPages hosts;
+  private final LogPages logs;
 
   public WebRoutes(ConsoleServices services) {
     this.services = services;
@@ -47,6 +48,7 @@ public final class WebRoutes {
     this.files = new FilePages(services.configs(), pages);
     this.tokens = new TokenPages(services.tokens(), services.events(), pages);
     this.hosts = new HostPages(services.hosts(), services.instances(), pages);
+    this.logs = new LogPages(services.requestLogs(), services.instances(), services.hosts(), services.json(), pages);
   }
 
   public void register(JavalinConfig config) {
@@ -123,6 +125,12 @@ public final class WebRoutes {
         get(tokens::list);
         post(tokens::create);
         post("{id}/revoke", tokens::revoke);
+      });
+      path("/logs", () -> {
+        get(logs::list);
+        get("rows", logs::rows);
+        get("requests/{id}", logs::record);
+        get("nginx-errors", logs::nginxErrors);
       });
       get("/metrics", this::metrics);
     });
