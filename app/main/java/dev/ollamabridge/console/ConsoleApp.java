@@ -31,6 +31,7 @@ import dev.ollamabridge.console.instances.InstanceChanges;
 import dev.ollamabridge.console.instances.InstanceField;
 import dev.ollamabridge.console.instances.InstanceRepository;
 import dev.ollamabridge.console.instances.InstanceService;
+import dev.ollamabridge.console.instances.RequestLogRetention;
 import dev.ollamabridge.console.instances.LocalRuntime;
 import dev.ollamabridge.console.instances.InstanceView;
 import dev.ollamabridge.console.instances.SelfCommand;
@@ -170,7 +171,7 @@ public final class ConsoleApp implements AutoCloseable {
           data.resolve("redis"), supervisor)), new RedisProbe(Duration.ofSeconds(1)));
       parts.add(0, cache);
       followQuietly(cache); // the managed Redis first, so that the bridges find it
-      BridgeLaunch launch = new BridgeLaunch(self, data, archive, cache::target);
+      BridgeLaunch launch = new BridgeLaunch(self, data, archive, cache::target, () -> RequestLogRetention.of(settings));
       Optional<AgentAccess> agents = AgentAccess.of(config.agentListen(), config.agentUrl(), data.resolve("pki"));
       HostService hosts = new HostService(database, json, events, new LocalRuntime(supervisor, launch), agents,
           Clock.systemUTC());

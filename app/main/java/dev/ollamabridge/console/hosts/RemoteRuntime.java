@@ -318,7 +318,7 @@ final class RemoteRuntime implements HostRuntime {
 
   private BridgeSpec spec(Instance instance, boolean run) {
     RedisTarget redis = launch.redis();
-    return new BridgeSpec(instance.name(), BridgeLaunch.placedArguments(instance, redis), BridgeLaunch.environment(instance, redis),
+    return new BridgeSpec(instance.name(), BridgeLaunch.placedArguments(instance, redis, launch.retention()), BridgeLaunch.environment(instance, redis),
         instance.listenHost(), instance.port(), instance.cacheEnabled(), run);
   }
 

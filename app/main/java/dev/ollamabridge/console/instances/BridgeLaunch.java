@@ -47,6 +47,7 @@ public final class BridgeLaunch {
   private final Path dataDir;
   private final Optional<BridgeArchive> archive;
   private final Supplier<RedisTarget> redis;
+  private final Supplier<RequestLogRetention> retention;
 
   /** Bridges without a shared Redis. */
   public BridgeLaunch(SelfCommand self, Path dataDir, Optional<BridgeArchive> archive) {
@@ -58,10 +59,27 @@ public final class BridgeLaunch {
    * @param redis the Redis the bridges with the cache on share now, read at every launch
    */
   public BridgeLaunch(SelfCommand self, Path dataDir, Optional<BridgeArchive> archive, Supplier<RedisTarget> redis) {
+    this(self, dataDir, archive, redis, () -> RequestLogRetention.DEFAULT);
+  }
+
+  /** @param retention how large and old the bridges' request logs may grow now, read at every launch */
+  public BridgeLaunch(SelfCommand self, Path dataDir, Optional<BridgeArchive> archive, Supplier<RedisTarget> redis,
+      Supplier<RequestLogRetention> retention) {
     this.self = self;
     this.dataDir = dataDir;
     this.archive = archive;
     this.redis = redis;
+    this.retention = retention;
+  }
+
+  /** The request logs' size and age the bridges are launched with now, on every host. */
+  public RequestLogRetention retention() {
+    return retention.get();
+  }
+
+  /** Where a bridge the console launches writes its request log: {@code <data>/logs/requests/<name>.jsonl}. */
+  public static Path requestLog(Path dataDir, String name) {
+    return dataDir.resolve("logs").resolve("requests").resolve(name + ".jsonl");
   }
 
   /** The Redis the bridges with the cache on are launched with now. */
@@ -86,7 +104,10 @@ public final class BridgeLaunch {
     archive.ifPresent(shared -> jvmFlags.addAll(shared.flags()));
     jvmFlags.addAll(markers);
     RedisTarget shared = redis.get();
-    return new ProgramSpec(instance.name(), self.command(jvmFlags, arguments(instance, shared)), environment(instance, shared),
+    List<String> args = new ArrayList<>(arguments(instance, shared));
+    args.addAll(List.of("--request-log", requestLog(dataDir, instance.name()).toAbsolutePath().normalize().toString()));
+    args.addAll(retention.get().flags());
+    return new ProgramSpec(instance.name(), self.command(jvmFlags, args), environment(instance, shared),
         dataDir, instance.listenHost(), instance.port(), "http://" + instance.reachableAddress() + "/health", markers);
   }
 
@@ -116,6 +137,16 @@ public final class BridgeLaunch {
     if (instance.cacheEnabled()) { // after the listen address, upstream and dialect, as the seed has it
       args.addAll(1 + UPSTREAM_FLAGS, List.of("--enable-cache", "--cache-dir", instance.cacheDir()));
     }
+    return args;
+  }
+
+  /**
+   * The flags a bridge on another host runs with: {@link #placedArguments(Instance, RedisTarget)} and the request
+   * log's retention. Its agent places the request log itself, in its own data directory, as it places the cache.
+   */
+  public static List<String> placedArguments(Instance instance, RedisTarget redis, RequestLogRetention retention) {
+    List<String> args = placedArguments(instance, redis);
+    args.addAll(retention.flags());
     return args;
   }
 
@@ -151,6 +182,9 @@ public final class BridgeLaunch {
     }
     if (instance.cacheEnabled() && redis.on()) {
       args.addAll(List.of("--cache-redis", redis.url()));
+    }
+    if (instance.logBodies()) {
+      args.add("--log-bodies");
     }
     return args;
   }

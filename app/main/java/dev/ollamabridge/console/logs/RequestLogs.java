@@ -3,6 +3,7 @@ package dev.ollamabridge.console.logs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ollamabridge.console.hosts.HostNotFound;
 import dev.ollamabridge.console.hosts.HostService;
+import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.HostRuntimes;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InstanceService;
@@ -80,11 +81,6 @@ public final class RequestLogs {
     this.instances = instances;
     this.hosts = hosts;
     this.parse = new RequestLines(json);
-  }
-
-  /** Where a bridge the console launches writes its request log. */
-  public static Path requestLog(Path dataDir, String instance) {
-    return dataDir.resolve("logs").resolve("requests").resolve(instance + ".jsonl");
   }
 
   /** The lines that match, newest first. */
@@ -169,7 +165,7 @@ public final class RequestLogs {
         continue;
       }
       if (instance.host().equals(HostRuntimes.LOCAL)) {
-        reads.add(local(requestLog(dataDir, instance.name()), instance.host(),
+        reads.add(local(BridgeLaunch.requestLog(dataDir, instance.name()), instance.host(),
             line -> parse.bridge(line, HostRuntimes.LOCAL, instance.name()), instance.name()));
       } else {
         remote.add(ask(instance.host(), Request.REQUESTS, instance.name(),

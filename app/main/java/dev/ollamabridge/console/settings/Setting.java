@@ -118,7 +118,14 @@ public enum Setting {
    */
   CACHE_REDIS_MANAGED("cache.redis_managed", "off", Setting::redisManaged),
   /** The managed Redis's maxmemory, in MiB; past it the least recently used keys go (allkeys-lru). */
-  CACHE_REDIS_MAX_MEMORY_MB("cache.redis_max_memory_mb", "256", value -> integer(value, 16, 1_048_576));
+  CACHE_REDIS_MAX_MEMORY_MB("cache.redis_max_memory_mb", "256", value -> integer(value, 16, 1_048_576)),
+  /**
+   * Each bridge's request log is rotated at this size (its {@code --request-log-max-bytes}), on every host;
+   * the bridges take a change at their next start.
+   */
+  LOGS_REQUESTS_MAX_MB("logs.requests_max_mb", "10", value -> integer(value, 1, 10_240)),
+  /** Rotated request logs older than this are deleted (the bridges' {@code --request-log-max-age-days}). */
+  LOGS_REQUESTS_KEEP_DAYS("logs.requests_keep_days", "30", value -> integer(value, 1, 3650));
 
   /** The values of the settings that take one of a few words; a form shows them as a choice. */
   private static final class Choices {

@@ -14,17 +14,18 @@ import java.util.Map;
  */
 public record SettingGroup(String prefix, String title, List<Setting> settings) {
 
-  private static final Map<String, String> TITLES = Map.of(
-      "", "Defaults for new instances",
-      "health", "Health checks",
-      "supervise", "Supervision of the bridges",
-      "bridge", "The bridges' Java",
-      "events", "Audit log",
-      "models", "Model discovery",
-      "metrics", "Metrics",
-      "routing", "Model routing",
-      "nginx", "nginx",
-      "cache", "Caches");
+  private static final Map<String, String> TITLES = Map.ofEntries(
+      Map.entry("", "Defaults for new instances"),
+      Map.entry("health", "Health checks"),
+      Map.entry("supervise", "Supervision of the bridges"),
+      Map.entry("bridge", "The bridges' Java"),
+      Map.entry("events", "Audit log"),
+      Map.entry("models", "Model discovery"),
+      Map.entry("metrics", "Metrics"),
+      Map.entry("routing", "Model routing"),
+      Map.entry("nginx", "nginx"),
+      Map.entry("cache", "Caches"),
+      Map.entry("logs", "Request logs"));
 
   /** Every setting, by group, in the order {@link Setting} declares them. */
   static List<SettingGroup> all() {

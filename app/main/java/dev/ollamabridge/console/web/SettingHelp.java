@@ -82,6 +82,10 @@ public record SettingHelp(String label, String unit, String description) {
             + " the Shared Redis above is empty. Bridges on other hosts must reach this address.");
     put(Setting.CACHE_REDIS_MAX_MEMORY_MB, "Managed Redis memory", "MiB",
         "The managed Redis's maxmemory; past it the least recently used answers are dropped (allkeys-lru).");
+    put(Setting.LOGS_REQUESTS_MAX_MB, "Request log size", "MiB",
+        "Each bridge's request log (the Logs page) is rotated at this size, on every host; bridges take a change when they next start.");
+    put(Setting.LOGS_REQUESTS_KEEP_DAYS, "Request logs kept for", "days",
+        "Rotated request logs older than this are deleted; bridges take a change when they next start.");
   }
 
   private static void put(Setting setting, String label, String unit, String description) {
