@@ -1,6 +1,8 @@
 package dev.ollamabridge.bridge;
 
 import dev.ollamabridge.bridge.cache.RedisAddress;
+import dev.ollamabridge.bridge.requestlog.RequestLog;
+import dev.ollamabridge.bridge.requestlog.RequestLogConfig;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.cli.LogLevels;
 import java.io.UncheckedIOException;
@@ -145,6 +147,28 @@ public final class BridgeCommand implements Callable<Integer> {
       description = "How long a generation may wait in the queue before it gets 503, in ms (default: ${DEFAULT-VALUE}).")
   long queueTimeoutMillis;
 
+  @Option(names = "--request-log", paramLabel = "PATH",
+      description = "Write one JSON line per API request to this file (created owner-only): its id, key, model, route,"
+          + " dialects, status, cache outcome, latency, time to first token, tokens, bytes, client, retries and error.")
+  Path requestLog;
+
+  @Option(names = "--request-log-max-bytes", paramLabel = "BYTES", defaultValue = "10485760",
+      description = "Size at which the request log is rotated, PATH → PATH.1 … (default: ${DEFAULT-VALUE}).")
+  long requestLogMaxBytes;
+
+  @Option(names = "--request-log-keep", paramLabel = "K", defaultValue = "5",
+      description = "Rotated request logs kept, PATH.1 to PATH.K (default: ${DEFAULT-VALUE}).")
+  int requestLogKeep;
+
+  @Option(names = "--request-log-max-age-days", paramLabel = "DAYS", defaultValue = "30",
+      description = "Rotated request logs older than this are deleted (default: ${DEFAULT-VALUE}).")
+  int requestLogMaxAgeDays;
+
+  @Option(names = "--log-bodies",
+      description = "Put each request's body and its answer (at most 64 KiB each) in the request log: prompts and"
+          + " answers then sit on disk. Needs --request-log.")
+  boolean logBodies;
+
   @Option(names = {"-d", "--debug"}, description = "Log at debug level (RUST_LOG=debug does the same).")
   boolean debug;
 
@@ -155,6 +179,8 @@ public final class BridgeCommand implements Callable<Integer> {
     BridgeServer server;
     try {
       server = BridgeServer.start(config);
+    } catch (RequestLog.Unwritable e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     } catch (UncheckedIOException e) {
       // A cache directory that cannot be created is the one start-up failure a flag cures.
       throw new ParameterException(spec.commandLine(), "--cache-dir: " + e.getMessage());
@@ -166,6 +192,18 @@ public final class BridgeCommand implements Callable<Integer> {
     }, "bridge-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  private RequestLogConfig requestLogConfig() {
+    RequestLog.Retention retention = new RequestLog.Retention(requestLogMaxBytes, requestLogKeep,
+        Duration.ofDays(requestLogMaxAgeDays));
+    if (requestLog == null) {
+      if (logBodies) {
+        throw new IllegalArgumentException("--log-bodies needs --request-log PATH: the bodies go in the request log");
+      }
+      return null;
+    }
+    return new RequestLogConfig(requestLog, retention, logBodies);
   }
 
   /** The validated configuration; a bad value ends the command with a one-line message. */
@@ -200,7 +238,8 @@ public final class BridgeCommand implements Callable<Integer> {
           Duration.ofMillis(queueTimeoutMillis),
           redis,
           redisPassword == null || redisPassword.isEmpty() ? null : redisPassword,
-          cacheRedisMaxEntryBytes);
+          cacheRedisMaxEntryBytes,
+          requestLogConfig());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -1,6 +1,7 @@
 package dev.ollamabridge.bridge;
 
 import dev.ollamabridge.bridge.cache.RedisAddress;
+import dev.ollamabridge.bridge.requestlog.RequestLogConfig;
 import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.cli.HostPort;
 import java.net.URI;
@@ -38,6 +39,7 @@ import java.util.Map;
  * @param cacheRedis the Redis tier of the cache, shared by the bridges that name it; null for none
  * @param cacheRedisPassword its password ({@code BRIDGE_CACHE_REDIS_PASSWORD}); null for none
  * @param cacheRedisMaxEntryBytes the largest value (compressed) kept in Redis
+ * @param requestLog where and how each API request is logged as a JSON line; null for no request log
  */
 public record BridgeConfig(
     HostPort listen,
@@ -65,7 +67,8 @@ public record BridgeConfig(
     Duration queueTimeout,
     RedisAddress cacheRedis,
     String cacheRedisPassword,
-    long cacheRedisMaxEntryBytes) {
+    long cacheRedisMaxEntryBytes,
+    RequestLogConfig requestLog) {
 
   /** How long a request waits for a generation slot unless told otherwise. */
   public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(30);
@@ -73,6 +76,19 @@ public record BridgeConfig(
   public static final long DEFAULT_REDIS_MAX_ENTRY_BYTES = 1 << 20;
   /** GETRANGE reads this much at most, so the cap bounds the bridge's memory too. */
   private static final long MAX_REDIS_ENTRY_BYTES = 64L << 20;
+
+  /** A bridge without a request log. */
+  public BridgeConfig(HostPort listen, String upstream, Dialect upstreamDialect, Duration timeout, int rateLimit,
+      Path cacheDir, Duration cacheTtl, long cacheMaxEntries, boolean sharedMode, String apiKey, boolean thinkFilter,
+      List<String> clientKeys, int retries, long maxBodyBytes, Duration shutdownTimeout, Duration bodyTimeout,
+      List<String> allowedOrigins, boolean allowModelManagement, boolean fetchImageUrls, Map<String, String> modelAliases,
+      int maxConcurrent, int queueSize, Duration queueTimeout, RedisAddress cacheRedis, String cacheRedisPassword,
+      long cacheRedisMaxEntryBytes) {
+    this(listen, upstream, upstreamDialect, timeout, rateLimit, cacheDir, cacheTtl, cacheMaxEntries, sharedMode, apiKey,
+        thinkFilter, clientKeys, retries, maxBodyBytes, shutdownTimeout, bodyTimeout, allowedOrigins,
+        allowModelManagement, fetchImageUrls, modelAliases, maxConcurrent, queueSize, queueTimeout, cacheRedis,
+        cacheRedisPassword, cacheRedisMaxEntryBytes, null);
+  }
 
   /** A bridge without a Redis tier. */
   public BridgeConfig(HostPort listen, String upstream, Dialect upstreamDialect, Duration timeout, int rateLimit,

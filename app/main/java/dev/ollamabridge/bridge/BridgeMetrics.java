@@ -59,6 +59,10 @@ public final class BridgeMetrics {
       .help("Generations answered 503 for want of a slot, by reason (queue_full, timeout).")
       .labelNames("reason").register(registry);
 
+  private final Counter requestLogDropped = Counter.builder().name("bridge_request_log_dropped_total")
+      .help("Request log lines dropped: the writer's queue was full (the disk did not keep up) or the file could not be"
+          + " written.").register(registry);
+
   /** Adds the cache's own counts, read when scraped. */
   public void watch(AnswerCache cache) {
     GaugeWithCallback.builder().name("bridge_cache_entries").help("Cached answers, by tier.")
@@ -143,6 +147,11 @@ public final class BridgeMetrics {
 
   public void upstreamRetry() {
     upstreamRetries.inc();
+  }
+
+  /** One line of the request log dropped. */
+  public void requestLogDropped() {
+    requestLogDropped.inc();
   }
 
   public void clientDisconnected() {

@@ -3,6 +3,9 @@ package dev.ollamabridge.bridge;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.cache.AnswerCache;
 import dev.ollamabridge.bridge.cache.RedisTier;
+import dev.ollamabridge.bridge.requestlog.RequestIds;
+import dev.ollamabridge.bridge.requestlog.RequestLog;
+import dev.ollamabridge.bridge.requestlog.RequestLogConfig;
 import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.cli.Version;
 import dev.ollamabridge.http.AddressPolicy;
@@ -35,11 +38,13 @@ public final class BridgeServer implements AutoCloseable {
   private final Javalin app;
   private final OkHttpClient http;
   private final AnswerCache cache;
+  private final RequestLog requestLog;
 
-  private BridgeServer(Javalin app, OkHttpClient http, AnswerCache cache) {
+  private BridgeServer(Javalin app, OkHttpClient http, AnswerCache cache, RequestLog requestLog) {
     this.app = app;
     this.http = http;
     this.cache = cache;
+    this.requestLog = requestLog;
   }
 
   public static BridgeServer start(BridgeConfig config) {
@@ -80,10 +85,14 @@ public final class BridgeServer implements AutoCloseable {
     ResponsesRoute responses = new ResponsesRoute(config, upstream, generation, aliases, admission);
     ModelRoutes models = new ModelRoutes(config, upstream, aliases, admission);
     ModelManagement management = new ModelManagement(config, upstream);
-    Guard guard = new Guard(new ClientKeys(config.clientKeys()), new RateLimit(config.rateLimit()), metrics);
+    RequestLogConfig logConfig = config.requestLog();
+    boolean logBodies = logConfig != null && logConfig.bodies();
+    Guard guard = new Guard(new ClientKeys(config.clientKeys()), new RateLimit(config.rateLimit()), metrics, logBodies);
     Health health = new Health(config, new UpstreamProbe(http, config), cache, admission, System.nanoTime());
 
     BrowserOrigins origins = new BrowserOrigins(config);
+    RequestLog requestLog = logConfig == null ? null
+        : RequestLog.open(logConfig.path(), logConfig.retention(), logConfig.bodies(), metrics::requestLogDropped);
 
     Javalin app = Javalin.create(server -> {
       server.jetty.host = config.listen().host();
@@ -99,8 +108,13 @@ public final class BridgeServer implements AutoCloseable {
         jetty.insertHandler(new GracefulHandler());
         jetty.setStopTimeout(config.shutdownTimeout().toMillis());
       });
-      server.requestLogger.http((ctx, millis) ->
-          log.debug("{} {} answered {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(millis)));
+      server.requestLogger.http((ctx, millis) -> {
+        log.debug("{} {} answered {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(millis));
+        // once the answer is written: its bytes and its whole time are known
+        if (requestLog != null && RequestState.route(ctx) != null && !ConsoleTraffic.marks(ctx.header(ConsoleTraffic.HEADER))) {
+          requestLog.add(RequestLines.of(ctx, config.upstreamDialect(), millis, logBodies));
+        }
+      });
       server.startup.showJavalinBanner = false;
       server.startup.showOldJavalinVersionWarning = false;
 
@@ -143,6 +157,9 @@ public final class BridgeServer implements AutoCloseable {
       if (cache != null) {
         cache.close();
       }
+      if (requestLog != null) {
+        requestLog.close();
+      }
       throw e;
     }
     log.info("bridge {} listening on http://{}:{} → {} ({} dialect){}{}{}{}", Version.current(),
@@ -153,7 +170,10 @@ public final class BridgeServer implements AutoCloseable {
         config.maxConcurrent() > 0 ? ", " + config.maxConcurrent() + " generations at once, " + config.queueSize()
             + " waiting at most " + config.queueTimeout().toMillis() + " ms" : "",
         config.modelAliases().isEmpty() ? "" : ", model aliases " + config.modelAliases());
-    return new BridgeServer(app, http, cache);
+    if (requestLog != null) {
+      log.info("request log {}{}", requestLog.path(), logBodies ? ", with the requests' and answers' bodies" : "");
+    }
+    return new BridgeServer(app, http, cache, requestLog);
   }
 
   private static Handler handlerOf(Route route, GenerationHandler generation, ResponsesRoute responses,
@@ -194,6 +214,9 @@ public final class BridgeServer implements AutoCloseable {
     if (cache != null) {
       cache.close();
     }
+    if (requestLog != null) {
+      requestLog.close(); // after the server: the requests it let finish are logged too
+    }
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
   }
@@ -206,16 +229,25 @@ public final class BridgeServer implements AutoCloseable {
     private final ClientKeys keys;
     private final RateLimit rateLimit;
     private final BridgeMetrics metrics;
+    private final boolean keepBodies;
 
-    Guard(ClientKeys keys, RateLimit rateLimit, BridgeMetrics metrics) {
+    Guard(ClientKeys keys, RateLimit rateLimit, BridgeMetrics metrics, boolean keepBodies) {
       this.keys = keys;
       this.rateLimit = rateLimit;
       this.metrics = metrics;
+      this.keepBodies = keepBodies;
     }
 
     Handler wrap(Route route, Handler handler) {
       return ctx -> {
         RequestState.start(ctx);
+        RequestState.route(ctx, route);
+        String id = RequestIds.of(ctx.header(RequestIds.HEADER));
+        RequestState.id(ctx, id);
+        ctx.header("x-request-id", id); // on every answer, errors too: the client can quote it
+        if (keepBodies) {
+          RequestState.keepResponseBody(ctx);
+        }
         // the console's own requests are counted apart: the figures and charts show clients only
         boolean client = !countConsole(ctx, metrics, route.path);
         if (client) {
@@ -247,10 +279,13 @@ public final class BridgeServer implements AutoCloseable {
     }
 
     static void render(Context ctx, dev.ollamabridge.bridge.translate.Dialect dialect, ApiException e) {
+      RequestState.error(ctx, e.getMessage());
       if (ctx.res().isCommitted()) {
         return; // a stream has started; its own error chunk has told the client
       }
-      ctx.status(e.status()).contentType("application/json").result(ErrorBodies.of(dialect, e));
+      byte[] body = ErrorBodies.of(dialect, e);
+      RequestState.responseBytes(ctx, body);
+      ctx.status(e.status()).contentType("application/json").result(body);
     }
   }
 

@@ -17,10 +17,12 @@ final class Cancellation {
 
   private Call current;
   private boolean cancelled;
+  private int attempts;
 
   /** Notes the attempt now running; one that starts after a cancel is cancelled at once. */
   synchronized void attempt(Call call) {
     current = call;
+    attempts++;
     if (cancelled) {
       call.cancel();
     }
@@ -35,6 +37,11 @@ final class Cancellation {
     if (call != null) {
       call.cancel();
     }
+  }
+
+  /** Attempts after the first, for the request log. */
+  synchronized int retries() {
+    return Math.max(0, attempts - 1);
   }
 
   synchronized boolean cancelled() {

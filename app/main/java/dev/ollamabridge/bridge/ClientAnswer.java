@@ -146,6 +146,7 @@ final class ClientAnswer {
 
   /** Reports a failure: as its error status while nothing is sent, as an in-stream error after that. */
   void fail(ApiException failure) {
+    RequestState.error(ctx, failure.getMessage());
     if (out == null) {
       throw failure;
     }
@@ -186,6 +187,7 @@ final class ClientAnswer {
       }
       out.write(bytes);
       out.flush();
+      RequestState.responseBytes(ctx, bytes);
     } catch (IOException e) {
       throw new ClientGone(e);
     }

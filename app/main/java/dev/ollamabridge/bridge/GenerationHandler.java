@@ -73,6 +73,7 @@ final class GenerationHandler {
     byte[] bytes = RequestBodies.bytes(ctx, config.maxBodyBytes());
     ObjectNode body = RequestBodies.jsonObject(bytes);
     ModelName model = aliases.resolve(body, "model");
+    RequestState.model(ctx, model);
     Prompt prompt = PromptParser.parse(route.dialect, route.kind, body);
     generate(ctx, route, prompt, body, model.aliased() ? null : bytes, ClientEncoder.of(prompt, model.client()), model,
         true);
@@ -104,7 +105,11 @@ final class GenerationHandler {
     ClientAnswer answer = new ClientAnswer(
         ctx, prompt.dialect(), encoder, new ThinkFilter(config.thinkFilter(), wantsReasoning(prompt)),
         prompt.stream(),
-        () -> metrics.firstToken(route.path, RequestState.elapsedSeconds(ctx)));
+        () -> {
+          RequestState.firstToken(ctx);
+          metrics.firstToken(route.path, RequestState.elapsedSeconds(ctx));
+        });
+    RequestState.stream(ctx, prompt.stream());
 
     String key = cache == null || !replayable(body) ? null : CacheKey.of(prompt);
     if (key != null) {
@@ -142,10 +147,13 @@ final class GenerationHandler {
       metrics.clientDisconnected();
       log.debug("client went away during {}; upstream call cancelled", route.path);
       return;
+    } finally {
+      RequestState.retries(ctx, cancellation.retries());
     }
     if (answer.isComplete()) {
       Answer complete = answer.answer();
       metrics.tokens(complete.usage().promptTokens(), complete.usage().completionTokens());
+      RequestState.tokens(ctx, complete.usage().promptTokens(), complete.usage().completionTokens());
       // Tool calls are not replayed: the client acts on them, and their ids must be fresh.
       // Kept before a whole answer is written: a client that has it finds it in the cache.
       if (key != null && CACHEABLE_ENDINGS.contains(complete.finishReason()) && complete.toolCalls().isEmpty()) {

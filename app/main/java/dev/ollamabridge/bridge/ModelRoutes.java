@@ -51,8 +51,10 @@ final class ModelRoutes {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
+    RequestState.model(ctx, model);
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relayAdmitted(ctx, () -> upstream.post("/embeddings", Json.bytes(body), ctx.header("Authorization")), model.restoring("model"));
+      relayAdmitted(ctx, () -> upstream.post("/embeddings", Json.bytes(body), ctx.header("Authorization")),
+          counting(ctx, model, "usage", "prompt_tokens"));
       return;
     }
     boolean base64 = EmbeddingEncoding.base64(body.get("encoding_format"));
@@ -76,6 +78,7 @@ final class ModelRoutes {
     out.put("model", model.client());
     if (answer.has("prompt_eval_count")) { // usage the backend did not count is left out, not made up
       long tokens = answer.path("prompt_eval_count").asLong();
+      RequestState.tokens(ctx, tokens, 0);
       out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
     }
     json(ctx, out);
@@ -86,6 +89,7 @@ final class ModelRoutes {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
+    RequestState.model(ctx, model);
     if (config.upstreamDialect() == Dialect.OLLAMA) {
       relayAdmitted(ctx, () -> upstream.post("/api/embeddings", Json.bytes(body), ctx.header("Authorization")), model.restoring("model"));
       return;
@@ -93,6 +97,7 @@ final class ModelRoutes {
     ObjectNode request = Json.object().put("model", model.backend()).put("input", body.path("prompt").asText(""))
         .put("encoding_format", "float");
     JsonNode answer = admitted(ctx, () -> upstream.post("/embeddings", Json.bytes(request), ctx.header("Authorization")));
+    countTokens(ctx, answer.path("usage").path("prompt_tokens"));
     ObjectNode out = Json.object();
     out.set("embedding", answer.path("data").path(0).path("embedding"));
     json(ctx, out);
@@ -102,8 +107,10 @@ final class ModelRoutes {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
+    RequestState.model(ctx, model);
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relayAdmitted(ctx, () -> upstream.post("/api/embed", Json.bytes(body), ctx.header("Authorization")), model.restoring("model"));
+      relayAdmitted(ctx, () -> upstream.post("/api/embed", Json.bytes(body), ctx.header("Authorization")),
+          counting(ctx, model, "prompt_eval_count"));
       return;
     }
     ObjectNode request = Json.object().put("model", model.backend()).put("encoding_format", "float");
@@ -113,6 +120,7 @@ final class ModelRoutes {
     }
     long started = System.nanoTime();
     JsonNode answer = admitted(ctx, () -> upstream.post("/embeddings", Json.bytes(request), ctx.header("Authorization")));
+    countTokens(ctx, answer.path("usage").path("prompt_tokens"));
     ObjectNode out = Json.object().put("model", model.client());
     ArrayNode embeddings = out.putArray("embeddings");
     answer.path("data").forEach(item -> embeddings.add(item.path("embedding")));
@@ -224,6 +232,28 @@ final class ModelRoutes {
     json(ctx, out);
   }
 
+  /**
+   * A passed-through embedding's rewrite: notes the prompt tokens the backend counted (at
+   * {@code usagePath}), and names the client's model again under an alias.
+   */
+  private static UnaryOperator<ObjectNode> counting(Context ctx, ModelName model, String... usagePath) {
+    return answer -> {
+      JsonNode tokens = answer;
+      for (String field : usagePath) {
+        tokens = tokens.path(field);
+      }
+      countTokens(ctx, tokens);
+      return model.restore(answer, "model");
+    };
+  }
+
+  /** Notes an embedding's prompt tokens; a count the backend did not send is left unknown, not made 0. */
+  private static void countTokens(Context ctx, JsonNode promptTokens) {
+    if (promptTokens.isIntegralNumber()) {
+      RequestState.tokens(ctx, promptTokens.asLong(), 0);
+    }
+  }
+
   /** A model id such as {@code library/llama3:8b} as URL path segments, each percent-encoded. */
   private static String pathSegments(String id) {
     return Arrays.stream(id.split("/", -1))
@@ -277,7 +307,9 @@ final class ModelRoutes {
   }
 
   private static void json(Context ctx, JsonNode node) {
-    ctx.status(200).contentType("application/json").result(Json.bytes(node));
+    byte[] body = Json.bytes(node);
+    RequestState.responseBytes(ctx, body);
+    ctx.status(200).contentType("application/json").result(body);
   }
 
   private static long createdSeconds(String modifiedAt) {

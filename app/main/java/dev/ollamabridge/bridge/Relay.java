@@ -37,10 +37,13 @@ final class Relay {
     if (rewrite != null && response.isSuccessful()) {
       JsonNode document = parse(body);
       if (document instanceof ObjectNode object) {
-        ctx.result(Json.bytes(rewrite.apply(object)));
+        byte[] rewritten = Json.bytes(rewrite.apply(object));
+        RequestState.responseBytes(ctx, rewritten);
+        ctx.result(rewritten);
         return;
       }
     }
+    RequestState.responseBytes(ctx, body);
     ctx.result(body);
   }
 

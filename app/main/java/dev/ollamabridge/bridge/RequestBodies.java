@@ -85,6 +85,7 @@ final class RequestBodies {
       if (bytes.length > maxBytes) {
         throw tooLarge(maxBytes);
       }
+      RequestState.requestBody(ctx, bytes);
       return bytes;
     } catch (IOException e) {
       BodyTimeoutException late = causeOf(e, BodyTimeoutException.class);

@@ -1,5 +1,6 @@
 package dev.ollamabridge.bridge;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.ModelAliases.ModelName;
 import dev.ollamabridge.bridge.translate.Dialect;
@@ -45,6 +46,7 @@ final class ResponsesRoute {
   void handle(Context ctx) throws IOException {
     ObjectNode request = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     ModelName model = aliases.resolve(request, "model");
+    RequestState.model(ctx, model);
     if (config.upstreamDialect() == Dialect.OPENAI && !upstreamLacksRoute && passedThrough(ctx, request, model)) {
       return;
     }
@@ -64,8 +66,14 @@ final class ResponsesRoute {
       if (!response.isSuccessful()) {
         throw ErrorBodies.fromUpstream(response);
       }
-      if (model.aliased() && Relay.isJson(response)) {
-        Relay.rewritten(ctx, response, answer -> model.restore(answer, "model"));
+      if (Relay.isJson(response)) {
+        Relay.rewritten(ctx, response, answer -> {
+          JsonNode usage = answer.path("usage");
+          if (usage.has("input_tokens") || usage.has("output_tokens")) {
+            RequestState.tokens(ctx, usage.path("input_tokens").asLong(0), usage.path("output_tokens").asLong(0));
+          }
+          return model.restore(answer, "model");
+        });
       } else {
         Relay.streamed(ctx, response);
       }
