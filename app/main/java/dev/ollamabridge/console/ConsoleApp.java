@@ -239,7 +239,7 @@ public final class ConsoleApp implements AutoCloseable {
           new SettingsService(settings, events, cacheFollower), events,
           configs, applier, revisions, edges, tokens, admin, new Sessions(SESSION_IDLE, SESSION_LIFETIME),
           LoginThrottle.standard(), scraper, metrics, bridgeJava, cache, data, json,
-          new RequestLogs(data, instances, hosts, json));
+          RequestLogs.of(data, instances, hosts, json));
       Javalin api = ConsoleHttp.create(config.listen().host(), config.listen().port(), services);
       api.start();
       apiPort.set(api.port());

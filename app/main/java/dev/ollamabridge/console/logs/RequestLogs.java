@@ -1,12 +1,13 @@
 package dev.ollamabridge.console.logs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ollamabridge.console.hosts.HostNotFound;
+import dev.ollamabridge.console.hosts.Host;
 import dev.ollamabridge.console.hosts.HostService;
 import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.HostRuntimes;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InstanceService;
+import dev.ollamabridge.console.instances.InvalidInput;
 import dev.ollamabridge.link.Request;
 import dev.ollamabridge.logs.LogText;
 import java.io.IOException;
@@ -71,16 +72,51 @@ public final class RequestLogs {
   /** An nginx's error log: its last lines, oldest first. */
   public record ErrorLog(String host, List<String> lines) {}
 
+  /** What the logs are read from besides the console's files: the instances, the edges and the hosts' agents. */
+  public interface Cluster {
+
+    /** Every instance; the managed ones have a request log. */
+    List<Instance> instances();
+
+    /** The hosts other than {@code local} that run an nginx of the cluster. */
+    List<String> edges();
+
+    /**
+     * What a host's agent answers a request for its logs with ({@link Request#REQUESTS}, {@link Request#ACCESS},
+     * {@link Request#NGINX_ERRORS}), failing once {@code within} has passed.
+     */
+    CompletableFuture<List<String>> ask(String host, String what, String program, int lines, Duration within);
+  }
+
   private final Path dataDir;
-  private final InstanceService instances;
-  private final HostService hosts;
+  private final Cluster cluster;
   private final RequestLines parse;
 
-  public RequestLogs(Path dataDir, InstanceService instances, HostService hosts, ObjectMapper json) {
+  public RequestLogs(Path dataDir, Cluster cluster, ObjectMapper json) {
     this.dataDir = dataDir;
-    this.instances = instances;
-    this.hosts = hosts;
+    this.cluster = cluster;
     this.parse = new RequestLines(json);
+  }
+
+  /** The logs of this console's instances and hosts. */
+  public static RequestLogs of(Path dataDir, InstanceService instances, HostService hosts, ObjectMapper json) {
+    return new RequestLogs(dataDir, new Cluster() {
+      @Override
+      public List<Instance> instances() {
+        return instances.list();
+      }
+
+      @Override
+      public List<String> edges() {
+        return hosts.list().stream().map(HostService.HostView::host)
+            .filter(host -> host.edge() && !host.name().equals(HostRuntimes.LOCAL)).map(Host::name).toList();
+      }
+
+      @Override
+      public CompletableFuture<List<String>> ask(String host, String what, String program, int lines, Duration within) {
+        return hosts.logLines(host, what, program, lines, within);
+      }
+    }, json);
   }
 
   /** The lines that match, newest first. */
@@ -127,7 +163,7 @@ public final class RequestLogs {
    * The last lines of nginx's error log on {@code host}: the console's own nginx for {@code local}, an
    * edge's through its agent.
    *
-   * @throws HostNotFound when no such host joined
+   * @throws InvalidInput when the host is neither local nor an edge
    * @throws dev.ollamabridge.console.hosts.HostUnavailable when its agent does not answer
    */
   public ErrorLog nginxErrors(String host) {
@@ -139,8 +175,12 @@ public final class RequestLogs {
         throw new IllegalStateException("cannot read nginx's error log: " + e.getMessage(), e);
       }
     } else {
-      hosts.view(host); // HostNotFound first
-      lines = join(hosts.logLines(host, Request.NGINX_ERRORS, null, ERROR_LINES, ASK));
+      List<String> edges = cluster.edges();
+      if (!edges.contains(host)) {
+        throw new InvalidInput("host", "host must be local or an edge host" + (edges.isEmpty() ? " (there is none)"
+            : ": one of " + String.join(", ", edges)));
+      }
+      lines = join(cluster.ask(host, Request.NGINX_ERRORS, null, ERROR_LINES, ASK));
     }
     return new ErrorLog(host, lines.stream().map(line -> LogText.oneLine(line, ERROR_LINE_CHARS)).toList());
   }
@@ -148,8 +188,7 @@ public final class RequestLogs {
   /** The hosts whose nginx has an error log to show: {@code local}, and every edge. */
   public List<String> nginxHosts() {
     List<String> names = new ArrayList<>(List.of(HostRuntimes.LOCAL));
-    hosts.list().stream().filter(view -> view.host().edge() && !view.host().name().equals(HostRuntimes.LOCAL))
-        .map(view -> view.host().name()).forEach(names::add);
+    names.addAll(cluster.edges());
     return names;
   }
 
@@ -160,7 +199,7 @@ public final class RequestLogs {
   private List<Read> readAll(String onlyHost) {
     List<CompletableFuture<Read>> remote = new ArrayList<>();
     List<Read> reads = new ArrayList<>();
-    for (Instance instance : instances.list()) {
+    for (Instance instance : cluster.instances()) {
       if (!instance.managed() || onlyHost != null && !onlyHost.equals(instance.host())) {
         continue;
       }
@@ -176,8 +215,8 @@ public final class RequestLogs {
       reads.add(local(dataDir.resolve("nginx").resolve("logs").resolve("requests.jsonl"), HostRuntimes.LOCAL,
           line -> parse.nginx(line, HostRuntimes.LOCAL), null));
     }
-    for (String edge : nginxHosts()) {
-      if (!edge.equals(HostRuntimes.LOCAL) && (onlyHost == null || onlyHost.equals(edge))) {
+    for (String edge : cluster.edges()) {
+      if (onlyHost == null || onlyHost.equals(edge)) {
         remote.add(ask(edge, Request.ACCESS, null, line -> parse.nginx(line, edge)));
       }
     }
@@ -195,7 +234,7 @@ public final class RequestLogs {
   }
 
   private CompletableFuture<Read> ask(String host, String what, String program, Function<String, LoggedRequest> reader) {
-    return hosts.logLines(host, what, program, LINES_PER_LOG, ASK)
+    return cluster.ask(host, what, program, LINES_PER_LOG, ASK)
         .thenApply(lines -> parsed(host, program, lines, reader))
         .exceptionally(failure -> new Read(new Source(host, program, 0, 0,
             LogText.oneLine(String.valueOf(cause(failure).getMessage()), 300)), List.of()));

@@ -2,7 +2,6 @@ package dev.ollamabridge.console.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ollamabridge.console.hosts.HostNotFound;
 import dev.ollamabridge.console.hosts.HostService;
 import dev.ollamabridge.console.hosts.HostUnavailable;
 import dev.ollamabridge.console.instances.Instance;
@@ -83,7 +82,7 @@ final class LogPages {
     } else {
       try {
         panel = new NginxErrorsPanel(host, logs.nginxErrors(host).lines(), null);
-      } catch (HostUnavailable | HostNotFound e) {
+      } catch (HostUnavailable | InvalidInput e) {
         panel = new NginxErrorsPanel(host, List.of(), e.getMessage());
       }
     }
