@@ -20,6 +20,8 @@
       el.title = at.toLocaleString();
       if (format === "age") el.textContent = age(seconds);
       else if (format === "ago") el.textContent = age(seconds) + " ago";
+      else if (format === "stamp") el.textContent = at.toLocaleString(undefined, { month: "short", day: "numeric",
+        hour: "2-digit", minute: "2-digit", second: "2-digit" });
       else if (format === "in") el.textContent = at.getTime() > Date.now() ? "in " + age((at.getTime() - Date.now()) / 1000) : "expired";
       else el.textContent = at.toLocaleString();
     });
@@ -444,7 +446,11 @@
   function showTimes(root) {
     root.querySelectorAll("time[datetime]").forEach(function (el) {
       var at = new Date(el.getAttribute("datetime"));
-      if (!isNaN(at)) { el.textContent = at.toLocaleString(); el.title = el.getAttribute("datetime"); }
+      if (!isNaN(at)) {
+        el.textContent = at.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
+          second: "2-digit" });
+        el.title = at.toLocaleString();
+      }
     });
   }
 
@@ -506,6 +512,12 @@
     if (!row || e.target.closest("a, button, input, select")) return;
     var link = row.querySelector("a.request-id");
     if (link) link.click();
+  });
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("#request-rows a.request-id");
+    if (!link) return;
+    document.querySelectorAll("#request-rows tr.chosen").forEach(function (tr) { tr.classList.remove("chosen"); });
+    link.closest("tr").classList.add("chosen");
   });
   document.addEventListener("htmx:afterSwap", function (e) {
     if (e.detail.target && e.detail.target.id === "record") e.detail.target.scrollIntoView({ block: "nearest" });

@@ -127,7 +127,10 @@ final class RequestLines {
     Map<String, Object> line = new LinkedHashMap<>();
     for (Map.Entry<String, Type> key : keys.entrySet()) {
       JsonNode value = node.get(key.getKey());
-      if (value == null || value.isNull()) {
+      if (value == null) {
+        continue;
+      }
+      if (value.isNull()) {
         line.put(key.getKey(), null);
         continue;
       }
