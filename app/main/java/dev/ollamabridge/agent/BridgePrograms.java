@@ -13,7 +13,7 @@ import java.util.List;
  * How this agent runs a bridge the console assigned to it: its own jar on the bridges' java with the
  * console's lean flags, the markers that name this agent's data directory and the bridge (by which a
  * restarted agent finds a bridge whose pid file was never written), and the cache under
- * {@code <data>/cache/<name>}.
+ * {@code <data>/cache/<name>}, the request log in {@code <data>/logs/requests/<name>.jsonl}.
  *
  * @param self the agent's own program on the bridges' java
  * @param dataDir the agent's data directory, absolute
@@ -39,6 +39,11 @@ record BridgePrograms(SelfCommand self, Path dataDir) {
     return self.command(BridgeLaunch.JVM_FLAGS, arguments(bridge));
   }
 
+  /** Where bridge {@code name} writes its request log: {@code <data>/logs/requests/<name>.jsonl}. */
+  Path requestLog(String name) {
+    return dataDir.resolve("logs").resolve("requests").resolve(name + ".jsonl");
+  }
+
   Path cacheDir(String name) {
     return dataDir.resolve("cache").resolve(name);
   }
@@ -50,6 +55,7 @@ record BridgePrograms(SelfCommand self, Path dataDir) {
     if (bridge.cache()) {
       arguments.addAll(List.of("--enable-cache", "--cache-dir", cacheDir(bridge.name()).toString()));
     }
+    arguments.addAll(List.of("--request-log", requestLog(bridge.name()).toString()));
     return arguments;
   }
 }

@@ -32,6 +32,9 @@ final class DesiredRules {
   /** Flags the agent places itself: where a bridge caches is this host's business. */
   private static final List<String> AGENTS_OWN = List.of("--cache-dir", "--enable-cache");
 
+  /** The bridge's request log, which the agent places under its data directory, as it does the cache. */
+  private static final String REQUEST_LOG = "--request-log";
+
   private DesiredRules() {}
 
   /**
@@ -101,7 +104,18 @@ final class DesiredRules {
         throw new IllegalArgumentException("arguments of bridge " + bridge.name() + " hold " + argument
             + ", which the agent places itself (set cache instead)");
       }
+      if (placedHere(argument)) {
+        throw new IllegalArgumentException("arguments of bridge " + bridge.name() + " hold "
+            + argument.substring(0, argument.indexOf('=') < 0 ? argument.length() : argument.indexOf('='))
+            + ", which the agent places itself");
+      }
     }
+  }
+
+  /** A file flag, as {@code --flag} or {@code --flag=VALUE}, whose place is this host's business. */
+  private static boolean placedHere(String argument) {
+    return REQUEST_LOG.equals(argument) || argument.startsWith(REQUEST_LOG + "=")
+        || AGENTS_OWN.stream().anyMatch(flag -> argument.startsWith(flag + "="));
   }
 
   private static void checkEnvironment(BridgeSpec bridge) {

@@ -91,6 +91,13 @@ public final class BridgeCommand implements Callable<Integer> {
           + " several, or set BRIDGE_CLIENT_KEYS.")
   List<String> clientKeys = new ArrayList<>();
 
+  @Option(names = "--client-keys-file", paramLabel = "PATH",
+      description = "The cluster's client keys (JSON, written by the console), re-read within a second of each change:"
+          + " requests need one of its keys when it says so, within the key's models, rate and daily tokens. A bad"
+          + " version keeps the keys read last; while the file has never been read, every API request gets 503."
+          + " --client-key keys stay valid too.")
+  Path clientKeysFile;
+
   @Option(names = "--upstream-dialect", defaultValue = "auto",
       description = "auto, ollama or openai; auto reads a base URL ending in /v1 as OpenAI (default: ${DEFAULT-VALUE}).")
   String upstreamDialect;
@@ -239,6 +246,7 @@ public final class BridgeCommand implements Callable<Integer> {
           redis,
           redisPassword == null || redisPassword.isEmpty() ? null : redisPassword,
           cacheRedisMaxEntryBytes,
+          clientKeysFile,
           requestLogConfig());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());

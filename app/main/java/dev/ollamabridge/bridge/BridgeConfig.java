@@ -39,6 +39,8 @@ import java.util.Map;
  * @param cacheRedis the Redis tier of the cache, shared by the bridges that name it; null for none
  * @param cacheRedisPassword its password ({@code BRIDGE_CACHE_REDIS_PASSWORD}); null for none
  * @param cacheRedisMaxEntryBytes the largest value (compressed) kept in Redis
+ * @param clientKeysFile the cluster's client keys ({@code link.KeyRules} as JSON), watched and
+ *     enforced besides {@code clientKeys}; null for none
  * @param requestLog where and how each API request is logged as a JSON line; null for no request log
  */
 public record BridgeConfig(
@@ -68,6 +70,7 @@ public record BridgeConfig(
     RedisAddress cacheRedis,
     String cacheRedisPassword,
     long cacheRedisMaxEntryBytes,
+    Path clientKeysFile,
     RequestLogConfig requestLog) {
 
   /** How long a request waits for a generation slot unless told otherwise. */
@@ -83,11 +86,24 @@ public record BridgeConfig(
       List<String> clientKeys, int retries, long maxBodyBytes, Duration shutdownTimeout, Duration bodyTimeout,
       List<String> allowedOrigins, boolean allowModelManagement, boolean fetchImageUrls, Map<String, String> modelAliases,
       int maxConcurrent, int queueSize, Duration queueTimeout, RedisAddress cacheRedis, String cacheRedisPassword,
+      long cacheRedisMaxEntryBytes, Path clientKeysFile) {
+    this(listen, upstream, upstreamDialect, timeout, rateLimit, cacheDir, cacheTtl, cacheMaxEntries, sharedMode, apiKey,
+        thinkFilter, clientKeys, retries, maxBodyBytes, shutdownTimeout, bodyTimeout, allowedOrigins,
+        allowModelManagement, fetchImageUrls, modelAliases, maxConcurrent, queueSize, queueTimeout, cacheRedis,
+        cacheRedisPassword, cacheRedisMaxEntryBytes, clientKeysFile, null);
+  }
+
+  /** A bridge without the cluster's client keys and without a request log. */
+  public BridgeConfig(HostPort listen, String upstream, Dialect upstreamDialect, Duration timeout, int rateLimit,
+      Path cacheDir, Duration cacheTtl, long cacheMaxEntries, boolean sharedMode, String apiKey, boolean thinkFilter,
+      List<String> clientKeys, int retries, long maxBodyBytes, Duration shutdownTimeout, Duration bodyTimeout,
+      List<String> allowedOrigins, boolean allowModelManagement, boolean fetchImageUrls, Map<String, String> modelAliases,
+      int maxConcurrent, int queueSize, Duration queueTimeout, RedisAddress cacheRedis, String cacheRedisPassword,
       long cacheRedisMaxEntryBytes) {
     this(listen, upstream, upstreamDialect, timeout, rateLimit, cacheDir, cacheTtl, cacheMaxEntries, sharedMode, apiKey,
         thinkFilter, clientKeys, retries, maxBodyBytes, shutdownTimeout, bodyTimeout, allowedOrigins,
         allowModelManagement, fetchImageUrls, modelAliases, maxConcurrent, queueSize, queueTimeout, cacheRedis,
-        cacheRedisPassword, cacheRedisMaxEntryBytes, null);
+        cacheRedisPassword, cacheRedisMaxEntryBytes, (Path) null);
   }
 
   /** A bridge without a Redis tier. */
@@ -172,6 +188,10 @@ public record BridgeConfig(
     }
     if (cacheRedisMaxEntryBytes < 1024 || cacheRedisMaxEntryBytes > MAX_REDIS_ENTRY_BYTES) {
       throw new IllegalArgumentException("--cache-redis-max-entry-bytes must be between 1024 and " + MAX_REDIS_ENTRY_BYTES);
+    }
+    if (clientKeysFile != null && Files.isDirectory(clientKeysFile)) {
+      throw new IllegalArgumentException("--client-keys-file " + clientKeysFile + " is a directory; name the keys file"
+          + " (it may appear later: until it does, every API request is refused)");
     }
     if (cacheDir != null && Files.exists(cacheDir) && !Files.isDirectory(cacheDir)) {
       throw new IllegalArgumentException("--cache-dir " + cacheDir + " is not a directory; name a directory (it is created if missing)");

@@ -2,6 +2,7 @@ package dev.ollamabridge.bridge;
 
 import dev.ollamabridge.bridge.cache.AnswerCache;
 import dev.ollamabridge.bridge.cache.RedisTier;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -11,6 +12,8 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToLongFunction;
 
 /** The bridge's Prometheus metrics, in a registry of its own. */
@@ -62,6 +65,73 @@ public final class BridgeMetrics {
   private final Counter requestLogDropped = Counter.builder().name("bridge_request_log_dropped_total")
       .help("Request log lines dropped: the writer's queue was full (the disk did not keep up) or the file could not be"
           + " written.").register(registry);
+
+  /** The most (key, model) pairs the usage metrics keep apart; later pairs count under model {@value #OTHER}. */
+  static final int MAX_USAGE_PAIRS = 500;
+  static final String OTHER = "(other)";
+  /** A model name longer than this is no model a backend serves: counted under {@value #OTHER}. */
+  private static final int MAX_MODEL_LABEL = 200;
+
+  private final Counter usageRequests = Counter.builder().name("bridge_usage_requests_total")
+      .help("Client requests by client key (its id, or none) and model as the client named it (none for a route without"
+          + " one, (other) past " + MAX_USAGE_PAIRS + " pairs); the console's own and internal keys' are left out.")
+      .labelNames("key", "model").register(registry);
+  private final Counter usageErrors = Counter.builder().name("bridge_usage_errors_total")
+      .help("Client requests answered with a status of 400 or more, by key and model.")
+      .labelNames("key", "model").register(registry);
+  private final Counter usagePromptTokens = Counter.builder().name("bridge_usage_prompt_tokens_total")
+      .help("Prompt tokens the backend spent on client requests, by key and model; cache hits spend none.")
+      .labelNames("key", "model").register(registry);
+  private final Counter usageCompletionTokens = Counter.builder().name("bridge_usage_completion_tokens_total")
+      .help("Completion tokens the backend spent on client requests, by key and model.")
+      .labelNames("key", "model").register(registry);
+  private final Counter usageCacheHits = Counter.builder().name("bridge_usage_cache_hits_total")
+      .help("Client requests answered from the cache, by key and model.")
+      .labelNames("key", "model").register(registry);
+  /** The pairs counted apart so far; bounded by {@link #MAX_USAGE_PAIRS} (plus one (other) per key). */
+  private final Set<String> usagePairs = ConcurrentHashMap.newKeySet();
+
+  public BridgeMetrics() {
+    // fractional: two starts within one second are still two resets to whoever scrapes
+    double started = System.currentTimeMillis() / 1000.0;
+    GaugeWithCallback.builder().name("bridge_start_time_seconds")
+        .help("When this bridge started, in seconds since the epoch: a change tells a scraper its counters began again.")
+        .callback(callback -> callback.call(started)).register(registry);
+  }
+
+  /**
+   * One client request, counted for its key and model.
+   *
+   * @param key the key's id, or null for none
+   * @param model the model as the client named it, or null for none
+   * @param promptTokens the tokens the backend spent, or null when it spent none (or did not say)
+   */
+  void usage(String key, String model, int status, Long promptTokens, Long completionTokens, boolean cacheHit) {
+    String keyLabel = key == null ? "none" : key;
+    String modelLabel = model == null || model.isEmpty() ? "none" : model.length() > MAX_MODEL_LABEL ? OTHER : model;
+    String pair = keyLabel + "\n" + modelLabel;
+    if (!usagePairs.contains(pair)) {
+      synchronized (usagePairs) {
+        if (usagePairs.size() < MAX_USAGE_PAIRS) {
+          usagePairs.add(pair);
+        } else if (!usagePairs.contains(pair)) {
+          modelLabel = OTHER;
+        }
+      }
+    }
+    usageRequests.labelValues(keyLabel, modelLabel).inc();
+    // each series of a pair is there from its first request, so that a rate over it starts at 0
+    CounterDataPoint errors = usageErrors.labelValues(keyLabel, modelLabel);
+    if (status >= 400) {
+      errors.inc();
+    }
+    CounterDataPoint hits = usageCacheHits.labelValues(keyLabel, modelLabel);
+    if (cacheHit) {
+      hits.inc();
+    }
+    usagePromptTokens.labelValues(keyLabel, modelLabel).inc(promptTokens == null ? 0 : promptTokens);
+    usageCompletionTokens.labelValues(keyLabel, modelLabel).inc(completionTokens == null ? 0 : completionTokens);
+  }
 
   /** Adds the cache's own counts, read when scraped. */
   public void watch(AnswerCache cache) {

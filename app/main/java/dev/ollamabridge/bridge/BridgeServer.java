@@ -3,6 +3,8 @@ package dev.ollamabridge.bridge;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.cache.AnswerCache;
 import dev.ollamabridge.bridge.cache.RedisTier;
+import dev.ollamabridge.bridge.keys.KeyCounters;
+import dev.ollamabridge.bridge.keys.KeyFile;
 import dev.ollamabridge.bridge.requestlog.RequestIds;
 import dev.ollamabridge.bridge.requestlog.RequestLog;
 import dev.ollamabridge.bridge.requestlog.RequestLogConfig;
@@ -12,6 +14,7 @@ import dev.ollamabridge.http.AddressPolicy;
 import dev.ollamabridge.http.BodyDeadline;
 import dev.ollamabridge.http.ConsoleTraffic;
 import dev.ollamabridge.http.ServerThreads;
+import dev.ollamabridge.link.KeyRule;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
@@ -38,12 +41,14 @@ public final class BridgeServer implements AutoCloseable {
   private final Javalin app;
   private final OkHttpClient http;
   private final AnswerCache cache;
+  private final KeyFile keyFile;
   private final RequestLog requestLog;
 
-  private BridgeServer(Javalin app, OkHttpClient http, AnswerCache cache, RequestLog requestLog) {
+  private BridgeServer(Javalin app, OkHttpClient http, AnswerCache cache, KeyFile keyFile, RequestLog requestLog) {
     this.app = app;
     this.http = http;
     this.cache = cache;
+    this.keyFile = keyFile;
     this.requestLog = requestLog;
   }
 
@@ -85,10 +90,14 @@ public final class BridgeServer implements AutoCloseable {
     ResponsesRoute responses = new ResponsesRoute(config, upstream, generation, aliases, admission);
     ModelRoutes models = new ModelRoutes(config, upstream, aliases, admission);
     ModelManagement management = new ModelManagement(config, upstream);
+    KeyFile keyFile = config.clientKeysFile() == null ? null : KeyFile.watch(config.clientKeysFile(), Clock.systemUTC());
+    RedisTier sharedCounters = cache == null ? null : cache.redis().orElse(null);
+    ClientAccess access = new ClientAccess(new ClientKeys(config.clientKeys()), keyFile,
+        new KeyCounters(sharedCounters == null ? null : sharedCounters::add, Clock.systemUTC()), Clock.systemUTC());
     RequestLogConfig logConfig = config.requestLog();
     boolean logBodies = logConfig != null && logConfig.bodies();
-    Guard guard = new Guard(new ClientKeys(config.clientKeys()), new RateLimit(config.rateLimit()), metrics, logBodies);
-    Health health = new Health(config, new UpstreamProbe(http, config), cache, admission, System.nanoTime());
+    Guard guard = new Guard(access, new RateLimit(config.rateLimit()), metrics, logBodies);
+    Health health = new Health(config, new UpstreamProbe(http, config), cache, admission, access, System.nanoTime());
 
     BrowserOrigins origins = new BrowserOrigins(config);
     RequestLog requestLog = logConfig == null ? null
@@ -130,6 +139,11 @@ public final class BridgeServer implements AutoCloseable {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             metrics.writeTo(out);
             ctx.contentType(metrics.contentType()).result(out.toByteArray());
+          })
+          // nginx's auth_request: whether the request's key would pass, counted as no client request
+          .add(HandlerType.GET, "/key-check", ctx -> {
+            access.authenticate(ctx);
+            ctx.status(204);
           });
       for (Route route : Route.values()) {
         table.add(route.method, route.path, guard.wrap(route, handlerOf(route, generation, responses, models, management)));
@@ -157,23 +171,27 @@ public final class BridgeServer implements AutoCloseable {
       if (cache != null) {
         cache.close();
       }
+      if (keyFile != null) {
+        keyFile.close();
+      }
       if (requestLog != null) {
         requestLog.close();
       }
       throw e;
     }
-    log.info("bridge {} listening on http://{}:{} → {} ({} dialect){}{}{}{}", Version.current(),
+    log.info("bridge {} listening on http://{}:{} → {} ({} dialect){}{}{}{}{}", Version.current(),
         config.listen().host(), app.port(), config.apiRoot(), config.upstreamDialect().name().toLowerCase(),
         config.cacheEnabled() ? ", cache in " + config.cacheDir()
             + (config.cacheRedis() == null ? "" : " and Redis " + config.cacheRedis().hostPort()) : "",
         config.sharedMode() ? ", shared mode" : "",
         config.maxConcurrent() > 0 ? ", " + config.maxConcurrent() + " generations at once, " + config.queueSize()
             + " waiting at most " + config.queueTimeout().toMillis() + " ms" : "",
-        config.modelAliases().isEmpty() ? "" : ", model aliases " + config.modelAliases());
+        config.modelAliases().isEmpty() ? "" : ", model aliases " + config.modelAliases(),
+        keyFile == null ? "" : ", client keys from " + keyFile.path());
     if (requestLog != null) {
       log.info("request log {}{}", requestLog.path(), logBodies ? ", with the requests' and answers' bodies" : "");
     }
-    return new BridgeServer(app, http, cache, requestLog);
+    return new BridgeServer(app, http, cache, keyFile, requestLog);
   }
 
   private static Handler handlerOf(Route route, GenerationHandler generation, ResponsesRoute responses,
@@ -211,6 +229,9 @@ public final class BridgeServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    if (keyFile != null) {
+      keyFile.close();
+    }
     if (cache != null) {
       cache.close();
     }
@@ -222,17 +243,17 @@ public final class BridgeServer implements AutoCloseable {
   }
 
   /**
-   * What every API route goes through: client key, rate limit, in-flight count, request metrics,
-   * and errors written in the route's dialect.
+   * What every API route goes through: client key, rate limits, in-flight count, request and usage
+   * metrics, and errors written in the route's dialect.
    */
   static final class Guard {
-    private final ClientKeys keys;
+    private final ClientAccess access;
     private final RateLimit rateLimit;
     private final BridgeMetrics metrics;
     private final boolean keepBodies;
 
-    Guard(ClientKeys keys, RateLimit rateLimit, BridgeMetrics metrics, boolean keepBodies) {
-      this.keys = keys;
+    Guard(ClientAccess access, RateLimit rateLimit, BridgeMetrics metrics, boolean keepBodies) {
+      this.access = access;
       this.rateLimit = rateLimit;
       this.metrics = metrics;
       this.keepBodies = keepBodies;
@@ -254,12 +275,13 @@ public final class BridgeServer implements AutoCloseable {
           metrics.enter();
         }
         try {
-          keys.check(ctx.header("Authorization"));
+          access.authenticate(ctx);
           long retryAfter = rateLimit.tryAcquire();
           if (retryAfter > 0) {
             ctx.header("Retry-After", Long.toString(retryAfter));
             throw new ApiException(429, "rate limit exceeded: this bridge takes at most its --rate-limit requests per second; retry in " + retryAfter + " s", null, "rate_limit_exceeded");
           }
+          access.admit(ctx);
           handler.handle(ctx);
         } catch (ApiException e) {
           render(ctx, route.dialect, e);
@@ -270,9 +292,17 @@ public final class BridgeServer implements AutoCloseable {
           log.error("unexpected failure on {}", route.path, e);
           render(ctx, route.dialect, new ApiException(500, "internal error; the bridge's log tells what failed", null, "internal_error"));
         } finally {
+          access.spent(ctx);
           if (client) {
             metrics.leave();
-            metrics.request(route.path, ctx.status().getCode(), RequestState.cacheOutcome(ctx), RequestState.elapsedSeconds(ctx));
+            int status = ctx.status().getCode();
+            String cache = RequestState.cacheOutcome(ctx);
+            metrics.request(route.path, status, cache, RequestState.elapsedSeconds(ctx));
+            KeyRule key = RequestState.key(ctx);
+            if (key == null || !key.internal()) {
+              metrics.usage(key == null ? null : key.id(), RequestState.model(ctx), status,
+                  RequestState.promptTokens(ctx), RequestState.completionTokens(ctx), "hit".equals(cache));
+            }
           }
         }
       };
@@ -293,7 +323,8 @@ public final class BridgeServer implements AutoCloseable {
    * {@code GET /health}: 200 while the upstream answers, 503 while it does not or answers with a
    * server error (a 401 or 404 still proves it is there), with a {@code reason} that says which.
    */
-  record Health(BridgeConfig config, UpstreamProbe probe, AnswerCache cache, Admission admission, long startedNanos) {
+  record Health(BridgeConfig config, UpstreamProbe probe, AnswerCache cache, Admission admission, ClientAccess access,
+      long startedNanos) {
 
     void handle(Context ctx) throws IOException {
       UpstreamProbe.Result upstream = probe.check();
@@ -324,6 +355,10 @@ public final class BridgeServer implements AutoCloseable {
       }
       body.putObject("admission").put("max_concurrent", admission.maxConcurrent()).put("in_use", admission.inUse())
           .put("queued", admission.queued());
+      KeyFile.Status keys = access.file() == null ? null : access.file().status();
+      body.putObject("keys").put("required", access.required()).put("count", keys == null ? 0 : keys.count())
+          .put("loaded_at", keys == null || keys.loadedAt() == null ? null : keys.loadedAt().toString())
+          .put("error", keys == null ? null : keys.error());
       ctx.status(up ? 200 : 503).contentType("application/json").result(Json.bytes(body));
     }
   }

@@ -73,7 +73,7 @@ final class GenerationHandler {
     byte[] bytes = RequestBodies.bytes(ctx, config.maxBodyBytes());
     ObjectNode body = RequestBodies.jsonObject(bytes);
     ModelName model = aliases.resolve(body, "model");
-    RequestState.model(ctx, model);
+    ClientAccess.model(ctx, model);
     Prompt prompt = PromptParser.parse(route.dialect, route.kind, body);
     generate(ctx, route, prompt, body, model.aliased() ? null : bytes, ClientEncoder.of(prompt, model.client()), model,
         true);
@@ -134,7 +134,7 @@ final class GenerationHandler {
         ? answer.documents(new SameDialect(prompt.dialect(), config.thinkFilter(), wantsReasoning(prompt),
             prompt.includeUsage(), model.aliased() ? model.client() : null))
         : null;
-    String authorization = ctx.header("Authorization");
+    String authorization = RequestState.upstreamAuthorization(ctx);
     Cancellation cancellation = new Cancellation();
     // A cache hit needs no slot: only what goes to the backend waits for one, or is turned away.
     // A client that hangs up before its answer is written is noticed as soon as it does, not when writing.

@@ -35,7 +35,7 @@ final class ModelManagement {
     }
     String method = route.method.name();
     RequestBody body = method.equals("HEAD") ? null : streamed(ctx);
-    try (Upstream.Exchange exchange = upstream.once(method, ctx.path(), body, ctx.header("Authorization"))) {
+    try (Upstream.Exchange exchange = upstream.once(method, ctx.path(), body, RequestState.upstreamAuthorization(ctx))) {
       Relay.streamed(ctx, exchange.response());
     }
   }

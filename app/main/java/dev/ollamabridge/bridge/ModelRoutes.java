@@ -51,9 +51,9 @@ final class ModelRoutes {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
-    RequestState.model(ctx, model);
+    ClientAccess.model(ctx, model);
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relayAdmitted(ctx, () -> upstream.post("/embeddings", Json.bytes(body), ctx.header("Authorization")),
+      relayAdmitted(ctx, () -> upstream.post("/embeddings", Json.bytes(body), RequestState.upstreamAuthorization(ctx)),
           counting(ctx, model, "usage", "prompt_tokens"));
       return;
     }
@@ -63,7 +63,7 @@ final class ModelRoutes {
     if (body.has("dimensions")) {
       request.set("dimensions", body.get("dimensions"));
     }
-    JsonNode answer = admitted(ctx, () -> upstream.post("/api/embed", Json.bytes(request), ctx.header("Authorization")));
+    JsonNode answer = admitted(ctx, () -> upstream.post("/api/embed", Json.bytes(request), RequestState.upstreamAuthorization(ctx)));
     ObjectNode out = Json.object().put("object", "list");
     ArrayNode data = out.putArray("data");
     int index = 0;
@@ -89,14 +89,14 @@ final class ModelRoutes {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
-    RequestState.model(ctx, model);
+    ClientAccess.model(ctx, model);
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relayAdmitted(ctx, () -> upstream.post("/api/embeddings", Json.bytes(body), ctx.header("Authorization")), model.restoring("model"));
+      relayAdmitted(ctx, () -> upstream.post("/api/embeddings", Json.bytes(body), RequestState.upstreamAuthorization(ctx)), model.restoring("model"));
       return;
     }
     ObjectNode request = Json.object().put("model", model.backend()).put("input", body.path("prompt").asText(""))
         .put("encoding_format", "float");
-    JsonNode answer = admitted(ctx, () -> upstream.post("/embeddings", Json.bytes(request), ctx.header("Authorization")));
+    JsonNode answer = admitted(ctx, () -> upstream.post("/embeddings", Json.bytes(request), RequestState.upstreamAuthorization(ctx)));
     countTokens(ctx, answer.path("usage").path("prompt_tokens"));
     ObjectNode out = Json.object();
     out.set("embedding", answer.path("data").path(0).path("embedding"));
@@ -107,9 +107,9 @@ final class ModelRoutes {
     ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
-    RequestState.model(ctx, model);
+    ClientAccess.model(ctx, model);
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relayAdmitted(ctx, () -> upstream.post("/api/embed", Json.bytes(body), ctx.header("Authorization")),
+      relayAdmitted(ctx, () -> upstream.post("/api/embed", Json.bytes(body), RequestState.upstreamAuthorization(ctx)),
           counting(ctx, model, "prompt_eval_count"));
       return;
     }
@@ -119,7 +119,7 @@ final class ModelRoutes {
       request.set("dimensions", body.get("dimensions"));
     }
     long started = System.nanoTime();
-    JsonNode answer = admitted(ctx, () -> upstream.post("/embeddings", Json.bytes(request), ctx.header("Authorization")));
+    JsonNode answer = admitted(ctx, () -> upstream.post("/embeddings", Json.bytes(request), RequestState.upstreamAuthorization(ctx)));
     countTokens(ctx, answer.path("usage").path("prompt_tokens"));
     ObjectNode out = Json.object().put("model", model.client());
     ArrayNode embeddings = out.putArray("embeddings");
@@ -132,10 +132,10 @@ final class ModelRoutes {
 
   void openAiModels(Context ctx) {
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relay(ctx, upstream.get("/models", ctx.header("Authorization")), aliases.listing("data", "id"));
+      relay(ctx, upstream.get("/models", RequestState.upstreamAuthorization(ctx)), aliases.listing("data", "id"));
       return;
     }
-    JsonNode tags = call(ctx, upstream.get("/api/tags", ctx.header("Authorization")));
+    JsonNode tags = call(ctx, upstream.get("/api/tags", RequestState.upstreamAuthorization(ctx)));
     ObjectNode out = Json.object().put("object", "list");
     ArrayNode data = out.putArray("data");
     for (JsonNode model : tags.path("models")) {
@@ -154,11 +154,11 @@ final class ModelRoutes {
     String id = ctx.pathParam("model");
     ModelName asked = aliases.resolve(id);
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relay(ctx, upstream.get("/models/" + pathSegments(asked.backend()), ctx.header("Authorization")), asked.restoring("id"));
+      relay(ctx, upstream.get("/models/" + pathSegments(asked.backend()), RequestState.upstreamAuthorization(ctx)), asked.restoring("id"));
       return;
     }
     String backend = asked.backend();
-    for (JsonNode model : call(ctx, upstream.get("/api/tags", ctx.header("Authorization"))).path("models")) {
+    for (JsonNode model : call(ctx, upstream.get("/api/tags", RequestState.upstreamAuthorization(ctx))).path("models")) {
       String name = model.path("name").asText();
       if (name.equals(backend) || name.equals(backend + ":latest")) {
         json(ctx, Json.object().put("id", id).put("object", "model")
@@ -171,7 +171,7 @@ final class ModelRoutes {
 
   void ollamaTags(Context ctx) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.get("/api/tags", ctx.header("Authorization")), aliases.listing("models", "name", "model"));
+      relay(ctx, upstream.get("/api/tags", RequestState.upstreamAuthorization(ctx)), aliases.listing("models", "name", "model"));
       return;
     }
     ObjectNode out = Json.object();
@@ -194,7 +194,7 @@ final class ModelRoutes {
     aliases.resolve(body, "model");
     aliases.resolve(body, "name");
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.post("/api/show", Json.bytes(body), ctx.header("Authorization")), null);
+      relay(ctx, upstream.post("/api/show", Json.bytes(body), RequestState.upstreamAuthorization(ctx)), null);
       return;
     }
     String name = body.path("model").asText(body.path("name").asText(""));
@@ -216,7 +216,7 @@ final class ModelRoutes {
 
   void ollamaVersion(Context ctx) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.get("/api/version", ctx.header("Authorization")), null);
+      relay(ctx, upstream.get("/api/version", RequestState.upstreamAuthorization(ctx)), null);
       return;
     }
     json(ctx, Json.object().put("version", Dialect.OLLAMA_API_VERSION));
@@ -224,7 +224,7 @@ final class ModelRoutes {
 
   void ollamaPs(Context ctx) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.get("/api/ps", ctx.header("Authorization")), aliases.listing("models", "name", "model"));
+      relay(ctx, upstream.get("/api/ps", RequestState.upstreamAuthorization(ctx)), aliases.listing("models", "name", "model"));
       return;
     }
     ObjectNode out = Json.object();
@@ -262,7 +262,7 @@ final class ModelRoutes {
   }
 
   private JsonNode openAiModelList(Context ctx) {
-    return call(ctx, upstream.get("/models", ctx.header("Authorization"))).path("data");
+    return call(ctx, upstream.get("/models", RequestState.upstreamAuthorization(ctx))).path("data");
   }
 
   /** The upstream's JSON answer, or its error as this route's error. */

@@ -18,6 +18,7 @@ final class RequestState {
   private static final String BACKEND_MODEL = "bridge.backend-model";
   private static final String PROMPT_TOKENS = "bridge.prompt-tokens";
   private static final String COMPLETION_TOKENS = "bridge.completion-tokens";
+  private static final String WITHHELD = "bridge.authorization-withheld";
 
   private RequestState() {}
 
@@ -97,6 +98,16 @@ final class RequestState {
 
   static Long completionTokens(Context ctx) {
     return ctx.attribute(COMPLETION_TOKENS);
+  }
+
+  /** Keeps the client's Authorization from the backend: it carries a client key, which is for the bridge only. */
+  static void withholdAuthorization(Context ctx) {
+    ctx.attribute(WITHHELD, Boolean.TRUE);
+  }
+
+  /** The client's Authorization as it may go upstream; null when it carried a client key, or when there was none. */
+  static String upstreamAuthorization(Context ctx) {
+    return ctx.attribute(WITHHELD) != null ? null : ctx.header("Authorization");
   }
 
   // What the request log reads besides the above: the request's id, when its first token left,

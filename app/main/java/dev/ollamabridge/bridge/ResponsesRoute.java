@@ -46,7 +46,7 @@ final class ResponsesRoute {
   void handle(Context ctx) throws IOException {
     ObjectNode request = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
     ModelName model = aliases.resolve(request, "model");
-    RequestState.model(ctx, model);
+    ClientAccess.model(ctx, model);
     if (config.upstreamDialect() == Dialect.OPENAI && !upstreamLacksRoute && passedThrough(ctx, request, model)) {
       return;
     }
@@ -56,7 +56,7 @@ final class ResponsesRoute {
   /** Sends the request to the upstream's own route; false when the upstream has no such route. */
   private boolean passedThrough(Context ctx, ObjectNode request, ModelName model) throws IOException {
     try (Admission.Slot slot = admission.enter(ctx);
-        Upstream.Exchange exchange = upstream.post("/responses", Json.bytes(request), ctx.header("Authorization"))) {
+        Upstream.Exchange exchange = upstream.post("/responses", Json.bytes(request), RequestState.upstreamAuthorization(ctx))) {
       Response response = exchange.response();
       if (lacksRoute(response)) {
         upstreamLacksRoute = true;

@@ -28,7 +28,7 @@ class DesiredRulesTest {
     assertThat(chat.command()).startsWith("/jdk/bin/java")
         .contains("-Dollamabridge.data=/var/lib/agent", "-Dollamabridge.program=chat")
         .containsSubsequence("-jar", "/opt/ollama-bridge.jar", "bridge", "-l", "127.0.0.1:3100", "--enable-cache",
-            "--cache-dir", "/var/lib/agent/cache/chat");
+            "--cache-dir", "/var/lib/agent/cache/chat", "--request-log", "/var/lib/agent/logs/requests/chat.jsonl");
     assertThat(chat.environment()).containsEntry("BRIDGE_API_KEY", "sk-1");
     assertThat(chat.command()).noneMatch(argument -> argument.contains("sk-1"));
     assertThat(chat.healthUrl()).isEqualTo("http://127.0.0.1:3100/health");
@@ -60,6 +60,12 @@ class DesiredRulesTest {
   @Test
   void argumentsAreBoundedAndLeaveTheCacheToTheAgent() {
     assertThatThrownBy(() -> check(bridge("a", 3100, List.of("--cache-dir", "/etc"), Map.of(), false)))
+        .hasMessageContaining("hold --cache-dir, which the agent places itself");
+    assertThatThrownBy(() -> check(bridge("a", 3100, List.of("--request-log", "/etc/cron.d/x"), Map.of(), false)))
+        .hasMessageContaining("hold --request-log, which the agent places itself");
+    assertThatThrownBy(() -> check(bridge("a", 3100, List.of("--request-log=/etc/cron.d/x"), Map.of(), false)))
+        .hasMessageContaining("hold --request-log, which the agent places itself");
+    assertThatThrownBy(() -> check(bridge("a", 3100, List.of("--cache-dir=/etc"), Map.of(), false)))
         .hasMessageContaining("hold --cache-dir, which the agent places itself");
     assertThatThrownBy(() -> check(bridge("a", 3100, Collections.nCopies(DesiredRules.MAX_ARGUMENTS + 1, "-x"),
         Map.of(), false))).hasMessageContaining("at most " + DesiredRules.MAX_ARGUMENTS);

@@ -123,7 +123,58 @@ class LinkClientTest {
     await().atMost(WAIT).until(() -> console.received("reply").size() == 2);
     assertThat(console.received("reply")).extracting(reply -> reply.path("id").asText() + ": " + reply.path("error").asText())
         .containsExactly("r-3: program name '../../etc/passwd' must be 1-64 letters, digits, '.', '_' or '-', starting"
-            + " with a letter or digit", "r-4: what must be tail or supervisor.conf");
+            + " with a letter or digit", "r-4: what must be tail, supervisor.conf, requests, access, nginx-errors");
+  }
+
+  @Test
+  void aBridgesRequestLogIsAnsweredForABridgeThisHostRunsOnlyWithLongLinesShortenedToWholeObjects() throws Exception {
+    Path log = Files.createDirectories(data.resolve("logs/requests")).resolve("chat.jsonl");
+    String body = "x".repeat(100_000);
+    Files.write(log, List.of("{\"id\":\"one\"}", "{\"id\":\"two\"}",
+        "{\"id\":\"three\",\"request_body\":\"" + body + "\",\"response_body\":\"" + body + "\"}"));
+    Files.write(data.resolve("logs/requests/other.jsonl"), List.of("{\"id\":\"secret\"}"));
+    client = dial();
+    await().atMost(WAIT).until(() -> console.connects.get() == 1);
+    console.send(new Desired("gpu-1", 1, List.of(new BridgeSpec("chat", List.of("-l", "127.0.0.1:3100"), Map.of(),
+        "127.0.0.1", 3100, false, false))));
+    await().atMost(WAIT).until(() -> lastReport(), r -> r != null && r.path("applied").asLong() == 1);
+
+    console.send(new Request("r-1", Request.REQUESTS, "chat", 2));
+    console.send(new Request("r-2", Request.REQUESTS, "other", 10));
+    console.send(new Request("r-3", Request.REQUESTS, "../logs/requests/chat", 10));
+
+    await().atMost(WAIT).until(() -> console.received("reply").size() == 3);
+    List<JsonNode> replies = console.received("reply");
+    assertThat(replies.get(0).path("lines")).hasSize(2);
+    assertThat(replies.get(0).path("lines").get(0).asText()).isEqualTo("{\"id\":\"two\"}");
+    String shortened = replies.get(0).path("lines").get(1).asText();
+    assertThat(shortened.length()).isLessThanOrEqualTo(RequestAnswers.MAX_LOG_LINE_CHARS);
+    JsonNode line = dev.ollamabridge.bridge.translate.Json.MAPPER.readTree(shortened);
+    assertThat(line.path("id").asText()).isEqualTo("three");
+    assertThat(line.path("request_body").asText()).startsWith("xxxx").endsWith("…[cut]");
+    assertThat(replies.get(1).path("error").asText()).isEqualTo("this host runs no bridge named 'other'");
+    assertThat(replies.get(1).has("lines") && !replies.get(1).path("lines").isNull()).isFalse();
+    assertThat(replies.get(2).path("error").asText()).startsWith("this host runs no bridge named");
+  }
+
+  @Test
+  void theEdgesAccessAndErrorLogsAreAnsweredFromTheirEnds() throws Exception {
+    Path logs = Files.createDirectories(data.resolve("nginx/logs"));
+    Files.write(logs.resolve("requests.jsonl"), List.of("{\"id\":\"a\"}", "{\"id\":\"b\"}", "{\"id\":\"c\"}"));
+    Files.write(logs.resolve("error.log"), List.of("2026/12/07 10:00:00 [warn] 1#1: first", "2026/12/07 10:00:01 [error] 1#1: "
+        + "y".repeat(5000)));
+    client = dial();
+    await().atMost(WAIT).until(() -> console.connects.get() == 1);
+
+    console.send(new Request("r-1", Request.ACCESS, null, 2));
+    console.send(new Request("r-2", Request.NGINX_ERRORS, null, 5000));
+
+    await().atMost(WAIT).until(() -> console.received("reply").size() == 2);
+    List<JsonNode> replies = console.received("reply");
+    assertThat(replies.get(0).path("lines")).extracting(JsonNode::asText).containsExactly("{\"id\":\"b\"}", "{\"id\":\"c\"}");
+    assertThat(replies.get(1).path("lines")).hasSize(2);
+    assertThat(replies.get(1).path("lines").get(0).asText()).endsWith("first");
+    assertThat(replies.get(1).path("lines").get(1).asText()).hasSizeLessThan(2100).endsWith("…[cut]");
   }
 
   @Test

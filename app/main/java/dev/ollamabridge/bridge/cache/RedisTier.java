@@ -6,11 +6,13 @@ import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -21,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -200,6 +203,34 @@ public final class RedisTier implements AutoCloseable {
     }
     answered(started);
     return values.decode(key, value);
+  }
+
+  /**
+   * {@code INCRBY key by} and {@code PEXPIRE key ttl}, sent together: a counter the bridges of a
+   * cluster share (the client keys' rates and budgets). Answers its new value; empty when Redis is
+   * away, slow or refusing (the breaker then spares the next calls the wait), so that the caller
+   * counts on its own instead.
+   */
+  public OptionalLong add(String key, long by, Duration ttl) {
+    StatefulRedisConnection<String, byte[]> redis = usable();
+    if (redis == null) {
+      return OptionalLong.empty();
+    }
+    long started = System.nanoTime();
+    try {
+      RedisAsyncCommands<String, byte[]> commands = redis.async();
+      RedisFuture<Long> value = commands.incrby(key, by);
+      commands.pexpire(key, ttl.toMillis());
+      long counted = value.toCompletableFuture().get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      answered(started);
+      return OptionalLong.of(counted);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return OptionalLong.empty();
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      failed(started, e instanceof ExecutionException ? e.getCause() : e, key);
+      return OptionalLong.empty();
+    }
   }
 
   /** Stores the entry in the background; never waits, and drops it when Redis is away or the writes pile up. */

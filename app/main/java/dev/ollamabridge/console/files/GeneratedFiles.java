@@ -75,6 +75,10 @@ public final class GeneratedFiles {
   private static final String ROOT = "root";
   /** Where, under its prefix, the managed nginx logs the requests it answered itself. */
   public static final String ANSWERS_LOG = "logs/answers.jsonl";
+  /** Where, under its prefix, nginx (the console's and every edge's) logs each request as a JSON line. */
+  public static final String REQUESTS_LOG = "logs/requests.jsonl";
+  /** The same for a system nginx, which has its own prefix and logs. */
+  public static final String SYSTEM_REQUESTS_LOG = "/var/log/nginx/ollama-bridge.requests.jsonl";
   /** nginx reads a configuration in 4 KiB buffers: one token (a quoted string) must fit in one. */
   private static final int PAGE_CHARS = 3000;
 
@@ -319,7 +323,8 @@ public final class GeneratedFiles {
         routing(snapshot, serverOf, edge),
         NginxErrorAnswers.of(snapshot.integer(Setting.NGINX_MAX_BODY_MB), snapshot.integer(Setting.NGINX_RATE),
             snapshot.integer(Setting.NGINX_BURST), snapshot.integer(Setting.NGINX_READ_TIMEOUT_S)),
-        fullConfig && edge == null ? prefix + "/" + ANSWERS_LOG : null);
+        fullConfig && edge == null ? prefix + "/" + ANSWERS_LOG : null,
+        edge != null ? REQUESTS_LOG : fullConfig ? prefix + "/" + REQUESTS_LOG : SYSTEM_REQUESTS_LOG);
   }
 
   /**

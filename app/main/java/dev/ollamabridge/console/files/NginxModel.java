@@ -17,6 +17,7 @@ import java.util.List;
  * @param answersLog where nginx writes a JSON line for each request it answered itself (no bridge's
  *     answer reached the client), which the console reads for its totals; null for a system nginx,
  *     which cannot write into the console's data directory
+ * @param requestsLog where nginx writes a JSON line for every request, with the id the bridge logs too
  */
 public record NginxModel(
     boolean fullConfig,
@@ -37,7 +38,8 @@ public record NginxModel(
     List<Server> servers,
     Routing routing,
     List<ErrorAnswer> errorAnswers,
-    String answersLog) {
+    String answersLog,
+    String requestsLog) {
 
   /**
    * The shared memory of an upstream with this many servers, in KiB: nginx keeps each server's state
@@ -92,6 +94,6 @@ public record NginxModel(
   NginxModel withRevision(String hash) {
     return new NginxModel(fullConfig, workerUser, prefix, accessLog, hash, listen, serverName, balance, keepalive,
         readTimeoutSeconds, nextUpstreamTries, ratePerSecond, burst, maxBodyMb, tls, servers, routing, errorAnswers,
-        answersLog);
+        answersLog, requestsLog);
   }
 }

@@ -51,6 +51,10 @@ class EdgeConfigTest {
         "scgi_temp_path temp/scgi;", "access_log logs/access.log ollama_bridge;",
         "server 198.18.0.1:", "server 198.18.0.2:", "upstream bridge_cluster {")
         .doesNotContain(data.toString()).doesNotContain("\nuser ").doesNotContain("answers.jsonl");
+    assertThat(everywhere).as("the JSON access log and the request id the bridges get")
+        .contains("access_log logs/requests.jsonl ollama_bridge_requests;", "proxy_set_header X-Request-Id $ob_request_id;",
+            "\"model\":\"\"}';");
+    assertThat(own).contains("access_log " + data.resolve("nginx") + "/logs/requests.jsonl ollama_bridge_requests;");
     assertThat(onOne).contains("listen 127.0.0.1:8088;");
     assertThat(own).as("the console's own is as it was").contains("pid " + data.resolve("nginx") + "/nginx.pid;",
         "listen 127.0.0.1:8088;");
@@ -104,7 +108,8 @@ class EdgeConfigTest {
     String edge = files.edgeNginx(snapshot, new GeneratedFiles.Edge("h2", null), revision(own));
 
     assertThat(edge).contains("load_module " + njs.loadModule() + ";", "js_import router from router.js;",
-        "\"qwen\" \"@group_2\";", "location @group_1 {").doesNotContain(data.toString());
+        "\"qwen\" \"@group_2\";", "location @group_1 {", "\"model\":\"$ob_model\"}';")
+        .doesNotContain(data.toString());
     assertThat(own).contains("js_import router from " + data.resolve("nginx").resolve("router.js") + ";");
     assertThat(nginxTest(edge, true)).satisfies(test -> assertThat(test.code()).as(test.output()).isZero());
   }
