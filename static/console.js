@@ -454,6 +454,12 @@
     });
   }
 
+  // A row's time, from its key SOURCE|ORIGIN|MILLIS~ID.
+  function millis(tr) {
+    var key = tr.dataset.key || "";
+    return parseInt(key.slice(key.lastIndexOf("|") + 1), 10) || 0;
+  }
+
   function follow(toggle) {
     var rows = document.getElementById("request-rows");
     var note = document.getElementById("follow-note");
@@ -478,7 +484,12 @@
           var seen = {};
           rows.querySelectorAll("tr[data-key]").forEach(function (tr) { seen[tr.dataset.key] = true; });
           fresh = fresh.filter(function (tr) { return !seen[tr.dataset.key]; });
-          fresh.reverse().forEach(function (tr) { tr.classList.add("fresh"); rows.prepend(tr); });
+          // newest first: a line written late (nginx's, stamped to the second) goes where its time puts it
+          fresh.forEach(function (tr) {
+            tr.classList.add("fresh");
+            var later = Array.prototype.find.call(rows.children, function (row) { return millis(row) < millis(tr); });
+            rows.insertBefore(tr, later || null);
+          });
           if (fresh.length) {
             var empty = document.getElementById("no-requests");
             if (empty) empty.remove();

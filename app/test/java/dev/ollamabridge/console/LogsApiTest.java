@@ -38,7 +38,7 @@ class LogsApiTest {
     assertThat(api.post("/instances", "{\"name\":\"gpu\",\"upstream_url\":\"http://127.0.0.1:9\",\"enabled\":false}").status())
         .isEqualTo(201);
     Instant t0 = Instant.parse("2026-12-07T09:00:00Z");
-    write(BridgeLaunch.requestLog(data, "gpu"), RequestLogLines.bridge(t0, "r-1", "app", "llama3", 200, 40, null),
+    write(BridgeLaunch.requestLog(data, "gpu"), RequestLogLines.bridge(t0.minusSeconds(10), "r-1", "app", "llama3", 200, 40, null),
         RequestLogLines.bridge(t0.plusSeconds(1), "r-2", "app", "llama3", 401, 1, "invalid_api_key"), "{broken");
     write(data.resolve("nginx/logs/requests.jsonl"), RequestLogLines.nginx(t0.plusMillis(1500), "r-2", "/v1/chat/completions", 401, ""));
     write(data.resolve("nginx/logs/error.log"), "2026/12/07 09:00:00 [error] 7#7: *1 connect() failed (111: Connection refused)");
@@ -52,9 +52,10 @@ class LogsApiTest {
     assertThat(refusedLine.path("error").asText()).isEqualTo("invalid_api_key");
     assertThat(ids(api.get("/logs/requests?status=4xx&instance=gpu").body())).containsExactly("r-2");
     String cursor = all.path("cursor").asText();
-    assertThat(ids(api.get("/logs/requests?after=" + cursor).body())).isEmpty();
     write(BridgeLaunch.requestLog(data, "gpu"), RequestLogLines.bridge(t0.plusSeconds(5), "r-3", "ops", "qwen", 200, 9, null));
-    assertThat(ids(api.get("/logs/requests?after=" + cursor).body())).containsExactly("r-3");
+    JsonNode since = api.get("/logs/requests?after=" + cursor).body();
+    assertThat(ids(since)).as("the new line, and those of the 2 s before the cursor").containsExactly("r-3", "r-2", "r-2");
+    assertThat(ids(api.get("/logs/requests?after=" + since.path("cursor").asText()).body())).containsExactly("r-3");
 
     JsonNode record = api.get("/logs/requests/r-2").body();
     assertThat(record.path("bridge")).hasSize(1);

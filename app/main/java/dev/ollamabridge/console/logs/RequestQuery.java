@@ -16,13 +16,17 @@ import java.util.regex.Pattern;
  * @param instance the bridge's instance (nginx lines have none)
  * @param host the host whose bridge or nginx wrote the line
  * @param text a part of the error, any case
- * @param after only lines newer than this place: follow mode
+ * @param after follow mode: only lines newer than this place, and those of the {@link #GRACE_MS} before it, which
+ *     may have been written since (nginx stamps its lines to the second, and each log is written a little after its
+ *     request ends): a follower drops those it has, by source, host, instance, id and time
  * @param limit at most this many, the newest
  */
 public record RequestQuery(String status, String key, String model, String instance, String host, String text,
     RequestCursor after, int limit) {
 
   public static final int DEFAULT_LIMIT = 200;
+  /** How far before its cursor a follower is sent lines again. */
+  public static final long GRACE_MS = 2000;
   public static final int MAX_LIMIT = 1000;
   public static final List<String> STATUS_CLASSES = List.of("2xx", "3xx", "4xx", "5xx");
   private static final int MAX_TEXT = 200;
@@ -73,7 +77,7 @@ public record RequestQuery(String status, String key, String model, String insta
         && (host == null || host.equals(request.host()))
         && (text == null || request.error() != null
             && request.error().toLowerCase(Locale.ROOT).contains(text.toLowerCase(Locale.ROOT)))
-        && (after == null || request.cursor().compareTo(after) > 0);
+        && (after == null || request.cursor().epochMs() > after.epochMs() - GRACE_MS);
   }
 
   private static String text(UnaryOperator<String> param, String name) {

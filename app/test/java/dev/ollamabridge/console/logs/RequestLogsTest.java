@@ -102,21 +102,24 @@ class RequestLogsTest {
   }
 
   @Test
-  void followingAfterACursorGivesOnlyTheLinesWrittenSince() throws IOException {
-    append(bridgeLog("a"), bridge(at(1), "r1", "app", "llama3", 200, 40, null), bridge(at(2), "r2", "app", "llama3", 200, 40, null));
+  void followingAfterACursorGivesTheLinesWrittenSinceAndThoseOfTheGraceBeforeIt() throws IOException {
+    append(bridgeLog("a"), bridge(at(1), "r1", "app", "llama3", 200, 40, null), bridge(at(10), "r2", "app", "llama3", 200, 40, null));
     RequestLogs logs = logs();
     RequestLogs.Found first = logs.search(RequestQuery.all());
 
     RequestLogs.Found nothingNew = logs.search(RequestQuery.all().after(first.cursor()));
-    append(bridgeLog("b"), bridge(at(3), "r3", "ops", "qwen", 200, 40, null));
-    append(bridgeLog("a"), bridge(at(3), "r3b", "app", "llama3", 500, 40, "boom"));
+    append(bridgeLog("b"), bridge(at(20), "r3", "ops", "qwen", 200, 40, null));
+    append(bridgeLog("a"), bridge(at(20), "r3b", "app", "llama3", 500, 40, "boom"));
     RequestLogs.Found since = logs.search(RequestQuery.all().after(first.cursor()));
+    // nginx stamps its line to the second, and writes it after the bridge's: earlier than the cursor now
+    append(nginxLog(), nginx(at(20).minusMillis(400), "r3b", "/v1/chat/completions", 500, "llama3"));
+    RequestLogs.Found late = logs.search(RequestQuery.all().after(since.cursor()));
 
-    assertThat(nothingNew.requests()).isEmpty();
+    assertThat(ids(nothingNew)).as("the cursor's own line again, nothing older").containsExactly("r2");
     assertThat(nothingNew.cursor()).as("the cursor stays where it was").isEqualTo(first.cursor());
-    assertThat(ids(since)).containsExactly("r3b", "r3");
-    assertThat(logs.search(RequestQuery.all().after(since.cursor())).requests()).isEmpty();
-    assertThat(since.cursor().toString()).isEqualTo(at(3).toEpochMilli() + "~r3b");
+    assertThat(ids(since)).containsExactly("r3b", "r3", "r2");
+    assertThat(since.cursor().toString()).isEqualTo(at(20).toEpochMilli() + "~r3b");
+    assertThat(late.requests()).extracting(LoggedRequest::origin).containsExactly("a @ local", "b @ local", "nginx @ local");
     assertThat(RequestQuery.parse(param("after", since.cursor().toString())).after()).isEqualTo(since.cursor());
   }
 
