@@ -77,6 +77,7 @@ class LogsBrowserTest {
     new WebDriverWait(browser.driver, PATIENCE).ignoring(StaleElementReferenceException.class).until(driver ->
         rowsOf("follow-me-1").containsAll(List.of("alpha @ local", "nginx @ local")) && !rowsOf("follow-me-2").isEmpty());
     assertThat(browser.driver.executeScript("return window.notReloaded === true")).as("no reload").isEqualTo(true);
+    browser.screenshot("following");
     assertThat(browser.all("#request-rows img")).as("a client's text is never HTML").isEmpty();
     assertThat(browser.find("#request-rows").getText()).contains("<img src=x onerror=alert(1)>");
 
