@@ -9,6 +9,7 @@ import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.instances.InvalidInput;
 import dev.ollamabridge.link.Request;
+import dev.ollamabridge.logs.LogTail;
 import dev.ollamabridge.logs.LogText;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,6 +33,11 @@ public final class RequestLogs {
   public static final Duration ASK = Duration.ofSeconds(2);
   /** The most lines read from each log, and the most bytes. */
   static final int LINES_PER_LOG = 1000;
+  /**
+   * Follow mode asks each log for its last lines only: what a bridge writes between two polls of a page
+   * (every 2 s), which keeps the agents' answers small while a page follows.
+   */
+  static final int LINES_WHILE_FOLLOWING = 200;
   static final int BYTES_PER_LOG = 4 * 1024 * 1024;
   /** The most lines of nginx's error log shown. */
   static final int ERROR_LINES = 200;
@@ -121,7 +127,7 @@ public final class RequestLogs {
 
   /** The lines that match, newest first. */
   public Found search(RequestQuery query) {
-    List<Read> reads = readAll(query.host());
+    List<Read> reads = readAll(query.host(), query.after() == null ? LINES_PER_LOG : LINES_WHILE_FOLLOWING);
     List<LoggedRequest> matching = new ArrayList<>();
     RequestCursor newest = query.after();
     List<Source> sources = new ArrayList<>();
@@ -143,7 +149,7 @@ public final class RequestLogs {
     List<LoggedRequest> bridge = new ArrayList<>();
     List<LoggedRequest> nginx = new ArrayList<>();
     List<Source> unanswered = new ArrayList<>();
-    for (Read read : readAll(null)) {
+    for (Read read : readAll(null, LINES_PER_LOG)) {
       if (read.source().error() != null) {
         unanswered.add(read.source());
       }
@@ -170,7 +176,7 @@ public final class RequestLogs {
     List<String> lines;
     if (host.equals(HostRuntimes.LOCAL)) {
       try {
-        lines = LogTails.last(dataDir.resolve("nginx").resolve("logs").resolve("error.log"), ERROR_LINES, ERROR_BYTES);
+        lines = LogTail.last(dataDir.resolve("nginx").resolve("logs").resolve("error.log"), ERROR_LINES, ERROR_BYTES);
       } catch (IOException e) {
         throw new IllegalStateException("cannot read nginx's error log: " + e.getMessage(), e);
       }
@@ -196,7 +202,7 @@ public final class RequestLogs {
   private record Read(Source source, List<LoggedRequest> requests) {}
 
   /** Every log, or those of one host: the agents are all asked first, then the local files read meanwhile. */
-  private List<Read> readAll(String onlyHost) {
+  private List<Read> readAll(String onlyHost, int lines) {
     List<CompletableFuture<Read>> remote = new ArrayList<>();
     List<Read> reads = new ArrayList<>();
     for (Instance instance : cluster.instances()) {
@@ -204,38 +210,39 @@ public final class RequestLogs {
         continue;
       }
       if (instance.host().equals(HostRuntimes.LOCAL)) {
-        reads.add(local(BridgeLaunch.requestLog(dataDir, instance.name()), instance.host(),
+        reads.add(local(BridgeLaunch.requestLog(dataDir, instance.name()), instance.host(), lines,
             line -> parse.bridge(line, HostRuntimes.LOCAL, instance.name()), instance.name()));
       } else {
-        remote.add(ask(instance.host(), Request.REQUESTS, instance.name(),
+        remote.add(ask(instance.host(), Request.REQUESTS, instance.name(), lines,
             line -> parse.bridge(line, instance.host(), instance.name())));
       }
     }
     if (onlyHost == null || onlyHost.equals(HostRuntimes.LOCAL)) {
-      reads.add(local(dataDir.resolve("nginx").resolve("logs").resolve("requests.jsonl"), HostRuntimes.LOCAL,
+      reads.add(local(dataDir.resolve("nginx").resolve("logs").resolve("requests.jsonl"), HostRuntimes.LOCAL, lines,
           line -> parse.nginx(line, HostRuntimes.LOCAL), null));
     }
     for (String edge : cluster.edges()) {
       if (onlyHost == null || onlyHost.equals(edge)) {
-        remote.add(ask(edge, Request.ACCESS, null, line -> parse.nginx(line, edge)));
+        remote.add(ask(edge, Request.ACCESS, null, lines, line -> parse.nginx(line, edge)));
       }
     }
     remote.forEach(future -> reads.add(future.join()));
     return reads;
   }
 
-  private Read local(Path file, String host, Function<String, LoggedRequest> reader, String instance) {
+  private Read local(Path file, String host, int lines, Function<String, LoggedRequest> reader, String instance) {
     try {
-      return parsed(host, instance, LogTails.last(file, LINES_PER_LOG, BYTES_PER_LOG), reader);
+      return parsed(host, instance, LogTail.last(file, lines, BYTES_PER_LOG), reader);
     } catch (IOException e) {
       return new Read(new Source(host, instance, 0, 0, "cannot read " + file.getFileName() + ": "
           + LogText.oneLine(String.valueOf(e.getMessage()), 300)), List.of());
     }
   }
 
-  private CompletableFuture<Read> ask(String host, String what, String program, Function<String, LoggedRequest> reader) {
-    return cluster.ask(host, what, program, LINES_PER_LOG, ASK)
-        .thenApply(lines -> parsed(host, program, lines, reader))
+  private CompletableFuture<Read> ask(String host, String what, String program, int lines,
+      Function<String, LoggedRequest> reader) {
+    return cluster.ask(host, what, program, lines, ASK)
+        .thenApply(answer -> parsed(host, program, answer, reader))
         .exceptionally(failure -> new Read(new Source(host, program, 0, 0,
             LogText.oneLine(String.valueOf(cause(failure).getMessage()), 300)), List.of()));
   }

@@ -11,6 +11,7 @@ import dev.ollamabridge.console.instances.BridgeLaunch;
 import dev.ollamabridge.console.instances.Instance;
 import dev.ollamabridge.console.instances.InvalidInput;
 import dev.ollamabridge.link.Request;
+import dev.ollamabridge.logs.LogTail;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,8 +156,8 @@ class RequestLogsTest {
     append(log.resolveSibling("a.jsonl.1"), older.toArray(String[]::new));
     append(log, bridge(at(100), "new-1", "app", "llama3", 200, 40, null), bridge(at(101), "new-2", "app", "llama3", 200, 40, null));
 
-    List<String> tail = LogTails.last(log, 5, 1 << 20);
-    List<String> bounded = LogTails.last(log.resolveSibling("a.jsonl.1"), 1000, 2000);
+    List<String> tail = LogTail.last(log, 5, 1 << 20);
+    List<String> bounded = LogTail.last(log.resolveSibling("a.jsonl.1"), 1000, 2000);
 
     assertThat(tail).hasSize(5).last().asString().contains("new-2");
     assertThat(tail.get(0)).contains("old-47");
