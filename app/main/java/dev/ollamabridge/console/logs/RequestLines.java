@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Reads one line of a bridge's request log or of nginx's JSON access log. A line is untrusted (a
@@ -25,6 +26,9 @@ final class RequestLines {
   private static final int MAX_ERROR = 1000;
   private static final int MAX_BODY = 70_000;
   private static final String CUT = "…";
+  private static final Pattern WHOLE = Pattern.compile("\\d{1,15}");
+  private static final Pattern DECIMAL = Pattern.compile("\\d{1,12}(\\.\\d{1,9})?");
+  private static final Pattern EPOCH = Pattern.compile("\\d{9,11}(\\.\\d{1,9})?");
 
   private enum Type { TEXT, ERROR, BODY, INTEGER, BOOLEAN, NUMBER }
 
@@ -159,7 +163,7 @@ final class RequestLines {
     if (value.isIntegralNumber() && value.canConvertToLong()) {
       return value.longValue();
     }
-    if (value.isTextual() && value.asText().matches("\\d{1,15}")) {
+    if (value.isTextual() && WHOLE.matcher(value.asText()).matches()) {
       return Long.parseLong(value.asText());
     }
     return null;
@@ -169,7 +173,7 @@ final class RequestLines {
     if (value.isNumber()) {
       return value.decimalValue();
     }
-    return value.isTextual() && value.asText().matches("\\d{1,12}(\\.\\d{1,9})?") ? new BigDecimal(value.asText()) : null;
+    return value.isTextual() && DECIMAL.matcher(value.asText()).matches() ? new BigDecimal(value.asText()) : null;
   }
 
   /**
@@ -181,7 +185,7 @@ final class RequestLines {
       return null;
     }
     try {
-      if (text.matches("\\d{9,11}(\\.\\d{1,9})?")) {
+      if (EPOCH.matcher(text).matches()) {
         return Instant.ofEpochMilli(new BigDecimal(text).movePointRight(3).longValue());
       }
       return text.endsWith("Z") ? Instant.parse(text) : OffsetDateTime.parse(text).toInstant();

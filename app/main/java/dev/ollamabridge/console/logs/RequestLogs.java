@@ -12,13 +12,22 @@ import dev.ollamabridge.link.Request;
 import dev.ollamabridge.logs.LogTail;
 import dev.ollamabridge.logs.LogText;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -97,6 +106,15 @@ public final class RequestLogs {
   private final Path dataDir;
   private final Cluster cluster;
   private final RequestLines parse;
+  /**
+   * The console's own logs as follow mode last read them, by file: a page that follows reads them every
+   * 2 s, and a log that did not change since (same size and time) is not parsed again. A full read (a page
+   * opened) is not kept: it is rare, and a thousand parsed lines per log would weigh on the heap.
+   */
+  private final Map<Path, Cached> followed = new ConcurrentHashMap<>();
+
+  /** A local log's read, and the size and time of the file it was read from. */
+  private record Cached(long size, FileTime modified, Read read) {}
 
   public RequestLogs(Path dataDir, Cluster cluster, ObjectMapper json) {
     this.dataDir = dataDir;
@@ -218,7 +236,7 @@ public final class RequestLogs {
       }
     }
     if (onlyHost == null || onlyHost.equals(HostRuntimes.LOCAL)) {
-      reads.add(local(dataDir.resolve("nginx").resolve("logs").resolve("requests.jsonl"), HostRuntimes.LOCAL, lines,
+      reads.add(local(nginxRequests(), HostRuntimes.LOCAL, lines,
           line -> parse.nginx(line, HostRuntimes.LOCAL), null));
     }
     for (String edge : cluster.edges()) {
@@ -226,13 +244,38 @@ public final class RequestLogs {
         remote.add(ask(edge, Request.ACCESS, null, lines, line -> parse.nginx(line, edge)));
       }
     }
+    if (onlyHost == null) { // an instance removed since: its log is followed no more
+      Set<Path> local = new HashSet<>(List.of(nginxRequests()));
+      cluster.instances().forEach(instance -> local.add(BridgeLaunch.requestLog(dataDir, instance.name())));
+      followed.keySet().retainAll(local);
+    }
     remote.forEach(future -> reads.add(future.join()));
     return reads;
   }
 
+  private Path nginxRequests() {
+    return dataDir.resolve("nginx").resolve("logs").resolve("requests.jsonl");
+  }
+
   private Read local(Path file, String host, int lines, Function<String, LoggedRequest> reader, String instance) {
     try {
-      return parsed(host, instance, LogTail.last(file, lines, BYTES_PER_LOG), reader);
+      if (lines != LINES_WHILE_FOLLOWING) {
+        return parsed(host, instance, LogTail.last(file, lines, BYTES_PER_LOG), reader);
+      }
+      BasicFileAttributes now;
+      try {
+        now = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (NoSuchFileException e) {
+        followed.remove(file);
+        return parsed(host, instance, List.of(), reader);
+      }
+      Cached cached = followed.get(file);
+      if (cached != null && cached.size() == now.size() && cached.modified().equals(now.lastModifiedTime())) {
+        return cached.read();
+      }
+      Read read = parsed(host, instance, LogTail.last(file, lines, BYTES_PER_LOG), reader);
+      followed.put(file, new Cached(now.size(), now.lastModifiedTime(), read));
+      return read;
     } catch (IOException e) {
       return new Read(new Source(host, instance, 0, 0, "cannot read " + file.getFileName() + ": "
           + LogText.oneLine(String.valueOf(e.getMessage()), 300)), List.of());
