@@ -12,9 +12,6 @@ import dev.ollamabridge.console.logs.RequestCursor;
 import dev.ollamabridge.console.logs.RequestLogs;
 import dev.ollamabridge.console.logs.RequestQuery;
 import io.javalin.http.Context;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -46,11 +43,12 @@ final class LogPages {
   void list(Context ctx) {
     RequestQuery query = RequestQuery.parse(ctx::queryParam);
     RequestLogs.Found found = logs.search(query);
-    List<String> hostNames = new ArrayList<>(hosts.list().stream().map(view -> view.host().name()).toList());
-    pages.render(ctx, "logs.jte", new LogsPage(WebRoutes.layout(ctx, "Logs", "logs"), value(ctx, "status"),
-        value(ctx, "key"), value(ctx, "model"), value(ctx, "instance"), value(ctx, "host"), value(ctx, "q"),
+    List<String> hostNames = hosts.list().stream().map(view -> view.host().name()).toList();
+    pages.render(ctx, "logs.jte", new LogsPage(WebRoutes.layout(ctx, "Logs", "logs"), FilterParams.value(ctx, "status"),
+        FilterParams.value(ctx, "key"), FilterParams.value(ctx, "model"), FilterParams.value(ctx, "instance"),
+        FilterParams.value(ctx, "host"), FilterParams.value(ctx, "q"),
         RequestQuery.STATUS_CLASSES, instances.list().stream().map(Instance::name).sorted().toList(), hostNames,
-        new LogsPage.LogRows(found.requests()), "/logs/rows?" + filters(ctx),
+        new LogsPage.LogRows(found.requests()), "/logs/rows?" + FilterParams.query(ctx, FILTERS),
         found.cursor() == null ? "" : found.cursor().toString(), found.unanswered(), found.skipped(), logs.nginxHosts(),
         query.filtered()));
   }
@@ -74,7 +72,7 @@ final class LogPages {
   }
 
   void nginxErrors(Context ctx) {
-    String host = value(ctx, "host");
+    String host = FilterParams.value(ctx, "host");
     host = host.isEmpty() ? "local" : host;
     NginxErrorsPanel panel;
     if (!host.matches("[a-z0-9][a-z0-9-]{0,62}")) {
@@ -99,20 +97,4 @@ final class LogPages {
     }).toList();
   }
 
-  private static String value(Context ctx, String name) {
-    String value = ctx.queryParam(name);
-    return value == null ? "" : value.strip();
-  }
-
-  /** The filters of this request as a query string, each value encoded. */
-  private static String filters(Context ctx) {
-    List<String> query = new ArrayList<>();
-    for (String name : FILTERS) {
-      String value = ctx.queryParam(name);
-      if (value != null && !value.isBlank()) {
-        query.add(name + "=" + URLEncoder.encode(value.strip(), StandardCharsets.UTF_8));
-      }
-    }
-    return String.join("&", query);
-  }
 }
