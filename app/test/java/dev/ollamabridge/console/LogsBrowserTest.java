@@ -63,7 +63,12 @@ class LogsBrowserTest {
   void thePageFollowsLiveTrafficAndARequestIsFollowedFromNginxToTheBridgeByItsId() throws IOException {
     backend = FakeOllama.start(FakeOllama.Options.defaults());
     nginx = new ManagedNginxFixture(data);
-    nginx.createSettled(backend.baseUrl(), "alpha");
+    // with its bodies logged: the record shows the prompt and the answer too
+    ConsoleClient.Answer created = nginx.api.post("/instances", "{\"name\":\"alpha\",\"upstream_url\":\"" + backend.baseUrl()
+        + "\",\"log_bodies\":true}");
+    assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
+    nginx.awaitHealthy(created.body().path("id").asLong());
+    nginx.awaitSettled();
     browser.fresh("logs-live", 1280, 800);
     logIn(nginx.console);
     browser.open("http://127.0.0.1:" + nginx.console.port() + "/logs");
@@ -87,7 +92,7 @@ class LogsBrowserTest {
     new WebDriverWait(browser.driver, PATIENCE).until(driver -> browser.all("#record pre.nginx-line").size() == 1
         && browser.all("#record pre.bridge-line").size() == 1);
     assertThat(browser.text("#record pre.bridge-line")).contains("\"id\" : \"follow-me-1\"", "\"instance\" : \"alpha\"",
-        "\"status\" : 200");
+        "\"status\" : 200", "\"request_body\"", "follow me, please");
     assertThat(browser.text("#record pre.nginx-line")).contains("\"id\" : \"follow-me-1\"", "\"upstream\"");
     browser.screenshot("followed");
     browser.assertNoConsoleErrors();
@@ -190,7 +195,7 @@ class LogsBrowserTest {
   /** A chat through nginx with this request id; its status. */
   private int chat(String id, String model) throws IOException {
     String body = "{\"model\":" + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(model)
-        + ",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        + ",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"follow me, please\"}]}";
     Request request = new Request.Builder().url("http://127.0.0.1:" + nginx.nginxPort + "/v1/chat/completions")
         .header("X-Request-Id", id).post(RequestBody.create(body, MediaType.get("application/json"))).build();
     try (Response response = HTTP.newCall(request).execute()) {

@@ -106,7 +106,7 @@ public final class BridgeLaunch {
     RedisTarget shared = redis.get();
     List<String> args = new ArrayList<>(arguments(instance, shared));
     args.addAll(List.of("--request-log", requestLog(dataDir, instance.name()).toAbsolutePath().normalize().toString()));
-    args.addAll(retention.get().flags());
+    args.addAll(requestLogFlags(instance, retention.get()));
     return new ProgramSpec(instance.name(), self.command(jvmFlags, args), environment(instance, shared),
         dataDir, instance.listenHost(), instance.port(), "http://" + instance.reachableAddress() + "/health", markers);
   }
@@ -121,12 +121,13 @@ public final class BridgeLaunch {
   }
 
   /**
-   * Whether two rows of one instance run the same process: the same flags, cache directory and
-   * environment. On another host the cache directory is the agent's to place (none here), so the
+   * Whether two rows of one instance run the same process: the same flags, cache directory, request log
+   * bodies and environment. On another host the cache directory is the agent's to place (none here), so the
    * rows are compared by what the console sends, not by a local command line.
    */
   public static boolean launchesAlike(Instance a, Instance b, RedisTarget redis) {
     return placedArguments(a, redis).equals(placedArguments(b, redis)) && a.cacheEnabled() == b.cacheEnabled()
+        && a.logBodies() == b.logBodies()
         && Objects.equals(a.cacheDir(), b.cacheDir()) && environment(a, redis).equals(environment(b, redis));
   }
 
@@ -146,8 +147,21 @@ public final class BridgeLaunch {
    */
   public static List<String> placedArguments(Instance instance, RedisTarget redis, RequestLogRetention retention) {
     List<String> args = placedArguments(instance, redis);
-    args.addAll(retention.flags());
+    args.addAll(requestLogFlags(instance, retention));
     return args;
+  }
+
+  /**
+   * The request log's retention, and {@code --log-bodies} where the instance logs bodies: flags that go
+   * with a {@code --request-log} (the bridge refuses {@code --log-bodies} without one), so an exported
+   * supervisor.conf, which names no request log, carries none of them.
+   */
+  private static List<String> requestLogFlags(Instance instance, RequestLogRetention retention) {
+    List<String> flags = new ArrayList<>(retention.flags());
+    if (instance.logBodies()) {
+      flags.add("--log-bodies");
+    }
+    return flags;
   }
 
   /**
@@ -182,9 +196,6 @@ public final class BridgeLaunch {
     }
     if (instance.cacheEnabled() && redis.on()) {
       args.addAll(List.of("--cache-redis", redis.url()));
-    }
-    if (instance.logBodies()) {
-      args.add("--log-bodies");
     }
     return args;
   }

@@ -71,5 +71,9 @@ class BridgeLaunchTest {
     assertThat(placed).contains("--log-bodies").containsSubsequence("--request-log-max-bytes", "10485760",
         "--request-log-max-age-days", "30").doesNotContain("--request-log");
     assertThat(BridgeLaunch.launchesAlike(instance("gpu"), bodies, RedisTarget.OFF)).isFalse();
+    assertThat(BridgeLaunch.arguments(bodies, RedisTarget.OFF)).as("supervisor.conf names no request log")
+        .doesNotContain("--log-bodies", "--request-log-max-bytes");
+    assertThat(new BridgeLaunch(FROM_CLASSES, data, Optional.empty()).spec(bodies).command())
+        .containsSubsequence("--request-log", "--log-bodies");
   }
 }
