@@ -164,7 +164,8 @@ public final class BridgeMetrics {
    */
   public RedisTier.Observer redisObserver() {
     Histogram latency = Histogram.builder().name("bridge_cache_redis_seconds")
-        .help("Time of each Redis cache command (GET and SET), failed ones included; a failure waits at most 0.2 s.")
+        .help("Time of each Redis command (the cache's GET and SET, the client keys' counters), failed ones included; a"
+            + " failure waits at most 0.2 s.")
         .classicOnly().classicUpperBounds(REDIS_BUCKETS).register(registry);
     Counter errors = Counter.builder().name("bridge_cache_redis_errors_total")
         .help("Redis cache commands that failed (timeout, connection refused or lost, password refused); each opens the"

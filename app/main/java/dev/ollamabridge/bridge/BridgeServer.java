@@ -154,6 +154,7 @@ public final class BridgeServer implements AutoCloseable {
       server.routes.exception(ApiException.class, (e, ctx) -> Guard.render(ctx, Route.dialectOf(ctx.path()), e));
       server.routes.error(404, ctx -> {
         if (!RequestState.started(ctx)) { // a routed request's 404 (an unknown model) is already answered
+          ctx.header("x-request-id", RequestIds.of(ctx.header(RequestIds.HEADER)));
           Guard.render(ctx, Route.dialectOf(ctx.path()),
               new ApiException(404, "no route for " + ctx.method() + " " + ctx.path(), null, "not_found"));
         }
@@ -161,6 +162,7 @@ public final class BridgeServer implements AutoCloseable {
       server.routes.error(405, ctx -> {
         String allowed = table.allowed(ctx.path());
         ctx.header("Allow", allowed);
+        ctx.header("x-request-id", RequestIds.of(ctx.header(RequestIds.HEADER)));
         Guard.render(ctx, Route.dialectOf(ctx.path()), new ApiException(405,
             ctx.method() + " is not allowed on " + ctx.path() + "; it answers " + allowed, null, "method_not_allowed"));
       });

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -58,7 +57,7 @@ public final class RedisBenchmark {
   }
 
   private void run(Path jar, RedisServer redis, int seconds, int connections) throws Exception {
-    ensureWrk();
+    Wrk.ensureInstalled();
     Map<String, String> password = Map.of("BRIDGE_CACHE_REDIS_PASSWORD", redis.password());
     int backend = TestPorts.listenPort();
     start(List.of(JAVA, "-jar", jar.toString(), "fake-ollama", "-l", "127.0.0.1:" + backend, "--tokens", "64"), Map.of());
@@ -79,8 +78,8 @@ public final class RedisBenchmark {
         end
         """.formatted(KEYS));
     for (int port : new int[] {local, redisMemory, redisOnly}) {
-      awaitUp(port);
-      wrk(port, script, 1, 5); // every question asked once: in the local tiers, and in Redis for the others
+      Wrk.awaitUp(port);
+      Wrk.run(port, script, 1, 5); // every question asked once: in the local tiers, and in Redis for the others
     }
     System.out.printf(Locale.ROOT, "%nRedis tier benchmark: cache hits, %d questions asked in turn, wrk -t1 -c%d, %d s"
         + " per measurement after %d s of warm-up, %d cores (wrk, bridges, Redis and backend share them)%n",
@@ -90,12 +89,12 @@ public final class RedisBenchmark {
     for (var row : List.of(Map.entry("local tiers only (memory hits)", local),
         Map.entry("with Redis tier, memory hits", redisMemory),
         Map.entry("with Redis tier, local tiers of 1 entry (Redis hits)", redisOnly))) {
-      wrk(row.getValue(), script, connections, WARM_UP_SECONDS);
-      Wrk result = wrk(row.getValue(), script, connections, seconds);
+      Wrk.run(row.getValue(), script, connections, WARM_UP_SECONDS);
+      Wrk result = Wrk.run(row.getValue(), script, connections, seconds);
       baseline = baseline == null ? result : baseline;
-      System.out.printf(Locale.ROOT, "%-52s | %9.0f %6.2f | %8.2f %8.2f%s%n", row.getKey(), result.perSecond,
-          result.perSecond / baseline.perSecond, result.p50Millis, result.p99Millis,
-          result.errors.isEmpty() ? "" : "  " + result.errors);
+      System.out.printf(Locale.ROOT, "%-52s | %9.0f %6.2f | %8.2f %8.2f%s%n", row.getKey(), result.perSecond(),
+          result.perSecond() / baseline.perSecond(), result.p50Millis(), result.p99Millis(),
+          result.errors().isEmpty() ? "" : "  " + result.errors());
     }
     System.out.println(health(redisOnly));
 
@@ -105,38 +104,9 @@ public final class RedisBenchmark {
         timing.disk(), timing.redis(), timing.redis().p50() / timing.disk().p50());
   }
 
-  private record Wrk(double perSecond, double p50Millis, double p99Millis, String errors) {}
 
-  private Wrk wrk(int port, Path script, int connections, int seconds) throws Exception {
-    Process wrk = new ProcessBuilder("wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--latency", "-s",
-        script.toString(), "http://127.0.0.1:" + port + "/api/chat").redirectErrorStream(true).start();
-    String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    wrk.waitFor();
-    Matcher errors = Pattern.compile("(Non-2xx[^\\n]*|Socket errors[^\\n]*)").matcher(out);
-    return new Wrk(number(out, "Requests/sec:\\s+([0-9.]+)"), millis(out, "50%"), millis(out, "99%"),
-        errors.find() ? errors.group(1) : "");
-  }
 
-  private static double number(String out, String pattern) {
-    Matcher m = Pattern.compile(pattern).matcher(out);
-    if (!m.find()) {
-      throw new IllegalStateException("wrk printed no figure for " + pattern + ":\n" + out);
-    }
-    return Double.parseDouble(m.group(1));
-  }
 
-  private static double millis(String out, String percentile) {
-    Matcher m = Pattern.compile("\\s" + percentile + "\\s+([0-9.]+)(us|ms|s)").matcher(out);
-    if (!m.find()) {
-      throw new IllegalStateException("wrk printed no " + percentile + ":\n" + out);
-    }
-    double value = Double.parseDouble(m.group(1));
-    return switch (m.group(2)) {
-      case "us" -> value / 1000;
-      case "s" -> value * 1000;
-      default -> value;
-    };
-  }
 
   private int bridge(Path jar, Map<String, String> environment, String... args) throws IOException {
     int port = TestPorts.listenPort();
@@ -163,33 +133,7 @@ public final class RedisBenchmark {
     return "the Redis-hit bridge's /health cache: " + (cache.find() ? cache.group(1) : body);
   }
 
-  private static void awaitUp(int port) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        new java.net.Socket("127.0.0.1", port).close();
-        return;
-      } catch (IOException notYet) {
-        Thread.sleep(100);
-      }
-    }
-    throw new IllegalStateException("nothing listens on " + port + " after 60 s");
-  }
 
-  private static void ensureWrk() throws Exception {
-    if (new ProcessBuilder("sh", "-c", "command -v wrk").start().waitFor() == 0) {
-      return;
-    }
-    if (!"root".equals(System.getProperty("user.name"))) {
-      throw new IllegalStateException("wrk is needed: apt-get install wrk (as root)");
-    }
-    for (List<String> step : List.of(List.of("apt-get", "update", "-qq"),
-        List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"))) {
-      if (new ProcessBuilder(step).inheritIO().start().waitFor() != 0) {
-        throw new IllegalStateException(String.join(" ", step) + " failed");
-      }
-    }
-  }
 
   private void stop() throws InterruptedException {
     processes.forEach(Process::destroy);

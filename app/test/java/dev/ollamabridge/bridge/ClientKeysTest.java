@@ -154,6 +154,9 @@ class ClientKeysTest {
         "Authorization", "Bearer " + small)) {
       assertThat(first.code()).as("5 prompt and 8 completion tokens: over the budget after, not before").isEqualTo(200);
     }
+    // tokens are counted once the answer is written, which its client may see a moment before
+    await().untilAsserted(() -> assertThat(TestBridges.body(TestBridges.get(bridge, "/metrics")))
+        .contains("bridge_usage_prompt_tokens_total{key=\"small\",model=\"fake-llama\"} 5.0"));
     assertThatThrownBy(() -> openAi(small).chat().completions().create(question("fake-llama")))
         .isInstanceOfSatisfying(RateLimitException.class, e -> {
           assertThat(e.code()).hasValue("budget_exceeded");

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ollamabridge.digest.Sha256;
 import dev.ollamabridge.fake.FakeOllama;
+import dev.ollamabridge.link.KeyRule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -125,9 +127,60 @@ class RequestLogTest {
     assertThat(unauthorized.path("error").asText()).isNotBlank().doesNotContain("secret-key");
     assertThat(unauthorized.path("cache").asText()).isEqualTo("off");
 
+    try (Response noRoute = TestBridges.get(bridge, "/api/no-such-route")) {
+      assertThat(noRoute.code()).isEqualTo(404);
+      assertThat(noRoute.header("x-request-id")).as("an answer of no route carries an id too").matches("[0-9a-f]{32}");
+    }
     assertThat(Files.readString(log)).as("no bodies without --log-bodies").doesNotContain("one two three")
         .doesNotContain("request_body");
     assertThat(Files.getPosixFilePermissions(log)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+  }
+
+  @Test
+  void aClusterKeysRequestIsLoggedUnderItsNameAndIdAndARefusalNamesTheModelAndNeverTheSecret() throws Exception {
+    String secret = "ob-" + "k".repeat(43);
+    Path keys = dir.resolve("client-keys.json");
+    KeyFiles.write(keys, true, new KeyRule("k1", "reporting app", Sha256.hex(secret), List.of("fake-llama"), 0, 0, null,
+        true, false));
+    Path log = dir.resolve("requests.jsonl");
+    bridge = TestBridges.inFrontOf(backend, "--client-keys-file", keys.toString(), "--request-log", log.toString());
+
+    TestBridges.body(TestBridges.post(bridge, "/api/chat", CHAT, "Authorization", "Bearer " + secret));
+    Response forbidden = TestBridges.post(bridge, "/v1/chat/completions", """
+        {"model":"other-model","messages":[{"role":"user","content":"hi"}]}""", "Authorization", "Bearer " + secret);
+    assertThat(forbidden.code()).isEqualTo(403);
+    TestBridges.body(forbidden);
+
+    List<JsonNode> lines = await().atMost(Duration.ofSeconds(30)).until(() -> lines(log), found -> found.size() == 2);
+    assertThat(lines).allSatisfy(line -> {
+      assertThat(line.path("key").asText()).isEqualTo("reporting app");
+      assertThat(line.path("key_id").asText()).isEqualTo("k1");
+    });
+    assertThat(lines.get(1).path("status").asInt()).isEqualTo(403);
+    assertThat(lines.get(1).path("error").asText()).contains("other-model");
+    assertThat(Files.readString(log)).doesNotContain(secret).doesNotContain(Sha256.hex(secret));
+    assertThat(TestBridges.body(TestBridges.get(bridge, "/metrics"))).contains("bridge_request_log_dropped_total 0.0");
+  }
+
+  @Test
+  void aBackendThatIsDownShowsTheRetriesAndTheErrorInTheLine() throws Exception {
+    try (FakeOllama down = FakeOllama.start(FakeOllama.Options.defaults().withControlRoutes(true))) {
+      TestBridges.body(TestBridges.execute(new okhttp3.Request.Builder().url(down.baseUrl() + "/_fake/faults")
+          .post(okhttp3.RequestBody.create("{\"down\":true}", okhttp3.MediaType.get("application/json"))).build()));
+      Path log = dir.resolve("requests.jsonl");
+      bridge = TestBridges.inFrontOf(down, "--retries", "2", "--request-log", log.toString());
+
+      Response failed = TestBridges.post(bridge, "/v1/chat/completions", """
+          {"model":"fake-llama","messages":[{"role":"user","content":"hi"}]}""");
+      assertThat(failed.code()).isGreaterThanOrEqualTo(500);
+      TestBridges.body(failed);
+
+      JsonNode line = await().atMost(Duration.ofSeconds(30)).until(() -> lines(log), found -> found.size() == 1).get(0);
+      assertThat(line.path("retries").asInt()).isEqualTo(2);
+      assertThat(line.path("status").asInt()).isEqualTo(failed.code());
+      assertThat(line.path("error").asText()).isNotBlank();
+      assertThat(line.path("ttft_ms").isNull()).isTrue();
+    }
   }
 
   @Test

@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
  * Redis back even when every request is a memory hit, so its state in {@code /health} is true
  * whatever the traffic; a lost connection is seen at once.
  *
+ * <p>The same connection, breaker and timeout carry the client keys' shared counters ({@link #add}).
+ *
  * <p>Values read back are hostile: at most the cap is read ({@code GETRANGE}), and
  * {@link RedisValues} checks the rest; anything else is a miss.
  */

@@ -8,7 +8,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -132,7 +134,11 @@ public final class RequestLog implements AutoCloseable {
     try {
       requestLog.openFile();
     } catch (IOException e) {
-      throw new Unwritable("--request-log: cannot write " + path + ": " + e.getMessage(), e);
+      String why = e instanceof AccessDeniedException ? "permission denied"
+          : e instanceof NoSuchFileException ? "it cannot be created there"
+          : e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.toString();
+      throw new Unwritable("--request-log: cannot write " + path + " (" + why + "); name a file in a directory the"
+          + " bridge may write", e);
     }
     requestLog.sweep();
     requestLog.writer.start();
@@ -158,8 +164,10 @@ public final class RequestLog implements AutoCloseable {
     }
     closed = true;
     try {
-      queue.put(END);
-      writer.join(TimeUnit.SECONDS.toMillis(10));
+      // a writer that cannot take it within that time is stuck on its disk: the bridge stops all the same
+      if (queue.offer(END, 10, TimeUnit.SECONDS)) {
+        writer.join(TimeUnit.SECONDS.toMillis(10));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -213,7 +221,7 @@ public final class RequestLog implements AutoCloseable {
         failing = false;
         log.info("the request log {} is written again", path);
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) { // the writer lives on: the next line may be written
       dropped.run();
       if (!failing) {
         failing = true;
