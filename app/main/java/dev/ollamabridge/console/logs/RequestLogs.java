@@ -230,7 +230,7 @@ public final class RequestLogs {
       if (instance.host().equals(HostRuntimes.LOCAL)) {
         reads.add(local(BridgeLaunch.requestLog(dataDir, instance.name()), instance.host(), lines,
             line -> parse.bridge(line, HostRuntimes.LOCAL, instance.name()), instance.name()));
-      } else {
+      } else if (instance.enabled()) { // a disabled one may never have been sent to its host, which would say so
         remote.add(ask(instance.host(), Request.REQUESTS, instance.name(), lines,
             line -> parse.bridge(line, instance.host(), instance.name())));
       }
