@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -206,7 +207,8 @@ public final class RequestLogs {
       }
       lines = join(cluster.ask(host, Request.NGINX_ERRORS, null, ERROR_LINES, ASK));
     }
-    return new ErrorLog(host, lines.stream().map(line -> LogText.oneLine(line, ERROR_LINE_CHARS)).toList());
+    return new ErrorLog(host, lines.stream().filter(Objects::nonNull)
+        .skip(Math.max(0, lines.size() - ERROR_LINES)).map(line -> LogText.oneLine(line, ERROR_LINE_CHARS)).toList());
   }
 
   /** The hosts whose nginx has an error log to show: {@code local}, and every edge. */
@@ -285,7 +287,8 @@ public final class RequestLogs {
   private CompletableFuture<Read> ask(String host, String what, String program, int lines,
       Function<String, LoggedRequest> reader) {
     return cluster.ask(host, what, program, lines, ASK)
-        .thenApply(answer -> parsed(host, program, answer, reader))
+        .thenApply(answer -> parsed(host, program, answer.size() <= lines ? answer
+            : answer.subList(answer.size() - lines, answer.size()), reader)) // an agent may send more than asked
         .exceptionally(failure -> new Read(new Source(host, program, 0, 0,
             LogText.oneLine(String.valueOf(cause(failure).getMessage()), 300)), List.of()));
   }
@@ -294,7 +297,7 @@ public final class RequestLogs {
     List<LoggedRequest> requests = new ArrayList<>();
     int skipped = 0;
     for (String line : lines) {
-      if (line.isBlank()) {
+      if (line == null || line.isBlank()) { // an agent's answer may hold anything
         continue;
       }
       LoggedRequest request = reader.apply(line);

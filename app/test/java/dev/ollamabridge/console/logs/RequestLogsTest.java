@@ -202,6 +202,23 @@ class RequestLogsTest {
   }
 
   @Test
+  void anAgentsAnswerIsBoundedWhateverItHolds() {
+    instances.add(instance("far", "gpu-1"));
+    List<String> answer = new ArrayList<>();
+    answer.add(null);
+    for (int i = 0; i < 3000; i++) {
+      answer.add(bridge(T0.plusMillis(i), "far-" + i, "app", "llama3", 200, 40, null));
+    }
+    remote.put("gpu-1/" + Request.REQUESTS + "/far", answer);
+
+    RequestLogs.Found found = logs().search(RequestQuery.parse(param("limit", "1000")));
+
+    assertThat(found.requests()).hasSize(RequestLogs.LINES_PER_LOG);
+    assertThat(found.requests().get(0).id()).isEqualTo("far-2999");
+    assertThat(found.unanswered()).isEmpty();
+  }
+
+  @Test
   void nginxsErrorLogIsReadForLocalAndRefusedForAHostWithoutNginx() throws IOException {
     Path errors = data.resolve("nginx/logs/error.log");
     append(errors, "2026/12/07 10:00:00 [warn] 1#1: an upstream response is buffered", "2026/12/07 10:00:01 [error] 1#1: connect() failed\u001b[31m");
