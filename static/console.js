@@ -20,6 +20,8 @@
       el.title = at.toLocaleString();
       if (format === "age") el.textContent = age(seconds);
       else if (format === "ago") el.textContent = age(seconds) + " ago";
+      else if (format === "stamp") el.textContent = at.toLocaleString(undefined, { month: "short", day: "numeric",
+        hour: "2-digit", minute: "2-digit", second: "2-digit" });
       else if (format === "in") el.textContent = at.getTime() > Date.now() ? "in " + age((at.getTime() - Date.now()) / 1000) : "expired";
       else el.textContent = at.toLocaleString();
     });
@@ -429,6 +431,107 @@
     document.querySelectorAll("input[data-timezone-offset]").forEach(function (tz) {
       tz.value = String(-new Date().getTimezoneOffset());
     });
+  });
+})();
+
+// Logs (issue 24): Follow polls the rows newer than the newest shown (the cursor the answer's
+// X-Logs-Cursor gives) and puts them on top; the rows are the console's own HTML, in which every text of a
+// log was escaped. A click anywhere on a row opens its record in the panel, as its id's link does.
+(function () {
+  "use strict";
+
+  var EVERY_MS = 2000;
+  var KEEP_ROWS = 1000;
+
+  function showTimes(root) {
+    root.querySelectorAll("time[datetime]").forEach(function (el) {
+      var at = new Date(el.getAttribute("datetime"));
+      if (!isNaN(at)) {
+        el.textContent = at.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
+          second: "2-digit" });
+        el.title = at.toLocaleString();
+      }
+    });
+  }
+
+  // A row's time, from its key SOURCE|ORIGIN|MILLIS~ID.
+  function millis(tr) {
+    var key = tr.dataset.key || "";
+    return parseInt(key.slice(key.lastIndexOf("|") + 1), 10) || 0;
+  }
+
+  function follow(toggle) {
+    var rows = document.getElementById("request-rows");
+    var note = document.getElementById("follow-note");
+    var timer = null;
+    var busy = false;
+    function poll() {
+      if (busy) return;
+      busy = true;
+      var url = toggle.dataset.rows + (toggle.dataset.rows.indexOf("?") === toggle.dataset.rows.length - 1 ? "" : "&")
+        + "after=" + encodeURIComponent(toggle.dataset.cursor || "0~");
+      fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+        .then(function (r) {
+          if (!r.ok) throw new Error("The console answered " + r.status);
+          var cursor = r.headers.get("X-Logs-Cursor");
+          return r.text().then(function (html) { return { cursor: cursor, html: html }; });
+        })
+        .then(function (answer) {
+          if (answer.cursor) toggle.dataset.cursor = answer.cursor;
+          var holder = document.createElement("tbody");
+          holder.innerHTML = answer.html;
+          var fresh = Array.prototype.slice.call(holder.querySelectorAll("tr"));
+          var seen = {};
+          rows.querySelectorAll("tr[data-key]").forEach(function (tr) { seen[tr.dataset.key] = true; });
+          fresh = fresh.filter(function (tr) { return !seen[tr.dataset.key]; });
+          // newest first: a line written late (nginx's, stamped to the second) goes where its time puts it
+          fresh.forEach(function (tr) {
+            tr.classList.add("fresh");
+            var later = Array.prototype.find.call(rows.children, function (row) { return millis(row) < millis(tr); });
+            rows.insertBefore(tr, later || null);
+          });
+          if (fresh.length) {
+            var empty = document.getElementById("no-requests");
+            if (empty) empty.remove();
+            showTimes(rows);
+            if (window.htmx) fresh.forEach(function (tr) { window.htmx.process(tr); });
+            while (rows.children.length > KEEP_ROWS) rows.lastElementChild.remove();
+          }
+          note.textContent = "Following: " + (fresh.length ? fresh.length + " new at " : "checked at ") + new Date().toLocaleTimeString();
+        })
+        .catch(function (e) { note.textContent = "Following paused: " + e.message + "; trying again."; })
+        .then(function () { busy = false; });
+    }
+    toggle.addEventListener("change", function () {
+      if (toggle.checked) {
+        poll();
+        timer = setInterval(poll, EVERY_MS);
+      } else {
+        clearInterval(timer);
+        note.textContent = "Not following.";
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.getElementById("follow");
+    if (toggle) follow(toggle);
+  });
+
+  document.addEventListener("click", function (e) {
+    var row = e.target.closest && e.target.closest("#request-rows tr");
+    if (!row || e.target.closest("a, button, input, select")) return;
+    var link = row.querySelector("a.request-id");
+    if (link) link.click();
+  });
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("#request-rows a.request-id");
+    if (!link) return;
+    document.querySelectorAll("#request-rows tr.chosen").forEach(function (tr) { tr.classList.remove("chosen"); });
+    link.closest("tr").classList.add("chosen");
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail.target && e.detail.target.id === "record") e.detail.target.scrollIntoView({ block: "nearest" });
   });
 })();
 

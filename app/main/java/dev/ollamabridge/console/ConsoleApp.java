@@ -26,6 +26,7 @@ import dev.ollamabridge.console.health.HealthChecker;
 import dev.ollamabridge.console.hosts.AgentAccess;
 import dev.ollamabridge.console.hosts.AgentListener;
 import dev.ollamabridge.console.hosts.HostService;
+import dev.ollamabridge.console.logs.RequestLogs;
 import dev.ollamabridge.console.health.HealthPolicy;
 import dev.ollamabridge.console.health.HealthRecords;
 import dev.ollamabridge.console.instances.BridgeArchive;
@@ -36,6 +37,7 @@ import dev.ollamabridge.console.instances.InstanceChanges;
 import dev.ollamabridge.console.instances.InstanceField;
 import dev.ollamabridge.console.instances.InstanceRepository;
 import dev.ollamabridge.console.instances.InstanceService;
+import dev.ollamabridge.console.instances.RequestLogRetention;
 import dev.ollamabridge.console.instances.LocalRuntime;
 import dev.ollamabridge.console.instances.InstanceView;
 import dev.ollamabridge.console.instances.HostRuntimes;
@@ -185,7 +187,7 @@ public final class ConsoleApp implements AutoCloseable {
           data.resolve("redis"), supervisor)), new RedisProbe(Duration.ofSeconds(1)));
       parts.add(0, cache);
       followQuietly(cache); // the managed Redis first, so that the bridges find it
-      BridgeLaunch launch = new BridgeLaunch(self, data, archive, cache::target);
+      BridgeLaunch launch = new BridgeLaunch(self, data, archive, cache::target, () -> RequestLogRetention.of(settings));
       Optional<AgentAccess> agents = AgentAccess.of(config.agentListen(), config.agentUrl(), data.resolve("pki"));
       HostService hosts = new HostService(database, json, events, new LocalRuntime(supervisor, launch), agents,
           Clock.systemUTC());
@@ -277,7 +279,7 @@ public final class ConsoleApp implements AutoCloseable {
           new SettingsService(settings, events, new KeysFollowSettings(keys, cacheFollower)), events,
           configs, applier, revisions, edges, tokens, admin, new Sessions(SESSION_IDLE, SESSION_LIFETIME),
           LoginThrottle.standard(), scraper, metrics, bridgeJava, cache, data, json,
-          usageService, alerts, backups, keys);
+          usageService, alerts, backups, keys, RequestLogs.of(data, instances, hosts, json));
       Javalin api = ConsoleHttp.create(config.listen().host(), config.listen().port(), services);
       api.start();
       apiPort.set(api.port());

@@ -19,6 +19,7 @@ import dev.ollamabridge.console.hosts.HostService;
 import dev.ollamabridge.console.instances.InstanceService;
 import dev.ollamabridge.console.jdk.BridgeJava;
 import dev.ollamabridge.console.keys.KeyService;
+import dev.ollamabridge.console.logs.RequestLogs;
 import dev.ollamabridge.console.models.ModelService;
 import dev.ollamabridge.console.settings.SettingsService;
 import dev.ollamabridge.console.usage.UsageService;
@@ -38,6 +39,7 @@ import java.util.Optional;
  * @param alerts the webhooks, rules and deliveries of alerts
  * @param backups the backups the console makes into backup.dir
  * @param keys the cluster's client keys
+ * @param requestLogs the last requests across the cluster, from every bridge's and nginx's logs
  */
 public record ConsoleServices(
     InstanceService instances,
@@ -62,4 +64,5 @@ public record ConsoleServices(
     UsageService usage,
     AlertService alerts,
     BackupService backups,
-    KeyService keys) {}
+    KeyService keys,
+    RequestLogs requestLogs) {}

@@ -64,6 +64,7 @@ public final class ConsoleApi {
     AlertRoutes alertRoutes = new AlertRoutes(services.alerts(), bodies);
     BackupRoutes backupRoutes = new BackupRoutes(services.backups());
     KeyRoutes keyRoutes = new KeyRoutes(services.keys(), bodies);
+    LogRoutes logRoutes = new LogRoutes(services.requestLogs());
     ApiTokens tokens = services.tokens();
     Errors errors = new Errors(pageErrors);
     {
@@ -143,6 +144,11 @@ public final class ConsoleApi {
             patch(keyRoutes::update);
             delete(keyRoutes::revoke);
           });
+        });
+        path("logs", () -> {
+          get("requests", logRoutes::requests);
+          get("requests/{id}", logRoutes::record);
+          get("nginx-errors", logRoutes::nginxErrors);
         });
       }));
 

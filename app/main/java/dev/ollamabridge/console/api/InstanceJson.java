@@ -112,6 +112,7 @@ final class InstanceJson {
     ArrayNode aliases = json.putArray("model_aliases");
     i.modelAliases().forEach(aliases::add);
     json.put("max_concurrent", i.maxConcurrent()).put("queue_size", i.queueSize()).put("queue_timeout_ms", i.queueTimeoutMs());
+    json.put("log_bodies", i.logBodies());
     json.put("draining", view.draining());
     if (view.process() != null) {
       json.set("process", process(view.process()));

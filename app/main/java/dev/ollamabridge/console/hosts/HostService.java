@@ -17,6 +17,7 @@ import dev.ollamabridge.link.KeyRules;
 import dev.ollamabridge.link.LinkPaths;
 import dev.ollamabridge.link.Reply;
 import dev.ollamabridge.link.Report;
+import dev.ollamabridge.link.Request;
 import dev.ollamabridge.logs.LogText;
 import dev.ollamabridge.pki.Fingerprints;
 import dev.ollamabridge.pki.Pem;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -374,6 +376,18 @@ public final class HostService implements HostRuntimes, AutoCloseable {
 
   public void reply(String host, Reply reply) {
     Optional.ofNullable(remotes.get(host)).ifPresent(runtime -> runtime.replied(reply));
+  }
+
+  /**
+   * What a host's agent answers a request for its logs with ({@code what}: {@link Request#REQUESTS} of the
+   * bridge {@code program}, {@link Request#ACCESS} or {@link Request#NGINX_ERRORS} of its nginx); fails with
+   * {@link HostUnavailable} when it is not connected or does not answer {@code within}, with {@link HostNotFound}
+   * when no such host joined.
+   */
+  public CompletableFuture<List<String>> logLines(String host, String what, String program, int lines, Duration within) {
+    RemoteRuntime runtime = remotes.get(host);
+    return runtime == null ? CompletableFuture.failedFuture(new HostNotFound(host))
+        : runtime.logLines(what, program, lines, within);
   }
 
   /** The host's supervisor.conf, rendered by its agent with its own paths. */

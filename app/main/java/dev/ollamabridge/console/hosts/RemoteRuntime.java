@@ -130,6 +130,35 @@ final class RemoteRuntime implements HostRuntime {
     return reply.lines() == null ? List.of() : reply.lines();
   }
 
+  /**
+   * The lines the agent answers a request for its logs with ({@link Request#REQUESTS}, {@link Request#ACCESS},
+   * {@link Request#NGINX_ERRORS}), or a {@link HostUnavailable} once {@code within} has passed: a page
+   * that asks several hosts at once waits for none longer than that.
+   */
+  CompletableFuture<List<String>> logLines(String what, String program, int lines, Duration within) {
+    AgentLink current = link;
+    if (current == null) {
+      return CompletableFuture.failedFuture(new HostUnavailable("host " + name + " is not connected"));
+    }
+    Request request = new Request(UUID.randomUUID().toString(), what, program, lines);
+    CompletableFuture<Reply> answer = new CompletableFuture<>();
+    replies.put(request.id(), answer);
+    current.send(request);
+    return answer.orTimeout(within.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((reply, failure) -> replies.remove(request.id()))
+        .handle((reply, failure) -> {
+          if (failure != null) {
+            throw new HostUnavailable(failure instanceof TimeoutException || failure.getCause() instanceof TimeoutException
+                ? "host " + name + " did not answer within " + within.toMillis() + " ms"
+                : "host " + name + " could not answer: " + failure.getMessage());
+          }
+          if (reply.error() != null) {
+            throw new HostUnavailable("host " + name + " could not answer: " + reply.error());
+          }
+          return reply.lines() == null ? List.of() : reply.lines();
+        });
+  }
+
   /** The host's supervisor.conf, as its agent renders it with its own paths. */
   String supervisorConf() {
     Reply reply = ask(new Request(UUID.randomUUID().toString(), Request.SUPERVISOR_CONF, null, 0));
@@ -304,7 +333,7 @@ final class RemoteRuntime implements HostRuntime {
 
   private BridgeSpec spec(Instance instance, boolean run) {
     RedisTarget redis = launch.redis();
-    return new BridgeSpec(instance.name(), BridgeLaunch.placedArguments(instance, redis), BridgeLaunch.environment(instance, redis),
+    return new BridgeSpec(instance.name(), BridgeLaunch.placedArguments(instance, redis, launch.retention()), BridgeLaunch.environment(instance, redis),
         instance.listenHost(), instance.port(), instance.cacheEnabled(), run);
   }
 

@@ -47,6 +47,7 @@ public final class BridgeLaunch {
   private final Path dataDir;
   private final Optional<BridgeArchive> archive;
   private final Supplier<RedisTarget> redis;
+  private final Supplier<RequestLogRetention> retention;
 
   /** Bridges without a shared Redis. */
   public BridgeLaunch(SelfCommand self, Path dataDir, Optional<BridgeArchive> archive) {
@@ -58,10 +59,27 @@ public final class BridgeLaunch {
    * @param redis the Redis the bridges with the cache on share now, read at every launch
    */
   public BridgeLaunch(SelfCommand self, Path dataDir, Optional<BridgeArchive> archive, Supplier<RedisTarget> redis) {
+    this(self, dataDir, archive, redis, () -> RequestLogRetention.DEFAULT);
+  }
+
+  /** @param retention how large and old the bridges' request logs may grow now, read at every launch */
+  public BridgeLaunch(SelfCommand self, Path dataDir, Optional<BridgeArchive> archive, Supplier<RedisTarget> redis,
+      Supplier<RequestLogRetention> retention) {
     this.self = self;
     this.dataDir = dataDir;
     this.archive = archive;
     this.redis = redis;
+    this.retention = retention;
+  }
+
+  /** The request logs' size and age the bridges are launched with now, on every host. */
+  public RequestLogRetention retention() {
+    return retention.get();
+  }
+
+  /** Where a bridge the console launches writes its request log: {@code <data>/logs/requests/<name>.jsonl}. */
+  public static Path requestLog(Path dataDir, String name) {
+    return dataDir.resolve("logs").resolve("requests").resolve(name + ".jsonl");
   }
 
   /** The Redis the bridges with the cache on are launched with now. */
@@ -86,7 +104,10 @@ public final class BridgeLaunch {
     archive.ifPresent(shared -> jvmFlags.addAll(shared.flags()));
     jvmFlags.addAll(markers);
     RedisTarget shared = redis.get();
-    return new ProgramSpec(instance.name(), self.command(jvmFlags, arguments(instance, shared, dataDir)), environment(instance, shared),
+    List<String> args = new ArrayList<>(arguments(instance, shared, dataDir));
+    args.addAll(List.of("--request-log", requestLog(dataDir, instance.name()).toAbsolutePath().normalize().toString()));
+    args.addAll(requestLogFlags(instance, retention.get()));
+    return new ProgramSpec(instance.name(), self.command(jvmFlags, args), environment(instance, shared),
         dataDir, instance.listenHost(), instance.port(), "http://" + instance.reachableAddress() + "/health", markers);
   }
 
@@ -100,12 +121,13 @@ public final class BridgeLaunch {
   }
 
   /**
-   * Whether two rows of one instance run the same process: the same flags, cache directory and
-   * environment. On another host the cache directory is the agent's to place (none here), so the
+   * Whether two rows of one instance run the same process: the same flags, cache directory, request log
+   * bodies and environment. On another host the cache directory is the agent's to place (none here), so the
    * rows are compared by what the console sends, not by a local command line.
    */
   public static boolean launchesAlike(Instance a, Instance b, RedisTarget redis) {
     return placedArguments(a, redis).equals(placedArguments(b, redis)) && a.cacheEnabled() == b.cacheEnabled()
+        && a.logBodies() == b.logBodies()
         && Objects.equals(a.cacheDir(), b.cacheDir()) && environment(a, redis).equals(environment(b, redis));
   }
 
@@ -121,6 +143,29 @@ public final class BridgeLaunch {
     }
     args.addAll(List.of("--client-keys-file", dataDir.toAbsolutePath().normalize().resolve("keys").resolve("client-keys.json").toString()));
     return args;
+  }
+
+  /**
+   * The flags a bridge on another host runs with: {@link #placedArguments(Instance, RedisTarget)} and the request
+   * log's retention. Its agent places the request log itself, in its own data directory, as it places the cache.
+   */
+  public static List<String> placedArguments(Instance instance, RedisTarget redis, RequestLogRetention retention) {
+    List<String> args = placedArguments(instance, redis);
+    args.addAll(requestLogFlags(instance, retention));
+    return args;
+  }
+
+  /**
+   * The request log's retention, and {@code --log-bodies} where the instance logs bodies: flags that go
+   * with a {@code --request-log} (the bridge refuses {@code --log-bodies} without one), so an exported
+   * supervisor.conf, which names no request log, carries none of them.
+   */
+  private static List<String> requestLogFlags(Instance instance, RequestLogRetention retention) {
+    List<String> flags = new ArrayList<>(retention.flags());
+    if (instance.logBodies()) {
+      flags.add("--log-bodies");
+    }
+    return flags;
   }
 
   /**

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param maxConcurrent the bridge's generation slots, the backend's parallel requests (0: no limit)
  * @param queueSize how many requests may wait for a slot; more are refused with 503
  * @param queueTimeoutMs how long one may wait before it is refused with 503
+ * @param logBodies whether the bridge writes prompts and answers into its request log ({@code --log-bodies})
  * @param version bumped by every change; a change made against an older version is refused
  */
 public record Instance(
@@ -50,6 +51,7 @@ public record Instance(
     int maxConcurrent,
     int queueSize,
     int queueTimeoutMs,
+    boolean logBodies,
     long version,
     Instant createdAt,
     Instant updatedAt) {
@@ -59,6 +61,17 @@ public record Instance(
     allowedOrigins = List.copyOf(allowedOrigins);
     models = List.copyOf(models);
     modelAliases = List.copyOf(modelAliases);
+  }
+
+  /** An instance that logs no bodies: what every instance was before they could (and what tests mostly need). */
+  public Instance(long id, String name, String host, String listenHost, int port, String upstreamUrl, String upstreamDialect,
+      int weight, String role, int maxFails, int failTimeoutSeconds, boolean cacheEnabled, String cacheDir, boolean sharedMode,
+      String upstreamApiKey, List<String> clientKeys, int rateLimit, boolean thinkFilter, boolean enabled, boolean managed,
+      List<String> allowedOrigins, List<String> models, List<String> modelAliases, int maxConcurrent, int queueSize,
+      int queueTimeoutMs, long version, Instant createdAt, Instant updatedAt) {
+    this(id, name, host, listenHost, port, upstreamUrl, upstreamDialect, weight, role, maxFails, failTimeoutSeconds,
+        cacheEnabled, cacheDir, sharedMode, upstreamApiKey, clientKeys, rateLimit, thinkFilter, enabled, managed,
+        allowedOrigins, models, modelAliases, maxConcurrent, queueSize, queueTimeoutMs, false, version, createdAt, updatedAt);
   }
 
   /** The aliases as CLIENT → BACKEND, in the order given. */

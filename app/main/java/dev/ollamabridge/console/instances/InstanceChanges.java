@@ -42,6 +42,7 @@ public record InstanceChanges(
     Integer maxConcurrent,
     Integer queueSize,
     Integer queueTimeoutMs,
+    Boolean logBodies,
     Long version,
     List<Violation> unreadable) {
 
@@ -89,6 +90,7 @@ public record InstanceChanges(
         (Integer) v.get(InstanceField.MAX_CONCURRENT),
         (Integer) v.get(InstanceField.QUEUE_SIZE),
         (Integer) v.get(InstanceField.QUEUE_TIMEOUT),
+        (Boolean) v.get(InstanceField.LOG_BODIES),
         version,
         unreadable);
   }

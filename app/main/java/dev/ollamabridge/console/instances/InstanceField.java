@@ -36,7 +36,9 @@ public enum InstanceField {
       "a list of at most 32 entries CLIENT=BACKEND, each CLIENT once, each name " + InstanceRules.MODEL_RULE),
   MAX_CONCURRENT("max_concurrent", 0, 10_000),
   QUEUE_SIZE("queue_size", 0, 10_000),
-  QUEUE_TIMEOUT("queue_timeout_ms", 0, 600_000);
+  QUEUE_TIMEOUT("queue_timeout_ms", 0, 600_000),
+  /** The bridge's {@code --log-bodies}: prompts and answers written to its request log, on disk. Off by default. */
+  LOG_BODIES("log_bodies", Kind.BOOLEAN, "true or false");
 
   /** How a value is written: a form sends all of them as text, JSON in their own types. */
   public enum Kind { TEXT, INTEGER, BOOLEAN, SECRET, LIST }
@@ -112,6 +114,7 @@ public enum InstanceField {
       case MAX_CONCURRENT -> i.maxConcurrent();
       case QUEUE_SIZE -> i.queueSize();
       case QUEUE_TIMEOUT -> i.queueTimeoutMs();
+      case LOG_BODIES -> i.logBodies();
     };
   }
 

@@ -22,7 +22,8 @@ public final class InstanceRepository {
   private static final String COLUMNS = """
       name, host, listen_host, port, upstream_url, upstream_dialect, weight, role, max_fails, fail_timeout_s,
       cache_enabled, cache_dir, shared_mode, upstream_api_key, client_keys, rate_limit, think_filter,
-      enabled, managed, allowed_origins, models, model_aliases, max_concurrent, queue_size, queue_timeout_ms""";
+      enabled, managed, allowed_origins, models, model_aliases, max_concurrent, queue_size, queue_timeout_ms,
+      log_bodies""";
   /** One {@code ?} per column of {@link #COLUMNS}, in {@link #bind}'s order. */
   private static final String MARKS = String.join(", ", Collections.nCopies(COLUMNS.split(",").length, "?"));
 
@@ -134,6 +135,7 @@ public final class InstanceRepository {
     statement.setInt(i++, instance.maxConcurrent());
     statement.setInt(i++, instance.queueSize());
     statement.setInt(i++, instance.queueTimeoutMs());
+    statement.setBoolean(i++, instance.logBodies());
     return i;
   }
 
@@ -168,6 +170,7 @@ public final class InstanceRepository {
             rows.getInt("max_concurrent"),
             rows.getInt("queue_size"),
             rows.getInt("queue_timeout_ms"),
+            rows.getBoolean("log_bodies"),
             rows.getLong("version"),
             Instant.parse(rows.getString("created_at")),
             Instant.parse(rows.getString("updated_at"))));

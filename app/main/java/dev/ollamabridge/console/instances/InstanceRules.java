@@ -73,7 +73,7 @@ public final class InstanceRules {
     return new Instance(base.id(), name, host, listenHost, port, upstreamUrl, dialect, weight, role, maxFails, failTimeout,
         or(c.cacheEnabled(), base.cacheEnabled()), cacheDir, sharedMode, apiKey, clientKeys, rateLimit,
         or(c.thinkFilter(), base.thinkFilter()), or(c.enabled(), base.enabled()), or(c.managed(), base.managed()),
-        origins, models, aliases, maxConcurrent, queueSize, queueTimeout, base.version(), base.createdAt(),
+        origins, models, aliases, maxConcurrent, queueSize, queueTimeout, or(c.logBodies(), base.logBodies()), base.version(), base.createdAt(),
         base.updatedAt());
   }
 

@@ -437,7 +437,8 @@ public final class InstanceService {
     return new Instance(i.id(), i.name(), i.host(), i.listenHost(), i.port(), i.upstreamUrl(), i.upstreamDialect(), i.weight(), i.role(),
         i.maxFails(), i.failTimeoutSeconds(), i.cacheEnabled(), cacheDir, i.sharedMode(), i.upstreamApiKey(),
         i.clientKeys(), i.rateLimit(), i.thinkFilter(), i.enabled(), i.managed(), i.allowedOrigins(), i.models(),
-        i.modelAliases(), i.maxConcurrent(), i.queueSize(), i.queueTimeoutMs(), i.version(), i.createdAt(), i.updatedAt());
+        i.modelAliases(), i.maxConcurrent(), i.queueSize(), i.queueTimeoutMs(), i.logBodies(), i.version(), i.createdAt(),
+        i.updatedAt());
   }
 
   private static String describe(Instance i) {

@@ -132,7 +132,14 @@ public enum Setting {
   BACKUP_DIR("backup.dir", "", value -> value.isEmpty() ? value : Path.of(matches(value, Setting.SAFE_PATH,
       "an absolute path of letters, digits, '.', '_', '-' and '/'")).normalize().toString(), true),
   /** Whether every request through nginx and the bridges needs a client key: auto (once a key exists), on, off. */
-  KEYS_REQUIRED("keys.required", "auto", value -> oneOf(value, Choices.KEYS_REQUIRED));
+  KEYS_REQUIRED("keys.required", "auto", value -> oneOf(value, Choices.KEYS_REQUIRED)),
+  /**
+   * Each bridge's request log is rotated at this size (its {@code --request-log-max-bytes}), on every host;
+   * the bridges take a change at their next start.
+   */
+  LOGS_REQUESTS_MAX_MB("logs.requests_max_mb", "10", value -> integer(value, 1, 10_240)),
+  /** Rotated request logs older than this are deleted (the bridges' {@code --request-log-max-age-days}). */
+  LOGS_REQUESTS_KEEP_DAYS("logs.requests_keep_days", "30", value -> integer(value, 1, 3650));
 
   /** The values of the settings that take one of a few words; a form shows them as a choice. */
   private static final class Choices {

@@ -3,9 +3,6 @@ package dev.ollamabridge.console.web;
 import dev.ollamabridge.console.events.EventLog;
 import dev.ollamabridge.console.events.EventQuery;
 import io.javalin.http.Context;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -33,29 +30,13 @@ final class EventPages {
     List<EventLog.Event> shown = found.events();
     boolean newest = query.before() == null && (query.after() == null || !found.more());
     boolean oldest = query.after() == null && !found.more();
-    String filters = filters(ctx);
+    String filters = FilterParams.query(ctx, FILTERS);
     String older = oldest || shown.isEmpty() ? null : link(filters, "before=" + shown.get(shown.size() - 1).id());
     String newer = newest || shown.isEmpty() ? null : link(filters, "after=" + shown.get(0).id());
     pages.render(ctx, "events.jte", new EventsPage(WebRoutes.layout(ctx, "Events", "events"), shown,
-        value(ctx, "target_contains"), value(ctx, "action"), value(ctx, "q"), value(ctx, "from"), value(ctx, "to"),
+        FilterParams.value(ctx, "target_contains"), FilterParams.value(ctx, "action"), FilterParams.value(ctx, "q"),
+        FilterParams.value(ctx, "from"), FilterParams.value(ctx, "to"),
         events.actions(), older, newer, !newest, link(filters, null), query.filtered()));
-  }
-
-  private static String value(Context ctx, String name) {
-    String value = ctx.queryParam(name);
-    return value == null ? "" : value.strip();
-  }
-
-  /** The filters of this request as a query string (without its paging), each value encoded. */
-  private static String filters(Context ctx) {
-    List<String> query = new ArrayList<>();
-    for (String name : FILTERS) {
-      String value = ctx.queryParam(name);
-      if (value != null && !value.isBlank()) {
-        query.add(name + "=" + URLEncoder.encode(value.strip(), StandardCharsets.UTF_8));
-      }
-    }
-    return String.join("&", query);
   }
 
   private static String link(String filters, String paging) {

@@ -26,7 +26,8 @@ public record SettingGroup(String prefix, String title, List<Setting> settings) 
       Map.entry("nginx", "nginx"),
       Map.entry("cache", "Caches"),
       Map.entry("backup", "Backups"),
-      Map.entry("keys", "Client keys"));
+      Map.entry("keys", "Client keys"),
+      Map.entry("logs", "Request logs"));
 
   /** Every setting, by group, in the order {@link Setting} declares them. */
   static List<SettingGroup> all() {

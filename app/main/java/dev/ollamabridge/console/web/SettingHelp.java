@@ -90,6 +90,10 @@ public record SettingHelp(String label, String unit, String description) {
     put(Setting.KEYS_REQUIRED, "Client keys required", null,
         "auto: every request through nginx and the bridges needs a client key once one exists (Keys page); on: always;"
             + " off: never (keys still limit the requests that carry them).");
+    put(Setting.LOGS_REQUESTS_MAX_MB, "Request log size", "MiB",
+        "Each bridge's request log (the Logs page) is rotated at this size, on every host; bridges take a change when they next start.");
+    put(Setting.LOGS_REQUESTS_KEEP_DAYS, "Request logs kept for", "days",
+        "Rotated request logs older than this are deleted; bridges take a change when they next start.");
   }
 
   private static void put(Setting setting, String label, String unit, String description) {

@@ -36,6 +36,7 @@ public final class WebRoutes {
   private final UsagePages usage;
   private final AlertPages alerts;
   private final BackupPages backups;
+  private final LogPages logs;
 
   public WebRoutes(ConsoleServices services) {
     this.services = services;
@@ -55,6 +56,7 @@ public final class WebRoutes {
     this.usage = new UsagePages(services.usage(), services.json(), pages);
     this.alerts = new AlertPages(services.alerts(), services.alerts().machine(), pages);
     this.backups = new BackupPages(services.backups(), pages);
+    this.logs = new LogPages(services.requestLogs(), services.instances(), services.hosts(), services.json(), pages);
   }
 
   public void register(JavalinConfig config) {
@@ -150,6 +152,12 @@ public final class WebRoutes {
         post("{id}/enable", keys::enable);
         post("{id}/disable", keys::disable);
         post("{id}/revoke", keys::revoke);
+      });
+      path("/logs", () -> {
+        get(logs::list);
+        get("rows", logs::rows);
+        get("requests/{id}", logs::record);
+        get("nginx-errors", logs::nginxErrors);
       });
       get("/metrics", this::metrics);
       get("/usage", usage::show);

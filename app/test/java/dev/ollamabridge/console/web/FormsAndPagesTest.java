@@ -156,10 +156,15 @@ class FormsAndPagesTest {
   }
 
   @Test
-  void theLogPanelSaysWhatTheBridgeLogs() {
-    long id = api("POST", "/instances", "{\"name\":\"logged\",\"enabled\":false}").path("id").asLong();
+  void theLogPanelSaysWhatTheBridgeLogsAndWarnsWhenItLogsBodies() {
+    JsonNode created = api("POST", "/instances", "{\"name\":\"logged\",\"enabled\":false}");
+    long id = created.path("id").asLong();
 
-    assertThat(browser.get("/instances/" + id).body()).contains("What the bridge writes", "log each request");
+    assertThat(created.path("log_bodies").asBoolean(true)).as("off by default").isFalse();
+    assertThat(browser.get("/instances/" + id).body()).contains("What the bridge writes", "request log",
+        "/logs?instance=logged").doesNotContain("log-bodies-warning");
+    api("PATCH", "/instances/" + id, "{\"version\":" + created.path("version").asLong() + ",\"log_bodies\":true}");
+    assertThat(browser.get("/instances/" + id).body()).contains("log-bodies-warning", "prompts and answers of its requests are");
   }
 
   @Test
