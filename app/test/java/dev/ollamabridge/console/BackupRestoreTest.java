@@ -76,7 +76,13 @@ class BackupRestoreTest {
         + "\",\"role\":\"backup\",\"shared_mode\":true,\"upstream_api_key\":\"" + UPSTREAM_KEY + "\",\"client_keys\":[\""
         + CLIENT_KEY + "\"]}");
     assertThat(keyed.status()).as(String.valueOf(keyed.body())).isEqualTo(201);
-    assertThat(api.patch("/settings", "{\"nginx.keepalive\":48,\"models.refresh_s\":120}").status()).isEqualTo(200);
+    // keys.required off for now, so that the load below needs no key; the restored console turns it on
+    assertThat(api.patch("/settings", "{\"nginx.keepalive\":48,\"models.refresh_s\":120,\"keys.required\":\"off\"}")
+        .status()).isEqualTo(200);
+    ConsoleClient.Answer clientKey = api.post("/keys", "{\"name\":\"restored-app\",\"models\":[\"fake-*\"]}");
+    assertThat(clientKey.status()).as(String.valueOf(clientKey.body())).isEqualTo(201);
+    String clientSecret = clientKey.body().path("secret").asText();
+    assertThat(clientSecret).startsWith("ob-");
     nginx.awaitSettled();
     String firstPassword = Files.readString(data.resolve("admin-password")).strip();
     WebSession admin = WebSession.login(nginx.console.port(), firstPassword);
@@ -172,8 +178,16 @@ class BackupRestoreTest {
     assertThat(kept.path("hash").asText()).as("the revisions came along").isEqualTo(newestRevision.path("hash").asText());
     assertThat(WebSession.loginStatus(second.port(), NEW_PASSWORD)).as("the admin password works").isEqualTo(303);
     assertThat(WebSession.loginStatus(second.port(), firstPassword)).as("the old one does not").isEqualTo(401);
-    await().atMost(ManagedNginxFixture.PATIENCE).untilAsserted(() -> assertThat(chatThrough(
-        restoredApi.get("/settings").body().path("nginx.listen").asText())).as("nginx serves again").isEqualTo(200));
+    String listen = restoredApi.get("/settings").body().path("nginx.listen").asText();
+    await().atMost(ManagedNginxFixture.PATIENCE).untilAsserted(() -> assertThat(chatThrough(listen))
+        .as("nginx serves again").isEqualTo(200));
+
+    // the client key came along: with keys required, a request without it is refused and one with it served
+    assertThat(restoredApi.patch("/settings", "{\"keys.required\":\"on\"}").status()).isEqualTo(200);
+    await().atMost(ManagedNginxFixture.PATIENCE).untilAsserted(() -> assertThat(
+        KeyedChats.chat("http://" + listen, "/api/chat", "fake-llama", null).code()).isEqualTo(401));
+    KeyedChats.Answer withKey = KeyedChats.chat("http://" + listen, "/api/chat", "fake-llama", clientSecret);
+    assertThat(withKey.code()).as("the key made before the backup works: " + withKey.body()).isEqualTo(200);
   }
 
   /** The instances as the API lists them, without what a run changes (process, health, figures). */
