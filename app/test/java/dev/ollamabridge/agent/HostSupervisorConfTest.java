@@ -3,15 +3,18 @@ package dev.ollamabridge.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ollamabridge.console.files.RealSupervisord;
 import dev.ollamabridge.console.instances.SelfCommand;
 import dev.ollamabridge.console.supervise.SupervisePolicy;
 import dev.ollamabridge.fake.FakeOllama;
 import dev.ollamabridge.link.BridgeSpec;
 import dev.ollamabridge.link.Desired;
+import dev.ollamabridge.link.KeyRules;
 import dev.ollamabridge.testing.TestPorts;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,8 +41,10 @@ class HostSupervisorConfTest {
               Map.of("BRIDGE_API_KEY", "sk-upstream"), "127.0.0.1", port, true, true),
           new BridgeSpec("idle", List.of("-l", "127.0.0.1:" + idlePort, "--ollama", backend.baseUrl()), Map.of(),
               "127.0.0.1", idlePort, false, false)));
-      String conf = new HostSupervisorConf(new BridgePrograms(SelfCommand.current(), data), SupervisePolicy.defaults())
-          .render(desired);
+      BridgePrograms programs = new BridgePrograms(SelfCommand.current(), data);
+      String conf = new HostSupervisorConf(programs, SupervisePolicy.defaults()).render(desired);
+      // the client keys the agent keeps for its bridges, which the exported bridges watch as well
+      Files.writeString(programs.keysFile(), new ObjectMapper().writeValueAsString(KeyRules.OPEN));
       assertThat(conf).doesNotContain("sk-upstream").contains("OLLAMA_BRIDGE_CHAT_API_KEY");
 
       try (RealSupervisord supervisord = RealSupervisord.start(data, conf,
