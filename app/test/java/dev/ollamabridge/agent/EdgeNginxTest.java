@@ -233,18 +233,23 @@ class EdgeNginxTest {
     EdgeNginx edge = edge();
     assertThat(edge.apply(spec("rev-a"))).isTrue();
     Path access = data.resolve("nginx/logs/access.log");
+    Path aside = data.resolve("nginx/logs/access.log.1");
     NginxLogFiles.grow(access, 100 * 1024, 'x');
 
     try (NginxLogRotation rotation = edge.rotateLogs(64 * 1024, Duration.ofHours(1))) {
       assertThat(rotation.rotate()).contains("access.log");
-    }
 
-    String tag = NginxLogFiles.awaitNextRequestIn(access, this::healthTagged, WAIT);
-    Path aside = data.resolve("nginx/logs/access.log.1");
-    assertThat(Files.readString(aside)).contains("x".repeat(99)).doesNotContain(tag);
-    assertThat(Files.readString(access)).doesNotContain("x".repeat(99));
-    assertThat(NginxLogFiles.permissions(access)).isEqualTo("rw-------");
-    assertThat(NginxLogFiles.permissions(aside)).isEqualTo("rw-------");
+      String tag = NginxLogFiles.awaitNextRequestIn(access, this::healthTagged, WAIT);
+      assertThat(Files.readString(aside)).contains("x".repeat(99)).doesNotContain(tag);
+      assertThat(Files.readString(access)).doesNotContain("x".repeat(99));
+      assertThat(NginxLogFiles.permissions(access)).isEqualTo("rw-------");
+      assertThat(NginxLogFiles.permissions(aside)).isEqualTo("rw-------");
+
+      NginxLogFiles.grow(access, 100 * 1024, 'y');
+      assertThat(rotation.rotate()).contains("access.log");
+      assertThat(Files.readString(aside)).as("the new .1 replaced the old one").contains(tag, "y".repeat(99))
+          .doesNotContain("x".repeat(99));
+    }
     assertThat(served()).isEqualTo("rev-a");
   }
 

@@ -186,8 +186,8 @@ public final class ManagedNginx implements NginxTarget {
 
   /**
    * Has this nginx reopen its logs, as {@link #reopenLogs(String, Path)} does, with its globals: the
-   * command reads the config as the master does, and without {@code user root;} root's would hand the
-   * temp directories to {@code nobody}.
+   * command reads the config as the master does (root's, without {@code user root;}, would need a user
+   * {@code nobody}).
    */
   public void reopenLogs() {
     List<String> reopen = new ArrayList<>(List.of("-s", "reopen", "-p", prefix + "/", "-c", config.toString()));
