@@ -2,10 +2,12 @@ package dev.ollamabridge.agent;
 
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.cli.LogLevels;
+import dev.ollamabridge.console.instances.RequestLogRetention;
 import dev.ollamabridge.console.instances.SelfCommand;
 import dev.ollamabridge.console.jdk.BridgeJava;
 import dev.ollamabridge.console.jdk.JdkSearch;
 import dev.ollamabridge.console.nginx.NginxBinary;
+import dev.ollamabridge.console.nginx.NginxLogRotation;
 import dev.ollamabridge.console.store.DataDirectory;
 import dev.ollamabridge.console.supervise.SupervisePolicy;
 import dev.ollamabridge.console.supervise.Supervisor;
@@ -164,8 +166,14 @@ public final class AgentCommand implements Callable<Integer> {
   }
 
   /** The running agent: its data directory held, its supervisor, its link. */
-  private record Agent(DataDirectory directory, Supervisor supervisor, LinkClient link, OkHttpClient http)
-      implements AutoCloseable {
+  private record Agent(DataDirectory directory, Supervisor supervisor, LinkClient link, OkHttpClient http,
+      NginxLogRotation rotation) implements AutoCloseable {
+
+    /**
+     * An edge's nginx logs are rotated at the size the setting {@code logs.requests_max_mb} has by default:
+     * the console sends no setting of its own for them, and its bridges' flags are theirs.
+     */
+    static final long EDGE_LOGS_MAX_BYTES = RequestLogRetention.DEFAULT.maxMb() * 1024L * 1024L;
 
     static Agent start(DataDirectory directory, Enrolled enrolled, String linkUrl, String advertise, BridgeJava java,
         String nginx) {
@@ -176,8 +184,10 @@ public final class AgentCommand implements Callable<Integer> {
       Supervisor supervisor = new Supervisor(data.resolve("run"), data.resolve("logs"), policy, http);
       supervisor.addListener((from, to) -> log.info("{}: {} → {}{}", to.name(), from.state(), to.state(),
           to.message() == null ? "" : " (" + to.message() + ")"));
+      EdgeNginx edge = new EdgeNginx(nginx, data, supervisor, http);
+      NginxLogRotation rotation = edge.rotateLogs(EDGE_LOGS_MAX_BYTES, NginxLogRotation.EVERY);
       Reconciler reconciler = new Reconciler(supervisor, data, SelfCommand.current().onJava(java.executable()),
-          enrolled.host(), new EdgeNginx(nginx, data, supervisor, http));
+          enrolled.host(), edge);
       reconciler.resume();
       MachineFacts facts = new MachineFacts(advertise, java.jdk(), data);
       RequestAnswers answers = new RequestAnswers(supervisor, reconciler,
@@ -195,12 +205,13 @@ public final class AgentCommand implements Callable<Integer> {
       supervisor.addListener((from, to) -> link.reportSoon()); // RUNNING is news the console should not wait 5 s for
       link.start();
       log.info("host {}: dialling {}", enrolled.host(), linkUrl);
-      return new Agent(directory, supervisor, link, http);
+      return new Agent(directory, supervisor, link, http, rotation);
     }
 
     @Override
     public void close() {
       link.close();
+      rotation.close();
       supervisor.close();
       http.dispatcher().executorService().shutdown();
       directory.close();

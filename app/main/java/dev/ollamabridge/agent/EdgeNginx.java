@@ -3,6 +3,7 @@ package dev.ollamabridge.agent;
 import dev.ollamabridge.cli.HostPort;
 import dev.ollamabridge.console.nginx.ManagedNginx;
 import dev.ollamabridge.console.nginx.NginxBinary;
+import dev.ollamabridge.console.nginx.NginxLogRotation;
 import dev.ollamabridge.console.nginx.NginxTransaction;
 import dev.ollamabridge.console.nginx.NjsRouting;
 import dev.ollamabridge.console.supervise.Supervisor;
@@ -175,6 +176,18 @@ public final class EdgeNginx {
     return new EdgeReport(now, since, attempt == null ? null : attempt.hash(),
         attempt == null ? null : attempt.result(), attempt == null ? null : attempt.message(),
         attempt == null ? null : attempt.output(), attempt == null ? 0 : attempt.atEpochMs(), version());
+  }
+
+  /**
+   * Keeps this edge's nginx logs bounded, as the console keeps its own nginx's: each past {@code maxBytes}
+   * is moved to {@code NAME.1} every {@code every}, and nginx told to reopen them while this host is an edge.
+   */
+  public NginxLogRotation rotateLogs(long maxBytes, Duration every) {
+    return NginxLogRotation.start(prefix.resolve("logs"), () -> maxBytes, () -> {
+      if (wanted != null) { // else no nginx runs here to reopen them: a started one opens new files
+        nginx.reopenLogs();
+      }
+    }, every);
   }
 
   /** The edge config last asked for, or null: kept with the desired state, for a restart. */

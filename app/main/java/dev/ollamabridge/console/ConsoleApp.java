@@ -57,6 +57,7 @@ import dev.ollamabridge.console.nginx.ConfigSource;
 import dev.ollamabridge.console.nginx.ManagedNginx;
 import dev.ollamabridge.console.nginx.NginxApplier;
 import dev.ollamabridge.console.nginx.NginxBinary;
+import dev.ollamabridge.console.nginx.NginxLogRotation;
 import dev.ollamabridge.console.nginx.NginxSetup;
 import dev.ollamabridge.console.nginx.NginxSync;
 import dev.ollamabridge.console.nginx.RevisionRepository;
@@ -224,6 +225,9 @@ public final class ConsoleApp implements AutoCloseable {
       }
       Optional<NginxApplier> applier = NginxSetup.applier(mode, data, settings, supervisor, configs, revisions, events, http);
       applier.ifPresent(a -> parts.add(0, a));
+      NginxSetup.logRotation(mode, data.resolve("nginx"),
+          () -> Long.parseLong(settings.get(Setting.LOGS_REQUESTS_MAX_MB)) * 1024L * 1024L, NginxLogRotation.EVERY)
+          .ifPresent(rotation -> parts.add(0, rotation));
       NginxSync nginx = new NginxSync(configs, applier);
       AtomicBoolean keysRequired = new AtomicBoolean(keys.published().required());
       keys.addListener(rules -> {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ollamabridge.console.instances.SelfCommand;
 import dev.ollamabridge.console.nginx.NginxBinary;
+import dev.ollamabridge.console.nginx.NginxLogRotation;
 import dev.ollamabridge.console.nginx.NjsRouting;
 import dev.ollamabridge.console.supervise.ProcessState;
 import dev.ollamabridge.console.supervise.ProgramStatus;
@@ -13,6 +14,7 @@ import dev.ollamabridge.link.BridgeSpec;
 import dev.ollamabridge.link.Desired;
 import dev.ollamabridge.link.EdgeReport;
 import dev.ollamabridge.link.EdgeSpec;
+import dev.ollamabridge.testing.NginxLogFiles;
 import dev.ollamabridge.testing.TestPorts;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -224,6 +226,56 @@ class EdgeNginxTest {
     assertThat(second.edgeReport().served()).isEqualTo("rev-a");
     assertThat(second.edgeReport().message()).isEqualTo("already serving");
     assertThat(second.supervisor().status(EdgeNginx.PROGRAM).orElseThrow().pid()).isEqualTo(master);
+  }
+
+  @Test
+  void aLogPastTheLimitIsRotatedAndNginxWritesTheNextRequestToANewFile() throws Exception {
+    EdgeNginx edge = edge();
+    assertThat(edge.apply(spec("rev-a"))).isTrue();
+    Path access = data.resolve("nginx/logs/access.log");
+    Path aside = data.resolve("nginx/logs/access.log.1");
+    NginxLogFiles.grow(access, 100 * 1024, 'x');
+
+    try (NginxLogRotation rotation = edge.rotateLogs(64 * 1024, Duration.ofHours(1))) {
+      assertThat(rotation.rotate()).contains("access.log");
+
+      String tag = NginxLogFiles.awaitNextRequestIn(access, this::healthTagged, WAIT);
+      assertThat(Files.readString(aside)).contains("x".repeat(99)).doesNotContain(tag);
+      assertThat(Files.readString(access)).doesNotContain("x".repeat(99));
+      assertThat(NginxLogFiles.permissions(access)).isEqualTo("rw-------");
+      assertThat(NginxLogFiles.permissions(aside)).isEqualTo("rw-------");
+
+      NginxLogFiles.grow(access, 100 * 1024, 'y');
+      assertThat(rotation.rotate()).contains("access.log");
+      assertThat(Files.readString(aside)).as("the new .1 replaced the old one").contains(tag, "y".repeat(99))
+          .doesNotContain("x".repeat(99));
+    }
+    assertThat(served()).isEqualTo("rev-a");
+  }
+
+  @Test
+  void logsUnderTheLimitAreNotRotated() throws Exception {
+    EdgeNginx edge = edge();
+    assertThat(edge.apply(spec("rev-a"))).isTrue();
+    healthTagged("before");
+
+    try (NginxLogRotation rotation = edge.rotateLogs(64 * 1024, Duration.ofHours(1))) {
+      assertThat(rotation.rotate()).isEmpty();
+    }
+
+    assertThat(data.resolve("nginx/logs/access.log.1")).doesNotExist();
+    assertThat(data.resolve("nginx/logs/error.log.1")).doesNotExist();
+    await().atMost(WAIT).until(() -> Files.readString(data.resolve("nginx/logs/access.log")).contains("?before"));
+  }
+
+  /** A request nginx logs with this tag in its query string. */
+  private void healthTagged(String tag) {
+    try (Response response = HTTP.newCall(new Request.Builder().url("http://127.0.0.1:" + port + "/nginx-health?" + tag)
+        .build()).execute()) {
+      response.body().bytes();
+    } catch (IOException e) {
+      throw new AssertionError("nginx did not answer: " + e, e);
+    }
   }
 
   private EdgeNginx edge() {

@@ -180,8 +180,22 @@ public final class ManagedNginx implements NginxTarget {
    * {@code nginx -s reopen} does; a failure is logged.
    */
   public static void reopenLogs(String binary, Path prefix) {
-    Commands.Outcome outcome = Commands.run(command(binary, "-s", "reopen", "-p", prefix + "/", "-c",
-        prefix.resolve("conf/nginx.conf").toString()));
+    reopened(Commands.run(command(binary, "-s", "reopen", "-p", prefix + "/", "-c",
+        prefix.resolve("conf/nginx.conf").toString())));
+  }
+
+  /**
+   * Has this nginx reopen its logs, as {@link #reopenLogs(String, Path)} does, with its globals: the
+   * command reads the config as the master does (root's, without {@code user root;}, would need a user
+   * {@code nobody}).
+   */
+  public void reopenLogs() {
+    List<String> reopen = new ArrayList<>(List.of("-s", "reopen", "-p", prefix + "/", "-c", config.toString()));
+    reopen.addAll(globals);
+    reopened(Commands.run(nginx(reopen.toArray(String[]::new))));
+  }
+
+  private static void reopened(Commands.Outcome outcome) {
     if (!outcome.ok()) {
       log.warn("nginx did not reopen its logs: {}", outcome.output());
     }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -51,6 +52,21 @@ public final class NginxSetup {
           Path.of(settings.get(Setting.NGINX_SYSTEM_PATH)), List.of(settings.get(Setting.NGINX_RELOAD_COMMAND).split(" ")));
     }
     return Optional.of(new NginxApplier(configs::nginx, target, revisions, events, listen, Duration.ofMillis(250), http));
+  }
+
+  /**
+   * The rotation of the managed nginx's logs under {@code prefix}, each moved aside past {@code maxBytes}
+   * (the console's: the setting {@code logs.requests_max_mb}) every {@code every}; empty for a system
+   * nginx (the system's logrotate owns its logs) or none.
+   */
+  public static Optional<NginxLogRotation> logRotation(String mode, Path prefix, LongSupplier maxBytes,
+      Duration every) {
+    if (!mode.equals("managed")) {
+      return Optional.empty();
+    }
+    String binary = NginxBinary.find().orElseThrow();
+    return Optional.of(NginxLogRotation.start(prefix.resolve("logs"), maxBytes,
+        () -> ManagedNginx.reopenLogs(binary, prefix), every));
   }
 
   /**
