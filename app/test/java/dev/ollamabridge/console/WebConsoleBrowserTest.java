@@ -155,7 +155,7 @@ class WebConsoleBrowserTest {
     // interval has cache hits, and the panel shows their ratio at its next refresh
     new WebDriverWait(browser.driver, PATIENCE).until(driver -> {
       assertThat(nginx.chat("question 0")).isEqualTo(200);
-      return browser.find("#now").getText().contains("%");
+      return browser.text("#now").contains("%");
     });
     int points = Integer.parseInt(browser.find("#charts").getAttribute("data-points"));
     new WebDriverWait(browser.driver, PATIENCE).until(driver ->

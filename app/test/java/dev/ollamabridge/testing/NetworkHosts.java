@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Assumptions;
  * console and its nginx run, listening on {@link #rootAddress()}) reaches every host and the hosts
  * reach each other and the root. Addresses come from 198.18.0.0/24, the range reserved for network
  * tests (RFC 2544), never a private or public one; each surefire fork ({@code ollamabridge.test.fork})
- * keeps to its half, .0/25 or .128/25, and to its own names ({@code obt1-…} or {@code obt2-…}: the
+ * keeps to its quarter, .0/26, .64/26, .128/26 or .192/26, and to its own names ({@code obt1-…},
+ * {@code obt2-…} …: the
  * netns {@code obt1-h1}, its root-side link {@code obt1-h1-r}, the bridge {@code obt1-br}).
  *
  * <p>Everything it makes is removed by {@link #close()} (processes still running in a namespace are
@@ -48,9 +49,12 @@ public final class NetworkHosts implements AutoCloseable {
   /** This fork's prefix of every namespace and link name. */
   public static final String PREFIX = "obt" + FORK + "-";
   private static final String BRIDGE = PREFIX + "br";
-  /** Hosts are .2 to .126 of this fork's half; .1 is the bridge device's. */
-  private static final int FIRST_OCTET = (FORK - 1) * 128;
-  private static final int MAX_HOSTS = 125;
+  /** A fork's block of 198.18.0.0/24: a quarter, so that up to four forks have one each. */
+  private static final int BLOCK = 64;
+  private static final int PREFIX_LENGTH = 26;
+  /** Hosts are .2 to .62 of this fork's block; .1 is the bridge device's, .63 its broadcast address. */
+  private static final int FIRST_OCTET = (FORK - 1) * BLOCK;
+  private static final int MAX_HOSTS = BLOCK - 3;
   /** With the prefix and the root end's {@code -r}, a name stays within the kernel's 15 characters. */
   private static final Pattern HOST_NAME = Pattern.compile("[a-z][a-z0-9]{0,7}");
   private static final Duration LOCK_WAIT = Duration.ofMinutes(4);
@@ -60,8 +64,8 @@ public final class NetworkHosts implements AutoCloseable {
   private static volatile NetworkHosts open;
 
   static {
-    if (FORK != 1 && FORK != 2) {
-      throw new IllegalStateException("ollamabridge.test.fork must be 1 or 2, not " + FORK);
+    if (FORK < 1 || FORK > 256 / BLOCK) {
+      throw new IllegalStateException("ollamabridge.test.fork must be 1 to " + 256 / BLOCK + ", not " + FORK);
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       NetworkHosts hosts = open;
@@ -99,7 +103,7 @@ public final class NetworkHosts implements AutoCloseable {
         throw new IllegalArgumentException("host name '" + name + "' must be a lower-case letter, then up to 7 letters or digits");
       }
       if (hosts.size() == MAX_HOSTS) {
-        throw new IllegalArgumentException("at most " + MAX_HOSTS + " hosts fit in a fork's half of 198.18.0.0/24");
+        throw new IllegalArgumentException("at most " + MAX_HOSTS + " hosts fit in a fork's block of 198.18.0.0/24");
       }
       String address = "198.18.0." + (FIRST_OCTET + 2 + hosts.size());
       if (hosts.putIfAbsent(name, new Host(name, PREFIX + name, PREFIX + name + "-r", address)) != null) {
@@ -143,13 +147,13 @@ public final class NetworkHosts implements AutoCloseable {
   }
 
   /**
-   * An address of this fork's half that no host holds, for one that moves between hosts (a VRRP
-   * virtual address): the highest, .126 or .254, which {@link #create} hands out only to a 125th host
-   * (the one above it is the half's broadcast address).
+   * An address of this fork's block that no host holds, for one that moves between hosts (a VRRP
+   * virtual address): the highest, .62 in the first block, which {@link #create} hands out only to a
+   * 61st host (the one above it is the block's broadcast address).
    */
   public String spareAddress() {
     if (hosts.size() == MAX_HOSTS) {
-      throw new IllegalStateException("all " + MAX_HOSTS + " addresses of this fork's half are hosts'");
+      throw new IllegalStateException("all " + MAX_HOSTS + " addresses of this fork's block are hosts'");
     }
     return "198.18.0." + (FIRST_OCTET + 1 + MAX_HOSTS);
   }
@@ -212,7 +216,7 @@ public final class NetworkHosts implements AutoCloseable {
   private void build() {
     StringBuilder root = new StringBuilder()
         .append("link add ").append(BRIDGE).append(" type bridge\n")
-        .append("addr add ").append(rootAddress()).append("/25 dev ").append(BRIDGE).append('\n')
+        .append("addr add ").append(rootAddress()).append("/").append(PREFIX_LENGTH).append(" dev ").append(BRIDGE).append('\n')
         .append("link set ").append(BRIDGE).append(" up\n");
     for (Host host : hosts.values()) {
       root.append("netns add ").append(host.namespace()).append('\n')
@@ -222,7 +226,7 @@ public final class NetworkHosts implements AutoCloseable {
     run(List.of(ip, "-batch", "-"), root.toString());
     for (Host host : hosts.values()) {
       run(List.of(ip, "-n", host.namespace(), "-batch", "-"), "link set lo up\n"
-          + "addr add " + host.address() + "/25 dev eth0\n"
+          + "addr add " + host.address() + "/" + PREFIX_LENGTH + " dev eth0\n"
           + "link set eth0 up\n"
           + "route add default via " + rootAddress() + "\n");
     }

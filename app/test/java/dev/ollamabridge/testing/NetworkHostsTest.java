@@ -48,15 +48,15 @@ class NetworkHostsTest {
   void eachHostHasItsAddressInThisForksHalfWithARouteThroughTheBridge() {
     hosts = timed("create", () -> NetworkHosts.create("h1", "h2"));
 
-    int base = Integer.getInteger("ollamabridge.test.fork", 1) == 2 ? 128 : 0;
+    int base = (Integer.getInteger("ollamabridge.test.fork", 1) - 1) * 64;
     assertThat(hosts.rootAddress()).isEqualTo("198.18.0." + (base + 1));
     assertThat(hosts.host("h1").address()).isEqualTo("198.18.0." + (base + 2));
     assertThat(hosts.host("h2").address()).isEqualTo("198.18.0." + (base + 3));
-    assertThat(inHost("h1", "ip", "-o", "addr", "show", "dev", "eth0")).contains("inet " + hosts.host("h1").address() + "/25");
+    assertThat(inHost("h1", "ip", "-o", "addr", "show", "dev", "eth0")).contains("inet " + hosts.host("h1").address() + "/26");
     assertThat(inHost("h2", "ip", "route")).contains("default via " + hosts.rootAddress() + " dev eth0");
     assertThat(inHost("h2", "ip", "-o", "link", "show", "dev", "lo")).contains("UP");
     assertThat(hosts.addresses("h1")).containsExactly(hosts.host("h1").address());
-    assertThat(hosts.spareAddress()).as("the half's highest, which only a 125th host would get").isEqualTo("198.18.0." + (base + 126));
+    assertThat(hosts.spareAddress()).as("the block's highest, which only a 61st host would get").isEqualTo("198.18.0." + (base + 62));
 
     inHost("h1", "ip", "addr", "add", hosts.spareAddress() + "/32", "dev", "eth0");
     assertThat(hosts.addresses("h1")).containsExactly(hosts.host("h1").address(), hosts.spareAddress());
