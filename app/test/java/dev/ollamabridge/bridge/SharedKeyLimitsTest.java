@@ -83,14 +83,15 @@ class SharedKeyLimitsTest {
     sharedAttempt(attempt -> {
       String key = budget.get(attempt);
       double errorsAtStart = redisErrors(a, b);
-      int first = status(a, key, 5); // 6 prompt and 8 completion tokens, spent through a
+      // a question of its own in each attempt: a cached answer (an earlier attempt's) spends no tokens
+      int first = status(a, key, 100 + attempt); // 6 prompt and 8 completion tokens, spent through a
       String spentKey = "ollama-bridge:key:budget" + attempt + ":d:" + System.currentTimeMillis() / 86_400_000;
       // tokens are counted once the answer is written, which its client may see a moment before
       await().atMost(Duration.ofSeconds(10)).until(() -> redis.cli("GET", spentKey).equals("\"14\"")
           || redisErrors(a, b) > errorsAtStart);
       String refusal;
       int second;
-      try (Response refused = post(b, key, 6)) {
+      try (Response refused = post(b, key, 200 + attempt)) {
         second = refused.code();
         refusal = TestBridges.body(refused);
       }
