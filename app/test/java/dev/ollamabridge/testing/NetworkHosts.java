@@ -59,6 +59,8 @@ public final class NetworkHosts implements AutoCloseable {
   private static final Pattern HOST_NAME = Pattern.compile("[a-z][a-z0-9]{0,7}");
   private static final Duration LOCK_WAIT = Duration.ofMinutes(4);
   private static final Duration COMMAND_WAIT = Duration.ofSeconds(30);
+  /** How often the processes of a namespace being removed are looked for and killed, at most. */
+  private static final int KILL_ROUNDS = 20;
 
   /** The one open set of hosts of this JVM, for the shutdown hook. */
   private static volatile NetworkHosts open;
@@ -236,7 +238,13 @@ public final class NetworkHosts implements AutoCloseable {
   private void removeLeftovers() {
     List<String> namespaces = namespaces(ip);
     for (String namespace : namespaces) {
-      killProcessesIn(namespace);
+      // again until none is left: a supervisor in there may start a process between a look and the kill
+      // (one such bridge outlived its deleted namespace on a loaded run)
+      for (int round = 0; round < KILL_ROUNDS; round++) {
+        if (killProcessesIn(namespace) == 0) {
+          break;
+        }
+      }
     }
     // the root end of a veth first (which takes its peer with it), the bridge last
     List<String> links = new ArrayList<>(links(ip));
@@ -257,7 +265,8 @@ public final class NetworkHosts implements AutoCloseable {
     }
   }
 
-  private void killProcessesIn(String namespace) {
+  /** Kills what runs in {@code namespace} and waits for it to end; answers how many it found. */
+  private int killProcessesIn(String namespace) {
     List<ProcessHandle> processes = run(List.of(ip, "netns", "pids", namespace)).lines()
         .map(String::strip).filter(pid -> pid.matches("[0-9]{1,10}"))
         .map(pid -> ProcessHandle.of(Long.parseLong(pid))).flatMap(Optional::stream).toList();
@@ -269,6 +278,7 @@ public final class NetworkHosts implements AutoCloseable {
         throw new IllegalStateException("process " + process.pid() + " in " + namespace + " outlived kill -9", e);
       }
     }
+    return processes.size();
   }
 
   private static List<String> namespaces(String ip) {
