@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,7 @@ class ConsoleDownTest {
   private Process console;
   private ConsoleClient api;
   private final List<AgentProcess> agents = new ArrayList<>();
+  private final List<String> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final int apiPort = TestPorts.listenPort();
   private final int nginxPort = TestPorts.listenPort();
   private final int agentPort = TestPorts.listenPort();
@@ -82,14 +84,18 @@ class ConsoleDownTest {
         ChatLoad h1Edge = new ChatLoad("http://" + net.host("h1").address() + ":" + nginxPort, 20);
         ChatLoad h2Edge = new ChatLoad("http://" + net.host("h2").address() + ":" + nginxPort, 20)) {
       load.awaitMore(20);
+      phases.add("console killed at " + Instant.now());
       console.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // kill -9
       load.awaitMore(50);
+      phases.add("b1 killed at " + Instant.now());
       ProcessHandle.of(b1Pid).orElseThrow().destroyForcibly(); // kill -9 a bridge while the console is away
       await().atMost(PATIENCE).until(() -> pidFile("h1", "b1").filter(pid -> pid != b1Pid)
           .flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false));
       long restarted = pidFile("h1", "b1").orElseThrow();
+      phases.add("b1 restarted (pid file) at " + Instant.now());
       load.awaitMore(50);
 
+      phases.add("console started at " + Instant.now());
       startConsole();
       await().atMost(PATIENCE).untilAsserted(() -> {
         for (String host : List.of("h1", "h2")) {
@@ -101,12 +107,15 @@ class ConsoleDownTest {
         assertThat(api.get("/instances/" + b1).body().at("/health/healthy").asBoolean()).isTrue();
         assertThat(api.get("/instances/" + b2).body().at("/health/healthy").asBoolean()).isTrue();
       });
+      phases.add("console reconciled at " + Instant.now());
       load.awaitMore(20);
       load.stop();
       h1Edge.stop();
       h2Edge.stop();
-      assertThat(h1Edge.failures).as("requests through h1's edge that failed").isEmpty();
-      assertThat(h2Edge.failures).as("requests through h2's edge that failed").isEmpty();
+      assertThat(h1Edge.failures).as(() -> "requests through h1's edge that failed; " + whatHappened("h1"))
+          .isEmpty();
+      assertThat(h2Edge.failures).as(() -> "requests through h2's edge that failed; " + whatHappened("h2"))
+          .isEmpty();
       System.out.printf("console away: %d requests through its nginx, %d and %d through the edges%n",
           load.answered.get(), h1Edge.answered.get(), h2Edge.answered.get());
       assertThat(load.failures).as(() -> "requests that failed while the console was away; nginx's error log ends "
@@ -115,6 +124,26 @@ class ConsoleDownTest {
     }
     assertThat(bridgesNamed("b1")).as("one b1, the one its agent restarted").hasSize(1);
     assertThat(bridgesNamed("b2")).hasSize(1);
+  }
+
+  /** The phases with their times, the edge's nginx error log and the servers of its config: what a failure needs. */
+  private String whatHappened(String host) {
+    Path nginx = data.resolve(host + "/nginx");
+    String servers;
+    try {
+      servers = String.join("\n", Files.readString(nginx.resolve("conf/nginx.conf")).lines()
+          .filter(line -> line.strip().startsWith("server ") || line.strip().startsWith("upstream ")).toList());
+    } catch (IOException e) {
+      servers = "(" + e + ")";
+    }
+    return String.join("; ", phases) + "\n" + host + "'s nginx error log ends " + tail(nginx.resolve("logs/error.log"), 40)
+        + "\nits config's upstreams now:\n" + servers + "\nits agent's output ends "
+        + lastLines(agents.get(host.equals("h1") ? 0 : 1).output(), 60);
+  }
+
+  private static String lastLines(String text, int lines) {
+    List<String> all = text.lines().toList();
+    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
 
   private void startConsole() throws IOException {
@@ -171,8 +200,7 @@ class ConsoleDownTest {
 
   private static String tail(Path file, int lines) {
     try {
-      List<String> all = Files.readAllLines(file);
-      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+      return lastLines(Files.readString(file), lines);
     } catch (IOException e) {
       return "(" + e + ")";
     }
