@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.HttpResponseFor;
 import com.openai.core.http.StreamResponse;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseReasoningItem;
@@ -178,7 +181,7 @@ class ResponsesReasoningTest {
   }
 
   @Test
-  void aCachedAnswerKeepsItsReasoningTokens() {
+  void aCachedAnswerKeepsItsReasoningTokensForResponsesAndChatClients() {
     BridgeServer caching = TestBridges.start("--ollama", openAi.baseUrl() + "/v1", "--enable-cache", "--cache-dir",
         cacheDir.toString());
     try {
@@ -192,6 +195,21 @@ class ResponsesReasoningTest {
             .isEqualTo(first.at("/usage/output_tokens_details/reasoning_tokens").asLong())
             .isEqualTo(backends.get(1).reasoningTokens());
         assertThat(second.at("/output/0/summary/0/text").asText()).isEqualTo(backends.get(1).reasoning());
+      }
+
+      OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(TestBridges.url(caching, "/v1")).apiKey("unused")
+          .maxRetries(0).build();
+      try {
+        ChatCompletionCreateParams chat = ChatCompletionCreateParams.builder().model("fake-llama")
+            .addUserMessage("Think about chat").build();
+        for (int attempt = 0; attempt < 2; attempt++) { // the backend's document, then the cache's encoding of it
+          HttpResponseFor<ChatCompletion> response = client.chat().completions().withRawResponse().create(chat);
+          assertThat(response.headers().values(GenerationHandler.CACHE_HEADER)).containsExactly(attempt == 0 ? "false" : "true");
+          assertThat(response.parse().usage().orElseThrow().completionTokensDetails().orElseThrow().reasoningTokens())
+              .as("attempt %d", attempt).hasValue(backends.get(1).reasoningTokens());
+        }
+      } finally {
+        client.close();
       }
     } finally {
       TestBridges.close(caching);
