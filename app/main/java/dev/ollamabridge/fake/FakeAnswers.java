@@ -52,6 +52,23 @@ final class FakeAnswers {
       return join(true);
     }
 
+    /**
+     * The tokens spent on reasoning, as OpenAI counts them in {@code reasoning_tokens}: those sent
+     * apart, or those from {@code <think>} to {@code </think>}, the tags included.
+     */
+    int reasoningTokens() {
+      int count = 0;
+      boolean inside = false;
+      for (Token token : tokens) {
+        inside |= token.text().equals("<think>");
+        if (token.thinking() || inside) {
+          count++;
+        }
+        inside &= !token.text().equals("</think>");
+      }
+      return count;
+    }
+
     private String join(boolean thinkingPart) {
       StringBuilder text = new StringBuilder();
       for (Token token : tokens) {

@@ -218,10 +218,15 @@ final class OpenAiBodies {
 
   private ObjectNode usage(Completion completion) {
     int completionTokens = completion.answer().tokens().size();
-    return json.createObjectNode()
+    ObjectNode usage = json.createObjectNode()
         .put("prompt_tokens", completion.promptTokens())
         .put("completion_tokens", completionTokens)
         .put("total_tokens", completion.promptTokens() + completionTokens);
+    int reasoningTokens = completion.answer().reasoningTokens();
+    if (reasoningTokens > 0) { // as a reasoning model behind OpenAI, DeepSeek or OpenRouter counts them
+      usage.putObject("completion_tokens_details").put("reasoning_tokens", reasoningTokens);
+    }
+    return usage;
   }
 
   private byte[] event(ObjectNode chunk) {

@@ -9,8 +9,10 @@ import java.util.Optional;
 
 /**
  * One entry's JSON, the same in a cache file and in Redis: {@code {"key", "created_ms", "answer":
- * {"content", "reasoning", "finish_reason", "prompt_tokens", "completion_tokens"}}}. An entry read
- * back names its own key, so a file or value put under another key is not served for this one.
+ * {"content", "reasoning", "finish_reason", "prompt_tokens", "completion_tokens", "reasoning_tokens"}}}.
+ * An entry read back names its own key, so a file or value put under another key is not served for
+ * this one. {@code reasoning_tokens} is written only when there are some, and an entry without it
+ * (as all entries were before it) reads as none.
  */
 final class CacheEntries {
 
@@ -22,12 +24,15 @@ final class CacheEntries {
   static byte[] json(String key, Stored entry) {
     ObjectNode node = Json.object().put("key", key).put("created_ms", entry.createdMillis());
     Answer answer = entry.answer();
-    node.putObject("answer")
+    ObjectNode stored = node.putObject("answer")
         .put("content", answer.content())
         .put("reasoning", answer.reasoning())
         .put("finish_reason", answer.finishReason())
         .put("prompt_tokens", answer.usage().promptTokens())
         .put("completion_tokens", answer.usage().completionTokens());
+    if (answer.usage().reasoningTokens() > 0) {
+      stored.put("reasoning_tokens", answer.usage().reasoningTokens());
+    }
     return Json.bytes(node);
   }
 
@@ -42,7 +47,14 @@ final class CacheEntries {
             answer.path("content").asText(),
             answer.path("reasoning").asText(""),
             answer.path("finish_reason").asText("stop"),
-            new Usage(answer.path("prompt_tokens").asLong(0), answer.path("completion_tokens").asLong(0))),
+            usage(answer)),
         node.path("created_ms").asLong(0)));
+  }
+
+  /** The counts; a reasoning part beyond the whole is not believed past it. */
+  private static Usage usage(JsonNode answer) {
+    long completion = answer.path("completion_tokens").asLong(0);
+    long reasoning = Math.max(0, Math.min(answer.path("reasoning_tokens").asLong(0), completion));
+    return new Usage(answer.path("prompt_tokens").asLong(0), completion, reasoning);
   }
 }

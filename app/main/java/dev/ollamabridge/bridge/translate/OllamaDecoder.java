@@ -65,6 +65,7 @@ final class OllamaDecoder implements UpstreamDecoder {
     return "length".equals(chunk.path("done_reason").asText()) ? "length" : "stop";
   }
 
+  /** Ollama counts no reasoning tokens apart ({@code eval_count} holds them all), so there are none to pass on. */
   private static Usage usage(JsonNode chunk) {
     return new Usage(chunk.path("prompt_eval_count").asLong(0), chunk.path("eval_count").asLong(0));
   }

@@ -100,8 +100,15 @@ final class OpenAiDecoder implements UpstreamDecoder {
     return reasoning.isEmpty() ? Json.text(node, "reasoning") : reasoning;
   }
 
+  /**
+   * The counts, with the reasoning part OpenAI, DeepSeek and OpenRouter give in
+   * {@code completion_tokens_details.reasoning_tokens}; a part larger than the whole, or below
+   * zero, is not believed past the whole or zero.
+   */
   private static Usage usage(JsonNode usage) {
-    return new Usage(usage.path("prompt_tokens").asLong(0), usage.path("completion_tokens").asLong(0));
+    long completion = usage.path("completion_tokens").asLong(0);
+    long reasoning = usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0);
+    return new Usage(usage.path("prompt_tokens").asLong(0), completion, Math.max(0, Math.min(reasoning, completion)));
   }
 
   private static void failOnError(JsonNode node) {

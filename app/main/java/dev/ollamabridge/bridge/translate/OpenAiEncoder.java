@@ -192,9 +192,13 @@ final class OpenAiEncoder implements ClientEncoder {
     if (!usage.reported()) {
       return null;
     }
-    return Json.object()
+    ObjectNode counts = Json.object()
         .put("prompt_tokens", usage.promptTokens())
         .put("completion_tokens", usage.completionTokens())
         .put("total_tokens", usage.totalTokens());
+    if (usage.reasoningTokens() > 0) { // only a count the upstream gave: Ollama gives none
+      counts.putObject("completion_tokens_details").put("reasoning_tokens", usage.reasoningTokens());
+    }
+    return counts;
   }
 }

@@ -14,6 +14,12 @@ import java.util.UUID;
  * sequence ({@code response.created}, {@code response.output_item.added},
  * {@code response.output_text.delta}, …, {@code response.completed}), each event numbered.
  *
+ * <p>Reasoning goes out in both of the forms clients read: as the item's {@code summary} (one
+ * {@code summary_text} part, streamed as {@code response.reasoning_summary_*} events, which is all
+ * the Vercel AI SDK and Ollama's own {@code /v1/responses} use) and as its {@code content} (one
+ * {@code reasoning_text} part, streamed as {@code response.reasoning_text.*}, the open-weight
+ * models' form). Both hold the backend's reasoning as it came: the bridge has no summarizer.
+ *
  * <p>The echoed settings ({@code instructions}, {@code tools}, {@code temperature}, …) are the
  * client's own request's, as OpenAI echoes them.
  */
@@ -50,6 +56,7 @@ final class ResponsesEncoder implements ClientEncoder {
     if (!delta.reasoning().isEmpty()) {
       openItem(out, Open.REASONING);
       openText.append(delta.reasoning());
+      event(out, summaryPart("response.reasoning_summary_text.delta").put("delta", delta.reasoning()));
       event(out, part("response.reasoning_text.delta").put("delta", delta.reasoning()));
     }
     if (!delta.content().isEmpty()) {
@@ -145,9 +152,11 @@ final class ResponsesEncoder implements ClientEncoder {
     open = kind;
     boolean message = kind == Open.MESSAGE;
     openId = (message ? "msg_" : "rs_") + hex();
-    ObjectNode item = message ? messageItem(openId, null) : reasoningItem(openId, null);
-    item.put("status", "in_progress");
+    ObjectNode item = message ? messageItem(openId, null).put("status", "in_progress") : reasoningItem(openId, null);
     event(out, Json.object().put("type", "response.output_item.added").put("output_index", output.size()).set("item", item));
+    if (!message) {
+      event(out, summaryPart("response.reasoning_summary_part.added").set("part", summaryText("")));
+    }
     event(out, part("response.content_part.added").set("part", message ? textPart("") : reasoningPart("")));
   }
 
@@ -157,6 +166,10 @@ final class ResponsesEncoder implements ClientEncoder {
     }
     boolean message = open == Open.MESSAGE;
     String text = openText.toString();
+    if (!message) {
+      event(out, summaryPart("response.reasoning_summary_text.done").put("text", text));
+      event(out, summaryPart("response.reasoning_summary_part.done").set("part", summaryText(text)));
+    }
     ObjectNode done = part(message ? "response.output_text.done" : "response.reasoning_text.done").put("text", text);
     if (message) {
       done.putArray("logprobs");
@@ -173,6 +186,11 @@ final class ResponsesEncoder implements ClientEncoder {
   /** An event about the open item's one content part. */
   private ObjectNode part(String type) {
     return Json.object().put("type", type).put("item_id", openId).put("output_index", output.size()).put("content_index", 0);
+  }
+
+  /** An event about the open reasoning item's one summary part. */
+  private ObjectNode summaryPart(String type) {
+    return Json.object().put("type", type).put("item_id", openId).put("output_index", output.size()).put("summary_index", 0);
   }
 
   /**
@@ -211,7 +229,8 @@ final class ResponsesEncoder implements ClientEncoder {
       ObjectNode counts = response.putObject("usage").put("input_tokens", usage.promptTokens());
       counts.putObject("input_tokens_details").put("cached_tokens", 0).put("cache_write_tokens", 0);
       counts.put("output_tokens", usage.completionTokens());
-      counts.putObject("output_tokens_details").put("reasoning_tokens", 0);
+      // Ollama counts no reasoning tokens apart: 0 then, as Ollama's own /v1/responses says
+      counts.putObject("output_tokens_details").put("reasoning_tokens", usage.reasoningTokens());
       counts.put("total_tokens", usage.totalTokens());
     } else {
       response.putNull("usage");
@@ -236,14 +255,24 @@ final class ResponsesEncoder implements ClientEncoder {
     return item;
   }
 
+  /**
+   * A reasoning item, its text both its summary and its content; {@code text} null for one just
+   * opened. Like OpenAI's, it has no {@code status}; it has no {@code encrypted_content} either, as
+   * the bridge keeps no state a client could hand back.
+   */
   private static ObjectNode reasoningItem(String itemId, String text) {
     ObjectNode item = Json.object().put("id", itemId).put("type", "reasoning");
-    item.putArray("summary");
+    ArrayNode summary = item.putArray("summary");
     ArrayNode content = item.putArray("content");
     if (text != null) {
+      summary.add(summaryText(text));
       content.add(reasoningPart(text));
     }
     return item;
+  }
+
+  private static ObjectNode summaryText(String text) {
+    return Json.object().put("type", "summary_text").put("text", text);
   }
 
   private static ObjectNode functionCall(ToolCall call, int index) {
