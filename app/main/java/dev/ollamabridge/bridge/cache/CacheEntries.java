@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.translate.Answer;
 import dev.ollamabridge.bridge.translate.Json;
+import dev.ollamabridge.bridge.translate.LogprobJson;
 import dev.ollamabridge.bridge.translate.Usage;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * One entry's JSON, the same in a cache file and in Redis: {@code {"key", "created_ms", "answer":
- * {"content", "reasoning", "finish_reason", "prompt_tokens", "completion_tokens"}}}. An entry read
- * back names its own key, so a file or value put under another key is not served for this one.
+ * {"content", "reasoning", "finish_reason", "prompt_tokens", "completion_tokens", "logprobs"?}}}.
+ * {@code logprobs}, in OpenAI chat's entry shape, is there only when the answer has them; an entry
+ * written before they were kept has none, and reads as an answer without them. An entry read back
+ * names its own key, so a file or value put under another key is not served for this one.
  */
 final class CacheEntries {
 
@@ -22,12 +26,15 @@ final class CacheEntries {
   static byte[] json(String key, Stored entry) {
     ObjectNode node = Json.object().put("key", key).put("created_ms", entry.createdMillis());
     Answer answer = entry.answer();
-    node.putObject("answer")
+    ObjectNode stored = node.putObject("answer")
         .put("content", answer.content())
         .put("reasoning", answer.reasoning())
         .put("finish_reason", answer.finishReason())
         .put("prompt_tokens", answer.usage().promptTokens())
         .put("completion_tokens", answer.usage().completionTokens());
+    if (!answer.logprobs().isEmpty()) {
+      stored.set("logprobs", LogprobJson.write(answer.logprobs(), true));
+    }
     return Json.bytes(node);
   }
 
@@ -42,7 +49,9 @@ final class CacheEntries {
             answer.path("content").asText(),
             answer.path("reasoning").asText(""),
             answer.path("finish_reason").asText("stop"),
-            new Usage(answer.path("prompt_tokens").asLong(0), answer.path("completion_tokens").asLong(0))),
+            new Usage(answer.path("prompt_tokens").asLong(0), answer.path("completion_tokens").asLong(0)),
+            List.of(),
+            LogprobJson.read(answer.path("logprobs"))),
         node.path("created_ms").asLong(0)));
   }
 }
