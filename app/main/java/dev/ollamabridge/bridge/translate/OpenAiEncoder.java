@@ -21,7 +21,7 @@ final class OpenAiEncoder implements ClientEncoder {
   private boolean started;
   private boolean sentToolCalls;
   /** Characters of completion text sent so far: where the next piece's legacy {@code text_offset} starts. */
-  private int textSent;
+  private int completionChars;
 
   OpenAiEncoder(Kind kind, String model, boolean includeUsage) {
     this.kind = kind;
@@ -50,8 +50,8 @@ final class OpenAiEncoder implements ClientEncoder {
     } else {
       choice.put("text", delta.content());
     }
-    choice.set("logprobs", logprobs(delta.logprobs(), textSent));
-    textSent += delta.content().length();
+    choice.set("logprobs", logprobs(delta.logprobs(), completionChars));
+    completionChars += delta.content().length();
     choice.putNull("finish_reason");
     write(out, chunk);
     return out.toByteArray();
