@@ -97,6 +97,22 @@ class OllamaLogprobsTest {
   }
 
   @Test
+  void anOpenAiClientOfTheSameBackendGetsItsLogprobsUntouchedWholeAndStreamed() {
+    String completion = "{\"model\":\"fake-llama\",\"prompt\":\"Once upon a time\",\"logprobs\":2}";
+    JsonNode direct = TestBridges.json(TestBridges.execute(new Request.Builder().url(openAi.baseUrl() + "/v1/completions")
+        .post(RequestBody.create(completion, MediaType.get("application/json"))).build()));
+    JsonNode whole = TestBridges.json(TestBridges.post(bridge, "/v1/completions", completion));
+    List<JsonNode> streamed = TestBridges.chunks(TestBridges.body(
+        TestBridges.post(bridge, "/v1/chat/completions", CHAT.replaceFirst("\\{", "{\"stream\":true,") + "}")));
+
+    assertThat(whole.at("/choices/0/logprobs")).isEqualTo(direct.at("/choices/0/logprobs"));
+    assertThat(streamed).filteredOn(chunk -> !chunk.at("/choices/0/delta/content").asText().isEmpty())
+        .hasSize(5)
+        .allSatisfy(chunk -> assertThat(chunk.at("/choices/0/logprobs/content/0/token").asText())
+            .isEqualTo(chunk.at("/choices/0/delta/content").asText()));
+  }
+
+  @Test
   void aBackendThatIgnoresThemLeavesThemOutAsOllamaDoes() {
     JsonNode whole = TestBridges.json(TestBridges.post(ignoringBridge, "/api/chat", CHAT + ",\"stream\":false}"));
     List<JsonNode> lines = TestBridges.chunks(TestBridges.body(TestBridges.post(ignoringBridge, "/api/chat", CHAT + "}")));
