@@ -128,6 +128,29 @@ class OpenAiSdkLogprobsTest {
   }
 
   @Test
+  void aStreamedCompletionGetsEachPiecesLegacyListsWithOffsetsIntoTheWholeText() {
+    StringBuilder text = new StringBuilder();
+    List<String> tokens = new ArrayList<>();
+    List<Long> offsets = new ArrayList<>();
+    try (StreamResponse<Completion> stream = client.completions().createStreaming(CompletionCreateParams.builder()
+        .model("fake-llama").prompt("Once upon a time").logprobs(1L).build())) {
+      stream.stream().forEach(chunk -> chunk.choices().forEach(choice -> {
+        text.append(choice.text());
+        choice.logprobs().ifPresent(logprobs -> {
+          tokens.addAll(logprobs.tokens().orElseThrow());
+          offsets.addAll(logprobs.textOffset().orElseThrow());
+        });
+      }));
+    }
+
+    assertThat(tokens).hasSize(6);
+    assertThat(String.join("", tokens)).isEqualTo(text.toString());
+    for (int i = 0; i < tokens.size(); i++) {
+      assertThat(text.substring(offsets.get(i).intValue())).startsWith(tokens.get(i));
+    }
+  }
+
+  @Test
   void aBackendThatIgnoresThemLeavesThemNullNeverInvented() {
     ChatCompletion completion = ignoringClient.chat().completions().create(question("Why is the sky blue?", 3));
     List<Boolean> streamedAny = new ArrayList<>();
