@@ -94,7 +94,7 @@ final class ClientAnswer {
 
       @Override
       public void whole(ObjectNode document, Answer answer) {
-        raw.add(new Event.Delta(answer.content(), answer.reasoning()));
+        raw.add(new Event.Delta(answer.content(), answer.reasoning(), answer.logprobs()));
         if (!answer.toolCalls().isEmpty()) {
           raw.add(new Event.ToolCalls(answer.toolCalls()));
         }

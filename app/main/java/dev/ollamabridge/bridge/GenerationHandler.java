@@ -63,9 +63,12 @@ final class GenerationHandler {
     return think == null || !think.isBoolean() || think.asBoolean();
   }
 
-  /** The cache keeps one choice's text: an answer of several choices or with logprobs is neither looked up nor kept. */
+  /**
+   * The cache keeps one choice's text (and its log probabilities): an answer of several choices is
+   * neither looked up nor kept.
+   */
   private static boolean replayable(ObjectNode body) {
-    return body.path("n").asInt(1) <= 1 && !body.path("logprobs").asBoolean(false);
+    return body.path("n").asInt(1) <= 1;
   }
 
   /** A chat or completion request of either dialect. */
@@ -214,7 +217,7 @@ final class GenerationHandler {
   }
 
   private static void replay(Answer hit, ClientAnswer answer) {
-    answer.accept(new Event.Delta(hit.content(), hit.reasoning()));
+    answer.accept(new Event.Delta(hit.content(), hit.reasoning(), hit.logprobs()));
     answer.accept(new Event.End(hit.finishReason(), hit.usage()));
   }
 }

@@ -44,7 +44,7 @@ final class UpstreamStream {
 
       @Override
       public void whole(ObjectNode document, Answer answer) {
-        sink.accept(new Event.Delta(answer.content(), answer.reasoning()));
+        sink.accept(new Event.Delta(answer.content(), answer.reasoning(), answer.logprobs()));
         if (!answer.toolCalls().isEmpty()) {
           sink.accept(new Event.ToolCalls(answer.toolCalls()));
         }

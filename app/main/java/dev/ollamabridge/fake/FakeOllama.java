@@ -69,10 +69,10 @@ public final class FakeOllama implements AutoCloseable {
       config.routes.get("/", ctx -> ctx.result("Ollama is running"));
       config.routes.head("/", ctx -> ctx.status(200));
       if (options.dialect().servesOllama()) {
-        new OllamaRoutes(backend).register(config.routes);
+        new OllamaRoutes(backend, options.logprobs()).register(config.routes);
       }
       if (options.dialect().servesOpenAi()) {
-        new OpenAiRoutes(backend, options.strictTools()).register(config.routes);
+        new OpenAiRoutes(backend, options.strictTools(), options.logprobs()).register(config.routes);
       }
       if (options.controlRoutes()) {
         new ControlRoutes(backend).register(config.routes);
@@ -145,6 +145,8 @@ public final class FakeOllama implements AutoCloseable {
    * @param controlRoutes whether the test hooks under {@code /_fake/} are served: anyone who reaches the
    *     fake could read its traffic and take it down, so only tests and benchmarks turn them on, never
    *     the console's demo backend
+   * @param logprobs whether log probabilities are answered when a request asks for them; false makes
+   *     the fake ignore them, as a backend without them does
    */
   public record Options(
       HostPort listen,
@@ -157,7 +159,8 @@ public final class FakeOllama implements AutoCloseable {
       double errorRate,
       String requireKey,
       boolean strictTools,
-      boolean controlRoutes) {
+      boolean controlRoutes,
+      boolean logprobs) {
 
     public Options {
       if (listen == null || dialect == null || models == null) {
@@ -190,63 +193,69 @@ public final class FakeOllama implements AutoCloseable {
     public static Options defaults() {
       return new Options(
           new HostPort("127.0.0.1", 0), Dialect.BOTH, List.of("fake-llama", "fake-r1"), 0, 24, false, 0, 0, null, false,
-          false);
+          false, true);
     }
 
     public Options withListen(HostPort listen) {
       return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
-          controlRoutes);
+          controlRoutes, logprobs);
     }
 
     public Options withDialect(Dialect dialect) {
       return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
-          controlRoutes);
+          controlRoutes, logprobs);
     }
 
     public Options withModels(String... models) {
       return new Options(listen, dialect, Arrays.asList(models), tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
-          controlRoutes);
+          controlRoutes, logprobs);
     }
 
     public Options withTokenRate(double tokenRate) {
       return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
-          controlRoutes);
+          controlRoutes, logprobs);
     }
 
     public Options withTokens(int tokens) {
       return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
-          controlRoutes);
+          controlRoutes, logprobs);
     }
 
     public Options withThink(boolean think) {
       return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
-          controlRoutes);
+          controlRoutes, logprobs);
     }
 
     public Options withLatencyMs(long latencyMs) {
       return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
-          controlRoutes);
+          controlRoutes, logprobs);
     }
 
     public Options withErrorRate(double errorRate) {
       return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
-          controlRoutes);
+          controlRoutes, logprobs);
     }
 
     public Options withRequireKey(String requireKey) {
       return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
-          controlRoutes);
+          controlRoutes, logprobs);
     }
 
     public Options withStrictTools(boolean strictTools) {
       return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
-          controlRoutes);
+          controlRoutes, logprobs);
+    }
+
+    /** Answering log probabilities when asked, or ignoring them as a backend without them does. */
+    public Options withLogprobs(boolean logprobs) {
+      return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
+          controlRoutes, logprobs);
     }
 
     /** With the test hooks under {@code /_fake/} (traffic counters, faults) served, or not. */
     public Options withControlRoutes(boolean controlRoutes) {
       return new Options(listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
-          controlRoutes);
+          controlRoutes, logprobs);
     }
   }
 

@@ -102,6 +102,12 @@ public final class FakeOllamaCommand implements Callable<Integer> {
   private boolean controlRoutes;
 
   @Option(
+      names = "--ignore-logprobs",
+      description = "Answer without log probabilities even when a request asks for them, as a backend without"
+          + " them does.")
+  private boolean ignoreLogprobs;
+
+  @Option(
       names = "--die-after",
       paramLabel = "N",
       defaultValue = "0",
@@ -119,7 +125,7 @@ public final class FakeOllamaCommand implements Callable<Integer> {
     try {
       options = new FakeOllama.Options(
           listen, dialect, models, tokenRate, tokens, think, latencyMs, errorRate, requireKey, strictTools,
-          controlRoutes);
+          controlRoutes, !ignoreLogprobs);
       death = SuddenDeath.during(dieAfter, () -> {
         log.error("fake-ollama: --die-after {} reached, halting mid-answer", dieAfter);
         Runtime.getRuntime().halt(1);

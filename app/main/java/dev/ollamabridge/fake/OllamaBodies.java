@@ -59,21 +59,37 @@ final class OllamaBodies {
         .put("eval_duration", timings.evalNanos());
   }
 
-  /** A whole answer, for {@code "stream": false}. */
-  ObjectNode whole(Endpoint endpoint, String model, Answer answer, Timings timings, int promptTokens) {
+  /**
+   * A whole answer, for {@code "stream": false}.
+   *
+   * @param top how many alternatives each token's log probability comes with, -1 for none at all
+   */
+  ObjectNode whole(Endpoint endpoint, String model, Answer answer, Timings timings, int promptTokens, int top) {
     String thinking = answer.thinking();
     ObjectNode done = line(endpoint, model, answer.content(), thinking.isEmpty() ? null : thinking, true);
     if (answer.callsTool()) {
       withCall(done, answer.call());
+    } else {
+      withLogprobs(done, answer.tokens(), top);
     }
     return withCounts(done, endpoint, answer, timings, promptTokens);
   }
 
+  /** Ollama's top-level {@code logprobs}, one entry per content token, when asked for ({@code top >= 0}). */
+  private ObjectNode withLogprobs(ObjectNode line, List<Token> tokens, int top) {
+    List<FakeLogprobs.Entry> entries = top < 0 ? List.of() : FakeLogprobs.entries(tokens, top);
+    if (!entries.isEmpty()) {
+      line.set("logprobs", FakeLogprobs.json(json, entries, false));
+    }
+    return line;
+  }
+
   /**
    * Frames a stream as NDJSON: one line per token, then the done line with the counts. A tool call
-   * comes whole, in one line before the done line, as Ollama sends it once it has parsed it.
+   * comes whole, in one line before the done line, as Ollama sends it once it has parsed it. Each
+   * token's line carries its own log probability when {@code top >= 0}.
    */
-  StreamFormat stream(Endpoint endpoint, String model, Answer answer, int promptTokens) {
+  StreamFormat stream(Endpoint endpoint, String model, Answer answer, int promptTokens, int top) {
     return new StreamFormat() {
       @Override
       public String contentType() {
@@ -92,7 +108,7 @@ final class OllamaBodies {
         }
         return ndjson(token.thinking()
             ? line(endpoint, model, "", token.text(), false)
-            : line(endpoint, model, token.text(), null, false));
+            : withLogprobs(line(endpoint, model, token.text(), null, false), List.of(token), top));
       }
 
       @Override

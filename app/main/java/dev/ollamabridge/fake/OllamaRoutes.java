@@ -19,10 +19,13 @@ final class OllamaRoutes {
   static final String VERSION = "0.12.0";
 
   private final FakeBackend backend;
+  private final boolean logprobs;
   private final OllamaBodies bodies;
 
-  OllamaRoutes(FakeBackend backend) {
+  /** @param logprobs whether log probabilities are answered when asked for, or ignored as some backends do */
+  OllamaRoutes(FakeBackend backend, boolean logprobs) {
     this.backend = backend;
+    this.logprobs = logprobs;
     this.bodies = new OllamaBodies(backend.json());
   }
 
@@ -82,11 +85,12 @@ final class OllamaRoutes {
 
   private void deliver(
       Context ctx, long receivedAt, JsonNode request, Endpoint endpoint, String model, Answer answer, int promptTokens) {
+    int top = logprobs ? FakeLogprobs.askedByOllama(request) : -1;
     if (FakeBackend.streamRequested(request, true)) {
-      backend.delivery().stream(ctx, receivedAt, answer, bodies.stream(endpoint, model, answer, promptTokens));
+      backend.delivery().stream(ctx, receivedAt, answer, bodies.stream(endpoint, model, answer, promptTokens, top));
     } else {
       backend.delivery().whole(ctx, receivedAt, answer,
-          timings -> bodies.whole(endpoint, model, answer, timings, promptTokens));
+          timings -> bodies.whole(endpoint, model, answer, timings, promptTokens, top));
     }
   }
 

@@ -34,8 +34,12 @@ final class OpenAiBodies {
     }
   }
 
-  /** Identifies one completion in every chunk of its stream. */
-  record Completion(Kind kind, String id, long created, String model, Answer answer, int promptTokens) {}
+  /**
+   * Identifies one completion in every chunk of its stream.
+   *
+   * @param top how many alternatives each token's log probability comes with, -1 when none were asked for
+   */
+  record Completion(Kind kind, String id, long created, String model, Answer answer, int promptTokens, int top) {}
 
   /** Models in listings claim this creation time, so listings stay byte-stable. */
   private static final long MODELS_CREATED = 1_700_000_000L;
@@ -63,7 +67,8 @@ final class OpenAiBodies {
     } else {
       choice.put("text", answer.content()).put("index", 0);
     }
-    choice.putNull("logprobs").put("finish_reason", finishReason(answer));
+    choice.set("logprobs", logprobs(completion, answer.tokens(), 0));
+    choice.put("finish_reason", finishReason(answer));
     body.set("usage", usage(completion));
     return body;
   }
@@ -76,6 +81,9 @@ final class OpenAiBodies {
    */
   StreamFormat stream(Completion completion, boolean includeUsage) {
     return new StreamFormat() {
+      /** Where the next token starts in the completion's text, for the legacy {@code text_offset}. */
+      private int offset;
+
       @Override
       public String contentType() {
         return "text/event-stream";
@@ -104,7 +112,12 @@ final class OpenAiBodies {
           return event(chunk(completion, includeUsage, null,
               choice -> toolCallDelta(choice.putObject("delta")).putObject("function").put("arguments", token.text())));
         }
-        return event(chunk(completion, includeUsage, null, choice -> content(completion.kind(), choice, token.text())));
+        ObjectNode logprobs = logprobs(completion, List.of(token), offset);
+        offset += token.text().length();
+        return event(chunk(completion, includeUsage, null, choice -> {
+          content(completion.kind(), choice, token.text());
+          choice.set("logprobs", logprobs);
+        }));
       }
 
       @Override
@@ -183,11 +196,28 @@ final class OpenAiBodies {
     ObjectNode chunk = header(completion, completion.kind().chunkObject);
     ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
     content.accept(choice);
-    choice.putNull("logprobs").put("finish_reason", finishReason);
+    if (!choice.has("logprobs")) {
+      choice.putNull("logprobs");
+    }
+    choice.put("finish_reason", finishReason);
     if (includeUsage) {
       chunk.putNull("usage");
     }
     return chunk;
+  }
+
+  /**
+   * A choice's {@code logprobs} for {@code tokens}: null when none were asked for or the answer calls
+   * a tool; chat's {@code {content, refusal}} or a completion's legacy lists otherwise.
+   */
+  private ObjectNode logprobs(Completion completion, List<Token> tokens, int offset) {
+    if (completion.top() < 0 || completion.answer().callsTool()) {
+      return null;
+    }
+    List<FakeLogprobs.Entry> entries = FakeLogprobs.entries(tokens, completion.top());
+    return completion.kind() == Kind.CHAT
+        ? FakeLogprobs.chat(json, entries)
+        : FakeLogprobs.legacy(json, entries, offset);
   }
 
   /** OpenAI's own word for a stop that calls a tool. */

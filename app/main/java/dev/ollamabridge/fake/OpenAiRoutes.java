@@ -24,13 +24,18 @@ final class OpenAiRoutes {
 
   private final FakeBackend backend;
   private final boolean strictTools;
+  private final boolean logprobs;
   private final OpenAiBodies bodies;
   private final AtomicLong completions = new AtomicLong();
 
-  /** @param strictTools whether chat messages must pair tool results with tool calls, as OpenAI demands */
-  OpenAiRoutes(FakeBackend backend, boolean strictTools) {
+  /**
+   * @param strictTools whether chat messages must pair tool results with tool calls, as OpenAI demands
+   * @param logprobs whether log probabilities are answered when asked for, or ignored as some backends do
+   */
+  OpenAiRoutes(FakeBackend backend, boolean strictTools, boolean logprobs) {
     this.backend = backend;
     this.strictTools = strictTools;
+    this.logprobs = logprobs;
     this.bodies = new OpenAiBodies(backend.json());
   }
 
@@ -113,7 +118,9 @@ final class OpenAiRoutes {
       Context ctx, long receivedAt, JsonNode request, Kind kind, String model, Answer answer, int promptTokens) {
     String id = (kind == Kind.CHAT ? "chatcmpl-fake" : "cmpl-fake") + completions.incrementAndGet();
     long created = System.currentTimeMillis() / 1000;
-    Completion completion = new Completion(kind, id, created, model, answer, promptTokens);
+    int top = !logprobs ? -1
+        : kind == Kind.CHAT ? FakeLogprobs.askedByOpenAiChat(request) : FakeLogprobs.askedByOpenAiCompletion(request);
+    Completion completion = new Completion(kind, id, created, model, answer, promptTokens, top);
     if (FakeBackend.streamRequested(request, false)) {
       boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false);
       backend.delivery().stream(ctx, receivedAt, answer, bodies.stream(completion, includeUsage));

@@ -4,15 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.translate.Answer;
 import dev.ollamabridge.bridge.translate.Json;
+import dev.ollamabridge.bridge.translate.LogprobJson;
 import dev.ollamabridge.bridge.translate.Usage;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * One entry's JSON, the same in a cache file and in Redis: {@code {"key", "created_ms", "answer":
- * {"content", "reasoning", "finish_reason", "prompt_tokens", "completion_tokens", "reasoning_tokens"}}}.
- * An entry read back names its own key, so a file or value put under another key is not served for
- * this one. {@code reasoning_tokens} is written only when there are some, and an entry without it
- * (as all entries were before it) reads as none.
+ * {"content", "reasoning", "finish_reason", "prompt_tokens", "completion_tokens", "reasoning_tokens"?,
+ * "logprobs"?}}}. An entry read back names its own key, so a file or value put under another key is
+ * not served for this one. {@code reasoning_tokens} is written only when there are some, and
+ * {@code logprobs} (in OpenAI chat's entry shape) only when the answer has them; an entry written
+ * before either was kept reads as an answer without them.
  */
 final class CacheEntries {
 
@@ -33,6 +36,9 @@ final class CacheEntries {
     if (answer.usage().reasoningTokens() > 0) {
       stored.put("reasoning_tokens", answer.usage().reasoningTokens());
     }
+    if (!answer.logprobs().isEmpty()) {
+      stored.set("logprobs", LogprobJson.write(answer.logprobs(), true));
+    }
     return Json.bytes(node);
   }
 
@@ -47,7 +53,9 @@ final class CacheEntries {
             answer.path("content").asText(),
             answer.path("reasoning").asText(""),
             answer.path("finish_reason").asText("stop"),
-            usage(answer)),
+            usage(answer),
+            List.of(),
+            LogprobJson.read(answer.path("logprobs"))),
         node.path("created_ms").asLong(0)));
   }
 

@@ -35,7 +35,8 @@ final class OllamaDecoder implements UpstreamDecoder {
   public Answer whole(JsonNode body) {
     failOnError(body);
     Event.Delta delta = delta(body);
-    return new Answer(delta.content(), delta.reasoning(), finishReason(body), usage(body), toolCalls(body));
+    return new Answer(delta.content(), delta.reasoning(), finishReason(body), usage(body), toolCalls(body),
+        delta.logprobs());
   }
 
   /** Ollama sends each call whole, with its arguments as an object and without an id. */
@@ -52,12 +53,14 @@ final class OllamaDecoder implements UpstreamDecoder {
     return calls;
   }
 
+  /** Log probabilities sit at the top of a chat line as of a generate line, beside the text. */
   private static Event.Delta delta(JsonNode chunk) {
+    List<TokenLogprob> logprobs = LogprobJson.read(chunk.path("logprobs"));
     JsonNode message = chunk.path("message");
     if (message.isObject()) {
-      return new Event.Delta(Json.text(message, "content"), Json.text(message, "thinking"));
+      return new Event.Delta(Json.text(message, "content"), Json.text(message, "thinking"), logprobs);
     }
-    return new Event.Delta(Json.text(chunk, "response"), Json.text(chunk, "thinking"));
+    return new Event.Delta(Json.text(chunk, "response"), Json.text(chunk, "thinking"), logprobs);
   }
 
   /** Ollama also says {@code load} or {@code unload}; for a client those are a normal stop. */

@@ -33,8 +33,16 @@ final class OllamaEncoder implements ClientEncoder {
       firstTextNanos = System.nanoTime();
     }
     ObjectNode line = line(delta.content(), delta.reasoning());
+    withLogprobs(line, delta.logprobs());
     line.put("done", false);
     return ndjson(line);
+  }
+
+  /** Ollama's top-level {@code logprobs}, left out when there are none, as Ollama's {@code omitempty} does. */
+  private static void withLogprobs(ObjectNode line, List<TokenLogprob> logprobs) {
+    if (!logprobs.isEmpty()) {
+      line.set("logprobs", LogprobJson.write(logprobs, false));
+    }
   }
 
   @Override
@@ -67,6 +75,7 @@ final class OllamaEncoder implements ClientEncoder {
     if (kind == Kind.CHAT && !answer.toolCalls().isEmpty()) {
       ((ObjectNode) line.get("message")).set("tool_calls", toolCallsNode(answer.toolCalls()));
     }
+    withLogprobs(line, answer.logprobs());
     return Json.bytes(last(line, answer.finishReason(), answer.usage()));
   }
 

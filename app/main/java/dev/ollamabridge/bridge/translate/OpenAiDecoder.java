@@ -27,7 +27,7 @@ final class OpenAiDecoder implements UpstreamDecoder {
     if (choice.isObject()) {
       JsonNode delta = choice.path("delta");
       String content = delta.isObject() ? Json.text(delta, "content") : Json.text(choice, "text");
-      Event.Delta event = new Event.Delta(content, reasoning(delta));
+      Event.Delta event = new Event.Delta(content, reasoning(delta), logprobs(choice, delta.isObject()));
       if (!event.isEmpty()) {
         events.add(event);
       }
@@ -90,8 +90,14 @@ final class OpenAiDecoder implements UpstreamDecoder {
       JsonNode function = call.path("function");
       calls.add(new ToolCall(call.path("id").asText(null), function.path("name").asText(), Json.text(function, "arguments")));
     }
-    return new Answer(
-        content, reasoning(message), choice.path("finish_reason").asText("stop"), usage(body.path("usage")), calls);
+    return new Answer(content, reasoning(message), choice.path("finish_reason").asText("stop"),
+        usage(body.path("usage")), calls, logprobs(choice, message.isObject()));
+  }
+
+  /** A chat choice's {@code logprobs.content} (its refusal's are no content), or a completion's legacy lists. */
+  private static List<TokenLogprob> logprobs(JsonNode choice, boolean chat) {
+    JsonNode logprobs = choice.path("logprobs");
+    return chat ? LogprobJson.read(logprobs.path("content")) : LogprobJson.readLegacy(logprobs);
   }
 
   /** DeepSeek and vLLM call it {@code reasoning_content}, OpenRouter and others {@code reasoning}. */

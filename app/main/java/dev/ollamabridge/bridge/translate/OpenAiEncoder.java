@@ -20,6 +20,8 @@ final class OpenAiEncoder implements ClientEncoder {
   private final long created = System.currentTimeMillis() / 1000;
   private boolean started;
   private boolean sentToolCalls;
+  /** Characters of completion text sent so far: where the next piece's legacy {@code text_offset} starts. */
+  private int completionChars;
 
   OpenAiEncoder(Kind kind, String model, boolean includeUsage) {
     this.kind = kind;
@@ -48,7 +50,8 @@ final class OpenAiEncoder implements ClientEncoder {
     } else {
       choice.put("text", delta.content());
     }
-    choice.putNull("logprobs");
+    choice.set("logprobs", logprobs(delta.logprobs(), completionChars));
+    completionChars += delta.content().length();
     choice.putNull("finish_reason");
     write(out, chunk);
     return out.toByteArray();
@@ -123,12 +126,28 @@ final class OpenAiEncoder implements ClientEncoder {
     } else {
       choice.put("text", answer.content());
     }
-    choice.putNull("logprobs");
+    choice.set("logprobs", logprobs(answer.logprobs(), 0));
     choice.put("finish_reason", calls ? "tool_calls" : answer.finishReason());
     if (answer.usage().reported()) { // usage the upstream did not count is left out, not made up as zeros
       body.set("usage", usage(answer.usage()));
     }
     return Json.bytes(body);
+  }
+
+  /**
+   * A choice's {@code logprobs}: null when the upstream sent none (not asked for, or not supported),
+   * chat's {@code {content, refusal}}, or a completion's legacy lists starting at {@code offset}.
+   */
+  private ObjectNode logprobs(List<TokenLogprob> logprobs, int offset) {
+    if (logprobs.isEmpty()) {
+      return null;
+    }
+    if (kind != Kind.CHAT) {
+      return LogprobJson.writeLegacy(logprobs, offset);
+    }
+    ObjectNode node = Json.object();
+    node.set("content", LogprobJson.write(logprobs, true));
+    return node.putNull("refusal");
   }
 
   /** OpenAI opens every chat stream with a chunk that only names the role. */

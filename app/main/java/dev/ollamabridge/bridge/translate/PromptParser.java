@@ -20,12 +20,12 @@ public final class PromptParser {
       Set.of(
           "model", "messages", "prompt", "stream", "stream_options", "response_format", "stop",
           "max_tokens", "max_completion_tokens", "temperature", "top_p", "seed",
-          "presence_penalty", "frequency_penalty", "user");
+          "presence_penalty", "frequency_penalty", "user", "logprobs", "top_logprobs");
 
   /** {@code keep_alive} only says how long the model stays loaded: it does not change answers. */
   private static final Set<String> OLLAMA_HANDLED =
       Set.of("model", "messages", "prompt", "system", "images", "stream", "options", "format",
-          "keep_alive");
+          "keep_alive", "logprobs", "top_logprobs");
 
   private PromptParser() {}
 
@@ -71,7 +71,7 @@ public final class PromptParser {
         images,
         params,
         openAiFormat(body.path("response_format")),
-        rest(body, OPENAI_HANDLED),
+        withLogprobs(rest(body, OPENAI_HANDLED), body, kind == Kind.GENERATE),
         body.path("stream_options").path("include_usage").asBoolean(false));
   }
 
@@ -117,7 +117,7 @@ public final class PromptParser {
         body.path("images").isArray() ? (ArrayNode) body.get("images") : JsonNodeFactory.instance.arrayNode(),
         params,
         format.isObject() || (format.isTextual() && !format.asText().isEmpty()) ? format : null,
-        rest(body, OLLAMA_HANDLED),
+        withLogprobs(rest(body, OLLAMA_HANDLED), body, false),
         false);
   }
 
@@ -230,6 +230,47 @@ public final class PromptParser {
       throw ApiException.badRequest("stop", "stop must be a string or an array of strings");
     }
     params.set("stop", words);
+  }
+
+  /**
+   * Adds the log probabilities asked for to {@code extra} under neutral names: {@code logprobs: true},
+   * and {@code top_logprobs: N} when alternatives are asked for; nothing when none are. Every way of
+   * asking the same thing (OpenAI chat and Ollama's {@code logprobs}/{@code top_logprobs}, OpenAI's
+   * legacy completion {@code logprobs: N}) so makes the same cache key, and not asking makes the key
+   * of a request without them.
+   *
+   * @param legacy whether {@code logprobs} is the legacy completion's number of alternatives
+   */
+  private static ObjectNode withLogprobs(ObjectNode extra, ObjectNode body, boolean legacy) {
+    JsonNode logprobs = body.get("logprobs");
+    boolean asked;
+    int top;
+    if (legacy) {
+      asked = logprobs != null && !logprobs.isNull();
+      top = asked ? alternatives(logprobs, "logprobs") : 0;
+    } else {
+      if (logprobs != null && !logprobs.isNull() && !logprobs.isBoolean()) {
+        throw ApiException.badRequest("logprobs", "logprobs must be true or false");
+      }
+      JsonNode topLogprobs = body.get("top_logprobs");
+      top = topLogprobs == null || topLogprobs.isNull() ? 0 : alternatives(topLogprobs, "top_logprobs");
+      asked = logprobs != null && logprobs.asBoolean();
+    }
+    if (asked) {
+      extra.put("logprobs", true);
+      if (top > 0) {
+        extra.put("top_logprobs", top);
+      }
+    }
+    return extra;
+  }
+
+  private static int alternatives(JsonNode value, String field) {
+    if (!value.isIntegralNumber() || value.asLong() < 0 || value.asLong() > TokenLogprob.MAX_TOP) {
+      throw ApiException.badRequest(field, field + " must be an integer from 0 to " + TokenLogprob.MAX_TOP
+          + " (how many of the likeliest tokens to list at each position)");
+    }
+    return value.asInt();
   }
 
   private static ObjectNode rest(ObjectNode body, Set<String> handled) {

@@ -9,7 +9,8 @@ import java.util.Map;
  * An upstream's own documents for a client of the same dialect: everything the bridge does not
  * need to change reaches the client as the backend sent it (every choice of {@code n}, logprobs,
  * ids, {@code system_fingerprint}, …); only the text the think filter moves is rewritten, per
- * choice, and the model's name where the client asked for it by an alias. One per answer.
+ * choice, and the model's name where the client asked for it by an alias. Log probabilities pass
+ * as the backend sent them, those of text the think filter moves included. One per answer.
  */
 public final class SameDialect {
 

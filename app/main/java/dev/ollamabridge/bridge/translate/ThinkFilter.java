@@ -1,5 +1,8 @@
 package dev.ollamabridge.bridge.translate;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Moves DeepSeek-R1 style {@code <think>…</think>} text out of the answer content and into the
  * reasoning, one chunk at a time. A tag split across chunks is recognised: text that could still
@@ -32,10 +35,48 @@ public final class ThinkFilter {
     this.keepReasoning = keepReasoning;
   }
 
-  /** Filters the next delta; reasoning the upstream already separated passes through. */
+  /**
+   * Filters the next delta; reasoning the upstream already separated passes through.
+   *
+   * <p>Log probabilities stay only with content the filter passes through untouched: when the
+   * delta's tokens add up to its content, each token goes through the filter on its own and keeps
+   * its log probability only if its text comes out as it went in (not moved into the reasoning, not
+   * dropped as a tag or as the whitespace after one, not held back as a possible tag); when they do
+   * not add up, the delta keeps its log probabilities only if the filter changed nothing in it. So a
+   * client never gets the log probabilities of {@code <think>} text as those of its content.
+   */
   public Event.Delta apply(Event.Delta delta) {
-    Event.Delta filtered = separate(delta);
-    return keepReasoning || filtered.reasoning().isEmpty() ? filtered : new Event.Delta(filtered.content(), "");
+    Event.Delta filtered = separateWithLogprobs(delta);
+    return keepReasoning || filtered.reasoning().isEmpty()
+        ? filtered
+        : new Event.Delta(filtered.content(), "", filtered.logprobs());
+  }
+
+  private Event.Delta separateWithLogprobs(Event.Delta delta) {
+    if (!enabled || delta.logprobs().isEmpty()) {
+      return separate(delta);
+    }
+    StringBuilder tokens = new StringBuilder();
+    delta.logprobs().forEach(logprob -> tokens.append(logprob.token()));
+    if (!tokens.toString().equals(delta.content())) {
+      boolean untouchedBefore = held.isEmpty();
+      Event.Delta filtered = separate(delta);
+      boolean untouched = untouchedBefore && held.isEmpty() && filtered.content().equals(delta.content());
+      return new Event.Delta(filtered.content(), filtered.reasoning(), untouched ? delta.logprobs() : List.of());
+    }
+    StringBuilder content = new StringBuilder();
+    StringBuilder reasoning = new StringBuilder(delta.reasoning());
+    List<TokenLogprob> kept = new ArrayList<>();
+    for (TokenLogprob logprob : delta.logprobs()) {
+      boolean untouchedBefore = held.isEmpty();
+      Event.Delta token = separate(new Event.Delta(logprob.token(), ""));
+      content.append(token.content());
+      reasoning.append(token.reasoning());
+      if (untouchedBefore && held.isEmpty() && token.content().equals(logprob.token())) {
+        kept.add(logprob);
+      }
+    }
+    return new Event.Delta(content.toString(), reasoning.toString(), kept);
   }
 
   private Event.Delta separate(Event.Delta delta) {
@@ -76,16 +117,17 @@ public final class ThinkFilter {
     return new Event.Delta(out.toString(), "");
   }
 
-  /** Filters a whole answer at once. */
+  /** Filters a whole answer at once, its log probabilities as {@link #apply(Event.Delta)} does. */
   public Answer apply(Answer answer) {
-    Event.Delta body = apply(new Event.Delta(answer.content(), answer.reasoning()));
+    Event.Delta body = apply(new Event.Delta(answer.content(), answer.reasoning(), answer.logprobs()));
     Event.Delta tail = finish();
     return new Answer(
         body.content() + tail.content(),
         body.reasoning() + tail.reasoning(),
         answer.finishReason(),
         answer.usage(),
-        answer.toolCalls());
+        answer.toolCalls(),
+        body.logprobs());
   }
 
   private void emit(StringBuilder target, String text) {

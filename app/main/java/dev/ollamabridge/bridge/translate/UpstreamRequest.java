@@ -82,6 +82,7 @@ public record UpstreamRequest(String path, ObjectNode body) {
     if (prompt.extra().has("tools")) {
       body.set("tools", prompt.extra().get("tools"));
     }
+    askForLogprobs(body, prompt);
     return body;
   }
 
@@ -124,7 +125,22 @@ public record UpstreamRequest(String path, ObjectNode body) {
     if (prompt.extra().has("tools")) {
       body.set("tools", prompt.extra().get("tools"));
     }
+    askForLogprobs(body, prompt);
     return body;
+  }
+
+  /**
+   * Ollama's {@code /api/chat} and {@code /api/generate} and OpenAI's chat ask for log probabilities
+   * alike: {@code logprobs: true} and {@code top_logprobs: N}, as the prompt has them (see
+   * {@link PromptParser}); a legacy completion's {@code logprobs: N} arrives here in that form too.
+   */
+  private static void askForLogprobs(ObjectNode body, Prompt prompt) {
+    if (prompt.extra().path("logprobs").asBoolean(false)) {
+      body.put("logprobs", true);
+      if (prompt.extra().has("top_logprobs")) {
+        body.set("top_logprobs", prompt.extra().get("top_logprobs"));
+      }
+    }
   }
 
   /** Usage comes at the end of an OpenAI stream only when asked for; the bridge always wants it. */
