@@ -30,7 +30,8 @@ class FakeToolCallsTest {
           "zone":{"type":"string"}}}}}]""";
   private static final String QUESTION = "{\"role\":\"user\",\"content\":\"What is the weather in Paris?\"}";
   private static final String ASK = "{\"model\":\"fake-llama\",\"messages\":[" + QUESTION + "]," + TOOLS;
-  private static final String WEATHER_ARGUMENTS = "{\"city\":\"Paris\",\"days\":1,\"metric\":true,\"unit\":\"celsius\"}";
+  private static final String WEATHER_ARGUMENTS =
+      "{\"city\":\"Paris\",\"days\":1,\"metric\":true,\"unit\":\"celsius\",\"when\":{}}";
 
   private static FakeOllama fake;
   private static FakeOllama strict;
