@@ -19,6 +19,14 @@ import com.openai.models.chat.completions.ChatCompletionFunctionTool;
 import com.openai.models.chat.completions.ChatCompletionMessage;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.responses.EasyInputMessage;
+import com.openai.models.responses.FunctionTool;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseFunctionToolCall;
+import com.openai.models.responses.ResponseInputItem;
+import com.openai.models.responses.ResponseOutputItem;
+import com.openai.models.responses.ResponseOutputMessage;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
@@ -112,6 +120,27 @@ class SchemaToolLoopTest {
     assertThat(answer).startsWith(QUOTED);
   }
 
+  /** The Responses API, as the OpenAI Agents SDK speaks it: flat function tools, function_call items. */
+  @Test
+  void theOpenAiSdksResponsesLoopGetsValidArgumentsThroughABridgeToAStrictOpenAiBackend() {
+    WeatherTool tool = new WeatherTool();
+
+    String answer = responsesLoop(toStrictOpenAi, tool);
+
+    assertThat(tool.calls).containsExactly(TestBridges.json(ARGUMENTS));
+    assertThat(answer).startsWith(QUOTED);
+  }
+
+  @Test
+  void theOpenAiSdksResponsesLoopGetsValidArgumentsThroughABridgeToAnOllamaBackend() {
+    WeatherTool tool = new WeatherTool();
+
+    String answer = responsesLoop(toOllama, tool);
+
+    assertThat(tool.calls).containsExactly(TestBridges.json(ARGUMENTS));
+    assertThat(answer).startsWith(QUOTED);
+  }
+
   @Test
   void langChain4jsOllamaModelLoopGetsValidArgumentsThroughABridgeToAStrictOpenAiBackend() {
     WeatherTool tool = new WeatherTool();
@@ -182,6 +211,44 @@ class SchemaToolLoopTest {
               .toolCallId(function.id()).content(tool.run(function.function().arguments())).build());
         }
         params = next.build();
+      }
+      return fail("the model kept calling tools");
+    } finally {
+      client.close();
+    }
+  }
+
+  /** The same loop through {@code /v1/responses}: function_call items answered by function_call_output items. */
+  private static String responsesLoop(BridgeServer bridge, WeatherTool tool) {
+    OpenAIClient client = OpenAIOkHttpClient.builder()
+        .baseUrl(TestBridges.url(bridge, "/v1")).apiKey("unused").maxRetries(0).build();
+    try {
+      FunctionTool weather = FunctionTool.builder()
+          .name("get_weather")
+          .description("The weather in a city")
+          .parameters(FunctionTool.Parameters.builder().additionalProperties(schemaAsSdkValues()).build())
+          .strict(true)
+          .build();
+      List<ResponseInputItem> input = new ArrayList<>(List.of(ResponseInputItem.ofEasyInputMessage(
+          EasyInputMessage.builder().role(EasyInputMessage.Role.USER).content(QUESTION).build())));
+      for (int turn = 0; turn < 3; turn++) {
+        Response response = client.responses().create(ResponseCreateParams.builder()
+            .model("fake-llama").inputOfResponse(input).addTool(weather).build());
+        List<ResponseFunctionToolCall> calls =
+            response.output().stream().flatMap(item -> item.functionCall().stream()).toList();
+        if (calls.isEmpty()) {
+          return response.output().stream().filter(ResponseOutputItem::isMessage)
+              .flatMap(item -> item.asMessage().content().stream())
+              .filter(ResponseOutputMessage.Content::isOutputText)
+              .map(content -> content.asOutputText().text())
+              .reduce("", String::concat);
+        }
+        for (ResponseFunctionToolCall call : calls) {
+          assertThat(call.name()).isEqualTo("get_weather");
+          input.add(ResponseInputItem.ofFunctionCall(call));
+          input.add(ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
+              .callId(call.callId()).output(tool.run(call.arguments())).build()));
+        }
       }
       return fail("the model kept calling tools");
     } finally {
