@@ -7,18 +7,13 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.math.RoundingMode;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Makes up a JSON value that a JSON Schema accepts, as a model that follows a tool's schema does,
@@ -35,15 +30,17 @@ import java.util.UUID;
  */
 final class SchemaInstances {
 
+  /** Nesting of values, refs and combined schemas followed. */
   static final int MAX_DEPTH = 24;
   /**
-   * Below this depth optional properties are left out and arrays get only the items they must
+   * From this depth on, optional properties are left out and arrays get only the items they must
    * have, so a schema that refers to itself (a tree) ends in leaves before any bound is met.
    */
   static final int OPTIONAL_DEPTH = 8;
+  /** Values made in full; as many again are made plain, then no more. */
   static final int MAX_VALUES = 400;
+  /** Schemas merged while flattening, over the whole walk. */
   static final int MAX_VISITS = 4_000;
-  static final int MAX_STRING = 256;
   static final int MAX_ITEMS = 16;
   static final int MAX_PROPERTIES = 64;
   /** Entries of one keyword's list or map that are read: properties, required, enum, branches. */
@@ -79,11 +76,6 @@ final class SchemaInstances {
     return value instanceof ObjectNode object ? object : NODES.objectNode();
   }
 
-  /** A value for {@code schema} alone (its {@code $ref}s resolved inside it); null when none can be. */
-  static JsonNode instance(JsonNode schema, String word) {
-    return new SchemaInstances(schema, word).value(schema, 0, 0);
-  }
-
   /**
    * A value for {@code schema}, or null if the schema accepts none ({@code false}) or twice the
    * values allowed were made (past the bound itself, values are plain ones). Items of an
@@ -112,11 +104,11 @@ final class SchemaInstances {
     return switch (chosenType(flat, types)) {
       case "null" -> NODES.nullNode();
       case "boolean" -> NODES.booleanNode(variant % 2 == 0);
-      case "integer" -> NumberChoice.of(flat, true, variant);
-      case "number" -> NumberChoice.of(flat, false, variant);
+      case "integer" -> SchemaNumbers.of(flat, true, variant);
+      case "number" -> SchemaNumbers.of(flat, false, variant);
       case "array" -> array(flat, depth, variant);
       case "object" -> object(flat, depth, variant);
-      default -> NODES.textNode(string(flat, variant));
+      default -> NODES.textNode(SchemaStrings.of(flat, word, variant));
     };
   }
 
@@ -202,7 +194,7 @@ final class SchemaInstances {
           ObjectNode properties = (ObjectNode) present;
           int read = 0;
           for (Map.Entry<String, JsonNode> property : value.properties()) {
-            if (read++ >= MAX_SCAN) {
+            if (read++ >= MAX_SCAN || properties.size() >= MAX_SCAN) {
               break;
             }
             JsonNode earlier = properties.get(property.getKey());
@@ -213,7 +205,7 @@ final class SchemaInstances {
         }
       }
       case "required" -> {
-        if (present.isArray() && value.isArray()) {
+        if (present.isArray() && value.isArray() && present.size() < MAX_SCAN) {
           ((ArrayNode) present).addAll(firstOf(value));
         }
       }
@@ -307,8 +299,8 @@ final class SchemaInstances {
     if (!types.isEmpty()) {
       return "null";
     }
-    for (Map.Entry<Set<String>, String> hint : Map.of(OBJECT_WORDS, "object", ARRAY_WORDS, "array",
-        STRING_WORDS, "string", NUMBER_WORDS, "number").entrySet()) {
+    for (Map.Entry<Set<String>, String> hint : List.of(Map.entry(OBJECT_WORDS, "object"), Map.entry(ARRAY_WORDS, "array"),
+        Map.entry(STRING_WORDS, "string"), Map.entry(NUMBER_WORDS, "number"))) {
       if (hint.getKey().stream().anyMatch(flat::has)) {
         return hint.getValue();
       }
@@ -397,8 +389,8 @@ final class SchemaInstances {
    */
   private ArrayNode array(ObjectNode flat, int depth, int variant) {
     JsonNode items = flat.path("items");
-    JsonNode prefix = flat.has("prefixItems") ? flat.path("prefixItems") : items.isArray() ? items : NODES.arrayNode();
-    JsonNode rest = flat.has("prefixItems") ? items : items.isArray() ? flat.path("additionalItems") : items;
+    JsonNode prefix = flat.path("prefixItems").isArray() ? flat.get("prefixItems") : items.isArray() ? items : NODES.arrayNode();
+    JsonNode rest = flat.has("prefixItems") || !items.isArray() ? items : flat.path("additionalItems");
     int size = Math.max(Math.max(count(flat, "minItems", 0), Math.min(prefix.size(), MAX_ITEMS)), depth < OPTIONAL_DEPTH ? 1 : 0);
     size = Math.min(Math.min(size, count(flat, "maxItems", MAX_ITEMS)), MAX_ITEMS);
     boolean unique = flat.path("uniqueItems").asBoolean(false);
@@ -417,68 +409,14 @@ final class SchemaInstances {
     return array;
   }
 
-  /**
-   * The word (with a number after it for variants), or the format's example, fitted to the
-   * lengths and, if the schema has a pattern, the first of several tries that matches it.
-   */
-  private String string(ObjectNode flat, int variant) {
-    int min = Math.min(count(flat, "minLength", 0), MAX_STRING);
-    int max = Math.min(count(flat, "maxLength", MAX_STRING), MAX_STRING);
-    String said = variant == 0 ? word : word + (variant + 1);
-    String format = formatted(flat.path("format").asText(""), variant);
-    List<String> tries = new ArrayList<>();
-    tries.add(format == null ? said : format);
-    JsonNode pattern = flat.path("pattern");
-    if (!pattern.isTextual()) {
-      return fitted(tries.get(0), min, max);
-    }
-    tries.addAll(List.of(said.toLowerCase(), said.toUpperCase(), "a", "1"));
-    tries.addAll(PatternSamples.samples(pattern.textValue(), MAX_STRING));
-    for (String candidate : tries) {
-      String fitted = fitted(candidate, min, max);
-      if (PatternSamples.finds(pattern.textValue(), fitted)) {
-        return fitted;
-      }
-    }
-    return fitted(tries.get(0), min, max);
-  }
-
-  /** An example of a common string format, different for each variant; null for other formats. */
-  private String formatted(String format, int variant) {
-    return switch (format) {
-      case "date" -> LocalDate.of(2025, 1, 1).plusDays(variant).toString();
-      case "date-time" -> LocalDate.of(2025, 1, 1).plusDays(variant) + "T12:00:00Z";
-      case "time" -> String.format("12:%02d:00Z", variant % 60);
-      case "duration" -> "P" + (variant + 1) + "D";
-      case "email", "idn-email" -> "user" + (variant == 0 ? "" : variant + 1) + "@example.com";
-      case "hostname", "idn-hostname" -> (variant == 0 ? "" : "host" + (variant + 1) + ".") + "example.com";
-      case "uri", "url", "iri", "uri-reference", "iri-reference" -> "https://example.com/" + (variant == 0 ? "" : variant + 1);
-      case "uuid" -> UUID.nameUUIDFromBytes((word + '\u0000' + variant).getBytes(StandardCharsets.UTF_8)).toString();
-      case "ipv4" -> "192.0.2." + (1 + variant % 254);
-      case "ipv6" -> "2001:db8::" + Integer.toHexString(1 + variant % 0xfffe);
-      default -> null;
-    };
-  }
-
-  /** Repeated up to {@code min} code points, cut to {@code max}. */
-  private static String fitted(String text, int min, int max) {
-    String base = text.isEmpty() ? "x" : text;
-    StringBuilder fitted = new StringBuilder(text);
-    while (fitted.codePointCount(0, fitted.length()) < min) {
-      fitted.append(base);
-    }
-    int length = fitted.codePointCount(0, fitted.length());
-    if (length > max) {
-      return fitted.substring(0, fitted.offsetByCodePoints(0, max));
-    }
-    return fitted.toString();
-  }
-
   /** A non-negative count keyword ({@code minItems}, {@code maxLength}, …), or {@code absent}. */
-  private static int count(ObjectNode flat, String name, int absent) {
+  static int count(ObjectNode flat, String name, int absent) {
     JsonNode count = flat.path(name);
     if (!count.isNumber()) {
       return absent;
+    }
+    if (count.isFloatingPointNumber() && !Double.isFinite(count.doubleValue())) {
+      return count.doubleValue() > 0 ? Integer.MAX_VALUE : 0;
     }
     BigDecimal value = count.decimalValue();
     return value.signum() < 0 ? 0 : value.min(BigDecimal.valueOf(Integer.MAX_VALUE)).intValue();
@@ -507,108 +445,5 @@ final class SchemaInstances {
       copy.set(entry.getKey(), entry.getValue());
     }
     return copy;
-  }
-
-  /** A number within the bounds, a multiple of {@code multipleOf}, near 1 (1 + variant). */
-  private static final class NumberChoice {
-
-    private NumberChoice() {}
-
-    static JsonNode of(ObjectNode flat, boolean integer, int variant) {
-      BigDecimal low = finite(flat.path("minimum"));
-      BigDecimal high = finite(flat.path("maximum"));
-      boolean lowOpen = flat.path("exclusiveMinimum").asBoolean(false) && flat.path("exclusiveMinimum").isBoolean();
-      boolean highOpen = flat.path("exclusiveMaximum").asBoolean(false) && flat.path("exclusiveMaximum").isBoolean();
-      BigDecimal exclusiveLow = finite(flat.path("exclusiveMinimum"));
-      if (exclusiveLow != null && (low == null || exclusiveLow.compareTo(low) >= 0)) {
-        low = exclusiveLow;
-        lowOpen = true;
-      }
-      BigDecimal exclusiveHigh = finite(flat.path("exclusiveMaximum"));
-      if (exclusiveHigh != null && (high == null || exclusiveHigh.compareTo(high) <= 0)) {
-        high = exclusiveHigh;
-        highOpen = true;
-      }
-      BigDecimal multiple = finite(flat.path("multipleOf"));
-      BigDecimal step = multiple == null || multiple.signum() <= 0
-          ? BigDecimal.ONE
-          : integer ? integralStep(multiple) : multiple.stripTrailingZeros();
-      Range range = new Range(low, lowOpen, high, highOpen);
-      BigDecimal chosen = range.onStep(BigDecimal.valueOf(1L + variant), step);
-      if (chosen == null && !integer && (multiple == null || multiple.signum() <= 0)) {
-        chosen = range.between();
-      }
-      return number(chosen == null ? (low != null ? low : high != null ? high : BigDecimal.ONE) : chosen);
-    }
-
-    /** The smallest positive integer that is a multiple of {@code multiple}: p for p/q in lowest terms. */
-    private static BigDecimal integralStep(BigDecimal multiple) {
-      BigDecimal reduced = multiple.stripTrailingZeros();
-      if (reduced.scale() <= 0) {
-        return reduced;
-      }
-      BigInteger numerator = reduced.unscaledValue();
-      BigInteger denominator = BigInteger.TEN.pow(reduced.scale());
-      return new BigDecimal(numerator.divide(numerator.gcd(denominator)));
-    }
-
-    private static BigDecimal finite(JsonNode number) {
-      if (!number.isNumber() || number.isFloatingPointNumber() && !Double.isFinite(number.doubleValue())) {
-        return null;
-      }
-      return number.decimalValue();
-    }
-
-    private static JsonNode number(BigDecimal value) {
-      BigDecimal plain = value.stripTrailingZeros();
-      if (plain.scale() > 0) {
-        return NODES.numberNode(plain);
-      }
-      BigInteger whole = plain.toBigIntegerExact();
-      if (whole.bitLength() < 32) {
-        return NODES.numberNode(whole.intValue()); // as a parser reads it back, so the two compare equal
-      }
-      return whole.bitLength() < 64 ? NODES.numberNode(whole.longValue()) : NODES.numberNode(whole);
-    }
-
-    /** The bounds of a number; a null bound is open-ended. */
-    private record Range(BigDecimal low, boolean lowOpen, BigDecimal high, boolean highOpen) {
-
-      boolean holds(BigDecimal value) {
-        return (low == null || (lowOpen ? value.compareTo(low) > 0 : value.compareTo(low) >= 0))
-            && (high == null || (highOpen ? value.compareTo(high) < 0 : value.compareTo(high) <= 0));
-      }
-
-      /** The multiple of {@code step} nearest above {@code wished} (or above the low bound), else the highest one. */
-      BigDecimal onStep(BigDecimal wished, BigDecimal step) {
-        BigDecimal from = low != null && wished.compareTo(low) < 0 ? low : wished;
-        BigDecimal up = from.divide(step, 0, RoundingMode.CEILING).multiply(step);
-        if (!holds(up)) {
-          up = up.add(step);
-        }
-        if (holds(up)) {
-          return up;
-        }
-        if (high == null) {
-          return null;
-        }
-        BigDecimal down = high.divide(step, 0, RoundingMode.FLOOR).multiply(step);
-        if (!holds(down)) {
-          down = down.subtract(step);
-        }
-        return holds(down) ? down : null;
-      }
-
-      /** A number inside the bounds when no whole step fits: the low bound, or halfway. */
-      BigDecimal between() {
-        if (low != null && high != null) {
-          return !lowOpen && holds(low) ? low : low.add(high).divide(BigDecimal.valueOf(2));
-        }
-        if (low != null) {
-          return lowOpen ? low.add(BigDecimal.ONE) : low;
-        }
-        return high == null ? BigDecimal.ONE : highOpen ? high.subtract(BigDecimal.ONE) : high;
-      }
-    }
   }
 }

@@ -3,7 +3,16 @@ package dev.ollamabridge.fake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.ollamabridge.testing.SchemaValidation;
+import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -195,6 +204,61 @@ class SchemaInstancesTest {
     assertThat(SchemaInstances.arguments(FakeHttp.json("{\"type\":\"object\"}"), WORD)).isEmpty();
     assertThat(SchemaInstances.arguments(FakeHttp.json("{\"type\":\"string\"}"), WORD)).isEmpty();
     assertThat(SchemaInstances.arguments(FakeHttp.json("[1,2]"), WORD)).isEmpty();
+  }
+
+  @Test
+  @Timeout(30)
+  void schemasOfRandomKeywordsAndValuesNeverBreakTheFakeAndGiveTheSameArgumentsTwice() {
+    Random random = new Random(25);
+    for (int i = 0; i < 2_000; i++) {
+      JsonNode schema = randomSchema(random, 0);
+
+      JsonNode arguments = SchemaInstances.arguments(schema, WORD);
+
+      assertThat(SchemaInstances.arguments(schema, WORD)).as("%s", schema).isEqualTo(arguments);
+    }
+  }
+
+  private static final List<String> KEYWORDS = List.of("type", "properties", "required", "items", "prefixItems",
+      "additionalItems", "additionalProperties", "enum", "const", "anyOf", "oneOf", "allOf", "$ref", "minimum", "maximum",
+      "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern", "format", "minItems",
+      "maxItems", "uniqueItems", "contains", "minProperties", "maxProperties", "nullable", "$defs");
+  private static final List<String> WORDS = List.of("object", "array", "string", "integer", "number", "boolean", "null",
+      "#", "#/$defs/a", "#/properties/a", "date", "uuid", "^[a-z]{2,}$", "(a|b)+", "\\", "a", "[", "#/%zz");
+
+  /** A schema-shaped tree of keywords with values of any kind, some sensible, most not. */
+  private static JsonNode randomSchema(Random random, int depth) {
+    ObjectNode schema = FakeHttp.JSON.createObjectNode();
+    for (int n = random.nextInt(5); n > 0; n--) {
+      String keyword = KEYWORDS.get(random.nextInt(KEYWORDS.size()));
+      schema.set(keyword, randomValue(random, depth + 1));
+    }
+    return schema;
+  }
+
+  private static JsonNode randomValue(Random random, int depth) {
+    return switch (depth > 4 ? random.nextInt(5) : random.nextInt(8)) {
+      case 0 -> TextNode.valueOf(WORDS.get(random.nextInt(WORDS.size())));
+      case 1 -> DoubleNode.valueOf(List.of(0.0, -1.0, 0.5, 3.0, 1e300, -1e300, 1e-300, Double.POSITIVE_INFINITY).get(random.nextInt(8)));
+      case 2 -> IntNode.valueOf(random.nextInt(21) - 5);
+      case 3 -> BooleanNode.valueOf(random.nextBoolean());
+      case 4 -> NullNode.getInstance();
+      case 5 -> {
+        ArrayNode list = FakeHttp.JSON.createArrayNode();
+        for (int n = random.nextInt(4); n > 0; n--) {
+          list.add(random.nextBoolean() ? randomSchema(random, depth) : randomValue(random, depth + 1));
+        }
+        yield list;
+      }
+      case 6 -> {
+        ObjectNode map = FakeHttp.JSON.createObjectNode();
+        for (int n = random.nextInt(4); n > 0; n--) {
+          map.set(List.of("a", "b", "c").get(random.nextInt(3)), randomSchema(random, depth));
+        }
+        yield map;
+      }
+      default -> randomSchema(random, depth);
+    };
   }
 
   static Stream<Arguments> hostileSchemas() {
