@@ -46,9 +46,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Agent loops through a bridge in front of the fake backend, in both upstream dialects, with real
@@ -100,69 +103,44 @@ class SchemaToolLoopTest {
     ollama.close();
   }
 
-  @Test
-  void theOpenAiSdksLoopGetsValidArgumentsThroughABridgeToAnOllamaBackend() {
-    WeatherTool tool = new WeatherTool();
+  /**
+   * The agent loops run here: the OpenAI SDK's over chat, whole and streamed, and over the
+   * Responses API (as the OpenAI Agents SDK speaks it), and LangChain4j's in Ollama's dialect.
+   */
+  enum Client {
+    OPENAI_SDK_CHAT,
+    OPENAI_SDK_CHAT_STREAMED,
+    OPENAI_SDK_RESPONSES,
+    LANGCHAIN4J_OLLAMA;
 
-    String answer = openAiSdkLoop(toOllama, false, tool);
-
-    assertThat(tool.calls).containsExactly(TestBridges.json(ARGUMENTS));
-    assertThat(answer).startsWith(QUOTED);
+    String loop(BridgeServer bridge, WeatherTool tool) {
+      return switch (this) {
+        case OPENAI_SDK_CHAT -> openAiSdkLoop(bridge, false, tool);
+        case OPENAI_SDK_CHAT_STREAMED -> openAiSdkLoop(bridge, true, tool);
+        case OPENAI_SDK_RESPONSES -> responsesLoop(bridge, tool);
+        case LANGCHAIN4J_OLLAMA -> langChain4jLoop(bridge, tool);
+      };
+    }
   }
 
-  @Test
-  void theOpenAiSdksStreamedLoopGetsValidArgumentsThroughABridgeToAStrictOpenAiBackend() {
-    WeatherTool tool = new WeatherTool();
-
-    String answer = openAiSdkLoop(toStrictOpenAi, true, tool);
-
-    assertThat(tool.calls).containsExactly(TestBridges.json(ARGUMENTS));
-    assertThat(answer).startsWith(QUOTED);
+  static Stream<Arguments> clientsAndBackends() {
+    return Stream.of(Client.values())
+        .flatMap(client -> Stream.of(Arguments.of(client, Dialect.OLLAMA), Arguments.of(client, Dialect.OPENAI)));
   }
 
-  /** The Responses API, as the OpenAI Agents SDK speaks it: flat function tools, function_call items. */
-  @Test
-  void theOpenAiSdksResponsesLoopGetsValidArgumentsThroughABridgeToAStrictOpenAiBackend() {
+  @ParameterizedTest(name = "{0} through a bridge to an {1} backend")
+  @MethodSource("clientsAndBackends")
+  void theToolIsCalledWithArgumentsValidForItsSchemaAndTheLoopEndsWithTheModelsText(Client client, Dialect backend) {
     WeatherTool tool = new WeatherTool();
 
-    String answer = responsesLoop(toStrictOpenAi, tool);
-
-    assertThat(tool.calls).containsExactly(TestBridges.json(ARGUMENTS));
-    assertThat(answer).startsWith(QUOTED);
-  }
-
-  @Test
-  void theOpenAiSdksResponsesLoopGetsValidArgumentsThroughABridgeToAnOllamaBackend() {
-    WeatherTool tool = new WeatherTool();
-
-    String answer = responsesLoop(toOllama, tool);
-
-    assertThat(tool.calls).containsExactly(TestBridges.json(ARGUMENTS));
-    assertThat(answer).startsWith(QUOTED);
-  }
-
-  @Test
-  void langChain4jsOllamaModelLoopGetsValidArgumentsThroughABridgeToAStrictOpenAiBackend() {
-    WeatherTool tool = new WeatherTool();
-
-    String answer = langChain4jLoop(toStrictOpenAi, tool);
-
-    assertThat(tool.calls).containsExactly(TestBridges.json(ARGUMENTS));
-    assertThat(answer).startsWith(QUOTED);
-  }
-
-  @Test
-  void langChain4jsOllamaModelLoopGetsValidArgumentsThroughABridgeToAnOllamaBackend() {
-    WeatherTool tool = new WeatherTool();
-
-    String answer = langChain4jLoop(toOllama, tool);
+    String answer = client.loop(backend == Dialect.OLLAMA ? toOllama : toStrictOpenAi, tool);
 
     assertThat(tool.calls).containsExactly(TestBridges.json(ARGUMENTS));
     assertThat(answer).startsWith(QUOTED);
   }
 
   /** The weather tool: runs only on arguments valid for {@link #SCHEMA}, and keeps those it ran on. */
-  private static final class WeatherTool {
+  static final class WeatherTool {
     final List<JsonNode> calls = new ArrayList<>();
 
     String run(String argumentsJson) {
