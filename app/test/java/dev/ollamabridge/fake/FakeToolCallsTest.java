@@ -108,6 +108,23 @@ class FakeToolCallsTest {
   }
 
   @Test
+  void flatToolsAndAFlatToolChoiceAsTheResponsesApiShapesThemAreReadToo() throws Exception {
+    String flat = "{\"model\":\"fake-llama\",\"messages\":[" + QUESTION + "],\"tools\":["
+        + "{\"type\":\"function\",\"name\":\"get_time\",\"parameters\":{\"type\":\"object\",\"properties\":{\"zone\":{\"type\":\"string\"}}}},"
+        + "{\"type\":\"function\",\"name\":\"get_unit\",\"parameters\":{\"type\":\"object\",\"properties\":{"
+        + "\"unit\":{\"enum\":[\"kelvin\"]}},\"required\":[\"unit\"]}}],\"tool_choice\":{\"type\":\"function\",\"name\":\"get_unit\"}";
+
+    JsonNode chosen = http.postForJson("/v1/chat/completions", flat + "}").at("/choices/0/message/tool_calls/0/function");
+    JsonNode first = http.postForJson("/api/chat", flat.replace("\"tool_choice\"", "\"ignored\"") + ",\"stream\":false}")
+        .at("/message/tool_calls/0/function");
+
+    assertThat(chosen.path("name").asText()).isEqualTo("get_unit");
+    assertThat(FakeHttp.json(chosen.path("arguments").asText())).isEqualTo(FakeHttp.json("{\"unit\":\"kelvin\"}"));
+    assertThat(first.path("name").asText()).isEqualTo("get_time");
+    assertThat(first.path("arguments")).isEqualTo(FakeHttp.json("{\"zone\":\"Paris\"}"));
+  }
+
+  @Test
   void toolChoiceNoneGetsTextInEitherDialect() throws Exception {
     JsonNode openAi = http.postForJson("/v1/chat/completions", ASK + ",\"tool_choice\":\"none\"}");
     JsonNode ollama = http.postForJson("/api/chat", ASK + ",\"tool_choice\":\"none\",\"stream\":false}");
