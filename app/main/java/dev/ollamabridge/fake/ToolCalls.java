@@ -1,10 +1,12 @@
 package dev.ollamabridge.fake;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.digest.Sha256;
-import java.util.Map;
+import java.io.IOException;
+import java.io.Writer;
 import java.util.Optional;
 
 /**
@@ -26,12 +28,18 @@ final class ToolCalls {
     }
   }
 
+  /** Arguments longer than this as JSON text are given up for none: 64 KiB. */
+  static final int MAX_ARGUMENTS = 64 * 1024;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private ToolCalls() {}
 
   /**
    * The call to answer with: when the request offers {@code tools}, its {@code tool_choice} is not
    * {@code "none"} and its last message is not a tool's result. The tool is the one
-   * {@code tool_choice} names, else the first.
+   * {@code tool_choice} names, else the first; its arguments are valid for its parameters' schema
+   * (see {@link SchemaInstances}), every unconstrained string the question's last word.
    */
   static Optional<ToolCall> chosen(String model, JsonNode request) {
     JsonNode tools = request.path("tools");
@@ -40,10 +48,13 @@ final class ToolCalls {
     if (!tools.isArray() || tools.isEmpty() || "none".equals(choice.asText()) || lastResult(messages).isPresent()) {
       return Optional.empty();
     }
-    String named = choice.path("function").path("name").asText("");
-    JsonNode function = named.isEmpty() ? tools.get(0).path("function") : offered(tools, named);
+    String named = choice.path("function").path("name").asText(choice.path("name").asText(""));
+    JsonNode function = named.isEmpty() ? function(tools.get(0)) : offered(tools, named);
     String name = named.isEmpty() ? function.path("name").asText() : named;
-    ObjectNode arguments = arguments(function.path("parameters").path("properties"), Prompts.lastUserText(messages));
+    ObjectNode arguments = SchemaInstances.arguments(function.path("parameters"), lastWord(Prompts.lastUserText(messages)));
+    if (!fits(arguments)) {
+      arguments = JsonNodeFactory.instance.objectNode(); // a schema built to make the answer huge gets none
+    }
     String id = "call_" + Sha256.hex(model + '\u0000' + messages + '\u0000' + name + '\u0000' + arguments).substring(0, 24);
     return Optional.of(new ToolCall(id, name, arguments));
   }
@@ -57,35 +68,46 @@ final class ToolCalls {
   /** The function of the tool called {@code name}; a tool not offered has no schema, so no arguments. */
   private static JsonNode offered(JsonNode tools, String name) {
     for (JsonNode tool : tools) {
-      if (tool.path("function").path("name").asText().equals(name)) {
-        return tool.path("function");
+      if (function(tool).path("name").asText().equals(name)) {
+        return function(tool);
       }
     }
     return JsonNodeFactory.instance.missingNode();
   }
 
   /**
-   * A value for each property the schema types plainly: an enum's first value, a string derived
-   * from the question, 1 for numbers, true for booleans; objects, arrays and the like are left out.
+   * Whether the arguments' JSON text is at most {@link #MAX_ARGUMENTS} long; written only that far,
+   * since values taken from a schema (its enums, its property names) may be shared many times.
    */
-  private static ObjectNode arguments(JsonNode properties, String question) {
-    ObjectNode arguments = JsonNodeFactory.instance.objectNode();
-    for (Map.Entry<String, JsonNode> property : properties.properties()) {
-      JsonNode schema = property.getValue();
-      String key = property.getKey();
-      JsonNode values = schema.path("enum");
-      if (values.isArray() && !values.isEmpty()) {
-        arguments.set(key, values.get(0));
-        continue;
+  private static boolean fits(ObjectNode arguments) {
+    Writer bounded = new Writer() {
+      private int written;
+
+      @Override
+      public void write(char[] text, int offset, int length) throws IOException {
+        written += length;
+        if (written > MAX_ARGUMENTS) {
+          throw new IOException("tool arguments longer than " + MAX_ARGUMENTS);
+        }
       }
-      switch (schema.path("type").asText()) {
-        case "string" -> arguments.put(key, lastWord(question));
-        case "number", "integer" -> arguments.put(key, 1);
-        case "boolean" -> arguments.put(key, true);
-        default -> { }
-      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    try {
+      JSON.writeValue(bounded, arguments);
+      return true;
+    } catch (IOException e) {
+      return false;
     }
-    return arguments;
+  }
+
+  /** Chat nests a tool's name and parameters under {@code function}; the Responses API does not. */
+  private static JsonNode function(JsonNode tool) {
+    return tool.has("function") ? tool.path("function") : tool;
   }
 
   /** "Weather in Paris?" gives "Paris": the last word that has letters or digits, without the rest. */

@@ -30,7 +30,8 @@ class FakeToolCallsTest {
           "zone":{"type":"string"}}}}}]""";
   private static final String QUESTION = "{\"role\":\"user\",\"content\":\"What is the weather in Paris?\"}";
   private static final String ASK = "{\"model\":\"fake-llama\",\"messages\":[" + QUESTION + "]," + TOOLS;
-  private static final String WEATHER_ARGUMENTS = "{\"city\":\"Paris\",\"days\":1,\"metric\":true,\"unit\":\"celsius\"}";
+  private static final String WEATHER_ARGUMENTS =
+      "{\"city\":\"Paris\",\"days\":1,\"metric\":true,\"unit\":\"celsius\",\"when\":{}}";
 
   private static FakeOllama fake;
   private static FakeOllama strict;
@@ -104,6 +105,23 @@ class FakeToolCallsTest {
     JsonNode function = answer.at("/choices/0/message/tool_calls/0/function");
     assertThat(function.path("name").asText()).isEqualTo("get_time");
     assertThat(FakeHttp.json(function.path("arguments").asText())).isEqualTo(FakeHttp.json("{\"zone\":\"Paris\"}"));
+  }
+
+  @Test
+  void flatToolsAndAFlatToolChoiceAsTheResponsesApiShapesThemAreReadToo() throws Exception {
+    String flat = "{\"model\":\"fake-llama\",\"messages\":[" + QUESTION + "],\"tools\":["
+        + "{\"type\":\"function\",\"name\":\"get_time\",\"parameters\":{\"type\":\"object\",\"properties\":{\"zone\":{\"type\":\"string\"}}}},"
+        + "{\"type\":\"function\",\"name\":\"get_unit\",\"parameters\":{\"type\":\"object\",\"properties\":{"
+        + "\"unit\":{\"enum\":[\"kelvin\"]}},\"required\":[\"unit\"]}}],\"tool_choice\":{\"type\":\"function\",\"name\":\"get_unit\"}";
+
+    JsonNode chosen = http.postForJson("/v1/chat/completions", flat + "}").at("/choices/0/message/tool_calls/0/function");
+    JsonNode first = http.postForJson("/api/chat", flat.replace("\"tool_choice\"", "\"ignored\"") + ",\"stream\":false}")
+        .at("/message/tool_calls/0/function");
+
+    assertThat(chosen.path("name").asText()).isEqualTo("get_unit");
+    assertThat(FakeHttp.json(chosen.path("arguments").asText())).isEqualTo(FakeHttp.json("{\"unit\":\"kelvin\"}"));
+    assertThat(first.path("name").asText()).isEqualTo("get_time");
+    assertThat(first.path("arguments")).isEqualTo(FakeHttp.json("{\"zone\":\"Paris\"}"));
   }
 
   @Test
