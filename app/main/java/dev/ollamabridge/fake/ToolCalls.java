@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.digest.Sha256;
+import dev.ollamabridge.fake.schema.SchemaInstances;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.Optional;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.ollamabridge.fake.schema.SchemaInstances;
 import dev.ollamabridge.testing.SchemaValidation;
 import java.util.List;
 import java.util.Random;

@@ -1,4 +1,4 @@
-package dev.ollamabridge.fake;
+package dev.ollamabridge.fake.schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

@@ -1,4 +1,4 @@
-package dev.ollamabridge.fake;
+package dev.ollamabridge.fake.schema;
 
 import java.util.LinkedHashSet;
 import java.util.List;

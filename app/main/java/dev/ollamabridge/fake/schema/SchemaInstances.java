@@ -1,4 +1,4 @@
-package dev.ollamabridge.fake;
+package dev.ollamabridge.fake.schema;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,7 +28,7 @@ import java.util.Set;
  * depth, in schemas visited and in values made, so the work and the answer stay small; past a
  * bound the value is a plain one of the right type, and may then fail the schema.
  */
-final class SchemaInstances {
+public final class SchemaInstances {
 
   /** Nesting of values, refs and combined schemas followed. */
   static final int MAX_DEPTH = 24;
@@ -68,7 +68,7 @@ final class SchemaInstances {
    * Arguments for a tool whose parameters are {@code schema}: an object, empty when the schema
    * asks for none or for something that is no object.
    */
-  static ObjectNode arguments(JsonNode schema, String word) {
+  public static ObjectNode arguments(JsonNode schema, String word) {
     if (!schema.isObject()) {
       return NODES.objectNode();
     }
