@@ -1,5 +1,6 @@
 package dev.ollamabridge.agent;
 
+import dev.ollamabridge.link.LinkPaths;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -10,9 +11,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 record Backoff(Duration base, Duration cap) {
 
-  /** From up to 1 s, doubling, to up to 30 s. */
+  /** From up to 1 s, doubling, to up to 30 s ({@link LinkPaths#REDIAL_MAX_SECONDS}). */
   static Backoff standard() {
-    return new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+    return new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(LinkPaths.REDIAL_MAX_SECONDS));
   }
 
   Backoff {

@@ -290,6 +290,7 @@ public final class ConsoleApp implements AutoCloseable {
       parts.add(0, api::stop);
       if (agents.isPresent()) {
         parts.add(0, AgentListener.start(config.agentListen(), agents.get(), hosts, json));
+        hosts.listening();
       }
       // only now: the training's processes bind ports the system picks, which must not be the one the console asked for
       archive.ifPresent(BridgeArchive::prepare);

@@ -11,6 +11,8 @@ public final class LinkPaths {
   public static final String VERSION_HEADER = "X-Ollama-Bridge-Agent-Version";
   /** How often an agent reports; the console counts a host NotReady after three missed reports. */
   public static final int REPORT_SECONDS = 5;
+  /** The longest an agent waits before dialling the console again (its backoff's cap). */
+  public static final int REDIAL_MAX_SECONDS = 30;
   /** The largest frame either end accepts (a desired state of many bridges, a log tail). */
   public static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
   /** WebSocket close code for a refusal (revoked, unknown host, version skew); the reason says why. */

@@ -108,6 +108,9 @@ class ConsoleDownTest {
         assertThat(api.get("/instances/" + b2).body().at("/health/healthy").asBoolean()).isTrue();
       });
       phases.add("console reconciled at " + Instant.now());
+      assertThat(api.get("/events?limit=1000").body().path("events").findValuesAsText("action"))
+          .as("a console that comes back leaves its hosts Ready while their agents find it again")
+          .doesNotContain("host.not_ready");
       load.awaitMore(20);
       load.stop();
       h1Edge.stop();

@@ -53,6 +53,13 @@ public final class HostService implements HostRuntimes, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HostService.class);
   /** Three missed reports: the host is NotReady and its bridges leave nginx. */
   public static final Duration SILENCE = Duration.ofSeconds(3L * LinkPaths.REPORT_SECONDS);
+  /**
+   * How long a console that starts again gives a host it has not heard from yet, counted from when
+   * its agent listener accepts links: the longest an agent waits before dialling again, then the
+   * silence of three reports. Sooner, a console that comes back would take every Ready host's bridges
+   * out of nginx (its own and the edges') before their agents could have found it again.
+   */
+  public static final Duration RETURN_GRACE = Duration.ofSeconds(LinkPaths.REDIAL_MAX_SECONDS).plus(SILENCE);
   static final Duration CERTIFICATE_LIFETIME = Duration.ofDays(365);
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
@@ -79,6 +86,8 @@ public final class HostService implements HostRuntimes, AutoCloseable {
   private final List<BiConsumer<String, String>> listeners = new CopyOnWriteArrayList<>();
   private final List<EdgeListener> edgeListeners = new CopyOnWriteArrayList<>();
   private volatile KeyRules keys;
+  /** From when a host not heard from since this console started counts as silent; null: not yet. */
+  private volatile Instant silentFrom;
   private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(task -> {
     Thread thread = new Thread(task, "host-watch");
     thread.setDaemon(true);
@@ -97,11 +106,9 @@ public final class HostService implements HostRuntimes, AutoCloseable {
     this.access = access;
     this.clock = clock;
     this.json = json;
-    Instant now = clock.instant();
     for (Host host : repository.all()) {
       if (!host.local()) {
         remotes.put(host.name(), new RemoteRuntime(host, repository, json, local.launch()));
-        lastSeen.put(host.name(), now); // a restarted console gives every host its full silence before NotReady
       }
     }
   }
@@ -183,7 +190,19 @@ public final class HostService implements HostRuntimes, AutoCloseable {
    */
   public void open() {
     remotes.values().forEach(RemoteRuntime::open);
+    if (access.isEmpty()) {
+      listening(); // no agent can dial in: the hosts' silence counts from now
+    }
     watch.scheduleWithFixedDelay(this::checkSilence, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Call once the agent listener accepts links: a host not heard from since this console started
+   * is NotReady only after {@link #RETURN_GRACE} from now, not from when the console began to start
+   * (which may have taken a while on a busy machine).
+   */
+  public void listening() {
+    silentFrom = clock.instant().plus(RETURN_GRACE).minus(SILENCE);
   }
 
   public Optional<AgentAccess> access() {
@@ -215,7 +234,8 @@ public final class HostService implements HostRuntimes, AutoCloseable {
   private HostView view(Host host) {
     RemoteRuntime remote = remotes.get(host.name());
     return remote == null ? new HostView(host, true, clock.instant(), null, 0)
-        : new HostView(host, remote.connected(), lastSeen.get(host.name()), remote.lastReport(),
+        : new HostView(host, remote.connected(), lastSeen.getOrDefault(host.name(), host.lastReportAt()),
+            remote.lastReport(),
             Optional.ofNullable(received.get(host.name())).map(LongAdder::sum).orElse(0L));
   }
 
@@ -423,7 +443,7 @@ public final class HostService implements HostRuntimes, AutoCloseable {
     try {
       Instant now = clock.instant();
       for (Host host : repository.all()) {
-        Instant seen = lastSeen.get(host.name());
+        Instant seen = lastSeen.getOrDefault(host.name(), silentFrom);
         if (host.state() == HostState.READY && !host.local() && seen != null && seen.plus(SILENCE).isBefore(now)) {
           repository.state(host.name(), HostState.NOT_READY, now);
           events.record("hosts", "host.not_ready", host.name(), "no report since " + seen);
