@@ -63,7 +63,7 @@ final class Admission {
 
   /**
    * A slot for the generation {@code ctx} asks for: at once, after a wait in the queue, or a 503
-   * (with {@code Retry-After} set on {@code ctx}) when there is none to be had.
+   * with {@code Retry-After} when there is none to be had.
    *
    * @throws LeftQueue when the client hung up while it waited
    */
@@ -80,18 +80,18 @@ final class Admission {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw overloaded(ctx, "it is stopping", 1);
+      throw overloaded("it is stopping", 1);
     }
     if (!joinQueue()) {
       metrics.rejected("queue_full");
-      throw overloaded(ctx, queueSize == 0 ? "all " + maxConcurrent + " of its --max-concurrent slots are busy"
+      throw overloaded(queueSize == 0 ? "all " + maxConcurrent + " of its --max-concurrent slots are busy"
           : "all " + maxConcurrent + " of its --max-concurrent slots are busy and its queue of " + queueSize + " is full", 1);
     }
     try {
       if (!waitForSlot(ctx)) {
         metrics.rejected("timeout");
         long seconds = Math.max(1, (queueTimeout.toMillis() + 999) / 1000);
-        throw overloaded(ctx, "no slot came free within its --queue-timeout of " + queueTimeout.toMillis() + " ms", seconds);
+        throw overloaded("no slot came free within its --queue-timeout of " + queueTimeout.toMillis() + " ms", seconds);
       }
     } finally {
       queued.decrementAndGet();
@@ -170,9 +170,8 @@ final class Admission {
     };
   }
 
-  private ApiException overloaded(Context ctx, String why, long retryAfterSeconds) {
-    ctx.header("Retry-After", Long.toString(retryAfterSeconds));
+  private static ApiException overloaded(String why, long retryAfterSeconds) {
     return new ApiException(503, "this bridge is busy: " + why + "; retry in " + retryAfterSeconds
-        + " s, or on another bridge", null, "overloaded");
+        + " s, or on another bridge", null, "overloaded", retryAfterSeconds);
   }
 }

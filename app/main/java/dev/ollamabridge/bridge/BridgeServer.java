@@ -280,8 +280,7 @@ public final class BridgeServer implements AutoCloseable {
           access.authenticate(ctx);
           long retryAfter = rateLimit.tryAcquire();
           if (retryAfter > 0) {
-            ctx.header("Retry-After", Long.toString(retryAfter));
-            throw new ApiException(429, "rate limit exceeded: this bridge takes at most its --rate-limit requests per second; retry in " + retryAfter + " s", null, "rate_limit_exceeded");
+            throw new ApiException(429, "rate limit exceeded: this bridge takes at most its --rate-limit requests per second; retry in " + retryAfter + " s", null, "rate_limit_exceeded", retryAfter);
           }
           access.admit(ctx);
           handler.handle(ctx);
@@ -317,6 +316,9 @@ public final class BridgeServer implements AutoCloseable {
       }
       byte[] body = ErrorBodies.of(dialect, e);
       RequestState.responseBytes(ctx, body);
+      if (e.retryAfterSeconds() > 0) {
+        ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+      }
       ctx.status(e.status()).contentType("application/json").result(body);
     }
   }

@@ -57,9 +57,8 @@ final class ClientAccess {
     if (file != null) {
       table = file.table();
       if (table == null) {
-        ctx.header("Retry-After", "1");
         throw new ApiException(503, "this bridge has not read its client keys yet; retry shortly", null,
-            "keys_unavailable");
+            "keys_unavailable", 1);
       }
     }
     boolean instanceKey = instanceKeys.matches(token);
@@ -99,12 +98,13 @@ final class ClientAccess {
     if (verdict.kind() == KeyCounters.Verdict.Kind.ALLOWED) {
       return;
     }
-    ctx.header("Retry-After", Long.toString(verdict.retryAfterSeconds()));
     throw verdict.kind() == KeyCounters.Verdict.Kind.RATE
         ? new ApiException(429, "the client key '" + key.name() + "' is over its " + verdict.limit()
-            + " requests per minute; retry in " + verdict.retryAfterSeconds() + " s", null, "rate_limit_exceeded")
+            + " requests per minute; retry in " + verdict.retryAfterSeconds() + " s", null, "rate_limit_exceeded",
+            verdict.retryAfterSeconds())
         : new ApiException(429, "the client key '" + key.name() + "' has spent its " + verdict.limit()
-            + " tokens for today (UTC); retry in " + verdict.retryAfterSeconds() + " s", null, "budget_exceeded");
+            + " tokens for today (UTC); retry in " + verdict.retryAfterSeconds() + " s", null, "budget_exceeded",
+            verdict.retryAfterSeconds());
   }
 
   /** Adds the tokens the request's answer spent to its key's day. */
