@@ -53,37 +53,49 @@ public final class BrowserOrigins {
     }
   }
 
+  /** {@link #check(ClientRequest)} for a Javalin request, its CORS headers set on the answer. */
+  void check(Context ctx) {
+    check(ClientRequest.of(ctx)).applyTo(ctx);
+  }
+
   /**
    * Before every request: one with a refused {@code Origin} ends in 403; one with an allowed
-   * {@code Origin} is told so in CORS headers, so the page may read the answer.
+   * {@code Origin} is told so in CORS headers (answered), so the page may read the answer.
    */
-  void check(Context ctx) {
-    String origin = ctx.header("Origin");
+  AnswerHeaders check(ClientRequest request) {
+    AnswerHeaders headers = new AnswerHeaders();
+    String origin = request.header("Origin");
     if (origin == null) {
-      return;
+      return headers;
     }
-    if (!allows(origin, ctx.req().getLocalPort())) {
+    if (!allows(origin, request.localPort())) {
       throw new ApiException(403, "requests from web pages at origin " + origin + " are refused; to allow them, start"
           + " the bridge with --allowed-origin " + origin, null, "origin_not_allowed");
     }
-    ctx.header("Access-Control-Allow-Origin", origin);
-    ctx.header("Vary", "Origin");
-    ctx.header("Access-Control-Expose-Headers", GenerationHandler.CACHE_HEADER + ", Retry-After");
+    return headers.set("Access-Control-Allow-Origin", origin)
+        .set("Vary", "Origin")
+        .set("Access-Control-Expose-Headers", GenerationHandler.CACHE_HEADER + ", Retry-After");
   }
 
-  /** Answers {@code OPTIONS}: the methods of the path, and for a preflight what the page may send. */
+  /** Answers {@code OPTIONS} on Javalin: 204 with {@link #optionsHeaders}. */
   void answerOptions(Context ctx, String methods) {
-    ctx.header("Allow", methods);
-    if (ctx.header("Origin") != null) { // check() has allowed it
-      String requested = ctx.header("Access-Control-Request-Headers");
-      ctx.header("Access-Control-Allow-Methods", methods);
-      ctx.header("Access-Control-Allow-Headers", requested == null || requested.isBlank() ? DEFAULT_ALLOWED_HEADERS : requested);
-      ctx.header("Access-Control-Max-Age", "600");
-      if ("true".equals(ctx.header("Access-Control-Request-Private-Network"))) {
-        ctx.header("Access-Control-Allow-Private-Network", "true");
+    optionsHeaders(ClientRequest.of(ctx), methods).applyTo(ctx);
+    ctx.status(204);
+  }
+
+  /** The headers of an {@code OPTIONS} answer (204): the methods of the path, and for a preflight what the page may send. */
+  AnswerHeaders optionsHeaders(ClientRequest request, String methods) {
+    AnswerHeaders headers = new AnswerHeaders().set("Allow", methods);
+    if (request.header("Origin") != null) { // check() has allowed it
+      String requested = request.header("Access-Control-Request-Headers");
+      headers.set("Access-Control-Allow-Methods", methods)
+          .set("Access-Control-Allow-Headers", requested == null || requested.isBlank() ? DEFAULT_ALLOWED_HEADERS : requested)
+          .set("Access-Control-Max-Age", "600");
+      if ("true".equals(request.header("Access-Control-Request-Private-Network"))) {
+        headers.set("Access-Control-Allow-Private-Network", "true");
       }
     }
-    ctx.status(204);
+    return headers;
   }
 
   boolean allows(String origin, int port) {

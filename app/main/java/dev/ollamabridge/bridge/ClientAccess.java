@@ -52,7 +52,12 @@ final class ClientAccess {
    * read.
    */
   void authenticate(Context ctx) {
-    String token = presented(ctx);
+    authenticate(ClientRequest.of(ctx), RequestState.notes(ctx));
+  }
+
+  /** {@link #authenticate(Context)} for any server's request, noted in its {@code notes}. */
+  void authenticate(ClientRequest request, RequestNotes notes) {
+    String token = presented(request);
     KeyTable table = null;
     if (file != null) {
       table = file.table();
@@ -64,11 +69,11 @@ final class ClientAccess {
     boolean instanceKey = instanceKeys.matches(token);
     KeyRule key = table == null || instanceKey ? null : table.find(token);
     if (key != null || instanceKey || file != null && (table.required() || token.startsWith(CLUSTER_KEY_PREFIX))) {
-      RequestState.withholdAuthorization(ctx);
+      notes.withholdAuthorization();
     }
     if (key != null) {
       refuseUnusable(key);
-      RequestState.key(ctx, key);
+      notes.key(key);
       return;
     }
     if (!instanceKey && (instanceKeys.required() || table != null && table.required())) {
@@ -90,7 +95,11 @@ final class ClientAccess {
 
   /** Counts the request against its key's rate and budget: 429 with {@code Retry-After} when over either. */
   void admit(Context ctx) {
-    KeyRule key = RequestState.key(ctx);
+    admit(RequestState.notes(ctx));
+  }
+
+  void admit(RequestNotes notes) {
+    KeyRule key = notes.key();
     if (key == null) {
       return;
     }
@@ -109,9 +118,13 @@ final class ClientAccess {
 
   /** Adds the tokens the request's answer spent to its key's day. */
   void spent(Context ctx) {
-    KeyRule key = RequestState.key(ctx);
-    Long prompt = RequestState.promptTokens(ctx);
-    Long completion = RequestState.completionTokens(ctx);
+    spent(RequestState.notes(ctx));
+  }
+
+  void spent(RequestNotes notes) {
+    KeyRule key = notes.key();
+    Long prompt = notes.promptTokens();
+    Long completion = notes.completionTokens();
     if (key != null && prompt != null) {
       counters.spent(key, prompt + (completion == null ? 0 : completion));
     }
@@ -119,8 +132,12 @@ final class ClientAccess {
 
   /** Notes the request's model and refuses (403) one its key may not use, before anything is sent upstream. */
   static void model(Context ctx, ModelName model) {
-    RequestState.model(ctx, model);
-    KeyRule key = RequestState.key(ctx);
+    model(RequestState.notes(ctx), model);
+  }
+
+  static void model(RequestNotes notes, ModelName model) {
+    notes.model(model);
+    KeyRule key = notes.key();
     if (key != null && !model.client().isEmpty() && !KeyTable.allows(key, model.client())) {
       String shown = model.client().length() > 200 ? model.client().substring(0, 200) + "…" : model.client();
       throw new ApiException(403, "the client key '" + key.name() + "' may not use the model '" + shown + "'",
@@ -129,12 +146,12 @@ final class ClientAccess {
   }
 
   /** The token a request presents: a Bearer Authorization, else {@code x-api-key}; empty for none. */
-  private static String presented(Context ctx) {
-    String authorization = ctx.header("Authorization");
+  private static String presented(ClientRequest request) {
+    String authorization = request.header("Authorization");
     if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return authorization.substring(7).strip();
     }
-    String apiKey = ctx.header("x-api-key");
+    String apiKey = request.header("x-api-key");
     return apiKey == null ? "" : apiKey.strip();
   }
 }

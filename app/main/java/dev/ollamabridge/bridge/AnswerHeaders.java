@@ -1,0 +1,32 @@
+package dev.ollamabridge.bridge;
+
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Headers a check decided the answer carries, set on it by whichever server writes it. */
+final class AnswerHeaders {
+
+  /** One header; names and values come from the bridge, or are values it has checked. */
+  record Header(String name, String value) {}
+
+  private final List<Header> headers = new ArrayList<>(4);
+
+  AnswerHeaders set(String name, String value) {
+    headers.add(new Header(name, value));
+    return this;
+  }
+
+  List<Header> list() {
+    return List.copyOf(headers);
+  }
+
+  boolean isEmpty() {
+    return headers.isEmpty();
+  }
+
+  /** Sets them on a Javalin answer. */
+  void applyTo(Context ctx) {
+    headers.forEach(header -> ctx.header(header.name(), header.value()));
+  }
+}
