@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
-# Issue 11's table from one command: the bridge against an nginx reverse proxy in front of the same
-# in-memory fake backend, in one run, with wrk; the bridge launched as the console launches it (its
-# JVM flags), once on Java 17 and once on the newest JDK >= 21 found. Prints a Markdown table to
-# stdout (progress goes to stderr) and keeps it in target/wrk-bench.md.
+# Issue 26's goals table from one command: the bridge against an nginx reverse proxy in front of the
+# same in-memory fake backend, in one run, with wrk; the bridge launched as the console launches it
+# (its JVM flags and class-data archive), once on Java 17 and once on the newest JDK >= 21 found.
+# Prints Markdown tables to stdout (progress goes to stderr) and keeps them in target/wrk-bench.md.
 #
-#   bench/wrk-bench.sh                   # 10 s per measurement
-#   BENCH_SECONDS=3 bench/wrk-bench.sh   # a quick run
+#   bench/wrk-bench.sh                                  # 10 s per measurement
+#   BENCH_SECONDS=2 BENCH_JIT_WARMUP=3 bench/wrk-bench.sh   # a quick check that it runs
+#   BENCH_BEFORE=main bench/wrk-bench.sh                # before and after: main's jar and this tree's
 #
 # Environment: BENCH_SECONDS (10), BENCH_WARMUP (seconds before each measurement, 3),
 # BENCH_JIT_WARMUP (seconds of load a new bridge gets before its first measurement, 30: the JIT
 # compilers take that long to finish on 2 busy cores, and a bridge lives far longer),
 # BENCH_TTFT (1; 0 skips the streamed time to first token, which comes from the Java harness),
 # BENCH_JAVA17 / BENCH_JAVA_NEW (a java executable each; default: found as described below),
-# BENCH_ARCHIVE (1; 0 starts the bridges without the shared class-data archive), NGINX_WORKERS (auto).
+# BENCH_ARCHIVE (1; 0 starts the bridges without the shared class-data archive), NGINX_WORKERS (auto),
+# BENCH_PSS_COUNTS (idle bridges to measure PSS with, "4"; e.g. "1 4 10"),
+# BENCH_BEFORE (a git ref: its jar is built in a temporary worktree, removed on exit, and measured in
+# the same run as this tree's, which is built first; both tables are printed, then the after/before
+# ratios), BENCH_BUILD (1 builds this tree's jar, 0 takes target/'s; default: when missing or with BENCH_BEFORE).
+#
+# CPU per proxied request is the process's utime+stime (/proc/<pid>/stat; nginx: master and workers)
+# over the measured 32-connection run, divided by the requests wrk completed in it.
 #
 # Every process it starts is stopped on exit, by its pid.
 set -euo pipefail
@@ -36,10 +44,14 @@ die() { say "wrk-bench: $*"; exit 1; }
 
 # ---- what it needs ------------------------------------------------------------------------------
 
-if [[ ! -f $JAR ]]; then
+# BENCH_BUILD: 1 builds this tree's jar first, 0 takes the one in target/; by default it is built
+# when missing, and always for a before-and-after run, where a stale jar would make the "after" wrong.
+BUILD=${BENCH_BUILD:-$([[ -n ${BENCH_BEFORE:-} || ! -f $JAR ]] && echo 1 || echo 0)}
+if [[ $BUILD == 1 ]]; then
   say "building $JAR"
-  mvn -B -q -ntp -DskipTests package
+  mvn -B -q -ntp -o -DskipTests package >&2 || mvn -B -q -ntp -DskipTests package >&2
 fi
+[[ -f $JAR ]] || die "$JAR is missing: build it (mvn -DskipTests package) or leave BENCH_BUILD unset"
 
 NGINX=$(command -v nginx || true)
 [[ -z $NGINX && -x /usr/sbin/nginx ]] && NGINX=/usr/sbin/nginx
@@ -157,15 +169,40 @@ stop() { # PID...
 
 WORK=$(mktemp -d /tmp/wrk-bench.XXXXXX)
 PIDS=()
+BEFORE_TREE=""
 
 cleanup() {
   stop "${PIDS[@]}"
+  if [[ -n $BEFORE_TREE ]]; then
+    git -C "$ROOT" worktree remove --force "$BEFORE_TREE" >/dev/null 2>&1 || true
+    git -C "$ROOT" worktree prune >/dev/null 2>&1 || true
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The bridge's JVM flags, read from the jar itself so that they are the console's.
+# The jars measured: this tree's ("after"), and with BENCH_BEFORE the ref's ("before"), built in a
+# detached worktree that the exit removes.
+LABELS=(after)
+declare -A JAR_OF=([after]=$JAR)
+if [[ -n ${BENCH_BEFORE:-} ]]; then
+  BEFORE_SHA=$(git -C "$ROOT" rev-parse --verify --quiet "${BENCH_BEFORE}^{commit}") || die "BENCH_BEFORE=$BENCH_BEFORE is no commit"
+  BEFORE_TREE="$WORK/before-tree"
+  say "building the jar of $BENCH_BEFORE (${BEFORE_SHA:0:10}) in a temporary worktree"
+  git -C "$ROOT" worktree add --detach "$BEFORE_TREE" "$BEFORE_SHA" >/dev/null 2>&1 || die "git worktree add failed for $BENCH_BEFORE"
+  # offline first: the local repository usually has what an older commit needs
+  (cd "$BEFORE_TREE" && { mvn -B -q -ntp -o -DskipTests package >&2 || mvn -B -q -ntp -DskipTests package >&2; }) \
+    || die "could not build the jar of $BENCH_BEFORE"
+  cp "$BEFORE_TREE/target/ollama-bridge.jar" "$WORK/before.jar"
+  JAR_OF[before]="$WORK/before.jar"
+  LABELS=(before after)
+fi
+describe() { # LABEL: what the jar is
+  if [[ $1 == before ]]; then echo "$BENCH_BEFORE (${BEFORE_SHA:0:10})"; else echo "this tree ($(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- app pom.xml 2>/dev/null || echo ', changed'))"; fi
+}
+
+# The bridge's JVM flags, read from each jar itself so that they are the console's.
 cat >"$WORK/Flags.java" <<'EOF'
 class Flags {
   public static void main(String[] args) {
@@ -173,11 +210,14 @@ class Flags {
   }
 }
 EOF
-read -r -a BRIDGE_FLAGS <<<"$("$JAVA17" --class-path "$JAR" "$WORK/Flags.java")"
-((${#BRIDGE_FLAGS[@]} > 0)) || die "could not read the bridge's JVM flags from $JAR"
+declare -A FLAGS_OF=()
+for label in "${LABELS[@]}"; do
+  FLAGS_OF[$label]=$("$JAVA17" --class-path "${JAR_OF[$label]}" "$WORK/Flags.java") || true
+  [[ -n ${FLAGS_OF[$label]} ]] || die "could not read the bridge's JVM flags from ${JAR_OF[$label]}"
+done
 
 # The class-data archive every bridge of a console maps, built as the console builds it (a training
-# run of a bridge) for each java, and the flags that map it; BENCH_ARCHIVE=0 runs without.
+# run of a bridge) for each jar and java, and the flags that map it; BENCH_ARCHIVE=0 runs without.
 cat >"$WORK/Archive.java" <<'EOF'
 import dev.ollamabridge.console.instances.BridgeArchive;
 import dev.ollamabridge.console.instances.SelfCommand;
@@ -193,19 +233,20 @@ class Archive {
 }
 EOF
 declare -A ARCHIVE_FLAGS=()
-archive_flags() { # JAVA: the flags that map the archive for bridges on JAVA, in ARCHIVE
+archive_flags() { # LABEL JAVA: the flags that map the archive for LABEL's bridges on JAVA, in ARCHIVE
   ARCHIVE=()
   [[ ${BENCH_ARCHIVE:-1} == 1 ]] || return 0
-  if [[ -z ${ARCHIVE_FLAGS[$1]:-} ]]; then
+  local key="$1|$2" jar=${JAR_OF[$1]}
+  if [[ -z ${ARCHIVE_FLAGS[$key]:-} ]]; then
     local version line
-    version=$(jdk_version "$1")
-    # one directory per java: building an archive removes the others in its directory, as the
-    # console keeps only the archive of the JDK it launches bridges on
-    line=$("$JAVA17" --class-path "$JAR" "$WORK/Archive.java" "$1" "$JAR" "$version" "$(feature_of "$version")" \
-      "$WORK/archive-$(feature_of "$version")" | grep '^flags: ') || die "could not build the class-data archive for $1"
-    ARCHIVE_FLAGS[$1]=${line#flags: }
+    version=$(jdk_version "$2")
+    # one directory per jar and java: building an archive removes the others in its directory, as
+    # the console keeps only the archive of the JDK it launches bridges on
+    line=$("$JAVA17" --class-path "$jar" "$WORK/Archive.java" "$2" "$jar" "$version" "$(feature_of "$version")" \
+      "$WORK/archive-$1-$(feature_of "$version")" | grep '^flags: ') || die "could not build the class-data archive of $jar for $2"
+    ARCHIVE_FLAGS[$key]=${line#flags: }
   fi
-  read -r -a ARCHIVE <<<"${ARCHIVE_FLAGS[$1]}"
+  read -r -a ARCHIVE <<<"${ARCHIVE_FLAGS[$key]}"
   local flag
   for flag in "${ARCHIVE[@]}"; do # a JVM that cannot find its archive runs without, silently
     case $flag in -XX:AOTCache=* | -XX:SharedArchiveFile=*) [[ -f ${flag#*=} ]] || die "the archive $flag is gone" ;; esac
@@ -243,12 +284,37 @@ await_200() { # PORT REQUEST [SECONDS]: polls until it answers 200
   done
 }
 
-start_bridge() { # JAVA PORT [ARGS...]: launched as the console launches it
-  local java=$1 port=$2
-  shift 2
-  archive_flags "$java"
-  start "$WORK/bridge-$port.log" "$java" "${BRIDGE_FLAGS[@]}" "${ARCHIVE[@]}" -jar "$JAR" bridge -l "127.0.0.1:$port" \
+start_bridge() { # LABEL JAVA PORT [ARGS...]: LABEL's jar, launched as the console launches it
+  local label=$1 java=$2 port=$3 flags
+  shift 3
+  archive_flags "$label" "$java"
+  read -r -a flags <<<"${FLAGS_OF[$label]}"
+  start "$WORK/bridge-$port.log" "$java" "${flags[@]}" "${ARCHIVE[@]}" -jar "${JAR_OF[$label]}" bridge -l "127.0.0.1:$port" \
     --ollama "http://127.0.0.1:$BACKEND_PORT" --upstream-dialect auto "$@"
+}
+
+# ---- CPU time -----------------------------------------------------------------------------------
+
+CLK_TCK=$(getconf CLK_TCK)
+
+cpu_ticks() { # PID...: their utime + stime in clock ticks, in TICKS; read without a fork
+  TICKS=0
+  local pid stat fields
+  for pid in "$@"; do
+    read -r stat <"/proc/$pid/stat" || continue
+    read -r -a fields <<<"${stat##*) }" # after "pid (comm) ": state is field 3, utime 14, stime 15
+    TICKS=$((TICKS + fields[11] + fields[12]))
+  done
+}
+
+children_of() { # PID: its children's pids, in CHILDREN
+  CHILDREN=()
+  local task list
+  for task in /proc/"$1"/task/*; do
+    [[ -r $task/children ]] || continue
+    read -r -a list <"$task/children" || true # the file ends without a newline
+    CHILDREN+=("${list[@]}")
+  done
 }
 
 # ---- wrk ----------------------------------------------------------------------------------------
@@ -259,15 +325,18 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '$BODY'
 EOF
 
-# URL CONNECTIONS SECONDS: sets RPS, P50 and P99 (ms); refuses a run with errors
+# URL CONNECTIONS SECONDS [warm-up]: sets RPS, REQUESTS, P50 and P99 (ms); refuses a measured run
+# with errors (a warm-up's, e.g. a timeout while the JIT compilers still work, only warms)
 run_wrk() {
   local out
-  out=$(wrk -t"$WRK_THREADS" -c"$2" -d"$3s" --latency -s "$WORK/post.lua" "$1")
-  if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
+  # a request slower than 10 s is an error; wrk's default of 2 s is reached on a loaded machine
+  out=$(wrk -t"$WRK_THREADS" -c"$2" -d"$3s" --timeout 10s --latency -s "$WORK/post.lua" "$1")
+  if [[ -z ${4:-} ]] && grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
     say "$out"
     die "wrk saw errors on $1"
   fi
   RPS=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
+  REQUESTS=$(awk '$2 == "requests" && $3 == "in" {print $1}' <<<"$out")
   P50=$(awk '$1 == "50%" {print $2}' <<<"$out" | to_ms)
   P99=$(awk '$1 == "99%" {print $2}' <<<"$out" | to_ms)
 }
@@ -276,13 +345,20 @@ to_ms() {
   awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /[^m]s$/) v *= 1000; printf "%.3f", v }'
 }
 
-# URL: throughput at 32 connections in RPS; p50 and p99 at one connection in P50, P99
+# URL PID...: throughput at 32 connections in RPS, and the CPU the PIDs spent per request of that
+# run in CPU_US (µs); p50 and p99 at one connection in P50, P99
 measure() {
-  run_wrk "$1" 32 "$WARMUP"
-  run_wrk "$1" 32 "$SECONDS_PER"
+  local url=$1
+  shift
+  run_wrk "$url" 32 "$WARMUP" warm-up
+  cpu_ticks "$@"
+  local ticks=$TICKS
+  run_wrk "$url" 32 "$SECONDS_PER"
+  cpu_ticks "$@"
+  CPU_US=$(awk -v t=$((TICKS - ticks)) -v hz="$CLK_TCK" -v n="$REQUESTS" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n }')
   local rps=$RPS
-  run_wrk "$1" 1 "$WARMUP"
-  run_wrk "$1" 1 "$SECONDS_PER"
+  run_wrk "$url" 1 "$WARMUP" warm-up
+  run_wrk "$url" 1 "$SECONDS_PER"
   RPS=$rps
 }
 
@@ -292,10 +368,13 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "wrk-bench: ${SECONDS_PER} s per measurement (+${WARMUP} s warm-up; ${JIT_WARMUP} s for a new bridge), $(nproc) cores, load average $LOAD_BEFORE"
 awk -v load="${LOAD_BEFORE%% *}" 'BEGIN { exit !(load >= 0.5) }' && say "  the machine is busy: other work skews these figures"
 say "  Java 17: $JAVA17 ($V17); newest >= 21: ${JAVA_NEW:-none} ($VNEW); backend on $BACKEND_JAVA"
-say "  bridge JVM flags: ${BRIDGE_FLAGS[*]}, and the shared class-data archive's (BENCH_ARCHIVE=${BENCH_ARCHIVE:-1})"
+for label in "${LABELS[@]}"; do
+  say "  $label: $(describe "$label"), bridge JVM flags: ${FLAGS_OF[$label]}, and the shared class-data archive's (BENCH_ARCHIVE=${BENCH_ARCHIVE:-1})"
+done
 
 free_port BACKEND_PORT
 start "$WORK/backend.log" "$BACKEND_JAVA" -jar "$JAR" fake-ollama -l "127.0.0.1:$BACKEND_PORT" --token-rate 0
+BACKEND_PID=$STARTED
 await_200 "$BACKEND_PORT" "$CHAT_REQUEST"
 
 free_port NGINX_PORT
@@ -331,89 +410,98 @@ EOF
 start "$WORK/nginx.log" "$NGINX" -e "$WORK/nginx/logs/error.log" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
 NGINX_PID=$STARTED
 await_200 "$NGINX_PORT" "$CHAT_REQUEST"
+children_of "$NGINX_PID"
+NGINX_PIDS=("$NGINX_PID" "${CHILDREN[@]}")
 
 say "backend alone"
 # the backend's JIT first, so that no column pays for it
-run_wrk "http://127.0.0.1:$BACKEND_PORT/api/chat" 32 $((WARMUP > 5 ? WARMUP : 5))
-measure "http://127.0.0.1:$BACKEND_PORT/api/chat"
-DIRECT_RPS=$RPS DIRECT_P50=$P50
-say "nginx proxy"
-measure "http://127.0.0.1:$NGINX_PORT/api/chat"
-NGINX_RPS=$RPS NGINX_P50=$P50 NGINX_P99=$P99
+run_wrk "http://127.0.0.1:$BACKEND_PORT/api/chat" 32 $((WARMUP > 5 ? WARMUP : 5)) warm-up
+measure "http://127.0.0.1:$BACKEND_PORT/api/chat" "$BACKEND_PID"
+DIRECT_RPS=$RPS DIRECT_P50=$P50 DIRECT_P99=$P99 DIRECT_CPU=$CPU_US
+say "nginx proxy (${#NGINX_PIDS[@]} processes)"
+measure "http://127.0.0.1:$NGINX_PORT/api/chat" "${NGINX_PIDS[@]}"
+NGINX_RPS=$RPS NGINX_P50=$P50 NGINX_P99=$P99 NGINX_CPU=$CPU_US
 run_wrk "http://127.0.0.1:$NGINX_PORT/api/chat" 32 "$SECONDS_PER"
 NGINX_CACHE_RPS=$RPS
 stop "$NGINX_PID"
 
-for java in "${JAVAS[@]}"; do
-  say "class-data archive for $java"
-  archive_flags "$java"
+for label in "${LABELS[@]}"; do
+  for java in "${JAVAS[@]}"; do
+    say "class-data archive of $label for $java"
+    archive_flags "$label" "$java"
+  done
 done
 
+read -r -a PSS_COUNTS <<<"${BENCH_PSS_COUNTS:-4}"
 declare -A RESULT=()
 for java in "${JAVAS[@]}"; do
   col=$([[ $java == "$JAVA17" ]] && echo 17 || echo new)
-  say "bridge on $java"
+  # before and after on the same java one after the other, so that a change of load hits both alike
+  for label in "${LABELS[@]}"; do
+    k=$label.$col
+    say "$label bridge on $java"
 
-  free_port port
-  start_bridge "$java" "$port"
-  bridge=$STARTED
-  await_200 "$port" "$HEALTH_REQUEST"
-  run_wrk "http://127.0.0.1:$port/api/chat" 32 "$JIT_WARMUP"
-  measure "http://127.0.0.1:$port/api/chat"
-  RESULT[$col.rps]=$RPS RESULT[$col.p50]=$P50 RESULT[$col.p99]=$P99
-  stop "$bridge"
+    free_port port
+    start_bridge "$label" "$java" "$port"
+    bridge=$STARTED
+    await_200 "$port" "$HEALTH_REQUEST"
+    run_wrk "http://127.0.0.1:$port/api/chat" 32 "$JIT_WARMUP" warm-up
+    measure "http://127.0.0.1:$port/api/chat" "$bridge"
+    RESULT[$k.rps]=$RPS RESULT[$k.p50]=$P50 RESULT[$k.p99]=$P99 RESULT[$k.cpu]=$CPU_US
+    stop "$bridge"
 
-  free_port port
-  start_bridge "$java" "$port" --enable-cache --cache-dir "$WORK/cache-$col"
-  bridge=$STARTED
-  await_200 "$port" "$HEALTH_REQUEST"
-  await_200 "$port" "$CHAT_REQUEST" # fills the cache
-  curl -s -o /dev/null -D - -H 'Content-Type: application/json' -d "$BODY" "http://127.0.0.1:$port/api/chat" \
-    | grep -qi '^bridge-cache-hit: true' || die "the bridge on $java did not answer from its cache"
-  run_wrk "http://127.0.0.1:$port/api/chat" 32 "$JIT_WARMUP"
-  run_wrk "http://127.0.0.1:$port/api/chat" 32 "$SECONDS_PER"
-  RESULT[$col.cache]=$RPS
-  stop "$bridge"
+    free_port port
+    start_bridge "$label" "$java" "$port" --enable-cache --cache-dir "$WORK/cache-$label-$col"
+    bridge=$STARTED
+    await_200 "$port" "$HEALTH_REQUEST"
+    await_200 "$port" "$CHAT_REQUEST" # fills the cache
+    curl -s -o /dev/null -D - -H 'Content-Type: application/json' -d "$BODY" "http://127.0.0.1:$port/api/chat" \
+      | grep -qi '^bridge-cache-hit: true' || die "the $label bridge on $java did not answer from its cache"
+    run_wrk "http://127.0.0.1:$port/api/chat" 32 "$JIT_WARMUP" warm-up
+    run_wrk "http://127.0.0.1:$port/api/chat" 32 "$SECONDS_PER"
+    RESULT[$k.cache]=$RPS
+    stop "$bridge"
 
-  # start to first answer: exec to the first 200, without a fork while it starts; the median of 3
-  for what in health chat; do
-    # not through $(…), which would cut the request's closing newline
-    if [[ $what == health ]]; then request=$HEALTH_REQUEST; else request=$CHAT_REQUEST; fi
-    times=()
-    for _ in 1 2 3; do
-      free_port port
-      t0=${EPOCHREALTIME/./}
-      start_bridge "$java" "$port"
-      await_200 "$port" "$request"
-      times+=($(((${EPOCHREALTIME/./} - t0) / 1000)))
-      stop "$STARTED"
+    # start to first answer: exec to the first 200, without a fork while it starts; the median of 3
+    for what in health chat; do
+      # not through $(…), which would cut the request's closing newline
+      if [[ $what == health ]]; then request=$HEALTH_REQUEST; else request=$CHAT_REQUEST; fi
+      times=()
+      for _ in 1 2 3; do
+        free_port port
+        t0=${EPOCHREALTIME/./}
+        start_bridge "$label" "$java" "$port"
+        await_200 "$port" "$request"
+        times+=($(((${EPOCHREALTIME/./} - t0) / 1000)))
+        stop "$STARTED"
+      done
+      RESULT[$k.start_$what]=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)
     done
-    RESULT[$col.start_$what]=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)
+
+    # PSS per idle bridge, with each count of BENCH_PSS_COUNTS running; each has answered one request
+    idle=()
+    for count in "${PSS_COUNTS[@]}"; do
+      fresh=()
+      while ((${#idle[@]} + ${#fresh[@]} < count)); do
+        free_port port
+        start_bridge "$label" "$java" "$port"
+        fresh+=("$port:$STARTED")
+      done
+      for entry in "${fresh[@]}"; do
+        await_200 "${entry%%:*}" "$CHAT_REQUEST"
+      done
+      idle+=("${fresh[@]}")
+      pause 6 # idle: past the JVM's native-heap trim (every 5 s)
+      total=0
+      for entry in "${idle[@]}"; do
+        total=$((total + $(awk '/^Pss:/ {print $2}' "/proc/${entry##*:}/smaps_rollup")))
+      done
+      RESULT[$k.pss$count]=$((total / count / 1024))
+    done
+    pids=()
+    for entry in "${idle[@]}"; do pids+=("${entry##*:}"); done
+    stop "${pids[@]}"
   done
-
-  # PSS per idle bridge, with 1, 4 and 10 of them running; each has answered one request
-  idle=()
-  for count in 1 4 10; do
-    fresh=()
-    while ((${#idle[@]} + ${#fresh[@]} < count)); do
-      free_port port
-      start_bridge "$java" "$port"
-      fresh+=("$port:$STARTED")
-    done
-    for entry in "${fresh[@]}"; do
-      await_200 "${entry%%:*}" "$CHAT_REQUEST"
-    done
-    idle+=("${fresh[@]}")
-    pause 6 # idle: past the JVM's native-heap trim (every 5 s)
-    total=0
-    for entry in "${idle[@]}"; do
-      total=$((total + $(awk '/^Pss:/ {print $2}' "/proc/${entry##*:}/smaps_rollup")))
-    done
-    RESULT[$col.pss$count]=$((total / count / 1024))
-  done
-  pids=()
-  for entry in "${idle[@]}"; do pids+=("${entry##*:}"); done
-  stop "${pids[@]}"
 done
 stop "${PIDS[@]}"
 
@@ -425,43 +513,80 @@ if [[ $TTFT == 1 ]]; then
   p50s() { grep "$1" <<<"$rows" | awk -F'|' '{split($3, a, " "); print a[1], a[2]}'; }
   for java in "${JAVAS[@]}"; do
     col=$([[ $java == "$JAVA17" ]] && echo 17 || echo new)
-    rows=$("$JAVA17" -cp "target/test-classes:target/classes:$(cat "$WORK/classpath")" \
-      dev.ollamabridge.bench.BridgeBenchmark "$JAR" "$SECONDS_PER" 32 "$java" "first token,TTFT" "$BACKEND_JAVA")
-    read -r RESULT[$col.ttft_direct] RESULT[$col.ttft] < <(p50s 'time to first token')
-    read -r RESULT[$col.paced_ttft_direct] RESULT[$col.paced_ttft] < <(p50s '100 tokens/s, TTFT')
+    for label in "${LABELS[@]}"; do
+      k=$label.$col
+      rows=$("$JAVA17" -cp "target/test-classes:target/classes:$(cat "$WORK/classpath")" \
+        dev.ollamabridge.bench.BridgeBenchmark "${JAR_OF[$label]}" "$SECONDS_PER" 32 "$java" "first token,TTFT" "$BACKEND_JAVA")
+      read -r RESULT[$k.ttft_direct] RESULT[$k.ttft] < <(p50s 'time to first token')
+      read -r RESULT[$k.paced_ttft_direct] RESULT[$k.paced_ttft] < <(p50s '100 tokens/s, TTFT')
+    done
   done
 fi
 
-# ---- the table ----------------------------------------------------------------------------------
+# ---- the tables ---------------------------------------------------------------------------------
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "—"; else printf "×%.2f", a / b }'; }
 added() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "—"; else printf "%+.3f ms", a - b }'; }
 get() { echo "${RESULT[$1]:-}"; }
 cell() { [[ -n $1 ]] && echo "$1$2" || echo "—"; }
+seconds() { [[ -n $1 ]] && awk -v ms="$1" 'BEGIN { printf "%.2f s", ms / 1000 }' || echo "—"; }
 
-NEW_HEAD="bridge (JDK $FNEW)"
+table() { # LABEL: the goals table of LABEL's jar
+  local a=$1.17 b=$1.new
+  echo "### $1: $(describe "$1")"
+  echo
+  echo "| figure | nginx proxy | bridge (Java 17) | bridge (JDK $FNEW) | vs nginx, Java 17 | vs nginx, JDK $FNEW | goal |"
+  echo "|---|---|---|---|---|---|---|"
+  echo "| non-streamed throughput, 32 connections | $NGINX_RPS req/s | $(cell "$(get $a.rps)" " req/s") | $(cell "$(get $b.rps)" " req/s") | $(ratio "$(get $a.rps)" "$NGINX_RPS") | $(ratio "$(get $b.rps)" "$NGINX_RPS") | ≥ ×0.8 |"
+  echo "| p50 added at 1 connection (over the backend direct, $DIRECT_P50 ms) | $(added "$NGINX_P50" "$DIRECT_P50") | $(added "$(get $a.p50)" "$DIRECT_P50") | $(added "$(get $b.p50)" "$DIRECT_P50") | $(added "$(get $a.p50)" "$NGINX_P50") | $(added "$(get $b.p50)" "$NGINX_P50") | ≤ +0.05 ms |"
+  echo "| p99 at 1 connection | $NGINX_P99 ms | $(cell "$(get $a.p99)" " ms") | $(cell "$(get $b.p99)" " ms") | $(ratio "$(get $a.p99)" "$NGINX_P99") | $(ratio "$(get $b.p99)" "$NGINX_P99") | ≤ 1 ms |"
+  if [[ $TTFT == 1 ]]; then
+    echo "| streamed time to first token, 32 connections, added, unpaced (harness p50 over direct) | — | $(added "$(get $a.ttft)" "$(get $a.ttft_direct)") | $(added "$(get $b.ttft)" "$(get $b.ttft_direct)") | — | — | ≤ +2 ms |"
+    echo "| the same against a backend at 100 tokens/s (context) | — | $(added "$(get $a.paced_ttft)" "$(get $a.paced_ttft_direct)") | $(added "$(get $b.paced_ttft)" "$(get $b.paced_ttft_direct)") | — | — | — |"
+  fi
+  echo "| CPU per proxied request (utime+stime over the 32-connection run) | $(cell "$NGINX_CPU" " µs") | $(cell "$(get $a.cpu)" " µs") | $(cell "$(get $b.cpu)" " µs") | $(ratio "$(get $a.cpu)" "$NGINX_CPU") | $(ratio "$(get $b.cpu)" "$NGINX_CPU") | ≤ ×2 |"
+  local count
+  for count in "${PSS_COUNTS[@]}"; do
+    echo "| PSS per idle bridge, $count bridges | — | $(cell "$(get $a.pss$count)" " MiB") | $(cell "$(get $b.pss$count)" " MiB") | — | — | ≤ 40 MiB |"
+  done
+  echo "| start to first answer: /health 200 (median of 3) | — | $(seconds "$(get $a.start_health)") | $(seconds "$(get $b.start_health)") | — | — | ≤ 0.3 s |"
+  echo "| start to first answer: generation 200 (median of 3) | — | $(seconds "$(get $a.start_chat)") | $(seconds "$(get $b.start_chat)") | — | — | ≤ 0.3 s |"
+  echo "| cache-hit throughput, 32 connections | $NGINX_CACHE_RPS req/s (proxying) | $(cell "$(get $a.cache)" " req/s") | $(cell "$(get $b.cache)" " req/s") | $(ratio "$(get $a.cache)" "$NGINX_CACHE_RPS") | $(ratio "$(get $b.cache)" "$NGINX_CACHE_RPS") | ≥ ×1 |"
+  echo
+}
+
+change() { # KEY LABEL: after / before of one figure
+  ratio "$(get after.$1)" "$(get before.$1)"
+}
+
 {
   echo "wrk-bench: $(date -u +%Y-%m-%dT%H:%MZ), ${SECONDS_PER} s per measurement, a new bridge warmed ${JIT_WARMUP} s, $(nproc) cores;" \
     "Java 17 = $V17, JDK $FNEW = $VNEW; backend: fake-ollama --token-rate 0 on JDK $(feature_of "$(jdk_version "$BACKEND_JAVA")");" \
     "nginx worker_processes $NGINX_WORKERS, keepalive 64, proxy_buffering off; wrk -t$WRK_THREADS; request: POST /api/chat, stream false;" \
     "load average $LOAD_BEFORE before, $(cut -d' ' -f1-3 /proc/loadavg) after"
   echo
-  echo "| figure | nginx proxy / direct | bridge (Java 17) | $NEW_HEAD | ratio, Java 17 | ratio, JDK $FNEW | goal |"
-  echo "|---|---|---|---|---|---|---|"
-  echo "| non-streamed throughput, 32 connections | $NGINX_RPS req/s | $(cell "$(get 17.rps)" " req/s") | $(cell "$(get new.rps)" " req/s") | $(ratio "$(get 17.rps)" "$NGINX_RPS") | $(ratio "$(get new.rps)" "$NGINX_RPS") | ≥ ×0.5 of nginx |"
-  echo "| p50, 1 connection | $NGINX_P50 ms | $(cell "$(get 17.p50)" " ms") | $(cell "$(get new.p50)" " ms") | $(added "$(get 17.p50)" "$NGINX_P50") | $(added "$(get new.p50)" "$NGINX_P50") | ≤ nginx + 0.1 ms |"
-  echo "| p99, 1 connection | $NGINX_P99 ms | $(cell "$(get 17.p99)" " ms") | $(cell "$(get new.p99)" " ms") | $(ratio "$(get 17.p99)" "$NGINX_P99") | $(ratio "$(get new.p99)" "$NGINX_P99") | ≤ 1 ms |"
-  if [[ $TTFT == 1 ]]; then
-    echo "| streamed time to first token, p50, 32 connections (harness; direct) | $(get 17.ttft_direct) ms | $(cell "$(get 17.ttft)" " ms") | $(cell "$(get new.ttft)" " ms") | $(added "$(get 17.ttft)" "$(get 17.ttft_direct)") | $(added "$(get new.ttft)" "$(get new.ttft_direct)") | ≤ direct + 2 ms |"
-    echo "| the same against a backend at 100 tokens/s (harness; direct) | $(get 17.paced_ttft_direct) ms | $(cell "$(get 17.paced_ttft)" " ms") | $(cell "$(get new.paced_ttft)" " ms") | $(added "$(get 17.paced_ttft)" "$(get 17.paced_ttft_direct)") | $(added "$(get new.paced_ttft)" "$(get new.paced_ttft_direct)") | (context) |"
-  fi
-  echo "| cache-hit throughput, 32 connections | $NGINX_CACHE_RPS req/s | $(cell "$(get 17.cache)" " req/s") | $(cell "$(get new.cache)" " req/s") | $(ratio "$(get 17.cache)" "$NGINX_CACHE_RPS") | $(ratio "$(get new.cache)" "$NGINX_CACHE_RPS") | ≥ ×0.8 of nginx |"
-  for count in 1 4 10; do
-    echo "| PSS per bridge, $count idle | — | $(cell "$(get 17.pss$count)" " MiB") | $(cell "$(get new.pss$count)" " MiB") | — | — | ≤ 40 MiB |"
-  done
-  echo "| start to first /health 200 (median of 3) | — | $(cell "$(get 17.start_health)" " ms") | $(cell "$(get new.start_health)" " ms") | — | — | ≤ 500 ms |"
-  echo "| start to first generation 200 (median of 3) | — | $(cell "$(get 17.start_chat)" " ms") | $(cell "$(get new.start_chat)" " ms") | — | — | ≤ 500 ms |"
+  echo "Backend alone: $DIRECT_RPS req/s at 32 connections ($(cell "$DIRECT_CPU" " µs") of its CPU per request), p50 $DIRECT_P50 ms and p99 $DIRECT_P99 ms at 1."
   echo
-  echo "Backend alone: $DIRECT_RPS req/s at 32 connections, p50 $DIRECT_P50 ms at 1. Ratios: bridge / nginx"
-  echo "(latency rows: added ms over nginx; time to first token: over the backend direct, in the same harness run)."
+  for label in "${LABELS[@]}"; do
+    table "$label"
+  done
+  if [[ -n ${BENCH_BEFORE:-} ]]; then
+    echo "### after / before (ratios of the figures; below ×1 is lower)"
+    echo
+    echo "| figure | Java 17 | JDK $FNEW |"
+    echo "|---|---|---|"
+    echo "| non-streamed throughput, 32 connections | $(change 17.rps) | $(change new.rps) |"
+    echo "| p50 at 1 connection | $(change 17.p50) | $(change new.p50) |"
+    echo "| p99 at 1 connection | $(change 17.p99) | $(change new.p99) |"
+    [[ $TTFT != 1 ]] || echo "| streamed time to first token, 32 connections | $(change 17.ttft) | $(change new.ttft) |"
+    echo "| CPU per proxied request | $(change 17.cpu) | $(change new.cpu) |"
+    for count in "${PSS_COUNTS[@]}"; do
+      echo "| PSS per idle bridge, $count bridges | $(change 17.pss$count) | $(change new.pss$count) |"
+    done
+    echo "| start to first generation 200 | $(change 17.start_chat) | $(change new.start_chat) |"
+    echo "| cache-hit throughput | $(change 17.cache) | $(change new.cache) |"
+    echo
+  fi
+  echo "Ratios: bridge / nginx; latency rows: ms added (the nginx column: nginx's own over the backend);"
+  echo "time to first token: over the backend direct, in the same harness run."
 } | tee target/wrk-bench.md
