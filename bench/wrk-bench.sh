@@ -515,7 +515,7 @@ if [[ $TTFT == 1 ]]; then
     col=$([[ $java == "$JAVA17" ]] && echo 17 || echo new)
     for label in "${LABELS[@]}"; do
       k=$label.$col
-      rows=$("$JAVA17" -cp "target/test-classes:target/classes:$(cat "$WORK/classpath")" \
+      rows=$("$JAVA17" -Dbench.jitWarmUpSeconds="$JIT_WARMUP" -cp "target/test-classes:target/classes:$(cat "$WORK/classpath")" \
         dev.ollamabridge.bench.BridgeBenchmark "${JAR_OF[$label]}" "$SECONDS_PER" 32 "$java" "first token,TTFT" "$BACKEND_JAVA")
       read -r RESULT[$k.ttft_direct] RESULT[$k.ttft] < <(p50s 'time to first token')
       read -r RESULT[$k.paced_ttft_direct] RESULT[$k.paced_ttft] < <(p50s '100 tokens/s, TTFT')

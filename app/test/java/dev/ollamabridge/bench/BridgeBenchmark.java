@@ -35,8 +35,12 @@ import okio.BufferedSource;
 public final class BridgeBenchmark {
 
   private static final MediaType JSON = MediaType.get("application/json");
-  /** Load each bridge gets first, for as long as its JIT compilers take on 2 busy cores. */
-  private static final Duration JIT_WARM_UP = Duration.ofSeconds(20);
+  /**
+   * Load each bridge gets first, for as long as its JIT compilers take on 2 busy cores; the system
+   * property {@code bench.jitWarmUpSeconds} shortens it for a quick check (wrk-bench.sh passes its
+   * BENCH_JIT_WARMUP).
+   */
+  private static final Duration JIT_WARM_UP = Duration.ofSeconds(Long.getLong("bench.jitWarmUpSeconds", 20));
   private static final String CACHE_HIT = "cache hit vs. backend";
   private static final String PACED_CACHE_HIT = "cache hit vs. 100 tokens/s backend";
   /** Not named "…first token": wrk-bench.sh picks the unpaced row by that name. */
