@@ -1,6 +1,5 @@
 package dev.ollamabridge.bridge;
 
-import dev.ollamabridge.http.HangupWatch;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
@@ -68,6 +67,11 @@ final class Admission {
    * @throws LeftQueue when the client hung up while it waited
    */
   Slot enter(Context ctx) {
+    return enter(Hangups.of(ctx));
+  }
+
+  /** {@link #enter(Context)} for any server's request, whose client's hang-up {@code hangups} tells. */
+  Slot enter(Hangups hangups) {
     if (slots == null) {
       return granted(false);
     }
@@ -88,7 +92,7 @@ final class Admission {
           : "all " + maxConcurrent + " of its --max-concurrent slots are busy and its queue of " + queueSize + " is full", 1);
     }
     try {
-      if (!waitForSlot(ctx)) {
+      if (!waitForSlot(hangups)) {
         metrics.rejected("timeout");
         long seconds = Math.max(1, (queueTimeout.toMillis() + 999) / 1000);
         throw overloaded("no slot came free within its --queue-timeout of " + queueTimeout.toMillis() + " ms", seconds);
@@ -110,9 +114,9 @@ final class Admission {
   }
 
   /** Waits for a slot until the queue timeout, or until the client hangs up. */
-  private boolean waitForSlot(Context ctx) {
+  private boolean waitForSlot(Hangups hangups) {
     Waiter waiter = new Waiter();
-    try (HangupWatch watch = HangupWatch.start(ctx.req(), waiter)) {
+    try (Hangups.Watch watch = hangups.watch(waiter)) {
       boolean acquired;
       boolean interrupted = false;
       try {
