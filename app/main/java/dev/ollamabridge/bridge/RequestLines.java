@@ -15,39 +15,53 @@ final class RequestLines {
   private RequestLines() {}
 
   /**
+   * What the server that carried a request knows of it once the answer is written.
+   *
+   * @param millis the time from the request to its last byte written
+   * @param declaredBodyBytes the request's Content-Length; negative when it had none
+   * @param bytesOut the answer's body bytes written; null when the server does not count them
+   */
+  record Written(int status, float millis, long declaredBodyBytes, Long bytesOut, String remoteAddress) {}
+
+  /**
    * @param millis Javalin's time from the request to its last byte written
    * @param bodies whether the line carries the bodies ({@code --log-bodies})
    */
   static RequestLogLine of(Context ctx, Dialect upstreamDialect, float millis, boolean bodies) {
-    Route route = RequestState.route(ctx);
-    KeyRule key = RequestState.key(ctx);
-    byte[] requestBody = RequestState.requestBody(ctx);
-    long declared = ctx.req().getContentLengthLong();
-    int status = ctx.statusCode();
+    return of(RequestState.notes(ctx), upstreamDialect, new Written(ctx.statusCode(), millis,
+        ctx.req().getContentLengthLong(), bytesOut(ctx), ctx.req().getRemoteAddr()), bodies);
+  }
+
+  /** The line of a request whose {@code notes} were kept while it was answered, and whose answer is {@code written}. */
+  static RequestLogLine of(RequestNotes notes, Dialect upstreamDialect, Written written, boolean bodies) {
+    Route route = notes.route();
+    KeyRule key = notes.key();
+    byte[] requestBody = notes.requestBody();
+    long declared = written.declaredBodyBytes();
     return new RequestLogLine(
         Instant.now(),
-        RequestState.id(ctx),
+        notes.id(),
         key == null ? null : key.name(),
         key == null ? null : key.id(),
-        RequestState.model(ctx),
-        RequestState.backendModel(ctx),
+        notes.model(),
+        notes.backendModel(),
         route.path,
         name(route.dialect),
         name(upstreamDialect),
-        RequestState.stream(ctx),
-        status,
-        RequestState.cacheOutcome(ctx),
-        Math.round(millis),
-        RequestState.ttftMillis(ctx),
-        RequestState.promptTokens(ctx),
-        RequestState.completionTokens(ctx),
+        notes.stream(),
+        written.status(),
+        notes.cacheOutcome(),
+        Math.round(written.millis()),
+        notes.ttftMillis(),
+        notes.promptTokens(),
+        notes.completionTokens(),
         declared >= 0 ? Long.valueOf(declared) : requestBody != null ? Long.valueOf(requestBody.length) : null,
-        bytesOut(ctx),
-        ctx.req().getRemoteAddr(),
-        RequestState.retries(ctx),
-        Texts.error(RequestState.error(ctx)),
+        written.bytesOut(),
+        written.remoteAddress(),
+        notes.retries(),
+        Texts.error(notes.error()),
         bodies && requestBody != null ? Texts.body(requestBody, requestBody.length) : null,
-        bodies ? RequestState.responseBody(ctx) : null);
+        bodies ? notes.responseBody() : null);
   }
 
   private static String name(Dialect dialect) {
