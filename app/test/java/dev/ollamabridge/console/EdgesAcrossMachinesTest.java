@@ -49,7 +49,9 @@ class EdgesAcrossMachinesTest {
       ProcessHandle.of(master).orElseThrow().destroyForcibly(); // kill -9 h1's nginx
       await().atMost(PATIENCE).until(() -> edgeMasterPid("h1") != master);
       awaitCurrent("h1", "h2"); // h1's agent started it again, serving the same revision
-      assertThat(new ChatLoadProbe(edgeUrl("h1")).chat()).isEqualTo(200);
+      // its pid is written when it is spawned, before it listens: the new master answers soon after
+      await().atMost(PATIENCE).ignoreException(java.net.ConnectException.class)
+          .until(() -> new ChatLoadProbe(edgeUrl("h1")).chat() == 200);
       h2Clients.awaitMore(20);
 
       String before = nginx.api.get("/nginx/edges").body().path("revision").asText();

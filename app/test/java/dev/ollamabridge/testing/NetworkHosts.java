@@ -61,6 +61,8 @@ public final class NetworkHosts implements AutoCloseable {
   private static final Duration COMMAND_WAIT = Duration.ofSeconds(30);
   /** How often the processes of a namespace being removed are looked for and killed, at most. */
   private static final int KILL_ROUNDS = 20;
+  /** How often what is left of this fork's hosts is removed again before giving up. */
+  private static final int REMOVE_ROUNDS = 3;
 
   /** The one open set of hosts of this JVM, for the shutdown hook. */
   private static volatile NetworkHosts open;
@@ -234,8 +236,23 @@ public final class NetworkHosts implements AutoCloseable {
     }
   }
 
-  /** Everything of this fork's prefix, whoever made it: this run, or one that crashed before. */
+  /**
+   * Everything of this fork's prefix, whoever made it: this run, or one that crashed before; looked
+   * at again and removed again while some is left, a few times (under heavy load one {@code ip -batch}
+   * ran past its wait and left everything).
+   */
   private void removeLeftovers() {
+    List<String> left = leftovers();
+    for (int round = 0; round < REMOVE_ROUNDS && !left.isEmpty(); round++) {
+      removeOnce();
+      left = leftovers();
+    }
+    if (!left.isEmpty()) {
+      throw new IllegalStateException("could not remove " + left);
+    }
+  }
+
+  private void removeOnce() {
     List<String> namespaces = namespaces(ip);
     for (String namespace : namespaces) {
       // again until none is left: a supervisor in there may start a process between a look and the kill
@@ -258,10 +275,6 @@ public final class NetworkHosts implements AutoCloseable {
       } catch (IllegalStateException e) {
         // a veth that went with its namespace, say: what is left is what counts
       }
-    }
-    List<String> left = leftovers();
-    if (!left.isEmpty()) {
-      throw new IllegalStateException("could not remove " + left);
     }
   }
 

@@ -58,6 +58,13 @@ final class SupervisedProgram {
     this.status = new ProgramStatus(name, STOPPED, null, Instant.now(), 0, null, null);
   }
 
+  /** Thrown by {@link #start} on a program no longer supervised (removed, or its supervisor closed). */
+  static final class Retired extends IllegalStateException {
+    Retired(String name) {
+      super("program '" + name + "' is no longer supervised");
+    }
+  }
+
   ProgramStatus status() {
     return status;
   }
@@ -73,7 +80,7 @@ final class SupervisedProgram {
     try {
       synchronized (this) {
         if (detached) {
-          throw new IllegalStateException("program '" + name + "' is no longer supervised");
+          throw new Retired(name);
         }
         if (isActive(status.state())) {
           if (!requested.equals(spec)) {

@@ -89,9 +89,17 @@ public final class Supervisor implements AutoCloseable {
    * @return STARTING, RUNNING when adopted, or FATAL when its port is taken
    */
   public ProgramStatus start(ProgramSpec spec) {
-    ensureOpen();
     Objects.requireNonNull(spec, "spec");
-    return programs.computeIfAbsent(spec.name(), name -> new SupervisedProgram(name, supervision)).start(spec);
+    while (true) {
+      ensureOpen();
+      SupervisedProgram program = programs.computeIfAbsent(spec.name(), name -> new SupervisedProgram(name, supervision));
+      try {
+        return program.start(spec);
+      } catch (SupervisedProgram.Retired e) {
+        // a remove() retired it between its stop and forgetting it (a relaunch racing a create): a new one takes its place
+        programs.remove(spec.name(), program);
+      }
+    }
   }
 
   /**

@@ -159,7 +159,8 @@ class RedisTierTest {
         assertThat(tier.get(key("hung"))).as("the breaker is open: no second wait").isEmpty();
       });
       assertThat(tier.status().state()).isEqualTo(RedisTier.State.UNREACHABLE);
-      assertThat(tier.status().error()).contains("no answer within 200 ms");
+      // the command's own timeout says so; under heavy load the tier's probe may meanwhile have found the link lost
+      assertThat(tier.status().error()).containsAnyOf("no answer within 200 ms", "connection lost");
     } finally {
       redis.resume();
     }
