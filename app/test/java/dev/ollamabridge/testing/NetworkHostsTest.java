@@ -136,25 +136,32 @@ class NetworkHostsTest {
     run("ip", "link", "add", NetworkHosts.PREFIX + "br", "type", "bridge");
     run("ip", "link", "add", stale + "-r", "master", NetworkHosts.PREFIX + "br", "type", "veth", "peer", "name", "eth0", "netns", stale);
     // started again while it is not running there: under heavy load the new namespace's file was once
-    // not found for a moment, by the look and by the exec alike
+    // not found for a moment; whether it runs there is read from /proc, not asked of ip (which once
+    // answered nothing for a minute while three suites made and removed namespaces)
     java.util.concurrent.atomic.AtomicReference<Process> orphan = new java.util.concurrent.atomic.AtomicReference<>();
     await().atMost(Duration.ofSeconds(60)).until(() -> {
       if (orphan.get() == null || !orphan.get().isAlive()) {
-        orphan.set(new ProcessBuilder("ip", "netns", "exec", stale, "sleep", "600").redirectErrorStream(true).start());
+        orphan.set(new ProcessBuilder("ip", "netns", "exec", stale, "sleep", "600").redirectErrorStream(true)
+            .redirectOutput(dir.resolve("orphan.log").toFile()).start());
         processes.add(orphan.get());
       }
-      try {
-        return !run("ip", "netns", "pids", stale).isBlank();
-      } catch (AssertionError notFoundThisTime) {
-        return false;
-      }
+      return inNamespace(orphan.get().pid(), stale);
     });
-
     hosts = NetworkHosts.create("h1");
 
     assertThat(NetworkHosts.leftovers()).containsExactlyInAnyOrder(NetworkHosts.PREFIX + "h1", NetworkHosts.PREFIX + "h1-r",
         NetworkHosts.PREFIX + "br");
     assertThat(orphan.get().waitFor(10, TimeUnit.SECONDS)).as("the process left in the stale namespace is gone").isTrue();
+  }
+
+  /** Whether the process runs in the named namespace: its network namespace is the file ip keeps for it. */
+  private static boolean inNamespace(long pid, String namespace) {
+    try {
+      return Files.getAttribute(Path.of("/proc", Long.toString(pid), "ns", "net"), "unix:ino")
+          .equals(Files.getAttribute(Path.of("/run/netns", namespace), "unix:ino"));
+    } catch (IOException | RuntimeException notThereYet) {
+      return false;
+    }
   }
 
   /** A fake-ollama in the host, listening on its address; its base URL once it says it listens. */
