@@ -1,24 +1,26 @@
 package dev.ollamabridge.bridge;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.translate.Answer;
 import dev.ollamabridge.bridge.translate.Event;
-import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.bridge.translate.UpstreamDecoder;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 import java.util.function.Consumer;
 import okhttp3.MediaType;
 import okhttp3.ResponseBody;
-import okio.BufferedSource;
 
 /**
- * Reads an upstream answer as it arrives and hands each decoded event on at once: SSE
+ * Reads an upstream answer from OkHttp as it arrives and hands each decoded event on at once: SSE
  * ({@code data:} lines up to {@code [DONE]}), NDJSON lines, or a single JSON document (declared
- * {@code application/json}) when the upstream did not stream.
+ * {@code application/json}) when the upstream did not stream; {@link StreamLines} splits it.
  */
 final class UpstreamStream {
+
+  /** The longest line, or whole JSON answer, taken from an upstream: the most the bridge buffers of one document. */
+  static final int MAX_DOCUMENT_BYTES = 16 << 20;
+  private static final int CHUNK_BYTES = 8 * 1024;
 
   private UpstreamStream() {}
 
@@ -61,47 +63,14 @@ final class UpstreamStream {
   /** Hands on each document with its events: for a client of the same dialect, which gets the documents themselves. */
   static void read(ResponseBody body, UpstreamDecoder decoder, Documents sink) throws IOException {
     MediaType type = body.contentType();
-    String subtype = type == null ? "" : type.subtype();
-    BufferedSource source = body.source();
-    if (subtype.equals("json")) {
-      ObjectNode document = parse(source.readUtf8());
-      sink.whole(document, decoder.whole(document));
-      return;
+    StreamLines lines = new StreamLines(type == null ? null : type.toString(), MAX_DOCUMENT_BYTES, decoder, sink);
+    InputStream in = body.byteStream();
+    byte[] chunk = new byte[CHUNK_BYTES];
+    int read;
+    // read() answers with what has arrived, so that each document is handed on as soon as it is complete
+    while (!lines.ended() && (read = in.read(chunk)) != -1) {
+      lines.feed(chunk, 0, read);
     }
-    // SSE and NDJSON are told apart by each line, not by the declared type, which some servers get wrong.
-    boolean doneMarker = false;
-    String line;
-    while ((line = source.readUtf8Line()) != null) {
-      String data = line.strip();
-      if (data.isEmpty() || data.startsWith(":") || data.startsWith("event:") || data.startsWith("id:")) {
-        continue; // SSE separators, comments and fields other than data
-      }
-      if (data.startsWith("data:")) {
-        data = data.substring(5).strip();
-      }
-      if (data.equals("[DONE]")) {
-        doneMarker = true;
-        break;
-      }
-      ObjectNode document = parse(data);
-      sink.chunk(document, decoder.chunk(document));
-    }
-    sink.end(decoder.endOfStream(doneMarker));
-  }
-
-  private static ObjectNode parse(String text) {
-    try {
-      JsonNode node = Json.MAPPER.readTree(text);
-      if (node instanceof ObjectNode object) {
-        return object;
-      }
-      throw new UpstreamDecoder.StreamError("the upstream sent a chunk that is not a JSON object: " + abbreviate(text));
-    } catch (IOException e) {
-      throw new UpstreamDecoder.StreamError("the upstream sent a chunk that is not JSON: " + abbreviate(text));
-    }
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() > 120 ? text.substring(0, 120) + "…" : text;
+    lines.finish();
   }
 }
