@@ -199,7 +199,7 @@ public final class BridgeServer implements AutoCloseable {
   private static Handler handlerOf(Route route, GenerationHandler generation, ResponsesRoute responses,
       ModelRoutes models, ModelManagement management) {
     return switch (route) {
-      case OPENAI_CHAT, OPENAI_COMPLETIONS, OLLAMA_CHAT, OLLAMA_GENERATE -> ctx -> generation.handle(ctx, route);
+      case OPENAI_CHAT, OPENAI_COMPLETIONS, OLLAMA_CHAT, OLLAMA_GENERATE -> ctx -> generation.handle(new JavalinExchange(ctx), route);
       case OPENAI_RESPONSES -> responses::handle;
       case OPENAI_EMBEDDINGS -> models::openAiEmbeddings;
       case OPENAI_MODELS -> models::openAiModels;

@@ -48,7 +48,7 @@ final class ModelRoutes {
    * arrays, or {@code base64} of little-endian float32 (what OpenAI's SDKs ask for by default).
    */
   void openAiEmbeddings(Context ctx) {
-    ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+    ObjectNode body = RequestBodies.jsonObject(new JavalinExchange(ctx), config.maxBodyBytes());
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
     ClientAccess.model(ctx, model);
@@ -86,7 +86,7 @@ final class ModelRoutes {
 
   /** Ollama's older embeddings route: one {@code prompt} in, one {@code embedding} out. */
   void ollamaEmbeddings(Context ctx) {
-    ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+    ObjectNode body = RequestBodies.jsonObject(new JavalinExchange(ctx), config.maxBodyBytes());
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
     ClientAccess.model(ctx, model);
@@ -104,7 +104,7 @@ final class ModelRoutes {
   }
 
   void ollamaEmbed(Context ctx) {
-    ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+    ObjectNode body = RequestBodies.jsonObject(new JavalinExchange(ctx), config.maxBodyBytes());
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
     ClientAccess.model(ctx, model);
@@ -189,7 +189,7 @@ final class ModelRoutes {
   }
 
   void ollamaShow(Context ctx) {
-    ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+    ObjectNode body = RequestBodies.jsonObject(new JavalinExchange(ctx), config.maxBodyBytes());
     // Ollama clients name the model in "model"; older ones in "name". The answer does not name it.
     aliases.resolve(body, "model");
     aliases.resolve(body, "name");

@@ -44,13 +44,13 @@ final class ResponsesRoute {
   }
 
   void handle(Context ctx) throws IOException {
-    ObjectNode request = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+    ObjectNode request = RequestBodies.jsonObject(new JavalinExchange(ctx), config.maxBodyBytes());
     ModelName model = aliases.resolve(request, "model");
     ClientAccess.model(ctx, model);
     if (config.upstreamDialect() == Dialect.OPENAI && !upstreamLacksRoute && passedThrough(ctx, request, model)) {
       return;
     }
-    generation.responses(ctx, request, model);
+    generation.responses(new JavalinExchange(ctx), request, model);
   }
 
   /** Sends the request to the upstream's own route; false when the upstream has no such route. */
