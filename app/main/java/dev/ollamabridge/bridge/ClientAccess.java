@@ -145,6 +145,11 @@ final class ClientAccess {
     }
   }
 
+  /** The client's Authorization as it may go upstream: null when it carried a client key, or when there was none. */
+  static String upstreamAuthorization(Exchange exchange) {
+    return exchange.notes().upstreamAuthorization(exchange.header("Authorization"));
+  }
+
   /** The token a request presents: a Bearer Authorization, else {@code x-api-key}; empty for none. */
   private static String presented(ClientRequest request) {
     String authorization = request.header("Authorization");
