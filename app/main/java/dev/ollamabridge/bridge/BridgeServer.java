@@ -148,7 +148,10 @@ public final class BridgeServer implements AutoCloseable {
       }
       table.answerOptions(origins);
 
-      server.routes.before(origins::check);
+      server.routes.before(ctx -> {
+        JavalinExchange exchange = new JavalinExchange(ctx);
+        origins.check(exchange).applyTo(exchange);
+      });
       server.routes.exception(ApiException.class,
           (e, ctx) -> RequestGate.render(new JavalinExchange(ctx), Route.dialectOf(ctx.path()), e));
       server.routes.error(404, ctx -> {
