@@ -206,7 +206,8 @@ public final class BridgeServer implements AutoCloseable {
   private static RequestGate.RouteHandler handlerOf(Route route, GenerationHandler generation,
       ResponsesRoute responses, ModelRoutes models, ModelManagement management) {
     return switch (route) {
-      case OPENAI_CHAT, OPENAI_COMPLETIONS, OLLAMA_CHAT, OLLAMA_GENERATE -> exchange -> generation.handle(exchange, route);
+      case OPENAI_CHAT, OPENAI_COMPLETIONS, OLLAMA_CHAT, OLLAMA_GENERATE ->
+          exchange -> generation.handle(exchange, route);
       case OPENAI_RESPONSES -> responses::handle;
       case OPENAI_EMBEDDINGS -> models::openAiEmbeddings;
       case OPENAI_MODELS -> models::openAiModels;

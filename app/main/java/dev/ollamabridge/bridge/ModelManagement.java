@@ -34,7 +34,8 @@ final class ModelManagement {
     }
     String method = route.method.name();
     RequestBody body = method.equals("HEAD") ? null : streamed(exchange);
-    try (Upstream.Exchange answer = upstream.once(method, exchange.path(), body, ClientAccess.upstreamAuthorization(exchange))) {
+    String authorization = ClientAccess.upstreamAuthorization(exchange);
+    try (Upstream.Exchange answer = upstream.once(method, exchange.path(), body, authorization)) {
       Relay.streamed(exchange, answer.response());
     }
   }

@@ -53,7 +53,7 @@ final class ModelRoutes {
     ModelName model = aliases.resolve(body, "model");
     ClientAccess.model(exchange.notes(), model);
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relayAdmitted(exchange, () -> upstream.post("/embeddings", Json.bytes(body), ClientAccess.upstreamAuthorization(exchange)),
+      relayAdmitted(exchange, () -> post(exchange, "/embeddings", body),
           counting(exchange, model, "usage", "prompt_tokens"));
       return;
     }
@@ -63,7 +63,7 @@ final class ModelRoutes {
     if (body.has("dimensions")) {
       request.set("dimensions", body.get("dimensions"));
     }
-    JsonNode answer = admitted(exchange, () -> upstream.post("/api/embed", Json.bytes(request), ClientAccess.upstreamAuthorization(exchange)));
+    JsonNode answer = admitted(exchange, () -> post(exchange, "/api/embed", request));
     ObjectNode out = Json.object().put("object", "list");
     ArrayNode data = out.putArray("data");
     int index = 0;
@@ -91,12 +91,12 @@ final class ModelRoutes {
     ModelName model = aliases.resolve(body, "model");
     ClientAccess.model(exchange.notes(), model);
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relayAdmitted(exchange, () -> upstream.post("/api/embeddings", Json.bytes(body), ClientAccess.upstreamAuthorization(exchange)), model.restoring("model"));
+      relayAdmitted(exchange, () -> post(exchange, "/api/embeddings", body), model.restoring("model"));
       return;
     }
     ObjectNode request = Json.object().put("model", model.backend()).put("input", body.path("prompt").asText(""))
         .put("encoding_format", "float");
-    JsonNode answer = admitted(exchange, () -> upstream.post("/embeddings", Json.bytes(request), ClientAccess.upstreamAuthorization(exchange)));
+    JsonNode answer = admitted(exchange, () -> post(exchange, "/embeddings", request));
     countTokens(exchange, answer.path("usage").path("prompt_tokens"));
     ObjectNode out = Json.object();
     out.set("embedding", answer.path("data").path(0).path("embedding"));
@@ -109,8 +109,7 @@ final class ModelRoutes {
     ModelName model = aliases.resolve(body, "model");
     ClientAccess.model(exchange.notes(), model);
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relayAdmitted(exchange, () -> upstream.post("/api/embed", Json.bytes(body), ClientAccess.upstreamAuthorization(exchange)),
-          counting(exchange, model, "prompt_eval_count"));
+      relayAdmitted(exchange, () -> post(exchange, "/api/embed", body), counting(exchange, model, "prompt_eval_count"));
       return;
     }
     ObjectNode request = Json.object().put("model", model.backend()).put("encoding_format", "float");
@@ -119,7 +118,7 @@ final class ModelRoutes {
       request.set("dimensions", body.get("dimensions"));
     }
     long started = System.nanoTime();
-    JsonNode answer = admitted(exchange, () -> upstream.post("/embeddings", Json.bytes(request), ClientAccess.upstreamAuthorization(exchange)));
+    JsonNode answer = admitted(exchange, () -> post(exchange, "/embeddings", request));
     countTokens(exchange, answer.path("usage").path("prompt_tokens"));
     ObjectNode out = Json.object().put("model", model.client());
     ArrayNode embeddings = out.putArray("embeddings");
@@ -132,10 +131,10 @@ final class ModelRoutes {
 
   void openAiModels(Exchange exchange) {
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relay(exchange, upstream.get("/models", ClientAccess.upstreamAuthorization(exchange)), aliases.listing("data", "id"));
+      relay(exchange, get(exchange, "/models"), aliases.listing("data", "id"));
       return;
     }
-    JsonNode tags = call(exchange, upstream.get("/api/tags", ClientAccess.upstreamAuthorization(exchange)));
+    JsonNode tags = call(exchange, get(exchange, "/api/tags"));
     ObjectNode out = Json.object().put("object", "list");
     ArrayNode data = out.putArray("data");
     for (JsonNode model : tags.path("models")) {
@@ -154,11 +153,11 @@ final class ModelRoutes {
     String id = modelId(exchange.path());
     ModelName asked = aliases.resolve(id);
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relay(exchange, upstream.get("/models/" + pathSegments(asked.backend()), ClientAccess.upstreamAuthorization(exchange)), asked.restoring("id"));
+      relay(exchange, get(exchange, "/models/" + pathSegments(asked.backend())), asked.restoring("id"));
       return;
     }
     String backend = asked.backend();
-    for (JsonNode model : call(exchange, upstream.get("/api/tags", ClientAccess.upstreamAuthorization(exchange))).path("models")) {
+    for (JsonNode model : call(exchange, get(exchange, "/api/tags")).path("models")) {
       String name = model.path("name").asText();
       if (name.equals(backend) || name.equals(backend + ":latest")) {
         json(exchange, Json.object().put("id", id).put("object", "model")
@@ -171,7 +170,7 @@ final class ModelRoutes {
 
   void ollamaTags(Exchange exchange) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(exchange, upstream.get("/api/tags", ClientAccess.upstreamAuthorization(exchange)), aliases.listing("models", "name", "model"));
+      relay(exchange, get(exchange, "/api/tags"), aliases.listing("models", "name", "model"));
       return;
     }
     ObjectNode out = Json.object();
@@ -194,7 +193,7 @@ final class ModelRoutes {
     aliases.resolve(body, "model");
     aliases.resolve(body, "name");
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(exchange, upstream.post("/api/show", Json.bytes(body), ClientAccess.upstreamAuthorization(exchange)), null);
+      relay(exchange, post(exchange, "/api/show", body), null);
       return;
     }
     String name = body.path("model").asText(body.path("name").asText(""));
@@ -216,7 +215,7 @@ final class ModelRoutes {
 
   void ollamaVersion(Exchange exchange) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(exchange, upstream.get("/api/version", ClientAccess.upstreamAuthorization(exchange)), null);
+      relay(exchange, get(exchange, "/api/version"), null);
       return;
     }
     json(exchange, Json.object().put("version", Dialect.OLLAMA_API_VERSION));
@@ -224,7 +223,7 @@ final class ModelRoutes {
 
   void ollamaPs(Exchange exchange) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(exchange, upstream.get("/api/ps", ClientAccess.upstreamAuthorization(exchange)), aliases.listing("models", "name", "model"));
+      relay(exchange, get(exchange, "/api/ps"), aliases.listing("models", "name", "model"));
       return;
     }
     ObjectNode out = Json.object();
@@ -278,7 +277,17 @@ final class ModelRoutes {
   }
 
   private JsonNode openAiModelList(Exchange exchange) {
-    return call(exchange, upstream.get("/models", ClientAccess.upstreamAuthorization(exchange))).path("data");
+    return call(exchange, get(exchange, "/models")).path("data");
+  }
+
+  /** A GET to the upstream, with the client's Authorization as it may go there. */
+  private Upstream.Exchange get(Exchange exchange, String path) {
+    return upstream.get(path, ClientAccess.upstreamAuthorization(exchange));
+  }
+
+  /** A POST of a JSON body to the upstream, with the client's Authorization as it may go there. */
+  private Upstream.Exchange post(Exchange exchange, String path, JsonNode body) {
+    return upstream.post(path, Json.bytes(body), ClientAccess.upstreamAuthorization(exchange));
   }
 
   /** The upstream's JSON answer, or its error as this route's error. */

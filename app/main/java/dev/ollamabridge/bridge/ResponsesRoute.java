@@ -54,8 +54,9 @@ final class ResponsesRoute {
 
   /** Sends the request to the upstream's own route; false when the upstream has no such route. */
   private boolean passedThrough(Exchange exchange, ObjectNode request, ModelName model) throws IOException {
+    String authorization = ClientAccess.upstreamAuthorization(exchange);
     try (Admission.Slot slot = admission.enter(exchange.hangups());
-        Upstream.Exchange answer = upstream.post("/responses", Json.bytes(request), ClientAccess.upstreamAuthorization(exchange))) {
+        Upstream.Exchange answer = upstream.post("/responses", Json.bytes(request), authorization)) {
       Response response = answer.response();
       if (lacksRoute(response)) {
         upstreamLacksRoute = true;
