@@ -1,6 +1,5 @@
 package dev.ollamabridge.bridge;
 
-import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,8 +24,8 @@ final class AnswerHeaders {
     return headers.isEmpty();
   }
 
-  /** Sets them on a Javalin answer. */
-  void applyTo(Context ctx) {
-    headers.forEach(header -> ctx.header(header.name(), header.value()));
+  /** Sets them on the answer of {@code exchange}. */
+  void applyTo(Exchange exchange) {
+    headers.forEach(header -> exchange.answerHeader(header.name(), header.value()));
   }
 }

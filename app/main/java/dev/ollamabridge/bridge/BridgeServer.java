@@ -14,14 +14,11 @@ import dev.ollamabridge.http.AddressPolicy;
 import dev.ollamabridge.http.BodyDeadline;
 import dev.ollamabridge.http.ConsoleTraffic;
 import dev.ollamabridge.http.ServerThreads;
-import dev.ollamabridge.link.KeyRule;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
-import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -96,7 +93,7 @@ public final class BridgeServer implements AutoCloseable {
         new KeyCounters(sharedCounters == null ? null : sharedCounters::add, Clock.systemUTC()), Clock.systemUTC());
     RequestLogConfig logConfig = config.requestLog();
     boolean logBodies = logConfig != null && logConfig.bodies();
-    Guard guard = new Guard(access, new RateLimit(config.rateLimit()), metrics, logBodies);
+    RequestGate gate = new RequestGate(access, new RateLimit(config.rateLimit()), metrics, logBodies);
     Health health = new Health(config, new UpstreamProbe(http, config), cache, admission, access, System.nanoTime());
 
     BrowserOrigins origins = new BrowserOrigins(config);
@@ -130,32 +127,37 @@ public final class BridgeServer implements AutoCloseable {
       RouteTable table = new RouteTable(server.routes)
           .add(HandlerType.GET, "/", ctx -> ctx.result("Ollama is running"))
           .add(HandlerType.HEAD, "/", ctx -> ctx.status(200))
-          .add(HandlerType.GET, "/health", ctx -> {
-            countConsole(ctx, metrics, "/health");
-            health.handle(ctx);
-          })
-          .add(HandlerType.GET, "/metrics", ctx -> {
-            countConsole(ctx, metrics, "/metrics");
+          .add(HandlerType.GET, "/health", onJavalin(exchange -> {
+            RequestGate.countConsole(exchange, metrics, "/health");
+            health.handle(exchange);
+          }))
+          .add(HandlerType.GET, "/metrics", onJavalin(exchange -> {
+            RequestGate.countConsole(exchange, metrics, "/metrics");
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             metrics.writeTo(out);
-            ctx.contentType(metrics.contentType()).result(out.toByteArray());
-          })
+            exchange.answer(200, metrics.contentType(), out.toByteArray());
+          }))
           // nginx's auth_request: whether the request's key would pass, counted as no client request
-          .add(HandlerType.GET, "/key-check", ctx -> {
-            access.authenticate(ctx);
-            ctx.status(204);
-          });
+          .add(HandlerType.GET, "/key-check", onJavalin(exchange -> {
+            access.authenticate(exchange, exchange.notes());
+            exchange.answer(204, null, new byte[0]);
+          }));
       for (Route route : Route.values()) {
-        table.add(route.method, route.path, guard.wrap(route, handlerOf(route, generation, responses, models, management)));
+        RequestGate.RouteHandler handler = handlerOf(route, generation, responses, models, management);
+        table.add(route.method, route.path, ctx -> gate.handle(route, new JavalinExchange(ctx), handler));
       }
       table.answerOptions(origins);
 
-      server.routes.before(origins::check);
-      server.routes.exception(ApiException.class, (e, ctx) -> Guard.render(ctx, Route.dialectOf(ctx.path()), e));
+      server.routes.before(ctx -> {
+        JavalinExchange exchange = new JavalinExchange(ctx);
+        origins.check(exchange).applyTo(exchange);
+      });
+      server.routes.exception(ApiException.class,
+          (e, ctx) -> RequestGate.render(new JavalinExchange(ctx), Route.dialectOf(ctx.path()), e));
       server.routes.error(404, ctx -> {
         if (!RequestState.started(ctx)) { // a routed request's 404 (an unknown model) is already answered
           ctx.header("x-request-id", RequestIds.of(ctx.header(RequestIds.HEADER)));
-          Guard.render(ctx, Route.dialectOf(ctx.path()),
+          RequestGate.render(new JavalinExchange(ctx), Route.dialectOf(ctx.path()),
               new ApiException(404, "no route for " + ctx.method() + " " + ctx.path(), null, "not_found"));
         }
       });
@@ -163,7 +165,7 @@ public final class BridgeServer implements AutoCloseable {
         String allowed = table.allowed(ctx.path());
         ctx.header("Allow", allowed);
         ctx.header("x-request-id", RequestIds.of(ctx.header(RequestIds.HEADER)));
-        Guard.render(ctx, Route.dialectOf(ctx.path()), new ApiException(405,
+        RequestGate.render(new JavalinExchange(ctx), Route.dialectOf(ctx.path()), new ApiException(405,
             ctx.method() + " is not allowed on " + ctx.path() + "; it answers " + allowed, null, "method_not_allowed"));
       });
     });
@@ -196,10 +198,16 @@ public final class BridgeServer implements AutoCloseable {
     return new BridgeServer(app, http, cache, keyFile, requestLog);
   }
 
-  private static Handler handlerOf(Route route, GenerationHandler generation, ResponsesRoute responses,
-      ModelRoutes models, ModelManagement management) {
+  /** A route that reads and answers through an {@link Exchange}, carried by Javalin. */
+  private static Handler onJavalin(RequestGate.RouteHandler handler) {
+    return ctx -> handler.handle(new JavalinExchange(ctx));
+  }
+
+  private static RequestGate.RouteHandler handlerOf(Route route, GenerationHandler generation,
+      ResponsesRoute responses, ModelRoutes models, ModelManagement management) {
     return switch (route) {
-      case OPENAI_CHAT, OPENAI_COMPLETIONS, OLLAMA_CHAT, OLLAMA_GENERATE -> ctx -> generation.handle(ctx, route);
+      case OPENAI_CHAT, OPENAI_COMPLETIONS, OLLAMA_CHAT, OLLAMA_GENERATE ->
+          exchange -> generation.handle(exchange, route);
       case OPENAI_RESPONSES -> responses::handle;
       case OPENAI_EMBEDDINGS -> models::openAiEmbeddings;
       case OPENAI_MODELS -> models::openAiModels;
@@ -207,21 +215,12 @@ public final class BridgeServer implements AutoCloseable {
       case OLLAMA_EMBEDDINGS -> models::ollamaEmbeddings;
       case OPENAI_MODEL -> models::openAiModel;
       case OLLAMA_PULL, OLLAMA_PUSH, OLLAMA_CREATE, OLLAMA_COPY, OLLAMA_DELETE, OLLAMA_BLOB_CHECK, OLLAMA_BLOB_PUSH ->
-          ctx -> management.handle(ctx, route);
+          exchange -> management.handle(exchange, route);
       case OLLAMA_TAGS -> models::ollamaTags;
       case OLLAMA_SHOW -> models::ollamaShow;
       case OLLAMA_VERSION -> models::ollamaVersion;
       case OLLAMA_PS -> models::ollamaPs;
     };
-  }
-
-  /** Counts a request the console sent apart from the clients'; answers whether it was one. */
-  static boolean countConsole(Context ctx, BridgeMetrics metrics, String route) {
-    boolean console = ConsoleTraffic.marks(ctx.header(ConsoleTraffic.HEADER));
-    if (console) {
-      metrics.consoleRequest(route);
-    }
-    return console;
   }
 
   public int port() {
@@ -245,92 +244,13 @@ public final class BridgeServer implements AutoCloseable {
   }
 
   /**
-   * What every API route goes through: client key, rate limits, in-flight count, request and usage
-   * metrics, and errors written in the route's dialect.
-   */
-  static final class Guard {
-    private final ClientAccess access;
-    private final RateLimit rateLimit;
-    private final BridgeMetrics metrics;
-    private final boolean keepBodies;
-
-    Guard(ClientAccess access, RateLimit rateLimit, BridgeMetrics metrics, boolean keepBodies) {
-      this.access = access;
-      this.rateLimit = rateLimit;
-      this.metrics = metrics;
-      this.keepBodies = keepBodies;
-    }
-
-    Handler wrap(Route route, Handler handler) {
-      return ctx -> {
-        RequestState.start(ctx);
-        RequestState.route(ctx, route);
-        String id = RequestIds.of(ctx.header(RequestIds.HEADER));
-        RequestState.id(ctx, id);
-        ctx.header("x-request-id", id); // on every answer, errors too: the client can quote it
-        if (keepBodies) {
-          RequestState.keepResponseBody(ctx);
-        }
-        // the console's own requests are counted apart: the figures and charts show clients only
-        boolean client = !countConsole(ctx, metrics, route.path);
-        if (client) {
-          metrics.enter();
-        }
-        try {
-          access.authenticate(ctx);
-          long retryAfter = rateLimit.tryAcquire();
-          if (retryAfter > 0) {
-            throw new ApiException(429, "rate limit exceeded: this bridge takes at most its --rate-limit requests per second; retry in " + retryAfter + " s", null, "rate_limit_exceeded", retryAfter);
-          }
-          access.admit(ctx);
-          handler.handle(ctx);
-        } catch (ApiException e) {
-          render(ctx, route.dialect, e);
-        } catch (Admission.LeftQueue e) {
-          metrics.clientDisconnected();
-          log.debug("client went away while waiting for a slot on {}", route.path);
-        } catch (RuntimeException e) {
-          log.error("unexpected failure on {}", route.path, e);
-          render(ctx, route.dialect, new ApiException(500, "internal error; the bridge's log tells what failed", null, "internal_error"));
-        } finally {
-          access.spent(ctx);
-          if (client) {
-            metrics.leave();
-            int status = ctx.status().getCode();
-            String cache = RequestState.cacheOutcome(ctx);
-            metrics.request(route.path, status, cache, RequestState.elapsedSeconds(ctx));
-            KeyRule key = RequestState.key(ctx);
-            if (key == null || !key.internal()) {
-              metrics.usage(key == null ? null : key.id(), RequestState.model(ctx), status,
-                  RequestState.promptTokens(ctx), RequestState.completionTokens(ctx), "hit".equals(cache));
-            }
-          }
-        }
-      };
-    }
-
-    static void render(Context ctx, dev.ollamabridge.bridge.translate.Dialect dialect, ApiException e) {
-      RequestState.error(ctx, e.getMessage());
-      if (ctx.res().isCommitted()) {
-        return; // a stream has started; its own error chunk has told the client
-      }
-      byte[] body = ErrorBodies.of(dialect, e);
-      RequestState.responseBytes(ctx, body);
-      if (e.retryAfterSeconds() > 0) {
-        ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
-      }
-      ctx.status(e.status()).contentType("application/json").result(body);
-    }
-  }
-
-  /**
    * {@code GET /health}: 200 while the upstream answers, 503 while it does not or answers with a
    * server error (a 401 or 404 still proves it is there), with a {@code reason} that says which.
    */
   record Health(BridgeConfig config, UpstreamProbe probe, AnswerCache cache, Admission admission, ClientAccess access,
       long startedNanos) {
 
-    void handle(Context ctx) throws IOException {
+    void handle(Exchange exchange) {
       UpstreamProbe.Result upstream = probe.check();
       boolean up = upstream.reachable() && upstream.status() < 500;
       ObjectNode body = Json.object();
@@ -363,7 +283,7 @@ public final class BridgeServer implements AutoCloseable {
       body.putObject("keys").put("required", access.required()).put("count", keys == null ? 0 : keys.count())
           .put("loaded_at", keys == null || keys.loadedAt() == null ? null : keys.loadedAt().toString())
           .put("error", keys == null ? null : keys.error());
-      ctx.status(up ? 200 : 503).contentType("application/json").result(Json.bytes(body));
+      exchange.answer(up ? 200 : 503, "application/json", Json.bytes(body));
     }
   }
 }

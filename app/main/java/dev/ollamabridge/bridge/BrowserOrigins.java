@@ -1,7 +1,6 @@
 package dev.ollamabridge.bridge;
 
 import dev.ollamabridge.cli.HostPort;
-import io.javalin.http.Context;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.HashSet;
@@ -53,11 +52,6 @@ public final class BrowserOrigins {
     }
   }
 
-  /** {@link #check(ClientRequest)} for a Javalin request, its CORS headers set on the answer. */
-  void check(Context ctx) {
-    check(ClientRequest.of(ctx)).applyTo(ctx);
-  }
-
   /**
    * Before every request: one with a refused {@code Origin} ends in 403; one with an allowed
    * {@code Origin} is told so in CORS headers (answered), so the page may read the answer.
@@ -75,12 +69,6 @@ public final class BrowserOrigins {
     return headers.set("Access-Control-Allow-Origin", origin)
         .set("Vary", "Origin")
         .set("Access-Control-Expose-Headers", GenerationHandler.CACHE_HEADER + ", Retry-After");
-  }
-
-  /** Answers {@code OPTIONS} on Javalin: 204 with {@link #optionsHeaders}. */
-  void answerOptions(Context ctx, String methods) {
-    optionsHeaders(ClientRequest.of(ctx), methods).applyTo(ctx);
-    ctx.status(204);
   }
 
   /** The headers of an {@code OPTIONS} answer (204): the methods of the path, and for a preflight what the page may send. */

@@ -5,7 +5,6 @@ import dev.ollamabridge.bridge.keys.KeyCounters;
 import dev.ollamabridge.bridge.keys.KeyFile;
 import dev.ollamabridge.bridge.keys.KeyTable;
 import dev.ollamabridge.link.KeyRule;
-import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
 
@@ -47,15 +46,10 @@ final class ClientAccess {
   }
 
   /**
-   * Checks the request's key and notes it ({@link RequestState#key}); throws 401 for a missing,
-   * unknown, disabled or expired key where one is required, 503 while the keys file has never been
-   * read.
+   * Checks the request's key and notes it in {@code notes} ({@link RequestNotes#key}); throws 401
+   * for a missing, unknown, disabled or expired key where one is required, 503 while the keys file
+   * has never been read.
    */
-  void authenticate(Context ctx) {
-    authenticate(ClientRequest.of(ctx), RequestState.notes(ctx));
-  }
-
-  /** {@link #authenticate(Context)} for any server's request, noted in its {@code notes}. */
   void authenticate(ClientRequest request, RequestNotes notes) {
     String token = presented(request);
     KeyTable table = null;
@@ -94,10 +88,6 @@ final class ClientAccess {
   }
 
   /** Counts the request against its key's rate and budget: 429 with {@code Retry-After} when over either. */
-  void admit(Context ctx) {
-    admit(RequestState.notes(ctx));
-  }
-
   void admit(RequestNotes notes) {
     KeyRule key = notes.key();
     if (key == null) {
@@ -117,10 +107,6 @@ final class ClientAccess {
   }
 
   /** Adds the tokens the request's answer spent to its key's day. */
-  void spent(Context ctx) {
-    spent(RequestState.notes(ctx));
-  }
-
   void spent(RequestNotes notes) {
     KeyRule key = notes.key();
     Long prompt = notes.promptTokens();
@@ -131,10 +117,6 @@ final class ClientAccess {
   }
 
   /** Notes the request's model and refuses (403) one its key may not use, before anything is sent upstream. */
-  static void model(Context ctx, ModelName model) {
-    model(RequestState.notes(ctx), model);
-  }
-
   static void model(RequestNotes notes, ModelName model) {
     notes.model(model);
     KeyRule key = notes.key();
@@ -143,6 +125,11 @@ final class ClientAccess {
       throw new ApiException(403, "the client key '" + key.name() + "' may not use the model '" + shown + "'",
           "model", "model_not_allowed");
     }
+  }
+
+  /** The client's Authorization as it may go upstream: null when it carried a client key, or when there was none. */
+  static String upstreamAuthorization(Exchange exchange) {
+    return exchange.notes().upstreamAuthorization(exchange.header("Authorization"));
   }
 
   /** The token a request presents: a Bearer Authorization, else {@code x-api-key}; empty for none. */

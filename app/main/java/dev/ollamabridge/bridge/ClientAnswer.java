@@ -8,9 +8,7 @@ import dev.ollamabridge.bridge.translate.Event;
 import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.bridge.translate.SameDialect;
 import dev.ollamabridge.bridge.translate.ThinkFilter;
-import io.javalin.http.Context;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -19,6 +17,9 @@ import java.util.List;
  * One answer on its way to the client: events pass the think filter and are written in the
  * client's dialect, each streamed piece flushed at once, or gathered into one document when the
  * client did not ask for a stream. It also collects the unfiltered answer for the cache.
+ *
+ * <p>It writes to an {@link AnswerSink} and notes in {@link RequestNotes} only, and blocks on
+ * nothing of its own: the sink decides whether a write waits for the client.
  */
 final class ClientAnswer {
 
@@ -32,20 +33,22 @@ final class ClientAnswer {
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.UTF_8);
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
 
-  private final Context ctx;
+  private final RequestNotes notes;
+  private final AnswerSink sink;
   private final Dialect dialect;
   private final ClientEncoder encoder;
   private final ThinkFilter filter;
   private final boolean stream;
   private final Runnable onFirstText;
   private final Answer.Builder raw = new Answer.Builder();
-  private OutputStream out;
   private boolean textSent;
   /** A whole answer of the client's own dialect, as the backend sent it (rewritten by the think filter only). */
   private ObjectNode wholeDocument;
 
-  ClientAnswer(Context ctx, Dialect dialect, ClientEncoder encoder, ThinkFilter filter, boolean stream, Runnable onFirstText) {
-    this.ctx = ctx;
+  ClientAnswer(RequestNotes notes, AnswerSink sink, Dialect dialect, ClientEncoder encoder, ThinkFilter filter,
+      boolean stream, Runnable onFirstText) {
+    this.notes = notes;
+    this.sink = sink;
     this.dialect = dialect;
     this.encoder = encoder;
     this.filter = filter;
@@ -137,17 +140,16 @@ final class ClientAnswer {
       // One answer with a Content-Length, written at once when it is complete: a proxy that
       // loses this bridge before it has the status line can still retry elsewhere.
       byte[] body = wholeDocument != null ? Json.bytes(wholeDocument) : encoder.whole(filter.apply(raw.build()));
-      ctx.status(200).contentType("application/json");
-      ctx.res().setContentLength(body.length);
-      write(body);
+      sink.whole(200, "application/json", body);
+      notes.responseBytes(body);
       onFirstText.run();
     }
   }
 
   /** Reports a failure: as its error status while nothing is sent, as an in-stream error after that. */
   void fail(ApiException failure) {
-    RequestState.error(ctx, failure.getMessage());
-    if (out == null) {
+    notes.error(failure.getMessage());
+    if (!sink.begun()) {
       throw failure;
     }
     write(encoder.error(ErrorBodies.inStream(dialect, failure)));
@@ -172,24 +174,15 @@ final class ClientAnswer {
     }
   }
 
+  /** One piece of a stream, which the first begins. */
   private void write(byte[] bytes) {
     if (bytes.length == 0) {
       return;
     }
-    try {
-      if (out == null) {
-        if (stream) {
-          ctx.status(200).contentType(encoder.streamContentType());
-          ctx.header("Cache-Control", "no-cache");
-          ctx.header("X-Accel-Buffering", "no"); // tells nginx not to buffer this stream
-        }
-        out = ctx.res().getOutputStream();
-      }
-      out.write(bytes);
-      out.flush();
-      RequestState.responseBytes(ctx, bytes);
-    } catch (IOException e) {
-      throw new ClientGone(e);
+    if (!sink.begun()) {
+      sink.begin(encoder.streamContentType());
     }
+    sink.write(bytes);
+    notes.responseBytes(bytes);
   }
 }

@@ -1,7 +1,5 @@
 package dev.ollamabridge.bridge;
 
-import io.javalin.http.Context;
-
 /**
  * What the bridge's checks read of a client's request, whichever HTTP server carries it: keys,
  * origins, limits and the request log decide from this, and answer in {@link ApiException}s and
@@ -21,34 +19,4 @@ interface ClientRequest {
 
   /** The port the request came in on. */
   int localPort();
-
-  /** The Javalin request behind {@code ctx}. */
-  static ClientRequest of(Context ctx) {
-    return new ClientRequest() {
-      @Override
-      public String method() {
-        return ctx.method().name();
-      }
-
-      @Override
-      public String path() {
-        return ctx.path();
-      }
-
-      @Override
-      public String header(String name) {
-        return ctx.header(name);
-      }
-
-      @Override
-      public String remoteAddress() {
-        return ctx.req().getRemoteAddr();
-      }
-
-      @Override
-      public int localPort() {
-        return ctx.req().getLocalPort();
-      }
-    };
-  }
 }

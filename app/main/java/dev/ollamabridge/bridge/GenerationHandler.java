@@ -1,25 +1,12 @@
 package dev.ollamabridge.bridge;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.ModelAliases.ModelName;
 import dev.ollamabridge.bridge.cache.AnswerCache;
-import dev.ollamabridge.bridge.cache.CacheKey;
 import dev.ollamabridge.bridge.translate.Answer;
-import dev.ollamabridge.bridge.translate.ClientEncoder;
-import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.bridge.translate.Event;
-import dev.ollamabridge.bridge.translate.Json;
-import dev.ollamabridge.bridge.translate.Kind;
 import dev.ollamabridge.bridge.translate.Prompt;
-import dev.ollamabridge.bridge.translate.PromptParser;
-import dev.ollamabridge.bridge.translate.ResponsesRequest;
-import dev.ollamabridge.bridge.translate.SameDialect;
-import dev.ollamabridge.bridge.translate.ThinkFilter;
 import dev.ollamabridge.bridge.translate.UpstreamDecoder;
-import dev.ollamabridge.bridge.translate.UpstreamRequest;
-import dev.ollamabridge.http.HangupWatch;
-import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.Optional;
@@ -29,7 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers chat and completion requests in either dialect: from the cache when it can, otherwise
- * from the upstream, translated both ways when the dialects differ and streamed as it arrives.
+ * from the upstream, translated both ways when the dialects differ and streamed as it arrives. It
+ * drives a {@link GenerationPlan} on the request's own thread, blocking where the cache, the
+ * admission queue and the upstream call do.
  */
 final class GenerationHandler {
 
@@ -57,29 +46,10 @@ final class GenerationHandler {
     this.admission = admission;
   }
 
-  /** Ollama's {@code "think": false} asks for no reasoning; an OpenAI-compatible backend cannot be told, so it is dropped. */
-  private static boolean wantsReasoning(Prompt prompt) {
-    JsonNode think = prompt.extra().get("think");
-    return think == null || !think.isBoolean() || think.asBoolean();
-  }
-
-  /**
-   * The cache keeps one choice's text (and its log probabilities): an answer of several choices is
-   * neither looked up nor kept.
-   */
-  private static boolean replayable(ObjectNode body) {
-    return body.path("n").asInt(1) <= 1;
-  }
-
   /** A chat or completion request of either dialect. */
-  void handle(Context ctx, Route route) {
-    byte[] bytes = RequestBodies.bytes(ctx, config.maxBodyBytes());
-    ObjectNode body = RequestBodies.jsonObject(bytes);
-    ModelName model = aliases.resolve(body, "model");
-    ClientAccess.model(ctx, model);
-    Prompt prompt = PromptParser.parse(route.dialect, route.kind, body);
-    generate(ctx, route, prompt, body, model.aliased() ? null : bytes, ClientEncoder.of(prompt, model.client()), model,
-        true);
+  void handle(Exchange exchange, Route route) {
+    byte[] bytes = RequestBodies.bytes(exchange, config.maxBodyBytes());
+    generate(exchange, GenerationPlan.of(route, bytes, exchange.notes(), config, aliases));
   }
 
   /**
@@ -87,38 +57,26 @@ final class GenerationHandler {
    *
    * @param request the request, already naming the backend's {@code model}
    */
-  void responses(Context ctx, ObjectNode request, ModelName model) {
-    ObjectNode chat = ResponsesRequest.toChat(request);
-    Prompt prompt = PromptParser.parse(Dialect.OPENAI, Kind.CHAT, chat);
-    generate(ctx, Route.OPENAI_RESPONSES, prompt, chat, null, ClientEncoder.responses(request, model.client()), model,
-        false);
+  void responses(Exchange exchange, ObjectNode request, ModelName model) {
+    generate(exchange, GenerationPlan.responses(request, model, exchange.notes(), config));
   }
 
-  /**
-   * @param prompt the request, naming the backend's model, so that the cache key is the same
-   *     whatever name the client used
-   * @param body the request in the prompt's dialect, sent as it is to an upstream of that dialect
-   * @param bytes the client's own encoding of {@code body}, when it is that exactly; null otherwise
-   * @param ownDocuments whether the client reads the upstream's documents when the dialects match
-   *     (false for a client of another API, such as the Responses API, over the same dialect)
-   */
-  private void generate(Context ctx, Route route, Prompt prompt, ObjectNode body, byte[] bytes, ClientEncoder encoder,
-      ModelName model, boolean ownDocuments) {
-    UpstreamRequest.checkTranslatable(prompt, body, config.upstreamDialect());
-    ClientAnswer answer = new ClientAnswer(
-        ctx, prompt.dialect(), encoder, new ThinkFilter(config.thinkFilter(), wantsReasoning(prompt)),
-        prompt.stream(),
+  private void generate(Exchange exchange, GenerationPlan plan) {
+    RequestNotes notes = exchange.notes();
+    Route route = plan.route();
+    Prompt prompt = plan.prompt();
+    ClientAnswer answer = new ClientAnswer(notes, new ExchangeSink(exchange), prompt.dialect(), plan.encoder(),
+        plan.thinkFilter(), prompt.stream(),
         () -> {
-          RequestState.firstToken(ctx);
-          metrics.firstToken(route.path, RequestState.elapsedSeconds(ctx));
+          notes.firstToken();
+          metrics.firstToken(route.path, notes.elapsedSeconds());
         });
-    RequestState.stream(ctx, prompt.stream());
 
-    String key = cache == null || !replayable(body) ? null : CacheKey.of(prompt);
+    String key = plan.cacheKey();
     if (key != null) {
       Optional<Answer> hit = cache.get(key);
-      RequestState.cacheOutcome(ctx, hit.isPresent() ? "hit" : "miss");
-      ctx.header(CACHE_HEADER, Boolean.toString(hit.isPresent()));
+      notes.cacheOutcome(hit.isPresent() ? "hit" : "miss");
+      exchange.answerHeader(CACHE_HEADER, Boolean.toString(hit.isPresent()));
       if (hit.isPresent()) {
         replay(hit.get(), answer);
         finish(answer, route);
@@ -126,37 +84,33 @@ final class GenerationHandler {
       }
     }
 
-    if (prompt.dialect() == Dialect.OPENAI && config.upstreamDialect() == Dialect.OLLAMA) {
+    if (plan.inlinesImages()) {
       remoteImages.inline(prompt); // after the cache: a hit fetches nothing
     }
-    UpstreamRequest request = UpstreamRequest.of(prompt, body, config.upstreamDialect());
-    // a request that goes upstream unchanged goes as the client encoded it, not encoded again
-    byte[] upstreamBody = request.body() == body && bytes != null ? bytes : Json.bytes(request.body());
+    GenerationPlan.UpstreamCall call = plan.upstreamCall();
     // the same dialect on both sides: the client gets the backend's own documents, not a re-encoding
-    UpstreamStream.Documents sameDialect = ownDocuments && prompt.dialect() == config.upstreamDialect()
-        ? answer.documents(new SameDialect(prompt.dialect(), config.thinkFilter(), wantsReasoning(prompt),
-            prompt.includeUsage(), model.aliased() ? model.client() : null))
-        : null;
-    String authorization = RequestState.upstreamAuthorization(ctx);
+    UpstreamStream.Documents sameDialect = plan.sameDialect() == null ? null : answer.documents(plan.sameDialect());
+    String authorization = notes.upstreamAuthorization(exchange.header("Authorization"));
     Cancellation cancellation = new Cancellation();
+    Hangups hangups = exchange.hangups();
     // A cache hit needs no slot: only what goes to the backend waits for one, or is turned away.
     // A client that hangs up before its answer is written is noticed as soon as it does, not when writing.
     boolean ended;
-    try (Admission.Slot slot = admission.enter(ctx);
-        HangupWatch watch = HangupWatch.start(ctx.req(), cancellation::cancel)) {
-      ended = relay(request.path(), upstreamBody, authorization, answer, cancellation, sameDialect);
+    try (Admission.Slot slot = admission.enter(hangups);
+        Hangups.Watch watch = hangups.watch(cancellation::cancel)) {
+      ended = relay(call.path(), call.body(), authorization, answer, cancellation, sameDialect);
     } catch (ClientAnswer.ClientGone | Cancellation.Cancelled gone) {
       cancellation.cancel();
       metrics.clientDisconnected();
       log.debug("client went away during {}; upstream call cancelled", route.path);
       return;
     } finally {
-      RequestState.retries(ctx, cancellation.retries());
+      notes.retries(cancellation.retries());
     }
     if (answer.isComplete()) {
       Answer complete = answer.answer();
       metrics.tokens(complete.usage().promptTokens(), complete.usage().completionTokens());
-      RequestState.tokens(ctx, complete.usage().promptTokens(), complete.usage().completionTokens());
+      notes.tokens(complete.usage().promptTokens(), complete.usage().completionTokens());
       // Tool calls are not replayed: the client acts on them, and their ids must be fresh.
       // Kept before a whole answer is written: a client that has it finds it in the cache.
       if (key != null && CACHEABLE_ENDINGS.contains(complete.finishReason()) && complete.toolCalls().isEmpty()) {

@@ -1,7 +1,6 @@
 package dev.ollamabridge.bridge;
 
 import dev.ollamabridge.bridge.translate.Dialect;
-import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import okhttp3.MediaType;
@@ -24,7 +23,7 @@ final class ModelManagement {
     this.upstream = upstream;
   }
 
-  void handle(Context ctx, Route route) throws IOException {
+  void handle(Exchange exchange, Route route) throws IOException {
     if (config.upstreamDialect() != Dialect.OLLAMA) {
       throw new ApiException(501, route.path + " is Ollama's model management, and this bridge's backend is an "
           + "OpenAI-compatible API, which has none", null, "not_implemented");
@@ -34,16 +33,17 @@ final class ModelManagement {
           + "unless started with --allow-model-management", null, "forbidden");
     }
     String method = route.method.name();
-    RequestBody body = method.equals("HEAD") ? null : streamed(ctx);
-    try (Upstream.Exchange exchange = upstream.once(method, ctx.path(), body, RequestState.upstreamAuthorization(ctx))) {
-      Relay.streamed(ctx, exchange.response());
+    RequestBody body = method.equals("HEAD") ? null : streamed(exchange);
+    String authorization = ClientAccess.upstreamAuthorization(exchange);
+    try (Upstream.Exchange answer = upstream.once(method, exchange.path(), body, authorization)) {
+      Relay.streamed(exchange, answer.response());
     }
   }
 
   /** The client's body as it arrives, however large, never held whole in memory. */
-  private static RequestBody streamed(Context ctx) {
-    String type = ctx.contentType();
-    long length = ctx.req().getContentLengthLong();
+  private static RequestBody streamed(Exchange exchange) {
+    String type = exchange.contentType();
+    long length = exchange.contentLength();
     return new RequestBody() {
       @Override
       public MediaType contentType() {
@@ -62,7 +62,7 @@ final class ModelManagement {
 
       @Override
       public void writeTo(BufferedSink sink) throws IOException {
-        try (InputStream in = ctx.req().getInputStream()) {
+        try (InputStream in = exchange.bodyStream()) {
           sink.writeAll(Okio.source(in));
         }
       }

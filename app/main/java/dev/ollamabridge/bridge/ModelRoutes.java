@@ -7,8 +7,8 @@ import dev.ollamabridge.bridge.ModelAliases.ModelName;
 import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.bridge.translate.PromptParser;
-import io.javalin.http.Context;
 import java.io.IOException;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 final class ModelRoutes {
 
   private static final Logger log = LoggerFactory.getLogger(ModelRoutes.class);
-
+  private static final String MODEL_PATH = "/v1/models/";
 
   private final BridgeConfig config;
   private final Upstream upstream;
@@ -47,14 +47,14 @@ final class ModelRoutes {
    * OpenAI's embeddings. Translated, each vector is written as {@code encoding_format} asks: float
    * arrays, or {@code base64} of little-endian float32 (what OpenAI's SDKs ask for by default).
    */
-  void openAiEmbeddings(Context ctx) {
-    ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+  void openAiEmbeddings(Exchange exchange) {
+    ObjectNode body = RequestBodies.jsonObject(exchange, config.maxBodyBytes());
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
-    ClientAccess.model(ctx, model);
+    ClientAccess.model(exchange.notes(), model);
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relayAdmitted(ctx, () -> upstream.post("/embeddings", Json.bytes(body), RequestState.upstreamAuthorization(ctx)),
-          counting(ctx, model, "usage", "prompt_tokens"));
+      relayAdmitted(exchange, () -> post(exchange, "/embeddings", body),
+          counting(exchange, model, "usage", "prompt_tokens"));
       return;
     }
     boolean base64 = EmbeddingEncoding.base64(body.get("encoding_format"));
@@ -63,7 +63,7 @@ final class ModelRoutes {
     if (body.has("dimensions")) {
       request.set("dimensions", body.get("dimensions"));
     }
-    JsonNode answer = admitted(ctx, () -> upstream.post("/api/embed", Json.bytes(request), RequestState.upstreamAuthorization(ctx)));
+    JsonNode answer = admitted(exchange, () -> post(exchange, "/api/embed", request));
     ObjectNode out = Json.object().put("object", "list");
     ArrayNode data = out.putArray("data");
     int index = 0;
@@ -78,39 +78,38 @@ final class ModelRoutes {
     out.put("model", model.client());
     if (answer.has("prompt_eval_count")) { // usage the backend did not count is left out, not made up
       long tokens = answer.path("prompt_eval_count").asLong();
-      RequestState.tokens(ctx, tokens, 0);
+      exchange.notes().tokens(tokens, 0);
       out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
     }
-    json(ctx, out);
+    json(exchange, out);
   }
 
   /** Ollama's older embeddings route: one {@code prompt} in, one {@code embedding} out. */
-  void ollamaEmbeddings(Context ctx) {
-    ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+  void ollamaEmbeddings(Exchange exchange) {
+    ObjectNode body = RequestBodies.jsonObject(exchange, config.maxBodyBytes());
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
-    ClientAccess.model(ctx, model);
+    ClientAccess.model(exchange.notes(), model);
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relayAdmitted(ctx, () -> upstream.post("/api/embeddings", Json.bytes(body), RequestState.upstreamAuthorization(ctx)), model.restoring("model"));
+      relayAdmitted(exchange, () -> post(exchange, "/api/embeddings", body), model.restoring("model"));
       return;
     }
     ObjectNode request = Json.object().put("model", model.backend()).put("input", body.path("prompt").asText(""))
         .put("encoding_format", "float");
-    JsonNode answer = admitted(ctx, () -> upstream.post("/embeddings", Json.bytes(request), RequestState.upstreamAuthorization(ctx)));
-    countTokens(ctx, answer.path("usage").path("prompt_tokens"));
+    JsonNode answer = admitted(exchange, () -> post(exchange, "/embeddings", request));
+    countTokens(exchange, answer.path("usage").path("prompt_tokens"));
     ObjectNode out = Json.object();
     out.set("embedding", answer.path("data").path(0).path("embedding"));
-    json(ctx, out);
+    json(exchange, out);
   }
 
-  void ollamaEmbed(Context ctx) {
-    ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+  void ollamaEmbed(Exchange exchange) {
+    ObjectNode body = RequestBodies.jsonObject(exchange, config.maxBodyBytes());
     PromptParser.requireModel(body);
     ModelName model = aliases.resolve(body, "model");
-    ClientAccess.model(ctx, model);
+    ClientAccess.model(exchange.notes(), model);
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relayAdmitted(ctx, () -> upstream.post("/api/embed", Json.bytes(body), RequestState.upstreamAuthorization(ctx)),
-          counting(ctx, model, "prompt_eval_count"));
+      relayAdmitted(exchange, () -> post(exchange, "/api/embed", body), counting(exchange, model, "prompt_eval_count"));
       return;
     }
     ObjectNode request = Json.object().put("model", model.backend()).put("encoding_format", "float");
@@ -119,23 +118,23 @@ final class ModelRoutes {
       request.set("dimensions", body.get("dimensions"));
     }
     long started = System.nanoTime();
-    JsonNode answer = admitted(ctx, () -> upstream.post("/embeddings", Json.bytes(request), RequestState.upstreamAuthorization(ctx)));
-    countTokens(ctx, answer.path("usage").path("prompt_tokens"));
+    JsonNode answer = admitted(exchange, () -> post(exchange, "/embeddings", request));
+    countTokens(exchange, answer.path("usage").path("prompt_tokens"));
     ObjectNode out = Json.object().put("model", model.client());
     ArrayNode embeddings = out.putArray("embeddings");
     answer.path("data").forEach(item -> embeddings.add(item.path("embedding")));
     // the fields Ollama always sends, which its clients rely on: zero where the backend cannot tell
     out.put("total_duration", System.nanoTime() - started).put("load_duration", 0)
         .put("prompt_eval_count", answer.path("usage").path("prompt_tokens").asLong(0));
-    json(ctx, out);
+    json(exchange, out);
   }
 
-  void openAiModels(Context ctx) {
+  void openAiModels(Exchange exchange) {
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relay(ctx, upstream.get("/models", RequestState.upstreamAuthorization(ctx)), aliases.listing("data", "id"));
+      relay(exchange, get(exchange, "/models"), aliases.listing("data", "id"));
       return;
     }
-    JsonNode tags = call(ctx, upstream.get("/api/tags", RequestState.upstreamAuthorization(ctx)));
+    JsonNode tags = call(exchange, get(exchange, "/api/tags"));
     ObjectNode out = Json.object().put("object", "list");
     ArrayNode data = out.putArray("data");
     for (JsonNode model : tags.path("models")) {
@@ -146,22 +145,22 @@ final class ModelRoutes {
           .put("owned_by", "library");
     }
     aliases.addTo(data, "id");
-    json(ctx, out);
+    json(exchange, out);
   }
 
   /** {@code GET /v1/models/{model}}: one model, or OpenAI's 404 when the backend has no such model. */
-  void openAiModel(Context ctx) {
-    String id = ctx.pathParam("model");
+  void openAiModel(Exchange exchange) {
+    String id = modelId(exchange.path());
     ModelName asked = aliases.resolve(id);
     if (config.upstreamDialect() == Dialect.OPENAI) {
-      relay(ctx, upstream.get("/models/" + pathSegments(asked.backend()), RequestState.upstreamAuthorization(ctx)), asked.restoring("id"));
+      relay(exchange, get(exchange, "/models/" + pathSegments(asked.backend())), asked.restoring("id"));
       return;
     }
     String backend = asked.backend();
-    for (JsonNode model : call(ctx, upstream.get("/api/tags", RequestState.upstreamAuthorization(ctx))).path("models")) {
+    for (JsonNode model : call(exchange, get(exchange, "/api/tags")).path("models")) {
       String name = model.path("name").asText();
       if (name.equals(backend) || name.equals(backend + ":latest")) {
-        json(ctx, Json.object().put("id", id).put("object", "model")
+        json(exchange, Json.object().put("id", id).put("object", "model")
             .put("created", createdSeconds(model.path("modified_at").asText())).put("owned_by", "library"));
         return;
       }
@@ -169,14 +168,14 @@ final class ModelRoutes {
     throw new ApiException(404, "The model '" + id + "' does not exist", "model", "model_not_found");
   }
 
-  void ollamaTags(Context ctx) {
+  void ollamaTags(Exchange exchange) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.get("/api/tags", RequestState.upstreamAuthorization(ctx)), aliases.listing("models", "name", "model"));
+      relay(exchange, get(exchange, "/api/tags"), aliases.listing("models", "name", "model"));
       return;
     }
     ObjectNode out = Json.object();
     ArrayNode models = out.putArray("models");
-    for (JsonNode model : openAiModelList(ctx)) {
+    for (JsonNode model : openAiModelList(exchange)) {
       ObjectNode tag = models.addObject();
       String id = model.path("id").asText();
       tag.put("name", id).put("model", id)
@@ -185,72 +184,88 @@ final class ModelRoutes {
       tag.putObject("details").put("format", "").put("family", "").put("parameter_size", "").put("quantization_level", "");
     }
     aliases.addTo(models, "name", "model");
-    json(ctx, out);
+    json(exchange, out);
   }
 
-  void ollamaShow(Context ctx) {
-    ObjectNode body = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+  void ollamaShow(Exchange exchange) {
+    ObjectNode body = RequestBodies.jsonObject(exchange, config.maxBodyBytes());
     // Ollama clients name the model in "model"; older ones in "name". The answer does not name it.
     aliases.resolve(body, "model");
     aliases.resolve(body, "name");
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.post("/api/show", Json.bytes(body), RequestState.upstreamAuthorization(ctx)), null);
+      relay(exchange, post(exchange, "/api/show", body), null);
       return;
     }
     String name = body.path("model").asText(body.path("name").asText(""));
     if (name.isBlank()) {
       throw ApiException.badRequest("model", "model is required: name the model to show");
     }
-    for (JsonNode model : openAiModelList(ctx)) {
+    for (JsonNode model : openAiModelList(exchange)) {
       if (name.equals(model.path("id").asText())) {
         ObjectNode out = Json.object().put("modelfile", "").put("parameters", "").put("template", "");
         out.putObject("details").put("format", "").put("family", "").put("parameter_size", "").put("quantization_level", "");
         out.putObject("model_info");
         out.putArray("capabilities").add("completion");
-        json(ctx, out);
+        json(exchange, out);
         return;
       }
     }
     throw new ApiException(404, "model '" + name + "' not found", "model", "model_not_found");
   }
 
-  void ollamaVersion(Context ctx) {
+  void ollamaVersion(Exchange exchange) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.get("/api/version", RequestState.upstreamAuthorization(ctx)), null);
+      relay(exchange, get(exchange, "/api/version"), null);
       return;
     }
-    json(ctx, Json.object().put("version", Dialect.OLLAMA_API_VERSION));
+    json(exchange, Json.object().put("version", Dialect.OLLAMA_API_VERSION));
   }
 
-  void ollamaPs(Context ctx) {
+  void ollamaPs(Exchange exchange) {
     if (config.upstreamDialect() == Dialect.OLLAMA) {
-      relay(ctx, upstream.get("/api/ps", RequestState.upstreamAuthorization(ctx)), aliases.listing("models", "name", "model"));
+      relay(exchange, get(exchange, "/api/ps"), aliases.listing("models", "name", "model"));
       return;
     }
     ObjectNode out = Json.object();
     out.putArray("models"); // an OpenAI-compatible API does not say what it has loaded
-    json(ctx, out);
+    json(exchange, out);
   }
 
   /**
    * A passed-through embedding's rewrite: notes the prompt tokens the backend counted (at
    * {@code usagePath}), and names the client's model again under an alias.
    */
-  private static UnaryOperator<ObjectNode> counting(Context ctx, ModelName model, String... usagePath) {
+  private static UnaryOperator<ObjectNode> counting(Exchange exchange, ModelName model, String... usagePath) {
     return answer -> {
       JsonNode tokens = answer;
       for (String field : usagePath) {
         tokens = tokens.path(field);
       }
-      countTokens(ctx, tokens);
+      countTokens(exchange, tokens);
       return model.restore(answer, "model");
     };
   }
 
   /** Notes an embedding's prompt tokens; a count the backend did not send is left unknown, not made 0. */
-  private static void countTokens(Context ctx, JsonNode promptTokens) {
+  private static void countTokens(Exchange exchange, JsonNode promptTokens) {
     if (promptTokens.isIntegralNumber()) {
-      RequestState.tokens(ctx, promptTokens.asLong(), 0);
+      exchange.notes().tokens(promptTokens.asLong(), 0);
+    }
+  }
+
+  /**
+   * The model id of a {@code /v1/models/{model}} path, percent-decoded as Javalin decodes a path
+   * parameter: only when it holds a {@code %} or {@code +}, and a {@code +} stays a {@code +}.
+   */
+  private static String modelId(String path) {
+    String raw = path.substring(MODEL_PATH.length());
+    if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) {
+      return raw;
+    }
+    try {
+      return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("model", "the model id in the path is not valid percent-encoding");
     }
   }
 
@@ -261,35 +276,45 @@ final class ModelRoutes {
         .collect(Collectors.joining("/"));
   }
 
-  private JsonNode openAiModelList(Context ctx) {
-    return call(ctx, upstream.get("/models", RequestState.upstreamAuthorization(ctx))).path("data");
+  private JsonNode openAiModelList(Exchange exchange) {
+    return call(exchange, get(exchange, "/models")).path("data");
+  }
+
+  /** A GET to the upstream, with the client's Authorization as it may go there. */
+  private Upstream.Exchange get(Exchange exchange, String path) {
+    return upstream.get(path, ClientAccess.upstreamAuthorization(exchange));
+  }
+
+  /** A POST of a JSON body to the upstream, with the client's Authorization as it may go there. */
+  private Upstream.Exchange post(Exchange exchange, String path, JsonNode body) {
+    return upstream.post(path, Json.bytes(body), ClientAccess.upstreamAuthorization(exchange));
   }
 
   /** The upstream's JSON answer, or its error as this route's error. */
-  private static JsonNode call(Context ctx, Upstream.Exchange exchange) {
-    try (exchange) {
-      Response response = exchange.response();
+  private static JsonNode call(Exchange exchange, Upstream.Exchange upstreamExchange) {
+    try (upstreamExchange) {
+      Response response = upstreamExchange.response();
       if (!response.isSuccessful()) {
         throw ErrorBodies.fromUpstream(response);
       }
       return Json.MAPPER.readTree(response.body().byteStream());
     } catch (IOException e) {
-      log.warn("the upstream sent an unreadable answer to {}: {}", ctx.path(), e.toString());
+      log.warn("the upstream sent an unreadable answer to {}: {}", exchange.path(), e.toString());
       throw new ApiException(502, "the upstream sent an unreadable answer", null, "upstream_error");
     }
   }
 
   /** The upstream's JSON answer to an embedding, fetched in one of the {@code --max-concurrent} slots. */
-  private JsonNode admitted(Context ctx, Supplier<Upstream.Exchange> call) {
-    try (Admission.Slot slot = admission.enter(ctx)) {
-      return call(ctx, call.get());
+  private JsonNode admitted(Exchange exchange, Supplier<Upstream.Exchange> call) {
+    try (Admission.Slot slot = admission.enter(exchange.hangups())) {
+      return call(exchange, call.get());
     }
   }
 
   /** {@link #relay} of an embedding, in one of the {@code --max-concurrent} slots. */
-  private void relayAdmitted(Context ctx, Supplier<Upstream.Exchange> call, UnaryOperator<ObjectNode> rewrite) {
-    try (Admission.Slot slot = admission.enter(ctx)) {
-      relay(ctx, call.get(), rewrite);
+  private void relayAdmitted(Exchange exchange, Supplier<Upstream.Exchange> call, UnaryOperator<ObjectNode> rewrite) {
+    try (Admission.Slot slot = admission.enter(exchange.hangups())) {
+      relay(exchange, call.get(), rewrite);
     }
   }
 
@@ -297,19 +322,19 @@ final class ModelRoutes {
    * Same dialect: status, type and body go to the client as they came, but for {@code rewrite}
    * (null for none), which a successful JSON answer passes through.
    */
-  private static void relay(Context ctx, Upstream.Exchange exchange, UnaryOperator<ObjectNode> rewrite) {
-    try (exchange) {
-      Relay.rewritten(ctx, exchange.response(), rewrite);
+  private static void relay(Exchange exchange, Upstream.Exchange upstreamExchange, UnaryOperator<ObjectNode> rewrite) {
+    try (upstreamExchange) {
+      Relay.rewritten(exchange, upstreamExchange.response(), rewrite);
     } catch (IOException e) {
-      log.warn("the upstream broke off its answer to {}: {}", ctx.path(), e.toString());
+      log.warn("the upstream broke off its answer to {}: {}", exchange.path(), e.toString());
       throw new ApiException(502, "the upstream broke off its answer", null, "upstream_error");
     }
   }
 
-  private static void json(Context ctx, JsonNode node) {
+  private static void json(Exchange exchange, JsonNode node) {
     byte[] body = Json.bytes(node);
-    RequestState.responseBytes(ctx, body);
-    ctx.status(200).contentType("application/json").result(body);
+    exchange.notes().responseBytes(body);
+    exchange.answer(200, "application/json", body);
   }
 
   private static long createdSeconds(String modifiedAt) {

@@ -3,7 +3,6 @@ package dev.ollamabridge.bridge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.translate.Json;
-import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,21 +29,14 @@ final class Relay {
    * changes it, anything else (an error, a body that is not a JSON object, any answer when
    * {@code rewrite} is null) as it came.
    */
-  static void rewritten(Context ctx, Response response, UnaryOperator<ObjectNode> rewrite) throws IOException {
+  static void rewritten(Exchange exchange, Response response, UnaryOperator<ObjectNode> rewrite) throws IOException {
     MediaType type = response.body().contentType();
     byte[] body = response.body().bytes();
-    ctx.status(response.code()).contentType(type == null ? "application/json" : type.toString());
-    if (rewrite != null && response.isSuccessful()) {
-      JsonNode document = parse(body);
-      if (document instanceof ObjectNode object) {
-        byte[] rewritten = Json.bytes(rewrite.apply(object));
-        RequestState.responseBytes(ctx, rewritten);
-        ctx.result(rewritten);
-        return;
-      }
+    if (rewrite != null && response.isSuccessful() && parse(body) instanceof ObjectNode object) {
+      body = Json.bytes(rewrite.apply(object));
     }
-    RequestState.responseBytes(ctx, body);
-    ctx.result(body);
+    exchange.notes().responseBytes(body);
+    exchange.answer(response.code(), type == null ? "application/json" : type.toString(), body);
   }
 
   private static JsonNode parse(byte[] body) {
@@ -55,28 +47,23 @@ final class Relay {
     }
   }
 
-  static void streamed(Context ctx, Response response) throws IOException {
-    ctx.status(response.code());
+  static void streamed(Exchange exchange, Response response) throws IOException {
     MediaType type = response.body().contentType();
-    if (type != null) {
-      ctx.contentType(type.toString());
-    }
     if ("text/event-stream".equals(type == null ? null : type.type() + "/" + type.subtype())) {
-      ctx.header("Cache-Control", "no-cache");
-      ctx.header("X-Accel-Buffering", "no"); // tells nginx not to buffer this stream
+      exchange.answerHeader("Cache-Control", "no-cache");
+      exchange.answerHeader("X-Accel-Buffering", "no"); // tells nginx not to buffer this stream
     }
-    if (ctx.method().name().equals("HEAD")) {
+    OutputStream out = exchange.stream(response.code(), type == null ? null : type.toString());
+    if (exchange.method().equals("HEAD")) {
       return;
     }
-    OutputStream out = ctx.res().getOutputStream();
     try (InputStream in = response.body().byteStream()) {
       byte[] buffer = new byte[8192];
       for (int read = in.read(buffer); read != -1; read = in.read(buffer)) {
         out.write(buffer, 0, read);
-        out.flush();
       }
     } catch (IOException e) {
-      if (!ctx.res().isCommitted()) {
+      if (!exchange.committed()) {
         throw new ApiException(502, "the upstream broke off its answer", null, "upstream_error");
       }
       throw e;

@@ -10,11 +10,8 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.translate.Json;
-import dev.ollamabridge.http.BodyDeadline.BodyTimeoutException;
-import io.javalin.http.Context;
 import java.io.IOException;
-import java.io.InputStream;
-import java.util.concurrent.TimeoutException;
+import java.time.Duration;
 
 /**
  * Reads a client's JSON body, refusing one larger than {@code --max-body-bytes}, one that did not
@@ -28,8 +25,8 @@ final class RequestBodies {
 
   private RequestBodies() {}
 
-  static ObjectNode jsonObject(Context ctx, long maxBytes) {
-    return jsonObject(bytes(ctx, maxBytes));
+  static ObjectNode jsonObject(Exchange exchange, long maxBytes) {
+    return jsonObject(exchange.body(maxBytes));
   }
 
   static ObjectNode jsonObject(byte[] bytes) {
@@ -74,42 +71,18 @@ final class RequestBodies {
   }
 
   /** The body as it came, for a request that may go upstream unchanged; {@link #jsonObject(byte[])} reads it. */
-  static byte[] bytes(Context ctx, long maxBytes) {
-    long declared = ctx.req().getContentLengthLong();
-    if (declared > maxBytes) {
-      throw tooLarge(maxBytes);
-    }
-    try (InputStream in = ctx.req().getInputStream()) {
-      // A declared length is read into one array of that size; a chunked body into growing chunks.
-      byte[] bytes = in.readNBytes((int) (declared >= 0 ? declared : Math.min(Integer.MAX_VALUE - 8, maxBytes + 1)));
-      if (bytes.length > maxBytes) {
-        throw tooLarge(maxBytes);
-      }
-      RequestState.requestBody(ctx, bytes);
-      return bytes;
-    } catch (IOException e) {
-      BodyTimeoutException late = causeOf(e, BodyTimeoutException.class);
-      if (late != null) {
-        throw new ApiException(408, "the request body did not arrive within " + late.deadline().toMillis()
-            + " ms; a client this slow needs a longer --body-timeout", null, "request_timeout");
-      }
-      if (causeOf(e, TimeoutException.class) != null) {
-        throw new ApiException(408, "the request body stopped arriving before it was complete", null, "request_timeout");
-      }
-      throw ApiException.badRequest(null, "the request body could not be read: the client stopped sending it");
-    }
+  static byte[] bytes(Exchange exchange, long maxBytes) {
+    return exchange.body(maxBytes);
   }
 
-  private static <T extends Throwable> T causeOf(Throwable error, Class<T> type) {
-    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-      if (type.isInstance(cause)) {
-        return type.cast(cause);
-      }
-    }
-    return null;
-  }
-
-  private static ApiException tooLarge(long maxBytes) {
+  /** The refusal of a body larger than {@code --max-body-bytes}, whichever server read it. */
+  static ApiException tooLarge(long maxBytes) {
     return new ApiException(413, "the request body is larger than " + maxBytes + " bytes", null, "request_too_large");
+  }
+
+  /** The refusal of a body that did not arrive within {@code --body-timeout}, whichever server waited for it. */
+  static ApiException late(Duration deadline) {
+    return new ApiException(408, "the request body did not arrive within " + deadline.toMillis()
+        + " ms; a client this slow needs a longer --body-timeout", null, "request_timeout");
   }
 }

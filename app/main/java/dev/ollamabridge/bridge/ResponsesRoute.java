@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.ModelAliases.ModelName;
 import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.bridge.translate.Json;
-import io.javalin.http.Context;
 import java.io.IOException;
 import okhttp3.Response;
 import org.slf4j.Logger;
@@ -43,21 +42,22 @@ final class ResponsesRoute {
     this.admission = admission;
   }
 
-  void handle(Context ctx) throws IOException {
-    ObjectNode request = RequestBodies.jsonObject(ctx, config.maxBodyBytes());
+  void handle(Exchange exchange) throws IOException {
+    ObjectNode request = RequestBodies.jsonObject(exchange, config.maxBodyBytes());
     ModelName model = aliases.resolve(request, "model");
-    ClientAccess.model(ctx, model);
-    if (config.upstreamDialect() == Dialect.OPENAI && !upstreamLacksRoute && passedThrough(ctx, request, model)) {
+    ClientAccess.model(exchange.notes(), model);
+    if (config.upstreamDialect() == Dialect.OPENAI && !upstreamLacksRoute && passedThrough(exchange, request, model)) {
       return;
     }
-    generation.responses(ctx, request, model);
+    generation.responses(exchange, request, model);
   }
 
   /** Sends the request to the upstream's own route; false when the upstream has no such route. */
-  private boolean passedThrough(Context ctx, ObjectNode request, ModelName model) throws IOException {
-    try (Admission.Slot slot = admission.enter(ctx);
-        Upstream.Exchange exchange = upstream.post("/responses", Json.bytes(request), RequestState.upstreamAuthorization(ctx))) {
-      Response response = exchange.response();
+  private boolean passedThrough(Exchange exchange, ObjectNode request, ModelName model) throws IOException {
+    String authorization = ClientAccess.upstreamAuthorization(exchange);
+    try (Admission.Slot slot = admission.enter(exchange.hangups());
+        Upstream.Exchange answer = upstream.post("/responses", Json.bytes(request), authorization)) {
+      Response response = answer.response();
       if (lacksRoute(response)) {
         upstreamLacksRoute = true;
         log.info("the upstream does not serve /responses (HTTP {}); Responses API requests are translated to chat", response.code());
@@ -67,15 +67,15 @@ final class ResponsesRoute {
         throw ErrorBodies.fromUpstream(response);
       }
       if (Relay.isJson(response)) {
-        Relay.rewritten(ctx, response, answer -> {
-          JsonNode usage = answer.path("usage");
+        Relay.rewritten(exchange, response, document -> {
+          JsonNode usage = document.path("usage");
           if (usage.has("input_tokens") || usage.has("output_tokens")) {
-            RequestState.tokens(ctx, usage.path("input_tokens").asLong(0), usage.path("output_tokens").asLong(0));
+            exchange.notes().tokens(usage.path("input_tokens").asLong(0), usage.path("output_tokens").asLong(0));
           }
-          return model.restore(answer, "model");
+          return model.restore(document, "model");
         });
       } else {
-        Relay.streamed(ctx, response);
+        Relay.streamed(exchange, response);
       }
       return true;
     }

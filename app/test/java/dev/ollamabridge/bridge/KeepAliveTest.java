@@ -55,6 +55,21 @@ class KeepAliveTest {
     }
   }
 
+  @Test
+  void aWholeAnswerLargerThanTheServersBufferStillCarriesItsLength() throws IOException {
+    try (FakeOllama verbose = FakeOllama.start(FakeOllama.Options.defaults().withTokens(20_000))) {
+      BridgeServer bridge = TestBridges.inFrontOf(verbose);
+      try (Connection connection = new Connection(bridge.port())) {
+        String answer = connection.post("/api/chat", CHAT); // fails without a Content-Length
+
+        assertThat(answer.length()).isGreaterThan(64 * 1024);
+        assertThat(answer).contains("\"done\":true");
+      } finally {
+        TestBridges.close(bridge);
+      }
+    }
+  }
+
   /** One HTTP/1.1 connection, used as a client that keeps it alive uses it: one request after another. */
   private static final class Connection implements AutoCloseable {
     private final Socket socket;
