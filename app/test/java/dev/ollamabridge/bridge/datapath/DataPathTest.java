@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
@@ -96,6 +95,36 @@ class DataPathTest {
         assertThat(server.inFlight()).isZero();
         assertThat(slow.stats().active()).as("streams the backend still generates").isZero();
       });
+    }
+  }
+
+  @Test
+  void stoppingLetsAStreamUnderWayFinishAndRefusesNewConnections() throws Exception {
+    try (FakeOllama paced = FakeOllama.start(FakeOllama.Options.defaults().withTokens(40).withTokenRate(20))) {
+      DataPathServer server = inFrontOf(paced, 1);
+      Thread stopping = new Thread(server::close, "stopping the data path");
+      try (RawConnection connection = new RawConnection(server.port())) {
+        String body = CHAT.formatted(true);
+        connection.send("POST /api/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+            + body.length() + "\r\n\r\n" + body);
+        assertThat(connection.readUntil("\"content\"")).startsWith("HTTP/1.1 200");
+        stopping.start();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(refuses(server.port())).isTrue());
+        assertThat(connection.readAll()).as("the rest of the stream").contains("\"done\":true");
+      } finally {
+        stopping.join(60_000);
+      }
+      assertThat(stopping.isAlive()).isFalse();
+      assertThat(server.cancelled()).isZero();
+      assertThat(paced.stats().completed()).isEqualTo(1);
+    }
+  }
+
+  private static boolean refuses(int port) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      return false;
+    } catch (IOException refused) {
+      return true;
     }
   }
 
@@ -196,9 +225,5 @@ class DataPathTest {
     public void close() throws IOException {
       socket.close();
     }
-  }
-
-  static void awaitDone(Future<?> future) throws Exception {
-    future.get(120, TimeUnit.SECONDS);
   }
 }
