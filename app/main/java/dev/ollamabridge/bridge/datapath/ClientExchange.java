@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -115,7 +116,12 @@ final class ClientExchange extends ChannelInboundHandlerAdapter {
 
   private void begin(HttpRequest request) {
     if (request.decoderResult().isFailure()) {
-      refuse(400, "the request could not be read as HTTP/1.1", "bad_request", request.uri());
+      refuse(400, "the request could not be read as HTTP/1.1", "bad_request", "/");
+      return;
+    }
+    if (!request.uri().startsWith("/")) {
+      // absolute-form ("http://elsewhere/…") or "*": the backend must never be asked to proxy
+      refuse(400, "the request target must be a path", "bad_request", "/");
       return;
     }
     long declared = HttpUtil.getContentLength(request, -1L);
@@ -242,7 +248,7 @@ final class ClientExchange extends ChannelInboundHandlerAdapter {
   /** What the backend sent, on the upstream connection's (and so this connection's) loop. */
   void upstreamRead(Object msg) {
     if (msg instanceof HttpResponse response) {
-      if (response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
+      if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
         ReferenceCountUtil.release(msg);
         return; // the request went whole: a 100 Continue says nothing to this client
       }

@@ -63,7 +63,7 @@ class DataPathTest {
   }
 
   @Test
-  void aBodyOverTheLimitIsRefusedWith413AndOneThatDoesNotArriveWith408() throws Exception {
+  void aBodyOverTheLimitIsRefusedWith413OneThatDoesNotArriveWith408AndAnAbsoluteTargetWith400() throws Exception {
     DataPathConfig config = config(URI.create(backend.baseUrl()), 1, 1024, Duration.ofMillis(500));
     try (DataPathServer server = DataPathServer.start(config, Forwarding.passThrough(), ErrorAnswers.openAiStyle())) {
       HttpResponse<String> large = post(server, "/api/chat", "x".repeat(4096));
@@ -74,6 +74,10 @@ class DataPathTest {
         connection.send("POST /api/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"mod");
         String answer = connection.readAll();
         assertThat(answer).startsWith("HTTP/1.1 408").contains("body_timeout");
+      }
+      try (RawConnection connection = new RawConnection(server.port())) {
+        connection.send("GET http://elsewhere.example/api/tags HTTP/1.1\r\nHost: elsewhere.example\r\n\r\n");
+        assertThat(connection.readAll()).startsWith("HTTP/1.1 400").contains("bad_request");
       }
       assertThat(backend.stats().requests()).as("requests that reached the backend").isZero();
     }
