@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
@@ -403,6 +404,15 @@ final class ClientExchange extends ChannelInboundHandlerAdapter {
   /** Whether no exchange is under way: the connection may be closed at once on stop. */
   boolean idle() {
     return !busy && head == null;
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof IdleStateEvent && idle()) {
+      ctx.close(); // a keep-alive connection with nothing to do; a model that thinks long is not idleness
+      return;
+    }
+    ctx.fireUserEventTriggered(event);
   }
 
   @Override

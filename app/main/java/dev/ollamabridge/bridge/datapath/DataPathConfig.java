@@ -17,6 +17,8 @@ import java.util.Locale;
  * @param bodyTimeout how long a request's body may take to arrive whole; past it, 408 and the
  *     connection is closed
  * @param connectTimeout how long a new upstream connection may take
+ * @param idleTimeout how long a connection without an exchange stays open, a client's or an idle
+ *     upstream one (an exchange waiting for a slow model is never cut by it)
  * @param shutdownTimeout how long {@link DataPathServer#close()} lets exchanges in flight finish
  */
 public record DataPathConfig(
@@ -28,6 +30,7 @@ public record DataPathConfig(
     long maxBodyBytes,
     Duration bodyTimeout,
     Duration connectTimeout,
+    Duration idleTimeout,
     Duration shutdownTimeout) {
 
   public DataPathConfig {
@@ -52,16 +55,17 @@ public record DataPathConfig(
     }
     requirePositive("bodyTimeout", bodyTimeout);
     requirePositive("connectTimeout", connectTimeout);
+    requirePositive("idleTimeout", idleTimeout);
     if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
       throw new IllegalArgumentException("shutdownTimeout must be 0 or more");
     }
   }
 
-  /** Loops = cores, 64 idle upstream connections per loop, and the bridge's defaults otherwise. */
+  /** Loops = cores, 64 idle upstream connections per loop kept up to 30 s (clients' too), and the bridge's defaults otherwise. */
   public static DataPathConfig of(String listenHost, int listenPort, URI upstream, long maxBodyBytes, Duration bodyTimeout,
       Duration shutdownTimeout) {
     return new DataPathConfig(listenHost, listenPort, upstream, Runtime.getRuntime().availableProcessors(), 64,
-        maxBodyBytes, bodyTimeout, Duration.ofSeconds(10), shutdownTimeout);
+        maxBodyBytes, bodyTimeout, Duration.ofSeconds(10), Duration.ofSeconds(30), shutdownTimeout);
   }
 
   private static void requirePositive(String name, Duration value) {

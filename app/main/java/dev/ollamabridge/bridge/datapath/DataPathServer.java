@@ -12,6 +12,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -76,6 +77,7 @@ public final class DataPathServer implements AutoCloseable {
             protected void initChannel(Channel channel) {
               clients.add(channel);
               channel.pipeline().addLast("http", new HttpServerCodec());
+              channel.pipeline().addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
               channel.pipeline().addLast("exchange", new ClientExchange(config, upstreams, forwarding, errors, lifecycle));
             }
           })
@@ -108,6 +110,11 @@ public final class DataPathServer implements AutoCloseable {
   /** Exchanges ended because their client left before the answer was whole. */
   public long cancelled() {
     return lifecycle.cancelled.get();
+  }
+
+  /** Upstream connections kept idle for the next exchange, on every loop. */
+  public int idleUpstreamConnections() {
+    return upstreams.idleCount();
   }
 
   /** Upstream connections opened since start. */

@@ -8,10 +8,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,9 +28,12 @@ final class UpstreamChannels {
   private final int maxIdle;
   private final Map<EventLoop, ArrayDeque<Channel>> idle = new ConcurrentHashMap<>();
   private final AtomicLong opened = new AtomicLong();
+  private final AtomicInteger idleCount = new AtomicInteger();
+  private final long idleNanos;
 
   UpstreamChannels(DataPathConfig config, Transport transport, ByteBufAllocator allocator) {
     this.maxIdle = config.idleUpstreamPerLoop();
+    this.idleNanos = config.idleTimeout().toNanos();
     // resolved once, at start: a name lookup must not block an event loop
     InetSocketAddress backend = new InetSocketAddress(config.upstreamHost(), config.upstreamPort());
     this.bootstrap = new Bootstrap()
@@ -40,6 +46,7 @@ final class UpstreamChannels {
           @Override
           protected void initChannel(Channel channel) {
             channel.pipeline().addLast("http", new HttpClientCodec());
+            channel.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
             channel.pipeline().addLast("answer", new UpstreamHandler(UpstreamChannels.this));
           }
         });
@@ -53,6 +60,7 @@ final class UpstreamChannels {
     }
     Channel channel;
     while ((channel = channels.pollFirst()) != null) {
+      idleCount.decrementAndGet();
       if (channel.isActive()) {
         return channel;
       }
@@ -70,7 +78,8 @@ final class UpstreamChannels {
   void release(Channel channel) {
     ArrayDeque<Channel> channels = idle.computeIfAbsent(channel.eventLoop(), loop -> new ArrayDeque<>());
     if (channel.isActive() && channels.size() < maxIdle) {
-      channels.offerFirst(channel); // the most recently used first: the others may time out on the backend's side
+      channels.offerFirst(channel); // the most recently used first: the others time out
+      idleCount.incrementAndGet();
     } else {
       channel.close();
     }
@@ -79,9 +88,14 @@ final class UpstreamChannels {
   /** Forgets an idle connection the backend closed. Call on its loop. */
   void forget(Channel channel) {
     ArrayDeque<Channel> channels = idle.get(channel.eventLoop());
-    if (channels != null) {
-      channels.remove(channel);
+    if (channels != null && channels.remove(channel)) {
+      idleCount.decrementAndGet();
     }
+  }
+
+  /** Idle connections on every loop. */
+  int idleCount() {
+    return idleCount.get();
   }
 
   /** Upstream connections opened so far. */
@@ -94,6 +108,7 @@ final class UpstreamChannels {
     idle.forEach((loop, channels) -> loop.execute(() -> {
       Channel channel;
       while ((channel = channels.pollFirst()) != null) {
+        idleCount.decrementAndGet();
         channel.close();
       }
     }));

@@ -2,6 +2,7 @@ package dev.ollamabridge.bridge.datapath;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -41,6 +42,15 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     if (exchange != null) {
       exchange.upstreamReadComplete();
     }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof IdleStateEvent && exchange == null) {
+      ctx.close(); // idle in the pool for the idle timeout: channelInactive forgets it
+      return;
+    }
+    ctx.fireUserEventTriggered(event);
   }
 
   @Override

@@ -31,8 +31,12 @@ class DataPathTest {
       .connectTimeout(Duration.ofSeconds(30)).build();
 
   static DataPathConfig config(URI upstream, int loops, long maxBodyBytes, Duration bodyTimeout) {
+    return config(upstream, loops, maxBodyBytes, bodyTimeout, Duration.ofSeconds(60));
+  }
+
+  static DataPathConfig config(URI upstream, int loops, long maxBodyBytes, Duration bodyTimeout, Duration idleTimeout) {
     return new DataPathConfig("127.0.0.1", 0, upstream, loops, 64, maxBodyBytes, bodyTimeout, Duration.ofSeconds(10),
-        Duration.ofSeconds(30));
+        idleTimeout, Duration.ofSeconds(30));
   }
 
   private DataPathServer inFrontOf(FakeOllama fake, int loops) {
@@ -80,6 +84,32 @@ class DataPathTest {
         assertThat(connection.readAll()).startsWith("HTTP/1.1 400").contains("bad_request");
       }
       assertThat(backend.stats().requests()).as("requests that reached the backend").isZero();
+    }
+  }
+
+  @Test
+  void idleConnectionsAreClosedOnBothSidesButAStreamThatWaitsIsNot() throws Exception {
+    DataPathConfig config = config(URI.create(backend.baseUrl()), 1, 1 << 20, Duration.ofSeconds(30), Duration.ofMillis(300));
+    try (FakeOllama thinking = FakeOllama.start(FakeOllama.Options.defaults().withTokens(2).withLatencyMs(1500));
+        DataPathServer server = DataPathServer.start(config, Forwarding.passThrough(), ErrorAnswers.openAiStyle());
+        DataPathServer slow = DataPathServer.start(config(URI.create(thinking.baseUrl()), 1, 1 << 20, Duration.ofSeconds(30),
+            Duration.ofMillis(300)), Forwarding.passThrough(), ErrorAnswers.openAiStyle())) {
+      try (RawConnection connection = new RawConnection(server.port())) {
+        String body = CHAT.formatted(false);
+        connection.send("POST /api/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+            + body.length() + "\r\n\r\n" + body);
+        assertThat(connection.readAll()).as("the answer, then the end of the idle connection").contains("\"done\":true");
+      }
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(server.idleUpstreamConnections()).isZero());
+
+      // a backend that takes 1.5 s, five idle timeouts, before its first byte: the exchange is not idle
+      try (RawConnection connection = new RawConnection(slow.port())) {
+        String body = CHAT.formatted(true);
+        connection.send("POST /api/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+            + body.length() + "\r\n\r\n" + body);
+        assertThat(connection.readAll()).contains("\"done\":true");
+      }
+      assertThat(slow.cancelled()).isZero();
     }
   }
 
