@@ -53,11 +53,16 @@ public final class DataPathServer implements AutoCloseable {
     this.transport = transport;
   }
 
+  /** A plain proxy: every request goes to the backend as it came, but for {@code forwarding}'s rewrite. */
   public static DataPathServer start(DataPathConfig config, Forwarding forwarding, ErrorAnswers errors) {
-    return start(config, forwarding, errors, Transport.best());
+    return start(config, Dispatcher.passThrough(forwarding), errors, Transport.best());
   }
 
-  static DataPathServer start(DataPathConfig config, Forwarding forwarding, ErrorAnswers errors, Transport transport) {
+  public static DataPathServer start(DataPathConfig config, Dispatcher dispatcher, ErrorAnswers errors) {
+    return start(config, dispatcher, errors, Transport.best());
+  }
+
+  static DataPathServer start(DataPathConfig config, Dispatcher dispatcher, ErrorAnswers errors, Transport transport) {
     PooledByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(config.loops(),
         new DefaultThreadFactory("bridge-loop", true), transport.ioHandlers());
@@ -78,7 +83,7 @@ public final class DataPathServer implements AutoCloseable {
               clients.add(channel);
               channel.pipeline().addLast("http", new HttpServerCodec());
               channel.pipeline().addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
-              channel.pipeline().addLast("exchange", new ClientExchange(config, upstreams, forwarding, errors, lifecycle));
+              channel.pipeline().addLast("exchange", new ClientExchange(config, upstreams, dispatcher, errors, lifecycle));
             }
           })
           .bind(config.listenHost(), config.listenPort())

@@ -6,47 +6,47 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The end of an upstream connection: hands what the backend sends to the exchange the connection
+ * The end of an upstream connection: hands what the backend sends to the call the connection
  * serves, and tells it when the connection breaks. While the connection is idle it serves none,
  * and anything the backend sends then is a protocol error that ends the connection.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
   private final UpstreamChannels channels;
-  private ClientExchange exchange;
+  private UpstreamCall call;
 
   UpstreamHandler(UpstreamChannels channels) {
     this.channels = channels;
   }
 
-  void serve(ClientExchange exchange) {
-    this.exchange = exchange;
+  void serve(UpstreamCall call) {
+    this.call = call;
   }
 
   void idle() {
-    this.exchange = null;
+    this.call = null;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (exchange == null) {
+    if (call == null) {
       ReferenceCountUtil.release(msg);
       ctx.close();
       return;
     }
-    exchange.upstreamRead(msg);
+    call.read(msg);
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (exchange != null) {
-      exchange.upstreamReadComplete();
+    if (call != null) {
+      call.readComplete();
     }
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-    if (event instanceof IdleStateEvent && exchange == null) {
+    if (event instanceof IdleStateEvent && call == null) {
       ctx.close(); // idle in the pool for the idle timeout: channelInactive forgets it
       return;
     }
@@ -55,10 +55,10 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    ClientExchange serving = exchange;
-    exchange = null;
+    UpstreamCall serving = call;
+    call = null;
     if (serving != null) {
-      serving.upstreamBroke(ctx.channel(), null);
+      serving.broke(ctx.channel(), null);
     } else {
       channels.forget(ctx.channel());
     }
@@ -66,10 +66,10 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    ClientExchange serving = exchange;
-    exchange = null;
+    UpstreamCall serving = call;
+    call = null;
     if (serving != null) {
-      serving.upstreamBroke(ctx.channel(), cause);
+      serving.broke(ctx.channel(), cause);
     }
     ctx.close();
   }

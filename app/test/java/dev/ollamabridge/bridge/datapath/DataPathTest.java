@@ -72,12 +72,12 @@ class DataPathTest {
     try (DataPathServer server = DataPathServer.start(config, Forwarding.passThrough(), ErrorAnswers.openAiStyle())) {
       HttpResponse<String> large = post(server, "/api/chat", "x".repeat(4096));
       assertThat(large.statusCode()).isEqualTo(413);
-      assertThat(large.body()).contains("body_too_large");
+      assertThat(large.body()).contains("request_too_large");
 
       try (RawConnection connection = new RawConnection(server.port())) {
         connection.send("POST /api/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"mod");
         String answer = connection.readAll();
-        assertThat(answer).startsWith("HTTP/1.1 408").contains("body_timeout");
+        assertThat(answer).startsWith("HTTP/1.1 408").contains("request_timeout");
       }
       try (RawConnection connection = new RawConnection(server.port())) {
         connection.send("GET http://elsewhere.example/api/tags HTTP/1.1\r\nHost: elsewhere.example\r\n\r\n");
