@@ -51,15 +51,20 @@ final class ErrorBodies {
     } catch (IOException | RuntimeException e) {
       text = "";
     }
+    return fromUpstream(response.code(), text);
+  }
+
+  /** An upstream's error answer of {@code status}, whose body (its first bytes, at most) is {@code text}. */
+  static ApiException fromUpstream(int status, String text) {
     String message = messageOf(text);
     if (message.isBlank()) {
-      message = "the upstream answered HTTP " + response.code() + (text.isBlank() ? "" : ": " + abbreviate(text));
+      message = "the upstream answered HTTP " + status + (text.isBlank() ? "" : ": " + abbreviate(text));
     }
     JsonNode parsed = parse(text);
     JsonNode error = parsed.path("error");
     String param = error.path("param").isTextual() ? error.path("param").asText() : null;
     String code = error.path("code").isTextual() ? error.path("code").asText() : "upstream_error";
-    return new ApiException(response.code(), message, param, code);
+    return new ApiException(status, message, param, code);
   }
 
   private static String messageOf(String text) {

@@ -1,5 +1,6 @@
 package dev.ollamabridge.bridge;
 
+import dev.ollamabridge.bridge.datapath.ClientCall;
 import dev.ollamabridge.http.HangupWatch;
 import io.javalin.http.Context;
 
@@ -16,6 +17,62 @@ interface Hangups {
 
     @Override
     void close();
+  }
+
+  /**
+   * The hang-ups of a call on the event-loop data path: its connection's end before the call's.
+   * The watch may be started and closed on any thread.
+   */
+  static Hangups of(ClientCall call) {
+    return onHangup -> {
+      Flag flag = new Flag(onHangup);
+      if (call.loop().inEventLoop()) {
+        flag.listen(call);
+      } else {
+        call.loop().execute(() -> flag.listen(call));
+      }
+      return flag;
+    };
+  }
+
+  /** A watch of a data-path call: tells of a hang-up until closed. */
+  final class Flag implements Watch {
+    private final Runnable onHangup;
+    private boolean hungUp;
+    private boolean closed;
+
+    private Flag(Runnable onHangup) {
+      this.onHangup = onHangup;
+    }
+
+    /** On the call's loop. */
+    private void listen(ClientCall call) {
+      if (call.hungUp()) {
+        clientLeft();
+      } else if (!call.ended()) {
+        call.onHangup(this::clientLeft);
+      }
+    }
+
+    private void clientLeft() {
+      synchronized (this) {
+        if (hungUp || closed) {
+          return;
+        }
+        hungUp = true;
+      }
+      onHangup.run();
+    }
+
+    @Override
+    public synchronized boolean hungUp() {
+      return hungUp;
+    }
+
+    @Override
+    public synchronized void close() {
+      closed = true;
+    }
   }
 
   /** The hang-ups of a Javalin request, seen on its Jetty connection. */

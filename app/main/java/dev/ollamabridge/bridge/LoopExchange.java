@@ -112,45 +112,7 @@ final class LoopExchange implements Exchange {
 
   @Override
   public Hangups hangups() {
-    return onHangup -> {
-      Watch watch = new Watch(onHangup);
-      loop.execute(() -> {
-        if (call.hungUp()) {
-          watch.clientLeft();
-        } else if (!call.ended()) {
-          call.onHangup(watch::clientLeft);
-        }
-      });
-      return watch;
-    };
-  }
-
-  /** One watch of the client: tells of a hang-up until closed. */
-  private static final class Watch implements Hangups.Watch {
-    private final Runnable onHangup;
-    private boolean hungUp;
-    private boolean closed;
-
-    Watch(Runnable onHangup) {
-      this.onHangup = onHangup;
-    }
-
-    synchronized void clientLeft() {
-      if (!hungUp && !closed) {
-        hungUp = true;
-        onHangup.run();
-      }
-    }
-
-    @Override
-    public synchronized boolean hungUp() {
-      return hungUp;
-    }
-
-    @Override
-    public synchronized void close() {
-      closed = true;
-    }
+    return Hangups.of(call);
   }
 
   @Override

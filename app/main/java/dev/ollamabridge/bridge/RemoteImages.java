@@ -56,6 +56,26 @@ final class RemoteImages {
   }
 
   /** Replaces every remote image of the prompt, in its messages or beside its prompt, by its bytes in base64. */
+  /** Whether {@link #inline} has any image to fetch (and so may block): one named by an http(s) URL. */
+  boolean fetches(Prompt prompt) {
+    for (JsonNode message : prompt.messages()) {
+      if (message.path("images").isArray() && anyUrl((ArrayNode) message.get("images"))) {
+        return true;
+      }
+    }
+    return anyUrl(prompt.images());
+  }
+
+  private static boolean anyUrl(ArrayNode images) {
+    for (JsonNode image : images) {
+      String text = image.asText();
+      if (text.startsWith("http://") || text.startsWith("https://")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   void inline(Prompt prompt) {
     Budget budget = new Budget(MAX_BYTES, System.nanoTime() + TIMEOUT.toNanos());
     for (JsonNode message : prompt.messages()) {

@@ -137,7 +137,7 @@ public final class Upstream {
    * Shared mode always uses the bridge's key; otherwise the client's own Authorization wins, unless
    * it is a client key, which is for this bridge, never for the upstream.
    */
-  private String authorization(String clientAuthorization) {
+  String authorization(String clientAuthorization) {
     if (config.sharedMode()) {
       return "Bearer " + config.apiKey();
     }
@@ -147,9 +147,14 @@ public final class Upstream {
     return config.apiKey() != null ? "Bearer " + config.apiKey() : null;
   }
 
-  private void retryAfterBackoff(int attempt, long deadline, Request request, String reason) {
+  /** The wait before retry {@code attempt + 1}: capped exponential, half of it jitter. */
+  static long backoffMillis(int attempt) {
     long cap = Math.min(MAX_BACKOFF_MILLIS, BASE_BACKOFF_MILLIS << Math.min(attempt, 10));
-    long sleep = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
+    return cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
+  }
+
+  private void retryAfterBackoff(int attempt, long deadline, Request request, String reason) {
+    long sleep = backoffMillis(attempt);
     long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
     if (sleep >= left) {
       throw timedOut();

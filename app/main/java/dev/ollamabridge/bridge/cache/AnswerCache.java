@@ -95,6 +95,19 @@ public final class AnswerCache implements AutoCloseable {
     this.diskEntries = new AtomicLong(files.count());
   }
 
+  /**
+   * The answer in memory alone, for a caller that must not wait for a disk or Redis (an event loop):
+   * a hit counts as one; a miss counts nothing, since {@link #get} looks further and counts it.
+   */
+  public Optional<Answer> memoryGet(String key) {
+    Stored entry = memory.getIfPresent(key);
+    if (entry == null) {
+      return Optional.empty();
+    }
+    memoryHits.increment();
+    return Optional.of(entry.answer());
+  }
+
   public Optional<Answer> get(String key) {
     Stored entry = memory.getIfPresent(key);
     if (entry != null) {

@@ -350,7 +350,7 @@ public final class ClientCall {
     }
     hungUp = true;
     cancelUpstream();
-    for (Runnable hook : hangupHooks) {
+    for (Runnable hook : List.copyOf(hangupHooks)) {
       hook.run();
     }
     end(false);
@@ -369,7 +369,7 @@ public final class ClientCall {
     ended = true;
     whenWritable = null;
     body.release();
-    for (Runnable hook : endHooks) {
+    for (Runnable hook : List.copyOf(endHooks)) {
       hook.run();
     }
     connection.callEnded(this, reuse);
