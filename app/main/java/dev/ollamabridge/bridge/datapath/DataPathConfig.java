@@ -40,9 +40,10 @@ public record DataPathConfig(
     if (listenPort < 0 || listenPort > 65_535) {
       throw new IllegalArgumentException("listenPort must be 0..65535, not " + listenPort);
     }
-    if (upstream == null || !"http".equals(upstream.getScheme() == null ? null : upstream.getScheme().toLowerCase(Locale.ROOT))
-        || upstream.getHost() == null || upstream.getRawQuery() != null || upstream.getRawFragment() != null) {
-      throw new IllegalArgumentException("upstream must be an http:// URL without query or fragment, not " + upstream);
+    String scheme = upstream == null || upstream.getScheme() == null ? null : upstream.getScheme().toLowerCase(Locale.ROOT);
+    if (!"http".equals(scheme) && !"https".equals(scheme) || upstream.getHost() == null || upstream.getRawQuery() != null
+        || upstream.getRawFragment() != null) {
+      throw new IllegalArgumentException("upstream must be an http:// or https:// URL without query or fragment, not " + upstream);
     }
     if (loops < 1 || loops > 256) {
       throw new IllegalArgumentException("loops must be 1..256, not " + loops);
@@ -79,7 +80,12 @@ public record DataPathConfig(
   }
 
   int upstreamPort() {
-    return upstream.getPort() == -1 ? 80 : upstream.getPort();
+    return upstream.getPort() != -1 ? upstream.getPort() : tls() ? 443 : 80;
+  }
+
+  /** Whether the backend speaks TLS (an https:// API root). */
+  boolean tls() {
+    return "https".equalsIgnoreCase(upstream.getScheme());
   }
 
   /** The Host header the backend gets. */

@@ -8,6 +8,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -16,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
 
 /**
  * Keep-alive connections to the backend, kept per event loop: an exchange takes a connection of
@@ -36,6 +39,7 @@ final class UpstreamChannels {
     this.idleNanos = config.idleTimeout().toNanos();
     // resolved once, at start: a name lookup must not block an event loop
     InetSocketAddress backend = new InetSocketAddress(config.upstreamHost(), config.upstreamPort());
+    SslContext tls = config.tls() ? clientTls() : null;
     this.bootstrap = new Bootstrap()
         .channel(transport.channel())
         .remoteAddress(backend)
@@ -45,11 +49,24 @@ final class UpstreamChannels {
         .handler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel channel) {
+            if (tls != null) {
+              // the name for SNI and for checking the backend's certificate
+              channel.pipeline().addLast("tls", tls.newHandler(channel.alloc(), config.upstreamHost(), config.upstreamPort()));
+            }
             channel.pipeline().addLast("http", new HttpClientCodec());
             channel.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
             channel.pipeline().addLast("answer", new UpstreamHandler(UpstreamChannels.this));
           }
         });
+  }
+
+  /** TLS as the JDK does it, with its trusted authorities, checking that the certificate names the backend. */
+  private static SslContext clientTls() {
+    try {
+      return SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("TLS to the upstream cannot be set up: " + e.getMessage(), e);
+    }
   }
 
   /** An idle connection of {@code loop}, or null when it has none. Call on {@code loop}. */

@@ -1,0 +1,254 @@
+package dev.ollamabridge.bridge;
+
+import dev.ollamabridge.bridge.PathTable.ForLocal;
+import dev.ollamabridge.bridge.PathTable.ForRoute;
+import dev.ollamabridge.bridge.PathTable.NotAllowed;
+import dev.ollamabridge.bridge.PathTable.NotFound;
+import dev.ollamabridge.bridge.PathTable.Options;
+import dev.ollamabridge.bridge.datapath.ClientCall;
+import dev.ollamabridge.bridge.datapath.Dispatcher;
+import dev.ollamabridge.bridge.requestlog.RequestIds;
+import dev.ollamabridge.bridge.requestlog.RequestLog;
+import dev.ollamabridge.http.ConsoleTraffic;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bridge's routes on the event-loop data path. Every request passes the origin check and
+ * finds its path; a chat or completion is answered on the loop ({@link LoopGeneration}); every
+ * other route, which may block (a model list, model management, {@code /health}), runs on a thread
+ * of its own through a {@link LoopExchange}. Each routed request is logged once its answer ends.
+ */
+final class LoopRoutes implements Dispatcher {
+
+  private static final Logger log = LoggerFactory.getLogger(LoopRoutes.class);
+  private static final byte[] RUNNING = "Ollama is running".getBytes(StandardCharsets.UTF_8);
+
+  /** The bridge's own answers that may block, run like a route's. */
+  interface LocalHandlers {
+    void health(Exchange exchange) throws java.io.IOException;
+
+    void metrics(Exchange exchange) throws java.io.IOException;
+
+    void keyCheck(Exchange exchange);
+  }
+
+  private final PathTable table = new PathTable();
+  private final BridgeConfig config;
+  private final BrowserOrigins origins;
+  private final RequestGate gate;
+  private final Function<Route, RequestGate.RouteHandler> handlers;
+  private final LocalHandlers locals;
+  private final LoopGeneration.Shared generations;
+  private final ModelAliases aliases;
+  private final ExecutorService threads;
+  private final RequestLog requestLog;
+  private final boolean logBodies;
+
+  LoopRoutes(BridgeConfig config, BrowserOrigins origins, RequestGate gate, Function<Route, RequestGate.RouteHandler> handlers,
+      LocalHandlers locals, LoopGeneration.Shared generations, ModelAliases aliases, ExecutorService threads,
+      RequestLog requestLog, boolean logBodies) {
+    this.config = config;
+    this.origins = origins;
+    this.gate = gate;
+    this.handlers = handlers;
+    this.locals = locals;
+    this.generations = generations;
+    this.aliases = aliases;
+    this.threads = threads;
+    this.requestLog = requestLog;
+    this.logBodies = logBodies;
+  }
+
+  @Override
+  public void dispatch(ClientCall call) {
+    CallRequest request = new CallRequest(call);
+    String path = call.path();
+    AnswerHeaders cors;
+    try {
+      cors = origins.check(request);
+    } catch (ApiException refused) {
+      answerError(call, withId(request), refused);
+      return;
+    }
+    PathTable.Target target = table.find(request.method(), path);
+    if (target instanceof ForRoute routed) {
+      route(call, request, routed.route(), cors);
+    } else if (target instanceof ForLocal local) {
+      local(call, local.local(), cors);
+    } else if (target instanceof Options options) {
+      HttpHeaders headers = headersOf(cors);
+      origins.optionsHeaders(request, options.allowed()).list().forEach(h -> headers.add(h.name(), h.value()));
+      call.answer(204, headers, new byte[0]);
+    } else if (target instanceof NotAllowed notAllowed) {
+      HttpHeaders headers = withId(request);
+      cors.list().forEach(h -> headers.add(h.name(), h.value()));
+      headers.set(HttpHeaderNames.ALLOW, notAllowed.allowed());
+      answerError(call, headers, new ApiException(405, request.method() + " is not allowed on " + path + "; it answers "
+          + notAllowed.allowed(), null, "method_not_allowed"));
+    } else if (target instanceof NotFound) {
+      HttpHeaders headers = withId(request);
+      cors.list().forEach(h -> headers.add(h.name(), h.value()));
+      answerError(call, headers, new ApiException(404, "no route for " + request.method() + " " + path, null, "not_found"));
+    }
+  }
+
+  private void route(ClientCall call, CallRequest request, Route route, AnswerHeaders cors) {
+    long started = System.nanoTime();
+    RequestNotes notes = new RequestNotes();
+    call.onEnd(() -> logged(call, notes, started));
+    if (route.kind != null && route != Route.OPENAI_RESPONSES) {
+      generate(call, request, route, notes, cors);
+      return;
+    }
+    LoopExchange exchange = new LoopExchange(call, notes);
+    cors.list().forEach(h -> exchange.answerHeader(h.name(), h.value()));
+    RequestGate.RouteHandler handler = handlers.apply(route);
+    onThread(exchange, () -> gate.handle(route, exchange, handler));
+  }
+
+  /** A chat or completion: its checks, its plan and its answer, all on the loop. */
+  private void generate(ClientCall call, CallRequest request, Route route, RequestNotes notes, AnswerHeaders cors) {
+    LoopSink sink = new LoopSink(call);
+    cors.list().forEach(h -> sink.header(h.name(), h.value()));
+    RequestGate.Pass pass = gate.enter(route, request, notes, sink::header);
+    call.onEnd(() -> pass.close(call.status()));
+    try {
+      pass.check();
+      GenerationPlan plan = GenerationPlan.of(route, call.bodyBytes(), notes, config, aliases);
+      new LoopGeneration(generations, call, notes, plan, sink).start();
+    } catch (ApiException e) {
+      notes.error(e.getMessage());
+      byte[] body = ErrorBodies.of(route.dialect, e);
+      notes.responseBytes(body);
+      sink.error(e, body);
+    } catch (RuntimeException e) {
+      log.error("unexpected failure on {}", route.path, e);
+      ApiException internal = new ApiException(500, "internal error; the bridge's log tells what failed", null,
+          "internal_error");
+      if (call.begun()) {
+        call.abort();
+      } else {
+        sink.error(internal, ErrorBodies.of(route.dialect, internal));
+      }
+    }
+  }
+
+  private void local(ClientCall call, PathTable.Local local, AnswerHeaders cors) {
+    if (local == PathTable.Local.ROOT) {
+      HttpHeaders headers = headersOf(cors);
+      headers.set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+      call.answer(200, headers, call.method().name().equals("HEAD") ? new byte[0] : RUNNING);
+      return;
+    }
+    LoopExchange exchange = new LoopExchange(call, new RequestNotes());
+    cors.list().forEach(h -> exchange.answerHeader(h.name(), h.value()));
+    onThread(exchange, () -> {
+      try {
+        switch (local) {
+          case HEALTH -> locals.health(exchange);
+          case METRICS -> locals.metrics(exchange);
+          case KEY_CHECK -> locals.keyCheck(exchange);
+          default -> throw new IllegalStateException("not a local answer on a thread: " + local);
+        }
+      } catch (ApiException e) {
+        RequestGate.render(exchange, Route.dialectOf(exchange.path()), e);
+      }
+    });
+  }
+
+  /** Runs a route on a thread of its own; what it leaves open is ended when it returns. */
+  private void onThread(LoopExchange exchange, RouteWork work) {
+    threads.execute(() -> {
+      try {
+        work.run();
+      } catch (Exception e) {
+        log.error("unexpected failure on {}", exchange.path(), e);
+        if (!exchange.committed()) {
+          RequestGate.render(exchange, Route.dialectOf(exchange.path()),
+              new ApiException(500, "internal error; the bridge's log tells what failed", null, "internal_error"));
+        }
+      } finally {
+        exchange.routeReturned();
+      }
+    });
+  }
+
+  @FunctionalInterface
+  private interface RouteWork {
+    void run() throws Exception;
+  }
+
+  private void logged(ClientCall call, RequestNotes notes, long started) {
+    if (requestLog == null || notes.route() == null || ConsoleTraffic.marks(call.header(ConsoleTraffic.HEADER))) {
+      return;
+    }
+    String declared = call.header(HttpHeaderNames.CONTENT_LENGTH);
+    long declaredBytes = declared == null ? -1 : call.body() == null ? -1 : parseLength(declared);
+    float millis = (System.nanoTime() - started) / 1e6f;
+    requestLog.add(RequestLines.of(notes, config.upstreamDialect(), new RequestLines.Written(call.status(), millis,
+        declaredBytes, call.bytesWritten(), call.remoteAddress()), logBodies));
+  }
+
+  private static long parseLength(String declared) {
+    try {
+      return Long.parseLong(declared.strip());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static HttpHeaders withId(ClientRequest request) {
+    HttpHeaders headers = new DefaultHttpHeaders();
+    headers.set("x-request-id", RequestIds.of(request.header(RequestIds.HEADER)));
+    return headers;
+  }
+
+  private static HttpHeaders headersOf(AnswerHeaders answer) {
+    HttpHeaders headers = new DefaultHttpHeaders();
+    answer.list().forEach(h -> headers.add(h.name(), h.value()));
+    return headers;
+  }
+
+  private static void answerError(ClientCall call, HttpHeaders headers, ApiException error) {
+    if (error.retryAfterSeconds() > 0) {
+      headers.set(HttpHeaderNames.RETRY_AFTER, Long.toString(error.retryAfterSeconds()));
+    }
+    headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    call.answer(error.status(), headers, ErrorBodies.of(Route.dialectOf(call.path()), error));
+  }
+
+  /** What the checks read of a call, on its loop. */
+  private record CallRequest(ClientCall call) implements ClientRequest {
+    @Override
+    public String method() {
+      return call.method().name();
+    }
+
+    @Override
+    public String path() {
+      return call.path();
+    }
+
+    @Override
+    public String header(String name) {
+      return call.header(name);
+    }
+
+    @Override
+    public String remoteAddress() {
+      return call.remoteAddress();
+    }
+
+    @Override
+    public int localPort() {
+      return call.localPort();
+    }
+  }
+}
