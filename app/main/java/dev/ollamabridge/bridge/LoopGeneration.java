@@ -48,8 +48,6 @@ final class LoopGeneration {
   private static final Logger log = LoggerFactory.getLogger(LoopGeneration.class);
   /** The most of a backend's error answer read for its message. */
   private static final int MAX_ERROR_BODY = 64 * 1024;
-  /** The longest line of a streamed answer, or whole answer, taken from a backend. */
-  private static final int MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
   private final Shared shared;
   private final ClientCall call;
@@ -218,8 +216,8 @@ final class LoopGeneration {
       String type = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
       UpstreamDecoder decoder = UpstreamDecoder.of(shared.config().upstreamDialect());
       UpstreamStream.Documents documents = plan.sameDialect() != null ? answer.documents(plan.sameDialect())
-          : UpstreamStream.events(decoder, answer::accept);
-      lines = new StreamLines(type, MAX_DOCUMENT_BYTES, decoder, documents);
+          : UpstreamStream.events(answer::accept);
+      lines = new StreamLines(type, UpstreamStream.MAX_DOCUMENT_BYTES, decoder, documents);
     }
 
     @Override

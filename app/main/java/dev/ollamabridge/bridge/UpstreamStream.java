@@ -38,7 +38,12 @@ final class UpstreamStream {
 
   /** Hands on the decoded events only: for a client of the other dialect, which gets them re-encoded. */
   static void read(ResponseBody body, UpstreamDecoder decoder, Consumer<Event> sink) throws IOException {
-    read(body, decoder, new Documents() {
+    read(body, decoder, events(sink));
+  }
+
+  /** Documents as their decoded events only, for a client of the other dialect. */
+  static Documents events(Consumer<Event> sink) {
+    return new Documents() {
       @Override
       public void chunk(ObjectNode document, List<Event> events) {
         events.forEach(sink);
@@ -57,7 +62,7 @@ final class UpstreamStream {
       public void end(List<Event> events) {
         events.forEach(sink);
       }
-    });
+    };
   }
 
   /** Hands on each document with its events: for a client of the same dialect, which gets the documents themselves. */
