@@ -10,7 +10,6 @@ import dev.ollamabridge.bridge.translate.UpstreamDecoder;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +23,6 @@ final class GenerationHandler {
 
   static final String CACHE_HEADER = "bridge-cache-hit";
   private static final Logger log = LoggerFactory.getLogger(GenerationHandler.class);
-  /** Only an answer that ended normally is worth replaying. */
-  private static final Set<String> CACHEABLE_ENDINGS = Set.of("stop", "length");
 
   private final BridgeConfig config;
   private final Upstream upstream;
@@ -113,7 +110,7 @@ final class GenerationHandler {
       notes.tokens(complete.usage().promptTokens(), complete.usage().completionTokens());
       // Tool calls are not replayed: the client acts on them, and their ids must be fresh.
       // Kept before a whole answer is written: a client that has it finds it in the cache.
-      if (key != null && CACHEABLE_ENDINGS.contains(complete.finishReason()) && complete.toolCalls().isEmpty()) {
+      if (key != null && GenerationPlan.cacheable(complete)) {
         cache.put(key, complete);
       }
     }

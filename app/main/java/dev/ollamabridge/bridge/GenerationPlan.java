@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.ModelAliases.ModelName;
 import dev.ollamabridge.bridge.cache.CacheKey;
+import dev.ollamabridge.bridge.translate.Answer;
 import dev.ollamabridge.bridge.translate.ClientEncoder;
 import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.bridge.translate.Json;
@@ -14,6 +15,7 @@ import dev.ollamabridge.bridge.translate.ResponsesRequest;
 import dev.ollamabridge.bridge.translate.SameDialect;
 import dev.ollamabridge.bridge.translate.ThinkFilter;
 import dev.ollamabridge.bridge.translate.UpstreamRequest;
+import java.util.Set;
 
 /**
  * What one chat or completion request asks of the bridge, worked out from its body alone: no I/O
@@ -96,6 +98,17 @@ record GenerationPlan(Route route, Prompt prompt, ObjectNode body, byte[] client
    */
   private static boolean replayable(ObjectNode body) {
     return body.path("n").asInt(1) <= 1;
+  }
+
+  /** Only an answer that ended normally is worth replaying. */
+  private static final Set<String> CACHEABLE_ENDINGS = Set.of("stop", "length");
+
+  /**
+   * Whether a complete answer is kept in the cache: one that ended normally, without tool calls (the
+   * client acts on those, and their ids must be fresh).
+   */
+  static boolean cacheable(Answer answer) {
+    return CACHEABLE_ENDINGS.contains(answer.finishReason()) && answer.toolCalls().isEmpty();
   }
 
   /** A new think filter for the answer re-encoded for the client. */
