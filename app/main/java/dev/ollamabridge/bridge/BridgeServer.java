@@ -3,46 +3,49 @@ package dev.ollamabridge.bridge;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamabridge.bridge.cache.AnswerCache;
 import dev.ollamabridge.bridge.cache.RedisTier;
+import dev.ollamabridge.bridge.datapath.DataPathConfig;
+import dev.ollamabridge.bridge.datapath.DataPathServer;
 import dev.ollamabridge.bridge.keys.KeyCounters;
 import dev.ollamabridge.bridge.keys.KeyFile;
-import dev.ollamabridge.bridge.requestlog.RequestIds;
 import dev.ollamabridge.bridge.requestlog.RequestLog;
 import dev.ollamabridge.bridge.requestlog.RequestLogConfig;
 import dev.ollamabridge.bridge.translate.Json;
 import dev.ollamabridge.cli.Version;
 import dev.ollamabridge.http.AddressPolicy;
-import dev.ollamabridge.http.BodyDeadline;
-import dev.ollamabridge.http.ConsoleTraffic;
-import dev.ollamabridge.http.ServerThreads;
-import io.javalin.Javalin;
-import io.javalin.compression.CompressionStrategy;
-import io.javalin.http.Handler;
-import io.javalin.http.HandlerType;
 import java.io.ByteArrayOutputStream;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
 import okhttp3.ConnectionSpec;
 import okhttp3.OkHttpClient;
-import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A running bridge: the HTTP server, its routes, and the objects they share. */
+/**
+ * A running bridge: its server on event loops (the data path), its routes, and the objects they
+ * share. Chats and completions are answered on the loops; the other routes on threads of their own.
+ */
 public final class BridgeServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(BridgeServer.class);
 
-  private final Javalin app;
+  private final DataPathServer server;
+  private final ExecutorService threads;
   private final OkHttpClient http;
   private final AnswerCache cache;
   private final KeyFile keyFile;
   private final RequestLog requestLog;
 
-  private BridgeServer(Javalin app, OkHttpClient http, AnswerCache cache, KeyFile keyFile, RequestLog requestLog) {
-    this.app = app;
+  private BridgeServer(DataPathServer server, ExecutorService threads, OkHttpClient http, AnswerCache cache,
+      KeyFile keyFile, RequestLog requestLog) {
+    this.server = server;
+    this.threads = threads;
     this.http = http;
     this.cache = cache;
     this.keyFile = keyFile;
@@ -100,78 +103,40 @@ public final class BridgeServer implements AutoCloseable {
     RequestLog requestLog = logConfig == null ? null
         : RequestLog.open(logConfig.path(), logConfig.retention(), logConfig.bodies(), metrics::requestLogDropped);
 
-    Javalin app = Javalin.create(server -> {
-      server.jetty.host = config.listen().host();
-      server.jetty.port = config.listen().port();
-      ServerThreads.configure(server);
-      server.http.compressionStrategy = CompressionStrategy.NONE; // nginx compresses; streams must not wait
-      server.http.maxRequestSize = config.maxBodyBytes();
-      server.http.prefer405over404 = true;
-      server.jetty.modifyServer(jetty -> {
-        // A body arrives whole before a thread is spent on it, or is refused after --body-timeout.
-        jetty.insertHandler(new BodyDeadline(config.bodyTimeout(), config.maxBodyBytes()));
-        // On stop (SIGTERM), refuse new requests but let the streams in flight finish.
-        jetty.insertHandler(new GracefulHandler());
-        jetty.setStopTimeout(config.shutdownTimeout().toMillis());
-      });
-      server.requestLogger.http((ctx, millis) -> {
-        log.debug("{} {} answered {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(millis));
-        // once the answer is written: its bytes and its whole time are known
-        if (requestLog != null && RequestState.route(ctx) != null && !ConsoleTraffic.marks(ctx.header(ConsoleTraffic.HEADER))) {
-          requestLog.add(RequestLines.of(ctx, config.upstreamDialect(), millis, logBodies));
-        }
-      });
-      server.startup.showJavalinBanner = false;
-      server.startup.showOldJavalinVersionWarning = false;
-
-      RouteTable table = new RouteTable(server.routes)
-          .add(HandlerType.GET, "/", ctx -> ctx.result("Ollama is running"))
-          .add(HandlerType.HEAD, "/", ctx -> ctx.status(200))
-          .add(HandlerType.GET, "/health", onJavalin(exchange -> {
-            RequestGate.countConsole(exchange, metrics, "/health");
-            health.handle(exchange);
-          }))
-          .add(HandlerType.GET, "/metrics", onJavalin(exchange -> {
-            RequestGate.countConsole(exchange, metrics, "/metrics");
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            metrics.writeTo(out);
-            exchange.answer(200, metrics.contentType(), out.toByteArray());
-          }))
-          // nginx's auth_request: whether the request's key would pass, counted as no client request
-          .add(HandlerType.GET, "/key-check", onJavalin(exchange -> {
-            access.authenticate(exchange, exchange.notes());
-            exchange.answer(204, null, new byte[0]);
-          }));
-      for (Route route : Route.values()) {
-        RequestGate.RouteHandler handler = handlerOf(route, generation, responses, models, management);
-        table.add(route.method, route.path, ctx -> gate.handle(route, new JavalinExchange(ctx), handler));
-      }
-      table.answerOptions(origins);
-
-      server.routes.before(ctx -> {
-        JavalinExchange exchange = new JavalinExchange(ctx);
-        origins.check(exchange).applyTo(exchange);
-      });
-      server.routes.exception(ApiException.class,
-          (e, ctx) -> RequestGate.render(new JavalinExchange(ctx), Route.dialectOf(ctx.path()), e));
-      server.routes.error(404, ctx -> {
-        if (!RequestState.started(ctx)) { // a routed request's 404 (an unknown model) is already answered
-          ctx.header("x-request-id", RequestIds.of(ctx.header(RequestIds.HEADER)));
-          RequestGate.render(new JavalinExchange(ctx), Route.dialectOf(ctx.path()),
-              new ApiException(404, "no route for " + ctx.method() + " " + ctx.path(), null, "not_found"));
-        }
-      });
-      server.routes.error(405, ctx -> {
-        String allowed = table.allowed(ctx.path());
-        ctx.header("Allow", allowed);
-        ctx.header("x-request-id", RequestIds.of(ctx.header(RequestIds.HEADER)));
-        RequestGate.render(new JavalinExchange(ctx), Route.dialectOf(ctx.path()), new ApiException(405,
-            ctx.method() + " is not allowed on " + ctx.path() + "; it answers " + allowed, null, "method_not_allowed"));
-      });
+    ExecutorService threads = RouteThreads.start();
+    RemoteImages images = new RemoteImages(http, config.fetchImageUrls(), imageAddresses);
+    LoopGeneration.Shared generations = new LoopGeneration.Shared(config, upstream, cache, metrics, admission, images,
+        threads);
+    Map<PathTable.Local, RequestGate.RouteHandler> locals = new EnumMap<>(PathTable.Local.class);
+    locals.put(PathTable.Local.HEALTH, exchange -> {
+      RequestGate.countConsole(exchange, metrics, "/health");
+      health.handle(exchange);
     });
+    locals.put(PathTable.Local.METRICS, exchange -> {
+      RequestGate.countConsole(exchange, metrics, "/metrics");
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      metrics.writeTo(out);
+      exchange.answer(200, metrics.contentType(), out.toByteArray());
+    });
+    // nginx's auth_request: whether the request's key would pass, counted as no client request
+    locals.put(PathTable.Local.KEY_CHECK, exchange -> {
+      access.authenticate(exchange, exchange.notes());
+      exchange.answer(204, null, new byte[0]);
+    });
+    Map<Route, RequestGate.RouteHandler> handlers = new EnumMap<>(Route.class);
+    for (Route route : Route.values()) {
+      handlers.put(route, handlerOf(route, generation, responses, models, management));
+    }
+    LoopRoutes routes = new LoopRoutes(config, origins, gate, handlers, locals, generations, aliases, threads, requestLog,
+        logBodies);
+    DataPathServer server;
     try {
-      app.start();
+      server = DataPathServer.start(DataPathConfig.of(config.listen().host(), config.listen().port(),
+          URI.create(config.apiRoot()), config.maxBodyBytes(), config.bodyTimeout(), config.shutdownTimeout()),
+          routes, (path, status, message, code) -> ErrorBodies.of(Route.dialectOf(path),
+              new ApiException(status, message, null, code)));
     } catch (RuntimeException e) {
+      threads.shutdown();
       if (cache != null) {
         cache.close();
       }
@@ -184,7 +149,7 @@ public final class BridgeServer implements AutoCloseable {
       throw e;
     }
     log.info("bridge {} listening on http://{}:{} → {} ({} dialect){}{}{}{}{}", Version.current(),
-        config.listen().host(), app.port(), config.apiRoot(), config.upstreamDialect().name().toLowerCase(),
+        config.listen().host(), server.port(), config.apiRoot(), config.upstreamDialect().name().toLowerCase(),
         config.cacheEnabled() ? ", cache in " + config.cacheDir()
             + (config.cacheRedis() == null ? "" : " and Redis " + config.cacheRedis().hostPort()) : "",
         config.sharedMode() ? ", shared mode" : "",
@@ -195,12 +160,7 @@ public final class BridgeServer implements AutoCloseable {
     if (requestLog != null) {
       log.info("request log {}{}", requestLog.path(), logBodies ? ", with the requests' and answers' bodies" : "");
     }
-    return new BridgeServer(app, http, cache, keyFile, requestLog);
-  }
-
-  /** A route that reads and answers through an {@link Exchange}, carried by Javalin. */
-  private static Handler onJavalin(RequestGate.RouteHandler handler) {
-    return ctx -> handler.handle(new JavalinExchange(ctx));
+    return new BridgeServer(server, threads, http, cache, keyFile, requestLog);
   }
 
   private static RequestGate.RouteHandler handlerOf(Route route, GenerationHandler generation,
@@ -224,12 +184,13 @@ public final class BridgeServer implements AutoCloseable {
   }
 
   public int port() {
-    return app.port();
+    return server.port();
   }
 
   @Override
   public void close() {
-    app.stop();
+    server.close(); // refuses new requests, lets those in flight finish for up to --shutdown-timeout
+    threads.shutdown();
     if (keyFile != null) {
       keyFile.close();
     }

@@ -15,7 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
-import java.util.function.Function;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,29 +30,20 @@ final class LoopRoutes implements Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(LoopRoutes.class);
   private static final byte[] RUNNING = "Ollama is running".getBytes(StandardCharsets.UTF_8);
 
-  /** The bridge's own answers that may block, run like a route's. */
-  interface LocalHandlers {
-    void health(Exchange exchange) throws java.io.IOException;
-
-    void metrics(Exchange exchange) throws java.io.IOException;
-
-    void keyCheck(Exchange exchange);
-  }
-
   private final PathTable table = new PathTable();
   private final BridgeConfig config;
   private final BrowserOrigins origins;
   private final RequestGate gate;
-  private final Function<Route, RequestGate.RouteHandler> handlers;
-  private final LocalHandlers locals;
+  private final Map<Route, RequestGate.RouteHandler> handlers;
+  private final Map<PathTable.Local, RequestGate.RouteHandler> locals;
   private final LoopGeneration.Shared generations;
   private final ModelAliases aliases;
   private final ExecutorService threads;
   private final RequestLog requestLog;
   private final boolean logBodies;
 
-  LoopRoutes(BridgeConfig config, BrowserOrigins origins, RequestGate gate, Function<Route, RequestGate.RouteHandler> handlers,
-      LocalHandlers locals, LoopGeneration.Shared generations, ModelAliases aliases, ExecutorService threads,
+  LoopRoutes(BridgeConfig config, BrowserOrigins origins, RequestGate gate, Map<Route, RequestGate.RouteHandler> handlers,
+      Map<PathTable.Local, RequestGate.RouteHandler> locals, LoopGeneration.Shared generations, ModelAliases aliases, ExecutorService threads,
       RequestLog requestLog, boolean logBodies) {
     this.config = config;
     this.origins = origins;
@@ -109,7 +100,7 @@ final class LoopRoutes implements Dispatcher {
     }
     LoopExchange exchange = new LoopExchange(call, notes);
     cors.list().forEach(h -> exchange.answerHeader(h.name(), h.value()));
-    RequestGate.RouteHandler handler = handlers.apply(route);
+    RequestGate.RouteHandler handler = handlers.get(route);
     onThread(exchange, () -> gate.handle(route, exchange, handler));
   }
 
@@ -151,12 +142,7 @@ final class LoopRoutes implements Dispatcher {
     cors.list().forEach(h -> exchange.answerHeader(h.name(), h.value()));
     onThread(exchange, () -> {
       try {
-        switch (local) {
-          case HEALTH -> locals.health(exchange);
-          case METRICS -> locals.metrics(exchange);
-          case KEY_CHECK -> locals.keyCheck(exchange);
-          default -> throw new IllegalStateException("not a local answer on a thread: " + local);
-        }
+        locals.get(local).handle(exchange);
       } catch (ApiException e) {
         RequestGate.render(exchange, Route.dialectOf(exchange.path()), e);
       }
@@ -190,7 +176,7 @@ final class LoopRoutes implements Dispatcher {
       return;
     }
     String declared = call.header(HttpHeaderNames.CONTENT_LENGTH);
-    long declaredBytes = declared == null ? -1 : call.body() == null ? -1 : parseLength(declared);
+    long declaredBytes = declared == null ? -1 : parseLength(declared);
     float millis = (System.nanoTime() - started) / 1e6f;
     requestLog.add(RequestLines.of(notes, config.upstreamDialect(), new RequestLines.Written(call.status(), millis,
         declaredBytes, call.bytesWritten(), call.remoteAddress()), logBodies));
