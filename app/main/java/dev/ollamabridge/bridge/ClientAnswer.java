@@ -140,8 +140,8 @@ final class ClientAnswer {
       // One answer with a Content-Length, written at once when it is complete: a proxy that
       // loses this bridge before it has the status line can still retry elsewhere.
       byte[] body = wholeDocument != null ? Json.bytes(wholeDocument) : encoder.whole(filter.apply(raw.build()));
+      notes.responseBytes(body); // noted first: writing it may end the request, and log it
       sink.whole(200, "application/json", body);
-      notes.responseBytes(body);
       onFirstText.run();
     }
   }

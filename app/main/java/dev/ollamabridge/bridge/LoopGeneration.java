@@ -301,6 +301,7 @@ final class LoopGeneration {
       return;
     }
     retries++;
+    notes.retries(retries);
     shared.metrics().upstreamRetry();
     log.debug("retrying {} in {} ms after {}", request.path(), sleep, reason);
     loop.schedule(this::send, sleep, TimeUnit.MILLISECONDS);
@@ -322,11 +323,26 @@ final class LoopGeneration {
       Answer whole = answer.answer();
       shared.metrics().tokens(whole.usage().promptTokens(), whole.usage().completionTokens());
       notes.tokens(whole.usage().promptTokens(), whole.usage().completionTokens());
-      // kept before a whole answer is written: a client that has it finds it in the cache
+      // kept before the answer ends (off the loop: the disk, Redis): a client that has it finds it in the cache
       if (plan.cacheKey() != null && GenerationPlan.cacheable(whole)) {
         String key = plan.cacheKey();
-        shared.blocking().execute(() -> shared.cache().put(key, whole));
+        shared.blocking().execute(() -> {
+          try {
+            shared.cache().put(key, whole);
+          } catch (RuntimeException e) {
+            log.warn("an answer could not be kept in the cache: {}", e.toString());
+          }
+          loop.execute(() -> guarded(this::endAnswer));
+        });
+        return;
       }
+    }
+    endAnswer();
+  }
+
+  private void endAnswer() {
+    if (call.ended()) {
+      return;
     }
     answer.finish();
     endStream();

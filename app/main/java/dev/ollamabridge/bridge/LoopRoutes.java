@@ -112,7 +112,9 @@ final class LoopRoutes implements Dispatcher {
     call.onEnd(() -> pass.close(call.status()));
     try {
       pass.check();
-      GenerationPlan plan = GenerationPlan.of(route, call.bodyBytes(), notes, config, aliases);
+      byte[] body = call.bodyBytes();
+      notes.requestBody(body);
+      GenerationPlan plan = GenerationPlan.of(route, body, notes, config, aliases);
       new LoopGeneration(generations, call, notes, plan, sink).start();
     } catch (ApiException e) {
       notes.error(e.getMessage());

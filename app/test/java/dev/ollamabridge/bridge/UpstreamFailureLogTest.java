@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UpstreamFailureLogTest {
 
-  private static final String HOSTILE_STATUS_LINE = "XTTP/1.1 <img hidden src=/static/favicon.svg hx-post=\"/tokens\" "
-      + "hx-vals='{\"name\":\"pwned\"}' hx-trigger=\"load\">";
+  /** Markup in the protocol's name, the part of a bad status line an HTTP client quotes when it refuses it. */
+  private static final String HOSTILE_STATUS_LINE = "XTTP/1.1<img/hidden/src=/static/favicon.svg/hx-post=/tokens/"
+      + "hx-trigger=load> 200 OK";
 
   @TempDir Path workDir;
 
@@ -62,9 +63,10 @@ class UpstreamFailureLogTest {
         List<String> failure = await().atMost(Duration.ofSeconds(30)).until(
             () -> Files.readAllLines(log).stream().filter(line -> line.contains("XTTP")).toList(), lines -> !lines.isEmpty());
         assertThat(failure).singleElement().asString()
-            .contains("WARN", "is unreachable", "Unexpected status line: XTTP/1.1 \\u003cimg hidden src=/static/favicon.svg")
-            .endsWith("hx-trigger=\"load\"\\u003e");
-        assertThat(Files.readString(log)).doesNotContain("<img");
+            .contains("WARN", "is unreachable", "not valid HTTP") // the client may quote it in capitals
+            .containsIgnoringCase("XTTP/1.1\\u003cimg/hidden/src=/static/favicon.svg")
+            .endsWithIgnoringCase("hx-trigger=load\\u003e");
+        assertThat(Files.readString(log)).doesNotContainIgnoringCase("<img");
       } finally {
         bridge.destroy();
         bridge.waitFor();

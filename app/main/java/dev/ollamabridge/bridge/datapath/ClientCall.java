@@ -207,9 +207,12 @@ public final class ClientCall {
     hangupHooks.add(hook);
   }
 
-  /** Runs {@code hook} once the call ends, however it ends. */
+  /**
+   * Runs {@code hook} once the call ends, however it ends. Hooks run in the reverse order of their
+   * adding, as nested {@code finally} blocks do: the first added, the outermost, runs last.
+   */
   public void onEnd(Runnable hook) {
-    endHooks.add(hook);
+    endHooks.add(0, hook);
   }
 
   /** Whether the status line has been written: a failure can no longer be a status. */

@@ -17,6 +17,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,7 @@ public final class DataPathServer implements AutoCloseable {
   private final Lifecycle lifecycle;
   private final PooledByteBufAllocator allocator;
   private final Transport transport;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private DataPathServer(DataPathConfig config, EventLoopGroup loops, Channel listener, ChannelGroup clients,
       UpstreamChannels upstreams, Lifecycle lifecycle, PooledByteBufAllocator allocator, Transport transport) {
@@ -138,8 +140,12 @@ public final class DataPathServer implements AutoCloseable {
     return metric.usedDirectMemory() + metric.usedHeapMemory();
   }
 
+  /** Stops the server; a second call does nothing. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     lifecycle.stopping = true;
     listener.close().syncUninterruptibly();
     // connections between exchanges go now; the others close as their exchange ends

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
@@ -112,6 +113,14 @@ public final class UpstreamCall {
   void read(Object msg) {
     if (done) {
       ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
+      // not HTTP, or HTTP this client will not read: the connection is done for
+      Throwable cause = object.decoderResult().cause();
+      ReferenceCountUtil.release(msg);
+      Channel upstream = channel;
+      broke(upstream, new IOException("the upstream's answer is not valid HTTP: " + cause.getMessage(), cause));
       return;
     }
     if (msg instanceof HttpResponse response) {
