@@ -187,6 +187,11 @@ public final class BridgeServer implements AutoCloseable {
     return server.port();
   }
 
+  /** Bytes the data path's buffers hold now: what a slow client can make the bridge keep. */
+  long bufferBytes() {
+    return server.bufferBytes();
+  }
+
   @Override
   public void close() {
     server.close(); // refuses new requests, lets those in flight finish for up to --shutdown-timeout
