@@ -1,6 +1,5 @@
 package dev.ollamabridge.bridge;
 
-import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
@@ -75,17 +74,8 @@ final class Admission {
     return waiters.size();
   }
 
-  /**
-   * A slot for the generation {@code ctx} asks for: at once, after a wait in the queue, or a 503
-   * with {@code Retry-After} when there is none to be had.
-   *
-   * @throws LeftQueue when the client hung up while it waited
-   */
-  Slot enter(Context ctx) {
-    return enter(Hangups.of(ctx));
-  }
-
-  /** {@link #enter(Context)} for any server's request, whose client's hang-up {@code hangups} tells. */
+  /** A slot for a generation, at once, after a wait in the queue, or a 503 with {@code Retry-After}
+   * when there is none to be had; the client's hang-up {@code hangups} tells ends the wait. */
   Slot enter(Hangups hangups) {
     Waiter waiter = join(hangups, null);
     boolean interrupted = false;

@@ -85,8 +85,8 @@ public final class BridgeServer implements AutoCloseable {
     ModelAliases aliases = new ModelAliases(config.modelAliases());
     Admission admission = new Admission(config, metrics);
     metrics.watch(admission);
-    GenerationHandler generation = new GenerationHandler(config, upstream, cache, metrics,
-        new RemoteImages(http, config.fetchImageUrls(), imageAddresses), aliases, admission);
+    RemoteImages images = new RemoteImages(http, config.fetchImageUrls(), imageAddresses);
+    GenerationHandler generation = new GenerationHandler(config, upstream, cache, metrics, images, admission);
     ResponsesRoute responses = new ResponsesRoute(config, upstream, generation, aliases, admission);
     ModelRoutes models = new ModelRoutes(config, upstream, aliases, admission);
     ModelManagement management = new ModelManagement(config, upstream);
@@ -104,7 +104,6 @@ public final class BridgeServer implements AutoCloseable {
         : RequestLog.open(logConfig.path(), logConfig.retention(), logConfig.bodies(), metrics::requestLogDropped);
 
     ExecutorService threads = RouteThreads.start();
-    RemoteImages images = new RemoteImages(http, config.fetchImageUrls(), imageAddresses);
     LoopGeneration.Shared generations = new LoopGeneration.Shared(config, upstream, cache, metrics, admission, images,
         threads);
     Map<PathTable.Local, RequestGate.RouteHandler> locals = new EnumMap<>(PathTable.Local.class);
@@ -125,7 +124,9 @@ public final class BridgeServer implements AutoCloseable {
     });
     Map<Route, RequestGate.RouteHandler> handlers = new EnumMap<>(Route.class);
     for (Route route : Route.values()) {
-      handlers.put(route, handlerOf(route, generation, responses, models, management));
+      if (!route.chatOrCompletion()) {
+        handlers.put(route, handlerOf(route, responses, models, management));
+      }
     }
     LoopRoutes routes = new LoopRoutes(config, origins, gate, handlers, locals, generations, aliases, threads, requestLog,
         logBodies);
@@ -163,11 +164,12 @@ public final class BridgeServer implements AutoCloseable {
     return new BridgeServer(server, threads, http, cache, keyFile, requestLog);
   }
 
-  private static RequestGate.RouteHandler handlerOf(Route route, GenerationHandler generation,
-      ResponsesRoute responses, ModelRoutes models, ModelManagement management) {
+  /** What answers a route on a thread of its own (chats and completions are answered on the loop). */
+  private static RequestGate.RouteHandler handlerOf(Route route, ResponsesRoute responses, ModelRoutes models,
+      ModelManagement management) {
     return switch (route) {
       case OPENAI_CHAT, OPENAI_COMPLETIONS, OLLAMA_CHAT, OLLAMA_GENERATE ->
-          exchange -> generation.handle(exchange, route);
+          throw new IllegalArgumentException(route + " is answered on the event loop");
       case OPENAI_RESPONSES -> responses::handle;
       case OPENAI_EMBEDDINGS -> models::openAiEmbeddings;
       case OPENAI_MODELS -> models::openAiModels;

@@ -4,10 +4,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * One client request and its answer, as a route that answers on a thread of its own sees them,
- * whichever HTTP server carries them (Javalin's Jetty, or the event-loop data path handing the
- * request to a virtual thread). The routes read the request and write the answer through this
- * alone, so they know no server's types.
+ * One client request and its answer, as a route that answers on a thread of its own sees them (the
+ * event-loop data path hands such a route its request, read whole, on a thread of its own). The
+ * routes read the request and write the answer through this alone, so they know no server's types.
  *
  * <p>An answer is written once: whole ({@link #answer}) or piece by piece ({@link #stream}), after
  * any {@link #answerHeader}s.

@@ -14,10 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers chat and completion requests in either dialect: from the cache when it can, otherwise
- * from the upstream, translated both ways when the dialects differ and streamed as it arrives. It
- * drives a {@link GenerationPlan} on the request's own thread, blocking where the cache, the
- * admission queue and the upstream call do.
+ * Answers a Responses API request as the chat it asks for, on the request's own thread: from the
+ * cache when it can, otherwise from the upstream, translated and streamed as it arrives, blocking
+ * where the cache, the admission queue and the upstream call do. (Chats and completions of either
+ * dialect are driven the same way on the event loop, by {@link LoopGeneration}.)
  */
 final class GenerationHandler {
 
@@ -29,24 +29,16 @@ final class GenerationHandler {
   private final AnswerCache cache;
   private final BridgeMetrics metrics;
   private final RemoteImages remoteImages;
-  private final ModelAliases aliases;
   private final Admission admission;
 
   GenerationHandler(BridgeConfig config, Upstream upstream, AnswerCache cache, BridgeMetrics metrics,
-      RemoteImages remoteImages, ModelAliases aliases, Admission admission) {
+      RemoteImages remoteImages, Admission admission) {
     this.config = config;
     this.upstream = upstream;
     this.cache = cache;
     this.metrics = metrics;
     this.remoteImages = remoteImages;
-    this.aliases = aliases;
     this.admission = admission;
-  }
-
-  /** A chat or completion request of either dialect. */
-  void handle(Exchange exchange, Route route) {
-    byte[] bytes = RequestBodies.bytes(exchange, config.maxBodyBytes());
-    generate(exchange, GenerationPlan.of(route, bytes, exchange.notes(), config, aliases));
   }
 
   /**

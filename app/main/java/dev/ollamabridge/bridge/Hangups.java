@@ -1,8 +1,6 @@
 package dev.ollamabridge.bridge;
 
 import dev.ollamabridge.bridge.datapath.ClientCall;
-import dev.ollamabridge.http.HangupWatch;
-import io.javalin.http.Context;
 
 /** Tells when a request's client hangs up while the bridge prepares its answer, whichever server carries it. */
 @FunctionalInterface
@@ -73,23 +71,5 @@ interface Hangups {
     public synchronized void close() {
       closed = true;
     }
-  }
-
-  /** The hang-ups of a Javalin request, seen on its Jetty connection. */
-  static Hangups of(Context ctx) {
-    return onHangup -> {
-      HangupWatch watch = HangupWatch.start(ctx.req(), onHangup);
-      return new Watch() {
-        @Override
-        public boolean hungUp() {
-          return watch.hungUp();
-        }
-
-        @Override
-        public void close() {
-          watch.close();
-        }
-      };
-    };
   }
 }

@@ -94,7 +94,7 @@ final class LoopRoutes implements Dispatcher {
     long started = System.nanoTime();
     RequestNotes notes = new RequestNotes();
     call.onEnd(() -> logged(call, notes, started));
-    if (route.kind != null && route != Route.OPENAI_RESPONSES) {
+    if (route.chatOrCompletion()) {
       generate(call, request, route, notes, cors);
       return;
     }

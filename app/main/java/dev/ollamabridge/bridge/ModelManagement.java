@@ -32,7 +32,7 @@ final class ModelManagement {
       throw new ApiException(403, route.path + " changes the models the backend holds; this bridge refuses it "
           + "unless started with --allow-model-management", null, "forbidden");
     }
-    String method = route.method.name();
+    String method = route.method;
     RequestBody body = method.equals("HEAD") ? null : streamed(exchange);
     String authorization = ClientAccess.upstreamAuthorization(exchange);
     try (Upstream.Exchange answer = upstream.once(method, exchange.path(), body, authorization)) {

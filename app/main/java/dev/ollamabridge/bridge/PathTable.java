@@ -42,7 +42,7 @@ final class PathTable {
     add("GET", "/metrics", new ForLocal(Local.METRICS));
     add("GET", "/key-check", new ForLocal(Local.KEY_CHECK));
     for (Route route : Route.values()) {
-      add(route.method.name(), route.path, new ForRoute(route));
+      add(route.method, route.path, new ForRoute(route));
     }
   }
 

@@ -4,10 +4,8 @@ import dev.ollamabridge.bridge.requestlog.RequestLogLine;
 import dev.ollamabridge.bridge.requestlog.Texts;
 import dev.ollamabridge.bridge.translate.Dialect;
 import dev.ollamabridge.link.KeyRule;
-import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.Locale;
-import org.eclipse.jetty.ee10.servlet.ServletContextResponse;
 
 /** A request's line of the request log, read from what the bridge noted while answering it. */
 final class RequestLines {
@@ -22,15 +20,6 @@ final class RequestLines {
    * @param bytesOut the answer's body bytes written; null when the server does not count them
    */
   record Written(int status, float millis, long declaredBodyBytes, Long bytesOut, String remoteAddress) {}
-
-  /**
-   * @param millis Javalin's time from the request to its last byte written
-   * @param bodies whether the line carries the bodies ({@code --log-bodies})
-   */
-  static RequestLogLine of(Context ctx, Dialect upstreamDialect, float millis, boolean bodies) {
-    return of(RequestState.notes(ctx), upstreamDialect, new Written(ctx.statusCode(), millis,
-        ctx.req().getContentLengthLong(), bytesOut(ctx), ctx.req().getRemoteAddr()), bodies);
-  }
 
   /** The line of a request whose {@code notes} were kept while it was answered, and whose answer is {@code written}. */
   static RequestLogLine of(RequestNotes notes, Dialect upstreamDialect, Written written, boolean bodies) {
@@ -66,11 +55,5 @@ final class RequestLines {
 
   private static String name(Dialect dialect) {
     return dialect.name().toLowerCase(Locale.ROOT);
-  }
-
-  /** What Jetty wrote of the answer's body; null where the response is not Jetty's own. */
-  private static Long bytesOut(Context ctx) {
-    ServletContextResponse response = ServletContextResponse.getServletContextResponse(ctx.res());
-    return response == null ? null : response.getHttpOutput().getWritten();
   }
 }

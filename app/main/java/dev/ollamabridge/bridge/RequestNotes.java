@@ -7,8 +7,8 @@ import java.io.ByteArrayOutputStream;
 /**
  * What the bridge notes about one request while answering it, for its metrics, its usage counts and
  * its request log: each is set where the bridge learns it and read once the answer is written. A
- * value never set reads as null (the log's "unknown"). It knows no HTTP server: Javalin's requests
- * keep theirs in an attribute ({@link RequestState}), another server keeps it beside its exchange.
+ * value never set reads as null (the log's "unknown"). It knows no HTTP server: the server keeps it
+ * beside its exchange.
  * One request is answered by one thread at a time, so it needs no locks.
  */
 final class RequestNotes {
