@@ -9,6 +9,7 @@ import dev.ollamabridge.bridge.datapath.ClientCall;
 import dev.ollamabridge.bridge.datapath.Dispatcher;
 import dev.ollamabridge.bridge.requestlog.RequestIds;
 import dev.ollamabridge.bridge.requestlog.RequestLog;
+import dev.ollamabridge.logs.LogText;
 import dev.ollamabridge.http.ConsoleTraffic;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -157,7 +158,7 @@ final class LoopRoutes implements Dispatcher {
       try {
         work.run();
       } catch (Exception e) {
-        log.error("unexpected failure on {}", exchange.path(), e);
+        log.error("unexpected failure on {}", LogText.oneLine(exchange.path()), e);
         if (!exchange.committed()) {
           RequestGate.render(exchange, Route.dialectOf(exchange.path()),
               new ApiException(500, "internal error; the bridge's log tells what failed", null, "internal_error"));

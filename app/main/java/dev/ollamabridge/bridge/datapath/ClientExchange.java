@@ -1,5 +1,6 @@
 package dev.ollamabridge.bridge.datapath;
 
+import dev.ollamabridge.logs.LogText;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -23,6 +24,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client connection, on its event loop: each request is read whole (at most
@@ -32,6 +35,8 @@ import java.util.concurrent.TimeUnit;
  * of it, which ends its backend's work.
  */
 final class ClientExchange extends ChannelInboundHandlerAdapter {
+
+  private static final Logger log = LoggerFactory.getLogger(ClientExchange.class);
 
   private final DataPathConfig config;
   private final UpstreamChannels upstreams;
@@ -178,12 +183,12 @@ final class ClientExchange extends ChannelInboundHandlerAdapter {
     try {
       dispatcher.dispatch(started);
     } catch (RuntimeException e) {
+      log.error("unexpected failure answering {} {}", request.method(), LogText.oneLine(started.path()), e);
       if (started.begun()) {
         started.abort();
       } else {
         failBeforeAnswer(started, 500, "internal error; the bridge's log tells what failed", "internal_error");
       }
-      throw e; // for exceptionCaught's log
     }
   }
 
