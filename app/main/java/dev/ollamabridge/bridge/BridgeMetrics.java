@@ -3,6 +3,7 @@ package dev.ollamabridge.bridge;
 import dev.ollamabridge.bridge.cache.AnswerCache;
 import dev.ollamabridge.bridge.cache.RedisTier;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -12,7 +13,7 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToLongFunction;
 
@@ -89,7 +90,10 @@ public final class BridgeMetrics {
       .help("Client requests answered from the cache, by key and model.")
       .labelNames("key", "model").register(registry);
   /** The pairs counted apart so far; bounded by {@link #MAX_USAGE_PAIRS} (plus one (other) per key). */
-  private final Set<String> usagePairs = ConcurrentHashMap.newKeySet();
+  private final Map<UsagePair, UsageSeries> usageSeries = new ConcurrentHashMap<>();
+  private final Map<RequestSeries, CounterDataPoint> requestSeries = new ConcurrentHashMap<>();
+  private final Map<String, DistributionDataPoint> durations = new ConcurrentHashMap<>();
+  private final Map<String, DistributionDataPoint> firstTokens = new ConcurrentHashMap<>();
 
   public BridgeMetrics() {
     // fractional: two starts within one second are still two resets to whoever scrapes
@@ -109,29 +113,36 @@ public final class BridgeMetrics {
   void usage(String key, String model, int status, Long promptTokens, Long completionTokens, boolean cacheHit) {
     String keyLabel = key == null ? "none" : key;
     String modelLabel = model == null || model.isEmpty() ? "none" : model.length() > MAX_MODEL_LABEL ? OTHER : model;
-    String pair = keyLabel + "\n" + modelLabel;
-    if (!usagePairs.contains(pair)) {
-      synchronized (usagePairs) {
-        if (usagePairs.size() < MAX_USAGE_PAIRS) {
-          usagePairs.add(pair);
-        } else if (!usagePairs.contains(pair)) {
-          modelLabel = OTHER;
-        }
+    UsageSeries series = usageSeries.get(new UsagePair(keyLabel, modelLabel));
+    if (series == null) {
+      synchronized (usageSeries) {
+        UsagePair pair = new UsagePair(keyLabel, usageSeries.size() < MAX_USAGE_PAIRS ? modelLabel : OTHER);
+        series = usageSeries.computeIfAbsent(pair, this::seriesOf);
       }
     }
-    usageRequests.labelValues(keyLabel, modelLabel).inc();
-    // each series of a pair is there from its first request, so that a rate over it starts at 0
-    CounterDataPoint errors = usageErrors.labelValues(keyLabel, modelLabel);
+    series.requests().inc();
     if (status >= 400) {
-      errors.inc();
+      series.errors().inc();
     }
-    CounterDataPoint hits = usageCacheHits.labelValues(keyLabel, modelLabel);
     if (cacheHit) {
-      hits.inc();
+      series.cacheHits().inc();
     }
-    usagePromptTokens.labelValues(keyLabel, modelLabel).inc(promptTokens == null ? 0 : promptTokens);
-    usageCompletionTokens.labelValues(keyLabel, modelLabel).inc(completionTokens == null ? 0 : completionTokens);
+    series.promptTokens().inc(promptTokens == null ? 0 : promptTokens);
+    series.completionTokens().inc(completionTokens == null ? 0 : completionTokens);
   }
+
+  /** A key and model's usage series, there from the pair's first request, so that a rate over any starts at 0. */
+  private UsageSeries seriesOf(UsagePair pair) {
+    return new UsageSeries(usageRequests.labelValues(pair.key(), pair.model()),
+        usageErrors.labelValues(pair.key(), pair.model()), usageCacheHits.labelValues(pair.key(), pair.model()),
+        usagePromptTokens.labelValues(pair.key(), pair.model()), usageCompletionTokens.labelValues(pair.key(), pair.model()));
+  }
+
+  private record UsagePair(String key, String model) {}
+
+  /** The data points of one pair, looked up once rather than on every request. */
+  private record UsageSeries(CounterDataPoint requests, CounterDataPoint errors, CounterDataPoint cacheHits,
+      CounterDataPoint promptTokens, CounterDataPoint completionTokens) {}
 
   /** Adds the cache's own counts, read when scraped. */
   public void watch(AnswerCache cache) {
@@ -199,9 +210,13 @@ public final class BridgeMetrics {
   }
 
   public void request(String route, int status, String cache, double seconds) {
-    requests.labelValues(route, Integer.toString(status), cache).inc();
-    duration.labelValues(route).observe(seconds);
+    // looked up once per route, status and cache outcome (a handful), not on every request
+    requestSeries.computeIfAbsent(new RequestSeries(route, status, cache),
+        series -> requests.labelValues(route, Integer.toString(status), cache)).inc();
+    durations.computeIfAbsent(route, r -> duration.labelValues(r)).observe(seconds);
   }
+
+  private record RequestSeries(String route, int status, String cache) {}
 
   /** One request of the console's own; {@code route} is one of the bridge's fixed paths. */
   public void consoleRequest(String route) {
@@ -209,7 +224,7 @@ public final class BridgeMetrics {
   }
 
   public void firstToken(String route, double seconds) {
-    firstToken.labelValues(route).observe(seconds);
+    firstTokens.computeIfAbsent(route, r -> firstToken.labelValues(r)).observe(seconds);
   }
 
   public void upstreamError(String kind) {

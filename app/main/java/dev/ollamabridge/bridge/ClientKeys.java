@@ -22,6 +22,9 @@ final class ClientKeys {
 
   /** Whether {@code token} is one of the keys, compared against every one of them. */
   boolean matches(String token) {
+    if (digests.isEmpty()) {
+      return false; // no key to compare with, and so nothing to hash: a request pays for none
+    }
     byte[] presented = Sha256.of(token == null ? "" : token);
     boolean match = false;
     for (byte[] digest : digests) {

@@ -116,7 +116,7 @@ final class StreamLines {
     }
     if (wholeJson) {
       ended = true;
-      ObjectNode document = parse(takePending());
+      ObjectNode document = parseWhole();
       sink.whole(document, decoder.whole(document));
       return;
     }
@@ -178,6 +178,24 @@ final class StreamLines {
       throw new UpstreamDecoder.StreamError(wholeJson ? "the upstream sent a JSON answer longer than " + maxBytes + " bytes"
           : "the upstream sent a line longer than " + maxBytes + " bytes");
     }
+  }
+
+  /** The whole JSON answer, read from its bytes as they came (no text made of them but for an error). */
+  private ObjectNode parseWhole() {
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(pending, 0, pendingLength);
+    } catch (IOException e) {
+      node = null;
+    }
+    if (node instanceof ObjectNode object) {
+      pendingLength = 0;
+      if (pending.length > KEPT_BUFFER_BYTES) {
+        pending = new byte[0];
+      }
+      return object;
+    }
+    return parse(takePending()); // not a JSON object: the error, in the same words as a line's
   }
 
   private static ObjectNode parse(String text) {
