@@ -1,6 +1,7 @@
 package dev.ollamabridge.bridge;
 
 import dev.ollamabridge.bridge.datapath.ClientCall;
+import dev.ollamabridge.bridge.datapath.RequestStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -93,7 +94,17 @@ final class LoopExchange implements Exchange {
   @Override
   public long contentLength() {
     String declared = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-    return declared == null ? -1 : body.length;
+    if (declared == null) {
+      return -1;
+    }
+    if (call.requestStream() == null) {
+      return body.length;
+    }
+    try {
+      return Long.parseLong(declared.strip());
+    } catch (NumberFormatException e) {
+      return -1; // the codec has refused such a request before it got here
+    }
   }
 
   @Override
@@ -107,7 +118,8 @@ final class LoopExchange implements Exchange {
 
   @Override
   public InputStream bodyStream() {
-    return new ByteArrayInputStream(body);
+    RequestStream stream = call.requestStream(); // set once, as the call began: safe to read here
+    return stream != null ? stream.input() : new ByteArrayInputStream(body);
   }
 
   @Override

@@ -14,6 +14,8 @@ import dev.ollamabridge.http.ConsoleTraffic;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.Map;
@@ -56,6 +58,18 @@ final class LoopRoutes implements Dispatcher {
     this.threads = threads;
     this.requestLog = requestLog;
     this.logBodies = logBodies;
+  }
+
+  /** A blob pushed to an Ollama backend may be gigabytes: it goes on as it arrives. */
+  @Override
+  public boolean streamsBody(HttpRequest head) {
+    if (head.method() != HttpMethod.POST) {
+      return false;
+    }
+    String uri = head.uri();
+    int query = uri.indexOf('?');
+    PathTable.Target target = table.find("POST", query < 0 ? uri : uri.substring(0, query));
+    return target instanceof ForRoute routed && routed.route() == Route.OLLAMA_BLOB_PUSH;
   }
 
   @Override

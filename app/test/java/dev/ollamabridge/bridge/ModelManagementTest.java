@@ -136,4 +136,24 @@ class ModelManagementTest {
     assertThat(received).containsKey("HEAD /api/blobs/sha256:abc");
     assertThat(received.get("POST /api/blobs/sha256:abc")).isEqualTo(blob);
   }
+
+  @Test
+  void aBlobLargerThanTheBodyLimitGoesOnAsItArrives() throws IOException {
+    bridge = TestBridges.start("--ollama", "http://127.0.0.1:" + ollama.getAddress().getPort(), "--allow-model-management",
+        "--max-body-bytes", "1048576");
+    byte[] blob = new byte[8 * 1024 * 1024];
+    new Random(11).nextBytes(blob);
+
+    try (Response push = TestBridges.execute(new Request.Builder().url(TestBridges.url(bridge, "/api/blobs/sha256:big"))
+        .post(RequestBody.create(blob, MediaType.get("application/octet-stream"))).build())) {
+      assertThat(push.code()).isEqualTo(201);
+    }
+    assertThat(received.get("POST /api/blobs/sha256:big")).isEqualTo(blob);
+
+    // any other body over the limit is still refused
+    try (Response chat = TestBridges.execute(new Request.Builder().url(TestBridges.url(bridge, "/api/chat"))
+        .post(RequestBody.create(new byte[2 * 1024 * 1024], JSON_TYPE)).build())) {
+      assertThat(chat.code()).isEqualTo(413);
+    }
+  }
 }

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +46,7 @@ public final class ClientCall {
   private final ChannelHandlerContext ctx;
   private final HttpRequest head;
   private final ByteBuf body;
+  private final RequestStream stream;
   private final String path;
   private boolean keepAlive;
 
@@ -58,11 +60,13 @@ public final class ClientCall {
   private final List<Runnable> endHooks = new ArrayList<>(2);
   private UpstreamCall upstream;
 
-  ClientCall(ClientExchange connection, ChannelHandlerContext ctx, HttpRequest head, ByteBuf body, boolean keepAlive) {
+  ClientCall(ClientExchange connection, ChannelHandlerContext ctx, HttpRequest head, ByteBuf body, RequestStream stream,
+      boolean keepAlive) {
     this.connection = connection;
     this.ctx = ctx;
     this.head = head;
     this.body = body;
+    this.stream = stream;
     this.keepAlive = keepAlive;
     int query = head.uri().indexOf('?');
     this.path = query < 0 ? head.uri() : head.uri().substring(0, query);
@@ -96,6 +100,14 @@ public final class ClientCall {
   /** The request's body, read whole; valid until the call ends. */
   public ByteBuf body() {
     return body;
+  }
+
+  /**
+   * The request's body as it arrives, when the dispatcher asked for it so
+   * ({@link Dispatcher#streamsBody}); null when the body was read whole ({@link #body()}).
+   */
+  public RequestStream requestStream() {
+    return stream;
   }
 
   /** A copy of the request's body. */
@@ -372,6 +384,12 @@ public final class ClientCall {
     ended = true;
     whenWritable = null;
     body.release();
+    if (stream != null) {
+      if (!stream.isComplete()) {
+        reuse = false; // the rest of the body is not worth reading: the connection closes
+      }
+      stream.fail(new IOException("the answer was written before the request body was read"));
+    }
     for (Runnable hook : List.copyOf(endHooks)) {
       hook.run();
     }

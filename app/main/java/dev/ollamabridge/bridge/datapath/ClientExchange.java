@@ -1,6 +1,7 @@
 package dev.ollamabridge.bridge.datapath;
 
 import dev.ollamabridge.logs.LogText;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -59,6 +60,8 @@ final class ClientExchange extends ChannelInboundHandlerAdapter {
 
   /** The call under way; null between calls. */
   private ClientCall call;
+  /** The body of the call under way, when it is handed on as it arrives; null otherwise. */
+  private RequestStream streaming;
 
   ClientExchange(DataPathConfig config, UpstreamChannels upstreams, Dispatcher dispatcher, ErrorAnswers errors,
       DataPathServer.Lifecycle lifecycle) {
@@ -78,7 +81,7 @@ final class ClientExchange extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (call != null) {
+    if (call != null && !(msg instanceof HttpContent && streamOpen())) {
       held.add(msg);
       ctx.channel().config().setAutoRead(false);
       return;
@@ -109,6 +112,10 @@ final class ClientExchange extends ChannelInboundHandlerAdapter {
       refuse(400, "the request target must be a path", "bad_request", "/");
       return;
     }
+    if (dispatcher.streamsBody(request)) {
+      startCall(request, Unpooled.EMPTY_BUFFER, new RequestStream(ctx.channel()));
+      return;
+    }
     long declared = HttpUtil.getContentLength(request, -1L);
     if (declared > config.maxBodyBytes()) {
       refuse(413, "the request body is larger than " + config.maxBodyBytes() + " bytes", "request_too_large",
@@ -124,6 +131,13 @@ final class ClientExchange extends ChannelInboundHandlerAdapter {
   }
 
   private void bodyPiece(HttpContent content) {
+    if (streamOpen()) {
+      streaming.offer(content.content().retain());
+      if (content instanceof LastHttpContent) {
+        streaming.complete();
+      }
+      return;
+    }
     if (head == null) {
       if (discarding && content instanceof LastHttpContent) {
         ctx.close();
@@ -142,7 +156,11 @@ final class ClientExchange extends ChannelInboundHandlerAdapter {
     }
     if (content instanceof LastHttpContent) {
       deadline.cancel(false);
-      startCall();
+      HttpRequest request = head;
+      head = null;
+      CompositeByteBuf whole = body;
+      body = null;
+      startCall(request, whole, null);
     }
   }
 
@@ -172,13 +190,14 @@ final class ClientExchange extends ChannelInboundHandlerAdapter {
     answerError(status, message, code, path, HttpVersion.HTTP_1_1, false);
   }
 
-  private void startCall() {
-    HttpRequest request = head;
-    head = null;
+  private void startCall(HttpRequest request, ByteBuf whole, RequestStream stream) {
     boolean keepAlive = HttpUtil.isKeepAlive(request) && !lifecycle.stopping();
-    ClientCall started = new ClientCall(this, ctx, request, body, keepAlive);
-    body = null;
+    ClientCall started = new ClientCall(this, ctx, request, whole, stream, keepAlive);
     call = started;
+    streaming = stream;
+    if (stream != null && HttpUtil.is100ContinueExpected(request)) { // a whole body's was answered as it began
+      ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+    }
     lifecycle.exchangeStarted();
     try {
       dispatcher.dispatch(started);
@@ -223,6 +242,7 @@ final class ClientExchange extends ChannelInboundHandlerAdapter {
       return;
     }
     call = null;
+    streaming = null;
     lifecycle.exchangeEnded();
     if (!ctx.channel().isActive()) {
       return;
@@ -267,10 +287,21 @@ final class ClientExchange extends ChannelInboundHandlerAdapter {
     return call == null && head == null;
   }
 
+  /** Whether the call under way takes its body as it arrives, and it has not all come. */
+  private boolean streamOpen() {
+    return streaming != null && !streaming.isComplete();
+  }
+
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event instanceof IdleStateEvent && idle()) {
       ctx.close(); // a keep-alive connection with nothing to do; a model that thinks long is not idleness
+      return;
+    }
+    if (event instanceof IdleStateEvent && streamOpen() && !streaming.paused()) {
+      // a body handed on as it arrives stopped arriving, while nothing held it back
+      streaming.fail(new java.io.IOException("the request body stopped arriving for "
+          + config.idleTimeout().toSeconds() + " s"));
       return;
     }
     ctx.fireUserEventTriggered(event);
@@ -290,6 +321,9 @@ final class ClientExchange extends ChannelInboundHandlerAdapter {
     held.forEach(ReferenceCountUtil::release);
     held.clear();
     ClientCall gone = call;
+    if (streaming != null) {
+      streaming.fail(new java.io.IOException("the client left before its request body was whole"));
+    }
     if (gone != null) {
       lifecycle.cancelled();
       gone.clientGone();
