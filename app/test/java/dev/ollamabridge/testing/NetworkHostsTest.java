@@ -137,16 +137,24 @@ class NetworkHostsTest {
     run("ip", "link", "add", stale + "-r", "master", NetworkHosts.PREFIX + "br", "type", "veth", "peer", "name", "eth0", "netns", stale);
     // started again while it is not running there: under heavy load the new namespace's file was once
     // not found for a moment; whether it runs there is read from /proc, not asked of ip (which once
-    // answered nothing for a minute while three suites made and removed namespaces)
+    // answered nothing for a minute while three suites made and removed namespaces). nsenter only
+    // joins the network namespace: `ip netns exec` also remounts /sys, which waited for a minute
+    // under six busy cores while other forks made and removed namespaces
     java.util.concurrent.atomic.AtomicReference<Process> orphan = new java.util.concurrent.atomic.AtomicReference<>();
-    await().atMost(Duration.ofSeconds(60)).until(() -> {
-      if (orphan.get() == null || !orphan.get().isAlive()) {
-        orphan.set(new ProcessBuilder("ip", "netns", "exec", stale, "sleep", "600").redirectErrorStream(true)
-            .redirectOutput(dir.resolve("orphan.log").toFile()).start());
-        processes.add(orphan.get());
-      }
-      return inNamespace(orphan.get().pid(), stale);
-    });
+    Path orphanLog = dir.resolve("orphan.log");
+    try {
+      await().atMost(Duration.ofSeconds(120)).until(() -> {
+        if (orphan.get() == null || !orphan.get().isAlive()) {
+          orphan.set(new ProcessBuilder("nsenter", "--net=/run/netns/" + stale, "sleep", "600").redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(orphanLog.toFile())).start());
+          processes.add(orphan.get());
+        }
+        return inNamespace(orphan.get().pid(), stale);
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("the orphan never ran in " + stale + "; what it printed: "
+          + (Files.exists(orphanLog) ? Files.readString(orphanLog) : "nothing"), e);
+    }
     hosts = NetworkHosts.create("h1");
 
     assertThat(NetworkHosts.leftovers()).containsExactlyInAnyOrder(NetworkHosts.PREFIX + "h1", NetworkHosts.PREFIX + "h1-r",
