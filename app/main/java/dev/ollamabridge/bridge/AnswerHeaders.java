@@ -2,6 +2,7 @@ package dev.ollamabridge.bridge;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /** Headers a check decided the answer carries, set on it by whichever server writes it. */
 final class AnswerHeaders {
@@ -16,8 +17,9 @@ final class AnswerHeaders {
     return this;
   }
 
-  List<Header> list() {
-    return List.copyOf(headers);
+  /** Sets each on an answer, e.g. {@code headers.forEach(answer::header)}. */
+  void forEach(BiConsumer<String, String> set) {
+    headers.forEach(header -> set.accept(header.name(), header.value()));
   }
 
   boolean isEmpty() {

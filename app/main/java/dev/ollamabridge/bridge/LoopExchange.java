@@ -93,18 +93,7 @@ final class LoopExchange implements Exchange {
 
   @Override
   public long contentLength() {
-    String declared = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-    if (declared == null) {
-      return -1;
-    }
-    if (call.requestStream() == null) {
-      return body.length;
-    }
-    try {
-      return Long.parseLong(declared.strip());
-    } catch (NumberFormatException e) {
-      return -1; // the codec has refused such a request before it got here
-    }
+    return call.declaredLength();
   }
 
   @Override
@@ -174,11 +163,6 @@ final class LoopExchange implements Exchange {
     } else {
       loop.execute(call::end);
     }
-  }
-
-  /** Sets the status of an answer the route has not written yet: what a route that writes nothing answers. */
-  void status(int status) {
-    this.status = status;
   }
 
   /** A streamed answer's body: each write sent at once, after waiting while the client cannot take more. */

@@ -89,18 +89,19 @@ final class LoopRoutes implements Dispatcher {
     } else if (target instanceof ForLocal local) {
       local(call, local.local(), cors);
     } else if (target instanceof Options options) {
-      HttpHeaders headers = headersOf(cors);
-      origins.optionsHeaders(request, options.allowed()).list().forEach(h -> headers.add(h.name(), h.value()));
+      HttpHeaders headers = new DefaultHttpHeaders();
+      cors.forEach(headers::add);
+      origins.optionsHeaders(request, options.allowed()).forEach(headers::add);
       call.answer(204, headers, new byte[0]);
     } else if (target instanceof NotAllowed notAllowed) {
       HttpHeaders headers = withId(request);
-      cors.list().forEach(h -> headers.add(h.name(), h.value()));
+      cors.forEach(headers::add);
       headers.set(HttpHeaderNames.ALLOW, notAllowed.allowed());
       answerError(call, headers, new ApiException(405, request.method() + " is not allowed on " + path + "; it answers "
           + notAllowed.allowed(), null, "method_not_allowed"));
     } else if (target instanceof NotFound) {
       HttpHeaders headers = withId(request);
-      cors.list().forEach(h -> headers.add(h.name(), h.value()));
+      cors.forEach(headers::add);
       answerError(call, headers, new ApiException(404, "no route for " + request.method() + " " + path, null, "not_found"));
     }
   }
@@ -114,7 +115,7 @@ final class LoopRoutes implements Dispatcher {
       return;
     }
     LoopExchange exchange = new LoopExchange(call, notes);
-    cors.list().forEach(h -> exchange.answerHeader(h.name(), h.value()));
+    cors.forEach(exchange::answerHeader);
     RequestGate.RouteHandler handler = handlers.get(route);
     onThread(exchange, () -> gate.handle(route, exchange, handler));
   }
@@ -122,7 +123,7 @@ final class LoopRoutes implements Dispatcher {
   /** A chat or completion: its checks, its plan and its answer, all on the loop. */
   private void generate(ClientCall call, CallRequest request, Route route, RequestNotes notes, AnswerHeaders cors) {
     LoopSink sink = new LoopSink(call);
-    cors.list().forEach(h -> sink.header(h.name(), h.value()));
+    cors.forEach(sink::header);
     RequestGate.Pass pass = gate.enter(route, request, notes, sink::header);
     call.onEnd(() -> pass.close(call.status()));
     try {
@@ -150,13 +151,14 @@ final class LoopRoutes implements Dispatcher {
 
   private void local(ClientCall call, PathTable.Local local, AnswerHeaders cors) {
     if (local == PathTable.Local.ROOT) {
-      HttpHeaders headers = headersOf(cors);
+      HttpHeaders headers = new DefaultHttpHeaders();
+      cors.forEach(headers::add);
       headers.set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
       call.answer(200, headers, call.method().name().equals("HEAD") ? new byte[0] : RUNNING);
       return;
     }
     LoopExchange exchange = new LoopExchange(call, new RequestNotes());
-    cors.list().forEach(h -> exchange.answerHeader(h.name(), h.value()));
+    cors.forEach(exchange::answerHeader);
     onThread(exchange, () -> {
       try {
         locals.get(local).handle(exchange);
@@ -192,30 +194,14 @@ final class LoopRoutes implements Dispatcher {
     if (requestLog == null || notes.route() == null || ConsoleTraffic.marks(call.header(ConsoleTraffic.HEADER))) {
       return;
     }
-    String declared = call.header(HttpHeaderNames.CONTENT_LENGTH);
-    long declaredBytes = declared == null ? -1 : parseLength(declared);
     float millis = (System.nanoTime() - started) / 1e6f;
     requestLog.add(RequestLines.of(notes, config.upstreamDialect(), new RequestLines.Written(call.status(), millis,
-        declaredBytes, call.bytesWritten(), call.remoteAddress()), logBodies));
-  }
-
-  private static long parseLength(String declared) {
-    try {
-      return Long.parseLong(declared.strip());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+        call.declaredLength(), call.bytesWritten(), call.remoteAddress()), logBodies));
   }
 
   private static HttpHeaders withId(ClientRequest request) {
     HttpHeaders headers = new DefaultHttpHeaders();
     headers.set("x-request-id", RequestIds.of(request.header(RequestIds.HEADER)));
-    return headers;
-  }
-
-  private static HttpHeaders headersOf(AnswerHeaders answer) {
-    HttpHeaders headers = new DefaultHttpHeaders();
-    answer.list().forEach(h -> headers.add(h.name(), h.value()));
     return headers;
   }
 

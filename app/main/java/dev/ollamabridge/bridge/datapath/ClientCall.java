@@ -97,6 +97,11 @@ public final class ClientCall {
     return head.headers().get(name);
   }
 
+  /** The request's declared Content-Length; -1 when it declared none. */
+  public long declaredLength() {
+    return HttpUtil.getContentLength(head, -1L);
+  }
+
   /** The request's body, read whole; valid until the call ends. */
   public ByteBuf body() {
     return body;

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -231,7 +233,7 @@ final class ClientExchange extends ChannelInboundHandlerAdapter {
   /** Answers {@code call} with an error of the data path's own, before anything of its answer was written. */
   void failBeforeAnswer(ClientCall failed, int status, String message, String code) {
     byte[] bytes = errors.body(failed.path(), status, message, code);
-    HttpHeaders headers = new io.netty.handler.codec.http.DefaultHttpHeaders();
+    HttpHeaders headers = new DefaultHttpHeaders();
     headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     failed.answer(status, headers, bytes);
   }
@@ -300,7 +302,7 @@ final class ClientExchange extends ChannelInboundHandlerAdapter {
     }
     if (event instanceof IdleStateEvent && streamOpen() && !streaming.paused()) {
       // a body handed on as it arrives stopped arriving, while nothing held it back
-      streaming.fail(new java.io.IOException("the request body stopped arriving for "
+      streaming.fail(new IOException("the request body stopped arriving for "
           + config.idleTimeout().toSeconds() + " s"));
       return;
     }
@@ -322,7 +324,7 @@ final class ClientExchange extends ChannelInboundHandlerAdapter {
     held.clear();
     ClientCall gone = call;
     if (streaming != null) {
-      streaming.fail(new java.io.IOException("the client left before its request body was whole"));
+      streaming.fail(new IOException("the client left before its request body was whole"));
     }
     if (gone != null) {
       lifecycle.cancelled();
